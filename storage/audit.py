@@ -1,0 +1,202 @@
+"""The evidence log: append-only and hash-chained.
+
+Every inbound update is recorded (and committed) before anything is done with
+it; outbound messages and state changes follow. ``verify_chain`` recomputes
+the chain and names the first entry that was changed, removed or inserted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry
+
+GENESIS = "0" * 64
+# An arbitrary constant: the PostgreSQL advisory lock that serialises appends.
+_CHAIN_LOCK_KEY = 0x6F72646572626F74  # "orderbot"
+
+
+class Kind:
+    INBOUND = "inbound"
+    INBOUND_EDIT = "inbound_edit"
+    CALLBACK = "callback"
+    OUTBOUND = "outbound"
+    OUTBOUND_EDIT = "outbound_edit"
+    STATE_CHANGE = "state_change"
+    FILE = "file"
+    SYSTEM = "system"
+
+
+def canonical_json(value: Mapping[str, Any] | None) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="microseconds") if value else None
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    """The hash of one entry: its own columns plus the previous entry's hash."""
+    body = {
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "bot_id": entry.bot_id,
+        "update_id": entry.update_id,
+        "chat_id": entry.chat_id,
+        "actor_id": entry.actor_id,
+        "message_id": entry.message_id,
+        "version": entry.version,
+        "entity": entry.entity,
+        "telegram_time": _iso(entry.telegram_time),
+        "recorded_at": _iso(entry.recorded_at),
+        "text": entry.text,
+        "payload": entry.payload,
+        "prev_hash": entry.prev_hash,
+    }
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+async def _lock_chain(session: AsyncSession) -> None:
+    # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+
+
+async def append(
+    session: AsyncSession,
+    *,
+    kind: str,
+    recorded_at: datetime,
+    text: str | None = None,
+    chat_id: int | None = None,
+    actor_id: int | None = None,
+    message_id: int | None = None,
+    update_id: int | None = None,
+    bot_id: int | None = None,
+    version: int = 1,
+    entity: str | None = None,
+    telegram_time: datetime | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Add one entry at the end of the chain. The caller's transaction commits it."""
+    await _lock_chain(session)
+    last = (await session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    )).first()
+    entry = AuditEntry(
+        seq=(last.seq + 1) if last else 1,
+        kind=kind,
+        bot_id=bot_id,
+        update_id=update_id,
+        chat_id=chat_id,
+        actor_id=actor_id,
+        message_id=message_id,
+        version=version,
+        entity=entity,
+        telegram_time=telegram_time,
+        recorded_at=recorded_at,
+        text=text,
+        payload=canonical_json(payload),
+        prev_hash=last.hash if last else GENESIS,
+    )
+    entry.hash = entry_digest(entry)
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def find_update(session: AsyncSession, bot_id: int | None, update_id: int) -> AuditEntry | None:
+    return (await session.execute(
+        select(AuditEntry).where(AuditEntry.bot_id == bot_id, AuditEntry.update_id == update_id)
+    )).scalar_one_or_none()
+
+
+async def next_message_version(session: AsyncSession, chat_id: int, message_id: int) -> int:
+    """Versions of one Telegram message: the original is 1, each edit the next number."""
+    current = (await session.execute(
+        select(func.max(AuditEntry.version)).where(
+            AuditEntry.chat_id == chat_id,
+            AuditEntry.message_id == message_id,
+            AuditEntry.kind.in_((Kind.INBOUND, Kind.INBOUND_EDIT)),
+        )
+    )).scalar()
+    return (current or 0) + 1
+
+
+async def message_versions(session: AsyncSession, chat_id: int, message_id: int) -> list[AuditEntry]:
+    return list((await session.execute(
+        select(AuditEntry).where(
+            AuditEntry.chat_id == chat_id,
+            AuditEntry.message_id == message_id,
+            AuditEntry.kind.in_((Kind.INBOUND, Kind.INBOUND_EDIT)),
+        ).order_by(AuditEntry.version)
+    )).scalars())
+
+
+async def entries_for_entity(session: AsyncSession, entity: str) -> list[AuditEntry]:
+    return list((await session.execute(
+        select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.seq)
+    )).scalars())
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    entry_id: int
+    what: str  # "changed" | "removed_before" | "inserted_or_reordered"
+
+    def describe(self) -> str:
+        if self.what == "changed":
+            return f"audit entry seq {self.seq} (id {self.entry_id}) was changed: its content no longer matches its hash"
+        if self.what == "removed_before":
+            return f"audit entries were removed before seq {self.seq} (id {self.entry_id}): the sequence has a gap"
+        return (f"audit entry seq {self.seq} (id {self.entry_id}) does not follow its predecessor: "
+                "an entry was inserted, reordered or its predecessor's hash was altered")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    problem: ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+async def _iter_entries(session: AsyncSession, batch: int = 2000) -> AsyncIterator[AuditEntry]:
+    after = 0
+    while True:
+        rows = list((await session.execute(
+            select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)
+        )).scalars())
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        after = rows[-1].seq
+        session.expunge_all()
+
+
+async def verify_chain(session: AsyncSession) -> ChainReport:
+    """Recompute every hash in order; stop at the first entry that breaks the chain."""
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    async for entry in _iter_entries(session):
+        if entry.seq != expected_seq:
+            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "removed_before"))
+        if entry_digest(entry) != entry.hash:
+            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "changed"))
+        if entry.prev_hash != expected_prev:
+            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "inserted_or_reordered"))
+        expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+    return ChainReport(checked, None)

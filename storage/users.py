@@ -1,0 +1,70 @@
+"""Queries on people, stores and invitations. They never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Invite, Store, User
+
+
+async def user_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
+    return (await session.execute(select(User).where(User.telegram_id == telegram_id))).scalar_one_or_none()
+
+
+async def user_by_id(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def users_with_role(session: AsyncSession, *roles: str, store_id: int | None = None) -> Sequence[User]:
+    query = select(User).where(User.role.in_(roles), User.active.is_(True))
+    if store_id is not None:
+        query = query.where(User.store_id == store_id)
+    return (await session.execute(query.order_by(User.id))).scalars().all()
+
+
+async def all_users(session: AsyncSession) -> Sequence[User]:
+    return (await session.execute(select(User).order_by(User.id))).scalars().all()
+
+
+async def add_user(session: AsyncSession, *, telegram_id: int, name: str, role: str, now: datetime,
+                   store_id: int | None = None, username: str | None = None, language: str = "zh-CN") -> User:
+    user = User(telegram_id=telegram_id, name=name, role=role, store_id=store_id, username=username,
+                language=language, active=True, created_at=now)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def store_by_code(session: AsyncSession, code: str) -> Store | None:
+    return (await session.execute(select(Store).where(Store.code == code.upper()))).scalar_one_or_none()
+
+
+async def all_stores(session: AsyncSession) -> Sequence[Store]:
+    return (await session.execute(select(Store).order_by(Store.code))).scalars().all()
+
+
+async def add_store(session: AsyncSession, *, code: str, name: str, now: datetime) -> Store:
+    store = Store(code=code.upper(), name=name, created_at=now)
+    session.add(store)
+    await session.flush()
+    return store
+
+
+async def add_invite(session: AsyncSession, *, code: str, role: str, store_id: int | None, created_by: int,
+                     now: datetime, expires_at: datetime) -> Invite:
+    invite = Invite(code=code, role=role, store_id=store_id, created_by=created_by, created_at=now,
+                    expires_at=expires_at)
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def invite_for_update(session: AsyncSession, code: str) -> Invite | None:
+    query = select(Invite).where(Invite.code == code)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
