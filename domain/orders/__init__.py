@@ -1,0 +1,1 @@
+"""Orders (订单): life cycle and line arrival states."""
