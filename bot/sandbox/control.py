@@ -238,6 +238,8 @@ class ControlRoutes:
     async def add_fault(self, request: web.Request) -> web.Response:
         p = await read_params(request)
         times = p.values.get("times", 1)
+        if times in ("forever", "", None):
+            times = None
         fault = self.server.faults.add(
             p.get_str("method") or "*",
             p.get_int("status"),

@@ -1,0 +1,214 @@
+"""A plain terminal chat with the bot, as one sandbox user.
+
+Type a line to send it; `#2` presses button 2 of the latest message with
+buttons (`#2@15` on message 15); `>15 text` replies to message 15;
+`/quit` or end of input leaves. Plain text in and out, so it works in any
+terminal and a test can drive it with string streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import sys
+from typing import Any, TextIO
+
+from .client import JSON, SandboxClient, SandboxError
+
+_PRESS = re.compile(r"^#(\d+)(?:@(\d+))?$")
+_REPLY = re.compile(r"^>(\d+)\s+(.+)$", re.S)
+
+HELP = "Type to send. #N presses button N (#N@MSG on message MSG), >MSG text replies, /quit leaves."
+
+
+def render_event(event: JSON) -> list[str]:
+    """How one bot event looks on the terminal; empty when there is nothing to show."""
+    mid = event.get("message_id")
+    kind = event["kind"]
+    if kind == "callback_answer":
+        if not event.get("text"):
+            return []
+        return [f"[bot] ({'alert' if event.get('show_alert') else 'answer'}) {event['text']}"]
+    if kind == "delete":
+        return [f"[bot #{mid}] (deleted)"]
+    prefix = f"[bot #{mid}] " + ("(edited) " if kind == "edit" else "")
+    lines: list[str] = []
+    for key, icon in (("document", "📎"), ("photo", "🖼")):
+        media = event.get(key)
+        if media:
+            lines.append(f"{prefix}{icon} {media.get('file_name')} ({media.get('size')} bytes) {media.get('url')}")
+            prefix = "    "
+    text = event.get("text")
+    if text:
+        first, *rest = text.split("\n")
+        lines.append(prefix + first)
+        lines.extend("    " + line for line in rest)
+    elif not lines:
+        lines.append(prefix.rstrip())
+    lines.extend(_keyboard_lines(event.get("reply_markup")))
+    return lines
+
+
+def _keyboard_lines(markup: JSON | None) -> list[str]:
+    if not markup:
+        return []
+    if "inline_keyboard" in markup:
+        labels = [b.get("text", "") for row in markup["inline_keyboard"] for b in row]
+        return ["    " + "  ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1))] if labels else []
+    if "keyboard" in markup:
+        rows = [" | ".join(b.get("text", "") for b in row) for row in markup["keyboard"]]
+        return ["    keyboard: " + " / ".join(rows)]
+    if markup.get("remove_keyboard"):
+        return ["    (keyboard removed)"]
+    return []
+
+
+class ChatSession:
+    def __init__(self, client: SandboxClient, user_id: int, stdout: TextIO) -> None:
+        self.client = client
+        self.user_id = user_id
+        self.stdout = stdout
+        self.last_seq = 0
+        self.buttons: dict[int, list[JSON]] = {}  # message_id -> its inline buttons, in order
+        self.latest_with_buttons: int | None = None
+        self._seen = asyncio.Event()
+
+    def say(self, line: str) -> None:
+        self.stdout.write(line + "\n")
+        self.stdout.flush()
+
+    def absorb(self, event: JSON) -> None:
+        self.last_seq = max(self.last_seq, event["seq"])
+        mid = event.get("message_id")
+        markup = event.get("reply_markup") or {}
+        if event["kind"] in ("send", "edit") and mid is not None:
+            buttons = [b for row in markup.get("inline_keyboard") or [] for b in row]
+            if buttons:
+                self.buttons[mid] = buttons
+                self.latest_with_buttons = mid
+            elif "inline_keyboard" not in markup and event["kind"] == "edit":
+                self.buttons.pop(mid, None)
+        elif event["kind"] == "delete":
+            self.buttons.pop(mid, None)
+        if self.latest_with_buttons not in self.buttons:
+            self.latest_with_buttons = max(self.buttons) if self.buttons else None
+        for line in render_event(event):
+            self.say(line)
+        self._seen.set()
+
+    async def follow(self) -> None:
+        """Print bot events as they arrive, until cancelled."""
+        while True:
+            try:
+                events = await self.client.bot_events(self.user_id, self.last_seq, timeout=20.0)
+            except (SandboxError, OSError) as exc:
+                self.say(f"(sandbox unreachable: {exc})")
+                await asyncio.sleep(1.0)
+                continue
+            for event in events:
+                self.absorb(event)
+
+    async def wait_for_answer(self, after_seq: int, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.last_seq <= after_seq:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            self._seen.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._seen.wait(), remaining)
+
+    async def handle(self, line: str) -> None:
+        press = _PRESS.match(line)
+        reply = _REPLY.match(line)
+        if press:
+            await self._press(int(press.group(1)), int(press.group(2)) if press.group(2) else None)
+        elif reply:
+            sent = await self.client.send_text(self.user_id, reply.group(2), reply_to_message_id=int(reply.group(1)))
+            self.say(f"[you #{sent['message_id']} ↩ {reply.group(1)}] {reply.group(2)}")
+        else:
+            sent = await self.client.send_text(self.user_id, line)
+            self.say(f"[you #{sent['message_id']}] {line}")
+
+    async def _press(self, number: int, message_id: int | None) -> None:
+        target = message_id if message_id is not None else self.latest_with_buttons
+        buttons = self.buttons.get(target) if target is not None else None
+        if not buttons:
+            self.say("(no message with buttons" + (f" #{message_id})" if message_id else ")"))
+            return
+        if not 1 <= number <= len(buttons):
+            self.say(f"(message #{target} has buttons 1..{len(buttons)})")
+            return
+        button = buttons[number - 1]
+        if "callback_data" not in button:
+            self.say(f"(button [{number}] opens {button.get('url') or 'something'}; nothing to press here)")
+            return
+        await self.client.press_button(self.user_id, target, button["callback_data"])
+        self.say(f"[you pressed [{number}] {button.get('text')} on #{target}]")
+
+
+async def run_chat(
+    root_url: str,
+    user_id: int,
+    first_name: str,
+    *,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    username: str | None = None,
+    answer_wait: float = 3.0,
+    linger: float = 1.0,
+) -> None:
+    """Chat as user_id until /quit or end of input.
+
+    After each line it waits up to answer_wait seconds for the bot to answer
+    before reading the next, so a piped script sees the buttons it presses;
+    at end of input it lingers to print answers still on their way.
+    """
+    async with SandboxClient(root_url) as client:
+        await client.register_user(user_id, first_name, username)
+        session = ChatSession(client, user_id, stdout)
+        # Start after what the bot already said so an old conversation is not replayed.
+        session.last_seq = await client.last_seq(user_id)
+        session.say(f"Chatting as {first_name} ({user_id}). {HELP}")
+        follower = asyncio.create_task(session.follow(), name="sandbox-chat-follow")
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                line = await loop.run_in_executor(None, stdin.readline)
+                if not line:
+                    await session.wait_for_answer(session.last_seq, linger)
+                    break
+                line = line.rstrip("\r\n")
+                if line.strip() == "/quit":
+                    break
+                if not line.strip():
+                    continue
+                before = session.last_seq
+                try:
+                    await session.handle(line)
+                except SandboxError as exc:
+                    session.say(f"(refused: {exc.description})")
+                    continue
+                await session.wait_for_answer(before, answer_wait)
+        finally:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
+            session.say("(bye)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Chat with the bot through the sandbox as one user.")
+    parser.add_argument("--url", default="http://127.0.0.1:8081")
+    parser.add_argument("--user-id", type=int, required=True)
+    parser.add_argument("--name", required=True)
+    args = parser.parse_args(argv)
+    asyncio.run(run_chat(args.url, args.user_id, args.name))
+
+
+if __name__ == "__main__":
+    main()
