@@ -50,14 +50,6 @@ class Action(str, Enum):
     cancel = "cancel"  # 销单
 
 
-class Role(str, Enum):
-    sales = "sales"  # 导购员 / 业务员
-    clerk = "clerk"  # 跟单员
-    store_manager = "store_manager"  # 店长
-    manager = "manager"  # 主管 / 经理
-    admin = "admin"
-
-
 FINISHED = frozenset({OrderState.closed, OrderState.cancelled})
 
 _FORWARD: dict[OrderState, dict[Action, OrderState]] = {
@@ -203,32 +195,41 @@ class Line:
         return Line(LineState.backorder, eta)
 
 
-# -- who may do what (R1 roles) ---------------------------------------------
+# -- who may do what (rules.md, People) -------------------------------------
+# Keyed by the role's identifier so ``domain.roles.Role`` (a StrEnum) and plain
+# strings both work without this module owning a second Role type.
 
 _SALES_ACTIONS = frozenset({Action.submit, Action.change, Action.cancel})
+# The clerk runs the order; changing or cancelling is also theirs to do when
+# correcting their own mistake (R7) or carrying out a cancellation request.
 _CLERK_ACTIONS = frozenset(Action) - {Action.submit}
 
-_MAY: dict[Role, frozenset[Action]] = {
-    Role.sales: _SALES_ACTIONS,
-    Role.clerk: _CLERK_ACTIONS,
-    Role.manager: frozenset(Action),
+_MAY: dict[str, frozenset[Action]] = {
+    "sales": _SALES_ACTIONS,
+    "clerk": _CLERK_ACTIONS,
+    "manager": frozenset(Action),
     # Store managers hear about stock and hand envelopes to drivers, but the
     # order record is the clerk's; admins manage people, not orders.
-    Role.store_manager: frozenset(),
-    Role.admin: frozenset(),
+    "store_manager": frozenset(),
+    "admin": frozenset(),
 }
 
 
-def may(role: Role, action: Action) -> bool:
+def may(role: str, action: Action) -> bool:
     """权限表: whether ``role`` may take ``action`` at all (state rules come on top).
 
     A sales ``cancel`` after placing is a cancellation *request*: ``transition``
     refuses it with ``order.cancel_needs_ack`` until a clerk or manager repeats
-    it (see ``acknowledges_cancel``).
+    it (see ``acknowledges_cancel``). Unknown roles may do nothing.
     """
-    return action in _MAY[role]
+    return action in _MAY.get(_role_key(role), frozenset())
 
 
-def acknowledges_cancel(role: Role) -> bool:
+def acknowledges_cancel(role: str) -> bool:
     """Whether a cancel by ``role`` counts as the clerk's acknowledgement."""
-    return role in (Role.clerk, Role.manager)
+    return _role_key(role) in ("clerk", "manager")
+
+
+def _role_key(role: str) -> str:
+    # ``str()`` of a (str, Enum) member is "Role.x" in 3.11; the value is the key.
+    return role.value if isinstance(role, Enum) else str(role)
