@@ -13,6 +13,7 @@ import sys
 
 # Modules that contribute sub-commands, in the order `orderbot --help` lists them.
 _COMMAND_MODULES = (
+    "bot.ops_cli",
     "bot.parse_cli",
 )
 

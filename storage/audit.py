@@ -115,6 +115,21 @@ async def append(
     return entry
 
 
+async def record_update(session: AsyncSession, *, bot_id: int | None, update_id: int | None,
+                        **fields: Any) -> tuple[AuditEntry, bool]:
+    """Record an inbound update once: returns (entry, True) when it was already recorded.
+
+    The check runs under the chain lock, so two deliveries of the same update
+    racing each other still produce one entry; the unique constraint is the backstop.
+    """
+    await _lock_chain(session)
+    if update_id is not None:
+        existing = await find_update(session, bot_id, update_id)
+        if existing is not None:
+            return existing, True
+    return await append(session, bot_id=bot_id, update_id=update_id, **fields), False
+
+
 async def find_update(session: AsyncSession, bot_id: int | None, update_id: int) -> AuditEntry | None:
     return (await session.execute(
         select(AuditEntry).where(AuditEntry.bot_id == bot_id, AuditEntry.update_id == update_id)

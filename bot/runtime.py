@@ -1,0 +1,149 @@
+"""The composition root: builds the one frozen App and runs the bot.
+
+Nothing is built at import time. ``Runtime`` is what ``orderbot run`` starts,
+and what the end-to-end tests start too, with their own clock and sandbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.demo import seed_demo_team
+from bot.transport.delivery import BotApi, deliver
+from bot.transport.updates import incoming_from_update
+from domain.texts import DEFAULT_LANGUAGE
+from handlers.app import App, AppConfig
+from handlers.dispatch import dispatch
+from handlers.menus import menu_for
+from handlers.types import Clock
+from storage import users as user_store
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def build_parser(settings: Settings) -> Any:
+    try:
+        from domain.parsing import Parser
+    except ImportError:  # parser under construction in this checkout
+        return None
+    return Parser(extra_words=settings.parser.extra_words)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock | None = None
+    sandbox: Any = None  # bot.sandbox.server.SandboxServer when running on the sandbox
+    first_backoff: float = 1.0
+    app: App | None = field(default=None, init=False)
+    transport: Any = field(default=None, init=False)
+    _owns_sandbox: bool = field(default=False, init=False)
+    _engine: Any = field(default=None, init=False)
+
+    @property
+    def api(self) -> BotApi:
+        return self.transport.api
+
+    async def start(self) -> None:
+        settings = self.settings
+        self._engine = create_engine(settings.database.url, echo=settings.database.echo)
+        await upgrade(self._engine)
+        sessions = session_factory(self._engine)
+
+        if settings.uses_sandbox:
+            from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer
+
+            if self.sandbox is None:
+                self.sandbox = SandboxServer(host=settings.sandbox.host, port=settings.sandbox.port)
+                await self.sandbox.start()
+                self._owns_sandbox = True
+            token, api_url, file_url = SANDBOX_TOKEN, self.sandbox.api_url, self.sandbox.file_url
+            clock = self.clock or self.sandbox.clock
+        else:
+            token, api_url, file_url = settings.token, settings.telegram.api_base_url, settings.telegram.api_file_url
+            clock = self.clock or SystemClock()
+        self.clock = clock
+
+        self.transport = _build_transport(settings, token=token, api_url=api_url, file_url=file_url,
+                                          on_update=self._on_update)
+        bot_id, username = await self.transport.prepare()
+        self.app = App(
+            sessions=sessions,
+            clock=clock,
+            config=AppConfig(policy=settings.rules, admins=settings.telegram.admins,
+                             default_language=settings.bot.default_language,
+                             invite_valid_hours=settings.bot.invite_valid_hours, files_dir=settings.bot.files_dir,
+                             bot_username=username, bot_id=bot_id),
+            parser=build_parser(settings),
+        )
+        if settings.uses_sandbox and settings.sandbox.demo_team:
+            async with sessions() as session, session.begin():
+                added = await seed_demo_team(session, clock.now())
+            if added:
+                log.info("sandbox: seeded the demo team (%d people)", added)
+        await self._sync_menus()
+        await self.transport.start_receiving()
+        log.info("bot @%s running on %s (%s)", username, "the sandbox" if settings.uses_sandbox else api_url,
+                 self.transport.name)
+
+    async def _sync_menus(self) -> None:
+        assert self.app is not None
+        await self.api.set_commands(menu_for(None, self.settings.bot.default_language))
+        async with self.app.sessions() as session:
+            people = await user_store.all_users(session)
+        for person in people:
+            if person.active:
+                await self.api.set_commands(menu_for(person.role, person.language), chat_id=person.telegram_id)
+
+    async def _on_update(self, raw: dict[str, Any]) -> None:
+        assert self.app is not None and self.clock is not None
+        incoming = incoming_from_update(raw, received_at=self.clock.now())
+        if incoming is None:
+            return
+        outcome = await dispatch(self.app, incoming)
+        await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff)
+        for chat_id, role, language in outcome.menus:
+            try:
+                await self.api.set_commands(menu_for(role, language or DEFAULT_LANGUAGE), chat_id=chat_id)
+            except Exception:
+                log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)
+
+    async def stop(self) -> None:
+        if self.transport is not None:
+            await self.transport.stop()
+        if self._owns_sandbox and self.sandbox is not None:
+            await self.sandbox.stop()
+        if self._engine is not None:
+            await self._engine.dispose()
+
+
+def _build_transport(settings: Settings, **kwargs: Any) -> Any:
+    webhook = None
+    if settings.telegram.mode == "webhook":
+        hook = settings.telegram.webhook
+        webhook = {"url": hook.url, "listen": hook.listen, "port": hook.port, "path": hook.path,
+                   "secret": settings.webhook_secret}
+    if settings.telegram.framework == "aiogram":
+        from bot.transport.aiogram_adapter import AiogramTransport
+
+        return AiogramTransport(webhook=webhook, **kwargs)
+    from bot.transport.ptb import PtbTransport
+
+    return PtbTransport(webhook=webhook, **kwargs)
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run until ``stop`` is set (Ctrl-C / SIGTERM in ``orderbot run``)."""
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        await stop.wait()
+    finally:
+        await runtime.stop()

@@ -1,0 +1,60 @@
+"""The message catalogue: every text the bot says, in one place.
+
+Simplified Chinese is the source. Traditional Chinese is derived from it with
+OpenCC (``s2twp``: Taiwan wording and phrases) unless a key is overridden in
+``zh_tw.OVERRIDES``; English is written by hand. ``tests/domain/test_texts.py``
+checks that every key exists in every language with the same placeholders.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from domain.texts import en, zh_cn, zh_tw
+
+LANGUAGES = ("zh-CN", "zh-TW", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+
+
+@lru_cache(maxsize=1)
+def _s2t():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("s2twp")
+
+
+@lru_cache(maxsize=4096)
+def _template(language: str, key: str) -> str:
+    if language == "en":
+        return en.TEXTS.get(key) or zh_cn.TEXTS[key]
+    if language == "zh-TW":
+        if key in zh_tw.OVERRIDES:
+            return zh_tw.OVERRIDES[key]
+        return _s2t().convert(zh_cn.TEXTS[key])
+    return zh_cn.TEXTS[key]
+
+
+def normalise_language(language: str | None) -> str:
+    """Map Telegram's language codes (zh-hans, zh-hant, zh-tw, en-us …) onto ours."""
+    if not language:
+        return DEFAULT_LANGUAGE
+    code = language.strip().lower().replace("_", "-")
+    if code in ("zh-tw", "zh-hk", "zh-mo", "zh-hant") or code.startswith("zh-hant"):
+        return "zh-TW"
+    if code.startswith("zh"):
+        return "zh-CN"
+    if code.startswith("en"):
+        return "en"
+    return DEFAULT_LANGUAGE
+
+
+def t(language: str | None, key: str, /, **params: Any) -> str:
+    """The text ``key`` in ``language`` with ``params`` filled in."""
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    template = _template(language, key)
+    return template.format(**params) if params else template
+
+
+def has(key: str) -> bool:
+    return key in zh_cn.TEXTS

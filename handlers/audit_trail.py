@@ -1,0 +1,81 @@
+"""Use-case side of the evidence log: what gets recorded, in whose words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.app import App
+from handlers.types import Incoming, Reply
+from storage import audit
+from storage.audit import Kind
+
+_KIND = {"message": Kind.INBOUND, "edited_message": Kind.INBOUND_EDIT, "callback": Kind.CALLBACK}
+
+
+async def record_inbound(app: App, incoming: Incoming, received_at: datetime) -> int | None:
+    """Commit the update as evidence; None when this update was recorded before."""
+    payload: dict[str, Any] = {"update": incoming.raw} if incoming.raw else {}
+    if incoming.callback_data is not None:
+        payload["callback_data"] = incoming.callback_data
+    if incoming.files:
+        payload["files"] = [
+            {"kind": f.kind, "file_id": f.file_id, "file_unique_id": f.file_unique_id, "size": f.size,
+             "file_name": f.file_name} for f in incoming.files
+        ]
+    async with app.sessions() as session:
+        async with session.begin():
+            version = 1
+            if incoming.kind == "edited_message" and incoming.message_id is not None:
+                version = await audit.next_message_version(session, incoming.chat_id, incoming.message_id)
+            entry, duplicate = await audit.record_update(
+                session,
+                bot_id=app.config.bot_id,
+                update_id=incoming.update_id,
+                kind=_KIND[incoming.kind],
+                recorded_at=received_at,
+                telegram_time=incoming.sent_at,
+                chat_id=incoming.chat_id,
+                actor_id=incoming.user_id,
+                message_id=incoming.message_id,
+                version=version,
+                text=incoming.text,
+                payload=payload or None,
+            )
+            return None if duplicate else entry.id
+
+
+async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:
+    """Log what the bot said (or edited), with the Telegram message id it got."""
+    payload: dict[str, Any] = {}
+    if reply.buttons:
+        payload["buttons"] = [[{"text": b.text, "data": b.data} for b in row] for row in reply.buttons]
+    if reply.document is not None:
+        import hashlib
+
+        payload["document"] = {"file_name": reply.document.file_name, "size": len(reply.document.content),
+                               "sha256": hashlib.sha256(reply.document.content).hexdigest()}
+    async with app.sessions() as session:
+        async with session.begin():
+            await audit.append(
+                session,
+                kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
+                recorded_at=sent_at,
+                chat_id=reply.chat_id,
+                message_id=message_id if message_id is not None else reply.edit_message_id,
+                entity=reply.entity,
+                text=reply.text,
+                payload=payload or None,
+            )
+
+
+async def state_change(*, ctx_session: AsyncSession, app: App, now: datetime, entity: str, actor_id: int | None,
+                       event: str, data: dict[str, Any] | None = None, evidence_id: int | None = None) -> None:
+    """Record a state change in the caller's transaction, pointing at its evidence message."""
+    payload = {"event": event, **(data or {})}
+    if evidence_id is not None:
+        payload["evidence"] = evidence_id
+    await audit.append(ctx_session, kind=Kind.STATE_CHANGE, recorded_at=now, entity=entity,
+                       actor_id=actor_id, text=event, payload=payload)

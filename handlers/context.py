@@ -1,0 +1,54 @@
+"""The per-update context a use case works with: who, when, in which transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.texts import t
+from handlers.app import App
+from handlers.types import Button, Incoming, Reply
+from storage.models import User
+
+
+@dataclass(slots=True)
+class Context:
+    app: App
+    session: AsyncSession
+    incoming: Incoming
+    now: datetime  # the server's receive time, from the App's clock
+    user: User | None
+    evidence_id: int  # the audit entry of the incoming update
+    replies: list[Reply] = field(default_factory=list)
+    callback_answer: str | None = None
+    menus: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        if self.user is not None:
+            return self.user.language
+        return self.app.config.default_language
+
+    def t(self, key: str, /, **params: object) -> str:
+        return t(self.language, key, **params)
+
+    def reply(self, text: str, *, buttons: tuple[tuple[Button, ...], ...] = (), entity: str | None = None,
+              edit: bool = False, reply_to: int | None = None) -> None:
+        """Answer in the sender's chat; ``edit`` rewrites the message whose button was pressed."""
+        self.replies.append(Reply(
+            chat_id=self.incoming.chat_id,
+            text=text,
+            buttons=buttons,
+            entity=entity,
+            edit_message_id=self.incoming.message_id if edit and self.incoming.kind == "callback" else None,
+            reply_to_message_id=reply_to,
+        ))
+
+    def refresh_menu(self) -> None:
+        if self.user is not None:
+            self.menus.append((self.user.telegram_id, self.user.role, self.user.language))
+
+    def say(self, key: str, /, **params: object) -> None:
+        self.reply(self.t(key, **params))

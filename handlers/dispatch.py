@@ -1,0 +1,113 @@
+"""One incoming update, few hops (design.md, "One message, few hops").
+
+1. the update is written, untouched, to the audit log and committed — before
+   anything else, and only once per Telegram ``update_id``;
+2. the sender is identified; strangers get the onboarding answer and nothing else;
+3. the command, button or text is routed to its use case, which changes state in
+   one transaction and returns replies.
+
+Whatever goes wrong after step 1, the message stays in the audit log and the
+sender gets a clear answer instead of silence.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from domain.errors import DomainError
+from domain.roles import Role
+from domain.texts import normalise_language, t
+from handlers import audit_trail, conversation
+from handlers.app import App
+from handlers.context import Context
+from handlers.registry import BUTTONS, COMMANDS
+from handlers.types import Incoming, Outcome, Reply
+from storage import users as user_store
+from storage.models import User
+
+log = logging.getLogger(__name__)
+
+# Importing these modules registers their commands and buttons.
+from handlers import people  # noqa: E402,F401  (registration side effect)
+
+
+async def dispatch(app: App, incoming: Incoming) -> Outcome:
+    received_at = app.clock.now()
+    evidence_id = await audit_trail.record_inbound(app, incoming, received_at)
+    if evidence_id is None:
+        log.info("update %s was already recorded; not applied again", incoming.update_id)
+        return Outcome(duplicate=True)
+    language = app.config.default_language
+    try:
+        async with app.sessions() as session:
+            async with session.begin():
+                user = await _identify(app, session, incoming, received_at)
+                if user is not None:
+                    language = user.language
+                ctx = Context(app, session, incoming, received_at, user, evidence_id)
+                await _route(ctx)
+            return Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus))
+    except DomainError as error:
+        # The use case refused: nothing it did is kept, the sender learns why.
+        text = t(language, f"error.{error.code}", **error.params)
+        return _answer(incoming, text)
+    except Exception:
+        log.exception("update %s failed; the message is kept as audit entry %s", incoming.update_id, evidence_id)
+        return _answer(incoming, t(language, "error.internal", ref=evidence_id))
+
+
+def _answer(incoming: Incoming, text: str) -> Outcome:
+    if incoming.kind == "callback":
+        return Outcome((Reply(incoming.chat_id, text),), callback_answer=text[:180])
+    return Outcome((Reply(incoming.chat_id, text),))
+
+
+async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> User | None:
+    user = await user_store.user_by_telegram_id(session, incoming.user_id)
+    if user is None and incoming.user_id in app.config.admins:
+        # The first admins come from config: they need no invitation.
+        user = await user_store.add_user(
+            session, telegram_id=incoming.user_id, name=incoming.first_name or str(incoming.user_id),
+            username=incoming.username, role=Role.ADMIN, now=now,
+            language=normalise_language(incoming.language_code),
+        )
+        await audit_trail.state_change(ctx_session=session, app=app, now=now, entity=f"user:{user.id}",
+                                       actor_id=incoming.user_id, event="user.registered",
+                                       data={"role": user.role, "via": "config.admins"})
+    if user is not None and not user.active:
+        return None
+    return user
+
+
+async def _route(ctx: Context) -> None:
+    incoming = ctx.incoming
+    if ctx.user is None:
+        await people.stranger(ctx)
+        return
+    role = Role(ctx.user.role)
+    if incoming.kind == "callback":
+        prefix, _, rest = (incoming.callback_data or "").partition(":")
+        route = BUTTONS.get(prefix)
+        if route is None:
+            ctx.callback_answer = ctx.t("button.expired")
+            return
+        if role not in route.roles:
+            ctx.callback_answer = ctx.t("error.not_allowed")
+            return
+        await route.handler(ctx, rest)
+        if ctx.callback_answer is None:
+            ctx.callback_answer = ""
+        return
+    command = incoming.command
+    if command is not None:
+        name, args = command
+        spec = COMMANDS.get(name.lstrip("/"))
+        if spec is None:
+            ctx.say("command.unknown", command=name)
+        elif role not in spec.roles:
+            ctx.say("error.command_not_for_role", command=name)
+        else:
+            await spec.handler(ctx, args)
+        return
+    await conversation.handle(ctx)

@@ -1,0 +1,174 @@
+"""Registration and the commands everyone has: /start, /help, /whoami, /lang, /invite, /stores, /users."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from domain.roles import ALL_ROLES, STORE_ROLES, Role, parse_role
+from domain.texts import LANGUAGES, normalise_language
+from handlers.audit_trail import state_change
+from handlers.context import Context
+from handlers.registry import command, commands_for
+from storage import users as user_store
+
+EVERYONE = ALL_ROLES
+ADMIN = frozenset({Role.ADMIN})
+
+
+async def stranger(ctx: Context) -> None:
+    """Anyone not registered: only ``/start CODE`` does something; nothing else is revealed."""
+    command_ = ctx.incoming.command
+    if command_ is not None and command_[0] == "/start" and command_[1]:
+        await _register(ctx, command_[1])
+        return
+    if ctx.incoming.kind == "callback":
+        ctx.callback_answer = ctx.t("onboarding.short")
+        return
+    ctx.say("onboarding.stranger")
+
+
+async def _register(ctx: Context, code: str) -> None:
+    invite = await user_store.invite_for_update(ctx.session, code.strip())
+    if invite is None:
+        ctx.say("invite.unknown")
+        return
+    if invite.used_by is not None:
+        ctx.say("invite.used")
+        return
+    if invite.expires_at <= ctx.now:
+        ctx.say("invite.expired")
+        return
+    incoming = ctx.incoming
+    user = await user_store.add_user(
+        ctx.session, telegram_id=incoming.user_id, name=incoming.first_name or str(incoming.user_id),
+        username=incoming.username, role=invite.role, store_id=invite.store_id, now=ctx.now,
+        language=normalise_language(incoming.language_code),
+    )
+    invite.used_by, invite.used_at = user.id, ctx.now
+    await ctx.session.flush()
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"user:{user.id}",
+                       actor_id=incoming.user_id, event="user.registered",
+                       data={"role": invite.role, "store_id": invite.store_id, "invite": invite.code},
+                       evidence_id=ctx.evidence_id)
+    ctx.user = user
+    await ctx.session.refresh(user, ["store"])
+    ctx.refresh_menu()
+    ctx.say("start.registered", name=user.name, role=ctx.t(f"role.{user.role}"), store=_store_label(ctx))
+    ctx.reply(_help_text(ctx))
+
+
+def _store_label(ctx: Context) -> str:
+    store = ctx.user.store if ctx.user else None
+    return f"{store.name} ({store.code})" if store else ctx.t("whoami.no_store")
+
+
+def _help_text(ctx: Context) -> str:
+    assert ctx.user is not None
+    lines = [ctx.t("help.header", role=ctx.t(f"role.{ctx.user.role}"))]
+    for spec in commands_for(ctx.user.role):
+        if not spec.menu:
+            continue
+        lines.append(f"/{spec.name} — {ctx.t(spec.help_key)}")
+    lines.append("")
+    lines.append(ctx.t(f"help.footer.{ctx.user.role}"))
+    return "\n".join(lines)
+
+
+@command("start", roles=EVERYONE, help_key="help.start", menu=False)
+async def start(ctx: Context, args: str) -> None:
+    assert ctx.user is not None
+    ctx.say("start.already", name=ctx.user.name, role=ctx.t(f"role.{ctx.user.role}"))
+
+
+@command("help", roles=EVERYONE, help_key="help.help")
+async def help_(ctx: Context, args: str) -> None:
+    ctx.reply(_help_text(ctx))
+
+
+@command("whoami", roles=EVERYONE, help_key="help.whoami")
+async def whoami(ctx: Context, args: str) -> None:
+    assert ctx.user is not None
+    ctx.say("whoami", name=ctx.user.name, role=ctx.t(f"role.{ctx.user.role}"), store=_store_label(ctx),
+            language=ctx.user.language, telegram_id=ctx.user.telegram_id)
+
+
+@command("lang", roles=EVERYONE, help_key="help.lang")
+async def lang(ctx: Context, args: str) -> None:
+    assert ctx.user is not None
+    wanted = {code.lower(): code for code in LANGUAGES}.get(args.strip().lower())
+    if wanted is None:
+        ctx.say("lang.usage", current=ctx.user.language, allowed=" | ".join(LANGUAGES))
+        return
+    ctx.user.language = wanted
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"user:{ctx.user.id}",
+                       actor_id=ctx.user.telegram_id, event="user.language", data={"language": wanted},
+                       evidence_id=ctx.evidence_id)
+    ctx.refresh_menu()
+    ctx.say("lang.set")
+
+
+@command("invite", roles=ADMIN, help_key="help.invite")
+async def invite(ctx: Context, args: str) -> None:
+    assert ctx.user is not None
+    parts = args.split()
+    role = parse_role(parts[0]) if parts else None
+    if role is None:
+        ctx.say("invite.usage", roles=", ".join(r.value for r in Role))
+        return
+    store = None
+    if role in STORE_ROLES:
+        if len(parts) < 2:
+            ctx.say("invite.needs_store", role=ctx.t(f"role.{role}"))
+            return
+        store = await user_store.store_by_code(ctx.session, parts[1])
+        if store is None:
+            ctx.say("store.unknown", code=parts[1])
+            return
+    code = secrets.token_urlsafe(9)
+    expires = ctx.now + timedelta(hours=ctx.app.config.invite_valid_hours)
+    await user_store.add_invite(ctx.session, code=code, role=role, store_id=store.id if store else None,
+                                created_by=ctx.user.id, now=ctx.now, expires_at=expires)
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"invite:{code}",
+                       actor_id=ctx.user.telegram_id, event="invite.created",
+                       data={"role": role.value, "store": store.code if store else None},
+                       evidence_id=ctx.evidence_id)
+    link = f"https://t.me/{ctx.app.config.bot_username}?start={code}"
+    ctx.say("invite.created", role=ctx.t(f"role.{role}"), store=store.name if store else "—", code=code,
+            link=link, hours=ctx.app.config.invite_valid_hours)
+
+
+@command("stores", roles=ADMIN, help_key="help.stores")
+async def stores(ctx: Context, args: str) -> None:
+    """List stores, or add one: ``/stores add S3 天河店``."""
+    parts = args.split(maxsplit=2)
+    if parts and parts[0].lower() == "add":
+        if len(parts) < 3:
+            ctx.say("store.usage")
+            return
+        code, name = parts[1].upper(), parts[2].strip()
+        if await user_store.store_by_code(ctx.session, code) is not None:
+            ctx.say("store.exists", code=code)
+            return
+        await user_store.add_store(ctx.session, code=code, name=name, now=ctx.now)
+        await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"store:{code}",
+                           actor_id=ctx.user.telegram_id if ctx.user else None, event="store.created",
+                           data={"name": name}, evidence_id=ctx.evidence_id)
+        ctx.say("store.created", code=code, name=name)
+        return
+    rows = await user_store.all_stores(ctx.session)
+    if not rows:
+        ctx.say("store.none")
+        return
+    ctx.reply("\n".join([ctx.t("store.list_header")] + [f"{s.code} — {s.name}" for s in rows]))
+
+
+@command("users", roles=ADMIN, help_key="help.users")
+async def users(ctx: Context, args: str) -> None:
+    rows = await user_store.all_users(ctx.session)
+    lines = [ctx.t("users.header", count=len(rows))]
+    for u in rows:
+        store = u.store.code if u.store else "—"
+        state = "" if u.active else ctx.t("users.inactive")
+        lines.append(f"{u.telegram_id} · {u.name} · {ctx.t(f'role.{u.role}')} · {store}{state}")
+    ctx.reply("\n".join(lines))

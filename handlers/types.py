@@ -1,0 +1,100 @@
+"""What flows in and out of a use case, with no transport library in sight.
+
+The adapters in ``bot/`` build an :class:`Incoming` from a Telegram update and
+turn each :class:`Reply` back into Bot API calls; python-telegram-bot and
+aiogram produce and consume exactly the same objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+IncomingKind = Literal["message", "edited_message", "callback"]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    """A photo or document a user sent: Telegram's ids, kept as evidence."""
+
+    kind: Literal["photo", "document"]
+    file_id: str
+    file_unique_id: str
+    size: int | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    kind: IncomingKind
+    update_id: int | None
+    user_id: int
+    chat_id: int
+    sent_at: datetime  # Telegram's time of the message (edit_date for edits)
+    text: str | None = None  # message text or photo caption
+    message_id: int | None = None  # for callbacks: the message that carried the button
+    reply_to_message_id: int | None = None
+    first_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+    callback_id: str | None = None
+    callback_data: str | None = None
+    files: tuple[IncomingFile, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def command(self) -> tuple[str, str] | None:
+        """``("/start", "CODE")`` for a command message, else None; ``/cmd@botname`` is accepted."""
+        if self.kind != "message" or not self.text or not self.text.startswith("/"):
+            return None
+        head, _, rest = self.text.strip().partition(" ")
+        name = head.split("@", 1)[0].lower()
+        return name, rest.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    data: str  # callback data, ≤ 64 bytes (Telegram's limit)
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > 64:
+            raise ValueError(f"callback data over Telegram's 64-byte limit: {self.data!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingDocument:
+    file_name: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    chat_id: int
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    reply_to_message_id: int | None = None
+    edit_message_id: int | None = None  # edit that bot message in place instead of sending
+    document: OutgoingDocument | None = None
+    photo: OutgoingDocument | None = None
+    entity: str | None = None  # what the message is about ("DD202612005", "draft:7"), for the audit log
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one incoming update produced: replies to send and the answer to a button press."""
+
+    replies: tuple[Reply, ...] = ()
+    callback_answer: str | None = None
+    duplicate: bool = False
+    # (chat id, role, language) whose command menu must be set again: after
+    # registration or a language switch.
+    menus: tuple[tuple[int, str, str], ...] = ()
