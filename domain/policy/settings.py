@@ -91,6 +91,11 @@ class AfterSalesRules:
     warn_before_working_hours: float = 1.0
     escalation_chain: tuple[str, ...] = ("clerk", "supervisor", "manager")
     escalation_ack_working_hours: float = 2.0
+    # Satisfaction survey after resolution (R17 customer satisfaction): scores 1–5,
+    # 4 and above count as satisfied; below re-opens the case.
+    satisfaction_min: int = 1
+    satisfaction_max: int = 5
+    satisfied_min_score: int = 4
 
 
 @dataclass(frozen=True, slots=True)
