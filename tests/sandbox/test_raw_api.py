@@ -48,11 +48,12 @@ async def test_every_parameter_encoding_means_the_same(
         b1 = await r1.json()
     async with http.post(base, data={"chat_id": "7", "text": "form", "reply_markup": markup}) as r2:
         b2 = await r2.json()
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(default_to_multipart=True)
     form.add_field("chat_id", "7")
     form.add_field("text", "multipart")
     form.add_field("reply_markup", markup)
     async with http.post(base, data=form) as r3:
+        assert r3.request_info.headers["Content-Type"].startswith("multipart/form-data")
         b3 = await r3.json()
     async with http.post(base, json={"chat_id": 7, "text": "json", "reply_markup": KEYBOARD}) as r4:
         b4 = await r4.json()
