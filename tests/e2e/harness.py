@@ -1,0 +1,76 @@
+"""Drive the real bot (transport library + sandbox Bot API over HTTP) as its users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.demo import BY_HANDLE
+from bot.runtime import Runtime
+from bot.sandbox.client import SandboxClient
+from bot.sandbox.server import SandboxServer
+
+JSON = dict[str, Any]
+SHOWN = ("send", "edit")  # bot events a person sees as messages
+
+
+@dataclass
+class Harness:
+    sandbox: SandboxServer
+    client: SandboxClient
+    runtime: Runtime
+    transcript: list[tuple[str, str]] = field(default_factory=list)
+
+    @staticmethod
+    def uid(who: str | int) -> int:
+        return who if isinstance(who, int) else BY_HANDLE[who].telegram_id
+
+    async def _await(self, chat_id: int, after: int, expect: int, timeout: float) -> list[JSON]:
+        """Wait until ``expect`` messages arrived (callback answers are not messages)."""
+        seen: list[JSON] = []
+        cursor = after
+        while len(seen) < expect:
+            events = await self.client.wait_for_bot(chat_id, cursor, timeout=timeout)
+            cursor = events[-1]["seq"]
+            seen += [e for e in events if e["kind"] in SHOWN]
+        for event in seen:
+            self.transcript.append((f"bot→{chat_id}", event.get("text") or ""))
+        return seen
+
+    async def say(self, who: str | int, text: str, *, expect: int = 1, timeout: float = 10.0,
+                  first_name: str | None = None, reply_to: int | None = None, **kwargs: Any) -> list[JSON]:
+        chat_id = self.uid(who)
+        after = await self.client.last_seq()
+        name = first_name or (BY_HANDLE[who].name if isinstance(who, str) and who in BY_HANDLE else str(who))
+        self.transcript.append((f"{who}", text))
+        await self.client.send_text(chat_id, text, first_name=name, reply_to_message_id=reply_to, **kwargs)
+        if expect == 0:
+            return []
+        return await self._await(chat_id, after, expect, timeout)
+
+    async def press(self, who: str | int, message: JSON, label: str, *, expect: int = 1,
+                    timeout: float = 10.0) -> list[JSON]:
+        chat_id = self.uid(who)
+        after = await self.client.last_seq()
+        self.transcript.append((f"{who}", f"[{label}]"))
+        await self.client.press(chat_id, message, label)
+        return await self._await(chat_id, after, expect, timeout) if expect else []
+
+    async def wait_for(self, who: str | int, after: int, *, expect: int = 1, timeout: float = 10.0) -> list[JSON]:
+        return await self._await(self.uid(who), after, expect, timeout)
+
+    async def answers_to_press(self, who: str | int, after: int, timeout: float = 10.0) -> JSON:
+        """The callback answer (toast) the bot gave after ``after``."""
+        chat_id = self.uid(who)
+        cursor = after
+        while True:
+            events = await self.client.wait_for_bot(chat_id, cursor, timeout=timeout)
+            cursor = events[-1]["seq"]
+            for event in events:
+                if event["kind"] == "callback_answer":
+                    return event
+
+    @staticmethod
+    def buttons(event: JSON) -> list[str]:
+        markup = event.get("reply_markup") or {}
+        return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
