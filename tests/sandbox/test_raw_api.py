@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import aiohttp
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer
 
-from sandbox_helpers import RawBot
+if TYPE_CHECKING:
+    from conftest import RawBot
+
 
 KEYBOARD = {"inline_keyboard": [[{"text": "确认", "callback_data": "ok"}, {"text": "取消", "callback_data": "no"}]]}
 
