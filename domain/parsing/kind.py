@@ -1,0 +1,105 @@
+"""消息类别: order / aftersales / change / cancel / query / unknown, and the 售后 category.
+
+Conventions (corpus/README): a reported registration error (下错单/打错单/送错货) is after-sales
+(wrong_order) even when it says the right value; a requested modification or dropping one line
+is a change; cancelling the whole order is a cancel; greetings, thanks, photos are unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WRONG_ORDER = re.compile(
+    r"下错单?|打错单?|打错票|票打错|单打错|送错货?|发错货?|装错|登记错|录错|录入错|写错|填错|开错单?|搞错|弄错|"
+    r"送咗错|错咗|wrong (?:item|order|product)|sent the wrong",
+    re.I,
+)
+_AFTERSALES = re.compile(
+    r"售后|退货|换货|退换|换新|要换|想换|换一[张个把套]|换个|维修|修理|返修|上门修|投诉|赔偿|质量|"
+    r"坏了?|烂|裂|开裂|断了?|松了?|变形|起泡|色差|异味|气味|味道大|塌陷|掉漆|脱漆|起皮|脱皮|划痕|刮花|"
+    r"刮坏|磕|破损|破了|损坏|发霉|生锈|异响|响声|晃|摇晃|不平|脱胶|褪色|漏|虫|甲醛|问题|毛病|"
+    r"尺寸不合适|尺寸不对|放不下|放不进|装不下|太大|太小|太高|太矮|太宽|太窄|太长|太短|不合适|"
+    r"安装没装好|没装好|装不好|态度|整返|烂咗|坏咗|唔啱|defect|broken|damaged|crack|return|exchange|repair|complain",
+    re.I,
+)
+_CANCEL = re.compile(r"销单|撤单|取消|退订|退单|不要了|不买了|唔要|cancel", re.I)
+_WHOLE_ORDER = re.compile(r"整单|全部|订单|这单|那单|此单|单号|整张单|全单")
+_CHANGE = re.compile(
+    r"改单|更改|修改|改成|改为|改到|改去|改做|改作|改期|延期|推迟|延后|提前|换成|换到|加一|加多|加个|多加|"
+    r"减一|减少|少一|少送|去掉|不要了|change to|reschedule|postpone|instead",
+    re.I,
+)
+_QUERY = re.compile(
+    r"吗|嘛|没有?[??]?$|了没|没到|到没|未到|几时|什么时候|啥时候|何时|进度|物流|查一?下|查询|请问|"
+    r"到了没|发货了|出货了|到仓|到货了|有货|咩|未呀|未啊|点样|[??]|when|status|eta",
+    re.I,
+)
+_ORDER_HEADER = re.compile(r"^\s*(?:新单|下单|订单|报单|新订单|order(?![a-z]))", re.I)
+_QUALITY = re.compile(
+    r"质量|坏|烂|裂|断|松|变形|起泡|色差|异味|气味|味道|塌陷|掉漆|脱漆|起皮|脱皮|划痕|破损|破了|损坏|"
+    r"发霉|生锈|异响|响声|晃|不平|脱胶|褪色|漏|虫|甲醛|defect|broken|damaged|crack",
+    re.I,
+)
+_SIZE = re.compile(r"尺寸|尺码|放不下|放不进|装不下|进不去|太大|太小|太高|太矮|太宽|太窄|太长|太短|too (?:big|small|large|wide|long)", re.I)
+_OTHER = re.compile(r"安装|装好|态度|投诉|赔偿|师傅|墙|地板|迟到|服务", re.I)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the field readers found, which decides between order, query and unknown."""
+
+    has_ref: bool
+    has_name: bool
+    has_phone: bool
+    has_address: bool
+    has_date: bool
+    has_payment: bool
+    n_items: int
+
+
+def classify(text: str, ev: Evidence) -> str:
+    order_fields = sum((ev.has_phone, ev.has_address, ev.has_date, ev.has_payment, ev.has_name))
+    looks_like_order = ev.n_items > 0 and (order_fields >= 3 or (order_fields >= 2 and (ev.has_phone or ev.has_address)))
+    if _WRONG_ORDER.search(text):
+        return "aftersales"
+    if "售后" in text:
+        return "aftersales"
+    if looks_like_order and order_fields >= 4:
+        return "order"
+    if re.search(r"改单|改訂|更改订单", text):
+        return "change"
+    cancel = _CANCEL.search(text)
+    if cancel:
+        # dropping one line (床头柜不要了) is a change; the whole order is a cancel
+        if ev.n_items and not _WHOLE_ORDER.search(text) and not re.search(r"销单|撤单|退订|cancel", text, re.I):
+            return "change"
+        return "cancel"
+    if _CHANGE.search(text) and (ev.has_ref or ev.has_name or ev.n_items):
+        return "change"
+    if _AFTERSALES.search(text) and (ev.has_ref or ev.has_name or ev.n_items or ev.has_phone):
+        return "aftersales"
+    if looks_like_order:
+        return "order"
+    if _QUERY.search(text) and (ev.has_ref or ev.has_name or ev.n_items or ev.has_phone):
+        return "query"
+    if _ORDER_HEADER.search(text) and ev.n_items:
+        return "order"
+    if ev.n_items and order_fields >= 1 and (ev.has_phone or ev.has_address or ev.has_payment):
+        return "order"
+    if ev.has_ref and _QUERY.search(text):
+        return "query"
+    return "unknown"
+
+
+def aftersales_category(text: str) -> str:
+    if _WRONG_ORDER.search(text):
+        return "wrong_order"
+    if _SIZE.search(text):
+        return "size"
+    quality = _QUALITY.search(text)
+    if quality and not (_OTHER.search(text) and not re.search(r"质量|坏|裂|断|松|变形|起泡|色差|异味|塌陷|破", text)):
+        return "quality"
+    if re.search(r"退货|换货|换新|要换", text) and not _OTHER.search(text):
+        return "quality"
+    return "other"

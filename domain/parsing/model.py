@@ -1,0 +1,77 @@
+"""解析结果: the records the parser hands back (frozen, so a stored parse cannot drift)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Mapping
+
+KINDS = ("order", "aftersales", "change", "cancel", "query", "unknown")
+PAYMENTS = ("full", "guaranteed", "deposit", "cod")
+AFTERSALES_CATEGORIES = ("quality", "size", "wrong_order", "other")
+
+# 下单必填: what a new order must carry before the clerk can place it.
+ORDER_REQUIRED = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
+
+@dataclass(frozen=True)
+class ParsedItem:
+    """一行货品: product key word, 材质 (solid/panel), 数量, 量词, 规格."""
+
+    product: str
+    material: str | None = None
+    quantity: int = 1
+    unit: str | None = None
+    spec: str | None = None
+
+    def to_contract(self) -> dict:
+        return {
+            "product": self.product,
+            "material": self.material,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "spec": self.spec,
+        }
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """One chat message read as a record of the parse contract (plus bot-only hints)."""
+
+    kind: str = "unknown"
+    order_ref: str | None = None
+    customer_name: str | None = None
+    customer_phone: str | None = None
+    address: str | None = None
+    delivery_date: date | None = None
+    payment: str | None = None
+    items: tuple[ParsedItem, ...] = ()
+    aftersales_category: str | None = None
+    # Hints for the bot, deliberately outside the contract:
+    change_fields: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # 改单: field -> new value
+    cancel_reason: str | None = None  # 销单原因, as written
+    parser_version: str = ""
+
+    def to_contract(self) -> dict:
+        return {
+            "kind": self.kind,
+            "order_ref": self.order_ref,
+            "customer_name": self.customer_name,
+            "customer_phone": self.customer_phone,
+            "address": self.address,
+            "delivery_date": self.delivery_date.isoformat() if self.delivery_date else None,
+            "payment": self.payment,
+            "items": [item.to_contract() for item in self.items],
+            "aftersales_category": self.aftersales_category,
+        }
+
+    def missing_for_order(self) -> tuple[str, ...]:
+        present = {
+            "customer_name": self.customer_name,
+            "customer_phone": self.customer_phone,
+            "items": self.items,
+            "delivery_date": self.delivery_date,
+            "address": self.address,
+            "payment": self.payment,
+        }
+        return tuple(name for name in ORDER_REQUIRED if not present[name])

@@ -1,0 +1,39 @@
+"""归一化: one canonical text form (NFKC, simplified characters) before any field is read.
+
+Full-width digits and punctuation become ASCII through NFKC, traditional characters
+become simplified through OpenCC, so every later rule is written once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Callable
+
+# A real chat message is far shorter; the cap keeps pathological input (10,000 chars of
+# junk) from costing more than a normal message by more than a constant factor.
+MAX_CHARS = 4000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060\ufeff\ufffe\uffff]")
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_PUNCT = str.maketrans({"\r": "\n", "｡": "。", "×": "x", "✕": "x", "＊": "*", "～": "~", "〜": "~"})
+
+
+def coerce_text(text: object) -> str:
+    """Whatever arrives, make it a str without lone surrogates (OpenCC rejects those)."""
+    if text is None:
+        return ""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", "replace")
+    elif not isinstance(text, str):
+        text = str(text)
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def normalize(text: object, to_simplified: Callable[[str], str]) -> str:
+    s = coerce_text(text)[:MAX_CHARS]
+    s = unicodedata.normalize("NFKC", s).translate(_PUNCT)
+    s = _CONTROL.sub(" ", s)
+    s = to_simplified(s)
+    s = _SPACES.sub(" ", s)
+    return s.strip()

@@ -1,0 +1,176 @@
+"""解析器: one chat message -> one ParsedMessage, a pure function of (text, sent_at).
+
+Fields are read in an order that lets each reader mask what it used, so later readers cannot
+read it again: order numbers, phones, dates, payment, labelled name and address, product
+lines; what is left is split into chunks and searched for an unlabelled name and address.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Iterable
+
+import opencc
+
+from . import kind as kinds
+from . import places
+from .dates import find_dates, pick_delivery
+from .items import ItemReader
+from .lexicon import Lexicon
+from .model import ParsedItem, ParsedMessage
+from .normalize import normalize
+from .payment import find_payments
+from .people import NameReader
+from .phones import find_phones
+from .refs import find_refs
+from .spans import MASK, Found, mask, pick_current
+
+PARSER_VERSION = "2026.11.1"
+
+_CHUNK_SEP = re.compile(rf"[\s,;|:。!?、/(){MASK}\[\]【】<>{{}}\"'“”‘’]+")
+_FIELD_LABELS = re.compile(
+    r"^(?:\d+\.)?(?:客户|客人|顾客|姓名|电话|手机|联系电话|地址|产品|货品|商品|品名|送货日期|送货|日期|交货|"
+    r"付款方式|付款|单号|合同号|问题|要求|备注|售后申请|售后|改单|销单|取消|订单)$"
+)
+
+
+class Parser:
+    """Builds the dictionaries once; ``parse`` is then cheap and never touches the disk."""
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        if isinstance(extra_words, str):
+            extra_words = (extra_words,)
+        self.lexicon = Lexicon.load(extra_words)
+        self._t2s = opencc.OpenCC("t2s").convert
+        self._items = ItemReader(self.lexicon)
+        self._names = NameReader(self.lexicon)
+
+    def parse(self, text: str, sent_at: datetime) -> ParsedMessage:
+        """Every input yields a record; anything unreadable is ``unknown``."""
+        try:
+            return self.parse_strict(text, sent_at)
+        except Exception:  # last line of defence: a bad message must not stop the desk
+            return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
+
+    def parse_strict(self, text: str, sent_at: datetime) -> ParsedMessage:
+        """Like ``parse`` but lets a reader's bug surface (tests use this)."""
+        today = sent_at.date() if isinstance(sent_at, datetime) else sent_at
+        if not isinstance(today, date):
+            raise TypeError("sent_at must be a datetime")
+        t = normalize(text, self._t2s)
+        if not t:
+            return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
+
+        refs = find_refs(t)
+        work = mask(t, refs)
+        phones = find_phones(work)
+        work = mask(work, phones)
+        dates = find_dates(work, today)
+        work = mask(work, dates)
+        payments = find_payments(work)
+        work = mask(work, payments)
+        names = self._names.labelled(work)
+        work = mask(work, names)
+        addresses = places.labelled(work)
+        work = mask(work, addresses)
+        items, item_spans = self._items.read(work)
+        work = mask(work, item_spans)
+
+        chunks = [(m.start(), m.group()) for m in re.finditer(rf"[^\s,;|:。!?、/(){MASK}\[\]【】]+", work)]
+        name = pick_current(t, names)
+        customer_name = name.value if name else self._name_from_chunks(chunks)
+        address = pick_current(t, addresses)
+        address_value = address.value if address else self._address_from_segments(work)
+        phone = pick_current(t, phones)
+        delivery = pick_delivery(t, dates)
+        payment = pick_current(t, payments) if payments else None
+        ref = refs[0] if refs else None
+
+        evidence = kinds.Evidence(
+            has_ref=bool(refs), has_name=bool(customer_name), has_phone=bool(phone),
+            has_address=bool(address_value), has_date=bool(delivery), has_payment=bool(payment),
+            n_items=len(items),
+        )
+        kind = kinds.classify(t, evidence)
+        if kind == "unknown":
+            return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
+        if kind != "order":
+            items = _dedupe(items)
+        record = ParsedMessage(
+            kind=kind,
+            order_ref=ref.value if ref else None,
+            customer_name=customer_name,
+            customer_phone=phone.value if phone else None,
+            address=address_value,
+            delivery_date=delivery.value if delivery else None,
+            payment=payment.value if payment else None,
+            items=tuple(items),
+            aftersales_category=kinds.aftersales_category(t) if kind == "aftersales" else None,
+            parser_version=PARSER_VERSION,
+        )
+        if kind == "change":
+            record = _with_change_fields(record)
+        elif kind == "cancel":
+            record = _with_cancel_reason(record, work)
+        return record
+
+    # -- unlabelled name and address ----------------------------------------------------
+    def _name_from_chunks(self, chunks: list[tuple[int, str]]) -> str | None:
+        for i, (_, chunk) in enumerate(chunks):
+            if _FIELD_LABELS.match(chunk):
+                continue
+            name = self._names.in_chunk(chunk, first=i == 0)
+            if name:
+                return name
+        return None
+
+    def _address_from_segments(self, work: str) -> str | None:
+        best, best_score = None, 0
+        for seg in re.split(rf"[,;|\n。!?{MASK}]+", work):
+            for chunk in seg.split(" ") if not re.search(r"[A-Za-z]{3,} (?:Road|Rd|Street|St)", seg) else [seg]:
+                value = places.clean(re.sub(r"^(?:\d+\.)?[^\d:]{0,6}:", "", chunk))
+                score = places.place_score(value)
+                if score > best_score:
+                    best, best_score = value, score
+        return best
+
+
+def _dedupe(items: list[ParsedItem]) -> list[ParsedItem]:
+    """In after-sales, changes and queries a product named twice (实木床床腿) is one line."""
+    seen: dict[str, int] = {}
+    out: list[ParsedItem] = []
+    for it in items:
+        if it.product in seen:
+            continue
+        seen[it.product] = len(out)
+        out.append(it)
+    return out
+
+
+def _with_change_fields(record: ParsedMessage) -> ParsedMessage:
+    fields: dict[str, object] = {}
+    for name in ("delivery_date", "address", "customer_phone", "payment", "customer_name"):
+        value = getattr(record, name)
+        if value is not None and not (name == "customer_name" and record.order_ref is None):
+            fields[name] = value
+    if record.items:
+        fields["items"] = record.items
+        fields["quantity"] = {it.product: it.quantity for it in record.items}
+    return _replace(record, change_fields=MappingProxyType(fields))
+
+
+def _with_cancel_reason(record: ParsedMessage, work: str) -> ParsedMessage:
+    rest = re.sub(rf"{MASK}+", " ", work)
+    rest = re.sub(r"销单|撤单|取消订单|取消|退订|订单|那单|:|,|;", " ", rest)
+    if record.customer_name:
+        rest = rest.replace(record.customer_name, " ")
+    rest = re.sub(r"\s+", " ", rest).strip(" ,.。")
+    return _replace(record, cancel_reason=rest or None)
+
+
+def _replace(record: ParsedMessage, **changes) -> ParsedMessage:
+    from dataclasses import replace
+
+    return replace(record, **changes)

@@ -1,0 +1,60 @@
+"""送货地址: the delivery place as written, without its label (地址/送到/交货地点)."""
+
+from __future__ import annotations
+
+import re
+
+from .spans import MASK, Found
+
+_LABEL = re.compile(
+    r"(?:送货地址|收货地址|安装地址|交货地址|配送地址|送货地点|交货地点|安装地点|地址|地点|住址|"
+    r"送到|送去|送至|送往|送货到|地址|address|addr)\s*(?:改为|改成|改到|更改为|是|在)?\s*[:]?\s*",
+    re.I,
+)
+_END = re.compile(rf"[,;|\n。!?{MASK}]")
+# Words a place is made of; one of these (with a digit, or two of them) makes a chunk an address.
+_PLACE = re.compile(
+    r"省|市|区|县|镇|乡|村|街道|大街|街|路|大道|道|巷|弄|号|楼|栋|幢|座|室|大厦|广场|花园|小区|公寓|"
+    r"中心|新村|苑|庭|府|湾|城|坊|围|屯|段|邨|厦|园|里|期|单元|层|铺|Road|Rd|Street|St\b|Avenue|Ave|Lane|Building|Tower|Flat|Floor",
+    re.I,
+)
+_LEAD = re.compile(r"^(?:应该是|应是|改为|改成|改到|更改为|送到|送去|送至|送往|地址|在|去|到|是|为|:)+")
+_TRAIL = re.compile(r"(?:送货|送|安装|交货|的|吧)+$")
+_NOT_PLACE = re.compile(r"写错|不变|不对|错了|一样|同上")
+
+
+def place_score(chunk: str) -> int:
+    """How much a chunk looks like an address: 0 means not at all."""
+    if len(chunk) < 4 or _NOT_PLACE.search(chunk):
+        return 0
+    marks = len(_PLACE.findall(chunk))
+    digits = bool(re.search(r"\d", chunk))
+    if marks == 0 or (marks == 1 and not digits):
+        return 0
+    return marks * 2 + digits
+
+
+def clean(chunk: str) -> str:
+    chunk = chunk.strip(" :-~>*#@.\"'“”")
+    chunk = _LEAD.sub("", chunk)
+    chunk = _TRAIL.sub("", chunk)
+    return chunk.strip(" :-,")
+
+
+def labelled(text: str) -> list[Found[str]]:
+    found = []
+    for m in _LABEL.finditer(text):
+        end = _END.search(text, m.end())
+        stop = end.start() if end else len(text)
+        value = text[m.end():stop]
+        # 地址 天河路1号 张三: a space ends the address when what follows is not more of it.
+        parts = value.split(" ")
+        keep = [parts[0]]
+        for part in parts[1:]:
+            if part and place_score(part) == 0 and not re.fullmatch(r"[\dA-Za-z\-]+(?:室|楼|号)?", part):
+                break
+            keep.append(part)
+        value = clean(" ".join(keep).strip())
+        if value and place_score(value):
+            found.append(Found(m.start(), m.end() + len(" ".join(keep)), value))
+    return found
