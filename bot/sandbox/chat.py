@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import re
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from .client import JSON, SandboxClient, SandboxError
 
@@ -109,44 +109,59 @@ class ChatSession:
             for event in events:
                 self.absorb(event)
 
-    async def wait_for_answer(self, after_seq: int, timeout: float) -> None:
+    async def wait_for_answer(self, after_seq: int, timeout: float, settle: float) -> None:
+        """Wait for the bot's first event after after_seq, then until it has been quiet for settle seconds.
+
+        Bots often answer with several events (answer a press, then edit); the
+        next scripted line should see all of them.
+        """
+        if not await self._next_event(after_seq, timeout):
+            return
+        while await self._next_event(self.last_seq, settle):
+            pass
+
+    async def _next_event(self, after_seq: int, timeout: float) -> bool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self.last_seq <= after_seq:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return
+                return False
             self._seen.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._seen.wait(), remaining)
+        return True
 
-    async def handle(self, line: str) -> None:
+    async def handle(self, line: str) -> bool:
+        """Act on one input line; False when it was refused locally and nothing was sent."""
         press = _PRESS.match(line)
         reply = _REPLY.match(line)
         if press:
-            await self._press(int(press.group(1)), int(press.group(2)) if press.group(2) else None)
-        elif reply:
+            return await self._press(int(press.group(1)), int(press.group(2)) if press.group(2) else None)
+        if reply:
             sent = await self.client.send_text(self.user_id, reply.group(2), reply_to_message_id=int(reply.group(1)))
             self.say(f"[you #{sent['message_id']} ↩ {reply.group(1)}] {reply.group(2)}")
-        else:
-            sent = await self.client.send_text(self.user_id, line)
-            self.say(f"[you #{sent['message_id']}] {line}")
+            return True
+        sent = await self.client.send_text(self.user_id, line)
+        self.say(f"[you #{sent['message_id']}] {line}")
+        return True
 
-    async def _press(self, number: int, message_id: int | None) -> None:
+    async def _press(self, number: int, message_id: int | None) -> bool:
         target = message_id if message_id is not None else self.latest_with_buttons
         buttons = self.buttons.get(target) if target is not None else None
         if not buttons:
             self.say("(no message with buttons" + (f" #{message_id})" if message_id else ")"))
-            return
+            return False
         if not 1 <= number <= len(buttons):
             self.say(f"(message #{target} has buttons 1..{len(buttons)})")
-            return
+            return False
         button = buttons[number - 1]
         if "callback_data" not in button:
             self.say(f"(button [{number}] opens {button.get('url') or 'something'}; nothing to press here)")
-            return
+            return False
         await self.client.press_button(self.user_id, target, button["callback_data"])
         self.say(f"[you pressed [{number}] {button.get('text')} on #{target}]")
+        return True
 
 
 async def run_chat(
@@ -158,13 +173,15 @@ async def run_chat(
     stdout: TextIO = sys.stdout,
     username: str | None = None,
     answer_wait: float = 3.0,
+    settle: float = 0.2,
     linger: float = 1.0,
 ) -> None:
     """Chat as user_id until /quit or end of input.
 
-    After each line it waits up to answer_wait seconds for the bot to answer
-    before reading the next, so a piped script sees the buttons it presses;
-    at end of input it lingers to print answers still on their way.
+    After each line it waits up to answer_wait seconds for the bot to start
+    answering and then until it is quiet for settle seconds, so a piped
+    script sees the buttons it presses; on leaving it lingers up to linger
+    seconds to print answers still on their way.
     """
     async with SandboxClient(root_url) as client:
         await client.register_user(user_id, first_name, username)
@@ -176,22 +193,21 @@ async def run_chat(
         loop = asyncio.get_running_loop()
         try:
             while True:
-                line = await loop.run_in_executor(None, stdin.readline)
-                if not line:
-                    await session.wait_for_answer(session.last_seq, linger)
-                    break
-                line = line.rstrip("\r\n")
-                if line.strip() == "/quit":
+                raw = await loop.run_in_executor(None, stdin.readline)
+                line = raw.rstrip("\r\n")
+                if not raw or line.strip() == "/quit":
+                    await session.wait_for_answer(session.last_seq, linger, settle)
                     break
                 if not line.strip():
                     continue
                 before = session.last_seq
                 try:
-                    await session.handle(line)
+                    sent = await session.handle(line)
                 except SandboxError as exc:
                     session.say(f"(refused: {exc.description})")
                     continue
-                await session.wait_for_answer(before, answer_wait)
+                if sent:
+                    await session.wait_for_answer(before, answer_wait, settle)
         finally:
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
