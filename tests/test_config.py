@@ -1,0 +1,88 @@
+"""config.example.toml documents every setting with its default; bad values stop start-up."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from bot.config import ConfigError, Settings, load_settings, settings_from_mapping
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+
+
+def _keys(shape: type, prefix: str = "") -> set[str]:
+    if dataclasses.is_dataclass(shape):
+        import typing
+
+        hints = typing.get_type_hints(shape)
+        names = [(f.name, hints[f.name]) for f in dataclasses.fields(shape)]
+    elif isinstance(shape, type) and issubclass(shape, BaseModel):
+        names = [(n, f.annotation) for n, f in shape.model_fields.items()]
+    else:
+        return set()
+    keys: set[str] = set()
+    for name, hint in names:
+        if name in ("token", "webhook_secret", "source"):
+            continue
+        nested = _keys(hint, f"{prefix}{name}.")
+        keys |= nested or {f"{prefix}{name}"}
+    return keys
+
+
+def _flatten(data: dict, prefix: str = "") -> set[str]:
+    keys: set[str] = set()
+    for key, value in data.items():
+        if isinstance(value, dict) and not all(isinstance(v, float) for v in value.values()):
+            keys |= _flatten(value, f"{prefix}{key}.")
+        else:
+            keys.add(f"{prefix}{key}")
+    return keys
+
+
+def test_the_example_names_every_setting() -> None:
+    documented = _flatten(tomllib.loads(EXAMPLE.read_text(encoding="utf-8")))
+    assert documented == _keys(Settings)
+
+
+def test_the_example_holds_exactly_the_defaults() -> None:
+    from_file = load_settings(EXAMPLE, environ={})
+    embedded = settings_from_mapping({}, environ={})
+    assert from_file.model_dump(exclude={"source"}) == embedded.model_dump(exclude={"source"})
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ({"rules": {"intake": {"window_start": "25:00"}}}, "[rules.intake] window_start = '25:00'"),
+        ({"rules": {"lead_time": {"solid_dayz": 9}}}, "[rules.lead_time] solid_dayz = 9: unknown setting"),
+        ({"telegram": {"framework": "telethon"}}, "'python-telegram-bot' or 'aiogram'"),
+        ({"rules": {"timezone": "Asia/Beijing"}}, "[rules] timezone = 'Asia/Beijing'"),
+        ({"sandbox": {"host": "0.0.0.0"}}, "loopback only"),
+        ({"sandbox": {"enabled": False}}, "ORDERBOT_TOKEN is not set"),
+        ({"token": "123:abc"}, "secrets and derived values are not read from the file"),
+        ({"outbox": {"max_attempts": 0}}, "[outbox] max_attempts = 0"),
+    ],
+)
+def test_a_wrong_value_names_key_value_and_what_is_allowed(data: dict, named: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_from_mapping(data, environ={})
+    assert named in str(raised.value)
+
+
+def test_secrets_come_from_the_environment() -> None:
+    settings = settings_from_mapping({}, environ={"ORDERBOT_TOKEN": "123:abc",
+                                                   "ORDERBOT_DATABASE_URL": "postgresql://db/orderbot"})
+    assert settings.token == "123:abc" and not settings.uses_sandbox
+    assert settings.database.url == "postgresql://db/orderbot"
+
+
+def test_no_file_means_embedded_defaults(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(environ={})
+    assert settings.uses_sandbox and settings.source == "(embedded defaults)"
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(environ={"ORDERBOT_CONFIG": str(tmp_path / "missing.toml")})
