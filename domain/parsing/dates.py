@@ -26,7 +26,6 @@ _EN_MONTH = {m: i for i, m in enumerate(
 # house number: a delivery verb, a time of day, a separator, or the end.
 _AFTER = r"(?=$|[\s,;|)。!?~、]|送|交|安装|装|到|上门|发|出|前|之前|左右|上午|下午|晚上|早上|中午|可以|能|吗|或|至|-|号|日)"
 _BEFORE_BARE = r"(?:(?<=^)|(?<=[\s,;:|(\x1f/]))"
-_BEFORE_DAY = r"(?:(?<=^)|(?<=[\s,;:|(\x1f]|到|在|于|定|约|是|前|号|改|为|成|期))"
 
 _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("ymd", re.compile(r"(?<!\d)(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*[日号]?(?!\d)")),
@@ -40,7 +39,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("rel_day", re.compile(r"大后天|大后日|后天|后日|明天|明日|听日|今天|今日|当天|day after tomorrow|tomorrow|today|tmr|tmrw", re.I)),
     ("week", re.compile(r"(下下|下|这|本|今|上)?个?(?:周|星期|礼拜|拜)\s*([一二三四五六日天末1-7])(?!\d)")),
     ("week_en", re.compile(r"(?<![a-z])(next |this |coming )?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|\.|nesday|sday|urday|rsday)?(?![a-z])", re.I)),
-    ("day", re.compile(rf"{_BEFORE_DAY}({_D})\s*[号日]{_AFTER}")),
+    # A bare 20号 is a date only when a delivery word or a date label says so; otherwise it is as
+    # likely a house number (弥敦道 1号, 天河路1号).
+    ("day", re.compile(rf"(?<![路街道巷弄里村楼栋区座室场园苑号\d])({_D})\s*[号日]"
+                       rf"(?=\s*(?:送|交|安装|装|到|上门|发|出货|前|之前|左右|上午|下午|晚上|早上|中午|可以|能))")),
+    ("day", re.compile(rf"(?:日期|送货|交货|安装|送|交|在|于|到|改到|改成|改为|定|约|date)\s*[:]?\s*({_D})\s*[号日]{_AFTER}", re.I)),
+    ("day", re.compile(r"(?<![a-z\d])(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)(?![a-z])(?!\s*(?:of\s+)?[a-z]{3})", re.I)),
 )
 
 # A date the message names but not as the delivery: when the order was placed or paid.

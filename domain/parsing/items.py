@@ -31,6 +31,7 @@ _SPEC = re.compile(
     r"|(?P<doors>(?:\d{1,2}|[一二两三四五六七八九十])\s*(?:门|抽|斗|人位|人座|座位|位)(?![\u4e00-\u9fff]{0,1}[柜]))",
     re.I,
 )
+_HEADER_AFTER = re.compile(r"\s*的?\s*(?:系列|风格|款式?|类|系|家具|:|\n|\s)")
 _TRUE_UNIT_WORDS = ("樘", "扇")  # a 门 is only a product (a door) when counted like one
 
 
@@ -249,9 +250,11 @@ class ItemReader:
                 targets = range(len(items))
             elif "也" in before:
                 targets = [i for i, (a, _) in enumerate(spans) if a < m.start][-1:]
-            else:
-                # a header covers the lines after it
+            elif _HEADER_AFTER.match(text, m.end):
+                # 实木系列: a header covers the lines after it
                 targets = [i for i, (a, _) in enumerate(spans) if a > m.start]
+            else:
+                continue  # 送去的是实木的, 实木 + an unknown word: qualifies nothing we read
             for i in targets:
                 if items[i].material is None:
                     items[i] = replace(items[i], material=m.value)

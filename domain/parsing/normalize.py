@@ -30,10 +30,17 @@ def coerce_text(text: object) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+# Voice-to-text writes phone numbers as words (一三八一二三四五六七八); a run of seven or more
+# digit words is a number, never a quantity (those have 十/百 or are one or two words long).
+_SPOKEN_DIGITS = re.compile(r"[零〇一二三四五六七八九幺]{7,}")
+_SPOKEN = str.maketrans("零〇一二三四五六七八九幺", "00123456789" + "1")
+
+
 def normalize(text: object, to_simplified: Callable[[str], str]) -> str:
     s = coerce_text(text)[:MAX_CHARS]
     s = unicodedata.normalize("NFKC", s).translate(_PUNCT)
     s = _CONTROL.sub(" ", s)
     s = to_simplified(s)
+    s = _SPOKEN_DIGITS.sub(lambda m: m.group().translate(_SPOKEN), s)
     s = _SPACES.sub(" ", s)
     return s.strip()

@@ -22,7 +22,7 @@ from .lexicon import Lexicon
 from .model import ParsedItem, ParsedMessage
 from .normalize import normalize
 from .payment import find_payments
-from .people import NameReader
+from .people import NameReader, leading_english_name
 from .phones import find_phones
 from .refs import find_refs
 from .spans import MASK, Found, mask, pick_current
@@ -80,9 +80,9 @@ class Parser:
 
         chunks = [(m.start(), m.group()) for m in re.finditer(rf"[^\s,;|:。!?、/(){MASK}\[\]【】]+", work)]
         name = pick_current(t, names)
-        customer_name = name.value if name else self._name_from_chunks(chunks)
+        customer_name = name.value if name else self._name_from_chunks(chunks, work)
         address = pick_current(t, addresses)
-        address_value = address.value if address else self._address_from_segments(work)
+        address_value = address.value if address else self._address_from_segments(work, customer_name)
         phone = pick_current(t, phones)
         delivery = pick_delivery(t, dates)
         payment = pick_current(t, payments) if payments else None
@@ -117,7 +117,10 @@ class Parser:
         return record
 
     # -- unlabelled name and address ----------------------------------------------------
-    def _name_from_chunks(self, chunks: list[tuple[int, str]]) -> str | None:
+    def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> str | None:
+        english = leading_english_name(work)
+        if english:
+            return english
         for i, (_, chunk) in enumerate(chunks):
             if _FIELD_LABELS.match(chunk):
                 continue
@@ -126,11 +129,25 @@ class Parser:
                 return name
         return None
 
-    def _address_from_segments(self, work: str) -> str | None:
+    def _address_from_segments(self, work: str, name: str | None) -> str | None:
+        """The most address-like run of chunks (荃湾 沙咀道 200号 is one address, spaces and all)."""
         best, best_score = None, 0
-        for seg in re.split(rf"[,;|\n。!?{MASK}]+", work):
-            for chunk in seg.split(" ") if not re.search(r"[A-Za-z]{3,} (?:Road|Rd|Street|St)", seg) else [seg]:
-                value = places.clean(re.sub(r"^(?:\d+\.)?[^\d:]{0,6}:", "", chunk))
+        # "/" separates slash-written records; 10/F is a Hong Kong floor, not a separator
+        for seg in re.split(rf"[,;|\n。!?{MASK}]+|/(?!F\b)", work):
+            seg = re.sub(r"^\s*(?:\d+\.)?[^\d:]{0,6}:", "", seg)
+            chunks = [c for c in seg.split(" ") if c]
+            candidates = list(chunks)
+            run: list[str] = []
+            for c in chunks + [""]:
+                # district words without a place mark (香港 九龙 旺角) join a run, the name does not
+                if c and c != name and len(c) <= 12:
+                    run.append(c)
+                    continue
+                if len(run) > 1:
+                    candidates.append(" ".join(run))
+                run = []
+            for cand in candidates:
+                value = places.clean(cand)
                 score = places.place_score(value)
                 if score > best_score:
                     best, best_score = value, score

@@ -17,7 +17,9 @@ TITLES = ("先生", "小姐", "女士", "太太", "阿姨", "老师", "老板", 
 # Characters that end a given name: particles and verbs that follow names in chat.
 _STOP = set("的那这说要反投问已在是订买不和电手地送付也都催想还之了讲话讲啲嘅咗嗰话讲同与跟及或单")
 _LABEL = re.compile(
-    r"(?:客户|客人|顾客|姓名|名字|收货人|联系人|买家|业主|customer|client|name)\s*(?:的?名字|姓名)?\s*(?:是|叫)?\s*[:]?\s*",
+    r"(?:客户|客人|顾客|姓名|名字|收货人|联系人|买家|业主|customer|client|name)"
+    # voice-to-text: 客户姓王叫王大明 / 客户名叫张三
+    r"\s*(?:姓[\u4e00-\u9fff]{1,2}\s*,?\s*(?=叫))?(?:的?名字|姓名|名)?\s*(?:是|叫)?\s*[:]?\s*",
     re.I,
 )
 _EN_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?")
@@ -26,7 +28,10 @@ _EN_NOT_NAME = re.compile(
     r"Thank|Ok|OK|Dear|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun|"
     r"Tomorrow|Today|Next|This|Address|Tel|Phone|Solid|Panel|Wardrobe|Mattress|COD|Cash|The|New|Change)\b")
 # After a bare name at the start of a chunk: 张三那单, 何太的, 王建华那张单.
-_AFTER_NAME = re.compile(r"^(?:的|那|这|嘅|个单|的单|订的|家|说|反映|要|问|投诉|催|取消|销单|改)")
+_AFTER_NAME = re.compile(
+    r"^(?:的|那|这|嘅|个单|的单|订的|家|屋企|说|话|讲|反映|要|问|投诉|催|取消|销单|改|[张个把套只件啲]$)")
+# Chat openers before a name: 请问张生张床几时到
+_FILLER = re.compile(r"^(?:请问|问下|问一下|麻烦|帮我|帮忙|你好|您好|老板|hello|hi)\s*", re.I)
 
 
 class NameReader:
@@ -69,7 +74,7 @@ class NameReader:
 
     def in_chunk(self, chunk: str, first: bool) -> str | None:
         """A name standing alone in a chunk (张三), or leading one (张三那单取消, 何太的餐椅)."""
-        chunk = chunk.strip(" :-~>*#@.。\"'“”()[]")
+        chunk = _FILLER.sub("", chunk.strip(" :-~>*#@.。\"'“”()[]"))
         if not chunk:
             return None
         name = self.read_at(chunk)
@@ -83,6 +88,17 @@ class NameReader:
             if en and not _EN_NOT_NAME.match(chunk):
                 return chunk
         return None
+
+
+def leading_english_name(text: str) -> str | None:
+    """Tony 9123 4567 ... / Mr Chan, sofa ...: an English name opening the message."""
+    m = _EN_NAME.match(text.lstrip(" >*-#@"))
+    if not m or _EN_NOT_NAME.match(m.group()):
+        return None
+    rest = text.lstrip(" >*-#@")[m.end():]
+    if rest[:1].isalpha() and rest[:1].isascii():
+        return None
+    return m.group()
 
 
 def _is_cjk(ch: str) -> bool:
