@@ -135,10 +135,21 @@ def _resolve(kind: str, m: re.Match, today: date) -> date | None:
     return None
 
 
+# Cheap gates: a pattern is only run when its key characters occur in the text at all.
+_NEEDS = {
+    "ymd": "0123456789", "md_cn": "月", "md_num": "0123456789", "md_en": "aAeEoOuU",
+    "dm_en": "aAeEoOuU", "next_month_day": "月", "month_end": "底dD", "new_year": "旦",
+    "rel_day": "天日tT", "week": "周期拜", "week_en": "aAeEoOuU", "day": "号日tThHnNrR",
+}
+
+
 def find_dates(text: str, today: date) -> list[Found[date]]:
     """Every date the text names, resolved; overlapping readings keep the earlier pattern."""
     found: list[Found[date]] = []
+    chars = set(text)
     for kind, pattern in _PATTERNS:
+        if chars.isdisjoint(_NEEDS[kind]):
+            continue
         for m in pattern.finditer(text):
             start, end = m.span()
             if start == end or any(f.start < end and start < f.end for f in found):

@@ -32,6 +32,9 @@ _SPEC = re.compile(
     re.I,
 )
 _HEADER_AFTER = re.compile(r"\s*的?\s*(?:系列|风格|款式?|类|系|家具|:|\n|\s)")
+_NOT_PREFIX_GAP = re.compile(rf"[\d{MASK},;|\n、/]|系列|风格|款")
+_TRAILING_COUNT = re.compile(r"(\d{1,3})\s*$")
+_LATIN = re.compile(r"[A-Za-z]{3}")
 _TRUE_UNIT_WORDS = ("樘", "扇")  # a 门 is only a product (a door) when counted like one
 
 
@@ -66,6 +69,7 @@ class ItemReader:
             rf"|[x*]\s*\d|{CN_NUMBER}\s*(?:{unit_rx}|门|米|尺)|\()",
             re.I,
         )
+        self._first_chars = frozenset(w[0] for w in (*lexicon.products, *lexicon.materials) if not w.isascii())
         english = sorted((w for w in (*lexicon.products, *lexicon.materials) if w.isascii()),
                          key=len, reverse=True)
         self._english = re.compile(
@@ -77,15 +81,20 @@ class ItemReader:
     def _words(self, text: str) -> list[_Word]:
         lex = self._lex
         words: list[_Word] = []
+        tk = lex.tokenizer
         for run in _CJK_RUN.finditer(text):
+            sentence = run.group()
+            # Most runs (names, addresses, chatter) hold no product or material at all.
+            if self._first_chars.isdisjoint(sentence):
+                continue
             pos = run.start()
-            for w in self._lex.tokenizer.cut(run.group(), HMM=False):
+            for w in _segment(tk, sentence):
                 if w in lex.materials:
                     words.append(_Word(pos, pos + len(w), "material", lex.materials[w], w))
                 elif w in lex.products:
                     words.append(_Word(pos, pos + len(w), "product", lex.products[w], w))
                 pos += len(w)
-        for m in self._english.finditer(text):
+        for m in self._english.finditer(text) if _LATIN.search(text) else ():
             w = m.group(1)
             key = re.sub(r"\s+", " ", w.lower())
             if key in lex.materials:
@@ -98,7 +107,7 @@ class ItemReader:
     def _is_prefix(self, text: str, material: _Word, product: _Word) -> bool:
         """实木床: the material qualifies this product (not a header like 实木系列)."""
         gap = text[material.end:product.start]
-        return len(gap.strip()) <= 3 and not re.search(rf"[\d{MASK},;|\n、/]|系列|风格|款", gap)
+        return len(gap.strip()) <= 3 and not _NOT_PREFIX_GAP.search(gap)
 
     # -- reading --------------------------------------------------------------------------
     def read(self, text: str) -> tuple[list[ParsedItem], list[Found[None]]]:
@@ -141,7 +150,7 @@ class ItemReader:
                 if ps:
                     spec = re.sub(r"\s+", "", ps.group("s"))
             if p.text.isascii() and qty is None:
-                en = re.search(r"(\d{1,3})\s*$", pre)
+                en = _TRAILING_COUNT.search(pre)
                 if en:
                     qty = int(en.group(1))
             if not self._keeps(p, mat, unit, text):
@@ -276,6 +285,19 @@ class ItemReader:
                 if n and 0 < n < 1000:
                     items[i] = replace(items[i], quantity=n, unit=m.group("u") or items[i].unit)
         return items
+
+
+def _segment(tk, sentence: str):
+    """jieba's exact mode without HMM (what ``cut(s, HMM=False)`` does, minus its per-call
+    regular-expression splitting, which our runs never need: they are Chinese only)."""
+    dag = tk.get_DAG(sentence)
+    route: dict = {}
+    tk.calc(sentence, dag, route)
+    x, n = 0, len(sentence)
+    while x < n:
+        y = route[x][1] + 1
+        yield sentence[x:y]
+        x = y
 
 
 def _last_sep_end(text: str, pos: int) -> int:

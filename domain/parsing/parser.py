@@ -29,7 +29,10 @@ from .spans import MASK, Found, mask, pick_current
 
 PARSER_VERSION = "2026.11.1"
 
-_CHUNK_SEP = re.compile(rf"[\s,;|:。!?、/(){MASK}\[\]【】<>{{}}\"'“”‘’]+")
+_CHUNK = re.compile(rf"[^\s,;|:。!?、/(){MASK}\[\]【】]+")
+# "/" separates slash-written records; 10/F is a Hong Kong floor, not a separator
+_SEGMENT_SEP = re.compile(rf"[,;|\n。!?{MASK}]+|/(?!F\b)")
+_SEGMENT_LABEL = re.compile(r"^\s*(?:\d+\.)?[^\d:]{0,6}:")
 _FIELD_LABELS = re.compile(
     r"^(?:\d+\.)?(?:客户|客人|顾客|姓名|电话|手机|联系电话|地址|产品|货品|商品|品名|送货日期|送货|日期|交货|"
     r"付款方式|付款|单号|合同号|问题|要求|备注|售后申请|售后|改单|销单|取消|订单)$"
@@ -78,7 +81,7 @@ class Parser:
         items, item_spans = self._items.read(work)
         work = mask(work, item_spans)
 
-        chunks = [(m.start(), m.group()) for m in re.finditer(rf"[^\s,;|:。!?、/(){MASK}\[\]【】]+", work)]
+        chunks = [(m.start(), m.group()) for m in _CHUNK.finditer(work)]
         name = pick_current(t, names)
         customer_name = name.value if name else self._name_from_chunks(chunks, work)
         address = pick_current(t, addresses)
@@ -132,9 +135,8 @@ class Parser:
     def _address_from_segments(self, work: str, name: str | None) -> str | None:
         """The most address-like run of chunks (荃湾 沙咀道 200号 is one address, spaces and all)."""
         best, best_score = None, 0
-        # "/" separates slash-written records; 10/F is a Hong Kong floor, not a separator
-        for seg in re.split(rf"[,;|\n。!?{MASK}]+|/(?!F\b)", work):
-            seg = re.sub(r"^\s*(?:\d+\.)?[^\d:]{0,6}:", "", seg)
+        for seg in _SEGMENT_SEP.split(work):
+            seg = _SEGMENT_LABEL.sub("", seg)
             chunks = [c for c in seg.split(" ") if c]
             candidates = list(chunks)
             run: list[str] = []

@@ -20,6 +20,7 @@ _PLACE = re.compile(
 )
 _LEAD = re.compile(r"^(?:应该是|应是|改为|改成|改到|更改为|送到|送去|送至|送往|地址|在|去|到|是|为|:)+")
 _TRAIL = re.compile(r"(?:送货|送|安装|交货|的|吧)+$")
+_DIGIT = re.compile(r"\d")
 _NOT_PLACE = re.compile(r"写错|不变|不对|错了|一样|同上")
 
 
@@ -28,7 +29,7 @@ def place_score(chunk: str) -> int:
     if len(chunk) < 4 or _NOT_PLACE.search(chunk):
         return 0
     marks = len(_PLACE.findall(chunk))
-    digits = bool(re.search(r"\d", chunk))
+    digits = bool(_DIGIT.search(chunk))
     if marks == 0 or (marks == 1 and not digits):
         return 0
     return marks * 2 + digits

@@ -55,8 +55,6 @@ def pick_current(text: str, found: Sequence[Found[T]]) -> Found[T] | None:
 def mask(text: str, spans: Sequence[Found]) -> str:
     if not spans:
         return text
-    chars = list(text)
     for f in spans:
-        for i in range(f.start, f.end):
-            chars[i] = MASK
-    return "".join(chars)
+        text = text[:f.start] + MASK * (f.end - f.start) + text[f.end:]
+    return text
