@@ -146,18 +146,18 @@ _NEEDS = {
 def find_dates(text: str, today: date) -> list[Found[date]]:
     """Every date the text names, resolved; overlapping readings keep the earlier pattern."""
     found: list[Found[date]] = []
+    claimed: list[tuple[int, int]] = []  # 2月30号 is a bad date, not "30号" of this month
     chars = set(text)
     for kind, pattern in _PATTERNS:
         if chars.isdisjoint(_NEEDS[kind]):
             continue
         for m in pattern.finditer(text):
             start, end = m.span()
-            if start == end or any(f.start < end and start < f.end for f in found):
+            if start == end or any(a < end and start < b for a, b in claimed):
                 continue
+            claimed.append((start, end))
             value = _resolve(kind, m, today)
-            if value is None:
-                continue
-            if _NOT_DELIVERY_AFTER.match(text, end):
+            if value is None or _NOT_DELIVERY_AFTER.match(text, end):
                 continue
             found.append(Found(start, end, value))
     found.sort(key=lambda f: f.start)

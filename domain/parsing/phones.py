@@ -26,7 +26,7 @@ _PATTERNS = (
 )
 # Hong Kong / Macau numbers have no prefix: eight digits. Mobiles (5/6/7/9) are taken anywhere,
 # other numbers only behind a phone label, since 8 bare digits may also be an amount.
-_HK_MOBILE = re.compile(r"(?<![\d.\-/])[5679]\d{3}[ \-]?\d{4}(?![\d.]|\s*(?:元|块|蚊|港币|号|x))")
+_HK_MOBILE = re.compile(r"(?<![\d.\-/金款价¥$])(?<![金款价¥$] )[5679]\d{3}[ \-]?\d{4}(?![\d.]|\s*(?:元|块|蚊|港币|号|x))")
 _HK_LABELLED = re.compile(
     r"(?:电话|手机|联系|tel|phone|mobile|whatsapp|wa|call)[^\d\n]{0,6}([2-9]\d{3}[ \-]?\d{4})(?!\d)", re.I)
 
