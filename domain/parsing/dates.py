@@ -82,7 +82,10 @@ def _resolve(kind: str, m: re.Match, today: date) -> date | None:
         day = to_int(g[1])
         return _on_or_after(today, month, day) if month and day else None
     if kind == "md_num":
-        return _on_or_after(today, int(g[0]), int(g[1]))
+        first, second = int(g[0]), int(g[1])
+        if first > 12 >= second:  # 20/1: Hong Kong and English write day/month
+            first, second = second, first
+        return _on_or_after(today, first, second)
     if kind == "md_en":
         return _on_or_after(today, _EN_MONTH[g[0].lower()[:3]], int(g[1]))
     if kind == "dm_en":

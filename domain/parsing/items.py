@@ -232,16 +232,16 @@ class ItemReader:
 
     def _is_door_part(self, text: str, word: _Word, words: list[_Word]) -> bool:
         """四门/2门 after a cabinet is its door count, 衣柜门 its door: neither is a product line."""
-        if word.text != "门":
+        if word.text.lower() not in ("门", "door", "doors"):
             return False
         prev = text[max(0, word.start - 1):word.start]
         if prev.isdigit() or (prev and prev in "一二两三四五六七八九十"):
             return True
-        return any(w.kind == "product" and w.end == word.start for w in words)
+        return any(w.kind == "product" and w is not word and 0 <= word.start - w.end <= 1 for w in words)
 
     def _keeps(self, product: _Word, material: _Word | None, unit: str | None, text: str) -> bool:
         """门 is also a cabinet's door count (四门) and part of 上门; only a counted door is a product."""
-        if product.text != "门":
+        if product.text.lower() not in ("门", "door", "doors"):
             return True
         return material is not None or unit in _TRUE_UNIT_WORDS
 

@@ -90,12 +90,16 @@ class NameReader:
         return None
 
 
+_EN_OPENER = re.compile(r"^[\s>*\-#@]*(?:(?:new\s+)?order|customer|client|name)?\s*[:\-]?\s*", re.I)
+
+
 def leading_english_name(text: str) -> str | None:
     """Tony 9123 4567 ... / Mr Chan, sofa ...: an English name opening the message."""
-    m = _EN_NAME.match(text.lstrip(" >*-#@"))
+    text = _EN_OPENER.sub("", text)
+    m = _EN_NAME.match(text)
     if not m or _EN_NOT_NAME.match(m.group()):
         return None
-    rest = text.lstrip(" >*-#@")[m.end():]
+    rest = text[m.end():]
     if rest[:1].isalpha() and rest[:1].isascii():
         return None
     return m.group()

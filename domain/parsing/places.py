@@ -8,7 +8,7 @@ from .spans import MASK, Found
 
 _LABEL = re.compile(
     r"(?:送货地址|收货地址|安装地址|交货地址|配送地址|送货地点|交货地点|安装地点|地址|地点|住址|"
-    r"送到|送去|送至|送往|送货到|地址|address|addr)\s*(?:改为|改成|改到|更改为|是|在)?\s*[:]?\s*",
+    r"送到|送去|送至|送往|送货到|地址|address|addr)\s*(?:改为|改成|改到|改做|改去|换成|更改为|是|在)?\s*[:]?\s*",
     re.I,
 )
 _END = re.compile(rf"[,;|\n。!?{MASK}]")
@@ -18,7 +18,7 @@ _PLACE = re.compile(
     r"中心|新村|苑|庭|府|湾|城|坊|围|屯|段|邨|厦|园|里|期|单元|层|铺|Road|Rd|Street|St\b|Avenue|Ave|Lane|Building|Tower|Flat|Floor",
     re.I,
 )
-_LEAD = re.compile(r"^(?:应该是|应是|改为|改成|改到|更改为|送到|送去|送至|送往|地址|在|去|到|是|为|:)+")
+_LEAD = re.compile(r"^(?:应该是|应是|改为|改成|改到|改做|改去|换成|更改为|送货到|送到|送去|送至|送往|送货|送|地址|在|去|到|是|为|:|\s)+")
 _TRAIL = re.compile(r"(?:送货|送|安装|交货|的|吧)+$")
 _DIGIT = re.compile(r"\d")
 _NOT_PLACE = re.compile(r"写错|不变|不对|错了|一样|同上")
