@@ -14,13 +14,14 @@ from typing import Any
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.demo import seed_demo_team
-from bot.transport.delivery import BotApi, deliver
+from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError, deliver
 from bot.transport.updates import incoming_from_update
 from domain.texts import DEFAULT_LANGUAGE
 from handlers.app import App, AppConfig
 from handlers.dispatch import dispatch
 from handlers.menus import menu_for
 from handlers.types import Clock
+from schedules.outbox_sender import OutboxSender, RateLimits
 from storage import users as user_store
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
@@ -44,8 +45,11 @@ class Runtime:
     first_backoff: float = 1.0
     app: App | None = field(default=None, init=False)
     transport: Any = field(default=None, init=False)
+    outbox: OutboxSender | None = field(default=None, init=False)
     _owns_sandbox: bool = field(default=False, init=False)
     _engine: Any = field(default=None, init=False)
+    _outbox_kick: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
 
     @property
     def api(self) -> BotApi:
@@ -88,7 +92,17 @@ class Runtime:
                 added = await seed_demo_team(session, clock.now())
             if added:
                 log.info("sandbox: seeded the demo team (%d people)", added)
+            from bot.demo import DEMO_TEAM
+
+            for person in DEMO_TEAM:  # so the sandbox knows their chats before they write
+                self.sandbox.register_user(person.telegram_id, person.name, person.handle, "zh-hans")
         await self._sync_menus()
+        self.outbox = OutboxSender(
+            self.app, self.api, transient=(TransientSendError,), blocked=(RecipientBlocked,),
+            limits=RateLimits(settings.outbox.per_chat_interval_seconds, settings.outbox.per_bot_per_second),
+            max_attempts=settings.outbox.max_attempts,
+            backoff_first=min(settings.outbox.backoff_first_seconds, self.first_backoff * 20))
+        self._tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
         await self.transport.start_receiving()
         log.info("bot @%s running on %s (%s)", username, "the sandbox" if settings.uses_sandbox else api_url,
                  self.transport.name)
@@ -109,13 +123,35 @@ class Runtime:
             return
         outcome = await dispatch(self.app, incoming)
         await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff)
+        if outcome.replies or outcome.callback_answer is not None:
+            self._outbox_kick.set()  # a use case may have queued notifications for others
         for chat_id, role, language in outcome.menus:
             try:
                 await self.api.set_commands(menu_for(role, language or DEFAULT_LANGUAGE), chat_id=chat_id)
             except Exception:
                 log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)
 
+    async def _outbox_loop(self) -> None:
+        assert self.outbox is not None
+        while True:
+            try:
+                await self.outbox.drain()
+            except Exception:
+                log.exception("outbox drain failed; trying again shortly")
+            try:
+                await asyncio.wait_for(self._outbox_kick.wait(), timeout=1.0)
+            except asyncio.TimeoutError:
+                pass
+            self._outbox_kick.clear()
+
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
         if self.transport is not None:
             await self.transport.stop()
         if self._owns_sandbox and self.sandbox is not None:

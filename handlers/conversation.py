@@ -1,11 +1,219 @@
-"""Plain text from a registered person: routed by what the message is."""
+"""Plain text from a registered person, routed by what it answers or what it is.
+
+Order of precedence: a reply to one of the bot's cards; the answer to the one
+question the bot is waiting for; then what the parser says the message is.
+"""
 
 from __future__ import annotations
 
+from domain.parsing import ParsedMessage
+from domain.roles import Role
 from handlers.context import Context
+from handlers.orders import intake
+from handlers.orders.cancel import request_cancel
+from handlers.orders.changes import request_change
+from handlers.orders.common import may_see, visible_order
+from handlers.orders.lifecycle import record_backorder
+from handlers.orders.views import show_order
+from storage import orders as order_store
+from storage.models import Order, OrderLine
+
+# Answers to the bot's questions, by the kind of question (storage.models.AwaitingInput.kind).
+ANSWERS = {}
+
+
+def answers(kind: str):  # type: ignore[no-untyped-def]
+    def register(handler):  # type: ignore[no-untyped-def]
+        ANSWERS[kind] = handler
+        return handler
+
+    return register
 
 
 async def handle(ctx: Context) -> None:
-    if ctx.incoming.kind == "edited_message":
-        return  # kept in the audit log as a new version; nothing to answer yet
-    ctx.say("help.footer.sales")
+    assert ctx.user is not None
+    incoming = ctx.incoming
+    text = (incoming.text or "").strip()
+    if incoming.kind == "edited_message":
+        await on_edit(ctx)
+        return
+    if not text:
+        ctx.say("text.empty")
+        return
+    parsed = ctx.app.parser.parse(text, incoming.sent_at)
+    if incoming.reply_to_message_id is not None and await _reply_to_card(ctx, parsed):
+        return
+    waiting = await order_store.awaiting(ctx.session, ctx.user.id)
+    if waiting is not None and not _is_new_request(parsed) and waiting.kind in ANSWERS:
+        await ANSWERS[waiting.kind](ctx, waiting, parsed)
+        return
+    await _by_kind(ctx, parsed)
+
+
+def _is_new_request(parsed: ParsedMessage) -> bool:
+    """A message that stands on its own, so it is not taken as the answer to a pending question."""
+    if parsed.order_ref and parsed.kind in ("change", "cancel", "query", "aftersales"):
+        return True
+    return parsed.kind == "order" and len(parsed.missing_for_order()) <= 3
+
+
+async def _by_kind(ctx: Context, parsed: ParsedMessage) -> None:
+    assert ctx.user is not None
+    role = Role(ctx.user.role)
+    kind = parsed.kind
+    if kind == "aftersales":
+        from handlers.aftersales.intake import request_aftersales
+
+        await request_aftersales(ctx, parsed)
+        return
+    if kind in ("change", "cancel", "query") and parsed.order_ref:
+        order = await visible_order(ctx, parsed.order_ref)
+        if order is None:
+            ctx.say("order.not_found", number=parsed.order_ref)
+            return
+        if kind == "query" or role in (Role.STORE_MANAGER,):
+            await show_order(ctx, order)
+        elif kind == "change":
+            await request_change(ctx, order, parsed)
+        else:
+            await request_cancel(ctx, order, parsed.cancel_reason)
+        return
+    if kind in ("change", "cancel"):
+        ctx.say(f"{kind}.which_order")
+        return
+    if kind == "query":
+        await _search(ctx, parsed)
+        return
+    looks_like_order = kind == "order" or (kind == "unknown" and (parsed.items or parsed.customer_phone))
+    if looks_like_order:
+        if role is not Role.SALES:
+            ctx.say("order.sales_only")
+            return
+        await intake.start_draft(ctx, parsed)
+        return
+    ctx.say(f"help.footer.{role.value}")
+
+
+async def _search(ctx: Context, parsed: ParsedMessage) -> None:
+    """"张三的床到了吗" / a phone number: find the asker's visible orders of that customer."""
+    from sqlalchemy import select
+
+    assert ctx.user is not None
+    needle = parsed.customer_phone or parsed.customer_name
+    if not needle:
+        ctx.say("query.how")
+        return
+    rows = (await ctx.session.execute(select(Order).where(order_store.search_filter(needle),
+                                                          Order.number.is_not(None)).limit(20))).scalars().unique()
+    found = [o for o in rows if may_see(ctx.user, o)]
+    if len(found) == 1:
+        await show_order(ctx, found[0])
+    elif found:
+        ctx.reply("\n".join([ctx.t("query.several", count=len(found))]
+                            + [f"{o.number} · {o.customer_name} · {ctx.t('state.' + o.state)}" for o in found]))
+    else:
+        ctx.say("query.none", needle=needle)
+
+
+async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
+    """A reply to a bot card: fills a draft, or asks for a change / cancellation of that order."""
+    assert ctx.user is not None and ctx.incoming.reply_to_message_id is not None
+    entity = await order_store.entity_of_bot_message(ctx.session, ctx.incoming.chat_id,
+                                                     ctx.incoming.reply_to_message_id)
+    if entity is None:
+        return False
+    if entity.startswith("draft:"):
+        order = await order_store.order_by_id(ctx.session, int(entity.split(":", 1)[1]))
+        if order is None or order.sales_id != ctx.user.id or order.state != "draft":
+            return False
+        waiting = await order_store.awaiting(ctx.session, ctx.user.id)
+        field = waiting.field if waiting and waiting.ref_id == order.id and waiting.kind == "draft_field" else None
+        if field:
+            await intake.fill_field(ctx, order, field)
+        else:
+            await _edit_draft(ctx, order, parsed)
+        return True
+    if entity.startswith("DD"):
+        order = await visible_order(ctx, entity)
+        if order is None:
+            return False
+        if ctx.user.role == Role.SALES and parsed.kind != "query":
+            if parsed.kind == "cancel":
+                await request_cancel(ctx, order, parsed.cancel_reason)
+            else:
+                await request_change(ctx, order, parsed)
+        else:
+            await show_order(ctx, order)
+        return True
+    return False
+
+
+async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None:
+    if parsed.kind != "order":
+        parsed = intake.parse_answer(ctx, None)
+    changed = intake.apply_parsed(order, parsed)
+    if not changed:
+        ctx.say("ask.draft_edit_not_understood")
+        return
+    from handlers.orders.common import record
+
+    await record(ctx, order, "draft_filled", detail={"fields": changed})
+    await intake.show_draft(ctx, order, note_key="draft.updated")
+
+
+async def on_edit(ctx: Context) -> None:
+    """A Telegram edit: already a new version in the audit log; never rewrites an order silently."""
+    assert ctx.user is not None and ctx.incoming.message_id is not None
+    order = await order_store.order_by_source_message(ctx.session, ctx.incoming.chat_id, ctx.incoming.message_id)
+    if order is None or order.sales_id != ctx.user.id:
+        return
+    parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.incoming.sent_at)
+    if order.state == "draft":
+        intake.apply_parsed(order, parsed)
+        from handlers.orders.common import record
+
+        await record(ctx, order, "draft_filled", detail={"from_edit": True})
+        await intake.show_draft(ctx, order, note_key="draft.updated_from_edit")
+        return
+    if order.state in ("closed", "cancelled"):
+        ctx.say("edit.order_finished", number=order.number)
+        return
+    await request_change(ctx, order, parsed, origin="edit")
+
+
+@answers("draft_field")
+async def _draft_field(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+    order = await order_store.order_by_id(ctx.session, waiting.ref_id)
+    if order is None or order.state != "draft":
+        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+        await _by_kind(ctx, parsed)
+        return
+    await intake.fill_field(ctx, order, waiting.field)
+
+
+@answers("draft_edit")
+async def _draft_edit(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+    order = await order_store.order_by_id(ctx.session, waiting.ref_id)
+    if order is None or order.state != "draft":
+        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+        await _by_kind(ctx, parsed)
+        return
+    await _edit_draft(ctx, order, parsed)
+
+
+@answers("cancel_reason")
+async def _cancel_reason(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+    order = await order_store.order_by_id(ctx.session, waiting.ref_id)
+    if order is None:
+        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+        return
+    await request_cancel(ctx, order, (ctx.incoming.text or "").strip())
+
+
+@answers("backorder_eta")
+async def _backorder_eta(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+    line = await ctx.session.get(OrderLine, waiting.ref_id)
+    if line is None:
+        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+        return
+    await record_backorder(ctx, line)

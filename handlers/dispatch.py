@@ -29,7 +29,8 @@ from storage.models import User
 log = logging.getLogger(__name__)
 
 # Importing these modules registers their commands and buttons.
-from handlers import people  # noqa: E402,F401  (registration side effect)
+from handlers import fines, people  # noqa: E402,F401  (registration side effect)
+from handlers.orders import changes, intake, lifecycle, views  # noqa: E402,F401
 
 
 async def dispatch(app: App, incoming: Incoming) -> Outcome:

@@ -6,9 +6,9 @@ BIGINT: user ids passed 2**31 long ago.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -103,3 +103,196 @@ class AuditEntry(Base):
     payload: Mapped[str | None] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class DocumentCounter(Base):
+    """The last number handed out per document kind and month (DD/SH/FK + YYYYMM)."""
+
+    __tablename__ = "document_counters"
+
+    kind: Mapped[str] = mapped_column(String(4), primary_key=True)
+    year_month: Mapped[str] = mapped_column(String(6), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Order(Base):
+    """订单: from the first message (draft) to closed or cancelled."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_state_order_date", "state", "order_date"),
+        Index("ix_orders_source", "source_chat_id", "source_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
+    sales_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_name: Mapped[str | None] = mapped_column(String(100))
+    customer_phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(300))
+    delivery_date: Mapped[date | None] = mapped_column(Date)
+    payment: Mapped[str | None] = mapped_column(String(16))
+    order_date: Mapped[date | None] = mapped_column(Date)  # R4: delivery date − lead time
+    flags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated: rush_insertion, short_lead_time
+    parser_version: Mapped[str | None] = mapped_column(String(40))
+    source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    evidence_id: Mapped[int | None] = mapped_column(BigInteger)  # audit entry of the order message
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)  # Telegram time of the order message
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    held_until: Mapped[date | None] = mapped_column(Date, index=True)  # R12: paused on the return day
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconfirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pickup_deadline: Mapped[date | None] = mapped_column(Date, index=True)  # R10
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sales_told_clerk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R6
+    reached_store_warehouse: Mapped[bool] = mapped_column(Boolean, default=False)  # R8's higher rate
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who received it
+
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.position",
+                                                  cascade="all, delete-orphan", lazy="selectin")
+    store: Mapped[Store | None] = relationship(lazy="joined")
+    sales: Mapped[User] = relationship(foreign_keys=[sales_id], lazy="joined")
+
+    @property
+    def flag_set(self) -> frozenset[str]:
+        return frozenset(f for f in self.flags.split(",") if f)
+
+
+class OrderLine(Base):
+    """One product line (货品) with its arrival status (到货 / 欠货 with ETA)."""
+
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    product: Mapped[str] = mapped_column(String(100))
+    material: Mapped[str | None] = mapped_column(String(10))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit: Mapped[str | None] = mapped_column(String(10))
+    spec: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    eta: Mapped[date | None] = mapped_column(Date)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderEvent(Base):
+    """An order's history: who did what, when, on the evidence of which message."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    evidence_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class PendingChange(Base):
+    """改单 awaiting the sender's confirmation: the field-by-field diff is shown first."""
+
+    __tablename__ = "pending_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[str] = mapped_column(Text)  # JSON: {field: new value}
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | applied | dropped
+    origin: Mapped[str] = mapped_column(String(12), default="message")  # message | edit
+    evidence_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AwaitingInput(Base):
+    """The one question the bot is waiting for a person to answer (a missing field, a reason, an ETA)."""
+
+    __tablename__ = "awaiting_input"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # e.g. draft_field, draft_edit, cancel_reason, backorder_eta
+    ref_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Fine(Base):
+    """罚款: proposed by a rule or by hand, then confirmed or waived by a manager (R16)."""
+
+    __tablename__ = "fines"
+    __table_args__ = (UniqueConstraint("rule_key", name="uq_fines_rule_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    rule: Mapped[str] = mapped_column(String(8))  # R2, R6, R7, R8, R10 …
+    rule_key: Mapped[str | None] = mapped_column(String(120))  # rule+entity+slot: the same fine is never proposed twice
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    amount_yuan: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    evidence: Mapped[str | None] = mapped_column(Text)  # JSON list of audit entry ids
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appeal_deadline: Mapped[date | None] = mapped_column(Date)
+    appeal_reason: Mapped[str | None] = mapped_column(String(500))
+    appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[User] = relationship(foreign_keys=[person_id], lazy="joined")
+
+
+class ReturnDay(Base):
+    """R12 售后退货日: one day a month, set by the clerk; order intake pauses on it."""
+
+    __tablename__ = "return_days"
+
+    year_month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    set_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A notification to someone other than the sender, written in the same transaction
+    as the change that caused it and delivered by the outbox sender. ``key`` makes
+    every notification unique (rule, entity, due slot): the database decides whether
+    it was already sent, not memory."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "not_before"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[str | None] = mapped_column(Text)  # JSON [[{"text","data"}]]
+    entity: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed | unreachable
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -50,14 +50,19 @@ class Parser:
         self._items = ItemReader(self.lexicon)
         self._names = NameReader(self.lexicon)
 
-    def parse(self, text: str, sent_at: datetime) -> ParsedMessage:
-        """Every input yields a record; anything unreadable is ``unknown``."""
+    def parse(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
+        """Every input yields a record; anything unreadable is ``unknown``.
+
+        ``expect`` is for a message whose kind the conversation already knows —
+        the answer to "请回复客户电话" is a fragment of an order, not a greeting —
+        so its fields are read instead of being dropped with ``unknown``.
+        """
         try:
-            return self.parse_strict(text, sent_at)
+            return self.parse_strict(text, sent_at, expect=expect)
         except Exception:  # last line of defence: a bad message must not stop the desk
             return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
 
-    def parse_strict(self, text: str, sent_at: datetime) -> ParsedMessage:
+    def parse_strict(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
         """Like ``parse`` but lets a reader's bug surface (tests use this)."""
         today = sent_at.date() if isinstance(sent_at, datetime) else sent_at
         if not isinstance(today, date):
@@ -96,7 +101,7 @@ class Parser:
             has_address=bool(address_value), has_date=bool(delivery), has_payment=bool(payment),
             n_items=len(items),
         )
-        kind = kinds.classify(t, evidence)
+        kind = expect or kinds.classify(t, evidence)
         if kind == "unknown":
             return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
         if kind != "order":

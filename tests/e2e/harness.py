@@ -70,6 +70,31 @@ class Harness:
                 if event["kind"] == "callback_answer":
                     return event
 
+    async def outbound_logged(self, text_part: str, timeout: float = 5.0) -> None:
+        """Wait until the bot's message containing ``text_part`` is in the audit log.
+
+        The sandbox shows a message as soon as it is sent; the bot logs it right
+        after, so a test reading the log must wait for that write, not race it.
+        """
+        import asyncio
+
+        from sqlalchemy import select
+
+        from storage.models import AuditEntry
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            async with self.runtime.app.sessions() as session:
+                found = (await session.execute(select(AuditEntry.id).where(
+                    AuditEntry.kind.in_(("outbound", "outbound_edit")),
+                    AuditEntry.text.contains(text_part)).limit(1))).first()
+            if found:
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"no outbound audit entry containing {text_part!r}")
+            await asyncio.sleep(0.02)
+
     @staticmethod
     def buttons(event: JSON) -> list[str]:
         markup = event.get("reply_markup") or {}

@@ -73,6 +73,7 @@ async def test_language_switch_changes_replies(harness: Harness) -> None:
 async def test_every_message_is_in_a_verifiable_audit_log_and_tampering_is_named(harness: Harness) -> None:
     await harness.say(777, "你好", first_name="路人")
     await harness.say("admin", "/whoami")
+    await harness.outbound_logged("身份：管理员")
     sessions = harness.runtime.app.sessions
     async with sessions() as session:
         entries = list((await session.execute(select(AuditEntry).order_by(AuditEntry.seq))).scalars())

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 20:43:04.448449
+Create Date: 2026-11-22
 """
 from alembic import op
 import sqlalchemy as sa

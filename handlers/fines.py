@@ -1,0 +1,140 @@
+"""罚款 (R16): rules and clerks propose, a manager confirms or waives with buttons, the person
+gets a written notice with rule, amount, reason and evidence, and may appeal in time."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import DomainError
+from domain.numbering import format_fine_number
+from domain.policy.calendar import calendar_for
+from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_transition
+from domain.roles import Role
+from domain.texts import t
+from handlers.app import App
+from handlers.audit_trail import state_change
+from handlers.context import Context
+from handlers.notify import notify_users, people
+from handlers.registry import button, command
+from handlers.types import Button
+from storage import fines as fine_store
+from storage import orders as order_store
+from storage.models import Fine, Order, User
+
+MANAGERS = frozenset({Role.MANAGER})
+
+
+async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: User, amount: int, reason: str,
+                       now: datetime, rule_key: str, order: Order | None = None, proposed_by: User | None = None,
+                       evidence: list[int] | None = None) -> Fine | None:
+    """Put a fine on the ledger as ``proposed`` and ask the managers; None if that fine exists already."""
+    if await fine_store.fine_for_key(session, rule_key) is not None:
+        return None
+    local = calendar_for(app.config.policy).local(now)
+    seq = await order_store.next_document_seq(session, "FK", f"{local.year:04d}{local.month:02d}")
+    fine = Fine(number=format_fine_number(local.year, local.month, seq), rule=rule, rule_key=rule_key,
+                person_id=person.id, amount_yuan=amount, reason=reason, state=FineState.proposed.value,
+                order_id=order.id if order else None, proposed_by=proposed_by.id if proposed_by else None,
+                proposed_at=now, evidence=json.dumps(evidence or []))
+    session.add(fine)
+    await session.flush()
+    await state_change(ctx_session=session, app=app, now=now, entity=fine.number,
+                       actor_id=proposed_by.telegram_id if proposed_by else None, event="fine.proposed",
+                       data={"rule": rule, "person": person.id, "amount": amount, "reason": reason,
+                             "order": order.number if order else None, "evidence_ids": evidence or []})
+    managers = await people(session, Role.MANAGER)
+    await notify_users(
+        session, managers, key=f"fine:{fine.number}:proposed", now=now, entity=fine.number,
+        text_for=lambda language: t(language, "fine.proposed", number=fine.number, rule=rule, person=person.name,
+                                    amount=amount, reason=reason, order=order.number if order else "—"),
+        buttons_for=lambda language: ((Button(t(language, "button.fine_confirm"), f"f:{fine.id}:confirm"),
+                                       Button(t(language, "button.fine_waive"), f"f:{fine.id}:waive")),))
+    return fine
+
+
+async def propose_rush_fine(ctx: Context, order: Order) -> None:
+    """R2: the clerk proposes the rush-insertion fine for an order sent outside the intake window."""
+    from storage.users import user_by_id
+
+    sales = await user_by_id(ctx.session, order.sales_id)
+    assert sales is not None
+    fine = await propose_fine(
+        ctx.session, ctx.app, rule="R2", person=sales, amount=ctx.app.config.policy.intake.rush_insertion_fine_yuan,
+        reason=t("zh-CN", "fine.reason.R2", number=order.number), now=ctx.now, rule_key=f"R2:{order.number}",
+        order=order, proposed_by=ctx.user, evidence=[order.evidence_id] if order.evidence_id else [])
+    ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number) if fine else ctx.t("fine.exists")
+
+
+@button("f", roles=MANAGERS)
+async def decide(ctx: Context, data: str) -> None:
+    """f:<fine id>:confirm | waive — the manager's decision; the person gets a written notice."""
+    fine_id, _, what = data.partition(":")
+    fine = await ctx.session.get(Fine, int(fine_id)) if fine_id.isdigit() else None
+    if fine is None or what not in ("confirm", "waive"):
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    action = FineAction(what)
+    before = FineState(fine.state)
+    after = fine_transition(before, action)
+    fine.state, fine.decided_by, fine.decided_at = after.value, ctx.user.id, ctx.now  # type: ignore[union-attr]
+    calendar = calendar_for(ctx.app.config.policy)
+    if after is FineState.confirmed:
+        fine.notified_at = ctx.now
+        fine.appeal_deadline = appeal_deadline(calendar.local(ctx.now).date(), ctx.app.config.policy.fines, calendar)
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
+                       actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
+                       data={"from": before.value, "to": after.value}, evidence_id=ctx.evidence_id)
+    await _notice(ctx, fine)
+    ctx.reply(ctx.t(f"fine.decided.{after.value}", number=fine.number, person=fine.person.name,
+                    amount=fine.amount_yuan), edit=True, entity=fine.number)
+
+
+async def _notice(ctx: Context, fine: Fine) -> None:
+    """The written notice to the person (书面通知): rule, amount, reason, evidence, appeal deadline."""
+    evidence_ids = json.loads(fine.evidence or "[]")
+    entries = await order_store.audit_entries(ctx.session, evidence_ids)
+    quoted = [f"「{(entries[i].text or '')[:80]}」" for i in evidence_ids if i in entries]
+
+    def text(language: str) -> str:
+        lines = [t(language, f"fine.notice.{fine.state}", number=fine.number, rule=fine.rule, amount=fine.amount_yuan,
+                   reason=fine.reason)]
+        if quoted and fine.state == FineState.confirmed.value:
+            lines.append(t(language, "fine.notice.evidence") + "\n" + "\n".join(quoted))
+        if fine.appeal_deadline and fine.state == FineState.confirmed.value:
+            from handlers.orders.cards import fmt_date
+
+            lines.append(t(language, "fine.notice.appeal", date=fmt_date(language, fine.appeal_deadline),
+                           number=fine.number))
+        return "\n".join(lines)
+
+    await notify_users(ctx.session, [fine.person], key=f"fine:{fine.number}:{fine.state}", now=ctx.now,
+                       entity=fine.number, text_for=text)
+
+
+@command("fines", roles=frozenset({Role.MANAGER, Role.CLERK, Role.SALES, Role.STORE_MANAGER}), help_key="help.fines")
+async def list_fines(ctx: Context, args: str) -> None:
+    """Managers see the ledger (proposed first); everyone else their own fines."""
+    assert ctx.user is not None
+    if ctx.user.role == Role.MANAGER:
+        rows = await fine_store.fines(ctx.session)
+    else:
+        rows = await fine_store.fines(ctx.session, person_id=ctx.user.id)
+    if not rows:
+        ctx.say("fines.none")
+        return
+    lines = [ctx.t("fines.header", count=len(rows))]
+    for fine in rows:
+        lines.append(ctx.t("fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
+                           amount=fine.amount_yuan, state=ctx.t(f"fine.state.{fine.state}"), reason=fine.reason))
+    buttons = tuple((Button(ctx.t("button.fine_confirm") + f" {f.number}", f"f:{f.id}:confirm"),
+                     Button(ctx.t("button.fine_waive"), f"f:{f.id}:waive"))
+                    for f in rows if f.state == FineState.proposed.value and ctx.user.role == Role.MANAGER)[:10]
+    ctx.reply("\n".join(lines), buttons=buttons)
+
+
+def ensure(condition: bool, code: str, **params: object) -> None:
+    if not condition:
+        raise DomainError(code, **params)

@@ -1,0 +1,90 @@
+"""销单: with a reason. Before placing, the sales person's word cancels; from placing on the
+factory has work in hand, so the clerk must acknowledge (同意销单) or refuse."""
+
+from __future__ import annotations
+
+from domain.orders.lifecycle import Action, OrderState, acknowledges_cancel, cancel_requires_ack, transition
+from domain.roles import Role
+from domain.texts import t
+from handlers.context import Context
+from handlers.notify import notify_users, people
+from handlers.orders import cards
+from handlers.orders.common import record
+from handlers.types import Button
+from storage import orders as order_store
+from storage.models import Order
+from storage.users import user_by_id
+
+
+async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None:
+    assert ctx.user is not None
+    state = OrderState(order.state)
+    if state is OrderState.draft:
+        await drop_draft(ctx, order)
+        return
+    if not reason:
+        await order_store.await_input(ctx.session, ctx.user.id, kind="cancel_reason", ref_id=order.id, field=None,
+                                      now=ctx.now)
+        ctx.say("ask.cancel_reason", number=order.number)
+        return
+    await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    order.cancel_reason = reason[:300]
+    if cancel_requires_ack(state) and not acknowledges_cancel(ctx.user.role):
+        transition(state, Action.cancel, acknowledged=True)  # still cancellable at all?
+        order.cancel_requested_at = ctx.now
+        await record(ctx, order, "cancel_requested", detail={"reason": order.cancel_reason})
+        clerks = await people(ctx.session, Role.CLERK)
+        await notify_users(
+            ctx.session, clerks, key=f"order:{order.number}:cancelreq:{ctx.evidence_id}", now=ctx.now,
+            entity=order.number,
+            text_for=lambda language: t(language, "clerk.cancel_request", number=order.number,
+                                        by=ctx.user.name if ctx.user else "", reason=order.cancel_reason,
+                                        state=cards.state_label(language, order.state)),
+            buttons_for=lambda language: ((Button(t(language, "button.ack_cancel"), f"o:{order.id}:ackcancel"),
+                                           Button(t(language, "button.refuse_cancel"), f"o:{order.id}:keep")),))
+        ctx.say("cancel.requested", number=order.number)
+        return
+    await _cancel(ctx, order)
+    ctx.say("cancel.done", number=order.number, reason=order.cancel_reason)
+
+
+async def _cancel(ctx: Context, order: Order) -> None:
+    before = OrderState(order.state)
+    transition(before, Action.cancel, acknowledged=True)
+    order.state, order.cancelled_at = OrderState.cancelled.value, ctx.now
+    await record(ctx, order, "cancelled", from_state=before.value, to_state=order.state,
+                 detail={"reason": order.cancel_reason})
+    if ctx.user is not None and ctx.user.role == Role.SALES:
+        clerks = await people(ctx.session, Role.CLERK)
+        await notify_users(ctx.session, clerks, key=f"order:{order.number}:cancelled", now=ctx.now,
+                           entity=order.number, text_key="clerk.cancelled", number=order.number,
+                           reason=order.cancel_reason or "")
+
+
+async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
+    """The clerk's answer to a cancellation request."""
+    if order.cancel_requested_at is None or order.state == OrderState.cancelled.value:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    sales = await user_by_id(ctx.session, order.sales_id)
+    if accept:
+        await _cancel(ctx, order)
+        key, text_key = "cancelled", "sales.cancel_accepted"
+    else:
+        order.cancel_requested_at = None
+        await record(ctx, order, "cancel_refused", detail={"reason": order.cancel_reason})
+        key, text_key = "cancelkept", "sales.cancel_refused"
+    if sales is not None:
+        await notify_users(ctx.session, [sales], key=f"order:{order.number}:{key}:{ctx.evidence_id}", now=ctx.now,
+                           entity=order.number, text_key=text_key, number=order.number,
+                           clerk=ctx.user.name if ctx.user else "")
+    ctx.reply(ctx.t(f"{text_key}.clerk", number=order.number), edit=True, entity=order.number)
+
+
+async def drop_draft(ctx: Context, order: Order) -> None:
+    order.state, order.cancelled_at = OrderState.cancelled.value, ctx.now
+    order.held_until = None
+    await record(ctx, order, "draft_dropped", from_state="draft", to_state="cancelled")
+    if ctx.user is not None:
+        await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    ctx.reply(ctx.t("draft.dropped"), edit=ctx.incoming.kind == "callback", entity=f"draft:{order.id}")

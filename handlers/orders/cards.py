@@ -1,0 +1,117 @@
+"""How an order looks in chat: the sales person's confirm card and the clerk's card."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.orders.lifecycle import Action, OrderState, allowed_actions
+from domain.texts import t
+from handlers.types import Button
+from storage.models import Order, OrderLine
+
+FIELDS = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
+# The clerk's forward steps, in life-cycle order, as buttons.
+STEP_ACTIONS = (Action.receive, Action.confirm_with_customer, Action.place, Action.mark_complete, Action.print,
+                Action.pick_up, Action.deliver, Action.close)
+
+
+def fmt_date(language: str, day: date | None) -> str:
+    if day is None:
+        return t(language, "order.value_missing")
+    weekday = t(language, f"weekday.{day.weekday()}")
+    return t(language, "date.format", year=day.year, month=day.month, day=day.day, weekday=weekday)
+
+
+def line_text(language: str, line: OrderLine) -> str:
+    material = t(language, f"material.{line.material}") if line.material else ""
+    unit = line.unit or ""
+    spec = f" {line.spec}" if line.spec else ""
+    return f"{material}{line.product}{spec} ×{line.quantity}{unit}"
+
+
+def line_status(language: str, line: OrderLine) -> str:
+    if line.state == "backorder":
+        return t(language, "line.backorder", eta=fmt_date(language, line.eta))
+    return t(language, f"line.{line.state}")
+
+
+def field_value(language: str, order: Order, name: str) -> str:
+    value = getattr(order, name, None) if name != "items" else order.lines
+    if name == "items":
+        if not value:
+            return t(language, "order.value_missing")
+        return "；".join(line_text(language, line) for line in value)
+    if name == "delivery_date":
+        return fmt_date(language, value)
+    if name == "payment":
+        return t(language, f"payment.{value}") if value else t(language, "order.value_missing")
+    return value or t(language, "order.value_missing")
+
+
+def summary(language: str, order: Order, *, with_lines_status: bool = False) -> list[str]:
+    lines = [f"{t(language, f'field.{name}')}：{field_value(language, order, name)}"
+             for name in FIELDS if name != "items"]
+    lines.insert(2, f"{t(language, 'field.items')}：")
+    for index, line in enumerate(order.lines, start=1):
+        status = f"  [{line_status(language, line)}]" if with_lines_status else ""
+        lines.insert(2 + index, f"  {index}. {line_text(language, line)}{status}")
+    if not order.lines:
+        lines[2] += t(language, "order.value_missing")
+    if order.order_date:
+        lines.append(t(language, "order.order_date", date=fmt_date(language, order.order_date)))
+    return lines
+
+
+def flag_lines(language: str, flags: frozenset[str] | set[str]) -> list[str]:
+    return [t(language, f"flag.{flag}") for flag in sorted(flags)]
+
+
+def state_label(language: str, state: str) -> str:
+    return t(language, f"state.{state}")
+
+
+def draft_buttons(language: str, order: Order, *, can_confirm: bool) -> tuple[tuple[Button, ...], ...]:
+    row = []
+    if can_confirm:
+        row.append(Button(t(language, "button.confirm"), f"d:{order.id}:ok"))
+    row.append(Button(t(language, "button.edit"), f"d:{order.id}:edit"))
+    row.append(Button(t(language, "button.drop"), f"d:{order.id}:drop"))
+    return (tuple(row),)
+
+
+def clerk_buttons(language: str, order: Order, *, rush_fine_proposed: bool = False) -> tuple[tuple[Button, ...], ...]:
+    state = OrderState(order.state)
+    allowed = allowed_actions(state)
+    rows: list[tuple[Button, ...]] = []
+    steps = [Button(t(language, f"action.{a.value}"), f"o:{order.id}:{a.value}") for a in STEP_ACTIONS
+             if a in allowed]
+    if steps:
+        rows.append(tuple(steps))
+    if state is OrderState.placed:
+        rows.append((Button(t(language, "button.lines"), f"o:{order.id}:lines"),))
+    if order.cancel_requested_at is not None and state is not OrderState.cancelled:
+        rows.append((Button(t(language, "button.ack_cancel"), f"o:{order.id}:ackcancel"),
+                     Button(t(language, "button.refuse_cancel"), f"o:{order.id}:keep")))
+    if "rush_insertion" in order.flag_set and not rush_fine_proposed and state is not OrderState.cancelled:
+        rows.append((Button(t(language, "button.rush_fine"), f"o:{order.id}:rushfine"),))
+    return tuple(rows)
+
+
+def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card", **params: object) -> str:
+    lines = [t(language, headline_key, number=order.number or "—", store=order.store.name if order.store else "—",
+               sales=order.sales.name if order.sales else "—", state=state_label(language, order.state), **params)]
+    lines += summary(language, order, with_lines_status=OrderState(order.state) in (OrderState.placed,))
+    lines += flag_lines(language, order.flag_set)
+    if order.cancel_requested_at is not None and order.state != "cancelled":
+        lines.append(t(language, "cancel.requested_line", reason=order.cancel_reason or "—"))
+    return "\n".join(lines)
+
+
+def line_buttons(language: str, order: Order) -> tuple[tuple[Button, ...], ...]:
+    rows = []
+    for index, line in enumerate(order.lines, start=1):
+        if line.state == "arrived":
+            continue
+        rows.append((Button(t(language, "button.line_arrived", n=index), f"l:{line.id}:in"),
+                     Button(t(language, "button.line_backorder", n=index), f"l:{line.id}:bo")))
+    return tuple(rows)

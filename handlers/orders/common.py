@@ -1,0 +1,54 @@
+"""Pieces the order use cases share: loading with entitlement, history, state changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from domain.numbering import parse_order_number
+from domain.errors import DomainError
+from domain.policy.calendar import calendar_for
+from domain.roles import Role
+from handlers.audit_trail import state_change
+from handlers.context import Context
+from storage import orders as order_store
+from storage.models import Order, User
+
+
+def may_see(user: User, order: Order) -> bool:
+    """Customer data only to those entitled: sales and store managers see their own store's orders."""
+    role = Role(user.role)
+    if role in (Role.CLERK, Role.MANAGER):
+        return True
+    if role in (Role.SALES, Role.STORE_MANAGER):
+        return order.store_id is not None and order.store_id == user.store_id
+    return False
+
+
+async def visible_order(ctx: Context, number: str) -> Order | None:
+    """The order with that number if the sender may see it — else None, exactly as if it did not exist."""
+    try:
+        parse_order_number(number.strip().upper())
+    except DomainError:
+        return None
+    order = await order_store.order_by_number(ctx.session, number.strip().upper())
+    if order is None or ctx.user is None or not may_see(ctx.user, order):
+        return None
+    return order
+
+
+async def record(ctx: Context, order: Order, event: str, *, from_state: str | None = None,
+                 to_state: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """One history line on the order and one state-change entry in the audit chain, same evidence."""
+    actor = ctx.user.id if ctx.user else None
+    await order_store.add_event(ctx.session, order, at=ctx.now, actor_id=actor, event=event, from_state=from_state,
+                                to_state=to_state, detail=detail, evidence_id=ctx.evidence_id)
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now,
+                       entity=order.number or f"draft:{order.id}",
+                       actor_id=ctx.user.telegram_id if ctx.user else None, event=f"order.{event}",
+                       data={"order_id": order.id, "from": from_state, "to": to_state, **(detail or {})},
+                       evidence_id=ctx.evidence_id)
+
+
+def local_today(ctx: Context) -> date:
+    return calendar_for(ctx.app.config.policy).local(ctx.now).date()

@@ -1,0 +1,224 @@
+"""跟单: the clerk moves an order along — 接单 → 已与客户确认 (R5) → 已下单 → 到货/欠货 → 单齐 → 已打单
+→ 已提货 → 已送达 → 结单 — by the buttons on the order card. Impossible steps are refused with the reason."""
+
+from __future__ import annotations
+
+from domain.errors import DomainError
+from domain.orders.lifecycle import Action, Line, LineState, OrderState, may, transition
+from domain.policy.calendar import calendar_for
+from domain.policy.pickup import pickup_deadline
+from domain.roles import Role
+from domain.texts import t
+from handlers.context import Context
+from handlers.notify import notify_users, people
+from handlers.orders import cards
+from handlers.orders.common import local_today, record
+from handlers.registry import button, command
+from storage import orders as order_store
+from storage.models import Order, OrderLine
+from storage.users import user_by_id
+
+CLERKS = frozenset({Role.CLERK, Role.MANAGER})
+_STAMP = {
+    OrderState.received: "received_at", OrderState.confirmed: "reconfirmed_at", OrderState.placed: "placed_at",
+    OrderState.complete: "completed_at", OrderState.printed: "printed_at", OrderState.picked_up: "picked_up_at",
+    OrderState.delivered: "delivered_at", OrderState.closed: "closed_at", OrderState.cancelled: "cancelled_at",
+}
+# Steps the sales person hears about: the ones that change what they tell the customer.
+_TELL_SALES = {OrderState.placed, OrderState.complete, OrderState.printed, OrderState.delivered, OrderState.cancelled}
+
+
+async def step(ctx: Context, order: Order, action: Action) -> None:
+    assert ctx.user is not None
+    if not may(ctx.user.role, action):
+        raise DomainError("order.not_your_step", action=t(ctx.language, f"action.{action.value}"))
+    before = OrderState(order.state)
+    after = transition(before, action, lines=[LineState(line.state) for line in order.lines])
+    order.state = after.value
+    setattr(order, _STAMP[after], ctx.now)
+    detail: dict[str, object] = {"action": action.value}
+    if after is OrderState.received:
+        order.clerk_id = ctx.user.id
+    if after is OrderState.printed:
+        calendar = calendar_for(ctx.app.config.policy)
+        order.pickup_deadline = pickup_deadline(local_today(ctx), ctx.app.config.policy.pickup, calendar)
+        detail["pickup_deadline"] = order.pickup_deadline.isoformat()
+    await record(ctx, order, action.value, from_state=before.value, to_state=after.value, detail=detail)
+    if after in _TELL_SALES:
+        await _tell_sales(ctx, order, "sales.order_progress")
+
+
+async def _tell_sales(ctx: Context, order: Order, text_key: str) -> None:
+    sales = await user_by_id(ctx.session, order.sales_id)
+    if sales is None or sales.id == (ctx.user.id if ctx.user else None):
+        return
+
+    def text(language: str) -> str:
+        extra = ""
+        if order.state == "printed" and order.pickup_deadline:
+            extra = "\n" + t(language, "order.pickup_deadline", date=cards.fmt_date(language, order.pickup_deadline))
+        return t(language, text_key, number=order.number, state=cards.state_label(language, order.state)) + extra
+
+    await notify_users(ctx.session, [sales], key=f"order:{order.number}:{order.state}:{ctx.evidence_id}",
+                       now=ctx.now, entity=order.number, text_for=text)
+
+
+async def show_clerk_card(ctx: Context, order: Order, *, edit: bool, headline_key: str = "clerk.card") -> None:
+    ctx.reply(cards.clerk_card(ctx.language, order, headline_key=headline_key),
+              buttons=cards.clerk_buttons(ctx.language, order, rush_fine_proposed=await _rush_fine_exists(ctx, order)),
+              entity=order.number, edit=edit)
+
+
+async def _rush_fine_exists(ctx: Context, order: Order) -> bool:
+    from storage.fines import fine_for_key
+
+    return await fine_for_key(ctx.session, f"R2:{order.number}") is not None
+
+
+@button("o", roles=CLERKS)
+async def order_button(ctx: Context, data: str) -> None:
+    """o:<order id>:<action | lines | ackcancel | keep | rushfine>"""
+    order_id, _, what = data.partition(":")
+    order = await order_store.order_by_id(ctx.session, int(order_id)) if order_id.isdigit() else None
+    if order is None:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    if what == "lines":
+        ctx.reply(ctx.t("lines.header", number=order.number) + "\n" + "\n".join(
+            f"{i}. {cards.line_text(ctx.language, line)} — {cards.line_status(ctx.language, line)}"
+            for i, line in enumerate(order.lines, start=1)),
+            buttons=cards.line_buttons(ctx.language, order), entity=order.number)
+        return
+    if what in ("ackcancel", "keep"):
+        from handlers.orders.cancel import decide_cancel
+
+        await decide_cancel(ctx, order, accept=what == "ackcancel")
+        return
+    if what == "rushfine":
+        from handlers.fines import propose_rush_fine
+
+        await propose_rush_fine(ctx, order)
+        await show_clerk_card(ctx, order, edit=True)
+        return
+    try:
+        action = Action(what)
+    except ValueError:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    await step(ctx, order, action)
+    ctx.callback_answer = ctx.t("order.step_done", state=cards.state_label(ctx.language, order.state))
+    await show_clerk_card(ctx, order, edit=True)
+
+
+@button("l", roles=CLERKS)
+async def line_button(ctx: Context, data: str) -> None:
+    """l:<line id>:in (到货/入库) | bo (欠货: the ETA is asked next)."""
+    line_id, _, what = data.partition(":")
+    line = await ctx.session.get(OrderLine, int(line_id)) if line_id.isdigit() else None
+    if line is None:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    order = await order_store.order_by_id(ctx.session, line.order_id)
+    assert order is not None and ctx.user is not None
+    if order.state != OrderState.placed.value:
+        raise DomainError("line.not_placed", state=cards.state_label(ctx.language, order.state))
+    if what == "in":
+        await record_arrival(ctx, order, line)
+        return
+    await order_store.await_input(ctx.session, ctx.user.id, kind="backorder_eta", ref_id=line.id, field=None,
+                                  now=ctx.now)
+    ctx.reply(ctx.t("ask.backorder_eta", line=cards.line_text(ctx.language, line), number=order.number),
+              entity=order.number)
+
+
+async def record_arrival(ctx: Context, order: Order, line: OrderLine) -> None:
+    Line(LineState(line.state), line.eta).record_arrival()
+    line.state, line.eta, line.arrived_at = LineState.arrived.value, None, ctx.now
+    await record(ctx, order, "line_arrived", detail={"line": line.position, "product": line.product})
+    await _tell_store(ctx, order, line, "store.line_arrived")
+    if all(line.state == LineState.arrived.value for line in order.lines):
+        ctx.reply(ctx.t("lines.all_arrived", number=order.number),
+                  buttons=cards.clerk_buttons(ctx.language, order), entity=order.number)
+    else:
+        ctx.reply(ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
+                        status=cards.line_status(ctx.language, line)),
+                  buttons=cards.line_buttons(ctx.language, order), entity=order.number)
+
+
+async def record_backorder(ctx: Context, line: OrderLine) -> None:
+    """The clerk's answer to "预计到货日期？": a date, or asked again."""
+    order = await order_store.order_by_id(ctx.session, line.order_id)
+    assert order is not None and ctx.user is not None
+    parsed = ctx.app.parser.parse(f"送货日期：{ctx.incoming.text or ''}", ctx.incoming.sent_at, expect="order")
+    eta = parsed.delivery_date
+    if eta is None:
+        ctx.reply(ctx.t("ask.not_understood", field=ctx.t("field.eta")) + "\n"
+                  + ctx.t("ask.backorder_eta", line=cards.line_text(ctx.language, line), number=order.number))
+        return
+    updated = Line(LineState(line.state), line.eta).record_backorder(eta)
+    line.state, line.eta = updated.state.value, updated.eta
+    await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    await record(ctx, order, "line_backorder", detail={"line": line.position, "product": line.product,
+                                                        "eta": eta.isoformat()})
+    await _tell_store(ctx, order, line, "store.line_backorder")
+    await _tell_sales_line(ctx, order, line)
+    ctx.reply(ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
+                    status=cards.line_status(ctx.language, line)),
+              buttons=cards.line_buttons(ctx.language, order), entity=order.number)
+
+
+async def _tell_store(ctx: Context, order: Order, line: OrderLine, text_key: str) -> None:
+    """R9: store managers get the newest stock arrival and backorder dates promptly."""
+    managers = await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)
+    await notify_users(
+        ctx.session, managers, key=f"line:{line.id}:{line.state}:{ctx.evidence_id}", now=ctx.now,
+        entity=order.number,
+        text_for=lambda language: t(language, text_key, number=order.number,
+                                    line=cards.line_text(language, line), customer=order.customer_name or "",
+                                    eta=cards.fmt_date(language, line.eta)))
+
+
+async def _tell_sales_line(ctx: Context, order: Order, line: OrderLine) -> None:
+    sales = await user_by_id(ctx.session, order.sales_id)
+    if sales is None:
+        return
+    await notify_users(
+        ctx.session, [sales], key=f"line:{line.id}:{line.state}:{ctx.evidence_id}:sales", now=ctx.now,
+        entity=order.number,
+        text_for=lambda language: t(language, "store.line_backorder", number=order.number,
+                                    line=cards.line_text(language, line), customer=order.customer_name or "",
+                                    eta=cards.fmt_date(language, line.eta)))
+
+
+# What clerks type after /step: the Chinese word on the button, or the identifier.
+STEP_WORDS = {
+    "接单": Action.receive, "确认": Action.confirm_with_customer, "已与客户确认": Action.confirm_with_customer,
+    "下单": Action.place, "已下单": Action.place, "单齐": Action.mark_complete, "打单": Action.print,
+    "已打单": Action.print, "提货": Action.pick_up, "已提货": Action.pick_up, "送达": Action.deliver,
+    "已送达": Action.deliver, "结单": Action.close,
+}
+
+
+@command("step", roles=CLERKS, help_key="help.step")
+async def step_command(ctx: Context, args: str) -> None:
+    """/step DD202612005 打单 — the same steps as the card's buttons, typed."""
+    from handlers.orders.common import visible_order
+
+    parts = args.split()
+    if len(parts) != 2:
+        ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))
+        return
+    order = await visible_order(ctx, parts[0])
+    if order is None:
+        ctx.say("order.not_found", number=parts[0].upper())
+        return
+    word = parts[1]
+    action = STEP_WORDS.get(word)
+    if action is None:
+        try:
+            action = Action(word)
+        except ValueError:
+            ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))
+            return
+    await step(ctx, order, action)
+    await show_clerk_card(ctx, order, edit=False)

@@ -1,0 +1,150 @@
+"""Delivers the outbox: retries with back-off, honours 429 ``retry_after``, keeps Telegram's
+limits (≤ 30 messages/s per bot, ≤ 1 per second per chat), and marks a recipient who
+blocked the bot as unreachable, telling the admins once.
+
+Rows are claimed (``pending`` → ``sending``) in a short transaction with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several bot instances never send
+the same row; a row left ``sending`` by a crashed process is claimed again
+after ``stale_after`` (at-least-once, never silently lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from handlers.app import App
+from handlers.audit_trail import record_outbound
+from handlers.types import Button, Reply
+from storage.models import OutboxMessage, User
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class SendFailed(Exception):
+    """Raised by a BotApi for errors that retrying will not fix (400 chat not found …)."""
+
+
+@dataclass
+class RateLimits:
+    per_chat_interval: float = 1.0
+    per_bot_per_second: int = 30
+
+
+@dataclass
+class OutboxSender:
+    app: App
+    api: object  # bot.transport.delivery.BotApi — duck-typed so schedules does not import bot
+    transient: tuple[type[BaseException], ...]
+    blocked: tuple[type[BaseException], ...]
+    limits: RateLimits = field(default_factory=RateLimits)
+    max_attempts: int = 8
+    backoff_first: float = 1.0
+    stale_after: timedelta = timedelta(minutes=5)
+    sleep: Sleep = asyncio.sleep
+    monotonic: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
+    _last_per_chat: dict[int, float] = field(default_factory=dict)
+    _recent: deque[float] = field(default_factory=deque)
+
+    async def drain(self, now: datetime | None = None, limit: int = 200) -> int:
+        """Send what is due now; returns how many rows were delivered."""
+        now = now or self.app.clock.now()
+        rows = await self._claim(now, limit)
+        delivered = 0
+        for row in rows:
+            delivered += await self._deliver(row)
+        return delivered
+
+    async def _claim(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        async with self.app.sessions() as session, session.begin():
+            query = (select(OutboxMessage)
+                     .where(OutboxMessage.not_before <= now,
+                            or_(OutboxMessage.state == "pending",
+                                (OutboxMessage.state == "sending") & (OutboxMessage.not_before <= now - self.stale_after)))
+                     .order_by(OutboxMessage.id).limit(limit))
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.execute(query)).scalars())
+            for row in rows:
+                row.state = "sending"
+                row.not_before = now  # the claim time, so a stale claim can be recognised
+            return rows
+
+    async def _pace(self, chat_id: int) -> None:
+        clock = self.monotonic
+        last = self._last_per_chat.get(chat_id)
+        if last is not None:
+            wait = self.limits.per_chat_interval - (clock() - last)
+            if wait > 0:
+                await self.sleep(wait)
+        while len(self._recent) >= self.limits.per_bot_per_second:
+            wait = 1.0 - (clock() - self._recent[0])
+            if wait > 0:
+                await self.sleep(wait)
+            else:
+                self._recent.popleft()
+        stamp = clock()
+        self._recent.append(stamp)
+        self._last_per_chat[chat_id] = stamp
+
+    async def _deliver(self, row: OutboxMessage) -> int:
+        buttons = tuple(tuple(Button(b["text"], b["data"]) for b in r) for r in json.loads(row.buttons or "[]"))
+        reply = Reply(chat_id=row.chat_id, text=row.text, buttons=buttons, entity=row.entity)
+        await self._pace(row.chat_id)
+        now = self.app.clock.now()
+        try:
+            message_id = await self.api.send(reply)  # type: ignore[attr-defined]
+        except self.transient as error:
+            retry_after = getattr(error, "retry_after", None)
+            await self._failed(row, now, str(error), retry_after=retry_after)
+            return 0
+        except self.blocked as error:
+            await self._unreachable(row, now, str(error))
+            return 0
+        except Exception as error:  # a permanent refusal (400): retrying changes nothing
+            log.warning("outbox row %s to chat %s refused: %s", row.id, row.chat_id, error)
+            await self._mark(row.id, state="failed", last_error=str(error)[:300], attempts=row.attempts + 1)
+            return 0
+        await self._mark(row.id, state="sent", sent_at=now, message_id=message_id, attempts=row.attempts + 1)
+        await record_outbound(self.app, reply, message_id=message_id, sent_at=now)
+        return 1
+
+    async def _failed(self, row: OutboxMessage, now: datetime, error: str, *, retry_after: float | None) -> None:
+        attempts = row.attempts + 1
+        if attempts >= self.max_attempts:
+            log.error("outbox row %s to chat %s failed %d times: %s", row.id, row.chat_id, attempts, error)
+            await self._mark(row.id, state="failed", attempts=attempts, last_error=error[:300])
+            return
+        delay = retry_after if retry_after is not None else self.backoff_first * 2 ** (attempts - 1)
+        await self._mark(row.id, state="pending", attempts=attempts, last_error=error[:300],
+                         not_before=now + timedelta(seconds=min(delay, 3600)))
+
+    async def _unreachable(self, row: OutboxMessage, now: datetime, error: str) -> None:
+        from domain.roles import Role
+        from domain.texts import t
+        from storage import outbox
+        from storage.users import user_by_telegram_id, users_with_role
+
+        await self._mark(row.id, state="unreachable", attempts=row.attempts + 1, last_error=error[:300])
+        async with self.app.sessions() as session, session.begin():
+            person: User | None = await user_by_telegram_id(session, row.chat_id)
+            for admin in await users_with_role(session, Role.ADMIN):
+                if admin.telegram_id == row.chat_id:
+                    continue
+                await outbox.enqueue(session, key=f"unreachable:{row.chat_id}:a{admin.id}", chat_id=admin.telegram_id,
+                                     now=now, text=t(admin.language, "outbox.unreachable",
+                                                     name=person.name if person else str(row.chat_id),
+                                                     telegram_id=row.chat_id))
+
+    async def _mark(self, row_id: int, **values: object) -> None:
+        async with self.app.sessions() as session, session.begin():
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))

@@ -1,0 +1,167 @@
+"""Queries on orders, their lines, history, pending changes and the awaited answer. Never commit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.audit import canonical_json
+from storage.models import AuditEntry, AwaitingInput, DocumentCounter, Order, OrderEvent, PendingChange, ReturnDay
+
+OPEN_STATES = ("submitted", "received", "confirmed", "placed", "complete", "printed", "picked_up", "delivered")
+
+
+async def next_document_seq(session: AsyncSession, kind: str, year_month: str) -> int:
+    """Hand out the next number of a month, safely under concurrent confirms.
+
+    PostgreSQL: the counter row is locked (FOR UPDATE) until the transaction
+    ends; SQLite: writers are serialised by BEGIN IMMEDIATE (storage.db).
+    """
+    table = DocumentCounter.__table__
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        await session.execute(pg_insert(table).values(kind=kind, year_month=year_month, last_seq=0)
+                              .on_conflict_do_nothing())
+        query = select(DocumentCounter).where(DocumentCounter.kind == kind,
+                                              DocumentCounter.year_month == year_month).with_for_update()
+        counter = (await session.execute(query)).scalar_one()
+    else:
+        counter = await session.get(DocumentCounter, (kind, year_month))
+        if counter is None:
+            await session.execute(insert(table).values(kind=kind, year_month=year_month, last_seq=0))
+            counter = await session.get(DocumentCounter, (kind, year_month))
+    counter.last_seq += 1
+    await session.flush()
+    return counter.last_seq
+
+
+async def order_by_id(session: AsyncSession, order_id: int) -> Order | None:
+    return await session.get(Order, order_id)
+
+
+async def order_by_number(session: AsyncSession, number: str) -> Order | None:
+    return (await session.execute(select(Order).where(Order.number == number.upper()))).scalar_one_or_none()
+
+
+async def order_by_source_message(session: AsyncSession, chat_id: int, message_id: int) -> Order | None:
+    return (await session.execute(
+        select(Order).where(Order.source_chat_id == chat_id, Order.source_message_id == message_id)
+        .order_by(Order.id.desc()).limit(1)
+    )).scalar_one_or_none()
+
+
+async def entity_of_bot_message(session: AsyncSession, chat_id: int, message_id: int) -> str | None:
+    """What a bot message (a card) was about, from the outbound audit entry."""
+    return (await session.execute(
+        select(AuditEntry.entity).where(AuditEntry.chat_id == chat_id, AuditEntry.message_id == message_id,
+                                        AuditEntry.kind.in_(("outbound", "outbound_edit")),
+                                        AuditEntry.entity.is_not(None))
+        .order_by(AuditEntry.seq.desc()).limit(1)
+    )).scalar_one_or_none()
+
+
+async def orders_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
+                         states: Sequence[str] = OPEN_STATES, limit: int = 30) -> Sequence[Order]:
+    query = select(Order).where(Order.state.in_(states))
+    if sales_id is not None:
+        query = query.where(Order.sales_id == sales_id)
+    if store_id is not None:
+        query = query.where(Order.store_id == store_id)
+    return (await session.execute(query.order_by(Order.order_date.asc().nulls_last(), Order.id).limit(limit))
+            ).scalars().unique().all()
+
+
+async def drafts_held_until(session: AsyncSession, day: date) -> Sequence[Order]:
+    """Orders paused by a return day (R12) whose hold ends on or before ``day``."""
+    return (await session.execute(
+        select(Order).where(Order.state == "draft", Order.held_until.is_not(None), Order.held_until <= day)
+        .order_by(Order.id)
+    )).scalars().unique().all()
+
+
+async def add_event(session: AsyncSession, order: Order, *, at: datetime, actor_id: int | None, event: str,
+                    from_state: str | None = None, to_state: str | None = None,
+                    detail: dict[str, Any] | None = None, evidence_id: int | None = None) -> OrderEvent:
+    row = OrderEvent(order_id=order.id, at=at, actor_id=actor_id, event=event, from_state=from_state,
+                     to_state=to_state, detail=canonical_json(detail) if detail else None, evidence_id=evidence_id)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def history(session: AsyncSession, order_id: int) -> Sequence[OrderEvent]:
+    return (await session.execute(
+        select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.at, OrderEvent.id)
+    )).scalars().all()
+
+
+async def audit_entries(session: AsyncSession, ids: Sequence[int]) -> dict[int, AuditEntry]:
+    if not ids:
+        return {}
+    rows = (await session.execute(select(AuditEntry).where(AuditEntry.id.in_(ids)))).scalars()
+    return {row.id: row for row in rows}
+
+
+# -- the one question the bot waits for --------------------------------------------
+
+async def awaiting(session: AsyncSession, user_id: int) -> AwaitingInput | None:
+    return await session.get(AwaitingInput, user_id)
+
+
+async def await_input(session: AsyncSession, user_id: int, *, kind: str, ref_id: int, field: str | None,
+                      now: datetime) -> None:
+    await session.execute(delete(AwaitingInput).where(AwaitingInput.user_id == user_id))
+    session.add(AwaitingInput(user_id=user_id, kind=kind, ref_id=ref_id, field=field, created_at=now))
+    await session.flush()
+
+
+async def clear_awaiting(session: AsyncSession, user_id: int) -> None:
+    await session.execute(delete(AwaitingInput).where(AwaitingInput.user_id == user_id))
+
+
+# -- changes ------------------------------------------------------------------------
+
+async def add_pending_change(session: AsyncSession, *, order: Order, requested_by: int, now: datetime,
+                             changes: dict[str, Any], origin: str, evidence_id: int | None) -> PendingChange:
+    # A newer request replaces an older unanswered one for the same order.
+    await session.execute(update(PendingChange).where(PendingChange.order_id == order.id,
+                                                      PendingChange.state == "pending").values(state="dropped"))
+    row = PendingChange(order_id=order.id, requested_by=requested_by, created_at=now,
+                        changes=json.dumps(changes, ensure_ascii=False, default=str), state="pending",
+                        origin=origin, evidence_id=evidence_id)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def pending_change(session: AsyncSession, change_id: int) -> PendingChange | None:
+    return await session.get(PendingChange, change_id)
+
+
+# -- return day ---------------------------------------------------------------------
+
+async def return_day_of_month(session: AsyncSession, year_month: str) -> date | None:
+    row = await session.get(ReturnDay, year_month)
+    return row.day if row else None
+
+
+async def set_return_day(session: AsyncSession, *, day: date, user_id: int, now: datetime) -> None:
+    key = f"{day.year:04d}-{day.month:02d}"
+    row = await session.get(ReturnDay, key)
+    if row is None:
+        session.add(ReturnDay(year_month=key, day=day, set_by=user_id, set_at=now))
+    else:
+        row.day, row.set_by, row.set_at = day, user_id, now
+    await session.flush()
+
+
+def search_filter(text: str):  # type: ignore[no-untyped-def]
+    """Orders matching a customer phone or name fragment."""
+    like = f"%{text}%"
+    return or_(Order.customer_phone.like(like), Order.customer_name.like(like))
