@@ -296,3 +296,122 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# -- After-sales (售后, R11–R14) ------------------------------------------------------
+
+
+class AfterSalesCase(Base):
+    """售后单: one customer problem from the sales person's message to the satisfaction answer.
+
+    ``respond_by`` / ``resolve_by`` are the R14 deadlines in working time (None while a
+    customer wait stops the clock); ``next_due_at`` is the deadline still to be met and
+    ``warn_at`` the moment to warn before it — both None once nothing is pending — so
+    the reminder sweep finds due cases with one indexed range query.
+    """
+
+    __tablename__ = "aftersales_cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
+    sales_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(Text)
+    whole_order: Mapped[bool] = mapped_column(Boolean, default=False)  # R13: one product can return the order
+    customer_hint: Mapped[str | None] = mapped_column(String(100))  # name/phone typed when no number was given
+    source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    evidence_id: Mapped[int | None] = mapped_column(BigInteger)  # audit entry of the request message
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)  # Telegram time of the request
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    queued: Mapped[bool] = mapped_column(Boolean, default=False)  # R11 queue mode: sent outside the window
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the desk takes it (window start if queued)
+    sla_started_at: Mapped[datetime] = mapped_column(UTCDateTime)  # opened_at, or the last re-opening
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first response
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(12))
+    resolution_note: Mapped[str | None] = mapped_column(String(500))
+    satisfaction: Mapped[int | None] = mapped_column(Integer)  # the latest score
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    fine_id: Mapped[int | None] = mapped_column(ForeignKey("fines.id"))  # R7/R8 for a registration error
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolve_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    order: Mapped[Order | None] = relationship(lazy="joined")
+    store: Mapped[Store | None] = relationship(lazy="joined")
+    sales: Mapped[User] = relationship(foreign_keys=[sales_id], lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+
+
+class CaseEvent(Base):
+    """A case's history: who did what, when, on the evidence of which message."""
+
+    __tablename__ = "aftersales_case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("aftersales_cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    evidence_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CasePhoto(Base):
+    """A photo sent as evidence: Telegram's ids, and the stored bytes' SHA-256 and size
+    (the same facts are in the audit chain as a ``file`` entry, ``audit_id``)."""
+
+    __tablename__ = "aftersales_case_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("aftersales_cases.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[str] = mapped_column(String(200))
+    file_unique_id: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    path: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str | None] = mapped_column(String(300))  # the download failed: the file_id is kept
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    evidence_id: Mapped[int | None] = mapped_column(BigInteger)  # the message that carried it
+    audit_id: Mapped[int | None] = mapped_column(BigInteger)  # its ``file`` entry in the audit log
+
+
+class CasePause(Base):
+    """等客户: the SLA clock stops while the desk waits on the customer (reason, who, when)."""
+
+    __tablename__ = "aftersales_case_pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("aftersales_cases.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ReturnDayNotice(Base):
+    """R12 advance notices of a month's return day: when each is due; the schedules send them."""
+
+    __tablename__ = "return_day_notices"
+    __table_args__ = (UniqueConstraint("year_month", "notice_date", name="uq_return_day_notices_month_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year_month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-12"
+    return_day: Mapped[date] = mapped_column(Date)
+    notice_date: Mapped[date] = mapped_column(Date)  # the slot key
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # first working moment of that date
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
