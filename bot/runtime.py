@@ -22,6 +22,7 @@ from handlers.dispatch import dispatch
 from handlers.menus import menu_for
 from handlers.types import Clock
 from schedules.outbox_sender import OutboxSender, RateLimits
+from schedules.scheduler import Scheduler
 from storage import users as user_store
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
@@ -46,6 +47,7 @@ class Runtime:
     app: App | None = field(default=None, init=False)
     transport: Any = field(default=None, init=False)
     outbox: OutboxSender | None = field(default=None, init=False)
+    scheduler: Scheduler | None = field(default=None, init=False)
     _owns_sandbox: bool = field(default=False, init=False)
     _engine: Any = field(default=None, init=False)
     _outbox_kick: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -86,6 +88,7 @@ class Runtime:
                              invite_valid_hours=settings.bot.invite_valid_hours, files_dir=settings.bot.files_dir,
                              bot_username=username, bot_id=bot_id),
             parser=build_parser(settings),
+            files=self.transport.api,
         )
         if settings.uses_sandbox and settings.sandbox.demo_team:
             async with sessions() as session, session.begin():
@@ -103,6 +106,11 @@ class Runtime:
             max_attempts=settings.outbox.max_attempts,
             backoff_first=min(settings.outbox.backoff_first_seconds, self.first_backoff * 20))
         self._tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
+        if settings.scheduler.enabled:
+            self.scheduler = Scheduler(self.app, self._engine, sweep_seconds=settings.scheduler.sweep_seconds,
+                                       after_sweep=self._after_sweep)
+            if await self.scheduler.start():
+                await self.scheduler.run_sweep()  # catch up on anything that fell due while the bot was down
         await self.transport.start_receiving()
         log.info("bot @%s running on %s (%s)", username, "the sandbox" if settings.uses_sandbox else api_url,
                  self.transport.name)
@@ -131,6 +139,9 @@ class Runtime:
             except Exception:
                 log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)
 
+    async def _after_sweep(self, report: object) -> None:
+        self._outbox_kick.set()
+
     async def _outbox_loop(self) -> None:
         assert self.outbox is not None
         while True:
@@ -145,6 +156,8 @@ class Runtime:
             self._outbox_kick.clear()
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

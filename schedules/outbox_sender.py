@@ -20,12 +20,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
+from domain.policy.calendar import calendar_for
+from domain.policy.reminders import deliver_at
 from handlers.app import App
 from handlers.audit_trail import record_outbound
 from handlers.types import Button, Reply
 from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
+
+# Keys of escalation notifications (R14); config may let them through outside working hours.
+ESCALATION_PREFIX = "R14:escalate"
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -56,21 +61,32 @@ class OutboxSender:
     _recent: deque[float] = field(default_factory=deque)
 
     async def drain(self, now: datetime | None = None, limit: int = 200) -> int:
-        """Send what is due now; returns how many rows were delivered."""
+        """Send what is due now; returns how many rows were delivered.
+
+        R18 is enforced here, for every notification whoever queued it: outside
+        working time nothing goes out (escalations only when config marks them
+        urgent); it waits in the outbox for the next working time.
+        """
         now = now or self.app.clock.now()
-        rows = await self._claim(now, limit)
+        policy = self.app.config.policy
+        off_hours = deliver_at(now, calendar_for(policy)) != now
+        if off_hours and not policy.working.urgent_escalations_ignore_hours:
+            return 0
+        rows = await self._claim(now, limit, escalations_only=off_hours)
         delivered = 0
         for row in rows:
             delivered += await self._deliver(row)
         return delivered
 
-    async def _claim(self, now: datetime, limit: int) -> list[OutboxMessage]:
+    async def _claim(self, now: datetime, limit: int, *, escalations_only: bool = False) -> list[OutboxMessage]:
         async with self.app.sessions() as session, session.begin():
             query = (select(OutboxMessage)
                      .where(OutboxMessage.not_before <= now,
                             or_(OutboxMessage.state == "pending",
                                 (OutboxMessage.state == "sending") & (OutboxMessage.not_before <= now - self.stale_after)))
                      .order_by(OutboxMessage.id).limit(limit))
+            if escalations_only:
+                query = query.where(OutboxMessage.key.startswith(ESCALATION_PREFIX))
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.execute(query)).scalars())

@@ -42,3 +42,30 @@ async def due(session: AsyncSession, now: datetime, limit: int = 100) -> Sequenc
 
 async def for_key(session: AsyncSession, key: str) -> OutboxMessage | None:
     return (await session.execute(select(OutboxMessage).where(OutboxMessage.key == key))).scalar_one_or_none()
+
+
+async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of ``keys`` were queued already — one query per 500 keys, so a sweep stays cheap."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        found |= set((await session.execute(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))).scalars())
+    return found
+
+
+async def summary(session: AsyncSession) -> dict[str, int]:
+    from sqlalchemy import func
+
+    rows = await session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
+    return {state: count for state, count in rows.all()}
+
+
+async def recent(session: AsyncSession, states: tuple[str, ...], limit: int = 10) -> Sequence[OutboxMessage]:
+    return (await session.execute(select(OutboxMessage).where(OutboxMessage.state.in_(states))
+                                  .order_by(OutboxMessage.id.desc()).limit(limit))).scalars().all()
+
+
+async def pending_for_chat(session: AsyncSession, chat_id: int) -> Sequence[OutboxMessage]:
+    return (await session.execute(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                                              OutboxMessage.state.in_(("pending", "sending")))
+                                  .order_by(OutboxMessage.not_before))).scalars().all()

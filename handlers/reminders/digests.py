@@ -1,0 +1,153 @@
+"""R9 chase list (09:00), R15 daily tracking sheet (18:30) and weekly summary (Monday 09:00).
+
+They are sweep parts like the reminders: derived from the database when their
+time has come, queued once per person and slot, so a bot that was down at
+18:30 still sends the day's sheet when it comes back (before work ends).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from domain.policy.reminders import daily_slot, weekly_slot
+from domain.roles import Role
+from domain.texts import t
+from handlers.orders import cards
+from handlers.reminders.sweep import Sweep
+from storage.models import Fine, Order, OrderLine
+from storage.orders import OPEN_STATES
+
+
+async def chase_lists(run: Sweep) -> None:
+    """R9 催单: each clerk, placed orders not yet complete in placement order with backorder ETAs;
+    each store manager, the store's backorders and what arrived since yesterday."""
+    slot = daily_slot(run.calendar, run.now, run.policy.digests.chase_list_at)
+    if slot is None:
+        return
+    day, due_at = slot
+    placed = (await run.session.execute(select(Order).where(Order.state == "placed")
+                                        .order_by(Order.placed_at, Order.id))).scalars().unique().all()
+    if placed:
+        for clerk in await run.people(Role.CLERK):
+            run.plan(clerk, f"R9:chase:{day.isoformat()}", lambda lang: _chase_text(lang, placed), due_at)
+    since = run.calendar.at(day - timedelta(days=1), run.calendar.working.day_start)
+    for manager in await run.people(Role.STORE_MANAGER):
+        mine = [o for o in placed if o.store_id == manager.store_id]
+        arrived = (await run.session.execute(
+            select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
+            .where(Order.store_id == manager.store_id, OrderLine.arrived_at >= since))).all()
+        if not mine and not arrived:
+            continue
+        run.plan(manager, f"R9:store:{day.isoformat()}",
+                 lambda lang, mine=mine, arrived=arrived: _store_text(lang, mine, arrived), due_at)
+
+
+def _chase_text(language: str, orders: Sequence[Order]) -> str:
+    lines = [t(language, "digest.chase_header", count=len(orders))]
+    for i, order in enumerate(orders, start=1):
+        lines.append(f"{i}. {order.number} · {order.customer_name} · {t(language, 'digest.placed_on')}"
+                     f"{cards.fmt_date(language, order.placed_at.date() if order.placed_at else None)}")
+        for line in order.lines:
+            if line.state != "arrived":
+                lines.append(f"   - {cards.line_text(language, line)}：{cards.line_status(language, line)}")
+    return "\n".join(lines)
+
+
+def _store_text(language: str, orders: Sequence[Order], arrived: Sequence[tuple[OrderLine, Order]]) -> str:
+    lines = [t(language, "digest.store_header")]
+    for line, order in arrived:
+        lines.append(t(language, "digest.store_arrived", number=order.number, line=cards.line_text(language, line)))
+    for order in orders:
+        for line in order.lines:
+            if line.state == "backorder":
+                lines.append(t(language, "digest.store_backorder", number=order.number,
+                               line=cards.line_text(language, line), eta=cards.fmt_date(language, line.eta)))
+    return "\n".join(lines)
+
+
+async def daily_sheets(run: Sweep) -> None:
+    """R15 订单跟踪表: every open order's state and problems, today's intake and rush insertions, overdue."""
+    slot = daily_slot(run.calendar, run.now, run.policy.digests.daily_at)
+    if slot is None:
+        return
+    day, due_at = slot
+    open_orders = (await run.session.execute(select(Order).where(Order.state.in_(OPEN_STATES))
+                                             .order_by(Order.order_date, Order.id))).scalars().unique().all()
+    start = run.calendar.at(day, run.calendar.working.day_start.replace(hour=0, minute=0))
+    submitted_today = [o for o in open_orders if o.submitted_at and o.submitted_at >= start]
+    recipients = await run.people(Role.CLERK) + await run.people(Role.MANAGER)
+    for person in recipients:
+        run.plan(person, f"R15:daily:{day.isoformat()}",
+                 lambda lang: _sheet_text(lang, day, open_orders, submitted_today), due_at)
+
+
+def _problems(order: Order, day: date) -> list[str]:
+    problems = []
+    if order.state in ("submitted", "received", "confirmed") and order.order_date and order.order_date < day:
+        problems.append("overdue_placement")
+    if order.state == "printed" and order.pickup_deadline and order.pickup_deadline < day:
+        problems.append("pickup_late")
+    if any(line.state == "backorder" for line in order.lines):
+        problems.append("backorder")
+    if order.cancel_requested_at and order.state != "cancelled":
+        problems.append("cancel_requested")
+    return problems
+
+
+def _sheet_text(language: str, day: date, open_orders: Sequence[Order], submitted: Sequence[Order]) -> str:
+    by_state = Counter(o.state for o in open_orders)
+    rush = [o for o in submitted if "rush_insertion" in o.flag_set]
+    lines = [t(language, "digest.daily_header", date=cards.fmt_date(language, day), open=len(open_orders),
+               submitted=len(submitted), rush=len(rush))]
+    lines.append("  " + " · ".join(f"{cards.state_label(language, s)} {n}" for s, n in by_state.items()))
+    troubled = [(o, _problems(o, day)) for o in open_orders]
+    troubled = [(o, p) for o, p in troubled if p]
+    if troubled:
+        lines.append(t(language, "digest.problems", count=len(troubled)))
+        for order, problems in troubled[:40]:
+            lines.append(f"  {order.number} · {order.customer_name} · {cards.state_label(language, order.state)} · "
+                         + "、".join(t(language, f"problem.{p}") for p in problems))
+    if rush:
+        lines.append(t(language, "digest.rush", numbers="、".join(o.number for o in rush)))
+    return "\n".join(lines)
+
+
+async def weekly_summary(run: Sweep) -> None:
+    """R15 每周订单协调会: last week's intake, completions, cancellations, fines, and open problems."""
+    slot = weekly_slot(run.calendar, run.now, run.policy.digests)
+    if slot is None:
+        return
+    week, due_at = slot
+    start, end = week - timedelta(days=7), week
+    since, until = run.calendar.at(start, run.calendar.working.day_start.replace(hour=0, minute=0)), \
+        run.calendar.at(end, run.calendar.working.day_start.replace(hour=0, minute=0))
+
+    async def count(*where) -> int:  # type: ignore[no-untyped-def]
+        return (await run.session.execute(select(func.count()).select_from(Order).where(*where))).scalar_one()
+
+    figures = {
+        "submitted": await count(Order.submitted_at >= since, Order.submitted_at < until),
+        "placed": await count(Order.placed_at >= since, Order.placed_at < until),
+        "delivered": await count(Order.delivered_at >= since, Order.delivered_at < until),
+        "cancelled": await count(Order.cancelled_at >= since, Order.cancelled_at < until,
+                                 Order.number.is_not(None)),
+        "open": await count(Order.state.in_(OPEN_STATES)),
+    }
+    fines = (await run.session.execute(select(func.count(), func.coalesce(func.sum(Fine.amount_yuan), 0))
+                                       .where(Fine.proposed_at >= since, Fine.proposed_at < until))).one()
+    for manager in await run.people(Role.MANAGER):
+        run.plan(manager, f"R15:weekly:{week.isoformat()}",
+                 lambda lang: t(lang, "digest.weekly", start=cards.fmt_date(lang, start),
+                                end=cards.fmt_date(lang, end - timedelta(days=1)), fines=fines[0],
+                                fine_total=fines[1], **figures), due_at)
+
+
+PARTS = (
+    ("chase_lists", chase_lists),
+    ("daily_sheets", daily_sheets),
+    ("weekly_summary", weekly_summary),
+)

@@ -1,0 +1,255 @@
+"""The sweep: what is due now, derived from the database and ``domain`` policy.
+
+Run every minute (and at start-up). It asks the pure rule functions what each
+candidate order owes at ``now`` and queues each notification under a unique
+key (rule, entity, slot) in the outbox — the database, not memory, decides
+whether it was sent already, so a restart loses nothing and sends nothing
+twice. Only rows that can be due are read (indexed state/date columns), so the
+cost follows what is due, not the size of the order book.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.policy.calendar import WorkingCalendar, calendar_for
+from domain.policy.placement import FINE_BOTH, FINE_CLERK, REMIND_CLERK, REMIND_SALES, placement_duties
+from domain.policy.reminders import deliver_at, last_call_due, pickup_duties, return_day_notice_due
+from domain.roles import Role
+from domain.texts import t
+from handlers.app import App
+from handlers.fines import propose_fine
+from handlers.orders import cards
+from handlers.types import Button
+from storage import outbox
+from storage.models import Fine, Order, ReturnDay, User
+
+log = logging.getLogger(__name__)
+
+# An order whose placement day is further back than this was dealt with long ago
+# (or the bot was off for weeks); re-deriving its duties every minute buys nothing.
+LOOKBACK_DAYS = 14
+
+
+@dataclass
+class Planned:
+    key: str
+    user: User
+    text_for: Callable[[str], str]
+    due_at: datetime
+    entity: str | None = None
+    buttons_for: Callable[[str], tuple[tuple[Button, ...], ...]] | None = None
+    urgent: bool = False
+
+
+@dataclass
+class SweepReport:
+    queued: int = 0
+    fines: int = 0
+    released: int = 0
+    parts: dict[str, int] = field(default_factory=dict)
+
+
+class Sweep:
+    def __init__(self, app: App, session: AsyncSession, now: datetime) -> None:
+        self.app, self.session, self.now = app, session, now
+        self.policy = app.config.policy
+        self.calendar: WorkingCalendar = calendar_for(self.policy)
+        self.today = self.calendar.local(now).date()
+        self.planned: list[Planned] = []
+        self.fines = 0
+        self._people: dict[tuple[str, int | None], list[User]] = {}
+
+    async def people(self, role: Role, store_id: int | None = None) -> list[User]:
+        from storage.users import users_with_role
+
+        key = (role.value, store_id)
+        if key not in self._people:
+            self._people[key] = list(await users_with_role(self.session, role, store_id=store_id))
+        return self._people[key]
+
+    def plan(self, users: list[User] | User | None, key: str, text_for: Callable[[str], str], due_at: datetime,
+             **kwargs: object) -> None:
+        if users is None:
+            return
+        for user in users if isinstance(users, list) else [users]:
+            self.planned.append(Planned(f"{key}:u{user.id}", user, text_for, due_at, **kwargs))  # type: ignore[arg-type]
+
+    async def flush(self) -> int:
+        """Queue what is planned and not queued before; returns how many were new."""
+        if not self.planned:
+            return 0
+        seen = await outbox.existing_keys(self.session, [p.key for p in self.planned])
+        queued = 0
+        for p in self.planned:
+            if p.key in seen:
+                continue
+            seen.add(p.key)
+            buttons = p.buttons_for(p.user.language) if p.buttons_for else ()
+            await outbox.enqueue(
+                self.session, key=p.key, chat_id=p.user.telegram_id, text=p.text_for(p.user.language), now=self.now,
+                buttons=[[{"text": b.text, "data": b.data} for b in row] for row in buttons] or None,
+                entity=p.entity,
+                not_before=deliver_at(p.due_at, self.calendar,
+                                      urgent=p.urgent and self.policy.working.urgent_escalations_ignore_hours))
+            queued += 1
+        self.planned.clear()
+        return queued
+
+    async def clerks_of(self, order: Order) -> list[User]:
+        """The clerk who received the order; before anyone did, every clerk is responsible."""
+        if order.clerk_id is not None:
+            clerk = await self.session.get(User, order.clerk_id)
+            if clerk is not None and clerk.active:
+                return [clerk]
+        return await self.people(Role.CLERK)
+
+    async def fine(self, *, rule: str, person: User, amount: int, reason: str, rule_key: str,
+                   order: Order | None) -> None:
+        evidence = [order.evidence_id] if order is not None and order.evidence_id else []
+        if await propose_fine(self.session, self.app, rule=rule, person=person, amount=amount, reason=reason,
+                              now=self.now, rule_key=rule_key, order=order, evidence=evidence):
+            self.fines += 1
+
+    # -- the rules ----------------------------------------------------------------
+
+    async def placement(self) -> None:
+        """R6/R7: remind sales in the morning of the order date, the clerk at 17:00; fine at day end."""
+        rows = (await self.session.execute(select(Order).where(
+            Order.state.in_(("submitted", "received", "confirmed")),
+            Order.order_date <= self.today,
+            Order.order_date >= self.today - timedelta(days=LOOKBACK_DAYS),
+        ))).scalars().unique().all()
+        for order in rows:
+            duties = placement_duties(order_date=order.order_date, sales_told_at=order.sales_told_clerk_at,
+                                      placed_at=order.placed_at, now=self.now, rules=self.policy.placement,
+                                      calendar=self.calendar, submitted_at=order.submitted_at)
+            for duty in duties:
+                key = f"{duty.slot}:{order.number}"
+                if duty.kind == REMIND_SALES:
+                    self.plan(order.sales, key, _text("sweep.remind_sales", order), duty.due_at, entity=order.number,
+                              buttons_for=lambda lang, o=order: ((Button(t(lang, "button.told_clerk"),
+                                                                         f"p:{o.id}"),),))
+                elif duty.kind == REMIND_CLERK:
+                    self.plan(await self.clerks_of(order), key, _text(f"sweep.remind_clerk.{duty.rule}", order),
+                              duty.due_at, entity=order.number,
+                              buttons_for=lambda lang, o=order: cards.clerk_buttons(lang, o))
+                elif duty.kind in (FINE_BOTH, FINE_CLERK):
+                    amount = (self.policy.placement.not_placed_fine_yuan if duty.kind == FINE_BOTH
+                              else self.policy.placement.clerk_error_fine_yuan)
+                    people = list(await self.clerks_of(order))
+                    if duty.kind == FINE_BOTH:
+                        people.insert(0, order.sales)
+                    reason = t("zh-CN", f"fine.reason.{duty.rule}", number=order.number,
+                               date=cards.fmt_date("zh-CN", order.order_date))
+                    for person in people:
+                        await self.fine(rule=duty.rule, person=person, amount=amount, reason=reason,
+                                        rule_key=f"{key}:{person.id}", order=order)
+
+    async def last_calls(self) -> None:
+        """R2 (17:45): drafts whose order date is today and that are still not handed in."""
+        rows = (await self.session.execute(select(Order).where(
+            Order.state == "draft", Order.held_until.is_(None), Order.order_date == self.today,
+        ))).scalars().unique().all()
+        for order in rows:
+            due = last_call_due(order.order_date, self.calendar, self.now, self.policy.intake.last_call)
+            if due:
+                self.plan(order.sales, f"{due.slot}:draft{order.id}", _text("sweep.last_call", order), due.due_at,
+                          entity=f"draft:{order.id}")
+
+    async def pickups(self) -> None:
+        """R10: remind the day before the pickup deadline; each late day proposes the doubling fine."""
+        rows = (await self.session.execute(select(Order).where(
+            Order.state == "printed", Order.pickup_deadline <= self.today + timedelta(days=1),
+        ))).scalars().unique().all()
+        for order in rows:
+            waived = (await self.session.execute(select(Fine.id).where(
+                Fine.order_id == order.id, Fine.rule == "R10", Fine.state.in_(("waived", "overturned"))).limit(1)
+            )).first()
+            for duty in pickup_duties(order.pickup_deadline, self.now, self.policy.pickup, self.calendar):
+                key = f"{duty.slot}:{order.number}"
+                if duty.kind == "pickup_reminder":
+                    recipients = await self.clerks_of(order) + await self.people(Role.STORE_MANAGER, order.store_id)
+                    self.plan(recipients, key, _text("sweep.pickup_reminder", order), duty.due_at,
+                              entity=order.number)
+                elif not waived:
+                    reason = t("zh-CN", "fine.reason.R10", number=order.number, days=duty.slot.rsplit(":", 1)[-1],
+                               date=cards.fmt_date("zh-CN", order.pickup_deadline))
+                    for person in await self.clerks_of(order):
+                        await self.fine(rule="R10", person=person, amount=duty.amount, reason=reason,
+                                        rule_key=f"{key}:{person.id}", order=order)
+
+    async def release_held_orders(self) -> int:
+        """R12: orders held on the return day are handed in on the next working day, unasked."""
+        from handlers.orders.intake import submit
+        from handlers.system import system_context
+        from storage.orders import drafts_held_until
+
+        if not self.calendar.is_working_time(self.now):
+            return 0
+        released = 0
+        for order in await drafts_held_until(self.session, self.today):
+            ctx = await system_context(self.app, self.session, self.now, on_behalf_of=None,
+                                       reason=f"return day over: releasing held draft {order.id}")
+            await submit(ctx, order, self.now)
+            self.plan(order.sales, f"R12:released:{order.number}", _text("sweep.released", order), self.now,
+                      entity=order.number)
+            released += 1
+        return released
+
+    async def return_day_notices(self) -> None:
+        """R12: all sales hear of the month's return day 3 and 1 days before."""
+        rows = (await self.session.execute(select(ReturnDay).where(
+            and_(ReturnDay.day >= self.today, ReturnDay.day <= self.today + timedelta(days=10))))).scalars().all()
+        for row in rows:
+            for due in return_day_notice_due(row.day, self.policy.after_sales.return_day_notice_days, self.calendar,
+                                             self.now):
+                self.plan(await self.people(Role.SALES), due.slot,
+                          lambda lang, d=row.day: t(lang, "sweep.return_day_notice", date=cards.fmt_date(lang, d)),
+                          due.due_at)
+
+
+def _text(key: str, order: Order) -> Callable[[str], str]:
+    def render(language: str) -> str:
+        return t(language, key, number=order.number or "", customer=order.customer_name or "",
+                 order_date=cards.fmt_date(language, order.order_date),
+                 delivery=cards.fmt_date(language, order.delivery_date),
+                 deadline=cards.fmt_date(language, order.pickup_deadline))
+    return render
+
+
+PARTS: tuple[tuple[str, Callable[[Sweep], Awaitable[object]]], ...] = (
+    ("release_held_orders", Sweep.release_held_orders),
+    ("placement", Sweep.placement),
+    ("last_calls", Sweep.last_calls),
+    ("pickups", Sweep.pickups),
+    ("return_day_notices", Sweep.return_day_notices),
+)
+
+
+async def sweep(app: App, now: datetime) -> SweepReport:
+    """Derive and queue everything due at ``now``. Each rule runs in its own transaction, so one
+    failing rule (logged) does not hold back the others; the next sweep tries it again."""
+    from handlers.reminders import digests
+
+    report = SweepReport()
+    for name, part in PARTS + digests.PARTS:
+        try:
+            async with app.sessions() as session, session.begin():
+                run = Sweep(app, session, now)
+                result = await part(run)
+                queued = await run.flush()
+            report.queued += queued
+            report.fines += run.fines
+            if name == "release_held_orders":
+                report.released += int(result or 0)
+            report.parts[name] = queued
+        except Exception:
+            log.exception("sweep part %s failed at %s; it runs again next sweep", name, now)
+    return report

@@ -1,0 +1,99 @@
+"""Issue 6 through the real transport: reminders delivered once despite 429s and 5xx; buttons,
+/remind, /outbox, /fine and /appeal as people use them."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from handlers.reminders.sweep import sweep
+from storage.models import OutboxMessage
+from tests.conftest import local
+from tests.e2e.harness import Harness
+from tests.e2e.test_orders import submit
+
+PANEL_ORDER = "钱九 13811112222 板式书桌1张 12月9日送 白云区机场路8号 全款"  # order date Fri 4 Dec
+
+
+async def _sent(h: Harness, key_part: str, timeout: float = 15.0) -> OutboxMessage:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        async with h.runtime.app.sessions() as session:
+            row = (await session.execute(select(OutboxMessage).where(OutboxMessage.key.contains(key_part))
+                                         .order_by(OutboxMessage.id.desc()).limit(1))).scalar_one_or_none()
+        if row is not None and row.state in ("sent", "failed", "unreachable"):
+            return row
+        assert loop.time() < deadline, f"outbox row {key_part} still {row.state if row else 'missing'}"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_reminder_survives_429_and_5xx_and_arrives_once(harness: Harness) -> None:
+    h = harness
+    number, _ = await submit(h, PANEL_ORDER)
+    h.sandbox.clock.set(local(2026, 12, 4, 9, 0))
+    await h.client.add_fault(method="sendMessage", status=429, retry_after=1, times=1)
+    await h.client.add_fault(method="sendMessage", status=502, times=2)
+    after = await h.client.last_seq()
+    report = await sweep(h.runtime.app, h.sandbox.clock.now())
+    assert report.queued >= 1
+    await sweep(h.runtime.app, h.sandbox.clock.now())  # a second sweep queues nothing new
+    h.runtime._outbox_kick.set()
+    row = await _sent(h, f"R6:remind_sales:2026-12-04:{number}")
+    assert row.state == "sent" and row.attempts >= 2  # refused at least once (429 or 502), then delivered
+    events = await h.client.bot_events(h.uid("sales1"), after)
+    reminders = [e for e in events if e["kind"] == "send" and "下单日（R6）" in (e["text"] or "")]
+    assert len(reminders) == 1
+    assert Harness.buttons(reminders[0]) == ["已通知跟单员下单"]
+
+    clerk_after = await h.client.last_seq()
+    [ok] = await h.press("sales1", reminders[0], "已通知跟单员下单")
+    assert "已记录" in ok["text"]
+    [told] = await h.wait_for("clerk", clerk_after)
+    assert f"请今天下单" in told["text"] and number in told["text"]
+
+
+async def test_nothing_is_sent_outside_working_hours(harness: Harness) -> None:
+    h = harness
+    number, _ = await submit(h, PANEL_ORDER)
+    h.sandbox.clock.set(local(2026, 12, 4, 9, 0))
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    await _sent(h, f"R6:remind_sales:2026-12-04:{number}")
+    h.sandbox.clock.set(local(2026, 12, 4, 21, 0))  # the order is still not placed at 21:00 …
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    h.runtime._outbox_kick.set()
+    await h.runtime.outbox.drain()
+    async with h.runtime.app.sessions() as session:
+        rows = list((await session.execute(select(OutboxMessage))).scalars())
+    waiting = {row.key.split(":u")[0] for row in rows if row.state == "pending"}
+    assert {f"R6:remind_clerk:2026-12-04:{number}", "R15:daily:2026-12-04"} <= waiting  # they wait for morning
+    assert any(key.startswith("fine:FK") for key in waiting)  # R6 fines proposed, the managers told at 09:00
+    assert not [row for row in rows if row.sent_at and row.sent_at >= local(2026, 12, 4, 18, 31)]
+    [remind] = await h.say("manager", "/remind")
+    assert "罚款" in remind["text"] or "排队" in remind["text"]
+
+
+async def test_outbox_state_for_admins_and_manual_fine_with_appeal(harness: Harness) -> None:
+    h = harness
+    [state] = await h.say("admin", "/outbox")
+    assert state["text"].startswith("发送队列：")
+    manager_after = await h.client.last_seq()
+    [ok] = await h.say("clerk", "/fine 2001 30 R8 打错单")
+    assert "已提交罚款 FK202612001" in ok["text"]
+    [proposal] = await h.wait_for("manager", manager_after)
+    sales_after = await h.client.last_seq()
+    await h.press("manager", proposal, "确认罚款")
+    [notice] = await h.wait_for("sales1", sales_after)
+    assert "罚款通知 FK202612001" in notice["text"] and "打错单" in notice["text"]
+    manager_after = await h.client.last_seq()
+    [lodged] = await h.say("sales1", "/appeal FK202612001 不是我下错的单")
+    assert "已提交申诉" in lodged["text"]
+    [appeal] = await h.wait_for("manager", manager_after)
+    assert "不是我下错的单" in appeal["text"]
+    sales_after = await h.client.last_seq()
+    await h.press("manager", appeal, "撤销罚款")
+    [decided] = await h.wait_for("sales1", sales_after)
+    assert "申诉成立" in decided["text"]
+    [listing] = await h.say("manager", "/fines")
+    assert "已撤销" in listing["text"]
