@@ -11,6 +11,9 @@ from typing import Any
 
 from handlers.types import Incoming, IncomingFile
 
+# The update kinds :func:`incoming_from_update` acts on: what every adapter asks Telegram for.
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+
 
 def _time(unix: int | float | None) -> datetime:
     return datetime.fromtimestamp(unix or 0, tz=timezone.utc)

@@ -1,0 +1,96 @@
+"""A :class:`Reply` as Bot API calls, written once for both transport libraries.
+
+python-telegram-bot and aiogram name their methods, keyword arguments and
+types after the Bot API itself (``send_message(chat_id=, text=, reply_markup=)``,
+``InlineKeyboardButton(text=, callback_data=)``, ``BotCommandScopeChat(chat_id=)``),
+so which call a reply becomes — and with which arguments — is decided here; an
+adapter only names its library's classes (:class:`LibraryTypes`), says what its
+exceptions mean (:meth:`LibraryBotApi.failure`) and how to download a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.transport.delivery import RecipientBlocked, TransientSendError
+from handlers.types import Reply
+
+Failure = Literal["transient", "blocked", "not_modified"]
+
+
+@dataclass(frozen=True)
+class LibraryTypes:
+    """The library's own classes for the few Bot API types a reply needs."""
+
+    markup: type
+    button: type
+    command: type
+    chat_scope: type
+    default_scope: type
+    input_file: type  # constructed as input_file(content, filename=name)
+
+
+def markup(reply: Reply, types: LibraryTypes) -> Any:
+    if not reply.buttons:
+        return None
+    return types.markup(inline_keyboard=[[types.button(text=b.text, callback_data=b.data) for b in row]
+                                         for row in reply.buttons])
+
+
+def bot_call(reply: Reply, types: LibraryTypes) -> tuple[str, dict[str, Any]]:
+    """The bot method (snake_case, as both libraries name it) and its keyword arguments."""
+    keyboard = markup(reply, types)
+    for kind, outgoing in (("document", reply.document), ("photo", reply.photo)):
+        if outgoing is not None:
+            return f"send_{kind}", {"chat_id": reply.chat_id,
+                                    kind: types.input_file(outgoing.content, filename=outgoing.file_name),
+                                    "caption": reply.text or None, "reply_markup": keyboard}
+    if reply.edit_message_id is not None:
+        return "edit_message_text", {"text": reply.text, "chat_id": reply.chat_id,
+                                     "message_id": reply.edit_message_id, "reply_markup": keyboard}
+    return "send_message", {"chat_id": reply.chat_id, "text": reply.text, "reply_markup": keyboard,
+                            "reply_to_message_id": reply.reply_to_message_id}
+
+
+class LibraryBotApi:
+    """:class:`bot.transport.delivery.BotApi` over a library's bot object."""
+
+    types: LibraryTypes
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    def failure(self, error: Exception) -> tuple[Failure, float | None] | None:
+        """What the library's exception means, with a ``retry_after`` in seconds; None: a real error."""
+        raise NotImplementedError
+
+    async def download(self, file_id: str) -> bytes:
+        raise NotImplementedError
+
+    async def send(self, reply: Reply) -> int | None:
+        method, kwargs = bot_call(reply, self.types)
+        try:
+            result = await getattr(self.bot, method)(**kwargs)
+        except Exception as error:
+            meaning = self.failure(error)
+            if meaning is None:
+                raise
+            kind, retry_after = meaning
+            if kind == "not_modified":
+                return reply.edit_message_id  # pressing a button twice: the card already says this
+            if kind == "blocked":
+                raise RecipientBlocked(str(error)) from error
+            raise TransientSendError(str(error), retry_after=retry_after) from error
+        # editMessageText answers True instead of a message for inline messages.
+        return getattr(result, "message_id", reply.edit_message_id)
+
+    async def answer_callback(self, callback_id: str, text: str) -> None:
+        await self.bot.answer_callback_query(callback_query_id=callback_id, text=text or None)
+
+    async def set_commands(self, commands: Sequence[tuple[str, str]], chat_id: int | None = None) -> None:
+        scope = self.types.chat_scope(chat_id=chat_id) if chat_id is not None else self.types.default_scope()
+        await self.bot.set_my_commands(
+            commands=[self.types.command(command=name, description=description[:256]) for name, description in commands],
+            scope=scope)
