@@ -13,7 +13,7 @@ from bot.sandbox.server import SandboxServer
 from tests.conftest import local
 from tests.e2e.harness import Harness
 
-FRAMEWORKS = ["python-telegram-bot"]
+FRAMEWORKS = ["python-telegram-bot", "aiogram"]
 
 
 def e2e_settings(db_url: str, framework: str, **overrides):  # type: ignore[no-untyped-def]
