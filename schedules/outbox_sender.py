@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import or_, select, update
 
@@ -24,7 +25,7 @@ from domain.policy.calendar import calendar_for
 from domain.policy.reminders import deliver_at
 from handlers.app import App
 from handlers.audit_trail import record_outbound
-from handlers.types import Button, Reply
+from handlers.types import Button, OutgoingDocument, Reply
 from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,20 @@ Sleep = Callable[[float], Awaitable[None]]
 
 class SendFailed(Exception):
     """Raised by a BotApi for errors that retrying will not fix (400 chat not found …)."""
+
+
+def _attachment(raw: str | None) -> dict[str, OutgoingDocument]:
+    """The file a row carries, read at send time (charts and exports are written to disk when queued)."""
+    if not raw:
+        return {}
+    spec = json.loads(raw)
+    path = Path(spec["path"])
+    if not path.exists():
+        log.warning("outbox attachment %s is gone; sending the text alone", path)
+        return {}
+    document = OutgoingDocument(spec.get("file_name") or path.name, path.read_bytes(),
+                                spec.get("mime_type", "application/octet-stream"))
+    return {"photo" if spec.get("kind") == "photo" else "document": document}
 
 
 @dataclass
@@ -114,7 +129,8 @@ class OutboxSender:
 
     async def _deliver(self, row: OutboxMessage) -> int:
         buttons = tuple(tuple(Button(b["text"], b["data"]) for b in r) for r in json.loads(row.buttons or "[]"))
-        reply = Reply(chat_id=row.chat_id, text=row.text, buttons=buttons, entity=row.entity)
+        reply = Reply(chat_id=row.chat_id, text=row.text, buttons=buttons, entity=row.entity,
+                      **_attachment(row.attachment))
         await self._pace(row.chat_id)
         now = self.app.clock.now()
         try:

@@ -296,6 +296,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A photo or document to send with the text: JSON {"kind": "photo"|"document", "path", "file_name"}.
+    attachment: Mapped[str | None] = mapped_column(Text)
 
 
 # -- After-sales (售后, R11–R14) ------------------------------------------------------

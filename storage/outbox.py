@@ -19,14 +19,15 @@ from storage.models import OutboxMessage
 
 async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, now: datetime,
                   buttons: list[list[dict[str, str]]] | None = None, entity: str | None = None,
-                  not_before: datetime | None = None) -> bool:
+                  not_before: datetime | None = None, attachment: dict[str, str] | None = None) -> bool:
     """Queue one notification; False when that key was queued before."""
     exists = (await session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))).first()
     if exists:
         return False
     session.add(OutboxMessage(
         key=key, chat_id=chat_id, text=text, buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None,
-        entity=entity, created_at=now, not_before=not_before or now, state="pending", attempts=0))
+        entity=entity, created_at=now, not_before=not_before or now, state="pending", attempts=0,
+        attachment=json.dumps(attachment, ensure_ascii=False) if attachment else None))
     await session.flush()
     return True
 
