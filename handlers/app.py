@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from domain.policy.settings import PolicySettings
-from handlers.types import Clock
+from handlers.types import Clock, FileFetcher
 from storage.db import SessionFactory
 
 
@@ -37,3 +37,4 @@ class App:
     clock: Clock
     config: AppConfig
     parser: object  # domain.parsing.Parser; typed loosely so handlers need not build one at import
+    files: FileFetcher | None = None  # downloads photos sent as evidence; None where there is no transport

@@ -38,6 +38,9 @@ async def handle(ctx: Context) -> None:
         await on_edit(ctx)
         return
     if not text:
+        # A photo with no caption: evidence for the case whose card it replies to.
+        if incoming.files and incoming.reply_to_message_id is not None and await _reply_to_case_card(ctx):
+            return
         ctx.say("text.empty")
         return
     parsed = ctx.app.parser.parse(text, incoming.sent_at)
@@ -133,6 +136,10 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
         else:
             await _edit_draft(ctx, order, parsed)
         return True
+    if entity.startswith("SH"):
+        from handlers.aftersales.intake import reply_to_case
+
+        return await reply_to_case(ctx, entity)
     if entity.startswith("DD"):
         order = await visible_order(ctx, entity)
         if order is None:
@@ -146,6 +153,17 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
             await show_order(ctx, order)
         return True
     return False
+
+
+async def _reply_to_case_card(ctx: Context) -> bool:
+    assert ctx.incoming.reply_to_message_id is not None
+    entity = await order_store.entity_of_bot_message(ctx.session, ctx.incoming.chat_id,
+                                                     ctx.incoming.reply_to_message_id)
+    if entity is None or not entity.startswith("SH"):
+        return False
+    from handlers.aftersales.intake import reply_to_case
+
+    return await reply_to_case(ctx, entity)
 
 
 async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None:

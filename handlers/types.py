@@ -19,6 +19,11 @@ class Clock(Protocol):
         """The current time, timezone-aware."""
 
 
+class FileFetcher(Protocol):
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a file a user sent (Telegram's getFile + download)."""
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingFile:
     """A photo or document a user sent: Telegram's ids, kept as evidence."""

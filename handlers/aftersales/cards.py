@@ -1,0 +1,109 @@
+"""How a case looks in chat: the sales person's card and the desk's card with its buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from domain.aftersales import CaseState, Category, Resolution, Severity
+from domain.texts import t
+from handlers.types import Button
+from storage.models import AfterSalesCase
+
+SEVERITY_CODES = {"h": Severity.high, "m": Severity.medium, "l": Severity.low}
+RESOLUTION_CODES = {"rp": Resolution.repair, "ex": Resolution.exchange, "rt": Resolution.return_,
+                    "rf": Resolution.refund, "no": Resolution.rejected}
+WORKING = (CaseState.accepted, CaseState.reopened)
+
+
+def fmt_time(language: str, moment: datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        return t(language, "case.no_deadline")
+    local = moment.astimezone(tz)
+    return t(language, "case.time", month=local.month, day=local.day,
+             weekday=t(language, f"weekday.{local.weekday()}"), hm=local.strftime("%H:%M"))
+
+
+def state_label(language: str, state: str) -> str:
+    return t(language, f"case.state.{state}")
+
+
+def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, headline_key: str = "case.card",
+         waiting_reason: str | None = None) -> str:
+    order = case.order
+    lines = [t(language, headline_key, number=case.number, store=case.store.name if case.store else "—",
+               sales=case.sales.name if case.sales else "—", state=state_label(language, case.state))]
+    if order is not None:
+        lines.append(t(language, "case.line.order", number=order.number, customer=order.customer_name or "—"))
+    else:
+        lines.append(t(language, "case.line.no_order", hint=case.customer_hint or "—"))
+    lines.append(t(language, "case.line.category", category=t(language, f"case.category.{case.category}")))
+    lines.append(t(language, "case.line.severity", severity=t(language, f"case.severity.{case.severity}")))
+    lines.append(t(language, "case.line.description", text=case.description))
+    lines.append(t(language, "case.line.whole_order", answer=t(language, "case.yes" if case.whole_order else "case.no")))
+    lines.append(t(language, "case.line.photos", count=photos))
+    lines.append(t(language, "case.line.assignee", name=case.assignee.name if case.assignee else "—"))
+    if case.queued:
+        lines.append(t(language, "case.line.queued", at=fmt_time(language, case.opened_at, tz)))
+    if case.state in (CaseState.open.value,):
+        lines.append(t(language, "case.line.respond_by", at=fmt_time(language, case.respond_by, tz)))
+    if case.state in (CaseState.open.value, CaseState.accepted.value, CaseState.reopened.value,
+                      CaseState.waiting_customer.value):
+        lines.append(t(language, "case.line.resolve_by", at=fmt_time(language, case.resolve_by, tz)))
+    if waiting_reason:
+        lines.append(t(language, "case.line.waiting", reason=waiting_reason))
+    if case.resolution:
+        lines.append(t(language, "case.line.resolution", resolution=t(language, f"case.resolution.{case.resolution}"),
+                       note=case.resolution_note or "—"))
+    if case.satisfaction is not None:
+        lines.append(t(language, "case.line.satisfaction", score=case.satisfaction))
+    return "\n".join(lines)
+
+
+def desk_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
+    """The clerk's steps for the case's state: accept, severity, assign, wait/resume, resolve, category, fine."""
+    state = CaseState(case.state)
+    cid = case.id
+    rows: list[tuple[Button, ...]] = []
+    if state is CaseState.open:
+        rows.append((Button(t(language, "case.button.accept"), f"sh:{cid}:accept"),
+                     Button(t(language, "case.button.reject"), f"sh:{cid}:reject")))
+    if state is CaseState.reopened:
+        rows.append((Button(t(language, "case.button.accept"), f"sh:{cid}:accept"),))
+    if state in WORKING:
+        rows.append((Button(t(language, "case.button.resolve"), f"sh:{cid}:resolve"),
+                     Button(t(language, "case.button.wait"), f"sh:{cid}:wait")))
+    if state is CaseState.waiting_customer:
+        rows.append((Button(t(language, "case.button.resume"), f"sh:{cid}:resume"),
+                     Button(t(language, "case.button.resolve"), f"sh:{cid}:resolve")))
+    if state not in (CaseState.closed, CaseState.rejected, CaseState.resolved):
+        rows.append(tuple(Button(t(language, f"case.severity.{s.value}"), f"sh:{cid}:sev:{code}")
+                          for code, s in SEVERITY_CODES.items() if s.value != case.severity))
+        rows.append((Button(t(language, "case.button.assign"), f"sh:{cid}:assign"),
+                     Button(t(language, "case.button.category"), f"sh:{cid}:cat")))
+        if case.category == Category.wrong_order.value and case.fine_id is None and case.order_id is not None:
+            rows.append((Button(t(language, "case.button.fine_r7"), f"sh:{cid}:fine:R7"),
+                         Button(t(language, "case.button.fine_r8"), f"sh:{cid}:fine:R8")))
+    return tuple(rows)
+
+
+def sales_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
+    if case.state in (CaseState.closed.value, CaseState.rejected.value, CaseState.resolved.value):
+        return ()
+    return ((Button(t(language, "case.button.category"), f"shs:{case.id}:cat"),),)
+
+
+def category_buttons(language: str, case: AfterSalesCase, prefix: str) -> tuple[tuple[Button, ...], ...]:
+    return tuple((Button(("✓ " if c.value == case.category else "") + t(language, f"case.category.{c.value}"),
+                         f"{prefix}:{case.id}:cat:{c.value}"),) for c in Category)
+
+
+def resolution_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
+    codes = list(RESOLUTION_CODES.items())
+    return (tuple(Button(t(language, f"case.resolution.{r.value}"), f"sh:{case.id}:res:{code}") for code, r in codes[:3]),
+            tuple(Button(t(language, f"case.resolution.{r.value}"), f"sh:{case.id}:res:{code}") for code, r in codes[3:]))
+
+
+def score_buttons(language: str, case: AfterSalesCase, low: int, high: int) -> tuple[tuple[Button, ...], ...]:
+    """客户满意度: one button per score of the configured scale."""
+    return (tuple(Button(t(language, "case.score", n=n), f"shs:{case.id}:score:{n}") for n in range(low, high + 1)),)

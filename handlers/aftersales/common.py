@@ -1,0 +1,145 @@
+"""Pieces the after-sales use cases share: entitlement, history, SLA due times, photo evidence."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from domain.aftersales import CaseState, sla_due, warning_at
+from domain.errors import DomainError
+from domain.numbering import parse_case_number
+from domain.policy.calendar import calendar_for
+from domain.roles import Role
+from handlers.audit_trail import state_change
+from handlers.context import Context
+from handlers.types import IncomingFile
+from storage import aftersales as case_store
+from storage import audit
+from storage.audit import Kind
+from storage.models import AfterSalesCase, CasePhoto, User
+
+log = logging.getLogger(__name__)
+
+DESK = frozenset({Role.CLERK, Role.MANAGER})  # who handles cases
+VIEWERS = frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
+# Once resolved the desk waits for the satisfaction answer: no deadline is running.
+_NO_DEADLINE = frozenset({CaseState.resolved, CaseState.closed, CaseState.rejected})
+
+
+def may_see_case(user: User, case: AfterSalesCase) -> bool:
+    """As for orders: the desk sees all; sales their own cases; store managers their store's."""
+    role = Role(user.role)
+    if role in DESK:
+        return True
+    if role is Role.SALES:
+        return case.sales_id == user.id
+    if role is Role.STORE_MANAGER:
+        return case.store_id is not None and case.store_id == user.store_id
+    return False
+
+
+async def visible_case(ctx: Context, number: str) -> AfterSalesCase | None:
+    """The case with that number if the sender may see it — else None, exactly as if it did not exist."""
+    try:
+        parse_case_number(number.strip().upper())
+    except DomainError:
+        return None
+    case = await case_store.case_by_number(ctx.session, number)
+    if case is None or ctx.user is None or not may_see_case(ctx.user, case):
+        return None
+    return case
+
+
+async def record(ctx: Context, case: AfterSalesCase, event: str, *, from_state: str | None = None,
+                 to_state: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """One history line on the case and one state-change entry in the audit chain, same evidence."""
+    actor = ctx.user.id if ctx.user else None
+    await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=actor, event=event, from_state=from_state,
+                               to_state=to_state, detail=detail, evidence_id=ctx.evidence_id)
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=case.number,
+                       actor_id=ctx.user.telegram_id if ctx.user else None, event=f"case.{event}",
+                       data={"case_id": case.id, "from": from_state, "to": to_state, **(detail or {})},
+                       evidence_id=ctx.evidence_id)
+
+
+async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
+    """R14: recompute the stored due times from the start, severity and the customer-wait pauses.
+
+    ``next_due_at`` is the first response deadline until the desk accepted the case, then
+    the resolution deadline; ``warn_at`` precedes it. Both are None while a pause stops
+    the clock and once the case is resolved (the sweep has nothing to chase).
+    """
+    policy = ctx.app.config.policy
+    calendar = calendar_for(policy)
+    rows = await case_store.pauses(ctx.session, case.id)
+    due = sla_due(case.sla_started_at, case.severity, policy.after_sales, calendar,
+                  [(p.started_at, p.ended_at) for p in rows])
+    case.respond_by, case.resolve_by = due.respond_by, due.resolve_by
+    if CaseState(case.state) in _NO_DEADLINE:
+        case.next_due_at = None
+    elif case.accepted_at is None:
+        case.next_due_at = due.respond_by
+    else:
+        case.next_due_at = due.resolve_by
+    case.warn_at = warning_at(case.next_due_at, policy.after_sales, calendar)
+
+
+async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterSalesCase | None) -> list[CasePhoto]:
+    """Photos are evidence: download each, store it as <sha256>.<ext>, log id, hash and size.
+
+    A failed download still records the ``file_id`` with the error, so nothing is lost
+    (the inbound audit entry holds the ids too). Returns the case's new photo rows.
+    """
+    kept: list[CasePhoto] = []
+    for file in files:
+        data: bytes | None = None
+        error: str | None = None
+        fetcher = ctx.app.files
+        if fetcher is None:
+            error = "no file transport"
+        else:
+            try:
+                data = await fetcher.download(file.file_id)
+            except Exception as exc:  # the transport's errors vary by library; the id is kept either way
+                log.warning("download of %s failed: %s", file.file_id, exc)
+                error = f"{type(exc).__name__}: {exc}"[:300]
+        sha256 = size = path = None
+        if data is not None:
+            sha256, size = hashlib.sha256(data).hexdigest(), len(data)
+            try:
+                path = str(_save(ctx.app.config.files_dir, sha256, file, data))
+            except OSError as exc:
+                error = f"{type(exc).__name__}: {exc}"[:300]
+        entry = await audit.append(
+            ctx.session, kind=Kind.FILE, recorded_at=ctx.now, chat_id=ctx.incoming.chat_id,
+            actor_id=ctx.incoming.user_id, message_id=ctx.incoming.message_id,
+            entity=case.number if case else None,
+            payload={"file_id": file.file_id, "file_unique_id": file.file_unique_id, "kind": file.kind,
+                     "sha256": sha256, "size": size, "path": path, "case": case.number if case else None,
+                     "error": error, "evidence": ctx.evidence_id})
+        if case is not None:
+            photo = CasePhoto(case_id=case.id, file_id=file.file_id, file_unique_id=file.file_unique_id,
+                              sha256=sha256, size=size, path=path, error=error,
+                              added_by=ctx.user.id if ctx.user else None, added_at=ctx.now,
+                              evidence_id=ctx.evidence_id, audit_id=entry.id)
+            ctx.session.add(photo)
+            kept.append(photo)
+    await ctx.session.flush()
+    return kept
+
+
+def _save(directory: str, sha256: str, file: IncomingFile, data: bytes) -> Path:
+    ext = ".jpg" if file.kind == "photo" else (
+        Path(file.file_name).suffix if file.file_name and Path(file.file_name).suffix
+        else (mimetypes.guess_extension(file.mime_type or "") or ".bin"))
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{sha256}{ext}"
+    if not target.exists():  # same bytes, same name: a resent photo is stored once
+        tmp = target.with_suffix(target.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    return target

@@ -1,0 +1,358 @@
+"""售后处理: the desk accepts (first response), sets severity, assigns, waits on the customer
+(the R14 clock stops), resolves; the sales person asks the customer's satisfaction and a low
+score re-opens the case (直至客户满意为止). A registration error links to the R7/R8 fine."""
+
+from __future__ import annotations
+
+from domain.aftersales import (
+    CaseAction, CaseState, Category, Resolution, after_satisfaction, case_transition, validate_score,
+)
+from domain.errors import DomainError
+from domain.roles import Role
+from domain.texts import t
+from handlers.aftersales import cards
+from handlers.aftersales.common import DESK, record, refresh_sla
+from handlers.context import Context
+from handlers.conversation import answers
+from handlers.notify import notify_users, people
+from handlers.registry import button
+from handlers.types import Button
+from storage import aftersales as case_store
+from storage import orders as order_store
+from storage.models import AfterSalesCase, User
+from storage.users import user_by_id
+
+
+async def show_desk_card(ctx: Context, case: AfterSalesCase, *, edit: bool, note: str | None = None) -> None:
+    count = len(await case_store.photos(ctx.session, case.id))
+    pause = await case_store.open_pause(ctx.session, case.id)
+    text = cards.card(ctx.language, case, ctx.app.config.tz, photos=count,
+                      waiting_reason=pause.reason if pause else None)
+    if note:
+        text = note + "\n" + text
+    ctx.reply(text, buttons=cards.desk_buttons(ctx.language, case), entity=case.number, edit=edit)
+
+
+async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail: object) -> None:
+    before = CaseState(case.state)
+    after = case_transition(before, action)
+    case.state = after.value
+    if action is CaseAction.accept and case.accepted_at is None:
+        case.accepted_at = ctx.now  # the first response (R14)
+    await refresh_sla(ctx, case)
+    await record(ctx, case, action.value, from_state=before.value, to_state=after.value,
+                 detail={k: v for k, v in detail.items() if v is not None} or None)
+
+
+async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for, buttons_for=None, *, slot: str) -> None:  # type: ignore[no-untyped-def]
+    sales = await user_by_id(ctx.session, case.sales_id)
+    if sales is None or (ctx.user is not None and sales.id == ctx.user.id):
+        return
+    await notify_users(ctx.session, [sales], key=f"case:{case.number}:{slot}:{ctx.evidence_id}", now=ctx.now,
+                       entity=case.number, text_for=text_for, buttons_for=buttons_for)
+
+
+async def _case(ctx: Context, case_id: str) -> AfterSalesCase | None:
+    case = await case_store.case_by_id(ctx.session, int(case_id)) if case_id.isdigit() else None
+    if case is None:
+        ctx.callback_answer = ctx.t("button.expired")
+    return case
+
+
+@button("sh", roles=DESK)
+async def desk_button(ctx: Context, data: str) -> None:
+    """sh:<case id>:accept | reject | wait | resume | resolve | res:<code> | sev:<h|m|l> | assign | to:<user id>
+    | cat[:<category>] | fine:<R7|R8>"""
+    assert ctx.user is not None
+    case_id, _, rest = data.partition(":")
+    what, _, arg = rest.partition(":")
+    case = await _case(ctx, case_id)
+    if case is None:
+        return
+    if what == "accept":
+        if case.assignee_id is None:
+            case.assignee = ctx.user
+        await step(ctx, case, CaseAction.accept)
+        await _tell_sales(ctx, case, lambda language: t(language, "case.accepted_for_sales", number=case.number,
+                                                         who=ctx.user.name if ctx.user else ""), slot="accepted")
+        ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
+        await show_desk_card(ctx, case, edit=True)
+    elif what in ("reject", "wait"):
+        case_transition(CaseState(case.state),
+                        CaseAction.reject if what == "reject" else CaseAction.wait_for_customer)  # refuse early
+        kind = "case_reject_reason" if what == "reject" else "case_wait_reason"
+        await order_store.await_input(ctx.session, ctx.user.id, kind=kind, ref_id=case.id, field=None, now=ctx.now)
+        ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number)
+    elif what == "resume":
+        await _resume(ctx, case)
+        await show_desk_card(ctx, case, edit=True)
+    elif what == "resolve":
+        if CaseAction.resolve not in _allowed(case):
+            case_transition(CaseState(case.state), CaseAction.resolve)
+        ctx.reply(ctx.t("case.ask.resolution", number=case.number), buttons=cards.resolution_buttons(ctx.language, case),
+                  entity=case.number)
+    elif what == "res" and arg in cards.RESOLUTION_CODES:
+        resolution = cards.RESOLUTION_CODES[arg]
+        if resolution is Resolution.rejected:
+            case_transition(CaseState(case.state), CaseAction.resolve)
+            await order_store.await_input(ctx.session, ctx.user.id, kind="case_resolution_reason", ref_id=case.id,
+                                          field=None, now=ctx.now)
+            ctx.reply(ctx.t("case.ask.declined_reason", number=case.number), entity=case.number, edit=True)
+            return
+        await resolve(ctx, case, resolution, None, edit=True)
+    elif what == "sev" and arg in cards.SEVERITY_CODES:
+        severity = cards.SEVERITY_CODES[arg].value
+        before = case.severity
+        case.severity = severity
+        await refresh_sla(ctx, case)
+        await record(ctx, case, "severity_set", detail={"from": before, "to": severity})
+        await show_desk_card(ctx, case, edit=True)
+    elif what == "assign":
+        staff = await people(ctx.session, Role.CLERK, Role.MANAGER)
+        ctx.reply(ctx.t("case.ask.assignee", number=case.number), entity=case.number,
+                  buttons=tuple((Button(person.name, f"sh:{case.id}:to:{person.id}"),) for person in staff[:10]))
+    elif what == "to" and arg.isdigit():
+        person = await user_by_id(ctx.session, int(arg))
+        if person is None or Role(person.role) not in DESK:
+            ctx.callback_answer = ctx.t("button.expired")
+            return
+        await assign(ctx, case, person)
+        await show_desk_card(ctx, case, edit=True)
+    elif what == "cat":
+        await _category(ctx, case, arg, prefix="sh")
+    elif what == "fine" and arg in ("R7", "R8"):
+        await propose_case_fine(ctx, case, arg)
+        await show_desk_card(ctx, case, edit=True)
+    else:
+        ctx.callback_answer = ctx.t("button.expired")
+
+
+def _allowed(case: AfterSalesCase) -> frozenset[CaseAction]:
+    from domain.aftersales import case_actions
+
+    return case_actions(CaseState(case.state))
+
+
+async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
+    before = case.assignee.name if case.assignee else None
+    case.assignee = person
+    await ctx.session.flush()
+    await record(ctx, case, "assigned", detail={"to": person.id, "name": person.name, "from": before})
+    ctx.callback_answer = ctx.t("case.assigned", name=person.name)
+    if ctx.user is not None and person.id != ctx.user.id:
+        count = len(await case_store.photos(ctx.session, case.id))
+        tz = ctx.app.config.tz
+        await notify_users(ctx.session, [person], key=f"case:{case.number}:assigned:{ctx.evidence_id}", now=ctx.now,
+                           entity=case.number,
+                           text_for=lambda language: cards.card(language, case, tz, photos=count,
+                                                                headline_key="case.assigned_to_you"),
+                           buttons_for=lambda language: cards.desk_buttons(language, case))
+
+
+async def _category(ctx: Context, case: AfterSalesCase, value: str, *, prefix: str) -> None:
+    """R13 category: show the choice, or correct it (sales on their own case, or the desk)."""
+    if not value:
+        ctx.reply(ctx.t("case.ask.category", number=case.number),
+                  buttons=cards.category_buttons(ctx.language, case, prefix), entity=case.number, edit=True)
+        return
+    try:
+        category = Category(value)
+    except ValueError:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    if case.state in (CaseState.closed.value, CaseState.rejected.value):
+        raise DomainError("case.finished", state=case.state, action="category")
+    before = case.category
+    if before != category.value:
+        case.category = category.value
+        await record(ctx, case, "category_set", detail={"from": before, "to": category.value})
+    ctx.callback_answer = ctx.t("case.category_set", category=ctx.t(f"case.category.{category.value}"))
+    if prefix == "sh":
+        await show_desk_card(ctx, case, edit=True)
+    else:
+        from handlers.aftersales.intake import show_sales_card
+
+        await show_sales_card(ctx, case, edit=True)
+
+
+async def pause(ctx: Context, case: AfterSalesCase, reason: str) -> None:
+    """等客户: the SLA clock stops, with the reason, who and when."""
+    from storage.models import CasePause
+
+    assert ctx.user is not None
+    ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.user.id, reason=reason))
+    await ctx.session.flush()
+    await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
+
+
+async def _resume(ctx: Context, case: AfterSalesCase) -> None:
+    """客户已回复: the pause ends and the deadlines move by the paused working time."""
+    assert ctx.user is not None
+    before = case.resolve_by
+    open_pause = await case_store.open_pause(ctx.session, case.id)
+    if open_pause is not None and CaseState(case.state) is CaseState.waiting_customer:
+        open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.user.id
+        await ctx.session.flush()
+    await step(ctx, case, CaseAction.customer_replied,
+               paused_from=open_pause.started_at.isoformat() if open_pause else None)
+    ctx.callback_answer = ctx.t("case.resumed", at=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz))
+    del before
+
+
+async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, note: str | None, *,
+                  edit: bool) -> None:
+    """已处理: record how, close the pause if any, and ask the sales person for the customer's score."""
+    assert ctx.user is not None
+    if CaseState(case.state) is CaseState.waiting_customer:
+        open_pause = await case_store.open_pause(ctx.session, case.id)
+        if open_pause is not None:
+            open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.user.id
+            await ctx.session.flush()
+    case.resolution, case.resolution_note, case.resolved_at = resolution.value, note, ctx.now
+    await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
+    rules = ctx.app.config.policy.after_sales
+    label = lambda language: t(language, f"case.resolution.{resolution.value}")  # noqa: E731
+    await _tell_sales(
+        ctx, case,
+        lambda language: t(language, "case.resolved_for_sales", number=case.number, resolution=label(language),
+                           note=note or "—", low=rules.satisfaction_min, high=rules.satisfaction_max),
+        lambda language: cards.score_buttons(language, case, rules.satisfaction_min, rules.satisfaction_max),
+        slot="resolved")
+    await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
+                                                         resolution=label(ctx.language)))
+
+
+async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
+    """客户满意度调查: a satisfied customer closes the case; otherwise it re-opens (直至客户满意为止)."""
+    rules = ctx.app.config.policy.after_sales
+    validate_score(score, rules)
+    if CaseState(case.state) is not CaseState.resolved:
+        ctx.callback_answer = ctx.t("case.score_not_now", state=cards.state_label(ctx.language, case.state))
+        return
+    action = after_satisfaction(score, rules)
+    case.satisfaction = score
+    if action is CaseAction.close:
+        case.closed_at = ctx.now
+        await step(ctx, case, action, score=score)
+        ctx.reply(ctx.t("case.closed_satisfied", number=case.number, score=score), entity=case.number, edit=True)
+        return
+    resolution = case.resolution
+    case.resolution, case.resolution_note = None, None
+    case.reopen_count += 1
+    case.sla_started_at = ctx.now  # a fresh resolution budget from the re-opening
+    await step(ctx, case, action, score=score, previous_resolution=resolution)
+    ctx.reply(ctx.t("case.reopened_for_sales", number=case.number, score=score), entity=case.number, edit=True)
+    desk = [case.assignee] if case.assignee else list(await people(ctx.session, Role.CLERK))
+    count = len(await case_store.photos(ctx.session, case.id))
+    tz = ctx.app.config.tz
+    await notify_users(ctx.session, desk, key=f"case:{case.number}:reopened:{case.reopen_count}", now=ctx.now,
+                       entity=case.number,
+                       text_for=lambda language: t(language, "case.reopened_for_desk", number=case.number,
+                                                   score=score) + "\n" + cards.card(language, case, tz, photos=count),
+                       buttons_for=lambda language: cards.desk_buttons(language, case))
+
+
+async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
+    """登记错误 (R13) → the R7 fine (the clerk placed it wrong) or R8 (sales registered it wrong), proposed
+    to the managers with the case's request message as evidence."""
+    from handlers.fines import propose_fine
+
+    if case.category != Category.wrong_order.value or case.order is None:
+        ctx.callback_answer = ctx.t("case.fine_not_wrong_order")
+        return
+    if case.fine_id is not None:
+        ctx.callback_answer = ctx.t("fine.exists")
+        return
+    order = case.order
+    policy = ctx.app.config.policy
+    if rule == "R7":
+        person = await user_by_id(ctx.session, order.clerk_id) if order.clerk_id else None
+        amount = policy.placement.clerk_error_fine_yuan
+    else:
+        person = await user_by_id(ctx.session, order.sales_id)
+        pieces = sum(line.quantity for line in order.lines) if case.whole_order else 1
+        amount = policy.change_fines.after_store_warehouse_yuan * max(pieces, 1)
+    if person is None:
+        ctx.callback_answer = ctx.t("case.fine_no_person")
+        return
+    fine = await propose_fine(ctx.session, ctx.app, rule=rule, person=person, amount=amount,
+                              reason=t("zh-CN", "fine.reason.case", number=case.number, order=order.number, rule=rule),
+                              now=ctx.now, rule_key=f"{rule}:{case.number}", order=order, proposed_by=ctx.user,
+                              evidence=[e for e in (case.evidence_id, ctx.evidence_id) if e])
+    if fine is None:
+        ctx.callback_answer = ctx.t("fine.exists")
+        return
+    case.fine_id = fine.id
+    await record(ctx, case, "fine_proposed", detail={"fine": fine.number, "rule": rule, "person": person.id,
+                                                     "amount": amount})
+    ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number)
+
+
+@button("shs", roles=frozenset({Role.SALES}))
+async def sales_button(ctx: Context, data: str) -> None:
+    """shs:<case id>:cat[:<category>] | order:<order id> | score:<n> — only on one's own case."""
+    assert ctx.user is not None
+    case_id, _, rest = data.partition(":")
+    what, _, arg = rest.partition(":")
+    case = await _case(ctx, case_id)
+    if case is None:
+        return
+    if case.sales_id != ctx.user.id:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    if what == "cat":
+        await _category(ctx, case, arg, prefix="shs")
+    elif what == "order" and arg.isdigit():
+        from handlers.aftersales.intake import link_order
+        from handlers.orders.common import may_see
+
+        order = await order_store.order_by_id(ctx.session, int(arg))
+        if order is None or not may_see(ctx.user, order):
+            ctx.callback_answer = ctx.t("button.expired")
+            return
+        await link_order(ctx, case, order)
+    elif what == "score" and arg.lstrip("-").isdigit():
+        await satisfaction(ctx, case, int(arg))
+    else:
+        ctx.callback_answer = ctx.t("button.expired")
+
+
+async def _waiting_case(ctx: Context, waiting) -> AfterSalesCase | None:  # type: ignore[no-untyped-def]
+    case = await case_store.case_by_id(ctx.session, waiting.ref_id)
+    await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+    return case
+
+
+def _reason(ctx: Context) -> str:
+    return (ctx.incoming.text or "").strip()[:300]
+
+
+@answers("case_wait_reason")
+async def _wait_reason(ctx: Context, waiting, parsed) -> None:  # type: ignore[no-untyped-def]
+    case = await _waiting_case(ctx, waiting)
+    if case is None:
+        return
+    await pause(ctx, case, _reason(ctx))
+    await show_desk_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
+
+
+@answers("case_reject_reason")
+async def _reject_reason(ctx: Context, waiting, parsed) -> None:  # type: ignore[no-untyped-def]
+    case = await _waiting_case(ctx, waiting)
+    if case is None:
+        return
+    reason = _reason(ctx)
+    case.resolution_note = reason
+    case.closed_at = ctx.now
+    await step(ctx, case, CaseAction.reject, reason=reason)
+    await _tell_sales(ctx, case, lambda language: t(language, "case.refused_for_sales", number=case.number,
+                                                     reason=reason), slot="rejected")
+    await show_desk_card(ctx, case, edit=False)
+
+
+@answers("case_resolution_reason")
+async def _declined_reason(ctx: Context, waiting, parsed) -> None:  # type: ignore[no-untyped-def]
+    case = await _waiting_case(ctx, waiting)
+    if case is None:
+        return
+    await resolve(ctx, case, Resolution.rejected, _reason(ctx), edit=False)

@@ -1,0 +1,189 @@
+"""售后登记: a sales person's message (with photos) becomes a case — in the R11 window.
+
+``售后 DD202612005 衣柜门板开裂，客户要求换货``: the order is found by its number, or by
+the customer's phone or name (a pick-list when several match); the category (R13)
+is read from the text and can be corrected by button. Outside 15:00–17:00 the
+request is refused with what to do (``reject``, the rule book's) or opened at the
+next window start (``queue``); the message is in the audit log either way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from domain.aftersales import CaseState, Category, Severity, aftersales_open, next_window_start
+from domain.numbering import format_case_number
+from domain.parsing import ParsedMessage
+from domain.policy.calendar import calendar_for
+from domain.roles import Role
+from domain.texts import t
+from handlers.aftersales import cards
+from handlers.aftersales.common import keep_files, record, refresh_sla, visible_case
+from handlers.audit_trail import state_change
+from handlers.context import Context
+from handlers.notify import notify_users, people
+from handlers.orders.common import may_see, visible_order
+from handlers.types import Button
+from storage import aftersales as case_store
+from storage.models import AfterSalesCase, Order
+
+_WHOLE_ORDER = re.compile(r"整单|全单|整张单|整套退|全部退")
+_LEAD_WORD = re.compile(r"^\s*(售后|售後|after[- ]?sales?)\s*[:：,，]?\s*", re.I)
+PICK_LIMIT = 8
+
+
+async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
+    """A message the parser reads as an after-sales request (text, or a photo's caption)."""
+    assert ctx.user is not None
+    if Role(ctx.user.role) is not Role.SALES:
+        ctx.say("aftersales.sales_only")
+        return
+    policy = ctx.app.config.policy
+    rules, calendar = policy.after_sales, calendar_for(policy)
+    sent_at = ctx.incoming.sent_at
+    queued = False
+    if not aftersales_open(sent_at, rules, calendar):
+        window = f"{rules.window_start:%H:%M}–{rules.window_end:%H:%M}"
+        if rules.outside_window != "queue":
+            # R11: not accepted — but said clearly, and the message (and its photos) kept as evidence.
+            await keep_files(ctx, ctx.incoming.files, None)
+            await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity="aftersales",
+                               actor_id=ctx.user.telegram_id, event="case.refused_outside_window",
+                               data={"sent_at": sent_at.isoformat(), "window": window}, evidence_id=ctx.evidence_id)
+            opens = next_window_start(sent_at, rules, calendar)
+            ctx.say("aftersales.outside_window", window=window,
+                    next=cards.fmt_time(ctx.language, opens, ctx.app.config.tz))
+            return
+        queued = True
+
+    order, candidates = await _find_order(ctx, parsed)
+    if order is None and not candidates and parsed.order_ref:
+        ctx.say("aftersales.order_not_found", number=parsed.order_ref)
+        return
+    if order is None and not candidates and not (parsed.customer_phone or parsed.customer_name):
+        ctx.say("aftersales.which_order")
+        return
+    if order is None and not candidates:
+        ctx.say("aftersales.no_match", needle=parsed.customer_phone or parsed.customer_name)
+        return
+
+    opened_at = next_window_start(sent_at, rules, calendar) if queued else sent_at
+    local = calendar.local(sent_at)
+    seq = await _next_seq(ctx, f"{local.year:04d}{local.month:02d}")
+    text = (ctx.incoming.text or "").strip()
+    case = AfterSalesCase(
+        number=format_case_number(local.year, local.month, seq), state=CaseState.open.value,
+        order_id=order.id if order else None, store_id=(order.store_id if order else ctx.user.store_id),
+        sales_id=ctx.user.id, category=(parsed.aftersales_category or Category.other.value),
+        severity=Severity.medium.value, description=_description(text, parsed.order_ref),
+        whole_order=bool(_WHOLE_ORDER.search(text)),
+        customer_hint=None if order else (parsed.customer_phone or parsed.customer_name),
+        source_chat_id=ctx.incoming.chat_id, source_message_id=ctx.incoming.message_id,
+        evidence_id=ctx.evidence_id, sent_at=sent_at, created_at=ctx.now, queued=queued, opened_at=opened_at,
+        sla_started_at=opened_at, reopen_count=0)
+    ctx.session.add(case)
+    await ctx.session.flush()
+    await ctx.session.refresh(case)
+    await refresh_sla(ctx, case)
+    await record(ctx, case, "opened", to_state=case.state, detail={
+        "order": order.number if order else None, "category": case.category, "whole_order": case.whole_order,
+        "queued": queued, "opened_at": opened_at.isoformat(), "parsed": parsed.to_contract()})
+    photos = await keep_files(ctx, ctx.incoming.files, case)
+    if photos:
+        await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in photos]})
+    await show_sales_card(ctx, case, headline_key="case.opened_queued" if queued else "case.opened")
+    if candidates:
+        ctx.reply(ctx.t("aftersales.pick_order", count=len(candidates)),
+                  buttons=tuple((Button(f"{o.number} · {o.customer_name or '—'}", f"shs:{case.id}:order:{o.id}"),)
+                                for o in candidates[:PICK_LIMIT]), entity=case.number)
+    if order is not None:
+        await tell_desk(ctx, case)
+
+
+async def _find_order(ctx: Context, parsed: ParsedMessage) -> tuple[Order | None, list[Order]]:
+    """The order by number (if the sender may see it), else by customer phone or name."""
+    assert ctx.user is not None
+    if parsed.order_ref:
+        return await visible_order(ctx, parsed.order_ref), []
+    rows = await case_store.orders_matching(ctx.session, phone=parsed.customer_phone, name=parsed.customer_name)
+    found = [o for o in rows if may_see(ctx.user, o)]
+    if len(found) == 1:
+        return found[0], []
+    return None, found
+
+
+async def _next_seq(ctx: Context, year_month: str) -> int:
+    from storage.orders import next_document_seq
+
+    return await next_document_seq(ctx.session, "SH", year_month)
+
+
+def _description(text: str, order_ref: str | None) -> str:
+    body = _LEAD_WORD.sub("", text, count=1)
+    if order_ref:
+        body = re.sub(re.escape(order_ref), "", body, count=1, flags=re.I)
+    return body.strip(" ，,：:") or text
+
+
+async def link_order(ctx: Context, case: AfterSalesCase, order: Order) -> None:
+    """From the pick-list: the case belongs to this order; now the desk hears of it."""
+    had_order = case.order_id is not None
+    case.order_id, case.store_id, case.customer_hint = order.id, order.store_id, None
+    await ctx.session.flush()
+    await ctx.session.refresh(case)
+    await record(ctx, case, "order_linked", detail={"order": order.number})
+    await show_sales_card(ctx, case, edit=True)
+    if not had_order:
+        await tell_desk(ctx, case)
+
+
+async def tell_desk(ctx: Context, case: AfterSalesCase) -> None:
+    """The clerks get the case card; a queued case reaches them when the window opens."""
+    count = len(await case_store.photos(ctx.session, case.id))
+    clerks = await people(ctx.session, Role.CLERK)
+    tz = ctx.app.config.tz
+    await notify_users(ctx.session, clerks, key=f"case:{case.number}:new", now=ctx.now, entity=case.number,
+                       not_before=case.opened_at if case.queued else None,
+                       text_for=lambda language: cards.card(language, case, tz, photos=count,
+                                                            headline_key="case.new_for_desk"),
+                       buttons_for=lambda language: cards.desk_buttons(language, case))
+
+
+async def show_sales_card(ctx: Context, case: AfterSalesCase, *, edit: bool = False,
+                          headline_key: str = "case.card") -> None:
+    count = len(await case_store.photos(ctx.session, case.id))
+    text = cards.card(ctx.language, case, ctx.app.config.tz, photos=count, headline_key=headline_key)
+    if headline_key in ("case.opened", "case.opened_queued"):
+        text += "\n" + ctx.t("case.photo_hint")
+    ctx.reply(text, buttons=cards.sales_buttons(ctx.language, case), entity=case.number, edit=edit)
+
+
+async def reply_to_case(ctx: Context, number: str) -> bool:
+    """A reply to a case card: photos are attached as evidence; text is a note (sales) or a step (desk)."""
+    assert ctx.user is not None
+    case = await visible_case(ctx, number)
+    if case is None:
+        return False
+    incoming = ctx.incoming
+    if incoming.files:
+        photos = await keep_files(ctx, incoming.files, case)
+        await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in photos]})
+        total = len(await case_store.photos(ctx.session, case.id))
+        ctx.say("case.photos_added", number=case.number, added=len(photos), total=total)
+        if incoming.text:
+            await record(ctx, case, "note", detail={"text": incoming.text.strip()})
+        return True
+    text = (incoming.text or "").strip()
+    if not text:
+        return False
+    from handlers.aftersales.common import DESK
+
+    event = "step" if Role(ctx.user.role) in DESK else "note"
+    await record(ctx, case, event, detail={"text": text})
+    ctx.say(f"case.{event}_recorded", number=case.number)
+    if event == "note" and case.assignee is not None and case.assignee.id != ctx.user.id:
+        await notify_users(ctx.session, [case.assignee], key=f"case:{case.number}:note:{ctx.evidence_id}",
+                           now=ctx.now, entity=case.number,
+                           text_for=lambda language: t(language, "case.note_for_desk", number=case.number,
+                                                       who=ctx.user.name if ctx.user else "", text=text))
+    return True

@@ -1,0 +1,168 @@
+"""/cases, /case SH… with its whole history, and /returnday (R12)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from domain.errors import DomainError
+from domain.policy.calendar import calendar_for
+from domain.policy.return_day import return_day_notices, validate_return_day
+from domain.roles import Role
+from domain.texts import t
+from handlers.aftersales import cards
+from handlers.aftersales.common import DESK, VIEWERS, record, visible_case
+from handlers.aftersales.desk import show_desk_card
+from handlers.context import Context
+from handlers.orders.cards import fmt_date
+from handlers.registry import command
+from storage import aftersales as case_store
+from storage import orders as order_store
+from storage.models import AfterSalesCase
+
+
+@command("cases", roles=VIEWERS, help_key="help.cases")
+async def cases(ctx: Context, args: str) -> None:
+    """Open cases: mine for sales, my store's for store managers, all for the desk; soonest deadline first."""
+    assert ctx.user is not None
+    role = Role(ctx.user.role)
+    if role is Role.SALES:
+        rows = await case_store.cases_visible(ctx.session, sales_id=ctx.user.id)
+    elif role is Role.STORE_MANAGER:
+        rows = await case_store.cases_visible(ctx.session, store_id=ctx.user.store_id)
+    else:
+        rows = await case_store.cases_visible(ctx.session)
+    if not rows:
+        ctx.say("cases.none")
+        return
+    tz = ctx.app.config.tz
+    lines = [ctx.t("cases.header", count=len(rows))]
+    for case in rows:
+        lines.append(ctx.t("cases.row", number=case.number, order=case.order.number if case.order else "—",
+                           category=ctx.t(f"case.category.{case.category}"),
+                           state=cards.state_label(ctx.language, case.state),
+                           due=cards.fmt_time(ctx.language, case.next_due_at, tz)))
+    lines.append(ctx.t("cases.footer"))
+    ctx.reply("\n".join(lines))
+
+
+@command("case", roles=VIEWERS, help_key="help.case")
+async def case(ctx: Context, args: str) -> None:
+    """/case SH202612001 — the case, its photos (hash, size), pauses and full history with evidence."""
+    number = args.strip().split()[0] if args.strip() else ""
+    if not number:
+        ctx.say("case.usage")
+        return
+    found = await visible_case(ctx, number)
+    if found is None:
+        ctx.say("case.not_found", number=number.upper())
+        return
+    await show_case(ctx, found)
+
+
+async def show_case(ctx: Context, case: AfterSalesCase) -> None:
+    assert ctx.user is not None
+    lang, tz = ctx.language, ctx.app.config.tz
+    photos = await case_store.photos(ctx.session, case.id)
+    pause_rows = await case_store.pauses(ctx.session, case.id)
+    open_pause = next((p for p in pause_rows if p.ended_at is None), None)
+    lines = [cards.card(lang, case, tz, photos=len(photos), waiting_reason=open_pause.reason if open_pause else None)]
+    for index, photo in enumerate(photos, start=1):
+        if photo.sha256:
+            lines.append(t(lang, "case.photo_row", n=index, sha=photo.sha256[:16], size=photo.size))
+        else:
+            lines.append(t(lang, "case.photo_row_failed", n=index, file_id=photo.file_id[:24]))
+    for pause in pause_rows:
+        lines.append(t(lang, "case.pause_row", start=cards.fmt_time(lang, pause.started_at, tz),
+                       end=cards.fmt_time(lang, pause.ended_at, tz) if pause.ended_at else t(lang, "case.pause_open"),
+                       reason=pause.reason))
+    events = await case_store.history(ctx.session, case.id)
+    evidence = await order_store.audit_entries(ctx.session, [e.evidence_id for e in events if e.evidence_id])
+    lines.append(t(lang, "order.history"))
+    for event in events:
+        who = event.actor.name if event.actor else t(lang, "order.system")
+        when = event.at.astimezone(tz).strftime("%m-%d %H:%M")
+        line = t(lang, "order.history_row", when=when, who=who, what=t(lang, f"case.event.{event.event}"))
+        detail = json.loads(event.detail) if event.detail else {}
+        extra = detail.get("text") or detail.get("reason") or detail.get("note")
+        if event.event in ("category_set",):
+            extra = t(lang, f"case.category.{detail.get('to')}")
+        elif event.event == "severity_set":
+            extra = t(lang, f"case.severity.{detail.get('to')}")
+        elif event.event == "assigned":
+            extra = detail.get("name")
+        elif event.event in ("close", "reopen"):
+            extra = t(lang, "case.score", n=detail.get("score"))
+        elif event.event == "resolve":
+            extra = t(lang, f"case.resolution.{detail.get('resolution')}") + (f"：{extra}" if extra else "")
+        if extra:
+            line += f" · {extra}"
+        source = evidence.get(event.evidence_id) if event.evidence_id else None
+        if source is not None and source.text and source.kind in ("inbound", "inbound_edit"):
+            line += t(lang, "order.history_evidence", seq=source.seq, text=source.text.replace("\n", " ")[:60])
+        lines.append(line)
+    if Role(ctx.user.role) in DESK:
+        from handlers.aftersales.cards import desk_buttons
+
+        ctx.reply("\n".join(lines), buttons=desk_buttons(lang, case), entity=case.number)
+    else:
+        ctx.reply("\n".join(lines), buttons=cards.sales_buttons(lang, case) if case.sales_id == ctx.user.id else (),
+                  entity=case.number)
+
+
+@command("returnday", roles=DESK, help_key="help.returnday")
+async def returnday(ctx: Context, args: str) -> None:
+    """/returnday 2026-12-17 — R12: this month's return day (15th–20th, a working day); notices are scheduled."""
+    assert ctx.user is not None
+    policy = ctx.app.config.policy
+    rules, calendar = policy.after_sales, calendar_for(policy)
+    today = calendar.local(ctx.now).date()
+    text = args.strip()
+    if not text:
+        current = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")
+        key = "returnday.current" if current else "returnday.none"
+        ctx.say(key, date=fmt_date(ctx.language, current) if current else "",
+                first=rules.return_day_first, last=rules.return_day_last)
+        return
+    day = _parse_day(text, today)
+    if day is None:
+        ctx.say("returnday.usage", first=rules.return_day_first, last=rules.return_day_last)
+        return
+    validate_return_day(day, rules, calendar, today=today)
+    year_month = f"{day.year:04d}-{day.month:02d}"
+    previous = await order_store.return_day_of_month(ctx.session, year_month)
+    await order_store.set_return_day(ctx.session, day=day, user_id=ctx.user.id, now=ctx.now)
+    # Notices: the first working moment of each notice date; a date already past is not sent.
+    due = [(d, calendar.next_working_time(calendar.day_start_at(d))) for d in return_day_notices(day, rules)
+           if d >= today]
+    await case_store.replace_return_day_notices(ctx.session, year_month=year_month, return_day=day, due=due)
+    from handlers.audit_trail import state_change
+
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"returnday:{year_month}",
+                       actor_id=ctx.user.telegram_id, event="return_day.set",
+                       data={"day": day.isoformat(), "previous": previous.isoformat() if previous else None,
+                             "notices": [d.isoformat() for d, _ in due]}, evidence_id=ctx.evidence_id)
+    notices = "、".join(fmt_date(ctx.language, d) for d, _ in due) or ctx.t("returnday.no_notices")
+    ctx.say("returnday.set", date=fmt_date(ctx.language, day), notices=notices)
+
+
+def _parse_day(text: str, today: date) -> date | None:
+    """2026-12-17, 2026/12/17, 12-17 or 17 (this month)."""
+    import re
+
+    cleaned = text.split()[0].replace("/", "-").replace(".", "-")
+    try:
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", cleaned):
+            y, m, d = (int(p) for p in cleaned.split("-"))
+            return date(y, m, d)
+        if re.fullmatch(r"\d{1,2}-\d{1,2}", cleaned):
+            m, d = (int(p) for p in cleaned.split("-"))
+            return date(today.year, m, d)
+        if re.fullmatch(r"\d{1,2}", cleaned):
+            return date(today.year, today.month, int(cleaned))
+    except ValueError:
+        raise DomainError("return_day.invalid_date", text=text) from None
+    return None
+
+
+__all__ = ["cases", "case", "returnday", "show_desk_card", "record"]

@@ -1,0 +1,117 @@
+"""Queries on after-sales cases, their history, photos and pauses, and return-day notices. Never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.audit import canonical_json
+from storage.models import AfterSalesCase, CaseEvent, CasePause, CasePhoto, Order, ReturnDayNotice
+
+OPEN_CASE_STATES = ("open", "accepted", "waiting_customer", "resolved", "reopened")
+
+
+async def case_by_id(session: AsyncSession, case_id: int) -> AfterSalesCase | None:
+    return await session.get(AfterSalesCase, case_id)
+
+
+async def case_by_number(session: AsyncSession, number: str) -> AfterSalesCase | None:
+    return (await session.execute(
+        select(AfterSalesCase).where(AfterSalesCase.number == number.strip().upper())
+    )).scalar_one_or_none()
+
+
+async def cases_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
+                        states: Sequence[str] = OPEN_CASE_STATES, limit: int = 30) -> Sequence[AfterSalesCase]:
+    query = select(AfterSalesCase).where(AfterSalesCase.state.in_(states))
+    if sales_id is not None:
+        query = query.where(AfterSalesCase.sales_id == sales_id)
+    if store_id is not None:
+        query = query.where(AfterSalesCase.store_id == store_id)
+    return (await session.execute(
+        query.order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(limit)
+    )).scalars().unique().all()
+
+
+async def cases_due(session: AsyncSession, before: datetime, *, column: str = "warn_at") -> Sequence[AfterSalesCase]:
+    """For the reminder sweep: open cases whose ``warn_at`` (or ``next_due_at``) is at or before ``before``."""
+    field = getattr(AfterSalesCase, column)
+    return (await session.execute(
+        select(AfterSalesCase).where(field.is_not(None), field <= before, AfterSalesCase.state.in_(OPEN_CASE_STATES))
+        .order_by(field, AfterSalesCase.id)
+    )).scalars().unique().all()
+
+
+async def orders_matching(session: AsyncSession, *, phone: str | None, name: str | None,
+                          limit: int = 10) -> Sequence[Order]:
+    """Numbered orders of a customer, by phone (exact digits) or else by name, newest first."""
+    if phone:
+        condition = Order.customer_phone == phone
+    elif name:
+        condition = Order.customer_name == name
+    else:
+        return ()
+    return (await session.execute(
+        select(Order).where(condition, Order.number.is_not(None)).order_by(Order.id.desc()).limit(limit)
+    )).scalars().unique().all()
+
+
+async def add_event(session: AsyncSession, case: AfterSalesCase, *, at: datetime, actor_id: int | None, event: str,
+                    from_state: str | None = None, to_state: str | None = None,
+                    detail: dict[str, Any] | None = None, evidence_id: int | None = None) -> CaseEvent:
+    row = CaseEvent(case_id=case.id, at=at, actor_id=actor_id, event=event, from_state=from_state,
+                    to_state=to_state, detail=canonical_json(detail) if detail else None, evidence_id=evidence_id)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def history(session: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
+    return (await session.execute(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
+    )).scalars().all()
+
+
+async def photos(session: AsyncSession, case_id: int) -> Sequence[CasePhoto]:
+    return (await session.execute(
+        select(CasePhoto).where(CasePhoto.case_id == case_id).order_by(CasePhoto.id)
+    )).scalars().all()
+
+
+async def pauses(session: AsyncSession, case_id: int) -> Sequence[CasePause]:
+    return (await session.execute(
+        select(CasePause).where(CasePause.case_id == case_id).order_by(CasePause.started_at, CasePause.id)
+    )).scalars().all()
+
+
+async def open_pause(session: AsyncSession, case_id: int) -> CasePause | None:
+    return (await session.execute(
+        select(CasePause).where(CasePause.case_id == case_id, CasePause.ended_at.is_(None))
+        .order_by(CasePause.id.desc()).limit(1)
+    )).scalar_one_or_none()
+
+
+# -- R12 return-day notices ------------------------------------------------------------
+
+async def replace_return_day_notices(session: AsyncSession, *, year_month: str, return_day: date,
+                                     due: Sequence[tuple[date, datetime]]) -> None:
+    """The month's notices after (re)setting its return day: unsent ones are replaced, sent ones kept."""
+    await session.execute(delete(ReturnDayNotice).where(ReturnDayNotice.year_month == year_month,
+                                                        ReturnDayNotice.sent_at.is_(None)))
+    sent = set((await session.execute(select(ReturnDayNotice.notice_date).where(
+        ReturnDayNotice.year_month == year_month))).scalars())
+    for notice_date, due_at in due:
+        if notice_date not in sent:
+            session.add(ReturnDayNotice(year_month=year_month, return_day=return_day, notice_date=notice_date,
+                                        due_at=due_at))
+    await session.flush()
+
+
+async def return_day_notices(session: AsyncSession, year_month: str) -> Sequence[ReturnDayNotice]:
+    return (await session.execute(
+        select(ReturnDayNotice).where(ReturnDayNotice.year_month == year_month).order_by(ReturnDayNotice.notice_date)
+    )).scalars().all()
