@@ -7,6 +7,7 @@ expects never depends on which library carried the update.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -37,14 +38,11 @@ def _free_loopback_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-async def webhook_harness(e2e_db_url: str, framework: str) -> AsyncIterator[Harness]:
-    port = _free_loopback_port()
+@contextlib.asynccontextmanager
+async def _webhook_bot(db_url: str, framework: str, webhook: dict[str, Any]) -> AsyncIterator[Harness]:
     settings = settings_from_mapping({
-        "database": {"url": e2e_db_url},
-        "telegram": {"framework": framework, "mode": "webhook",
-                     "webhook": {"url": f"http://127.0.0.1:{port}/tg-hook", "listen": "127.0.0.1",
-                                 "port": port, "path": "/tg-hook"}},
+        "database": {"url": db_url},
+        "telegram": {"framework": framework, "mode": "webhook", "webhook": webhook},
         "sandbox": {"port": 0},
         "scheduler": {"enabled": False},
     }, environ={ENV_WEBHOOK_SECRET: SECRET})
@@ -60,6 +58,14 @@ async def webhook_harness(e2e_db_url: str, framework: str) -> AsyncIterator[Harn
         await client.close()
         await runtime.stop()
         await sandbox.stop()
+
+
+@pytest.fixture
+async def webhook_harness(e2e_db_url: str, framework: str) -> AsyncIterator[Harness]:
+    port = _free_loopback_port()
+    hook = {"url": f"http://127.0.0.1:{port}/tg-hook", "listen": "127.0.0.1", "port": port, "path": "/tg-hook"}
+    async with _webhook_bot(e2e_db_url, framework, hook) as harness:
+        yield harness
 
 
 async def _audit(harness: Harness) -> list[AuditEntry]:
@@ -117,6 +123,8 @@ async def test_webhook_mode_round_trips_and_refuses_a_wrong_secret(webhook_harne
         assert len(await _audit(h)) == before
         assert await h.client.bot_events(ADMIN, after) == []
 
+        async with http.post(url, data=b"{not json", headers={SECRET_HEADER: SECRET}) as resp:
+            assert resp.status == 400
         # The very same request with the secret is processed (before the 200 returns).
         async with http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as resp:
             assert resp.status == 200
@@ -130,6 +138,15 @@ async def test_webhook_is_removed_when_the_bot_stops(webhook_harness: Harness) -
     assert webhook_harness.sandbox.state.webhook is None
     assert webhook_harness.sandbox.calls_to("deleteWebhook")
     webhook_harness.runtime.transport = _Stopped()  # the fixture's stop must not run twice
+
+
+async def test_on_the_sandbox_a_webhook_needs_no_public_url(e2e_db_url: str, framework: str) -> None:
+    port = _free_loopback_port()
+    async with _webhook_bot(e2e_db_url, framework, {"port": port, "path": "/hook"}) as h:
+        receiver = h.runtime.transport.webhook.receiver
+        assert h.sandbox.state.webhook.url == receiver.local_url == f"http://127.0.0.1:{port}/hook"
+        [answer] = await h.say("admin", "/whoami")
+        assert "身份：管理员" in answer["text"]
 
 
 class _Stopped:
