@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.aftersales import CaseState, Category, Resolution, Severity
@@ -19,7 +19,7 @@ WORKING = (CaseState.accepted, CaseState.reopened)
 def fmt_time(language: str, moment: datetime | None, tz: ZoneInfo) -> str:
     if moment is None:
         return t(language, "case.no_deadline")
-    local = moment.astimezone(tz)
+    local = (moment.astimezone(tz) + timedelta(seconds=30)).replace(second=0, microsecond=0)  # nearest minute
     return t(language, "case.time", month=local.month, day=local.day,
              weekday=t(language, f"weekday.{local.weekday()}"), hm=local.strftime("%H:%M"))
 
