@@ -33,6 +33,7 @@ from handlers import fines, people  # noqa: E402,F401  (registration side effect
 from handlers.orders import changes, intake, lifecycle, views  # noqa: E402,F401
 from handlers.aftersales import desk, views as aftersales_views  # noqa: E402,F401
 from handlers.reminders import commands as reminder_commands  # noqa: E402,F401
+from handlers.reports import evidence, export, kpi as kpi_report, views as report_views  # noqa: E402,F401
 
 
 async def dispatch(app: App, incoming: Incoming) -> Outcome:

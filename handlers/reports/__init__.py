@@ -1,0 +1,1 @@
+"""Managers' reports by chat: /status, /overdue, /backorders, /today, /kpi, /evidence, /export."""

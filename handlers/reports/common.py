@@ -1,0 +1,48 @@
+"""Who sees which figures (rules.md People; issue 7 permissions) and the business day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.policy.calendar import calendar_for
+from domain.reports import Period, parse_period
+from domain.roles import Role
+from handlers.context import Context
+from storage.reports import Scope
+
+MANAGERS = frozenset({Role.MANAGER})
+DESK = frozenset({Role.CLERK, Role.MANAGER})
+OVERVIEW = frozenset({Role.MANAGER, Role.STORE_MANAGER, Role.CLERK})
+# Customer phone numbers and addresses: those who work the orders (as handlers.orders.common.may_see).
+CONTACT_ROLES = frozenset({Role.CLERK, Role.MANAGER})
+
+
+def today(ctx: Context) -> date:
+    return calendar_for(ctx.app.config.policy).local(ctx.now).date()
+
+
+def scope_for(ctx: Context) -> Scope:
+    """Managers: everything; store managers: their store; clerks: their queue; sales: their own."""
+    assert ctx.user is not None
+    role = Role(ctx.user.role)
+    if role is Role.MANAGER:
+        return Scope()
+    if role is Role.STORE_MANAGER:
+        return Scope(store_id=ctx.user.store_id if ctx.user.store_id is not None else -1)
+    if role is Role.CLERK:
+        return Scope(clerk_id=ctx.user.id, queue=True)
+    return Scope(sales_id=ctx.user.id)
+
+
+def sees_contacts(ctx: Context) -> bool:
+    return ctx.user is not None and Role(ctx.user.role) in CONTACT_ROLES
+
+
+def period_of(ctx: Context, words: list[str], *, default: str = "本月") -> tuple[Period | None, list[str]]:
+    return parse_period(words, today(ctx), default=default)
+
+
+def period_label(language: str, period: Period) -> str:
+    from domain.texts import t
+
+    return t(language, "report.period", start=period.start.isoformat(), end=period.end.isoformat())

@@ -1,0 +1,145 @@
+"""/status, /overdue, /backorders, /today: one screen each, scoped to what the person may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from domain.roles import Role
+from domain.texts import t
+from handlers.aftersales import cards as case_cards
+from handlers.context import Context
+from handlers.orders import cards
+from handlers.registry import command
+from handlers.reports.common import OVERVIEW, scope_for, today
+from storage import reports
+from storage.models import Order
+from storage.orders import OPEN_STATES
+
+SEVERITIES = ("high", "medium", "low")
+SLA_STATES = ("overdue", "due_soon", "on_time", "paused", "awaiting_answer")
+
+
+def scope_label(ctx: Context) -> str:
+    assert ctx.user is not None
+    role = Role(ctx.user.role)
+    if role is Role.MANAGER:
+        return ctx.t("report.scope.all")
+    if role is Role.STORE_MANAGER:
+        return ctx.user.store.name if ctx.user.store else "—"
+    if role is Role.CLERK:
+        return ctx.t("report.scope.queue")
+    return ctx.t("report.scope.own")
+
+
+@command("status", roles=OVERVIEW, help_key="help.status")
+async def status(ctx: Context, args: str) -> None:
+    """A manager's overview: orders by state, today, overdue, after-sales by severity and SLA, fines."""
+    assert ctx.user is not None
+    day, scope = today(ctx), scope_for(ctx)
+    role = Role(ctx.user.role)
+    fines_of = None
+    if role is Role.STORE_MANAGER:
+        fines_of = await reports.store_people(ctx.session, ctx.user.store_id)
+    elif role is not Role.MANAGER:
+        fines_of = [ctx.user.id]
+    figures = await reports.status(ctx.session, scope=scope, today=day, now=ctx.now, tz=ctx.app.config.tz,
+                                   fines_of=fines_of)
+    ctx.reply(status_text(ctx.language, figures, scope_name=scope_label(ctx), day=day))
+
+
+def status_text(lang: str, figures: reports.StatusFigures, *, scope_name: str, day) -> str:  # type: ignore[no-untyped-def]
+    lines = [t(lang, "report.status.header", scope=scope_name, date=cards.fmt_date(lang, day))]
+    open_total = sum(figures.by_state.values())
+    states = " · ".join(f"{cards.state_label(lang, s)} {figures.by_state[s]}" for s in OPEN_STATES
+                        if figures.by_state.get(s))
+    lines.append(t(lang, "report.status.orders", count=open_total, states=states or "—"))
+    lines.append(t(lang, "report.status.today", place=figures.to_place_today, deliver=figures.deliveries_today,
+                   submitted=figures.submitted_today, rush=figures.rush_today))
+    lines.append(t(lang, "report.status.overdue", placement=figures.overdue_placement, pickup=figures.pickup_late,
+                   backorders=figures.backorder_lines))
+    by_severity: dict[str, dict[str, int]] = defaultdict(dict)
+    for (severity, sla), n in figures.cases.items():
+        by_severity[severity][sla] = n
+    open_cases = sum(figures.cases.values())
+    if open_cases:
+        lines.append(t(lang, "report.status.cases", count=open_cases))
+        for severity in SEVERITIES:
+            if severity not in by_severity:
+                continue
+            parts = " · ".join(f"{t(lang, f'report.sla.{s}')} {by_severity[severity][s]}" for s in SLA_STATES
+                               if by_severity[severity].get(s))
+            lines.append(t(lang, "report.status.case_row", severity=t(lang, f"case.severity.{severity}"),
+                           count=sum(by_severity[severity].values()), states=parts))
+    else:
+        lines.append(t(lang, "report.status.no_cases"))
+    lines.append(t(lang, "report.status.fines", count=figures.fines_proposed, total=figures.fines_proposed_yuan))
+    lines.append(t(lang, "report.status.footer"))
+    return "\n".join(lines)
+
+
+def _customer(order: Order) -> str:
+    return order.customer_name or "—"
+
+
+@command("overdue", roles=OVERVIEW, help_key="help.overdue")
+async def overdue(ctx: Context, args: str) -> None:
+    """Order date passed and not placed; pickup late; after-sales past their SLA — oldest first."""
+    lang, day, scope = ctx.language, today(ctx), scope_for(ctx)
+    orders = await reports.overdue_orders(ctx.session, scope=scope, today=day)
+    cases = await reports.overdue_cases(ctx.session, scope=scope, now=ctx.now)
+    if not orders and not cases:
+        ctx.say("report.overdue.none")
+        return
+    lines = [ctx.t("report.overdue.header", count=len(orders) + len(cases))]
+    for order in orders:
+        if order.state == "printed":
+            problem = ctx.t("report.overdue.pickup", date=cards.fmt_date(lang, order.pickup_deadline))
+        else:
+            problem = ctx.t("report.overdue.placement", date=cards.fmt_date(lang, order.order_date))
+        lines.append(ctx.t("report.overdue.row", number=order.number, store=order.store.name if order.store else "—",
+                           customer=_customer(order), state=cards.state_label(lang, order.state), problem=problem))
+    tz = ctx.app.config.tz
+    for case in cases:
+        lines.append(ctx.t("report.overdue.case_row", number=case.number,
+                           store=case.store.name if case.store else "—",
+                           severity=ctx.t(f"case.severity.{case.severity}"),
+                           state=case_cards.state_label(lang, case.state),
+                           due=case_cards.fmt_time(lang, case.next_due_at, tz)))
+    ctx.reply("\n".join(lines))
+
+
+@command("backorders", roles=OVERVIEW, help_key="help.backorders")
+async def backorders(ctx: Context, args: str) -> None:
+    """欠货: backorder lines of open orders with their ETA, the oldest ETA first."""
+    lang = ctx.language
+    rows = await reports.backorders(ctx.session, scope=scope_for(ctx))
+    if not rows:
+        ctx.say("report.backorders.none")
+        return
+    lines = [ctx.t("report.backorders.header", count=len(rows))]
+    for line, order in rows:
+        lines.append(ctx.t("report.backorders.row", eta=cards.fmt_date(lang, line.eta), number=order.number,
+                           store=order.store.name if order.store else "—", customer=_customer(order),
+                           line=cards.line_text(lang, line)))
+    ctx.reply("\n".join(lines))
+
+
+@command("today", roles=OVERVIEW, help_key="help.today")
+async def today_command(ctx: Context, args: str) -> None:
+    """Today's work: orders to place, deliveries, pickup deadlines, intake, after-sales due."""
+    lang, day = ctx.language, today(ctx)
+    lists = await reports.today_lists(ctx.session, scope=scope_for(ctx), today=day, tz=ctx.app.config.tz)
+
+    def numbers(rows) -> str:  # type: ignore[no-untyped-def]
+        return "、".join(r.number for r in rows) or "—"
+
+    def flagged(rows) -> str:  # type: ignore[no-untyped-def]
+        return "、".join(r.number + ("⚡" if "rush_insertion" in r.flag_set else "") for r in rows) or "—"
+
+    lines = [ctx.t("report.today.header", scope=scope_label(ctx), date=cards.fmt_date(lang, day)),
+             ctx.t("report.today.to_place", count=len(lists.to_place), numbers=numbers(lists.to_place)),
+             ctx.t("report.today.deliveries", count=len(lists.deliveries), numbers=numbers(lists.deliveries)),
+             ctx.t("report.today.pickups", count=len(lists.pickups), numbers=numbers(lists.pickups)),
+             ctx.t("report.today.submitted", count=len(lists.submitted), numbers=flagged(lists.submitted)),
+             ctx.t("report.today.cases", count=len(lists.cases_due), numbers=numbers(lists.cases_due))]
+    ctx.reply("\n".join(lines))

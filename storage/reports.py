@@ -1,0 +1,455 @@
+"""Queries behind the managers' reports: status, overdue, backorders, today, KPIs, evidence, exports.
+
+Take a session, never commit. Figures are SQL aggregates (GROUP BY with
+conditional sums), not loops over ORM objects, so a year of a 20-store company
+answers in milliseconds; exports stream rows in id-ordered chunks (keyset
+pagination), never holding the whole order book in memory.
+
+Local dates: deadlines are local dates (order date, pickup deadline, delivery
+date) while step times are stored in UTC. ``local_date`` converts in SQL —
+PostgreSQL with the real zone, SQLite with the zone's offset at the period's
+middle (exact for zones without daylight saving, such as Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.reports import KpiCounts, Period
+from storage.models import (AfterSalesCase, AuditEntry, CaseEvent, CasePhoto, Fine, Order, OrderEvent, OrderLine,
+                            PendingChange, Store, User)
+from storage.orders import OPEN_STATES
+from storage.aftersales import OPEN_CASE_STATES
+
+NOT_PLACED = ("submitted", "received", "confirmed")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose figures: everything (all None), one store, one clerk, or one sales person.
+
+    ``queue`` reads ``clerk_id`` as a clerk's queue — what the clerk took plus what
+    nobody has taken yet — instead of strictly the clerk's own orders (KPIs)."""
+
+    store_id: int | None = None
+    clerk_id: int | None = None
+    sales_id: int | None = None
+    queue: bool = False
+
+    def orders(self) -> list[Any]:
+        where: list[Any] = []
+        if self.store_id is not None:
+            where.append(Order.store_id == self.store_id)
+        if self.sales_id is not None:
+            where.append(Order.sales_id == self.sales_id)
+        if self.clerk_id is not None:
+            mine = Order.clerk_id == self.clerk_id
+            where.append(or_(mine, Order.clerk_id.is_(None)) if self.queue else mine)
+        return where
+
+    def cases(self) -> list[Any]:
+        where: list[Any] = []
+        if self.store_id is not None:
+            where.append(AfterSalesCase.store_id == self.store_id)
+        if self.sales_id is not None:
+            where.append(AfterSalesCase.sales_id == self.sales_id)
+        if self.clerk_id is not None:
+            mine = AfterSalesCase.assignee_id == self.clerk_id
+            where.append(or_(mine, AfterSalesCase.assignee_id.is_(None)) if self.queue else mine)
+        return where
+
+
+def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) in UTC for the local dates of ``period``."""
+    start = datetime.combine(period.start, time(0), tz).astimezone(timezone.utc)
+    end = datetime.combine(period.end + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+    return start, end
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    return utc_bounds(Period(day, day), tz)
+
+
+def local_date(session: AsyncSession, column: Any, tz: ZoneInfo, around: date) -> Any:
+    """The local date of a stored UTC time, computed by the database."""
+    if session.bind.dialect.name == "postgresql":
+        return func.date(func.timezone(str(tz.key), column))
+    offset = datetime.combine(around, time(12), tz).utcoffset() or timedelta(0)
+    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+
+def _count(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# -- KPIs (R17) ---------------------------------------------------------------------
+
+async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now: datetime, today: date,
+                     satisfied_min_score: int, group: str | None = None,
+                     scope: Scope = Scope()) -> dict[int | None, KpiCounts]:
+    """The period's KPI counts, grouped by ``store`` or ``clerk`` (or all together under None).
+
+    Definitions: ``domain.reports`` (module docstring). Two aggregate queries, one
+    over orders and one over after-sales cases, each a single GROUP BY.
+    """
+    start_utc, end_utc = utc_bounds(period, tz)
+    middle = period.start + timedelta(days=period.days // 2)
+    ld = lambda column: local_date(session, column, tz, middle)  # noqa: E731
+
+    order_key = {"store": Order.store_id, "clerk": Order.clerk_id}.get(group or "", literal(0))
+    cancelled = Order.state == "cancelled"
+
+    def step(deadline: Any, done_at: Any) -> tuple[Any, Any]:
+        counted = and_(deadline.between(period.start, period.end),
+                       or_(done_at.is_not(None), and_(deadline < today, ~cancelled)))
+        return counted, and_(counted, done_at.is_not(None), ld(done_at) <= deadline)
+
+    place, place_ok = step(Order.order_date, Order.placed_at)
+    pickup, pickup_ok = step(Order.pickup_deadline, Order.picked_up_at)
+    deliver, deliver_ok = step(Order.delivery_date, Order.delivered_at)
+    due = and_(Order.delivery_date.between(period.start, period.end), ~cancelled, Order.state != "draft")
+    order_rows = await session.execute(
+        select(order_key.label("k"), _count(due), _count(and_(due, Order.delivered_at.is_not(None))),
+               _count(place) + _count(pickup) + _count(deliver),
+               _count(place_ok) + _count(pickup_ok) + _count(deliver_ok))
+        .where(Order.number.is_not(None), *scope.orders(),
+               or_(Order.delivery_date.between(period.start, period.end),
+                   Order.order_date.between(period.start, period.end),
+                   Order.pickup_deadline.between(period.start, period.end)))
+        .group_by(order_key))
+
+    case_key = {"store": AfterSalesCase.store_id, "clerk": AfterSalesCase.assignee_id}.get(group or "", literal(0))
+    refused = AfterSalesCase.state == "rejected"
+
+    def sla_step(deadline: Any, done_at: Any) -> tuple[Any, Any]:
+        counted = and_(deadline >= start_utc, deadline < end_utc, ~refused,
+                       or_(done_at.is_not(None), deadline < now))
+        return counted, and_(counted, done_at.is_not(None), done_at <= deadline)
+
+    respond, respond_ok = sla_step(AfterSalesCase.respond_by, AfterSalesCase.accepted_at)
+    resolve, resolve_ok = sla_step(AfterSalesCase.resolve_by, AfterSalesCase.resolved_at)
+    raised = and_(AfterSalesCase.opened_at >= start_utc, AfterSalesCase.opened_at < end_utc, ~refused)
+    surveyed = and_(raised, AfterSalesCase.satisfaction.is_not(None))
+    case_rows = await session.execute(
+        select(case_key.label("k"), _count(respond) + _count(resolve), _count(respond_ok) + _count(resolve_ok),
+               _count(raised), _count(and_(raised, AfterSalesCase.state.in_(("resolved", "closed")))),
+               _count(surveyed), _count(and_(surveyed, AfterSalesCase.satisfaction >= satisfied_min_score)))
+        .where(*scope.cases(),
+               or_(and_(AfterSalesCase.opened_at >= start_utc, AfterSalesCase.opened_at < end_utc),
+                   and_(AfterSalesCase.respond_by >= start_utc, AfterSalesCase.respond_by < end_utc),
+                   and_(AfterSalesCase.resolve_by >= start_utc, AfterSalesCase.resolve_by < end_utc)))
+        .group_by(case_key))
+
+    result: dict[int | None, KpiCounts] = {}
+    for key, due_n, done_n, steps_n, ok_n in order_rows.all():
+        key = key if group else None
+        result[key] = result.get(key, KpiCounts()) + KpiCounts(due=int(due_n), completed=int(done_n),
+                                                               steps=int(steps_n), steps_on_time=int(ok_n))
+    for key, steps_n, ok_n, raised_n, resolved_n, surveyed_n, satisfied_n in case_rows.all():
+        key = key if group else None
+        result[key] = result.get(key, KpiCounts()) + KpiCounts(
+            steps=int(steps_n), steps_on_time=int(ok_n), raised=int(raised_n), resolved=int(resolved_n),
+            surveyed=int(surveyed_n), satisfied=int(satisfied_n))
+    return {key: counts for key, counts in result.items() if not counts.empty}
+
+
+# -- /status, /overdue, /backorders, /today ----------------------------------------
+
+@dataclass
+class StatusFigures:
+    by_state: dict[str, int] = field(default_factory=dict)
+    to_place_today: int = 0
+    deliveries_today: int = 0
+    submitted_today: int = 0
+    rush_today: int = 0
+    overdue_placement: int = 0
+    pickup_late: int = 0
+    backorder_lines: int = 0
+    cases: dict[tuple[str, str], int] = field(default_factory=dict)  # (severity, sla state) → count
+    fines_proposed: int = 0
+    fines_proposed_yuan: int = 0
+
+
+def _sla_state(now: datetime) -> Any:
+    return case(
+        (AfterSalesCase.state == "waiting_customer", "paused"),
+        (AfterSalesCase.state == "resolved", "awaiting_answer"),
+        (and_(AfterSalesCase.next_due_at.is_not(None), AfterSalesCase.next_due_at < now), "overdue"),
+        (and_(AfterSalesCase.warn_at.is_not(None), AfterSalesCase.warn_at <= now), "due_soon"),
+        else_="on_time")
+
+
+async def status(session: AsyncSession, *, scope: Scope, today: date, now: datetime, tz: ZoneInfo,
+                 fines_of: Sequence[int] | None = None) -> StatusFigures:
+    """One screen of figures; ``fines_of`` limits fines to those people (None: everyone's)."""
+    figures = StatusFigures()
+    where = [Order.number.is_not(None), *scope.orders()]
+    rows = await session.execute(select(Order.state, func.count()).where(Order.state.in_(OPEN_STATES), *where)
+                                 .group_by(Order.state))
+    figures.by_state = {state: n for state, n in rows.all()}
+    start, end = day_bounds(today, tz)
+    rush = Order.flags.like("%rush_insertion%")
+    submitted = and_(Order.submitted_at >= start, Order.submitted_at < end)
+    row = (await session.execute(select(
+        _count(and_(Order.state.in_(NOT_PLACED), Order.order_date == today)),
+        _count(and_(Order.delivery_date == today, Order.state.in_(OPEN_STATES), Order.state != "delivered")),
+        _count(submitted), _count(and_(submitted, rush)),
+        _count(and_(Order.state.in_(NOT_PLACED), Order.order_date < today)),
+        _count(and_(Order.state == "printed", Order.pickup_deadline < today)),
+    ).where(*where, or_(Order.state.in_(OPEN_STATES), submitted)))).one()
+    (figures.to_place_today, figures.deliveries_today, figures.submitted_today, figures.rush_today,
+     figures.overdue_placement, figures.pickup_late) = (int(v) for v in row)
+    figures.backorder_lines = (await session.execute(
+        select(func.count()).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.state == "backorder", Order.state.in_(OPEN_STATES), *where))).scalar_one()
+    sla = _sla_state(now)
+    rows = await session.execute(select(AfterSalesCase.severity, sla, func.count())
+                                 .where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases())
+                                 .group_by(AfterSalesCase.severity, sla))
+    figures.cases = {(severity, state): n for severity, state, n in rows.all()}
+    fine_where = [Fine.state == "proposed"]
+    if fines_of is not None:
+        fine_where.append(Fine.person_id.in_(list(fines_of) or [-1]))
+    count, total = (await session.execute(select(func.count(), func.coalesce(func.sum(Fine.amount_yuan), 0))
+                                          .where(*fine_where))).one()
+    figures.fines_proposed, figures.fines_proposed_yuan = int(count), int(total)
+    return figures
+
+
+async def store_people(session: AsyncSession, store_id: int | None) -> list[int]:
+    return list((await session.execute(select(User.id).where(User.store_id == store_id))).scalars())
+
+
+async def overdue_orders(session: AsyncSession, *, scope: Scope, today: date, limit: int = 30) -> Sequence[Order]:
+    """Order date passed and not placed, or printed and the pickup deadline passed — oldest first."""
+    late = or_(and_(Order.state.in_(NOT_PLACED), Order.order_date < today),
+               and_(Order.state == "printed", Order.pickup_deadline < today))
+    return (await session.execute(
+        select(Order).where(Order.number.is_not(None), late, *scope.orders())
+        .order_by(func.coalesce(Order.pickup_deadline, Order.order_date), Order.id).limit(limit)
+    )).scalars().unique().all()
+
+
+async def overdue_cases(session: AsyncSession, *, scope: Scope, now: datetime,
+                        limit: int = 30) -> Sequence[AfterSalesCase]:
+    return (await session.execute(
+        select(AfterSalesCase).where(AfterSalesCase.state.in_(OPEN_CASE_STATES), AfterSalesCase.next_due_at < now,
+                                     *scope.cases())
+        .order_by(AfterSalesCase.next_due_at, AfterSalesCase.id).limit(limit)
+    )).scalars().unique().all()
+
+
+async def backorders(session: AsyncSession, *, scope: Scope, limit: int = 50) -> Sequence[tuple[OrderLine, Order]]:
+    """Backorder lines of open orders with their ETA, the oldest ETA first."""
+    return (await session.execute(
+        select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.state == "backorder", Order.state.in_(OPEN_STATES), *scope.orders())
+        .order_by(OrderLine.eta.asc().nulls_first(), Order.id, OrderLine.position).limit(limit)
+    )).unique().all()
+
+
+@dataclass
+class TodayLists:
+    to_place: Sequence[Order] = ()
+    deliveries: Sequence[Order] = ()
+    pickups: Sequence[Order] = ()
+    submitted: Sequence[Order] = ()
+    cases_due: Sequence[AfterSalesCase] = ()
+
+
+async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: ZoneInfo,
+                      limit: int = 30) -> TodayLists:
+    start, end = day_bounds(today, tz)
+    where = [Order.number.is_not(None), *scope.orders()]
+
+    async def orders(*condition: Any) -> Sequence[Order]:
+        return (await session.execute(select(Order).where(*where, *condition).order_by(Order.id).limit(limit))
+                ).scalars().unique().all()
+
+    return TodayLists(
+        to_place=await orders(Order.state.in_(NOT_PLACED), Order.order_date == today),
+        deliveries=await orders(Order.delivery_date == today, Order.state.in_(OPEN_STATES),
+                                Order.state != "delivered"),
+        pickups=await orders(Order.state == "printed", Order.pickup_deadline == today),
+        submitted=await orders(Order.submitted_at >= start, Order.submitted_at < end),
+        cases_due=(await session.execute(
+            select(AfterSalesCase).where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases(),
+                                         AfterSalesCase.next_due_at >= start, AfterSalesCase.next_due_at < end)
+            .order_by(AfterSalesCase.next_due_at).limit(limit))).scalars().unique().all(),
+    )
+
+
+async def names(session: AsyncSession) -> tuple[dict[int, Store], dict[int, User]]:
+    stores = {s.id: s for s in (await session.execute(select(Store))).scalars()}
+    users = {u.id: u for u in (await session.execute(select(User))).unique().scalars()}
+    return stores, users
+
+
+# -- evidence --------------------------------------------------------------------------
+
+@dataclass
+class Evidence:
+    """Everything recorded about one order or case, with its audit entries in chain order."""
+
+    number: str
+    order: Order | None = None
+    case: AfterSalesCase | None = None
+    events: Sequence[OrderEvent | CaseEvent] = ()
+    fines: Sequence[Fine] = ()
+    photos: Sequence[CasePhoto] = ()
+    entries: list[AuditEntry] = field(default_factory=list)
+    predecessors: dict[int, str] = field(default_factory=dict)  # seq → hash of the entry at seq - 1
+
+
+async def evidence(session: AsyncSession, number: str) -> Evidence | None:
+    """The order (DD…) or case (SH…) with every audit entry that tells its story.
+
+    Entries: those filed under its number (and under its draft before it had one),
+    under its fines' numbers, the messages its events and changes rest on — every
+    version of each message, edits included — and its photos' file entries.
+    """
+    number = number.strip().upper()
+    found = Evidence(number)
+    entities = [number]
+    ids: set[int] = set()
+    if number.startswith("DD"):
+        found.order = (await session.execute(select(Order).where(Order.number == number))).scalar_one_or_none()
+        if found.order is None:
+            return None
+        order = found.order
+        entities.append(f"draft:{order.id}")
+        found.events = (await session.execute(select(OrderEvent).where(OrderEvent.order_id == order.id)
+                                              .order_by(OrderEvent.at, OrderEvent.id))).scalars().unique().all()
+        found.fines = (await session.execute(select(Fine).where(Fine.order_id == order.id).order_by(Fine.id))
+                       ).scalars().unique().all()
+        ids |= {order.evidence_id} if order.evidence_id else set()
+        ids |= set((await session.execute(select(PendingChange.evidence_id).where(
+            PendingChange.order_id == order.id, PendingChange.evidence_id.is_not(None)))).scalars())
+    elif number.startswith("SH"):
+        found.case = (await session.execute(select(AfterSalesCase).where(AfterSalesCase.number == number))
+                      ).scalar_one_or_none()
+        if found.case is None:
+            return None
+        case_row = found.case
+        found.events = (await session.execute(select(CaseEvent).where(CaseEvent.case_id == case_row.id)
+                                              .order_by(CaseEvent.at, CaseEvent.id))).scalars().unique().all()
+        found.photos = (await session.execute(select(CasePhoto).where(CasePhoto.case_id == case_row.id)
+                                              .order_by(CasePhoto.id))).scalars().all()
+        if case_row.fine_id:
+            found.fines = (await session.execute(select(Fine).where(Fine.id == case_row.fine_id))
+                           ).scalars().unique().all()
+        ids |= {case_row.evidence_id} if case_row.evidence_id else set()
+        ids |= {p.audit_id for p in found.photos if p.audit_id} | {p.evidence_id for p in found.photos
+                                                                   if p.evidence_id}
+    else:
+        return None
+    ids |= {e.evidence_id for e in found.events if e.evidence_id}
+    for fine in found.fines:
+        entities.append(fine.number)
+        ids |= {int(i) for i in json.loads(fine.evidence or "[]")}
+    entries = {e.id: e for e in (await session.execute(
+        select(AuditEntry).where(or_(AuditEntry.entity.in_(entities), AuditEntry.id.in_(ids or {-1})))
+    )).scalars()}
+    # Every version of each message the story rests on: the original and its edits.
+    messages = {(e.chat_id, e.message_id) for e in entries.values()
+                if e.kind in ("inbound", "inbound_edit") and e.chat_id is not None and e.message_id is not None}
+    for chat_id, message_id in messages:
+        for entry in (await session.execute(select(AuditEntry).where(
+                AuditEntry.chat_id == chat_id, AuditEntry.message_id == message_id,
+                AuditEntry.kind.in_(("inbound", "inbound_edit"))))).scalars():
+            entries[entry.id] = entry
+    found.entries = sorted(entries.values(), key=lambda e: e.seq)
+    before = [e.seq - 1 for e in found.entries if e.seq > 1]
+    for start in range(0, len(before), 500):
+        chunk = before[start:start + 500]
+        found.predecessors.update({seq: h for seq, h in (await session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.in_(chunk)))).all()})
+    return found
+
+
+# -- exports -------------------------------------------------------------------------
+
+async def count_orders(session: AsyncSession, start: datetime, end: datetime) -> int:
+    return (await session.execute(select(func.count()).select_from(Order).where(
+        Order.number.is_not(None), Order.submitted_at >= start, Order.submitted_at < end))).scalar_one()
+
+
+async def stream_orders(session: AsyncSession, start: datetime, end: datetime, *,
+                        chunk: int = 2000) -> AsyncIterator[list[tuple[Any, list[Any]]]]:
+    """Numbered orders handed in within [start, end), in chunks of (order row, its line rows)."""
+    after = 0
+    columns = (Order.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"))
+    while True:
+        rows = (await session.execute(
+            select(*columns[0], columns[1], columns[2])
+            .outerjoin(Store, Store.id == Order.store_id).outerjoin(User, User.id == Order.sales_id)
+            .where(Order.number.is_not(None), Order.submitted_at >= start, Order.submitted_at < end,
+                   Order.id > after)
+            .order_by(Order.id).limit(chunk))).all()
+        if not rows:
+            return
+        lines: dict[int, list[Any]] = {}
+        for line in (await session.execute(select(OrderLine.__table__).where(
+                OrderLine.order_id.in_([r.id for r in rows])).order_by(OrderLine.order_id, OrderLine.position))
+                     ).all():
+            lines.setdefault(line.order_id, []).append(line)
+        yield [(row, lines.get(row.id, [])) for row in rows]
+        after = rows[-1].id
+
+
+async def count_cases(session: AsyncSession, start: datetime, end: datetime) -> int:
+    return (await session.execute(select(func.count()).select_from(AfterSalesCase).where(
+        AfterSalesCase.opened_at >= start, AfterSalesCase.opened_at < end))).scalar_one()
+
+
+async def stream_cases(session: AsyncSession, start: datetime, end: datetime, *,
+                       chunk: int = 2000) -> AsyncIterator[list[Any]]:
+    after = 0
+    assignee = User.__table__.alias("assignee")
+    while True:
+        rows = (await session.execute(
+            select(AfterSalesCase.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"),
+                   assignee.c.name.label("assignee_name"), Order.number.label("order_number"),
+                   Order.customer_name.label("customer_name"), Order.customer_phone.label("customer_phone"),
+                   Order.address.label("address"))
+            .outerjoin(Store, Store.id == AfterSalesCase.store_id)
+            .outerjoin(User, User.id == AfterSalesCase.sales_id)
+            .outerjoin(assignee, assignee.c.id == AfterSalesCase.assignee_id)
+            .outerjoin(Order, Order.id == AfterSalesCase.order_id)
+            .where(AfterSalesCase.opened_at >= start, AfterSalesCase.opened_at < end, AfterSalesCase.id > after)
+            .order_by(AfterSalesCase.id).limit(chunk))).all()
+        if not rows:
+            return
+        yield list(rows)
+        after = rows[-1].id
+
+
+async def count_fines(session: AsyncSession, start: datetime, end: datetime) -> int:
+    return (await session.execute(select(func.count()).select_from(Fine).where(
+        Fine.proposed_at >= start, Fine.proposed_at < end))).scalar_one()
+
+
+async def stream_fines(session: AsyncSession, start: datetime, end: datetime, *,
+                       chunk: int = 2000) -> AsyncIterator[list[Any]]:
+    after = 0
+    decider = User.__table__.alias("decider")
+    while True:
+        rows = (await session.execute(
+            select(Fine.__table__.c, User.name.label("person_name"), Store.name.label("store_name"),
+                   decider.c.name.label("decided_by_name"), Order.number.label("order_number"))
+            .outerjoin(User, User.id == Fine.person_id).outerjoin(Store, Store.id == User.store_id)
+            .outerjoin(decider, decider.c.id == Fine.decided_by).outerjoin(Order, Order.id == Fine.order_id)
+            .where(Fine.proposed_at >= start, Fine.proposed_at < end, Fine.id > after)
+            .order_by(Fine.id).limit(chunk))).all()
+        if not rows:
+            return
+        yield list(rows)
+        after = rows[-1].id
