@@ -139,11 +139,14 @@ async def weekly_summary(run: Sweep) -> None:
     }
     fines = (await run.session.execute(select(func.count(), func.coalesce(func.sum(Fine.amount_yuan), 0))
                                        .where(Fine.proposed_at >= since, Fine.proposed_at < until))).one()
+    from handlers.reports.weekly import weekly_chart
+
+    chart = await weekly_chart(run.app, run.session, run.now, week)  # R17 trend, 8 weeks
     for manager in await run.people(Role.MANAGER):
         run.plan(manager, f"R15:weekly:{week.isoformat()}",
                  lambda lang: t(lang, "digest.weekly", start=cards.fmt_date(lang, start),
                                 end=cards.fmt_date(lang, end - timedelta(days=1)), fines=fines[0],
-                                fine_total=fines[1], **figures), due_at)
+                                fine_total=fines[1], **figures), due_at, attachment=chart)
 
 
 PARTS = (

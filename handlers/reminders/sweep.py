@@ -46,6 +46,7 @@ class Planned:
     entity: str | None = None
     buttons_for: Callable[[str], tuple[tuple[Button, ...], ...]] | None = None
     urgent: bool = False
+    attachment: dict[str, str] | None = None  # a chart sent with the text (outbox)
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Sweep:
             await outbox.enqueue(
                 self.session, key=p.key, chat_id=p.user.telegram_id, text=p.text_for(p.user.language), now=self.now,
                 buttons=[[{"text": b.text, "data": b.data} for b in row] for row in buttons] or None,
-                entity=p.entity,
+                entity=p.entity, attachment=p.attachment,
                 not_before=deliver_at(p.due_at, self.calendar,
                                       urgent=p.urgent and self.policy.working.urgent_escalations_ignore_hours))
             queued += 1
