@@ -15,6 +15,7 @@ import sys
 _COMMAND_MODULES = (
     "bot.ops_cli",
     "bot.parse_cli",
+    "bot.export_cli",
 )
 
 

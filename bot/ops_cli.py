@@ -40,6 +40,8 @@ def register(subparsers: Any) -> None:
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_sub.add_parser("verify", help="recompute the hash chain; exit 1 naming the first broken entry")
     _add_config(verify)
+    verify.add_argument("--entity", metavar="NUMBER",
+                        help="also list and check every entry of one order, case or fine (DD…, SH…, FK…)")
     verify.set_defaults(func=_audit_verify)
 
     users = subparsers.add_parser("users", help="registered people")
@@ -105,22 +107,50 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _audit_verify(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    from storage.audit import verify_chain
+    from storage.audit import GENESIS, entries_for_entity, entry_digest, verify_chain
     from storage.db import create_engine, session_factory
+    from storage.reports import evidence
+
+    entity = (getattr(args, "entity", None) or "").strip().upper() or None
 
     async def main():  # type: ignore[no-untyped-def]
         engine = create_engine(settings.database.url)
         try:
             async with session_factory(engine)() as session:
-                return await verify_chain(session)
+                report = await verify_chain(session)
+                if entity is None:
+                    return report, None
+                # The entity's whole story (for DD…/SH…: with the messages it rests on, every version).
+                found = await evidence(session, entity)
+                entries = found.entries if found is not None else await entries_for_entity(session, entity)
+                return report, [(e.seq, e.kind, e.recorded_at, e.text, e.prev_hash, e.hash, entry_digest(e))
+                                for e in entries]
         finally:
             await engine.dispose()
 
-    report = asyncio.run(main())
+    report, entries = asyncio.run(main())
     if report.ok:
         print(f"audit chain OK: {report.checked} entries verified")
+    else:
+        print(f"audit chain BROKEN after {report.checked} good entries: {report.problem.describe()}")
+    if entries is None:
+        return 0 if report.ok else 1
+    if not entries:
+        print(f"no audit entries for {entity}")
+        return 1
+    altered = 0
+    print(f"{entity}: {len(entries)} entries")
+    for seq, kind, recorded_at, text, prev_hash, stored, computed in entries:
+        # In the verified chain every entry up to ``checked`` is unaltered and linked.
+        fine = stored == computed and (report.ok or seq <= report.checked)
+        altered += not fine
+        summary = (text or "").replace("\n", " ")[:50]
+        print(f"  {'OK ' if fine else 'BAD'} seq {seq:<8} {recorded_at.isoformat(timespec='seconds')} {kind:<13} "
+              f"prev {prev_hash[:16]}… hash {stored}  {summary}")
+    if report.ok and not altered:
+        print(f"{entity}: every entry is in the chain, unaltered (chain from {GENESIS[:8]}… verified)")
         return 0
-    print(f"audit chain BROKEN after {report.checked} good entries: {report.problem.describe()}")
+    print(f"{entity}: {altered} entries NOT verified")
     return 1
 
 
