@@ -2,21 +2,26 @@
 
 One row per order, case or fine; headers from the message catalogue (Chinese by
 default); dates and times as real date cells in the business time zone; the
-header row frozen and filters on. Built with openpyxl's write-only workbook from
-rows streamed in chunks, so a year of a 20-store company fits in memory and time.
+header row frozen and filters on. openpyxl builds the workbook's frame (styles, header,
+widths, frozen pane, filter); the rows, streamed from the database in chunks, are
+written as SpreadsheetML directly, so a year of a 20-store company takes seconds.
 Customer phone numbers and addresses are columns only for those entitled.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,16 +122,91 @@ def _fine_values(lang: str, row: Any, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = TIME_FORMAT
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    return value
+_EPOCH = datetime(1899, 12, 30)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _template(language: str, kind: str, columns: list[tuple[str, int, bool]]) -> tuple[bytes, dict[str, str]]:
+    """An openpyxl workbook with the header row, widths, frozen header, filters and one styled
+    sample row: the styles and the sheet's frame the fast row writer fills in."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = t(language, f"export.sheet.{kind}")
+    bold = Font(bold=True)
+    for index, (key, width, _contact) in enumerate(columns, start=1):
+        cell = sheet.cell(1, index, t(language, f"export.col.{key}"))
+        cell.font = bold
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sample_date, sample_time = sheet.cell(2, 1, date(2000, 1, 1)), sheet.cell(2, 2, datetime(2000, 1, 1, 12, 0))
+    sample_date.number_format, sample_time.number_format = DATE_FORMAT, TIME_FORMAT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    styles = {"date": re.search(r'<c r="A2" s="(\d+)"', xml)[1], "time": re.search(r'<c r="B2" s="(\d+)"', xml)[1]}
+    return buffer.getvalue(), styles
+
+
+class _Rows:
+    """Worksheet rows as SpreadsheetML, written straight to a spooled file: openpyxl's own cell
+    writer costs ~40 µs a cell without lxml, which makes a year's export take a minute."""
+
+    def __init__(self, keys: list[str], styles: dict[str, str]) -> None:
+        self.letters = [get_column_letter(i) for i in range(1, len(keys) + 1)]
+        self.keys, self.styles = keys, styles
+        self.out = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024, mode="w+b")
+        self.count = 1  # the header row is the template's
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.count += 1
+        row = self.count
+        cells = []
+        for letter, key in zip(self.letters, self.keys):
+            value = values[key]
+            if value is None or value == "":
+                continue
+            ref = f"{letter}{row}"
+            if isinstance(value, datetime):
+                delta = value - _EPOCH
+                serial = delta.days + delta.seconds / 86400  # minute precision: exact to the minute
+                cells.append(f'<c r="{ref}" s="{self.styles["time"]}"><v>{serial!r}</v></c>')
+            elif isinstance(value, date):
+                cells.append(f'<c r="{ref}" s="{self.styles["date"]}"><v>{(value - _EPOCH.date()).days}</v></c>')
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float)):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                text = escape(_ILLEGAL.sub("", str(value)), quote=False)
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        self.out.write(f'<row r="{row}">{"".join(cells)}</row>'.encode("utf-8"))
+
+    def workbook(self, template: bytes) -> bytes:
+        """The template with its sample row replaced by these rows, and the filter over all of them."""
+        last = f"{self.letters[-1]}{self.count}"
+        result = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(template)) as source, \
+                zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename != "xl/worksheets/sheet1.xml":
+                    target.writestr(item, data)
+                    continue
+                xml = data.decode("utf-8")
+                xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml)
+                xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="A1:{last}"', xml)
+                head, rest = xml.split("<sheetData>", 1)
+                header = re.search(r'<row r="1".*?</row>', rest, re.S)[0]
+                tail = rest.split("</sheetData>", 1)[1]
+                with target.open(item.filename, "w") as sheet:
+                    sheet.write(f"{head}<sheetData>{header}".encode("utf-8"))
+                    self.out.seek(0)
+                    shutil.copyfileobj(self.out, sheet, 1024 * 1024)
+                    sheet.write(f"</sheetData>{tail}".encode("utf-8"))
+        self.out.close()
+        return result.getvalue()
 
 
 async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz: ZoneInfo, language: str = "zh-CN",
@@ -137,44 +217,28 @@ async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz
         raise ValueError(f"unknown export {kind!r}")
     start, end = utc_bounds(period, tz)
     columns = [c for c in COLUMNS[kind] if contacts or not c[2]]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(t(language, f"export.sheet.{kind}"))
-    sheet.freeze_panes = "A2"
-    for index, (_key, width, _contact) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for key, _width, _contact in columns:
-        cell = WriteOnlyCell(sheet, t(language, f"export.col.{key}"))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    template, styles = _template(language, kind, columns)
+    rows = _Rows([c[0] for c in columns], styles)
     count_of = {"orders": reports.count_orders, "aftersales": reports.count_cases, "fines": reports.count_fines}
     expected = await count_of[kind](session, start, end)
     written = 0
-    keys = [c[0] for c in columns]
     if kind == "orders":
         async for chunk in reports.stream_orders(session, start, end):
             for row, lines in chunk:
-                values = _order_values(language, row, lines, tz)
-                sheet.append([_cell(sheet, values[k]) for k in keys])
+                rows.add(_order_values(language, row, lines, tz))
             written += len(chunk)
             if progress:
                 progress(written, expected)
     else:
         stream = reports.stream_cases if kind == "aftersales" else reports.stream_fines
         shape = _case_values if kind == "aftersales" else _fine_values
-        async for rows in stream(session, start, end):
-            for row in rows:
-                values = shape(language, row, tz)
-                sheet.append([_cell(sheet, values[k]) for k in keys])
-            written += len(rows)
+        async for chunk in stream(session, start, end):
+            for row in chunk:
+                rows.add(shape(language, row, tz))
+            written += len(chunk)
             if progress:
                 progress(written, expected)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), written
+    return rows.workbook(template), written
 
 
 def file_name(kind: str, period: Period) -> str:
