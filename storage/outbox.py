@@ -32,6 +32,15 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
     return True
 
 
+async def mark_skipped(session: AsyncSession, *, key: str, chat_id: int, now: datetime) -> None:
+    """Record that a slot was evaluated and had nothing to say (state ``skipped``, never sent),
+    so the next sweep does not compute it again."""
+    if not (await session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))).first():
+        session.add(OutboxMessage(key=key, chat_id=chat_id, text="", created_at=now, not_before=now,
+                                  state="skipped", attempts=0))
+        await session.flush()
+
+
 async def due(session: AsyncSession, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
     query = (select(OutboxMessage).where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
              .order_by(OutboxMessage.id).limit(limit))

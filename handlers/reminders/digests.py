@@ -19,6 +19,7 @@ from domain.texts import t
 from handlers.orders import cards
 from handlers.reminders.sweep import Sweep
 from storage.models import Fine, Order, OrderLine
+from storage import outbox
 from storage.orders import OPEN_STATES
 
 
@@ -29,6 +30,9 @@ async def chase_lists(run: Sweep) -> None:
     if slot is None:
         return
     day, due_at = slot
+    if await run.all_queued(f"R9:chase:{day.isoformat()}", await run.people(Role.CLERK)) and \
+            await run.all_queued(f"R9:store:{day.isoformat()}", await run.people(Role.STORE_MANAGER)):
+        return
     placed = (await run.session.execute(select(Order).where(Order.state == "placed")
                                         .order_by(Order.placed_at, Order.id))).scalars().unique().all()
     if placed:
@@ -41,6 +45,8 @@ async def chase_lists(run: Sweep) -> None:
             select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
             .where(Order.store_id == manager.store_id, OrderLine.arrived_at >= since))).all()
         if not mine and not arrived:
+            await outbox.mark_skipped(run.session, key=f"R9:store:{day.isoformat()}:u{manager.id}",
+                                      chat_id=manager.telegram_id, now=run.now)
             continue
         run.plan(manager, f"R9:store:{day.isoformat()}",
                  lambda lang, mine=mine, arrived=arrived: _store_text(lang, mine, arrived), due_at)
@@ -75,11 +81,15 @@ async def daily_sheets(run: Sweep) -> None:
     if slot is None:
         return
     day, due_at = slot
+    recipients = await run.people(Role.CLERK) + await run.people(Role.MANAGER)
+    if await run.all_queued(f"R15:daily:{day.isoformat()}", recipients):
+        return
     open_orders = (await run.session.execute(select(Order).where(Order.state.in_(OPEN_STATES))
                                              .order_by(Order.order_date, Order.id))).scalars().unique().all()
     start = run.calendar.at(day, run.calendar.working.day_start.replace(hour=0, minute=0))
     submitted_today = [o for o in open_orders if o.submitted_at and o.submitted_at >= start]
-    recipients = await run.people(Role.CLERK) + await run.people(Role.MANAGER)
+    if not open_orders:
+        return  # an empty sheet is noise, not evidence
     for person in recipients:
         run.plan(person, f"R15:daily:{day.isoformat()}",
                  lambda lang: _sheet_text(lang, day, open_orders, submitted_today), due_at)
@@ -122,6 +132,8 @@ async def weekly_summary(run: Sweep) -> None:
     if slot is None:
         return
     week, due_at = slot
+    if await run.all_queued(f"R15:weekly:{week.isoformat()}", await run.people(Role.MANAGER)):
+        return
     start, end = week - timedelta(days=7), week
     since, until = run.calendar.at(start, run.calendar.working.day_start.replace(hour=0, minute=0)), \
         run.calendar.at(end, run.calendar.working.day_start.replace(hour=0, minute=0))

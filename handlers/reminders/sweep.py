@@ -82,6 +82,14 @@ class Sweep:
         for user in users if isinstance(users, list) else [users]:
             self.planned.append(Planned(f"{key}:u{user.id}", user, text_for, due_at, **kwargs))  # type: ignore[arg-type]
 
+    async def all_queued(self, key: str, users: list[User]) -> bool:
+        """Whether ``key`` went to every one of ``users`` already — digests check this before
+        reading the whole order book, so a sweep after the digest hour stays cheap."""
+        if not users:
+            return True
+        keys = [f"{key}:u{user.id}" for user in users]
+        return len(await outbox.existing_keys(self.session, keys)) == len(keys)
+
     async def flush(self) -> int:
         """Queue what is planned and not queued before; returns how many were new."""
         if not self.planned:

@@ -254,3 +254,40 @@ async def test_a_sales_person_is_denied_another_stores_order(harness: Harness) -
     assert number not in listing["text"]
     [listing] = await h.say("manager", "/orders")
     assert number in listing["text"]
+
+
+async def test_an_order_sent_on_the_return_day_is_held_and_submitted_the_next_working_day(harness: Harness) -> None:
+    from datetime import date
+
+    from handlers.reminders.sweep import sweep
+    from storage.orders import set_return_day
+
+    h = harness
+    async with h.runtime.app.sessions() as session, session.begin():
+        await set_return_day(session, day=date(2026, 12, 17), user_id=3, now=h.sandbox.clock.now())
+    h.sandbox.clock.set(local(2026, 12, 17, 17, 20))
+    [card] = await h.say("sales1", ORDER.replace("12月20日", "12月31日"))
+    [held] = await h.press("sales1", card, "确认")
+    assert "今天是本月售后退货日，暂停接单（R12）" in held["text"] and "12月18日" in held["text"]
+    async with h.runtime.app.sessions() as session:
+        order = (await session.execute(select(Order))).scalar_one()
+    assert order.state == "draft" and order.number is None and str(order.held_until) == "2026-12-18"
+
+    h.sandbox.clock.set(local(2026, 12, 17, 20, 0))  # evening: not yet
+    assert (await sweep(h.runtime.app, h.sandbox.clock.now())).released == 0
+    h.sandbox.clock.set(local(2026, 12, 18, 9, 0))
+    clerk_after = await h.client.last_seq()
+    sales_after = await h.client.last_seq()
+    report = await sweep(h.runtime.app, h.sandbox.clock.now())
+    assert report.released == 1
+    h.runtime._outbox_kick.set()
+    [clerk_card] = await h.wait_for("clerk", clerk_after)
+    assert clerk_card["text"].startswith("🆕 新订单 DD202612001")  # no empty tracking sheet before it
+    [told] = await h.wait_for("sales1", sales_after)
+    assert "已自动提交" in told["text"] and "DD202612001" in told["text"]
+    async with h.runtime.app.sessions() as session:
+        order = (await session.execute(select(Order))).scalar_one()
+        events = [e.event for e in (await session.execute(select(OrderEvent).where(OrderEvent.order_id == order.id)
+                                                            .order_by(OrderEvent.id))).scalars()]
+    assert order.state == "submitted" and order.held_until is None
+    assert events[-2:] == ["held_for_return_day", "submitted"]
