@@ -173,6 +173,14 @@ def settings_from_mapping(data: Mapping[str, Any], *, environ: Mapping[str, str]
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"invalid configuration in {source}:\n  [rules] timezone = {timezone!r}: "
                           "unknown time zone; use an IANA name such as 'Asia/Shanghai'") from None
+    chain = data.get("rules", {}).get("after_sales", {}).get("escalation_chain")
+    if chain is not None:
+        from domain.roles import Role
+
+        unknown = [r for r in chain if r not in {role.value for role in Role}]
+        if unknown:
+            raise ConfigError(f"invalid configuration in {source}:\n  [rules.after_sales] escalation_chain = {chain!r}: "
+                              f"unknown role(s) {unknown}; allowed: {', '.join(r.value for r in Role)}")
     if environ.get(ENV_DATABASE_URL):
         data["database"] = {**data.get("database", {}), "url": environ[ENV_DATABASE_URL]}
     data["token"] = environ.get(ENV_TOKEN) or None
@@ -185,6 +193,9 @@ def settings_from_mapping(data: Mapping[str, Any], *, environ: Mapping[str, str]
     if settings.token is None and not settings.sandbox.enabled:
         raise ConfigError(f"invalid configuration in {source}:\n  [sandbox] enabled = false but {ENV_TOKEN} is not set: "
                           "set the token to reach Telegram, or enable the sandbox")
+    if settings.telegram.mode == "webhook" and settings.token and not settings.webhook_secret:
+        raise ConfigError(f"invalid configuration in {source}:\n  [telegram] mode = 'webhook' but {ENV_WEBHOOK_SECRET} "
+                          "is not set: without it anyone who finds the URL could post updates")
     if settings.telegram.mode == "webhook" and settings.token and not settings.telegram.webhook.url:
         raise ConfigError(f"invalid configuration in {source}:\n  [telegram.webhook] url = '': "
                           "webhook mode needs the public https URL Telegram should call")

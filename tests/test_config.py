@@ -73,6 +73,19 @@ def test_a_wrong_value_names_key_value_and_what_is_allowed(data: dict, named: st
     assert named in str(raised.value)
 
 
+def test_webhook_mode_with_a_token_requires_the_secret() -> None:
+    data = {"telegram": {"mode": "webhook", "webhook": {"url": "https://bot.example.com/telegram"}}}
+    with pytest.raises(ConfigError, match="ORDERBOT_WEBHOOK_SECRET is not set"):
+        settings_from_mapping(data, environ={"ORDERBOT_TOKEN": "123:abc"})
+    ok = settings_from_mapping(data, environ={"ORDERBOT_TOKEN": "123:abc", "ORDERBOT_WEBHOOK_SECRET": "s3cret"})
+    assert ok.webhook_secret == "s3cret"
+
+
+def test_escalation_chain_names_known_roles() -> None:
+    with pytest.raises(ConfigError, match="escalation_chain"):
+        settings_from_mapping({"rules": {"after_sales": {"escalation_chain": ["clerk", "boss"]}}}, environ={})
+
+
 def test_secrets_come_from_the_environment() -> None:
     settings = settings_from_mapping({}, environ={"ORDERBOT_TOKEN": "123:abc",
                                                    "ORDERBOT_DATABASE_URL": "postgresql://db/orderbot"})

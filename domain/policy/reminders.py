@@ -87,15 +87,3 @@ def pickup_duties(deadline: date, now: datetime, rules: PickupRules, calendar: W
         if at <= now:
             duties.append(Due("R10", "pickup_fine", at, f"R10:late:{n}", amount=pickup_fine(n, rules)))
     return tuple(duties)
-
-
-def return_day_notice_due(return_day: date, notice_days: tuple[int, ...], calendar: WorkingCalendar,
-                          now: datetime) -> tuple[Due, ...]:
-    """R12: notices to sales N days before the return day, sent when that day's work starts."""
-    duties = []
-    for n in notice_days:
-        day = return_day - timedelta(days=n)
-        at = calendar.at(day, calendar.working.day_start)
-        if at <= now < calendar.at(return_day, calendar.working.day_end):
-            duties.append(Due("R12", "return_day_notice", at, f"R12:notice:{return_day.isoformat()}:{n}"))
-    return tuple(duties)

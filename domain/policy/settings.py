@@ -89,7 +89,9 @@ class AfterSalesRules:
         default_factory=lambda: {"high": 1.0, "medium": 3.0, "low": 5.0}
     )
     warn_before_working_hours: float = 1.0
-    escalation_chain: tuple[str, ...] = ("clerk", "supervisor", "manager")
+    # The case owner first (warned before the deadline), then each superior in turn:
+    # the store's manager (店长), then the managers (主管/经理).
+    escalation_chain: tuple[str, ...] = ("clerk", "store_manager", "manager")
     escalation_ack_working_hours: float = 2.0
     # Satisfaction survey after resolution (R17 customer satisfaction): scores 1–5,
     # 4 and above count as satisfied; below re-opens the case.

@@ -445,4 +445,12 @@ TEXTS: dict[str, str] = {
     "evidence.col.text": "Text", "evidence.col.event": "Event", "evidence.col.change": "State", "evidence.col.detail": "Detail",
     "evidence.col.evidence": "Evidence entry", "evidence.col.size": "Bytes", "evidence.col.kind": "Kind",
     "evidence.col.entity": "Entity",
+    "sla.respond": "first response", "sla.resolve": "resolution",
+    "sla.warning": "⏳ After-sales case {number} ({store} · {category}): the {deadline} deadline {due} is close (R14); please deal with it.",
+    "sla.breached": "🚨 After-sales case {number} ({store} · {category}) is past its {deadline} deadline {due} (R14).",
+    "sla.escalated": "🚨 Escalation: after-sales case {number} ({store} · {category}) is past its {deadline} deadline {due} and nobody has taken it up (R14).",
+    "button.esc_ack": "Handled", "button.esc_snooze": "Later",
+    "sla.escalation_ack": "Case {number} acknowledged; no further escalation.",
+    "sla.escalation_snooze": "OK, you will be reminded of case {number} later.",
+    "case.event.escalation_ack": "overdue alert acknowledged", "case.event.escalation_snooze": "overdue alert snoozed",
 }

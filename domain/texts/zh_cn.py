@@ -450,4 +450,12 @@ TEXTS: dict[str, str] = {
     "evidence.col.text": "内容", "evidence.col.event": "事件", "evidence.col.change": "状态", "evidence.col.detail": "详情",
     "evidence.col.evidence": "依据记录", "evidence.col.size": "字节", "evidence.col.kind": "类型",
     "evidence.col.entity": "对象",
+    "sla.respond": "首次响应", "sla.resolve": "解决",
+    "sla.warning": "⏳ 售后单 {number}（{store} · {category}）{deadline}期限 {due} 快到了（R14），请尽快处理。",
+    "sla.breached": "🚨 售后单 {number}（{store} · {category}）已超过{deadline}期限 {due}（R14）。",
+    "sla.escalated": "🚨 上报：售后单 {number}（{store} · {category}）超过{deadline}期限 {due} 仍无人处理（R14）。",
+    "button.esc_ack": "已处理", "button.esc_snooze": "稍后",
+    "sla.escalation_ack": "已确认处理售后单 {number}，不再上报。",
+    "sla.escalation_snooze": "好的，稍后再提醒售后单 {number}。",
+    "case.event.escalation_ack": "确认处理超时提醒", "case.event.escalation_snooze": "超时提醒稍后再说",
 }

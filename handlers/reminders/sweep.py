@@ -15,12 +15,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.policy.calendar import WorkingCalendar, calendar_for
 from domain.policy.placement import FINE_BOTH, FINE_CLERK, REMIND_CLERK, REMIND_SALES, placement_duties
-from domain.policy.reminders import deliver_at, last_call_due, pickup_duties, return_day_notice_due
+from domain.policy.reminders import deliver_at, last_call_due, pickup_duties
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
@@ -28,7 +28,7 @@ from handlers.fines import propose_fine
 from handlers.orders import cards
 from handlers.types import Button
 from storage import outbox
-from storage.models import Fine, Order, ReturnDay, User
+from storage.models import Fine, Order, User
 
 log = logging.getLogger(__name__)
 
@@ -212,18 +212,6 @@ class Sweep:
             released += 1
         return released
 
-    async def return_day_notices(self) -> None:
-        """R12: all sales hear of the month's return day 3 and 1 days before."""
-        rows = (await self.session.execute(select(ReturnDay).where(
-            and_(ReturnDay.day >= self.today, ReturnDay.day <= self.today + timedelta(days=10))))).scalars().all()
-        for row in rows:
-            for due in return_day_notice_due(row.day, self.policy.after_sales.return_day_notice_days, self.calendar,
-                                             self.now):
-                self.plan(await self.people(Role.SALES), due.slot,
-                          lambda lang, d=row.day: t(lang, "sweep.return_day_notice", date=cards.fmt_date(lang, d)),
-                          due.due_at)
-
-
 def _text(key: str, order: Order) -> Callable[[str], str]:
     def render(language: str) -> str:
         return t(language, key, number=order.number or "", customer=order.customer_name or "",
@@ -238,17 +226,16 @@ PARTS: tuple[tuple[str, Callable[[Sweep], Awaitable[object]]], ...] = (
     ("placement", Sweep.placement),
     ("last_calls", Sweep.last_calls),
     ("pickups", Sweep.pickups),
-    ("return_day_notices", Sweep.return_day_notices),
 )
 
 
 async def sweep(app: App, now: datetime) -> SweepReport:
     """Derive and queue everything due at ``now``. Each rule runs in its own transaction, so one
     failing rule (logged) does not hold back the others; the next sweep tries it again."""
-    from handlers.reminders import digests
+    from handlers.reminders import digests, escalation
 
     report = SweepReport()
-    for name, part in PARTS + digests.PARTS:
+    for name, part in PARTS + escalation.PARTS + digests.PARTS:
         try:
             async with app.sessions() as session, session.begin():
                 run = Sweep(app, session, now)

@@ -75,18 +75,18 @@ def test_warning_before_deadline_in_working_time(due, expected):
 
 def test_escalation_ladder_in_working_time():
     steps = escalation_steps(sh(8, 18), RULES, CAL)
-    assert steps == (("supervisor", sh(8, 18)), ("manager", sh(9, 10, 30)))
+    assert steps == (("store_manager", sh(8, 18)), ("manager", sh(9, 10, 30)))
     role, due = steps[0]  # unpacks as a pair
-    assert (role, due) == ("supervisor", sh(8, 18))
+    assert (role, due) == ("store_manager", sh(8, 18))
 
 
 def test_breach_after_hours_waits_for_the_morning():
-    assert escalation_steps(sh(5, 20), RULES, CAL) == (("supervisor", sh(7, 9)), ("manager", sh(7, 11)))
+    assert escalation_steps(sh(5, 20), RULES, CAL) == (("store_manager", sh(7, 9)), ("manager", sh(7, 11)))
 
 
 def test_urgent_escalations_may_ring_at_night():
     urgent = WorkingCalendar(WorkingTime(urgent_escalations_ignore_hours=True), "Asia/Shanghai")
-    assert escalation_steps(sh(5, 20), RULES, urgent) == (("supervisor", sh(5, 20)), ("manager", sh(5, 22)))
+    assert escalation_steps(sh(5, 20), RULES, urgent) == (("store_manager", sh(5, 20)), ("manager", sh(5, 22)))
     assert escalation_steps(sh(5, 20), RULES, CAL, ignore_working_hours=True)[1].due_at == sh(5, 22)
 
 

@@ -7,8 +7,7 @@ from datetime import date, datetime, time
 import pytest
 
 from domain.policy.calendar import calendar_for
-from domain.policy.reminders import (daily_slot, deliver_at, last_call_due, pickup_duties, return_day_notice_due,
-                                     weekly_slot)
+from domain.policy.reminders import daily_slot, deliver_at, last_call_due, pickup_duties, weekly_slot
 from domain.policy.settings import DigestRules, PickupRules, PolicySettings
 from tests.conftest import local
 
@@ -69,11 +68,3 @@ def test_pickup_reminder_then_doubling_fines() -> None:
     assert [(d.kind, d.amount) for d in duties] == [("pickup_reminder", 0), ("pickup_fine", 10),
                                                    ("pickup_fine", 20), ("pickup_fine", 40)]
     assert len({d.slot for d in duties}) == 4
-
-
-def test_return_day_notices_three_and_one_day_before() -> None:
-    day = date(2026, 12, 17)
-    assert return_day_notice_due(day, (3, 1), CAL, local(2026, 12, 13, 12, 0)) == ()
-    due = return_day_notice_due(day, (3, 1), CAL, local(2026, 12, 16, 9, 0))
-    assert [d.slot for d in due] == ["R12:notice:2026-12-17:3", "R12:notice:2026-12-17:1"]
-    assert return_day_notice_due(day, (3, 1), CAL, local(2026, 12, 18, 9, 0)) == ()

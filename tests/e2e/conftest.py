@@ -16,16 +16,24 @@ from tests.e2e.harness import Harness
 FRAMEWORKS = ["python-telegram-bot", "aiogram"]
 
 
-def e2e_settings(db_url: str, framework: str, **overrides):  # type: ignore[no-untyped-def]
+def _merge(base: dict, extra: dict) -> dict:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def e2e_settings(db_url: str, framework: str, files_dir: str | None = None, **overrides):  # type: ignore[no-untyped-def]
     data = {
         "database": {"url": db_url},
         "telegram": {"framework": framework},
         "sandbox": {"port": 0},
         "scheduler": {"enabled": False},
+        "bot": {"files_dir": files_dir or "orderbot-files"},
     }
-    for section, values in overrides.items():
-        data.setdefault(section, {}).update(values)
-    return settings_from_mapping(data, environ={})
+    return settings_from_mapping(_merge(data, overrides), environ={})
 
 
 @pytest.fixture(params=FRAMEWORKS)
@@ -45,12 +53,13 @@ def e2e_overrides() -> dict:
 
 
 @pytest.fixture
-async def harness(e2e_db_url: str, framework: str, e2e_overrides: dict) -> AsyncIterator[Harness]:
+async def harness(e2e_db_url: str, framework: str, e2e_overrides: dict, tmp_path) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
     sandbox = SandboxServer()
     # Thursday 2026-12-03 17:20 Shanghai: inside the 17:00–18:00 intake window.
     sandbox.clock.set(local(2026, 12, 3, 17, 20))
     await sandbox.start()
-    runtime = Runtime(e2e_settings(e2e_db_url, framework, **e2e_overrides), sandbox=sandbox, first_backoff=0.05)
+    runtime = Runtime(e2e_settings(e2e_db_url, framework, files_dir=str(tmp_path / "files"), **e2e_overrides),
+                      sandbox=sandbox, first_backoff=0.05)
     await runtime.start()
     client = SandboxClient(sandbox.root_url)
     try:

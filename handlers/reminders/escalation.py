@@ -1,0 +1,157 @@
+"""R14: warn before an after-sales deadline, and after a breach climb the escalation chain.
+
+The case owner (the chain's first role: the assignee, else every clerk) is
+warned ``warn_before_working_hours`` ahead; at the breach the next role in
+``[rules.after_sales] escalation_chain`` is told, and each further level when
+nobody pressed 已处理 within ``escalation_ack_working_hours``. 稍后 (snooze)
+also stops the climb but asks again after the same time. Acknowledgements are
+case events, so they are part of the case's history and survive restarts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from sqlalchemy import select
+
+from domain.aftersales.sla import escalation_steps
+from domain.roles import Role
+from domain.texts import t
+from handlers.context import Context
+from handlers.orders import cards
+from handlers.registry import button
+from handlers.reminders.sweep import Sweep
+from handlers.types import Button
+from storage import aftersales as case_store
+from storage.models import AfterSalesCase, CaseEvent, ReturnDayNotice, User
+
+HANDLERS = frozenset({Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
+
+
+def _deadline_kind(case: AfterSalesCase) -> str:
+    return "respond" if case.accepted_at is None else "resolve"
+
+
+async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
+    if case.assignee is not None and case.assignee.active:
+        return [case.assignee]
+    return await run.people(Role.CLERK)
+
+
+async def _acknowledged(run: Sweep, case: AfterSalesCase, breach: datetime) -> tuple[bool, datetime | None]:
+    """(acknowledged, snoozed-until) for this breach, from the case's history."""
+    rows = (await run.session.execute(select(CaseEvent).where(
+        CaseEvent.case_id == case.id, CaseEvent.event.in_(("escalation_ack", "escalation_snooze")))
+        .order_by(CaseEvent.id))).scalars().all()
+    acked, snoozed = False, None
+    for row in rows:
+        detail = json.loads(row.detail or "{}")
+        if detail.get("breach") != breach.isoformat():
+            continue
+        if row.event == "escalation_ack":
+            acked = True
+        else:
+            snoozed = run.calendar.add_working_hours(row.at, run.policy.after_sales.escalation_ack_working_hours)
+    return acked, snoozed
+
+
+def _text(key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> Callable[[str], str]:
+    def render(language: str) -> str:
+        return t(language, key, number=case.number, due=due.astimezone(tz).strftime("%m-%d %H:%M"),
+                 deadline=t(language, f"sla.{_deadline_kind(case)}"),
+                 category=t(language, f"case.category.{case.category}"),
+                 store=case.store.name if case.store else "—")
+    return render
+
+
+async def sla(run: Sweep) -> None:
+    tz = run.app.config.tz
+    for case in await case_store.cases_due(run.session, run.now, column="warn_at"):
+        due = case.next_due_at
+        if due is None or due <= run.now:
+            continue  # past the deadline: the escalation below speaks instead of the warning
+        run.plan(await _owners(run, case), f"R14:warn:{case.number}:{due.isoformat()}",
+                 _text("sla.warning", case, due, tz), case.warn_at, entity=case.number)
+    for case in await case_store.cases_due(run.session, run.now, column="next_due_at"):
+        breach = case.next_due_at
+        acked, snoozed = await _acknowledged(run, case, breach)
+        if acked:
+            continue
+        if snoozed is not None:
+            if snoozed <= run.now:
+                run.plan(await _owners(run, case), f"R14:escalate:{case.number}:{breach.isoformat()}:snooze:"
+                         f"{snoozed.isoformat()}", _text("sla.breached", case, breach, tz), snoozed,
+                         entity=case.number, buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b),
+                         urgent=True)
+            continue
+        # The owner hears that the deadline passed; the chain above hears level by level.
+        run.plan(await _owners(run, case), f"R14:breach:{case.number}:{breach.isoformat()}",
+                 _text("sla.breached", case, breach, tz), breach, entity=case.number,
+                 buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b))
+        steps = escalation_steps(breach, run.policy.after_sales, run.calendar)
+        for level, (role, due_at) in enumerate(steps, start=1):
+            if due_at > run.now:
+                break
+            users = await _people_for(run, role, case)
+            run.plan(users, f"R14:escalate:{case.number}:{breach.isoformat()}:{level}",
+                     _text("sla.escalated", case, breach, tz), due_at, entity=case.number,
+                     buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b), urgent=True)
+
+
+async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]:
+    """The users of a chain role; the store's manager (店长) for ``store_manager``."""
+    try:
+        wanted = Role(role)
+    except ValueError:
+        return await run.people(Role.MANAGER)  # an unknown title in config escalates to the managers
+    if wanted is Role.STORE_MANAGER:
+        return await run.people(wanted, case.store_id)
+    if wanted is Role.CLERK:
+        return await _owners(run, case)
+    return await run.people(wanted)
+
+
+def _ack_buttons(language: str, case: AfterSalesCase, breach: datetime) -> tuple[tuple[Button, ...], ...]:
+    stamp = int(breach.timestamp())
+    return ((Button(t(language, "button.esc_ack"), f"esc:{case.id}:{stamp}:ack"),
+             Button(t(language, "button.esc_snooze"), f"esc:{case.id}:{stamp}:snooze")),)
+
+
+@button("esc", roles=HANDLERS)
+async def acknowledge(ctx: Context, data: str) -> None:
+    """esc:<case id>:<breach unix time>:ack | snooze — stops the climb (snooze asks again later)."""
+    from datetime import timezone
+
+    parts = data.split(":")
+    case = await case_store.case_by_id(ctx.session, int(parts[0])) if len(parts) == 3 and parts[0].isdigit() else None
+    if case is None or parts[2] not in ("ack", "snooze"):
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    breach = datetime.fromtimestamp(int(parts[1]), tz=timezone.utc)
+    event = "escalation_ack" if parts[2] == "ack" else "escalation_snooze"
+    await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
+                               event=event, detail={"breach": breach.isoformat()}, evidence_id=ctx.evidence_id)
+    ctx.callback_answer = ctx.t(f"sla.{event}", number=case.number)
+    ctx.reply(ctx.t(f"sla.{event}", number=case.number), edit=True, entity=case.number)
+
+
+async def return_day_notices(run: Sweep) -> None:
+    """R12: the notices stored when the return day was set, sent to all sales when due."""
+    rows = (await run.session.execute(select(ReturnDayNotice).where(
+        ReturnDayNotice.sent_at.is_(None), ReturnDayNotice.due_at <= run.now))).scalars().all()
+    for row in rows:
+        if row.return_day < run.today:
+            row.sent_at = run.now  # the day is over; a late notice would only confuse
+            continue
+        run.plan(await run.people(Role.SALES), f"R12:notice:{row.return_day.isoformat()}:{row.notice_date.isoformat()}",
+                 lambda lang, d=row.return_day: t(lang, "sweep.return_day_notice", date=cards.fmt_date(lang, d)),
+                 row.due_at)
+        row.sent_at = run.now
+
+
+PARTS = (
+    ("sla", sla),
+    ("return_day_notices", return_day_notices),
+)
