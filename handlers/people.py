@@ -81,19 +81,19 @@ async def start(ctx: Context, args: str) -> None:
     ctx.say("start.already", name=ctx.user.name, role=ctx.t(f"role.{ctx.user.role}"))
 
 
-@command("help", roles=EVERYONE, help_key="help.help")
+@command("help", roles=EVERYONE, help_key="help.help", rank=90)
 async def help_(ctx: Context, args: str) -> None:
     ctx.reply(_help_text(ctx))
 
 
-@command("whoami", roles=EVERYONE, help_key="help.whoami")
+@command("whoami", roles=EVERYONE, help_key="help.whoami", rank=91)
 async def whoami(ctx: Context, args: str) -> None:
     assert ctx.user is not None
     ctx.say("whoami", name=ctx.user.name, role=ctx.t(f"role.{ctx.user.role}"), store=_store_label(ctx),
             language=ctx.user.language, telegram_id=ctx.user.telegram_id)
 
 
-@command("lang", roles=EVERYONE, help_key="help.lang")
+@command("lang", roles=EVERYONE, help_key="help.lang", rank=92)
 async def lang(ctx: Context, args: str) -> None:
     assert ctx.user is not None
     wanted = {code.lower(): code for code in LANGUAGES}.get(args.strip().lower())

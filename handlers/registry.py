@@ -22,6 +22,7 @@ class Command:
     roles: frozenset[Role]
     help_key: str  # catalogue key of the one-line description
     menu: bool = True  # shown in Telegram's command menu
+    rank: int = 50  # position in /help and the menu: everyday commands first, account commands last
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +36,12 @@ COMMANDS: dict[str, Command] = {}
 BUTTONS: dict[str, ButtonRoute] = {}
 
 
-def command(name: str, *, roles: frozenset[Role] | set[Role], help_key: str, menu: bool = True):  # type: ignore[no-untyped-def]
+def command(name: str, *, roles: frozenset[Role] | set[Role], help_key: str, menu: bool = True,  # type: ignore[no-untyped-def]
+            rank: int = 50):
     def register(handler: Handler) -> Handler:
         if name in COMMANDS:
             raise RuntimeError(f"command /{name} registered twice")
-        COMMANDS[name] = Command(name, handler, frozenset(roles), help_key, menu)
+        COMMANDS[name] = Command(name, handler, frozenset(roles), help_key, menu, rank)
         return handler
 
     return register
@@ -58,4 +60,4 @@ def button(prefix: str, *, roles: frozenset[Role] | set[Role]):  # type: ignore[
 def commands_for(role: Role | str | None) -> list[Command]:
     if role is None:
         return []
-    return [c for c in COMMANDS.values() if Role(role) in c.roles]
+    return sorted((c for c in COMMANDS.values() if Role(role) in c.roles), key=lambda c: c.rank)
