@@ -95,5 +95,8 @@ class Scheduler:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
         if self._lock_conn is not None:
+            # The lock belongs to the database session, and a pooled connection outlives close():
+            # release it explicitly so another instance can take over.
+            await self._lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEDULER_LOCK_KEY})
             await self._lock_conn.close()
             self._lock_conn = None

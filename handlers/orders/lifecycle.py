@@ -39,6 +39,9 @@ async def step(ctx: Context, order: Order, action: Action) -> None:
     detail: dict[str, object] = {"action": action.value}
     if after is OrderState.received:
         order.clerk_id = ctx.user.id
+    if after is OrderState.picked_up:
+        # 成品仓提走: the goods now stand in the store's warehouse, so a change costs R8's higher rate.
+        order.reached_store_warehouse = True
     if after is OrderState.printed:
         calendar = calendar_for(ctx.app.config.policy)
         order.pickup_deadline = pickup_deadline(local_today(ctx), ctx.app.config.policy.pickup, calendar)
