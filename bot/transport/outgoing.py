@@ -11,13 +11,59 @@ exceptions mean (:meth:`LibraryBotApi.failure`) and how to download a file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.transport.delivery import RecipientBlocked, TransientSendError
 from handlers.types import Reply
 
 Failure = Literal["transient", "blocked", "not_modified"]
+
+# Telegram's limits: longer texts are refused ("message is too long"), so they are split here.
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at line breaks where there are any."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # one line longer than a message
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def within_limits(reply: Reply) -> list[Reply]:
+    """The reply as one or more replies Telegram accepts; buttons stay on the last piece."""
+    if reply.edit_message_id is not None:
+        if len(reply.text) > TEXT_LIMIT:
+            return [replace(reply, text=reply.text[:TEXT_LIMIT - 1] + "…")]
+        return [reply]
+    media = reply.document is not None or reply.photo is not None
+    first_limit = CAPTION_LIMIT if media else TEXT_LIMIT
+    if len(reply.text) <= first_limit:
+        return [reply]
+    head = split_text(reply.text, first_limit)[0]
+    rest = split_text(reply.text[len(head):].lstrip("\n"), TEXT_LIMIT)
+    pieces = [replace(reply, text=head, buttons=())]
+    pieces += [Reply(chat_id=reply.chat_id, text=piece, entity=reply.entity) for piece in rest]
+    pieces[-1] = replace(pieces[-1], buttons=reply.buttons)
+    return pieces
 
 
 @dataclass(frozen=True)
@@ -70,6 +116,12 @@ class LibraryBotApi:
         raise NotImplementedError
 
     async def send(self, reply: Reply) -> int | None:
+        message_id = None
+        for piece in within_limits(reply):
+            message_id = await self._send_one(piece)
+        return message_id
+
+    async def _send_one(self, reply: Reply) -> int | None:
         method, kwargs = bot_call(reply, self.types)
         try:
             result = await getattr(self.bot, method)(**kwargs)

@@ -91,6 +91,7 @@ async def test_a_full_order_life_from_message_to_close(harness: Harness) -> None
     async with h.runtime.app.sessions() as session:
         order = (await session.execute(select(Order).where(Order.number == number))).scalar_one()
         assert order.state == "closed" and order.printed_at and order.pickup_deadline
+        assert order.reached_store_warehouse  # picked up: a change would now cost R8's higher rate
         events = list((await session.execute(select(OrderEvent).where(OrderEvent.order_id == order.id))).scalars())
         changes = list((await session.execute(select(AuditEntry).where(AuditEntry.kind == "state_change",
                                                                        AuditEntry.entity == number))).scalars())
