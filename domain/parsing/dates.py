@@ -30,11 +30,11 @@ _BEFORE_BARE = r"(?:(?<=^)|(?<=[\s,;:|(\x1f/]))"
 _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("ymd", re.compile(r"(?<!\d)(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*[日号]?(?!\d)")),
     ("md_cn", re.compile(rf"({_D}|元|正)\s*月(?:份)?\s*({_D})\s*(?:[日号]|(?=\D)|$)")),
-    ("md_num", re.compile(rf"{_BEFORE_BARE}(\d{{1,2}})\s*[/.]\s*(\d{{1,2}})(?!\d|[/.]\d|\s*(?:米|m|cm|厘米|mm|毫米|尺|寸|公斤|kg|元|块|%|万|寸|门|人))")),
+    ("md_num", re.compile(rf"{_BEFORE_BARE}(\d{{1,2}})\s*[/.]\s*(\d{{1,2}})(?!\d|[/.]\d|\s*(?:米|m|cm|厘米|mm|毫米|尺|寸|公斤|kg|元|块|%|万|寸|门|人)|\s*[x*]\s*\d)")),
     ("md_en", re.compile(r"(?<![a-z])(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?!\d)", re.I)),
     ("dm_en", re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*(?![a-z])", re.I)),
     ("next_month_day", re.compile(rf"下个?月\s*({_D})\s*[日号]")),
-    ("month_end", re.compile(r"(下个?|本|这个?|今)?月底|(?<![a-z])end of (?:the )?(next )?month", re.I)),
+    ("month_end", re.compile(r"(下个?|本|这个?|今)?月[底尾]|(?<![a-z])end of (?:the )?(next )?month", re.I)),
     ("new_year", re.compile(r"元旦")),
     ("rel_day", re.compile(r"大后天|大后日|后天|后日|明天|明日|听日|今天|今日|当天|day after tomorrow|tomorrow|today|tmr|tmrw", re.I)),
     ("week", re.compile(r"(下下|下|这|本|今|上)?个?(?:周|星期|礼拜|拜)\s*([一二三四五六日天末1-7])(?!\d)")),
@@ -141,7 +141,7 @@ def _resolve(kind: str, m: re.Match, today: date) -> date | None:
 # Cheap gates: a pattern is only run when its key characters occur in the text at all.
 _NEEDS = {
     "ymd": "0123456789", "md_cn": "月", "md_num": "0123456789", "md_en": "aAeEoOuU",
-    "dm_en": "aAeEoOuU", "next_month_day": "月", "month_end": "底dD", "new_year": "旦",
+    "dm_en": "aAeEoOuU", "next_month_day": "月", "month_end": "底尾dD", "new_year": "旦",
     "rel_day": "天日tT", "week": "周期拜", "week_en": "aAeEoOuU", "day": "号日tThHnNrR",
 }
 

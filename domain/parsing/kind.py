@@ -20,7 +20,9 @@ _AFTERSALES = re.compile(
     r"坏了?|烂|裂|开裂|断了?|松了?|变形|起泡|色差|异味|气味|味道大|塌陷|掉漆|脱漆|起皮|脱皮|划痕|刮花|"
     r"刮坏|磕|破损|破了|损坏|发霉|生锈|异响|响声|晃|摇晃|不平|脱胶|褪色|漏|虫|甲醛|问题|毛病|"
     r"尺寸不合适|尺寸不对|放不下|放不进|装不下|太大|太小|太高|太矮|太宽|太窄|太长|太短|不合适|"
-    r"安装没装好|没装好|装不好|态度|整返|烂咗|坏咗|唔啱|defect|broken|damaged|crack|return|exchange|repair|complain",
+    r"安装没装好|没装好|装不好|装歪|歪了|调一下|上门调|态度|整返|烂咗|坏咗|唔啱|甩皮|甩色|爆皮|掉色|"
+    r"拉不动|推不动|拉唔郁|打不开|关不上|卡住|卡死|要退|想退|退掉|退款|买大了|买小了|摆唔落|放唔落|摆不下|入唔到|"
+    r"after-?sales|defect|broken|damaged|crack|return|exchange|repair|complain",
     re.I,
 )
 _CANCEL = re.compile(r"销单|撤单|取消|退订|退单|不要了|不买了|唔要|cancel", re.I)
@@ -28,23 +30,30 @@ _WHOLE_ORDER = re.compile(r"整单|全部|订单|这单|那单|此单|单号|整
 _CHANGE = re.compile(
     r"改单|更改|修改|改成|改为|改到|改去|改做|改作|改期|改(?=送|日期|地址|电话|时间|数量|付款|颜色|尺寸)|"
     r"延期|推迟|延后|提前|换成|换到|加一|加多|加个|多加|"
-    r"减一|减少|少一|少送|去掉|不要了|change to|reschedule|postpone|instead",
+    r"减一|减少|少一|少送|去掉|不要了|change to|reschedule|postpone|instead|"
+    r"(?<![a-z])(?:change|amend)\s*:|(?:move|moved|push|pushed|shift|shifted)\s+(?:to|back)(?![a-z])",
     re.I,
 )
 _QUERY = re.compile(
     r"吗|嘛|没有?[??]?$|了没|没到|到没|未到|几时|什么时候|啥时候|何时|进度|物流|查一?下|查询|请问|到哪|在哪|怎么样了|"
-    r"到了没|发货了|出货了|到仓|到货了|有货|咩|未呀|未啊|点样|有冇|得唔得|([\u4e00-\u9fff])唔\1|[??]|"
-    r"(?<![a-z])(?:when|status|eta)(?![a-z])",
+    r"到了没|发货了|出货了|到仓|到货了|有货|咩|未呀|未啊|搞掂未|掂未|好未|咗未|点样|有冇|得唔得|([\u4e00-\u9fff])唔\1|[??]|"
+    r"(?<![a-z])(?:when|status|eta|update|any news)(?![a-z])",
     re.I,
 )
 _ORDER_HEADER = re.compile(r"^\s*(?:新单|下单|订单|报单|新订单|order(?![a-z]))", re.I)
 _QUALITY = re.compile(
     r"质量|坏|烂|裂|断|松|变形|起泡|色差|异味|气味|味道|塌陷|掉漆|脱漆|起皮|脱皮|划痕|破损|破了|损坏|"
-    r"发霉|生锈|异响|响声|晃|不平|脱胶|褪色|漏|虫|甲醛|defect|broken|damaged|crack",
+    r"发霉|生锈|异响|响声|晃|不平|脱胶|褪色|漏|虫|甲醛|甩皮|甩色|爆皮|掉色|拉不动|推不动|拉唔郁|打不开|关不上|卡住|卡死|"
+    r"defect|broken|damaged|crack",
     re.I,
 )
-_SIZE = re.compile(r"尺寸|尺码|放不下|放不进|装不下|进不去|太大|太小|太高|太矮|太宽|太窄|太长|太短|too (?:big|small|large|wide|long)", re.I)
-_OTHER = re.compile(r"安装|装好|态度|投诉|赔偿|师傅|墙|地板|迟到|服务", re.I)
+_SIZE = re.compile(r"尺寸|尺码|放不下|放不进|装不下|进不去|买大了|买小了|摆唔落|放唔落|摆不下|入唔到|太大|太小|太高|太矮|太宽|太窄|太长|太短|too (?:big|small|large|wide|long)", re.I)
+_OTHER = re.compile(r"安装|装好|装歪|歪了|调一下|上门调|态度|投诉|赔偿|师傅|墙|地板|迟到|服务", re.I)
+
+
+_COMPLAINT = re.compile(
+    r"放不下|放不进|装不下|进不去|摆唔落|放唔落|摆不下|入唔到|买大了|买小了|尺寸不合适|尺寸不对|"
+    r"开裂|裂了|裂缝|坏了|坏咗|烂了|烂咗|断了|变形|起泡|掉漆|脱漆|甩皮|爆皮|色差|异味|塌陷|拉不动|卡住|破损")
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,9 @@ def classify(text: str, ev: Evidence) -> str:
         return "aftersales"
     if looks_like_order and order_fields >= 4:
         return "order"
+    # phone, place, date and payment with no product word we know is still an order
+    if ev.has_phone and order_fields >= 4 and not ev.has_ref:
+        return "order"
     if re.search(r"改单|改訂|更改订单", text):
         return "change"
     cancel = _CANCEL.search(text)
@@ -77,6 +89,10 @@ def classify(text: str, ev: Evidence) -> str:
         if ev.n_items and not _WHOLE_ORDER.search(text) and not re.search(r"销单|撤单|退订|cancel", text, re.I):
             return "change"
         return "cancel"
+    # 衣柜放不进电梯，要换成两门的: a complaint about what arrived is after-sales even when
+    # it says what to change it into
+    if _COMPLAINT.search(text) and (ev.has_ref or ev.has_name or ev.n_items):
+        return "aftersales"
     if _CHANGE.search(text) and (ev.has_ref or ev.has_name or ev.n_items):
         return "change"
     if _AFTERSALES.search(text) and (ev.has_ref or ev.has_name or ev.n_items or ev.has_phone):

@@ -36,11 +36,34 @@ _SPOKEN_DIGITS = re.compile(r"[零〇一二三四五六七八九幺]{7,}")
 _SPOKEN = str.maketrans("零〇一二三四五六七八九幺", "00123456789" + "1")
 
 
+# A numbered list without labels (1.梁太 2.6677 8899 3.元朗...): the markers 1. 2. 3. in order,
+# each at the start or after a space, are separators, not parts of the values (2.6677 is no size).
+_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=\s))(\d{1,2})\s*[.、)]")
+
+
+def _unnumber(s: str) -> str:
+    marks, want = [], 1
+    for m in _LIST_MARK.finditer(s):
+        if int(m.group(1)) == want:
+            marks.append(m)
+            want += 1
+    if len(marks) < 3:
+        return s
+    out, last = [], 0
+    for m in marks:
+        out.append(s[last:m.start()])
+        out.append("\n")
+        last = m.end()
+    out.append(s[last:])
+    return "".join(out)
+
+
 def normalize(text: object, to_simplified: Callable[[str], str]) -> str:
     s = coerce_text(text)[:MAX_CHARS]
     s = unicodedata.normalize("NFKC", s).translate(_PUNCT)
     s = _CONTROL.sub(" ", s)
     s = to_simplified(s)
     s = _SPOKEN_DIGITS.sub(lambda m: m.group().translate(_SPOKEN), s)
+    s = _unnumber(s)
     s = _SPACES.sub(" ", s)
     return s.strip()

@@ -22,7 +22,7 @@ from .lexicon import Lexicon
 from .model import ParsedItem, ParsedMessage
 from .normalize import normalize
 from .payment import find_payments
-from .people import NameReader, leading_english_name
+from .people import NameReader, leading_english_name, titled_english_name
 from .phones import find_phones
 from .refs import find_refs
 from .spans import MASK, Found, mask, pick_current
@@ -126,7 +126,7 @@ class Parser:
 
     # -- unlabelled name and address ----------------------------------------------------
     def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> str | None:
-        english = leading_english_name(work)
+        english = leading_english_name(work) or titled_english_name(work)
         if english:
             return english
         for i, (_, chunk) in enumerate(chunks):

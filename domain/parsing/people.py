@@ -19,19 +19,19 @@ _STOP = set("的那这说要反投问已在是订买不和电手地送付也都�
 _LABEL = re.compile(
     r"(?:客户|客人|顾客|姓名|名字|收货人|联系人|买家|业主|customer|client|name)"
     # voice-to-text: 客户姓王叫王大明 / 客户名叫张三
-    r"\s*(?:姓[\u4e00-\u9fff]{1,2}\s*,?\s*(?=叫))?(?:的?名字|姓名|名)?\s*(?:是|叫)?\s*[:]?\s*",
+    r"\s*(?:姓(?P<sn>[\u4e00-\u9fff]{1,2})\s*,?\s*(?=叫|(?P=sn)))?(?:的?名字|姓名|名)?\s*(?:是|叫)?\s*[:]?\s*",
     re.I,
 )
 _EN_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?")
 _EN_NOT_NAME = re.compile(
-    r"^(?:DD|Deliver|Delivery|Paid|Full|Deposit|Sofa|Bed|Table|Chair|Order|Cancel|Please|Hi|Hello|Thanks|"
+    r"^(?:DD|After|Any|Customer|Client|Update|All|Flat|Room|Deliver|Delivery|Paid|Full|Deposit|Sofa|Bed|Table|Chair|Order|Cancel|Please|Hi|Hello|Thanks|"
     r"Thank|Ok|OK|Dear|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun|"
     r"Tomorrow|Today|Next|This|Address|Tel|Phone|Solid|Panel|Wardrobe|Mattress|COD|Cash|The|New|Change)\b")
 # After a bare name at the start of a chunk: 张三那单, 何太的, 王建华那张单.
 _AFTER_NAME = re.compile(
     r"^(?:的|那|这|嘅|个单|的单|订的|家|屋企|说|话|讲|反映|要|问|投诉|催|取消|销单|改|[张个把套只件啲]$)")
 # Chat openers before a name: 请问张生张床几时到
-_FILLER = re.compile(r"^(?:请问|问下|问一下|麻烦|帮我|帮忙|你好|您好|老板|hello|hi)\s*", re.I)
+_FILLER = re.compile(r"^(?:(?:请问|问下|问一下|麻烦|帮我|帮忙|你好|您好|老板|看看|看下|睇下|查下|查一下|hello|hi)\s*)+", re.I)
 
 
 class NameReader:
@@ -91,6 +91,15 @@ class NameReader:
 
 
 _EN_OPENER = re.compile(r"^[\s>*\-#@]*(?:(?:new\s+)?order|customer|client|name)?\s*[:\-]?\s*", re.I)
+
+
+# Mr Wong / Ms Chan anywhere in the message: the title makes it a name wherever it stands.
+_EN_TITLED = re.compile(r"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+(?![a-zA-Z]*\s*(?:Road|Rd|Street|St)\b))?")
+
+
+def titled_english_name(text: str) -> str | None:
+    m = _EN_TITLED.search(text)
+    return m.group() if m else None
 
 
 def leading_english_name(text: str) -> str | None:

@@ -24,9 +24,10 @@ _PATTERNS = (
     re.compile(r"(?<![\d.])0\d{1,3}[ \-]\d{3,4}[ \-]?\d{4}(?!\d)"),
     re.compile(r"(?<![\d.])0\d{2,3}-\d{7,8}(?!\d)"),
 )
-# Hong Kong / Macau numbers have no prefix: eight digits. Mobiles (5/6/7/9) are taken anywhere,
+# Hong Kong / Macau numbers have no prefix: eight digits (a slash-separated record may put one
+# between slashes, 李小姐/6234 5678/...; a line break ends it, and 元朗 is a district, not 元). Mobiles (5/6/7/9) are taken anywhere,
 # other numbers only behind a phone label, since 8 bare digits may also be an amount.
-_HK_MOBILE = re.compile(r"(?<![\d.\-/金款价¥$])(?<![金款价¥$] )[5679]\d{3}[ \-]?\d{4}(?![\d.]|\s*(?:元|块|蚊|港币|号|x))")
+_HK_MOBILE = re.compile(r"(?<![\d.\-金款价¥$])(?<!\d/)(?<![金款价¥$] )[5679]\d{3}[ \-]?\d{4}(?![\d.]|[ \t]*(?:元(?!朗)|块|蚊|港币|号|x))")
 _HK_LABELLED = re.compile(
     r"(?:电话|手机|联系|tel|phone|mobile|whatsapp|wa|call)[^\d\n]{0,6}([2-9]\d{3}[ \-]?\d{4})(?!\d)", re.I)
 

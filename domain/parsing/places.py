@@ -22,6 +22,21 @@ _LEAD = re.compile(r"^(?:应该是|应是|改为|改成|改到|改做|改去|换
 _TRAIL = re.compile(r"(?:送货|送|安装|交货|的|吧)+$")
 _DIGIT = re.compile(r"\d")
 _NOT_PLACE = re.compile(r"写错|不变|不对|错了|一样|同上")
+# The end of a house number (168号, 8楼, 3座1206); voice-to-text runs the order on after it
+# without a comma (江南大道中168号她要一个实木五斗柜...).
+_HOUSE_END = re.compile(r"\d+[A-Za-z]?\s*(?:号楼|号|室|楼|层|座|栋|幢|铺)(?:\s*\d+[A-Za-z]?\s*(?:号楼|号|室|楼|层|座|栋|幢|铺)?)*")
+
+
+def cut_run_on(value: str) -> str:
+    """Drop what follows the last house number when it starts with a word and is no place."""
+    for m in reversed(list(_HOUSE_END.finditer(value))):
+        rest = value[m.end():]
+        if not rest.strip():
+            return value
+        if "\u4e00" <= rest.lstrip()[0] <= "\u9fff" and place_score(rest) == 0:
+            return value[:m.end()]
+        return value
+    return value
 
 
 def place_score(chunk: str) -> int:
@@ -55,7 +70,8 @@ def labelled(text: str) -> list[Found[str]]:
             if part and place_score(part) == 0 and not re.fullmatch(r"[\dA-Za-z\-]+(?:室|楼|号)?", part):
                 break
             keep.append(part)
-        value = clean(" ".join(keep).strip())
+        raw = cut_run_on(" ".join(keep))
+        value = clean(raw.strip())
         if value and place_score(value):
-            found.append(Found(m.start(), m.end() + len(" ".join(keep)), value))
+            found.append(Found(m.start(), m.end() + len(raw), value))
     return found
