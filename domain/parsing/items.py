@@ -64,9 +64,13 @@ class ItemReader:
             rf"(?:改成|改为|变成|应该是|应是|改到|一共|共)\s*(?P<n>{_NUM})\s*(?P<u>{unit_rx})?", re.I)
         self._spec_before = re.compile(
             r"(?P<s>\d+(?:\.\d+)?\s*(?:米|m|cm|尺)|(?:\d|[一二两三四五六])\s*门)\s*的?\s*$", re.I)
+        # English puts the material after the product too: bed 1.8m solid wood x1
+        en_materials = "|".join(re.escape(w).replace(r"\ ", r"\s*")
+                                for w in sorted((w for w in lexicon.materials if w.isascii()), key=len, reverse=True))
         self._continues = re.compile(
             rf"\s+(?:\d+(?:\.\d+)?\s*(?:米|m|cm|厘米|mm|尺|寸|门|抽|人位|[*x]|{unit_rx}|{_EN_UNITS})"
-            rf"|[x*]\s*\d|{CN_NUMBER}\s*(?:{unit_rx}|门|米|尺)|\()",
+            rf"|[x*]\s*\d|{CN_NUMBER}\s*(?:{unit_rx}|门|米|尺)|\("
+            + (rf"|(?:{en_materials})(?![a-z])" if en_materials else "") + ")",
             re.I,
         )
         self._first_chars = frozenset(w[0] for w in (*lexicon.products, *lexicon.materials) if not w.isascii())
@@ -140,6 +144,10 @@ class ItemReader:
             spec, spec_spans = self._spec(window, p.end)
             qty, unit, qty_span = self._quantity(text, window, p.end, spec_spans)
             pq = self._qty_before.search(pre)
+            if pq and qty_span and self._leads_next(text, qty_span[1], hi, products, prefix_of, pi):
+                # 两张实木餐桌八把实木餐椅: a run-on that counts before each product; the count
+                # right against the next product is that product's, not this one's
+                qty = unit = qty_span = None
             if pq and qty is None:
                 n = to_int(pq.group("n"))
                 if n and 0 < n < 1000:
@@ -187,6 +195,13 @@ class ItemReader:
                 return start + ws.start()
             pos = more.end()
         return end
+
+    @staticmethod
+    def _leads_next(text: str, at: int, hi: int, products, prefix_of, pi: int) -> bool:
+        if pi + 1 >= len(products) or text[at:hi].strip():
+            return False
+        nxt = prefix_of.get(pi + 1)
+        return hi == (nxt.start if nxt else products[pi + 1].start)
 
     def _spec(self, window: str, offset: int) -> tuple[str | None, list[tuple[int, int]]]:
         spec, spans = None, []
@@ -255,7 +270,8 @@ class ItemReader:
             before = text[max(0, m.start - 4):m.start]
             if inside:
                 targets = inside
-            elif re.search(r"都|全部?|均|一律", before):
+            elif re.search(r"都|全部?|均|一律", before) or re.search(
+                    r"(?<![a-z])(?:all|both)\s*$", text[max(0, m.start - 6):m.start], re.I):
                 targets = range(len(items))
             elif "也" in before:
                 targets = [i for i, (a, _) in enumerate(spans) if a < m.start][-1:]

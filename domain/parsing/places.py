@@ -57,17 +57,26 @@ def clean(chunk: str) -> str:
     return chunk.strip(" :-,")
 
 
+_EN_PART = re.compile(
+    r"\s*(?!(?:deliver|delivery|paid|pay|full|cod|deposit|tel|phone|mobile|customer|name)\b)"
+    r"[A-Za-z0-9][A-Za-z0-9 .'\-/]*(?=$|[,;|\n])", re.I)
+
+
 def labelled(text: str) -> list[Found[str]]:
     found = []
     for m in _LABEL.finditer(text):
         end = _END.search(text, m.end())
         stop = end.start() if end else len(text)
+        # English addresses keep their commas: Flat 5B, 23 Kent Road, Kowloon Tong
+        while (text[m.end():stop].strip().isascii() and stop < len(text) and text[stop] == ","
+               and (nxt := _EN_PART.match(text, stop + 1))):
+            stop = nxt.end()
         value = text[m.end():stop]
         # 地址 天河路1号 张三: a space ends the address when what follows is not more of it.
         parts = value.split(" ")
         keep = [parts[0]]
         for part in parts[1:]:
-            if part and place_score(part) == 0 and not re.fullmatch(r"[\dA-Za-z\-]+(?:室|楼|号)?", part):
+            if part and place_score(part) == 0 and not re.fullmatch(r"[\dA-Za-z\-']+(?:室|楼|号)?,?", part):
                 break
             keep.append(part)
         raw = cut_run_on(" ".join(keep))
