@@ -20,7 +20,7 @@ _AFTERSALES = re.compile(
     r"坏了?|烂|裂|开裂|断了?|松了?|变形|起泡|色差|异味|气味|味道大|塌陷|掉漆|脱漆|起皮|脱皮|划痕|刮花|"
     r"刮坏|磕|破损|破了|损坏|发霉|生锈|异响|响声|晃|摇晃|不平|脱胶|褪色|漏|虫|甲醛|问题|毛病|"
     r"尺寸不合适|尺寸不对|放不下|放不进|装不下|太大|太小|太高|太矮|太宽|太窄|太长|太短|不合适|"
-    r"安装没装好|没装好|装不好|装歪|歪了|调一下|上门调|态度|整返|烂咗|坏咗|唔啱|甩皮|甩色|爆皮|掉色|"
+    r"安装没装好|没装好|装不好|撞坏|撞崩|撞花|要赔|赔钱|装歪|歪了|调一下|上门调|态度|整返|烂咗|坏咗|唔啱|甩皮|甩色|爆皮|掉色|"
     r"拉不动|推不动|拉唔郁|打不开|关不上|卡住|卡死|要退|想退|退掉|退款|买大了|买小了|摆唔落|放唔落|摆不下|入唔到|"
     r"after-?sales|defect|broken|damaged|crack|return|exchange|repair|complain",
     re.I,
@@ -116,7 +116,7 @@ def aftersales_category(text: str) -> str:
     if _SIZE.search(text):
         return "size"
     quality = _QUALITY.search(text)
-    if quality and not (_OTHER.search(text) and not re.search(r"质量|坏|裂|断|松|变形|起泡|色差|异味|塌陷|破", text)):
+    if quality and not (_OTHER.search(text) and not re.search(r"质量|坏|裂|断|松|变形|起泡|色差|异味|塌陷|破|甩皮|爆皮|关不上|打不开|拉不动|推不动|拉唔郁|卡住|卡死", text)):
         return "quality"
     if re.search(r"退货|换货|换新|要换", text) and not _OTHER.search(text):
         return "quality"
