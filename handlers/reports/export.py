@@ -2,9 +2,8 @@
 
 One row per order, case or fine; headers from the message catalogue (Chinese by
 default); dates and times as real date cells in the business time zone; the
-header row frozen and filters on. openpyxl builds the workbook's frame (styles, header,
-widths, frozen pane, filter); the rows, streamed from the database in chunks, are
-written as SpreadsheetML directly, so a year of a 20-store company takes seconds.
+header row frozen and filters on. Rows stream from the database in chunks into
+openpyxl's write-only worksheet (with lxml, about 10 s for a year of a 20-store company).
 Customer phone numbers and addresses are columns only for those entitled.
 """
 
@@ -12,16 +11,13 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,91 +118,51 @@ def _fine_values(lang: str, row: Any, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-_EPOCH = datetime(1899, 12, 30)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML may not carry
 
 
-def _template(language: str, kind: str, columns: list[tuple[str, int, bool]]) -> tuple[bytes, dict[str, str]]:
-    """An openpyxl workbook with the header row, widths, frozen header, filters and one styled
-    sample row: the styles and the sheet's frame the fast row writer fills in."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t(language, f"export.sheet.{kind}")
-    bold = Font(bold=True)
-    for index, (key, width, _contact) in enumerate(columns, start=1):
-        cell = sheet.cell(1, index, t(language, f"export.col.{key}"))
-        cell.font = bold
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sample_date, sample_time = sheet.cell(2, 1, date(2000, 1, 1)), sheet.cell(2, 2, datetime(2000, 1, 1, 12, 0))
-    sample_date.number_format, sample_time.number_format = DATE_FORMAT, TIME_FORMAT
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
-        xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
-    styles = {"date": re.search(r'<c r="A2" s="(\d+)"', xml)[1], "time": re.search(r'<c r="B2" s="(\d+)"', xml)[1]}
-    return buffer.getvalue(), styles
+class _Sheet:
+    """openpyxl's write-only worksheet: rows stream out as they come (fast with lxml installed),
+    with the frozen header, the filter over all rows and real date cells."""
 
+    def __init__(self, language: str, kind: str, columns: list[tuple[str, int, bool]]) -> None:
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(t(language, f"export.sheet.{kind}"))
+        self.keys = [key for key, _width, _contact in columns]
+        for index, (_key, width, _contact) in enumerate(columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for key in self.keys:
+            cell = WriteOnlyCell(self.sheet, t(language, f"export.col.{key}"))
+            cell.font = bold
+            header.append(cell)
+        self.sheet.append(header)
+        self.count = 1
 
-class _Rows:
-    """Worksheet rows as SpreadsheetML, written straight to a spooled file: openpyxl's own cell
-    writer costs ~40 µs a cell without lxml, which makes a year's export take a minute."""
-
-    def __init__(self, keys: list[str], styles: dict[str, str]) -> None:
-        self.letters = [get_column_letter(i) for i in range(1, len(keys) + 1)]
-        self.keys, self.styles = keys, styles
-        self.out = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024, mode="w+b")
-        self.count = 1  # the header row is the template's
+    def _cell(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            cell = WriteOnlyCell(self.sheet, value)
+            cell.number_format = TIME_FORMAT
+            return cell
+        if isinstance(value, date):
+            cell = WriteOnlyCell(self.sheet, value)
+            cell.number_format = DATE_FORMAT
+            return cell
+        if isinstance(value, str):
+            return _ILLEGAL.sub("", value) or None
+        return value
 
     def add(self, values: dict[str, Any]) -> None:
+        self.sheet.append([self._cell(values[key]) if values[key] != "" else None for key in self.keys])
         self.count += 1
-        row = self.count
-        cells = []
-        for letter, key in zip(self.letters, self.keys):
-            value = values[key]
-            if value is None or value == "":
-                continue
-            ref = f"{letter}{row}"
-            if isinstance(value, datetime):
-                delta = value - _EPOCH
-                serial = delta.days + delta.seconds / 86400  # minute precision: exact to the minute
-                cells.append(f'<c r="{ref}" s="{self.styles["time"]}"><v>{serial!r}</v></c>')
-            elif isinstance(value, date):
-                cells.append(f'<c r="{ref}" s="{self.styles["date"]}"><v>{(value - _EPOCH.date()).days}</v></c>')
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float)):
-                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
-            else:
-                text = escape(_ILLEGAL.sub("", str(value)), quote=False)
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
-        self.out.write(f'<row r="{row}">{"".join(cells)}</row>'.encode("utf-8"))
 
-    def workbook(self, template: bytes) -> bytes:
-        """The template with its sample row replaced by these rows, and the filter over all of them."""
-        last = f"{self.letters[-1]}{self.count}"
-        result = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(template)) as source, \
-                zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
-            for item in source.infolist():
-                data = source.read(item.filename)
-                if item.filename != "xl/worksheets/sheet1.xml":
-                    target.writestr(item, data)
-                    continue
-                xml = data.decode("utf-8")
-                xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml)
-                xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="A1:{last}"', xml)
-                head, rest = xml.split("<sheetData>", 1)
-                header = re.search(r'<row r="1".*?</row>', rest, re.S)[0]
-                tail = rest.split("</sheetData>", 1)[1]
-                with target.open(item.filename, "w") as sheet:
-                    sheet.write(f"{head}<sheetData>{header}".encode("utf-8"))
-                    self.out.seek(0)
-                    shutil.copyfileobj(self.out, sheet, 1024 * 1024)
-                    sheet.write(f"</sheetData>{tail}".encode("utf-8"))
-        self.out.close()
-        return result.getvalue()
+    def workbook(self) -> bytes:
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.keys))}{self.count}"
+        buffer = io.BytesIO()
+        self.book.save(buffer)
+        return buffer.getvalue()
 
 
 async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz: ZoneInfo, language: str = "zh-CN",
@@ -217,8 +173,7 @@ async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz
         raise ValueError(f"unknown export {kind!r}")
     start, end = utc_bounds(period, tz)
     columns = [c for c in COLUMNS[kind] if contacts or not c[2]]
-    template, styles = _template(language, kind, columns)
-    rows = _Rows([c[0] for c in columns], styles)
+    rows = _Sheet(language, kind, columns)
     count_of = {"orders": reports.count_orders, "aftersales": reports.count_cases, "fines": reports.count_fines}
     expected = await count_of[kind](session, start, end)
     written = 0
@@ -238,7 +193,7 @@ async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz
             written += len(chunk)
             if progress:
                 progress(written, expected)
-    return rows.workbook(template), written
+    return rows.workbook(), written
 
 
 def file_name(kind: str, period: Period) -> str:
