@@ -139,8 +139,12 @@ class Runtime:
             except Exception:
                 log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)
 
-    async def _after_sweep(self, report: object) -> None:
+    def kick_outbox(self) -> None:
+        """Deliver queued notifications now rather than at the next second's poll."""
         self._outbox_kick.set()
+
+    async def _after_sweep(self, report: object) -> None:
+        self.kick_outbox()
 
     async def _outbox_loop(self) -> None:
         assert self.outbox is not None

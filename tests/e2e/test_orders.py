@@ -281,7 +281,7 @@ async def test_an_order_sent_on_the_return_day_is_held_and_submitted_the_next_wo
     sales_after = await h.client.last_seq()
     report = await sweep(h.runtime.app, h.sandbox.clock.now())
     assert report.released == 1
-    h.runtime._outbox_kick.set()
+    h.runtime.kick_outbox()
     [clerk_card] = await h.wait_for("clerk", clerk_after)
     assert clerk_card["text"].startswith("🆕 新订单 DD202612001")  # no empty tracking sheet before it
     [told] = await h.wait_for("sales1", sales_after)

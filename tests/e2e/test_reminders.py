@@ -39,7 +39,7 @@ async def test_a_reminder_survives_429_and_5xx_and_arrives_once(harness: Harness
     report = await sweep(h.runtime.app, h.sandbox.clock.now())
     assert report.queued >= 1
     await sweep(h.runtime.app, h.sandbox.clock.now())  # a second sweep queues nothing new
-    h.runtime._outbox_kick.set()
+    h.runtime.kick_outbox()
     row = await _sent(h, f"R6:remind_sales:2026-12-04:{number}")
     assert row.state == "sent" and row.attempts >= 2  # refused at least once (429 or 502), then delivered
     events = await h.client.bot_events(h.uid("sales1"), after)
@@ -62,7 +62,7 @@ async def test_nothing_is_sent_outside_working_hours(harness: Harness) -> None:
     await _sent(h, f"R6:remind_sales:2026-12-04:{number}")
     h.sandbox.clock.set(local(2026, 12, 4, 21, 0))  # the order is still not placed at 21:00 …
     await sweep(h.runtime.app, h.sandbox.clock.now())
-    h.runtime._outbox_kick.set()
+    h.runtime.kick_outbox()
     await h.runtime.outbox.drain()
     async with h.runtime.app.sessions() as session:
         rows = list((await session.execute(select(OutboxMessage))).scalars())
