@@ -453,4 +453,7 @@ TEXTS: dict[str, str] = {
     "sla.escalation_ack": "Case {number} acknowledged; no further escalation.",
     "sla.escalation_snooze": "OK, you will be reminded of case {number} later.",
     "case.event.escalation_ack": "overdue alert acknowledged", "case.event.escalation_snooze": "overdue alert snoozed",
+    "chart.title": "KPI trend, last 8 weeks", "chart.week_starting": "week starting",
+    "chart.kpi.completion": "Order completion", "chart.kpi.on_time": "On-time processing",
+    "chart.kpi.resolution": "Problem resolution", "chart.kpi.satisfaction": "Customer satisfaction",
 }

@@ -458,4 +458,7 @@ TEXTS: dict[str, str] = {
     "sla.escalation_ack": "已确认处理售后单 {number}，不再上报。",
     "sla.escalation_snooze": "好的，稍后再提醒售后单 {number}。",
     "case.event.escalation_ack": "确认处理超时提醒", "case.event.escalation_snooze": "超时提醒稍后再说",
+    "chart.title": "考核指标趋势（近8周）", "chart.week_starting": "周（起始日）",
+    "chart.kpi.completion": "订单完成率", "chart.kpi.on_time": "订单处理及时率",
+    "chart.kpi.resolution": "问题解决率", "chart.kpi.satisfaction": "客户满意度",
 }

@@ -25,7 +25,7 @@ async def weekly_chart(app: App, session: AsyncSession, now: datetime, week: dat
     None when the chart cannot be drawn: the summary then goes out as text alone."""
     try:
         trend = await weekly_trend(session, app, now=now, today=week)
-        png = render_trend(trend)
+        png = render_trend(trend, language=app.config.default_language)
         path = Path(app.config.files_dir) / "charts" / f"kpi-{week.isoformat()}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(png)
