@@ -10,7 +10,7 @@ from domain.reports import KpiCounts, Period
 from handlers.reports.chart import render_trend
 
 WEEKS = [(Period(date(2026, 11, 2) + timedelta(weeks=i), date(2026, 11, 8) + timedelta(weeks=i)),
-          KpiCounts(due=50, completed=45, steps=100, steps_on_time=90, raised=10 if i % 2 else 0, resolved=5,
+          KpiCounts(due=50, completed=45, steps=100, steps_on_time=90, raised=10 if i % 2 else 0, resolved=5 if i % 2 else 0,
                     surveyed=8, satisfied=6)) for i in range(8)]
 
 
