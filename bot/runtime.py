@@ -31,10 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def build_parser(settings: Settings) -> Any:
-    try:
-        from domain.parsing import Parser
-    except ImportError:  # parser under construction in this checkout
-        return None
+    from domain.parsing import Parser
+
     return Parser(extra_words=settings.parser.extra_words)
 
 

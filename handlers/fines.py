@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import DomainError
 from domain.numbering import format_fine_number
 from domain.policy.calendar import calendar_for
 from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_transition
@@ -134,7 +133,3 @@ async def list_fines(ctx: Context, args: str) -> None:
                     for f in rows if f.state == FineState.proposed.value and ctx.user.role == Role.MANAGER)[:10]
     ctx.reply("\n".join(lines), buttons=buttons)
 
-
-def ensure(condition: bool, code: str, **params: object) -> None:
-    if not condition:
-        raise DomainError(code, **params)

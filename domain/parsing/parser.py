@@ -25,7 +25,7 @@ from .payment import find_payments
 from .people import NameReader, leading_english_name, titled_english_name
 from .phones import find_phones
 from .refs import find_refs
-from .spans import MASK, Found, mask, pick_current
+from .spans import MASK, mask, pick_current
 
 PARSER_VERSION = "2026.11.1"
 

@@ -1,6 +1,6 @@
 """R14 SLA in working time, pauses, warnings and the escalation ladder."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -51,7 +51,7 @@ async def test_a_reminder_survives_429_and_5xx_and_arrives_once(harness: Harness
     [ok] = await h.press("sales1", reminders[0], "已通知跟单员下单")
     assert "已记录" in ok["text"]
     [told] = await h.wait_for("clerk", clerk_after)
-    assert f"请今天下单" in told["text"] and number in told["text"]
+    assert "请今天下单" in told["text"] and number in told["text"]
 
 
 async def test_nothing_is_sent_outside_working_hours(harness: Harness) -> None:

@@ -128,10 +128,10 @@ async def test_a_5xx_is_retried(harness: Harness) -> None:
 async def test_hostile_input_gets_an_answer_and_stays_in_the_audit_log(harness: Harness) -> None:
     hostile = ["", "😀" * 50, "'; DROP TABLE orders; --", "<script>alert(1)</script>", "床" * 10_000,
                "\x00\x01\ufffd垃圾", "DD99999999999 取消", "/order DD202613999", "/step", "/lang"]
-    for text in hostile:
-        if not text:
+    for message in hostile:
+        if not message:
             continue
-        answers = await harness.say("sales1", text)
+        answers = await harness.say("sales1", message)
         assert answers and answers[0]["text"]
         assert "出错" not in answers[0]["text"]  # handled, not an internal error
     async with harness.runtime.app.sessions() as session:
