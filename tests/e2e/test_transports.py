@@ -107,6 +107,7 @@ async def test_webhook_mode_round_trips_and_refuses_a_wrong_secret(webhook_harne
 
     [answer] = await h.say("admin", "/whoami")
     assert "身份：管理员" in answer["text"]
+    await h.outbound_logged("身份：管理员")  # the reply's audit entry lands just after it is shown
 
     update = {"update_id": 990001, "message": {
         "message_id": 99001, "date": int(h.sandbox.clock.now().timestamp()), "text": "/whoami",
