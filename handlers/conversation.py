@@ -199,24 +199,27 @@ async def on_edit(ctx: Context) -> None:
     await request_change(ctx, order, parsed, origin="edit")
 
 
+async def _open_draft(ctx: Context, waiting, parsed: ParsedMessage) -> Order | None:  # type: ignore[no-untyped-def]
+    """The draft a question was about — or, when it was submitted or dropped meanwhile, None
+    after the question is forgotten and the message handled as what it is."""
+    order = await order_store.order_by_id(ctx.session, waiting.ref_id)
+    if order is not None and order.state == "draft":
+        return order
+    await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+    await _by_kind(ctx, parsed)
+    return None
+
+
 @answers("draft_field")
 async def _draft_field(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
-    order = await order_store.order_by_id(ctx.session, waiting.ref_id)
-    if order is None or order.state != "draft":
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
-        await _by_kind(ctx, parsed)
-        return
-    await intake.fill_field(ctx, order, waiting.field)
+    if (order := await _open_draft(ctx, waiting, parsed)) is not None:
+        await intake.fill_field(ctx, order, waiting.field)
 
 
 @answers("draft_edit")
 async def _draft_edit(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
-    order = await order_store.order_by_id(ctx.session, waiting.ref_id)
-    if order is None or order.state != "draft":
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
-        await _by_kind(ctx, parsed)
-        return
-    await _edit_draft(ctx, order, parsed)
+    if (order := await _open_draft(ctx, waiting, parsed)) is not None:
+        await _edit_draft(ctx, order, parsed)
 
 
 @answers("cancel_reason")
