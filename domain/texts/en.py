@@ -456,4 +456,5 @@ TEXTS: dict[str, str] = {
     "chart.title": "KPI trend, last 8 weeks", "chart.week_starting": "week starting",
     "chart.kpi.completion": "Order completion", "chart.kpi.on_time": "On-time processing",
     "chart.kpi.resolution": "Problem resolution", "chart.kpi.satisfaction": "Customer satisfaction",
+    "digest.audit_head": "🔐 Evidence chain: {seq} entries, head hash {hash}… (check with orderbot audit verify)",
 }

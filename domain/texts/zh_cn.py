@@ -461,4 +461,5 @@ TEXTS: dict[str, str] = {
     "chart.title": "考核指标趋势（近8周）", "chart.week_starting": "周（起始日）",
     "chart.kpi.completion": "订单完成率", "chart.kpi.on_time": "订单处理及时率",
     "chart.kpi.resolution": "问题解决率", "chart.kpi.satisfaction": "客户满意度",
+    "digest.audit_head": "🔐 证据链：共 {seq} 条，末条哈希 {hash}…（orderbot audit verify 可核对）",
 }

@@ -18,7 +18,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.orders import cards
 from handlers.reminders.sweep import Sweep
-from storage.models import Fine, Order, OrderLine
+from storage.models import AuditEntry, Fine, Order, OrderLine
 from storage import outbox
 from storage.orders import OPEN_STATES
 
@@ -90,9 +90,11 @@ async def daily_sheets(run: Sweep) -> None:
     submitted_today = [o for o in open_orders if o.submitted_at and o.submitted_at >= start]
     if not open_orders:
         return  # an empty sheet is noise, not evidence
+    head = (await run.session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                                      .order_by(AuditEntry.seq.desc()).limit(1))).first()
     for person in recipients:
         run.plan(person, f"R15:daily:{day.isoformat()}",
-                 lambda lang: _sheet_text(lang, day, open_orders, submitted_today), due_at)
+                 lambda lang: _sheet_text(lang, day, open_orders, submitted_today, head), due_at)
 
 
 def _problems(order: Order, day: date) -> list[str]:
@@ -108,7 +110,8 @@ def _problems(order: Order, day: date) -> list[str]:
     return problems
 
 
-def _sheet_text(language: str, day: date, open_orders: Sequence[Order], submitted: Sequence[Order]) -> str:
+def _sheet_text(language: str, day: date, open_orders: Sequence[Order], submitted: Sequence[Order],
+                head: tuple[int, str] | None = None) -> str:
     by_state = Counter(o.state for o in open_orders)
     rush = [o for o in submitted if "rush_insertion" in o.flag_set]
     lines = [t(language, "digest.daily_header", date=cards.fmt_date(language, day), open=len(open_orders),
@@ -123,6 +126,10 @@ def _sheet_text(language: str, day: date, open_orders: Sequence[Order], submitte
                          + "、".join(t(language, f"problem.{p}") for p in problems))
     if rush:
         lines.append(t(language, "digest.rush", numbers="、".join(o.number for o in rush)))
+    if head is not None:
+        # Published outside the database, the chain's head hash anchors the evidence: rewriting
+        # history afterwards would no longer match what everyone received in chat.
+        lines.append(t(language, "digest.audit_head", seq=head[0], hash=head[1][:16]))
     return "\n".join(lines)
 
 

@@ -157,6 +157,9 @@ async def test_a_business_week_of_reminders(office_url: str, tmp_path) -> None: 
     assert sheets[:6] == ["Mon 07 18:30", "Tue 08 18:30", "Wed 09 18:30", "Thu 10 18:30", "Fri 11 18:30",
                           "Sat 12 18:30"]
     assert "Sun 13 18:30" not in sheets
+    # The sheet publishes the evidence chain's head hash, anchoring it outside the database.
+    sheet_texts = [text for _, chat, text in office.api.sent if text.startswith("📊 订单跟踪表")]
+    assert all("🔐 证据链：共" in text for text in sheet_texts)
     assert at("manager", "📅 周订单协调") == ["Mon 07 17:44", "Mon 14 09:00"]
 
     # R14: medium severity, opened Tue 15:20 → respond by Wed 09:50 (4 working hours); the owner is
