@@ -138,7 +138,7 @@ async def record_arrival(ctx: Context, order: Order, line: OrderLine) -> None:
     Line(LineState(line.state), line.eta).record_arrival()
     line.state, line.eta, line.arrived_at = LineState.arrived.value, None, ctx.now
     await record(ctx, order, "line_arrived", detail={"line": line.position, "product": line.product})
-    await _tell_store(ctx, order, line, "store.line_arrived")
+    await _tell_about_line(ctx, order, line, "store.line_arrived")
     if all(line.state == LineState.arrived.value for line in order.lines):
         ctx.reply(ctx.t("lines.all_arrived", number=order.number),
                   buttons=cards.clerk_buttons(ctx.language, order), entity=order.number)
@@ -163,34 +163,25 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
     await order_store.clear_awaiting(ctx.session, ctx.user.id)
     await record(ctx, order, "line_backorder", detail={"line": line.position, "product": line.product,
                                                         "eta": eta.isoformat()})
-    await _tell_store(ctx, order, line, "store.line_backorder")
-    await _tell_sales_line(ctx, order, line)
+    await _tell_about_line(ctx, order, line, "store.line_backorder", with_sales=True)
     ctx.reply(ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
                     status=cards.line_status(ctx.language, line)),
               buttons=cards.line_buttons(ctx.language, order), entity=order.number)
 
 
-async def _tell_store(ctx: Context, order: Order, line: OrderLine, text_key: str) -> None:
-    """R9: store managers get the newest stock arrival and backorder dates promptly."""
-    managers = await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)
-    await notify_users(
-        ctx.session, managers, key=f"line:{line.id}:{line.state}:{ctx.evidence_id}", now=ctx.now,
-        entity=order.number,
-        text_for=lambda language: t(language, text_key, number=order.number,
-                                    line=cards.line_text(language, line), customer=order.customer_name or "",
-                                    eta=cards.fmt_date(language, line.eta)))
-
-
-async def _tell_sales_line(ctx: Context, order: Order, line: OrderLine) -> None:
-    sales = await user_by_id(ctx.session, order.sales_id)
-    if sales is None:
-        return
-    await notify_users(
-        ctx.session, [sales], key=f"line:{line.id}:{line.state}:{ctx.evidence_id}:sales", now=ctx.now,
-        entity=order.number,
-        text_for=lambda language: t(language, "store.line_backorder", number=order.number,
-                                    line=cards.line_text(language, line), customer=order.customer_name or "",
-                                    eta=cards.fmt_date(language, line.eta)))
+async def _tell_about_line(ctx: Context, order: Order, line: OrderLine, text_key: str, *,
+                          with_sales: bool = False) -> None:
+    """R9: store managers (and, for a backorder, the sales person) get the newest stock news promptly."""
+    recipients = [(user, "") for user in await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)]
+    if with_sales and (sales := await user_by_id(ctx.session, order.sales_id)) is not None:
+        recipients.append((sales, ":sales"))
+    for user, suffix in recipients:
+        await notify_users(
+            ctx.session, [user], key=f"line:{line.id}:{line.state}:{ctx.evidence_id}{suffix}", now=ctx.now,
+            entity=order.number,
+            text_for=lambda language: t(language, text_key, number=order.number,
+                                        line=cards.line_text(language, line), customer=order.customer_name or "",
+                                        eta=cards.fmt_date(language, line.eta)))
 
 
 # What clerks type after /step: the Chinese word on the button, or the identifier.
