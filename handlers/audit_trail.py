@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.app import App
-from handlers.types import Incoming, Reply
+from handlers.types import Incoming, Reply, keyboard_to_json
 from storage import audit
 from storage.audit import Kind
 
@@ -51,7 +51,7 @@ async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sen
     """Log what the bot said (or edited), with the Telegram message id it got."""
     payload: dict[str, Any] = {}
     if reply.buttons:
-        payload["buttons"] = [[{"text": b.text, "data": b.data} for b in row] for row in reply.buttons]
+        payload["buttons"] = keyboard_to_json(reply.buttons)
     if reply.document is not None:
         import hashlib
 

@@ -10,21 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Role
 from domain.texts import t
-from handlers.types import Button
+from handlers.types import Button, keyboard_to_json
 from storage import outbox
 from storage import users as user_store
 from storage.models import User
-
-
-def _buttons(rows: tuple[tuple[Button, ...], ...]) -> list[list[dict[str, str]]] | None:
-    return [[{"text": b.text, "data": b.data} for b in row] for row in rows] or None
 
 
 async def notify_user(session: AsyncSession, user: User, *, key: str, text: str, now: datetime,
                       buttons: tuple[tuple[Button, ...], ...] = (), entity: str | None = None,
                       not_before: datetime | None = None) -> bool:
     return await outbox.enqueue(session, key=f"{key}:u{user.id}", chat_id=user.telegram_id, text=text, now=now,
-                                buttons=_buttons(buttons), entity=entity, not_before=not_before)
+                                buttons=keyboard_to_json(buttons) or None, entity=entity, not_before=not_before)
 
 
 async def notify_users(session: AsyncSession, users: Iterable[User], *, key: str, now: datetime,

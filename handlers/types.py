@@ -74,6 +74,18 @@ class Button:
             raise ValueError(f"callback data over Telegram's 64-byte limit: {self.data!r}")
 
 
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def keyboard_to_json(rows: Keyboard) -> list[list[dict[str, str]]]:
+    """Buttons as stored in the outbox and the audit log."""
+    return [[{"text": b.text, "data": b.data} for b in row] for row in rows]
+
+
+def keyboard_from_json(rows: list[list[dict[str, str]]] | None) -> Keyboard:
+    return tuple(tuple(Button(b["text"], b["data"]) for b in row) for row in rows or ())
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingDocument:
     file_name: str

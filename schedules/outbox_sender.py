@@ -25,7 +25,7 @@ from domain.policy.calendar import calendar_for
 from domain.policy.reminders import deliver_at
 from handlers.app import App
 from handlers.audit_trail import record_outbound
-from handlers.types import Button, OutgoingDocument, Reply
+from handlers.types import OutgoingDocument, Reply, keyboard_from_json
 from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -128,8 +128,8 @@ class OutboxSender:
         self._last_per_chat[chat_id] = stamp
 
     async def _deliver(self, row: OutboxMessage) -> int:
-        buttons = tuple(tuple(Button(b["text"], b["data"]) for b in r) for r in json.loads(row.buttons or "[]"))
-        reply = Reply(chat_id=row.chat_id, text=row.text, buttons=buttons, entity=row.entity,
+        reply = Reply(chat_id=row.chat_id, text=row.text, buttons=keyboard_from_json(json.loads(row.buttons or "[]")),
+                      entity=row.entity,
                       **_attachment(row.attachment))
         await self._pace(row.chat_id)
         now = self.app.clock.now()

@@ -26,7 +26,7 @@ from domain.texts import t
 from handlers.app import App
 from handlers.fines import propose_fine
 from handlers.orders import cards
-from handlers.types import Button
+from handlers.types import Button, keyboard_to_json
 from storage import outbox
 from storage.models import Fine, Order, User
 
@@ -103,7 +103,7 @@ class Sweep:
             buttons = p.buttons_for(p.user.language) if p.buttons_for else ()
             await outbox.enqueue(
                 self.session, key=p.key, chat_id=p.user.telegram_id, text=p.text_for(p.user.language), now=self.now,
-                buttons=[[{"text": b.text, "data": b.data} for b in row] for row in buttons] or None,
+                buttons=keyboard_to_json(buttons) or None,
                 entity=p.entity, attachment=p.attachment,
                 not_before=deliver_at(p.due_at, self.calendar,
                                       urgent=p.urgent and self.policy.working.urgent_escalations_ignore_hours))
