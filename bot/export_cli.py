@@ -8,7 +8,6 @@ progress line on stderr for large exports.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from datetime import date
@@ -52,7 +51,8 @@ def _export(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from domain.reports import Period
     from handlers.reports.export import build_workbook, file_name
-    from storage.db import create_engine, session_factory
+    from bot.database import run_on_database
+    from storage.db import session_factory
 
     tz = settings.timezone
     today = SystemClock().now().astimezone(tz).date()
@@ -65,19 +65,15 @@ def _export(args: argparse.Namespace) -> int:
     out = args.out or file_name(args.kind, period)
     progress = ProgressLine(args.kind)
 
-    async def main() -> int:
-        engine = create_engine(settings.database.url)
-        try:
-            async with session_factory(engine)() as session:
-                content, rows = await build_workbook(session, args.kind, period, tz=tz, language=args.language,
-                                                     contacts=True, progress=progress)
-        finally:
-            await engine.dispose()
+    async def work(engine) -> int:  # type: ignore[no-untyped-def]
+        async with session_factory(engine)() as session:
+            content, rows = await build_workbook(session, args.kind, period, tz=tz, language=args.language,
+                                                 contacts=True, progress=progress)
         with open(out, "wb") as handle:
             handle.write(content)
         return rows
 
-    rows = asyncio.run(main())
+    rows = run_on_database(settings, work)
     progress.close()
     print(f"wrote {rows} rows to {out}")
     return 0

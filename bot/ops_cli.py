@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.database import run_on_database
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -90,45 +91,36 @@ def _run(args: argparse.Namespace) -> int:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    from storage.db import create_engine
     from storage.migrate import current_revision, upgrade
 
-    async def main() -> str | None:
-        engine = create_engine(settings.database.url)
-        try:
-            await upgrade(engine)
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
+    async def work(engine):  # type: ignore[no-untyped-def]
+        await upgrade(engine)
+        return await current_revision(engine)
 
-    print(f"database at revision {asyncio.run(main())}")
+    print(f"database at revision {run_on_database(settings, work)}")
     return 0
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from storage.audit import GENESIS, entries_for_entity, entry_digest, verify_chain
-    from storage.db import create_engine, session_factory
+    from storage.db import session_factory
     from storage.reports import evidence
 
     entity = (getattr(args, "entity", None) or "").strip().upper() or None
 
-    async def main():  # type: ignore[no-untyped-def]
-        engine = create_engine(settings.database.url)
-        try:
-            async with session_factory(engine)() as session:
-                report = await verify_chain(session)
-                if entity is None:
-                    return report, None
-                # The entity's whole story (for DD…/SH…: with the messages it rests on, every version).
-                found = await evidence(session, entity)
-                entries = found.entries if found is not None else await entries_for_entity(session, entity)
-                return report, [(e.seq, e.kind, e.recorded_at, e.text, e.prev_hash, e.hash, entry_digest(e))
-                                for e in entries]
-        finally:
-            await engine.dispose()
+    async def work(engine):  # type: ignore[no-untyped-def]
+        async with session_factory(engine)() as session:
+            report = await verify_chain(session)
+            if entity is None:
+                return report, None
+            # The entity's whole story (for DD…/SH…: with the messages it rests on, every version).
+            found = await evidence(session, entity)
+            entries = found.entries if found is not None else await entries_for_entity(session, entity)
+            return report, [(e.seq, e.kind, e.recorded_at, e.text, e.prev_hash, e.hash, entry_digest(e))
+                            for e in entries]
 
-    report, entries = asyncio.run(main())
+    report, entries = run_on_database(settings, work)
     if report.ok:
         print(f"audit chain OK: {report.checked} entries verified")
     else:
@@ -158,7 +150,7 @@ def _users_add(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from domain.roles import STORE_ROLES, parse_role
     from storage import audit, users
-    from storage.db import create_engine, session_factory
+    from storage.db import session_factory
     from storage.migrate import upgrade
     from bot.clock import SystemClock
 
@@ -171,52 +163,44 @@ def _users_add(args: argparse.Namespace) -> int:
         print(f"orderbot: a {role.value} belongs to a store: add --store CODE", file=sys.stderr)
         return 2
 
-    async def main() -> int:
-        engine = create_engine(settings.database.url)
+    async def work(engine) -> int:  # type: ignore[no-untyped-def]
         now = SystemClock().now()
-        try:
-            await upgrade(engine)
-            async with session_factory(engine)() as session, session.begin():
-                if await users.user_by_telegram_id(session, args.telegram_id):
-                    print(f"orderbot: Telegram id {args.telegram_id} is registered already", file=sys.stderr)
+        await upgrade(engine)
+        async with session_factory(engine)() as session, session.begin():
+            if await users.user_by_telegram_id(session, args.telegram_id):
+                print(f"orderbot: Telegram id {args.telegram_id} is registered already", file=sys.stderr)
+                return 1
+            store_id = None
+            if args.store:
+                store = await users.store_by_code(session, args.store)
+                if store is None:
+                    print(f"orderbot: no store {args.store!r}; create it in chat: /stores add CODE NAME",
+                          file=sys.stderr)
                     return 1
-                store_id = None
-                if args.store:
-                    store = await users.store_by_code(session, args.store)
-                    if store is None:
-                        print(f"orderbot: no store {args.store!r}; create it in chat: /stores add CODE NAME",
-                              file=sys.stderr)
-                        return 1
-                    store_id = store.id
-                user = await users.add_user(session, telegram_id=args.telegram_id, name=args.name, role=role,
-                                            store_id=store_id, now=now)
-                await audit.append(session, kind=audit.Kind.STATE_CHANGE, recorded_at=now, entity=f"user:{user.id}",
-                                   text="user.registered", payload={"event": "user.registered", "role": role.value,
-                                                                   "via": "cli"})
-            print(f"registered {args.name} ({role.value}), Telegram id {args.telegram_id}")
-            return 0
-        finally:
-            await engine.dispose()
+                store_id = store.id
+            user = await users.add_user(session, telegram_id=args.telegram_id, name=args.name, role=role,
+                                        store_id=store_id, now=now)
+            await audit.append(session, kind=audit.Kind.STATE_CHANGE, recorded_at=now, entity=f"user:{user.id}",
+                               text="user.registered", payload={"event": "user.registered", "role": role.value,
+                                                               "via": "cli"})
+        print(f"registered {args.name} ({role.value}), Telegram id {args.telegram_id}")
+        return 0
 
-    return asyncio.run(main())
+    return run_on_database(settings, work)
 
 
 def _users_list(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from storage import users
-    from storage.db import create_engine, session_factory
+    from storage.db import session_factory
 
-    async def main() -> None:
-        engine = create_engine(settings.database.url)
-        try:
-            async with session_factory(engine)() as session:
-                for user in await users.all_users(session):
-                    store = user.store.code if user.store else "-"
-                    print(f"{user.telegram_id}\t{user.name}\t{user.role}\t{store}\t{'active' if user.active else 'inactive'}")
-        finally:
-            await engine.dispose()
+    async def work(engine) -> None:  # type: ignore[no-untyped-def]
+        async with session_factory(engine)() as session:
+            for user in await users.all_users(session):
+                store = user.store.code if user.store else "-"
+                print(f"{user.telegram_id}\t{user.name}\t{user.role}\t{store}\t{'active' if user.active else 'inactive'}")
 
-    asyncio.run(main())
+    run_on_database(settings, work)
     return 0
 
 
