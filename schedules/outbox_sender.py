@@ -30,8 +30,6 @@ from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 
-# Keys of escalation notifications (R14); config may let them through outside working hours.
-ESCALATION_PREFIX = "R14:escalate"
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -87,21 +85,21 @@ class OutboxSender:
         off_hours = deliver_at(now, calendar_for(policy)) != now
         if off_hours and not policy.working.urgent_escalations_ignore_hours:
             return 0
-        rows = await self._claim(now, limit, escalations_only=off_hours)
+        rows = await self._claim(now, limit, urgent_only=off_hours)
         delivered = 0
         for row in rows:
             delivered += await self._deliver(row)
         return delivered
 
-    async def _claim(self, now: datetime, limit: int, *, escalations_only: bool = False) -> list[OutboxMessage]:
+    async def _claim(self, now: datetime, limit: int, *, urgent_only: bool = False) -> list[OutboxMessage]:
         async with self.app.sessions() as session, session.begin():
             query = (select(OutboxMessage)
                      .where(OutboxMessage.not_before <= now,
                             or_(OutboxMessage.state == "pending",
                                 (OutboxMessage.state == "sending") & (OutboxMessage.not_before <= now - self.stale_after)))
                      .order_by(OutboxMessage.id).limit(limit))
-            if escalations_only:
-                query = query.where(OutboxMessage.key.startswith(ESCALATION_PREFIX))
+            if urgent_only:
+                query = query.where(OutboxMessage.urgent.is_(True))
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.execute(query)).scalars())

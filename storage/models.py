@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -298,6 +298,8 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     # A photo or document to send with the text: JSON {"kind": "photo"|"document", "path", "file_name"}.
     attachment: Mapped[str | None] = mapped_column(Text)
+    # May go out outside working hours (R14 escalations, when config allows it).
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 # -- After-sales (售后, R11–R14) ------------------------------------------------------

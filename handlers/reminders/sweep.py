@@ -101,12 +101,12 @@ class Sweep:
                 continue
             seen.add(p.key)
             buttons = p.buttons_for(p.user.language) if p.buttons_for else ()
+            urgent = p.urgent and self.policy.working.urgent_escalations_ignore_hours
             await outbox.enqueue(
                 self.session, key=p.key, chat_id=p.user.telegram_id, text=p.text_for(p.user.language), now=self.now,
                 buttons=keyboard_to_json(buttons) or None,
-                entity=p.entity, attachment=p.attachment,
-                not_before=deliver_at(p.due_at, self.calendar,
-                                      urgent=p.urgent and self.policy.working.urgent_escalations_ignore_hours))
+                entity=p.entity, attachment=p.attachment, urgent=urgent,
+                not_before=deliver_at(p.due_at, self.calendar, urgent=urgent))
             queued += 1
         self.planned.clear()
         return queued

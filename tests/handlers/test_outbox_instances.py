@@ -88,3 +88,25 @@ async def test_a_blocked_recipient_is_marked_unreachable_and_the_admins_told(app
         row = (await session.execute(select(OutboxMessage).where(OutboxMessage.key == "R6:remind_sales:x"))).scalar_one()
     assert row.state == "unreachable" and "blocked" in row.last_error
     assert [(chat, text.split("（")[0]) for _, chat, text in api.sent] == [(1001, "⚠️ 无法给 张导购")]
+
+
+@pytest.mark.parametrize(("urgent_allowed", "expected"), [(False, []), (True, ["🚨 上报"])])
+async def test_outside_working_hours_only_urgent_rows_go_and_only_if_config_says(app, urgent_allowed: bool,  # type: ignore[no-untyped-def]
+                                                                                  expected: list[str]) -> None:
+    import dataclasses
+
+    from domain.policy.settings import PolicySettings, WorkingTime
+    from tests.conftest import local
+
+    policy = PolicySettings(working=WorkingTime(urgent_escalations_ignore_hours=urgent_allowed))
+    app = dataclasses.replace(app, config=dataclasses.replace(app.config, policy=policy))
+    app.clock.set(local(2026, 12, 6, 3, 0))  # Sunday, 3 a.m.
+    async with app.sessions() as session, session.begin():
+        await outbox.enqueue(session, key="R14:escalate:x", chat_id=1002, text="🚨 上报", now=app.clock.now(),
+                             urgent=True)
+        await outbox.enqueue(session, key="R15:daily:x", chat_id=1002, text="📊 跟踪表", now=app.clock.now())
+    api = RecordingBotApi(app.clock)
+    sender = OutboxSender(app, api, transient=(RuntimeError,), blocked=(RecipientBlocked,),
+                          limits=RateLimits(0.0, 1000), sleep=_no_sleep)
+    await sender.drain()
+    assert [text for _, _, text in api.sent] == expected
