@@ -274,6 +274,17 @@ class ReturnDay(Base):
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CompanyDayOff(Base):
+    """公司休息日: a day off a manager added by chat (/calendar off), on top of config and public holidays."""
+
+    __tablename__ = "company_days_off"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OutboxMessage(Base):
     """A notification to someone other than the sender, written in the same transaction
     as the change that caused it and delivered by the outbox sender. ``key`` makes

@@ -1,7 +1,12 @@
 """R18 工作时间: the working calendar every reminder, SLA and deadline is counted in.
 
 Working time is the half-open interval ``[day_start, day_end)`` in the business
-timezone on each working day (``work_days`` minus ``holidays``). Every datetime
+timezone on each working day. Which days work is decided, strongest first, by the
+company's own days off (config ``holidays`` and days added by chat), the company's
+extra working days (config ``extra_working_days``), the public holidays of the
+region and its make-up working days (调休), and last the weekly pattern
+(``work_days``). The public days arrive as plain data (:class:`PublicHolidays`),
+so this module never reads a holiday package itself. Every datetime
 going in or out is timezone-aware; results come back in the business timezone.
 Durations are measured on UTC instants, so the arithmetic stays right even in a
 timezone with daylight saving (Asia/Shanghai has none, a branch abroad might).
@@ -11,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from enum import StrEnum
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from domain.policy.settings import PolicySettings, WorkingTime
@@ -22,28 +29,107 @@ _MAX_DAYS_SEARCHED = 3660
 _HOUR = timedelta(hours=1)
 
 
+# A holiday's name per language ("zh-CN", "zh-TW", "en"), as the source spells it.
+HolidayName = Mapping[str, str]
+
+
+class DayKind(StrEnum):
+    """What a date is in the working calendar, for rules and for ``/calendar``."""
+
+    WORKING = "working"  # 工作日
+    REST = "rest"  # 休息日: not in the weekly pattern
+    PUBLIC_HOLIDAY = "public_holiday"  # 法定节假日 (the whole announced break, weekends included)
+    MAKE_UP = "make_up"  # 调休上班: a weekend day worked to make up for a holiday
+    COMPANY_DAY_OFF = "company_day_off"  # 公司休息日: config or added by chat
+    COMPANY_WORKING = "company_working"  # 公司加班日: config extra_working_days on a rest day or holiday
+
+    @property
+    def is_working(self) -> bool:
+        return self in (DayKind.WORKING, DayKind.MAKE_UP, DayKind.COMPANY_WORKING)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicHolidays:
+    """法定节假日与调休: what a maintained source says about a region, as plain data.
+
+    ``known_years`` are the years the source has published. For any other year
+    the calendar falls back to the weekly pattern and says so
+    (:meth:`WorkingCalendar.knows_year`), instead of pretending a holiday is a
+    working day it knows nothing about.
+    """
+
+    region: str = ""  # "" = no public calendar chosen
+    days_off: Mapping[date, HolidayName] = field(default_factory=dict)
+    make_up_days: Mapping[date, HolidayName] = field(default_factory=dict)
+    known_years: frozenset[int] = frozenset()
+
+    def knows(self, year: int) -> bool:
+        return not self.region or year in self.known_years
+
+
+NO_PUBLIC_HOLIDAYS = PublicHolidays()
+
+
 @dataclass(frozen=True, slots=True)
 class WorkingCalendar:
-    """工作日历: working days, working hours and holidays in one timezone."""
+    """工作日历: working days, working hours and holidays in one timezone.
+
+    ``company_days_off`` are the days a manager added by chat (date → reason);
+    config ``holidays`` count the same way without a reason.
+    """
 
     working: WorkingTime
     tz: str
+    public: PublicHolidays = NO_PUBLIC_HOLIDAYS
+    company_days_off: Mapping[date, str] = field(default_factory=dict)
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
-    _holidays: frozenset[date] = field(init=False, repr=False, compare=False)
+    _off: frozenset[date] = field(init=False, repr=False, compare=False)
+    _on: frozenset[date] = field(init=False, repr=False, compare=False)
+    _company_off: frozenset[date] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.working.day_start < self.working.day_end:
             raise ValueError("working day must start before it ends")
         if not set(self.working.work_days) & set(range(7)):
             raise ValueError("at least one weekday must be a working day")
+        company_off = frozenset(self.working.holidays) | frozenset(self.company_days_off)
+        company_on = frozenset(self.working.extra_working_days) - company_off
         object.__setattr__(self, "_zone", ZoneInfo(self.tz))
-        object.__setattr__(self, "_holidays", frozenset(self.working.holidays))
+        object.__setattr__(self, "_company_off", company_off)
+        object.__setattr__(self, "_off", company_off | (frozenset(self.public.days_off) - company_on))
+        object.__setattr__(self, "_on", company_on | (frozenset(self.public.make_up_days) - company_off))
 
     # -- days -------------------------------------------------------------
 
     def is_working_day(self, day: date) -> bool:
-        """工作日: a listed weekday that is not a holiday."""
-        return day.weekday() in self.working.work_days and day not in self._holidays
+        """工作日: not a day off (company's or public), and a make-up day or a listed weekday."""
+        if day in self._off:
+            return False
+        return day in self._on or day.weekday() in self.working.work_days
+
+    def day_kind(self, day: date) -> DayKind:
+        """Why ``day`` works or not, strongest reason first."""
+        weekly = day.weekday() in self.working.work_days
+        if day in self._company_off:
+            return DayKind.COMPANY_DAY_OFF
+        if day in self.working.extra_working_days:
+            return DayKind.WORKING if weekly and day not in self.public.days_off else DayKind.COMPANY_WORKING
+        if day in self.public.days_off:
+            return DayKind.PUBLIC_HOLIDAY
+        if day in self.public.make_up_days:
+            return DayKind.MAKE_UP
+        return DayKind.WORKING if weekly else DayKind.REST
+
+    def holiday_name(self, day: date, language: str) -> str | None:
+        """The public holiday ``day`` belongs to (or makes up for), in ``language`` where the source has it."""
+        names = self.public.days_off.get(day) or self.public.make_up_days.get(day)
+        if not names:
+            return None
+        return names.get(language) or names.get("zh-CN") or next(iter(names.values()), None)
+
+    def knows_year(self, year: int) -> bool:
+        """Whether the public calendar has published ``year`` (always true without one)."""
+        return self.public.knows(year)
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""
@@ -191,7 +277,9 @@ def _require_aware(moment: datetime) -> None:
         raise ValueError("naive datetime: the domain only accepts aware datetimes")
 
 
-def calendar_for(policy: PolicySettings) -> WorkingCalendar:
-    """The calendar a ``PolicySettings`` describes."""
-    return WorkingCalendar(working=policy.working, tz=policy.timezone)
+def calendar_for(policy: PolicySettings, public: PublicHolidays = NO_PUBLIC_HOLIDAYS,
+                 company_days_off: Mapping[date, str] | None = None) -> WorkingCalendar:
+    """The calendar a ``PolicySettings`` describes, with the public and chat-added days given."""
+    return WorkingCalendar(working=policy.working, tz=policy.timezone, public=public,
+                           company_days_off=dict(company_days_off or {}))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +19,11 @@ class WorkingTime:
     work_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5)  # Monday=0 … Saturday=5
     day_start: time = time(9, 0)
     day_end: time = time(18, 30)
-    holidays: tuple[date, ...] = ()
+    # Public holidays and make-up working days (调休) of this region from a maintained
+    # package: "CN" (mainland), "HK", "MO", "TW", or "none".
+    calendar: Literal["CN", "HK", "MO", "TW", "none"] = "CN"
+    holidays: tuple[date, ...] = ()  # the company's own days off
+    extra_working_days: tuple[date, ...] = ()  # the company's own working days on a rest day or holiday
     # Escalations wait for working time too, unless the company says they may not.
     urgent_escalations_ignore_hours: bool = False
 

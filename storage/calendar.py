@@ -1,0 +1,39 @@
+"""Company days off added by chat (公司休息日): the rows behind ``/calendar off``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import CompanyDayOff
+
+
+async def company_days_off(session: AsyncSession) -> dict[date, str]:
+    """Every stored day off with its reason; a company adds a handful a year, so all of them."""
+    rows = (await session.execute(select(CompanyDayOff.day, CompanyDayOff.reason))).all()
+    return {day: reason for day, reason in rows}
+
+
+async def add_company_day_off(session: AsyncSession, *, day: date, reason: str, user_id: int,
+                              now: datetime) -> str | None:
+    """Store (or re-word) a day off; returns the reason it had before, if any."""
+    row = await session.get(CompanyDayOff, day)
+    previous = row.reason if row else None
+    if row is None:
+        session.add(CompanyDayOff(day=day, reason=reason, added_by=user_id, added_at=now))
+    else:
+        row.reason, row.added_by, row.added_at = reason, user_id, now
+    await session.flush()
+    return previous
+
+
+async def remove_company_day_off(session: AsyncSession, day: date) -> str | None:
+    """Delete a stored day off; returns its reason, or None when there was none."""
+    row = await session.get(CompanyDayOff, day)
+    if row is None:
+        return None
+    reason = row.reason
+    await session.execute(delete(CompanyDayOff).where(CompanyDayOff.day == day))
+    return reason
