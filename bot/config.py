@@ -181,6 +181,11 @@ def settings_from_mapping(data: Mapping[str, Any], *, environ: Mapping[str, str]
         if unknown:
             raise ConfigError(f"invalid configuration in {source}:\n  [rules.after_sales] escalation_chain = {chain!r}: "
                               f"unknown role(s) {unknown}; allowed: {', '.join(r.value for r in Role)}")
+    working = data.get("rules", {}).get("working", {})
+    both = sorted(set(map(str, working.get("holidays", ()))) & set(map(str, working.get("extra_working_days", ()))))
+    if both:
+        raise ConfigError(f"invalid configuration in {source}:\n  [rules.working] holidays and extra_working_days "
+                          f"both list {', '.join(both)}: a day is either off or worked; remove it from one list")
     if environ.get(ENV_DATABASE_URL):
         data["database"] = {**data.get("database", {}), "url": environ[ENV_DATABASE_URL]}
     data["token"] = environ.get(ENV_TOKEN) or None

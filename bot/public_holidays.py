@@ -48,7 +48,7 @@ def _mainland() -> PublicHolidays:
     make_up = {day: names(by_name[name]) for day, name in chinese_calendar.constants.workdays.items()}
     # A year counts as published when the package has its holidays; it raises for any other.
     known = frozenset(day.year for day in days_off)
-    return PublicHolidays(region="CN", days_off=days_off, make_up_days=make_up, known_years=known)
+    return PublicHolidays(region="CN", source=f"chinese-calendar {chinese_calendar.__version__}", days_off=days_off, make_up_days=make_up, known_years=known)
 
 
 @lru_cache(maxsize=8)
@@ -68,4 +68,4 @@ def _from_holidays_package(region: str, around_year: int) -> PublicHolidays:
     make_up: dict[date, HolidayName] = {day: {} for day in getattr(base, "weekend_workdays", ())
                if day.year in years}
     known = frozenset(y for y in years if base.start_year <= y <= base.end_year)
-    return PublicHolidays(region=region, days_off=days_off, make_up_days=make_up, known_years=known)
+    return PublicHolidays(region=region, source=f"holidays {holidays_package.__version__}", days_off=days_off, make_up_days=make_up, known_years=known)

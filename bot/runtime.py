@@ -14,6 +14,7 @@ from typing import Any
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.demo import seed_demo_team
+from bot.public_holidays import public_holidays
 from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError, deliver
 from bot.transport.updates import incoming_from_update
 from domain.texts import DEFAULT_LANGUAGE
@@ -21,6 +22,7 @@ from handlers.app import App, AppConfig
 from handlers.dispatch import dispatch
 from handlers.menus import menu_for
 from handlers.types import Clock
+from handlers.working_calendar import LiveCalendar
 from schedules.outbox_sender import OutboxSender, RateLimits
 from schedules.scheduler import Scheduler
 from storage import users as user_store
@@ -78,6 +80,9 @@ class Runtime:
         self.transport = _build_transport(settings, token=token, api_url=api_url, file_url=file_url,
                                           on_update=self._on_update)
         bot_id, username = await self.transport.prepare()
+        calendars = LiveCalendar(settings.rules, public_holidays(settings.rules.working.calendar, clock.now().year))
+        async with sessions() as session:
+            await calendars.reload(session)
         self.app = App(
             sessions=sessions,
             clock=clock,
@@ -87,6 +92,7 @@ class Runtime:
                              bot_username=username, bot_id=bot_id),
             parser=build_parser(settings),
             files=self.transport.api,
+            calendars=calendars,
         )
         if settings.uses_sandbox and settings.sandbox.demo_team:
             async with sessions() as session, session.begin():

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from domain.policy.calendar import WorkingCalendar
 from domain.policy.settings import PolicySettings
 from handlers.types import Clock, FileFetcher
+from handlers.working_calendar import LiveCalendar
 from storage.db import SessionFactory
 
 
@@ -38,3 +40,15 @@ class App:
     config: AppConfig
     parser: object  # domain.parsing.Parser; typed loosely so handlers need not build one at import
     files: FileFetcher | None = None  # downloads photos sent as evidence; None where there is no transport
+    # Config + public holidays + days off added by chat; without one, config alone.
+    calendars: LiveCalendar | None = None
+
+    def __post_init__(self) -> None:
+        if self.calendars is None:
+            object.__setattr__(self, "calendars", LiveCalendar(self.config.policy))
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar every rule counts in, as it is now."""
+        assert self.calendars is not None
+        return self.calendars.current

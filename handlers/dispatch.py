@@ -29,7 +29,7 @@ from storage.models import User
 log = logging.getLogger(__name__)
 
 # Importing these modules registers their commands and buttons.
-from handlers import fines, people  # noqa: E402,F401  (registration side effect)
+from handlers import calendar_commands, fines, people  # noqa: E402,F401  (registration side effect)
 from handlers.orders import changes, intake, lifecycle, views  # noqa: E402,F401
 from handlers.aftersales import desk, views as aftersales_views  # noqa: E402,F401
 from handlers.reminders import commands as reminder_commands  # noqa: E402,F401

@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.numbering import format_fine_number
-from domain.policy.calendar import calendar_for
 from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_transition
 from domain.roles import Role
 from domain.texts import t
@@ -32,7 +31,7 @@ async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: Us
     """Put a fine on the ledger as ``proposed`` and ask the managers; None if that fine exists already."""
     if await fine_store.fine_for_key(session, rule_key) is not None:
         return None
-    local = calendar_for(app.config.policy).local(now)
+    local = app.calendar.local(now)
     seq = await order_store.next_document_seq(session, "FK", f"{local.year:04d}{local.month:02d}")
     fine = Fine(number=format_fine_number(local.year, local.month, seq), rule=rule, rule_key=rule_key,
                 person_id=person.id, amount_yuan=amount, reason=reason, state=FineState.proposed.value,
@@ -79,7 +78,7 @@ async def decide(ctx: Context, data: str) -> None:
     before = FineState(fine.state)
     after = fine_transition(before, action)
     fine.state, fine.decided_by, fine.decided_at = after.value, ctx.user.id, ctx.now  # type: ignore[union-attr]
-    calendar = calendar_for(ctx.app.config.policy)
+    calendar = ctx.app.calendar
     if after is FineState.confirmed:
         fine.notified_at = ctx.now
         fine.appeal_deadline = appeal_deadline(calendar.local(ctx.now).date(), ctx.app.config.policy.fines, calendar)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from sqlalchemy import or_, select, update
 
-from domain.policy.calendar import calendar_for
 from domain.policy.reminders import deliver_at
 from handlers.app import App
 from handlers.audit_trail import record_outbound
@@ -82,7 +81,7 @@ class OutboxSender:
         """
         now = now or self.app.clock.now()
         policy = self.app.config.policy
-        off_hours = deliver_at(now, calendar_for(policy)) != now
+        off_hours = deliver_at(now, self.app.calendar) != now
         if off_hours and not policy.working.urgent_escalations_ignore_hours:
             return 0
         rows = await self._claim(now, limit, urgent_only=off_hours)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import CompanyDayOff
+from storage.models import AfterSalesCase, CompanyDayOff, Fine, Order
 
 
 async def company_days_off(session: AsyncSession) -> dict[date, str]:
@@ -37,3 +38,22 @@ async def remove_company_day_off(session: AsyncSession, day: date) -> str | None
     reason = row.reason
     await session.execute(delete(CompanyDayOff).where(CompanyDayOff.day == day))
     return reason
+
+
+# -- what counts working days and is stored: recomputed when the calendar changes -----------------
+
+async def cases_with_deadlines(session: AsyncSession) -> Sequence[AfterSalesCase]:
+    """R14: cases whose clock runs (paused and finished ones are recomputed when they resume)."""
+    return (await session.execute(select(AfterSalesCase).where(AfterSalesCase.next_due_at.is_not(None)))).scalars().all()
+
+
+async def orders_awaiting_pickup(session: AsyncSession) -> Sequence[Order]:
+    """R10: printed orders whose goods have not left the finished-goods warehouse."""
+    return (await session.execute(select(Order).where(
+        Order.state == "printed", Order.printed_at.is_not(None)))).scalars().unique().all()
+
+
+async def fines_open_to_appeal(session: AsyncSession, today: date) -> Sequence[Fine]:
+    """R16: confirmed fines whose appeal period has not ended."""
+    return (await session.execute(select(Fine).where(
+        Fine.state == "confirmed", Fine.appeal_deadline >= today, Fine.notified_at.is_not(None)))).scalars().unique().all()

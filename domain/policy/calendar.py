@@ -59,6 +59,7 @@ class PublicHolidays:
     """
 
     region: str = ""  # "" = no public calendar chosen
+    source: str = ""  # the package and version the days come from, to name in notices
     days_off: Mapping[date, HolidayName] = field(default_factory=dict)
     make_up_days: Mapping[date, HolidayName] = field(default_factory=dict)
     known_years: frozenset[int] = frozenset()

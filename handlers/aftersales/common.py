@@ -11,7 +11,6 @@ from typing import Any
 from domain.aftersales import CaseState, sla_due, warning_at
 from domain.errors import DomainError
 from domain.numbering import parse_case_number
-from domain.policy.calendar import calendar_for
 from domain.roles import Role
 from handlers.audit_trail import state_change
 from handlers.context import Context
@@ -73,7 +72,7 @@ async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
     the clock and once the case is resolved (the sweep has nothing to chase).
     """
     policy = ctx.app.config.policy
-    calendar = calendar_for(policy)
+    calendar = ctx.app.calendar
     rows = await case_store.pauses(ctx.session, case.id)
     due = sla_due(case.sla_started_at, case.severity, policy.after_sales, calendar,
                   [(p.started_at, p.ended_at) for p in rows])

@@ -14,7 +14,6 @@ import re
 from domain.aftersales import CaseState, Category, Severity, aftersales_open, next_window_start
 from domain.numbering import format_case_number
 from domain.parsing import ParsedMessage
-from domain.policy.calendar import calendar_for
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards
@@ -39,7 +38,7 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
         ctx.say("aftersales.sales_only")
         return
     policy = ctx.app.config.policy
-    rules, calendar = policy.after_sales, calendar_for(policy)
+    rules, calendar = policy.after_sales, ctx.app.calendar
     sent_at = ctx.incoming.sent_at
     queued = False
     if not aftersales_open(sent_at, rules, calendar):

@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 from domain.errors import DomainError
-from domain.policy.calendar import calendar_for
 from domain.policy.return_day import return_day_notices, validate_return_day
 from domain.roles import Role
 from domain.texts import t
@@ -115,7 +114,7 @@ async def returnday(ctx: Context, args: str) -> None:
     """/returnday 2026-12-17 — R12: this month's return day (15th–20th, a working day); notices are scheduled."""
     assert ctx.user is not None
     policy = ctx.app.config.policy
-    rules, calendar = policy.after_sales, calendar_for(policy)
+    rules, calendar = policy.after_sales, ctx.app.calendar
     today = calendar.local(ctx.now).date()
     text = args.strip()
     if not text:

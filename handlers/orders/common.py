@@ -7,7 +7,6 @@ from typing import Any
 
 from domain.numbering import parse_order_number
 from domain.errors import DomainError
-from domain.policy.calendar import calendar_for
 from domain.roles import Role
 from handlers.audit_trail import state_change
 from handlers.context import Context
@@ -51,4 +50,4 @@ async def record(ctx: Context, order: Order, event: str, *, from_state: str | No
 
 
 def local_today(ctx: Context) -> date:
-    return calendar_for(ctx.app.config.policy).local(ctx.now).date()
+    return ctx.app.calendar.local(ctx.now).date()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.parsing import ParsedMessage
-from domain.policy.calendar import calendar_for
 from domain.policy.intake import IntakeAssessment, assess_intake
 from domain.roles import Role
 from domain.numbering import format_order_number
@@ -154,7 +153,7 @@ async def confirm(ctx: Context, order: Order) -> None:
         await show_draft(ctx, order, edit=True)
         ctx.callback_answer = t(lang, "draft.not_ready")
         return
-    calendar = calendar_for(ctx.app.config.policy)
+    calendar = ctx.app.calendar
     today = calendar.local(ctx.now).date()
     return_day = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")
     if return_day == today:
@@ -173,7 +172,7 @@ async def confirm(ctx: Context, order: Order) -> None:
 
 async def submit(ctx: Context, order: Order, now: datetime) -> None:
     """Give the order its number (DD+YYYYMM+seq, unique under concurrency) and tell the clerks."""
-    calendar = calendar_for(ctx.app.config.policy)
+    calendar = ctx.app.calendar
     local = calendar.local(now)
     seq = await order_store.next_document_seq(ctx.session, "DD", f"{local.year:04d}{local.month:02d}")
     order.number = format_order_number(local.year, local.month, seq)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from domain.errors import DomainError
 from domain.orders.lifecycle import Action, Line, LineState, OrderState, may, transition
-from domain.policy.calendar import calendar_for
 from domain.policy.pickup import pickup_deadline
 from domain.roles import Role
 from domain.texts import t
@@ -43,7 +42,7 @@ async def step(ctx: Context, order: Order, action: Action) -> None:
         # 成品仓提走: the goods now stand in the store's warehouse, so a change costs R8's higher rate.
         order.reached_store_warehouse = True
     if after is OrderState.printed:
-        calendar = calendar_for(ctx.app.config.policy)
+        calendar = ctx.app.calendar
         order.pickup_deadline = pickup_deadline(local_today(ctx), ctx.app.config.policy.pickup, calendar)
         detail["pickup_deadline"] = order.pickup_deadline.isoformat()
     await record(ctx, order, action.value, from_state=before.value, to_state=after.value, detail=detail)

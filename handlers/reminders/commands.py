@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from domain.errors import DomainError
-from domain.policy.calendar import calendar_for
 from domain.policy.fines import FineAction, FineState, fine_transition
 from domain.roles import Role
 from domain.texts import t
@@ -48,7 +47,7 @@ async def remind(ctx: Context, args: str) -> None:
 
     assert ctx.user is not None
     lang = ctx.language
-    today = calendar_for(ctx.app.config.policy).local(ctx.now).date()
+    today = ctx.app.calendar.local(ctx.now).date()
     lines = [ctx.t("remind.header")]
     query = select(Order).where(Order.state.in_(("draft", "submitted", "received", "confirmed", "placed",
                                                  "printed")))
@@ -126,7 +125,7 @@ async def appeal(ctx: Context, args: str) -> None:
     if fine is None or fine.person_id != ctx.user.id:
         ctx.say("appeal.not_found", number=parts[0].upper())
         return
-    today = calendar_for(ctx.app.config.policy).local(ctx.now).date()
+    today = ctx.app.calendar.local(ctx.now).date()
     before = FineState(fine.state)
     after = fine_transition(before, FineAction.appeal, today=today, appeal_deadline=fine.appeal_deadline)
     fine.state, fine.appeal_reason, fine.appealed_at = after.value, parts[1][:500], ctx.now

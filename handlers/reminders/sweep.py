@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.policy.calendar import WorkingCalendar, calendar_for
+from domain.policy.calendar import WorkingCalendar
 from domain.policy.placement import FINE_BOTH, FINE_CLERK, REMIND_CLERK, REMIND_SALES, placement_duties
 from domain.policy.reminders import deliver_at, last_call_due, pickup_duties
 from domain.roles import Role
@@ -61,7 +61,7 @@ class Sweep:
     def __init__(self, app: App, session: AsyncSession, now: datetime) -> None:
         self.app, self.session, self.now = app, session, now
         self.policy = app.config.policy
-        self.calendar: WorkingCalendar = calendar_for(self.policy)
+        self.calendar: WorkingCalendar = app.calendar
         self.today = self.calendar.local(now).date()
         self.planned: list[Planned] = []
         self.fines = 0
@@ -212,6 +212,22 @@ class Sweep:
             released += 1
         return released
 
+    async def calendar_coverage(self) -> None:
+        """The admins hear, once per year, when the public calendar has not published a year the
+        rules count in: the current one at any time, the coming one from December on."""
+        region = self.calendar.public.region
+        if not region:
+            return
+        years = [self.today.year] + ([self.today.year + 1] if self.today.month == 12 else [])
+        for year in years:
+            if self.calendar.knows_year(year):
+                continue
+            package = self.calendar.public.source or region
+            self.plan(await self.people(Role.ADMIN), f"calendar:unknown:{region}:{year}",
+                      lambda lang, y=year: t(lang, "calendar.unknown_year_notice", year=y, package=package,
+                                             region=t(lang, f"calendar.region.{region}")), self.now)
+
+
 def _text(key: str, order: Order) -> Callable[[str], str]:
     def render(language: str) -> str:
         return t(language, key, number=order.number or "", customer=order.customer_name or "",
@@ -226,6 +242,7 @@ PARTS: tuple[tuple[str, Callable[[Sweep], Awaitable[object]]], ...] = (
     ("placement", Sweep.placement),
     ("last_calls", Sweep.last_calls),
     ("pickups", Sweep.pickups),
+    ("calendar_coverage", Sweep.calendar_coverage),
 )
 
 
@@ -235,6 +252,11 @@ async def sweep(app: App, now: datetime) -> SweepReport:
     from handlers.reminders import digests, escalation
 
     report = SweepReport()
+    try:  # days off added through another instance take effect here too
+        async with app.sessions() as session:
+            await app.calendars.reload(session)  # type: ignore[union-attr]
+    except Exception:
+        log.exception("could not re-read the company days off at %s; using the ones in memory", now)
     for name, part in PARTS + escalation.PARTS + digests.PARTS:
         try:
             async with app.sessions() as session, session.begin():

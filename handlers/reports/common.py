@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.policy.calendar import calendar_for
 from domain.reports import Period, parse_period
 from domain.roles import Role
 from handlers.context import Context
@@ -18,7 +17,7 @@ CONTACT_ROLES = frozenset({Role.CLERK, Role.MANAGER})
 
 
 def today(ctx: Context) -> date:
-    return calendar_for(ctx.app.config.policy).local(ctx.now).date()
+    return ctx.app.calendar.local(ctx.now).date()
 
 
 def scope_for(ctx: Context) -> Scope:
