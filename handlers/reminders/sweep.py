@@ -130,9 +130,11 @@ class Sweep:
 
     async def placement(self) -> None:
         """R6/R7: remind sales in the morning of the order date, the clerk at 17:00; fine at day end."""
+        # An order date on a day off is placed on the working day before it, so every order date
+        # up to the next working day (a Sunday, a whole holiday break) is due today already.
         rows = (await self.session.execute(select(Order).where(
             Order.state.in_(("submitted", "received", "confirmed")),
-            Order.order_date <= self.today,
+            Order.order_date < self.calendar.next_working_day(self.today),
             Order.order_date >= self.today - timedelta(days=LOOKBACK_DAYS),
         ))).scalars().unique().all()
         for order in rows:
