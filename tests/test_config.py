@@ -65,6 +65,9 @@ def test_the_example_holds_exactly_the_defaults() -> None:
         ({"sandbox": {"enabled": False}}, "ORDERBOT_TOKEN is not set"),
         ({"token": "123:abc"}, "secrets and derived values are not read from the file"),
         ({"outbox": {"max_attempts": 0}}, "[outbox] max_attempts = 0"),
+        ({"rules": {"working": {"calendar": "CHN"}}}, "'CN', 'HK', 'MO', 'TW' or 'none'"),
+        ({"rules": {"working": {"holidays": ["2027-02-16"], "extra_working_days": ["2027-02-16"]}}},
+         "holidays and extra_working_days both list 2027-02-16"),
     ],
 )
 def test_a_wrong_value_names_key_value_and_what_is_allowed(data: dict, named: str) -> None:
