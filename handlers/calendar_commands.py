@@ -49,7 +49,7 @@ async def _show_month(ctx: Context, year: int, month: int) -> None:
     working = calendar.working
     lines = [ctx.t("calendar.title", year=year, month=month, region=ctx.t(f"calendar.region.{region}")),
              ctx.t("calendar.summary", working=working_days_in_month(calendar, year, month),
-                   weekdays="、".join(ctx.t(f"weekday.{d}") for d in sorted(working.work_days)),
+                   weekdays=_weekdays(ctx, working.work_days),
                    start=f"{working.day_start:%H:%M}", end=f"{working.day_end:%H:%M}")]
     if not calendar.knows_year(year):
         lines.append(ctx.t("calendar.unknown_year", year=year))
@@ -60,11 +60,24 @@ async def _show_month(ctx: Context, year: int, month: int) -> None:
         lines.append(ctx.t("calendar.day.return_day", days=fmt_date(lang, return_day)))
     else:
         lines.append(ctx.t("calendar.no_return_day"))
-    if not runs:
+    if not runs and calendar.knows_year(year):
         lines.insert(2, ctx.t("calendar.nothing_special"))
     if Role(ctx.user.role) in MANAGERS:  # type: ignore[union-attr]
         lines.append(ctx.t("calendar.manage_hint"))
     ctx.reply("\n".join(lines))
+
+
+def _weekdays(ctx: Context, days: tuple[int, ...]) -> str:
+    """周一至周六 for a run of weekdays, 周一、周三、周五 otherwise."""
+    ordered = sorted(set(days))
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return ctx.t("calendar.weekday_range", first=ctx.t(f"weekday.{ordered[0]}"),
+                     last=ctx.t(f"weekday.{ordered[-1]}"))
+    return ctx.t("calendar.list_separator").join(ctx.t(f"weekday.{d}") for d in ordered)
+
+
+def _recomputed(ctx: Context, changed: int) -> str:
+    return ctx.t("calendar.recomputed", changed=changed) if changed else ""
 
 
 def _run_line(ctx: Context, run: DayRun) -> str:
@@ -106,7 +119,8 @@ async def _day_off(ctx: Context, words: list[str]) -> None:
     await ctx.app.calendars.reload(ctx.session)  # type: ignore[union-attr]
     changed = await recompute_stored_deadlines(ctx)
     await _audit(ctx, "calendar.day_off_added", day, reason=reason, recomputed=changed)
-    ctx.say("calendar.off.done", date=fmt_date(ctx.language, day), reason=reason, changed=changed)
+    ctx.say("calendar.off.done", date=fmt_date(ctx.language, day), reason=reason,
+            recomputed=_recomputed(ctx, changed))
 
 
 async def _day_on(ctx: Context, words: list[str]) -> None:
@@ -133,7 +147,7 @@ async def _day_on(ctx: Context, words: list[str]) -> None:
     changed = await recompute_stored_deadlines(ctx)
     await _audit(ctx, "calendar.day_off_removed", day, reason=reason, recomputed=changed)
     ctx.say("calendar.on.done", date=fmt_date(ctx.language, day), reason=reason,
-            what=_what(ctx, ctx.app.calendar, day), changed=changed)
+            what=_what(ctx, ctx.app.calendar, day), recomputed=_recomputed(ctx, changed))
 
 
 async def recompute_stored_deadlines(ctx: Context) -> int:

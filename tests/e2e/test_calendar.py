@@ -19,6 +19,7 @@ async def test_calendar_month_view_and_company_day_off(harness: Harness) -> None
     assert "2026年10月工作日历 · 中国大陆法定节假日" in text
     assert "🎉 10月1日（周四） 至 10月7日（周三） 放假：国庆节" in text
     assert "🔁 10月10日（周六） 调休上班（国庆节）" in text
+    assert "每周上班：周一至周六，09:00–18:30" in text
     assert "本月工作日 21 天" in text  # 31 − 7 off (the 4th, a Sunday, among them) − Sundays 11, 18, 25
     assert "/calendar off" not in text  # sales cannot add days off, so they are not told how
 
@@ -58,6 +59,7 @@ async def test_an_unpublished_year_is_said_not_guessed(harness: Harness) -> None
     h = harness
     [february] = await h.say("manager", "/calendar 2027-02")
     assert "节假日数据还没有2027年的放假安排，2027年暂时只按每周工作日计算" in february["text"]
+    assert "本月没有节假日" not in february["text"]  # not known is not the same as none
     [bad] = await h.say("manager", "/calendar 十三月")
     assert "「十三月」不是月份" in bad["text"] and "/calendar 2027-02" in bad["text"]
     [bad_day] = await h.say("manager", "/calendar off 2027-02-30 盘点")
