@@ -23,7 +23,9 @@ from bot.demo import seed_demo_team
 from domain.policy.calendar import calendar_for
 from domain.policy.settings import PolicySettings
 from handlers.app import App, AppConfig
-from storage.models import AfterSalesCase, Order
+from domain.reports import Period
+from handlers.reports.kpi import counts
+from storage.models import AfterSalesCase, Order, Store, User
 from tests.conftest import FakeClock, shared_parser
 from tests.handlers.helpers import button_data, press, send
 
@@ -141,3 +143,27 @@ async def test_today_and_this_month_are_the_local_day_and_month(zoned_app: App, 
         assert f"{day.replace(day=1).isoformat()} 至 {day.isoformat()}" in kpi.text, (clock, kpi.text)
         [year] = (await send(app, MANAGER, "/kpi 今年")).replies
         assert f"{day.year}-01-01 至 {day.isoformat()}" in year.text, (clock, year.text)
+
+
+
+async def test_a_step_done_late_in_the_evening_counts_on_its_local_day_across_a_dst_change(
+        sessions) -> None:  # type: ignore[no-untyped-def]
+    """Placed at 23:30 New York on the order date itself (the UTC date is already the next day):
+    on time, before and after the switch back from daylight saving inside the period."""
+    app = App(sessions=sessions, clock=FakeClock(datetime(2026, 12, 3, 15, 0, tzinfo=UTC)),
+              config=AppConfig(policy=PolicySettings(timezone="America/New_York")), parser=shared_parser())
+    await team(app)
+    tz = ZoneInfo("America/New_York")
+    async with app.sessions() as session, session.begin():
+        store = (await session.execute(select(Store.id).limit(1))).scalar_one()
+        sales = (await session.execute(select(User.id).where(User.telegram_id == SALES))).scalar_one()
+        for n, order_day in enumerate((date(2026, 10, 20), date(2026, 11, 20)), start=1):
+            session.add(Order(number=f"DD2026{order_day.month:02d}{n:03d}", state="placed", store_id=store,
+                              sales_id=sales, sent_at=datetime(2026, 10, 1, tzinfo=UTC),
+                              created_at=datetime(2026, 10, 1, tzinfo=UTC),
+                              order_date=order_day, delivery_date=order_day + timedelta(days=60),
+                              placed_at=datetime.combine(order_day, time(23, 30), tz)))
+    async with app.sessions() as session:
+        found = await counts(session, app, Period(date(2026, 10, 1), date(2026, 11, 30)),
+                             now=app.clock.now(), today=date(2026, 12, 3))
+    assert (found[None].steps, found[None].steps_on_time) == (2, 2)
