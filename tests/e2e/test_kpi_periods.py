@@ -58,8 +58,10 @@ async def test_each_satisfaction_answer_counts_also_the_one_that_reopened_the_ca
     h = harness
     order, _ = await submit(h)
     h.sandbox.clock.set(local(2026, 12, 3, 15, 20))
+    clerk_after = await h.client.last_seq()
     [card] = await h.say("sales1", f"售后 {order} 衣柜门板开裂，客户要求换货")
     number = case_number_in(card["text"])
+    await message_with(h, "clerk", clerk_after, number)  # the desk's notice first, then the clerk looks
     [shown] = await h.say("clerk", f"/case {number}")
     [accepted] = await h.press("clerk", shown, "受理")
     [choice] = await h.press("clerk", accepted, "处理完成")

@@ -25,13 +25,15 @@ from domain.policy.settings import PolicySettings
 from handlers.app import App, AppConfig
 from domain.reports import Period
 from handlers.reports.kpi import counts
-from storage.models import AfterSalesCase, Order, Store, User
+from handlers.reminders.sweep import sweep
+from storage.models import AfterSalesCase, Order, OutboxMessage, Store, User
 from tests.conftest import FakeClock, shared_parser
 from tests.handlers.helpers import button_data, press, send
 
 SALES, MANAGER = 2001, 1002
 ZONES = ["Asia/Shanghai", "America/New_York"]
 TIMES = [time(0, 30), time(7, 59), time(9, 0), time(16, 59), time(17, 0), time(17, 59), time(18, 0), time(23, 59)]
+EDGES_OF_THE_DAY = (time(0, 30), time(7, 59), time(23, 59))
 DAYS = {
     "weekday": date(2026, 12, 3),     # Thursday
     "sunday": date(2026, 11, 1),      # Sunday; New York leaves daylight saving at 02:00
@@ -44,6 +46,19 @@ _phones = itertools.count(1000)
 def next_week_saturday(day: date) -> date:
     """下周六: Saturday of the week after the sending week (weeks start on Monday)."""
     return day - timedelta(days=day.weekday()) + timedelta(days=7 + 5)
+
+
+@pytest.fixture(params=["sqlite"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """The matrix runs on SQLite (time zones are Python's business here); the tests whose local
+    dates are computed in SQL ask for PostgreSQL too."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("pg_url")
+
+
+BOTH_DATABASES = pytest.mark.parametrize(
+    "db_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 
 
 @pytest.fixture(params=ZONES)
@@ -87,9 +102,12 @@ async def test_orders_count_relative_dates_order_date_rush_and_month_in_the_busi
         zoned_app: App, day_name: str) -> None:
     app, day = zoned_app, DAYS[day_name]
     await team(app)
-    for clock in TIMES:
-        for phrase, delivery in (("明天", day + timedelta(days=1)), ("后天", day + timedelta(days=2)),
-                                 ("下周六", next_week_saturday(day))):
+    phrases = (("明天", day + timedelta(days=1)), ("后天", day + timedelta(days=2)),
+               ("下周六", next_week_saturday(day)))
+    for n, clock in enumerate(TIMES):
+        # Every phrase where a UTC date differs from the local one (Shanghai's small hours,
+        # New York's evening); one phrase in turn at the others, to keep the matrix cheap.
+        for phrase, delivery in phrases if clock in EDGES_OF_THE_DAY else phrases[n % 3:n % 3 + 1]:
             await at_local(app, day, clock)
             order = await order_via_chat(app, phrase)
             where = f"{phrase} sent {day} {clock} {app.config.policy.timezone}"
@@ -131,6 +149,7 @@ async def test_after_sales_hours_are_local_hours(zoned_app: App, day_name: str) 
         assert (after == before + 1) is opened, (day, clock, [r.text for r in outcome.replies])
 
 
+@BOTH_DATABASES
 @pytest.mark.parametrize("day_name", ["month_end", "dec31"])
 async def test_today_and_this_month_are_the_local_day_and_month(zoned_app: App, day_name: str) -> None:
     app, day = zoned_app, DAYS[day_name]
@@ -146,6 +165,7 @@ async def test_today_and_this_month_are_the_local_day_and_month(zoned_app: App, 
 
 
 
+@BOTH_DATABASES
 async def test_a_step_done_late_in_the_evening_counts_on_its_local_day_across_a_dst_change(
         sessions) -> None:  # type: ignore[no-untyped-def]
     """Placed at 23:30 New York on the order date itself (the UTC date is already the next day):
@@ -167,3 +187,23 @@ async def test_a_step_done_late_in_the_evening_counts_on_its_local_day_across_a_
         found = await counts(session, app, Period(date(2026, 10, 1), date(2026, 11, 30)),
                              now=app.clock.now(), today=date(2026, 12, 3))
     assert (found[None].steps, found[None].steps_on_time) == (2, 2)
+
+
+@BOTH_DATABASES
+@pytest.mark.parametrize("day_name", ["month_end", "dec31"])
+async def test_the_daily_sheet_is_keyed_and_due_by_the_local_day(zoned_app: App, day_name: str) -> None:
+    """R15 at 18:30 local: not a minute before, and under the local date — in New York the UTC date
+    is already the next day, in Shanghai it is the same day but 10:30 UTC."""
+    app, day = zoned_app, DAYS[day_name]
+    await team(app)
+    await at_local(app, day - timedelta(days=1), time(17, 20))
+    await order_via_chat(app, "下周六")
+    await sweep(app, await at_local(app, day, time(18, 29)))
+    async with app.sessions() as session:
+        early = (await session.execute(select(OutboxMessage.key).where(OutboxMessage.key.like("R15:daily:%"))))
+        assert early.scalars().all() == []
+    await sweep(app, await at_local(app, day, time(18, 30)))
+    async with app.sessions() as session:
+        keys = (await session.execute(select(OutboxMessage.key).where(OutboxMessage.key.like("R15:daily:%"))))
+        keys = keys.scalars().all()
+    assert keys and all(key.startswith(f"R15:daily:{day.isoformat()}") for key in keys), keys
