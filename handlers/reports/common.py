@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.policy.calendar import calendar_for
-from domain.reports import Period, PeriodReading, parse_period, read_period
+from domain.reports import Period, PeriodReading, read_period
 from domain.roles import Role
 from handlers.context import Context
 from storage.reports import Scope
@@ -36,10 +36,6 @@ def scope_for(ctx: Context) -> Scope:
 
 def sees_contacts(ctx: Context) -> bool:
     return ctx.user is not None and Role(ctx.user.role) in CONTACT_ROLES
-
-
-def period_of(ctx: Context, words: list[str], *, default: str = "本月") -> tuple[Period | None, list[str]]:
-    return parse_period(words, today(ctx), default=default)
 
 
 def read_period_of(ctx: Context, words: list[str], *, default: str = "本月") -> PeriodReading:

@@ -47,7 +47,7 @@ async def test_a_future_or_unknown_period_gets_a_clear_answer(harness: Harness) 
     [later] = await h.say("manager", "/kpi 2027-03")
     assert later["text"].startswith("「2027-03」（2027-03-01 至 2027-03-31）还没开始")
     [unknown] = await h.say("manager", "/kpi 上季度")
-    assert unknown["text"] == f"看不懂时间段「上季度」。可写：{ACCEPTED}；后面可加门店代码或跟单员姓名。"
+    assert unknown["text"] == f"看不懂时间段「上季度」。可写：{ACCEPTED}。"
     [backwards] = await h.say("manager", "/kpi 2026-12-09 2026-12-01")
     assert backwards["text"] == "结束日期 2026-12-01 早于开始日期 2026-12-09，请把早的日期写在前面。"
     [nobody] = await h.say("manager", "/kpi 本月 赵六")
@@ -80,3 +80,14 @@ async def test_each_satisfaction_answer_counts_also_the_one_that_reopened_the_ca
     [kpi] = await h.say("manager", "/kpi 本月")
     assert "客户满意度 50.0%（满意 1 / 调查 2）" in kpi["text"], kpi["text"]
     assert "问题解决率 100.0%（已解决 1 / 出现 1）" in kpi["text"]
+
+
+async def test_export_answers_a_period_it_cannot_use_the_same_way(harness: Harness) -> None:
+    h = harness
+    await h.client.set_clock(local(2026, 12, 2, 10, 0))
+    [unknown] = await h.say("clerk", "/export orders 上季度")
+    assert unknown["text"] == f"看不懂时间段「上季度」。可写：{ACCEPTED}。"
+    [future] = await h.say("clerk", "/export orders 明年")
+    assert future["text"].startswith("「明年」（2027-01-01 至 2027-12-31）还没开始")
+    [december] = await h.say("clerk", "/export orders 2026-12-01 2026-12-31")
+    assert december["document"]["file_name"] == "orders-2026-12-01_2026-12-31.xlsx"
