@@ -30,7 +30,7 @@ from storage.models import AfterSalesCase, Order, OutboxMessage, Store, User
 from tests.conftest import FakeClock, shared_parser
 from tests.handlers.helpers import button_data, press, send
 
-SALES, MANAGER = 2001, 1002
+SALES, MANAGER, CLERK = 2001, 1002, 1003
 ZONES = ["Asia/Shanghai", "America/New_York"]
 TIMES = [time(0, 30), time(7, 59), time(9, 0), time(16, 59), time(17, 0), time(17, 59), time(18, 0), time(23, 59)]
 EDGES_OF_THE_DAY = (time(0, 30), time(7, 59), time(23, 59))
@@ -207,3 +207,17 @@ async def test_the_daily_sheet_is_keyed_and_due_by_the_local_day(zoned_app: App,
         keys = (await session.execute(select(OutboxMessage.key).where(OutboxMessage.key.like("R15:daily:%"))))
         keys = keys.scalars().all()
     assert keys and all(key.startswith(f"R15:daily:{day.isoformat()}") for key in keys), keys
+
+
+async def test_the_return_day_pause_starts_at_local_midnight(zoned_app: App) -> None:
+    """R12: on the return day an order is held; 23:59 the evening before it is not."""
+    app = zoned_app
+    await team(app)
+    await at_local(app, date(2026, 12, 1), time(10, 0))
+    [set_reply] = (await send(app, CLERK, "/returnday 2026-12-17")).replies
+    assert "12月17日" in set_reply.text, set_reply.text
+    for clock, day, held in ((time(23, 59), date(2026, 12, 16), False), (time(0, 30), date(2026, 12, 17), True)):
+        await at_local(app, day, clock)
+        card = await send(app, SALES, f"张三 1381234{next(_phones):04d} 板木衣柜1个 下周六送 天河区天河路1号 全款")
+        answer = (await press(app, SALES, button_data(card, "确认"))).replies[0].text
+        assert ("今天是本月售后退货日" in answer) is held, (day, clock, answer)
