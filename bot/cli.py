@@ -16,6 +16,7 @@ _COMMAND_MODULES = (
     "bot.ops_cli",
     "bot.parse_cli",
     "bot.export_cli",
+    "bot.clock_cli",
 )
 
 
@@ -32,7 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "takes_dashed_words", False):
+        args.words = [*args.words, *extra]  # orderbot clock -30m: a step back, not an option
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -55,7 +55,7 @@ class TelegramSettings(_Section):
 
 
 class DatabaseSettings(_Section):
-    url: str = "sqlite+aiosqlite:///orderbot.sqlite3"
+    url: str = "sqlite+aiosqlite:///orderbot-data/orderbot.sqlite3"
     echo: bool = False
 
 
@@ -76,7 +76,7 @@ class SandboxSettings(_Section):
 
 class BotSettings(_Section):
     default_language: Literal["zh-CN", "zh-TW", "en"] = "zh-CN"
-    files_dir: str = "orderbot-files"
+    files_dir: str = "orderbot-data/files"
     invite_valid_hours: int = Field(72, ge=1, le=24 * 90)
 
 

@@ -212,7 +212,7 @@ def _chat(args: argparse.Namespace) -> int:
     user_id, name = person_for(args.as_)
     root = f"http://{settings.sandbox.host}:{settings.sandbox.port}"
     try:
-        asyncio.run(run_chat(root, user_id, name))
+        asyncio.run(run_chat(root, user_id, name, tz=settings.timezone))
     except KeyboardInterrupt:
         pass
     except OSError as error:

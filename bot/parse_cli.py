@@ -4,7 +4,8 @@
     orderbot parse --jsonl IN.jsonl        # or - for stdin; one output line per input line
 
 The batch never stops on a bad line: it still writes ``{"id": ..., "kind": "unknown", ...}``.
-Unlike the domain, the CLI may read the clock (``--at`` defaults to now in Asia/Shanghai).
+Unlike the domain, the CLI may read the clock: ``--at`` defaults to now, and a single message's
+time is put on the business's wall clock (``[rules] timezone``) before 今天/明天 are counted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from datetime import datetime
 from typing import IO, Iterable
 from zoneinfo import ZoneInfo
 
+from bot.ops_cli import _add_config, _settings
+from domain.localtime import local_moment
 from domain.parsing import PARSER_VERSION, ParsedMessage, Parser
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -28,8 +31,9 @@ def register(subparsers) -> None:
         description=f"Parse chat messages into contract records (parser {PARSER_VERSION}).",
     )
     p.add_argument("text", nargs="?", help="the message text")
-    p.add_argument("--at", help="the message's timestamp, ISO 8601 (default: now, Asia/Shanghai)")
+    p.add_argument("--at", help="the message's timestamp, ISO 8601 (default: now); counted in [rules] timezone")
     p.add_argument("--jsonl", metavar="IN", help='JSONL file of {"id","sent_at","text"} lines, or - for stdin')
+    _add_config(p)
     p.set_defaults(func=run)
 
 
@@ -47,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         at = _sent_at(args.at) if args.at else datetime.now(LOCAL_TZ)
+        at = local_moment(at, _settings(args).timezone)
     except ValueError:
         print(f"orderbot parse: --at is not an ISO timestamp: {args.at!r}", file=sys.stderr)
         return 2

@@ -1,15 +1,15 @@
 """Managers' reports, the pure part: KPI periods and the counts behind R17's rates.
 
-``parse_period`` reads what people type after ``/kpi`` or ``/export`` — 本周, 上周,
-本月, 上月, 2026-12, or two dates — against a ``today`` that the caller passes in
-(no clock here). ``KpiCounts`` holds the numbers a period produced for one clerk,
+``read_period`` reads what people type after ``/kpi`` or ``/export`` — 本周, 上周,
+本月, 上月, 今年, 去年, 2026-12, or two dates — against the business's ``today`` that
+the caller passes in (no clock here). ``KpiCounts`` holds the numbers a period produced for one clerk,
 one store or the whole company; its rates come from ``domain.kpi``, so pooled
 figures add counts instead of averaging percentages.
 
 What is counted (R17, seed 001 七、考核指标), per period of local dates:
 
 * order completion = completed ÷ due: numbered, not cancelled orders whose
-  delivery date falls in the period; completed = delivered (or closed) by now;
+  delivery date falls in the period and has come; completed = delivered by now;
 * on-time processing = steps done within their rule's time ÷ all steps: the
   order steps with a deadline — placing by the order date (R4/R6), pick-up by the
   pickup deadline (R10), delivery by the delivery date — and the after-sales
@@ -17,8 +17,12 @@ What is counted (R17, seed 001 七、考核指标), per period of local dates:
   period of its deadline and counts once it is done or its deadline has passed;
 * problem resolution = resolved ÷ raised: after-sales cases opened in the period
   (not those refused as no after-sales matter); resolved = resolved or closed now;
-* customer satisfaction = satisfied ÷ surveyed: of those cases, the ones with a
-  score; satisfied = score at or above the satisfied threshold.
+* customer satisfaction = satisfied ÷ surveyed answers: every score the customers
+  of those cases gave counts once — the low score that re-opened a case as well as
+  the later one that closed it; satisfied = score at or above the satisfied threshold.
+
+Order completion counts an order as due once its delivery date has come (or it was
+delivered), so a period reaching past today does not count tomorrow as missed.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class Period:
 
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+_DATE_LIKE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?$")
 
 
 def _read_date(text: str) -> date | None:
@@ -67,46 +72,91 @@ def month_period(year: int, month: int) -> Period:
     return Period(first, following - timedelta(days=1))
 
 
-def parse_period(words: list[str], today: date, *, default: str = "本月") -> tuple[Period | None, list[str]]:
-    """The period named at the start of ``words`` and the words left over (a store or clerk).
+# Words that try to name a period (so an unknown one is answered as a period, not as a store).
+_PERIODISH = re.compile(r"\d{4}|[年月周週季]|星期|礼拜|禮拜|week|month|year|quarter", re.I)
 
-    Returns ``(None, words)`` when the words name a period that cannot be (2026-13,
-    a range that ends before it starts). A period reaching past today ends today.
+
+@dataclass(frozen=True, slots=True)
+class PeriodReading:
+    """What the words after /kpi said: a period and the words left for the scope, or a problem.
+
+    ``problem`` is ``unknown`` (a period word nobody defined: 上季度), ``future`` (明年,
+    next month: nothing to count yet), ``backwards`` (TO before FROM) or ``invalid``
+    (2026-13, 2026-02-30); ``words`` are the words that named the period.
+    """
+
+    period: Period | None
+    rest: list[str]
+    problem: str | None = None
+    words: str = ""
+
+
+def read_period(words: list[str], today: date, *, default: str = "本月") -> PeriodReading:
+    """Read the period named at the start of ``words`` against the business's ``today``.
+
+    本周, 本月 and 今年 run up to today (so far); 上周, 上月, 去年 are whole; YYYY-MM and
+    ``FROM TO`` are taken exactly as typed, TO included. Without a period word the
+    default period applies and every word is left for the scope.
     """
     words = list(words)
     head = words[0] if words else default
     rest = words[1:] if words else []
-    period: Period | None
     key = head.lower()
+    period: Period | None
     if key in ("本周", "这周", "本週", "這週", "week", "thisweek"):
         period = Period(week_start(today), today)
     elif key in ("上周", "上週", "lastweek"):
         start = week_start(today) - timedelta(days=7)
+        period = Period(start, start + timedelta(days=6))
+    elif key in ("下周", "下週", "nextweek"):
+        start = week_start(today) + timedelta(days=7)
         period = Period(start, start + timedelta(days=6))
     elif key in ("本月", "这个月", "這個月", "month", "thismonth"):
         period = Period(today.replace(day=1), today)
     elif key in ("上月", "上个月", "上個月", "lastmonth"):
         last = today.replace(day=1) - timedelta(days=1)
         period = month_period(last.year, last.month)
+    elif key in ("下月", "下个月", "下個月", "nextmonth"):
+        following = month_period(today.year, today.month).end + timedelta(days=1)
+        period = month_period(following.year, following.month)
     elif key in ("今年", "year", "thisyear"):
         period = Period(date(today.year, 1, 1), today)
+    elif key in ("去年", "lastyear"):
+        period = Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    elif key in ("明年", "nextyear"):
+        period = Period(date(today.year + 1, 1, 1), date(today.year + 1, 12, 31))
     elif (start := _read_date(head)) is not None:
         end = _read_date(rest[0]) if rest else None
         if end is not None:
-            rest = rest[1:]
+            head, rest = f"{head} {rest[0]}", rest[1:]
         else:
             end = start
-        period = Period(start, end) if end >= start else None
+        if end < start:
+            return PeriodReading(Period(start, end), rest, "backwards", head)
+        period = Period(start, end)
     elif (match := _MONTH.match(head)) is not None:
         year, month = int(match[1]), int(match[2])
-        period = month_period(year, month) if 1 <= month <= 12 else None
+        if not 1 <= month <= 12:
+            return PeriodReading(None, rest, "invalid", head)
+        period = month_period(year, month)
+    elif _DATE_LIKE.match(head):
+        return PeriodReading(None, rest, "invalid", head)
+    elif _PERIODISH.search(head):
+        return PeriodReading(None, rest, "unknown", head)
     else:
-        # No period word: the default period, and every word is left for the scope.
-        period, _ = parse_period([default], today)
-        return period, words
-    if period is not None and period.end > today >= period.start:
-        period = Period(period.start, today)
-    return period, rest
+        return PeriodReading(read_period([default], today).period, words)
+    if period.start > today:
+        return PeriodReading(period, rest, "future", head)
+    return PeriodReading(period, rest, None, head)
+
+
+def parse_period(words: list[str], today: date, *, default: str = "本月") -> tuple[Period | None, list[str]]:
+    """The period named at the start of ``words`` and the words left over (a store or clerk);
+    ``(None, words)`` when it names no countable period (see ``read_period``)."""
+    reading = read_period(words, today, default=default)
+    if reading.problem is not None:
+        return None, reading.rest
+    return reading.period, reading.rest
 
 
 def last_weeks(today: date, count: int = 8) -> list[Period]:

@@ -24,7 +24,7 @@ class AppConfig:
     admins: tuple[int, ...] = ()
     default_language: str = "zh-CN"
     invite_valid_hours: int = 72
-    files_dir: str = "orderbot-files"
+    files_dir: str = "orderbot-data/files"
     bot_username: str = "orderbot"
     bot_id: int | None = None
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.localtime import local_moment
 from domain.texts import t
 from handlers.app import App
 from handlers.types import Button, Incoming, Reply
@@ -24,6 +25,11 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     callback_answer: str | None = None
     menus: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def sent_local(self) -> datetime:
+        """The message's own time on the business's wall clock: what 今天/明天 count from."""
+        return local_moment(self.incoming.sent_at, self.app.config.tz)
 
     @property
     def language(self) -> str:

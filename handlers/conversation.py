@@ -43,7 +43,7 @@ async def handle(ctx: Context) -> None:
             return
         ctx.say("text.empty")
         return
-    parsed = ctx.app.parser.parse(text, incoming.sent_at)
+    parsed = ctx.app.parser.parse(text, ctx.sent_local)
     if incoming.reply_to_message_id is not None and await _reply_to_card(ctx, parsed):
         return
     waiting = await order_store.awaiting(ctx.session, ctx.user.id)
@@ -185,7 +185,7 @@ async def on_edit(ctx: Context) -> None:
     order = await order_store.order_by_source_message(ctx.session, ctx.incoming.chat_id, ctx.incoming.message_id)
     if order is None or order.sales_id != ctx.user.id:
         return
-    parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.incoming.sent_at)
+    parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.sent_local)
     if order.state == "draft":
         intake.apply_parsed(order, parsed)
         from handlers.orders.common import record

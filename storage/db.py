@@ -6,6 +6,8 @@ commit: the use case that calls them owns the transaction.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -30,11 +32,19 @@ def async_url(url: str) -> str:
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite"):
+        _make_parent(url)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _make_parent(url: str) -> None:
+    """SQLite creates the file but not its folder (the default lives in ./orderbot-data/)."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

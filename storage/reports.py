@@ -7,8 +7,8 @@ pagination), never holding the whole order book in memory.
 
 Local dates: deadlines are local dates (order date, pickup deadline, delivery
 date) while step times are stored in UTC. ``local_date`` converts in SQL —
-PostgreSQL with the real zone, SQLite with the zone's offset at the period's
-middle (exact for zones without daylight saving, such as Asia/Shanghai).
+PostgreSQL with the real zone, SQLite with the zone's offset at each instant
+(a branch per daylight-saving change around the period).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.localtime import offset_changes
 from domain.reports import KpiCounts, Period
 from storage.models import (AfterSalesCase, AuditEntry, CaseEvent, CasePhoto, Fine, Order, OrderEvent, OrderLine,
                             PendingChange, Store, User)
@@ -78,12 +79,23 @@ def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return utc_bounds(Period(day, day), tz)
 
 
-def local_date(session: AsyncSession, column: Any, tz: ZoneInfo, around: date) -> Any:
-    """The local date of a stored UTC time, computed by the database."""
+def local_date(session: AsyncSession, column: Any, tz: ZoneInfo, period: Period) -> Any:
+    """The local date of a stored UTC time, computed by the database.
+
+    SQLite knows no time zones: the offset is chosen by the instant, with a branch for
+    each daylight-saving change in and around ``period`` (one branch where there is none).
+    """
     if session.bind.dialect.name == "postgresql":
         return func.date(func.timezone(str(tz.key), column))
-    offset = datetime.combine(around, time(12), tz).utcoffset() or timedelta(0)
-    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+    changes = offset_changes(period.start - timedelta(days=62), period.end + timedelta(days=62), tz)
+
+    def shifted(offset: timedelta) -> Any:
+        return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+    if len(changes) == 1:
+        return shifted(changes[0][1])
+    return case(*((column >= since, shifted(offset)) for since, offset in reversed(changes[1:])),
+                else_=shifted(changes[0][1]))
 
 
 def _count(condition: Any) -> Any:
@@ -101,8 +113,7 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     over orders and one over after-sales cases, each a single GROUP BY.
     """
     start_utc, end_utc = utc_bounds(period, tz)
-    middle = period.start + timedelta(days=period.days // 2)
-    ld = lambda column: local_date(session, column, tz, middle)  # noqa: E731
+    ld = lambda column: local_date(session, column, tz, period)  # noqa: E731
 
     order_key = {"store": Order.store_id, "clerk": Order.clerk_id}.get(group or "", literal(0))
     cancelled = Order.state == "cancelled"
@@ -115,7 +126,10 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     place, place_ok = step(Order.order_date, Order.placed_at)
     pickup, pickup_ok = step(Order.pickup_deadline, Order.picked_up_at)
     deliver, deliver_ok = step(Order.delivery_date, Order.delivered_at)
-    due = and_(Order.delivery_date.between(period.start, period.end), ~cancelled, Order.state != "draft")
+    # Due once its delivery day has come (or it was delivered early): a range reaching into
+    # the future does not count tomorrow's deliveries as missed.
+    due = and_(Order.delivery_date.between(period.start, period.end), ~cancelled, Order.state != "draft",
+               or_(Order.delivery_date <= today, Order.delivered_at.is_not(None)))
     order_rows = await session.execute(
         select(order_key.label("k"), _count(due), _count(and_(due, Order.delivered_at.is_not(None))),
                _count(place) + _count(pickup) + _count(deliver),
@@ -137,11 +151,16 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     respond, respond_ok = sla_step(AfterSalesCase.respond_by, AfterSalesCase.accepted_at)
     resolve, resolve_ok = sla_step(AfterSalesCase.resolve_by, AfterSalesCase.resolved_at)
     raised = and_(AfterSalesCase.opened_at >= start_utc, AfterSalesCase.opened_at < end_utc, ~refused)
-    surveyed = and_(raised, AfterSalesCase.satisfaction.is_not(None))
+    # Every survey answer counts: each re-opening was a dissatisfied answer (below the
+    # threshold), and the latest score is the last answer.
+    satisfied = and_(raised, AfterSalesCase.satisfaction >= satisfied_min_score)
+    answers = case((~raised, 0), (AfterSalesCase.satisfaction.is_(None), 0),
+                   (AfterSalesCase.satisfaction >= satisfied_min_score, AfterSalesCase.reopen_count + 1),
+                   (AfterSalesCase.reopen_count > 0, AfterSalesCase.reopen_count), else_=1)
     case_rows = await session.execute(
         select(case_key.label("k"), _count(respond) + _count(resolve), _count(respond_ok) + _count(resolve_ok),
                _count(raised), _count(and_(raised, AfterSalesCase.state.in_(("resolved", "closed")))),
-               _count(surveyed), _count(and_(surveyed, AfterSalesCase.satisfaction >= satisfied_min_score)))
+               func.coalesce(func.sum(answers), 0), _count(satisfied))
         .where(*scope.cases(),
                or_(and_(AfterSalesCase.opened_at >= start_utc, AfterSalesCase.opened_at < end_utc),
                    and_(AfterSalesCase.respond_by >= start_utc, AfterSalesCase.respond_by < end_utc),

@@ -2,8 +2,9 @@
 
 Type a line to send it; `#2` presses button 2 of the latest message with
 buttons (`#2@15` on message 15); `>15 text` replies to message 15;
-`/quit` or end of input leaves. Plain text in and out, so it works in any
-terminal and a test can drive it with string streams.
+`/clock 15:30` (or `+1d`, `reset`, `show`) moves the sandbox clock without
+sending anything to the bot; `/quit` or end of input leaves. Plain text in and
+out, so it works in any terminal and a test can drive it with string streams.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ import asyncio
 import contextlib
 import re
 import sys
+from datetime import datetime
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from .client import JSON, SandboxClient, SandboxError
+from .clock_words import ClockWordsError, describe, read_clock_words
 
 _PRESS = re.compile(r"^#(\d+)(?:@(\d+))?$")
 _REPLY = re.compile(r"^>(\d+)\s+(.+)$", re.S)
 
-HELP = "Type to send. #N presses button N (#N@MSG on message MSG), >MSG text replies, /quit leaves."
+HELP = ("Type to send. #N presses button N (#N@MSG on message MSG), >MSG text replies, "
+        "/clock 15:30 | +1d | reset moves the sandbox clock, /quit leaves.")
 
 
 def render_event(event: JSON) -> list[str]:
@@ -65,8 +70,10 @@ def _keyboard_lines(markup: JSON | None) -> list[str]:
 
 
 class ChatSession:
-    def __init__(self, client: SandboxClient, user_id: int, stdout: TextIO) -> None:
+    def __init__(self, client: SandboxClient, user_id: int, stdout: TextIO,
+                 tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> None:
         self.client = client
+        self.tz = tz  # the business time zone: /clock 15:30 means 15:30 there
         self.user_id = user_id
         self.stdout = stdout
         self.last_seq = 0
@@ -136,6 +143,9 @@ class ChatSession:
         """Act on one input line; False when it was refused locally and nothing was sent."""
         press = _PRESS.match(line)
         reply = _REPLY.match(line)
+        if line.split()[0] == "/clock":
+            await self._clock(line.split()[1:])
+            return False
         if press:
             return await self._press(int(press.group(1)), int(press.group(2)) if press.group(2) else None)
         if reply:
@@ -145,6 +155,16 @@ class ChatSession:
         sent = await self.client.send_text(self.user_id, line)
         self.say(f"[you #{sent['message_id']}] {line}")
         return True
+
+    async def _clock(self, words: list[str]) -> None:
+        """/clock …: move the sandbox clock from the chat; the bot never sees this line."""
+        try:
+            change = read_clock_words(words, datetime.fromisoformat((await self.client.clock())["now"]), self.tz)
+        except ClockWordsError as error:
+            self.say(f"(clock: {error})")
+            return
+        after = await self.client.change_clock(change)
+        self.say(f"(clock: {describe(datetime.fromisoformat(after['now']), after['offset_seconds'], self.tz)})")
 
     async def _press(self, number: int, message_id: int | None) -> bool:
         target = message_id if message_id is not None else self.latest_with_buttons
@@ -172,6 +192,7 @@ async def run_chat(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
     username: str | None = None,
+    tz: ZoneInfo = ZoneInfo("Asia/Shanghai"),
     answer_wait: float = 3.0,
     settle: float = 0.2,
     linger: float = 1.0,
@@ -185,7 +206,7 @@ async def run_chat(
     """
     async with SandboxClient(root_url) as client:
         await client.register_user(user_id, first_name, username)
-        session = ChatSession(client, user_id, stdout)
+        session = ChatSession(client, user_id, stdout, tz)
         # Start after what the bot already said so an old conversation is not replayed.
         session.last_seq = await client.last_seq(user_id)
         session.say(f"Chatting as {first_name} ({user_id}). {HELP}")

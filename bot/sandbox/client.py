@@ -8,6 +8,8 @@ from typing import Any
 
 import aiohttp
 
+from .clock_words import ClockChange
+
 JSON = dict[str, Any]
 
 
@@ -230,6 +232,19 @@ class SandboxClient:
 
     async def advance_clock(self, seconds: float) -> JSON:
         return await self._call("POST", "/sandbox/clock", json={"advance_seconds": seconds})
+
+    async def reset_clock(self) -> JSON:
+        return await self._call("POST", "/sandbox/clock", json={"reset": True})
+
+    async def change_clock(self, change: ClockChange) -> JSON:
+        """Apply what ``orderbot clock`` or the chat's ``/clock`` line asked for; returns the clock."""
+        if change.reset:
+            return await self.reset_clock()
+        if change.set_to is not None:
+            return await self.set_clock(change.set_to)
+        if change.advance is not None:
+            return await self.advance_clock(change.advance.total_seconds())
+        return await self.clock()
 
     async def add_fault(
         self,

@@ -1,5 +1,9 @@
 """解析器: one chat message -> one ParsedMessage, a pure function of (text, sent_at).
 
+Relative dates (今天, 明天, 下周六) count from ``sent_at``'s own calendar date, so callers
+pass the message time on the business's wall clock (``domain.localtime.local_moment``),
+not the UTC instant Telegram stamped.
+
 Fields are read in an order that lets each reader mask what it used, so later readers cannot
 read it again: order numbers, phones, dates, payment, labelled name and address, product
 lines; what is left is split into chunks and searched for an unlabelled name and address.

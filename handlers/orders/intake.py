@@ -110,9 +110,9 @@ ANSWER_LABELS = {"customer_name": "客户", "customer_phone": "电话", "address
 def parse_answer(ctx: Context, field: str | None) -> ParsedMessage:
     """Read a reply to one of the bot's questions as a fragment of an order."""
     text = ctx.incoming.text or ""
-    parsed = ctx.app.parser.parse(text, ctx.incoming.sent_at, expect="order")
+    parsed = ctx.app.parser.parse(text, ctx.sent_local, expect="order")
     if field and field in ANSWER_LABELS and not _has(parsed, field):
-        parsed = ctx.app.parser.parse(f"{ANSWER_LABELS[field]}：{text}", ctx.incoming.sent_at, expect="order")
+        parsed = ctx.app.parser.parse(f"{ANSWER_LABELS[field]}：{text}", ctx.sent_local, expect="order")
     return parsed
 
 

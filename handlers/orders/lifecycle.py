@@ -151,7 +151,7 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
     """The clerk's answer to "预计到货日期？": a date, or asked again."""
     order = await order_store.order_by_id(ctx.session, line.order_id)
     assert order is not None and ctx.user is not None
-    parsed = ctx.app.parser.parse(f"送货日期：{ctx.incoming.text or ''}", ctx.incoming.sent_at, expect="order")
+    parsed = ctx.app.parser.parse(f"送货日期：{ctx.incoming.text or ''}", ctx.sent_local, expect="order")
     eta = parsed.delivery_date
     if eta is None:
         ctx.reply(ctx.t("ask.not_understood", field=ctx.t("field.eta")) + "\n"

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from domain.localtime import local_date
 from domain.policy.reminders import daily_slot, weekly_slot
 from domain.roles import Role
 from domain.texts import t
@@ -37,7 +39,7 @@ async def chase_lists(run: Sweep) -> None:
                                         .order_by(Order.placed_at, Order.id))).scalars().unique().all()
     if placed:
         for clerk in await run.people(Role.CLERK):
-            run.plan(clerk, f"R9:chase:{day.isoformat()}", lambda lang: _chase_text(lang, placed), due_at)
+            run.plan(clerk, f"R9:chase:{day.isoformat()}", lambda lang: _chase_text(lang, placed, run.app.config.tz), due_at)
     since = run.calendar.at(day - timedelta(days=1), run.calendar.working.day_start)
     for manager in await run.people(Role.STORE_MANAGER):
         mine = [o for o in placed if o.store_id == manager.store_id]
@@ -52,11 +54,11 @@ async def chase_lists(run: Sweep) -> None:
                  lambda lang, mine=mine, arrived=arrived: _store_text(lang, mine, arrived), due_at)
 
 
-def _chase_text(language: str, orders: Sequence[Order]) -> str:
+def _chase_text(language: str, orders: Sequence[Order], tz: ZoneInfo) -> str:
     lines = [t(language, "digest.chase_header", count=len(orders))]
     for i, order in enumerate(orders, start=1):
         lines.append(f"{i}. {order.number} · {order.customer_name} · {t(language, 'digest.placed_on')}"
-                     f"{cards.fmt_date(language, order.placed_at.date() if order.placed_at else None)}")
+                     f"{cards.fmt_date(language, local_date(order.placed_at, tz) if order.placed_at else None)}")
         for line in order.lines:
             if line.state != "arrived":
                 lines.append(f"   - {cards.line_text(language, line)}：{cards.line_status(language, line)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.reports import Period, parse_period
+from domain.reports import Period, PeriodReading, read_period
 from domain.roles import Role
 from handlers.context import Context
 from storage.reports import Scope
@@ -37,8 +37,24 @@ def sees_contacts(ctx: Context) -> bool:
     return ctx.user is not None and Role(ctx.user.role) in CONTACT_ROLES
 
 
-def period_of(ctx: Context, words: list[str], *, default: str = "本月") -> tuple[Period | None, list[str]]:
-    return parse_period(words, today(ctx), default=default)
+def read_period_of(ctx: Context, words: list[str], *, default: str = "本月") -> PeriodReading:
+    return read_period(words, today(ctx), default=default)
+
+
+def period_problem(ctx: Context, reading: PeriodReading) -> str | None:
+    """The answer to a period that cannot be counted, or None when it can."""
+    forms = ctx.t("report.period.forms")
+    if reading.problem == "future" and reading.period is not None:
+        return ctx.t("report.period.future", words=reading.words, start=reading.period.start.isoformat(),
+                     end=reading.period.end.isoformat(), forms=forms)
+    if reading.problem == "backwards" and reading.period is not None:
+        return ctx.t("report.period.backwards", start=reading.period.start.isoformat(),
+                     end=reading.period.end.isoformat())
+    if reading.problem == "unknown":
+        return ctx.t("report.period.unknown", word=reading.words, forms=forms)
+    if reading.problem == "invalid":
+        return ctx.t("report.period.invalid", word=reading.words, forms=forms)
+    return None
 
 
 def period_label(language: str, period: Period) -> str:

@@ -27,7 +27,7 @@ from domain.texts import t
 from handlers.context import Context
 from handlers.orders.cards import line_text
 from handlers.registry import command
-from handlers.reports.common import DESK, period_of, sees_contacts
+from handlers.reports.common import DESK, period_problem, read_period_of, sees_contacts
 from handlers.types import OutgoingDocument, Reply
 from storage import reports
 from storage.reports import utc_bounds
@@ -214,7 +214,12 @@ async def export(ctx: Context, args: str) -> None:
     words = args.split()
     aliases = {"订单": "orders", "售后": "aftersales", "罚款": "fines", "cases": "aftersales"}
     kind = aliases.get(words[0], words[0].lower()) if words else ""
-    period, rest = period_of(ctx, words[1:])
+    reading = read_period_of(ctx, words[1:])
+    problem = period_problem(ctx, reading) if kind in KINDS else None
+    if problem is not None:
+        ctx.reply(problem)
+        return
+    period, rest = reading.period, reading.rest
     if kind not in KINDS or period is None or rest:
         ctx.say("report.export.usage")
         return

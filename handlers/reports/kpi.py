@@ -12,7 +12,7 @@ from domain.texts import t
 from handlers.app import App
 from handlers.context import Context
 from handlers.registry import command
-from handlers.reports.common import OVERVIEW, period_label, period_of, today
+from handlers.reports.common import OVERVIEW, period_label, period_problem, read_period_of, today
 from storage import reports
 from storage.reports import Scope
 from storage.users import store_by_code
@@ -49,10 +49,15 @@ def row_text(lang: str, name: str, figures: KpiCounts) -> str:
 
 @command("kpi", roles=OVERVIEW, help_key="help.kpi")
 async def kpi(ctx: Context, args: str) -> None:
-    """/kpi [本周|上周|本月|上月|YYYY-MM|from to] [store code|clerk name]."""
+    """/kpi [本周|上周|本月|上月|今年|去年|YYYY-MM|from to] [store code|clerk name]."""
     assert ctx.user is not None
     lang, role = ctx.language, Role(ctx.user.role)
-    period, rest = period_of(ctx, args.split())
+    reading = read_period_of(ctx, args.split())
+    problem = period_problem(ctx, reading)
+    if problem is not None:
+        ctx.reply(problem)
+        return
+    period, rest = reading.period, reading.rest
     if period is None or len(rest) > 1:
         ctx.say("report.kpi.usage")
         return
@@ -68,7 +73,7 @@ async def kpi(ctx: Context, args: str) -> None:
         elif clerk is not None:
             scope, scope_name, breakdown = Scope(clerk_id=clerk.id), clerk.name, False
         else:
-            ctx.say("report.kpi.unknown_scope", name=wanted)
+            ctx.say("report.kpi.unknown_scope", name=wanted, forms=ctx.t("report.period.forms"))
             return
     # KPIs of other stores and other people only to managers.
     if role is Role.STORE_MANAGER:

@@ -141,4 +141,4 @@ async def test_kpi_permissions(app) -> None:  # type: ignore[no-untyped-def]
     [sales] = (await send(app, SALES1, "/kpi")).replies
     assert "/kpi" in sales.text and "考核指标" not in sales.text
     [bad] = (await send(app, MANAGER, "/kpi 2026-13")).replies
-    assert bad.text.startswith("用法：/kpi")
+    assert bad.text.startswith("「2026-13」不是有效的日期或月份。可写：本周、上周")
