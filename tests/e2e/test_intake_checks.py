@@ -80,6 +80,19 @@ async def test_an_order_number_or_a_command_while_waiting_is_answered_not_stored
     assert "客户：李四" in card["text"]
 
 
+async def test_an_after_sales_request_while_waiting_opens_a_case(harness: Harness) -> None:
+    h = harness
+    number, _ = await submit(h, WEEKDAY_ORDER)
+    h.sandbox.clock.set(local(2026, 12, 3, 15, 20))
+    [card] = await h.say("sales1", "实木餐桌一张 12月28日送 天河区天河路1号 全款 13900001111")
+    assert "请回复客户姓名" in card["text"]
+    [case_card] = await h.say("sales1", "售后 张三 衣柜门板开裂，客户要求换货")
+    assert case_number_in(case_card["text"]) == "SH202612001" and f"订单：{number}（张三）" in case_card["text"]
+    assert (await draft(h)).customer_name is None
+    [card] = await h.say("sales1", "李四")
+    assert "客户：李四" in card["text"]
+
+
 async def test_a_new_full_order_while_waiting_is_a_new_draft(harness: Harness) -> None:
     h = harness
     [card] = await h.say("sales1", "实木餐桌一张 12月28日送 天河区天河路1号 全款 13900001111")
