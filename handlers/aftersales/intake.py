@@ -30,7 +30,7 @@ from storage.models import AfterSalesCase, Order
 
 _WHOLE_ORDER = re.compile(r"整单|全单|整张单|整套退|全部退")
 _CATEGORY_COMMAND = re.compile(
-    r"^\s*(?:改类别|改類別|改类|改類|类别改为|类别改成|類別改為|类别|類別)\s*(?:为|為|成|:|：)?\s*(SH\d{9,})?\s*[:：]?\s*(.*)$", re.I)
+    r"^\s*(?:改类别|改類別|改类|改類|类别改为|类别改成|類別改為|類別改成)\s*(?:为|為|成|:|：)?\s*(SH\d{9,})?\s*[:：]?\s*(.*)$", re.I)
 _LEAD_WORD = re.compile(r"^\s*(售后|售後|after[- ]?sales?)\s*[:：,，]?\s*", re.I)
 PICK_LIMIT = 8
 
