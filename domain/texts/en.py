@@ -128,6 +128,7 @@ TEXTS: dict[str, str] = {
     "button.force_confirm": "Submit anyway",
     "draft.check_first": "Please read the warnings on the card first, then press “Submit anyway”.",
     "clerk.new_order": "🆕 New order {number} · {store} · {sales}",
+    "clerk.submitted_anyway": "The sales person saw these warnings and submitted anyway:",
     "clerk.card": "Order {number} · {store} · {sales} · [{state}]",
     "action.receive": "Receive", "action.confirm_with_customer": "Re-confirmed with customer",
     "action.place": "Placed", "action.mark_complete": "Complete", "action.print": "Printed",

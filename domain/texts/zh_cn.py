@@ -132,6 +132,7 @@ TEXTS: dict[str, str] = {
     "draft.check_first": "请先核对卡片上的提示，再按「仍然提交」。",
     # Clerk card and life cycle
     "clerk.new_order": "🆕 新订单 {number} · {store} · {sales}",
+    "clerk.submitted_anyway": "导购已看过以下提示，仍然提交：",
     "clerk.card": "订单 {number} · {store} · {sales} · 【{state}】",
     "action.receive": "接单", "action.confirm_with_customer": "已与客户确认", "action.place": "已下单",
     "action.mark_complete": "单齐", "action.print": "已打单", "action.pick_up": "已提货", "action.deliver": "已送达",

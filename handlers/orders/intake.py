@@ -7,7 +7,7 @@ R12 (on the return day the order is held and submitted the next working day).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from domain.parsing import ParsedMessage
@@ -77,27 +77,25 @@ async def start_draft(ctx: Context, parsed: ParsedMessage) -> None:
     await show_draft(ctx, order)
 
 
-async def draft_checks(ctx: Context, order: Order) -> tuple[list[str], bool]:
-    """The card's warnings (接单核对) and whether any must be acknowledged with 「仍然提交」.
+@dataclass(frozen=True)
+class DraftReview:
+    """What the intake checks (接单核对) found on a draft: findings the sender must acknowledge with
+    「仍然提交」 (implausible lines, a duplicate of ``duplicate``) and ones only pointed out (dates)."""
 
-    Implausible lines and a duplicate of a recent order need the acknowledgement; unknown
-    material and dates on a day nobody works are pointed out only.
-    """
-    lang, policy = ctx.language, ctx.app.config.policy
+    to_acknowledge: tuple[Finding, ...]
+    dated: tuple[Finding, ...]
+    duplicate: Order | None
+
+
+async def review_draft(ctx: Context, order: Order) -> DraftReview:
+    policy = ctx.app.config.policy
     checks = policy.intake_checks
     calendar = calendar_for(policy)
     today = calendar.local(ctx.now).date()
-    warnings: list[str] = []
     to_acknowledge = list(plausibility(order.lines, checks))
     duplicate = await _earlier_same_order(ctx, order)
     if duplicate is not None:
         to_acknowledge.append(Finding("duplicate"))
-    for finding in to_acknowledge:
-        extra = {}
-        if finding.code == "duplicate" and duplicate is not None:
-            extra = {"number": duplicate.number, "at": fmt_time(lang, duplicate.submitted_at, ctx.app.config.tz)}
-        warnings.append(cards.finding_text(lang, order, finding, **extra))
-    warnings += cards.unknown_material_lines_text(lang, order, policy.lead_time)
     dated = list(date_findings(delivery_date=order.delivery_date, order_date=order.order_date, calendar=calendar))
     if order.delivery_date is not None:
         problem = delivery_date_problem(order.delivery_date, today, checks)
@@ -106,9 +104,28 @@ async def draft_checks(ctx: Context, order: Order) -> tuple[list[str], bool]:
         elif problem == "too_far":
             dated.insert(0, Finding("delivery_far_ahead", day=order.delivery_date,
                                     count=(order.delivery_date - today).days))
-    for finding in dated:
-        warnings.append(cards.finding_text(lang, order, finding, days=finding.count))
-    return warnings, bool(to_acknowledge)
+    return DraftReview(tuple(to_acknowledge), tuple(dated), duplicate)
+
+
+def acknowledged_lines(ctx: Context, language: str, order: Order, review: DraftReview) -> list[str]:
+    """The findings that need 「仍然提交」, as warning lines in ``language``."""
+    lines = []
+    for finding in review.to_acknowledge:
+        extra = {}
+        if finding.code == "duplicate" and review.duplicate is not None:
+            extra = {"number": review.duplicate.number,
+                     "at": fmt_time(language, review.duplicate.submitted_at, ctx.app.config.tz)}
+        lines.append(cards.finding_text(language, order, finding, **extra))
+    return lines
+
+
+def review_lines(ctx: Context, order: Order, review: DraftReview) -> list[str]:
+    """Every warning of the sender's card, in the card's order."""
+    lang = ctx.language
+    lines = acknowledged_lines(ctx, lang, order, review)
+    lines += cards.unknown_material_lines_text(lang, order, ctx.app.config.policy.lead_time)
+    lines += [cards.finding_text(lang, order, finding, days=finding.count) for finding in review.dated]
+    return lines
 
 
 async def _earlier_same_order(ctx: Context, order: Order) -> Order | None:
@@ -133,13 +150,14 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     order.flags = ",".join(sorted(flags))
     missing = missing_fields(order)
     refusal = assessment.refusal if assessment else None
-    warnings, check_first = await draft_checks(ctx, order)
+    review = await review_draft(ctx, order)
+    check_first = bool(review.to_acknowledge)
 
     lines = [t(lang, note_key)] if note_key else []
     lines.append(t(lang, "draft.header"))
     lines += cards.summary(lang, order)
     lines += cards.flag_lines(lang, flags)
-    lines += warnings
+    lines += review_lines(ctx, order, review)
     if refusal:
         lines.append(t(lang, f"refusal.{refusal}", payment=cards.field_value(lang, order, "payment")))
     if missing:
@@ -301,7 +319,8 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
         await show_draft(ctx, order, edit=True)
         ctx.callback_answer = t(lang, "draft.not_ready")
         return
-    if not checked and (await draft_checks(ctx, order))[1]:
+    review = await review_draft(ctx, order)
+    if review.to_acknowledge and not checked:
         await show_draft(ctx, order, edit=True)
         ctx.callback_answer = t(lang, "draft.check_first")
         return
@@ -315,15 +334,18 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
         ctx.reply("\n".join([t(lang, "draft.return_day", date=cards.fmt_date(lang, order.held_until))]
                             + cards.summary(lang, order)), entity=f"draft:{order.id}", edit=True)
         return
-    await submit(ctx, order, ctx.now)
+    await submit(ctx, order, ctx.now, review=review if review.to_acknowledge else None)
     await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
     lines = [t(lang, "draft.submitted", number=order.number)] + cards.summary(lang, order)
     lines += cards.flag_lines(lang, order.flag_set)
     ctx.reply("\n".join(lines), entity=order.number, edit=True)
 
 
-async def submit(ctx: Context, order: Order, now: datetime) -> None:
-    """Give the order its number (DD+YYYYMM+seq, unique under concurrency) and tell the clerks."""
+async def submit(ctx: Context, order: Order, now: datetime, *, review: DraftReview | None = None) -> None:
+    """Give the order its number (DD+YYYYMM+seq, unique under concurrency) and tell the clerks.
+
+    ``review`` holds what the sender acknowledged with 「仍然提交」; the clerks see it on the card.
+    """
     calendar = calendar_for(ctx.app.config.policy)
     local = calendar.local(now)
     seq = await order_store.next_document_seq(ctx.session, "DD", f"{local.year:04d}{local.month:02d}")
@@ -333,11 +355,26 @@ async def submit(ctx: Context, order: Order, now: datetime) -> None:
     order.held_until = None
     await record(ctx, order, "submitted", from_state="draft", to_state="submitted",
                  detail={"number": order.number, "flags": sorted(order.flag_set),
-                         "order_date": order.order_date.isoformat() if order.order_date else None})
+                         "order_date": order.order_date.isoformat() if order.order_date else None,
+                         **_acknowledged_detail(review)})
     clerks = await people(ctx.session, Role.CLERK)
+
+    def card_for(language: str) -> str:
+        text = cards.clerk_card(language, order, headline_key="clerk.new_order")
+        if review is None:
+            return text
+        return "\n".join([text, t(language, "clerk.submitted_anyway")] + acknowledged_lines(ctx, language, order, review))
+
     await notify_users(ctx.session, clerks, key=f"order:{order.number}:new", now=now, entity=order.number,
-                       text_for=lambda language: cards.clerk_card(language, order, headline_key="clerk.new_order"),
+                       text_for=card_for,
                        buttons_for=lambda language: cards.clerk_buttons(language, order))
+
+
+def _acknowledged_detail(review: DraftReview | None) -> dict[str, object]:
+    if review is None:
+        return {}
+    return {"acknowledged": [f.code for f in review.to_acknowledge],
+            "duplicate_of": review.duplicate.number if review.duplicate is not None else None}
 
 
 @button("d", roles=frozenset({Role.SALES}))

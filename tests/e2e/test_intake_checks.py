@@ -142,7 +142,8 @@ async def test_the_same_order_again_names_the_earlier_one_and_can_still_be_sent(
     clerk_after = await h.client.last_seq()
     [done] = await h.press("sales1", card, "仍然提交")
     assert number_in(done["text"]) == "DD202612002"
-    await h.wait_for("clerk", clerk_after)
+    [clerk_card] = await h.wait_for("clerk", clerk_after)
+    assert "导购已看过以下提示，仍然提交" in clerk_card["text"] and f"与 {first}" in clerk_card["text"]
 
 
 # -- unknown material ----------------------------------------------------------------------------
