@@ -224,3 +224,20 @@ async def test_after_sales_on_an_undelivered_order_warns_and_a_category_word_cha
     assert "note" not in events and events.count("category_set") == 3
     [usage] = await h.say("sales1", "改类别 颜色")
     assert "类别可选" in usage["text"]
+
+
+class TestOnPostgreSQL:
+    """The journeys whose SQL differs most (the duplicate window, awaited answers) on PostgreSQL too."""
+
+    @pytest.fixture
+    def e2e_db_url(self, pg_url: str) -> str:
+        return pg_url
+
+    async def test_duplicate(self, harness: Harness) -> None:
+        await test_the_same_order_again_names_the_earlier_one_and_can_still_be_sent(harness)
+
+    async def test_name_answer(self, harness: Harness) -> None:
+        await test_a_number_or_invisible_text_is_not_taken_as_the_customer_name(harness)
+
+    async def test_category_words(self, harness: Harness) -> None:
+        await test_after_sales_on_an_undelivered_order_warns_and_a_category_word_changes_it(harness)
