@@ -96,8 +96,8 @@ def unknown_material_lines_text(language: str, order: Order, lead: LeadTimeRules
     if assumed is None:
         return [t(language, "check.unknown_material_no_guess", lines=_numbers(unknown), days=days)]
     other = Material.panel if assumed is Material.solid else Material.solid
-    text = t(language, "check.unknown_material", lines=_numbers(unknown), material=t(language, f"material.{assumed.value}"),
-             days=days, other=t(language, f"material.{other.value}"))
+    text = t(language, "check.unknown_material", lines=_numbers(unknown), days=days,
+             material=t(language, f"material.{assumed.value}"), other=t(language, f"material.{other.value}"))
     if len(unknown) > 1:
         text += t(language, "check.unknown_material_per_line", example=unknown[-1],
                   other=t(language, f"material.{other.value}"))

@@ -199,8 +199,8 @@ async def correct_material(ctx: Context, order: Order) -> bool:
         targets = [order.lines[n - 1] for n in answer.lines]
     for line in targets:
         line.material = answer.material.value
-    await record(ctx, order, "draft_filled", detail={"fields": ["material"], "lines": [line.position for line in targets],
-                                                     "material": answer.material.value})
+    await record(ctx, order, "draft_filled", detail={"fields": ["material"], "material": answer.material.value,
+                                                     "lines": [line.position for line in targets]})
     await show_draft(ctx, order, note_key="draft.updated")
     return True
 
@@ -363,7 +363,8 @@ async def submit(ctx: Context, order: Order, now: datetime, *, review: DraftRevi
         text = cards.clerk_card(language, order, headline_key="clerk.new_order")
         if review is None:
             return text
-        return "\n".join([text, t(language, "clerk.submitted_anyway")] + acknowledged_lines(ctx, language, order, review))
+        acknowledged = acknowledged_lines(ctx, language, order, review)
+        return "\n".join([text, t(language, "clerk.submitted_anyway"), *acknowledged])
 
     await notify_users(ctx.session, clerks, key=f"order:{order.number}:new", now=now, entity=order.number,
                        text_for=card_for,

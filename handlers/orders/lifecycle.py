@@ -164,7 +164,8 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
     await record(ctx, order, "line_backorder", detail={"line": line.position, "product": line.product,
                                                         "eta": eta.isoformat()})
     await _tell_about_line(ctx, order, line, "store.line_backorder", with_sales=True)
-    text = ctx.t("lines.recorded", line=cards.line_text(ctx.language, line), status=cards.line_status(ctx.language, line))
+    text = ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
+                 status=cards.line_status(ctx.language, line))
     if not calendar_for(ctx.app.config.policy).is_working_day(eta):
         # Goods are not received on a rest day: most likely a slip worth a second look.
         text += "\n" + ctx.t("check.eta_not_working_day", date=cards.fmt_date(ctx.language, eta))
