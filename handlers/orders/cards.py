@@ -78,8 +78,8 @@ def state_label(language: str, state: str) -> str:
     return t(language, f"state.{state}")
 
 
-def _numbers(positions: tuple[int, ...]) -> str:
-    return "、".join(str(n) for n in positions)
+def _numbers(language: str, positions: tuple[int, ...]) -> str:
+    return ("、" if language.startswith("zh") else ", ").join(str(n) for n in positions)
 
 
 def unknown_material_lines_text(language: str, order: Order, lead: LeadTimeRules | None = None, *,
@@ -89,18 +89,20 @@ def unknown_material_lines_text(language: str, order: Order, lead: LeadTimeRules
     if not unknown:
         return []
     if for_clerk:
-        return [t(language, "check.unknown_material_clerk", lines=_numbers(unknown))]
+        return [t(language, "check.unknown_material_clerk", lines=_numbers(language, unknown))]
     assert lead is not None
     days = lead.unknown_material_days
     assumed = assumed_material(lead)
     if assumed is None:
-        return [t(language, "check.unknown_material_no_guess", lines=_numbers(unknown), days=days)]
+        return [t(language, "check.unknown_material_no_guess", lines=_numbers(language, unknown), days=days)]
     other = Material.panel if assumed is Material.solid else Material.solid
-    text = t(language, "check.unknown_material", lines=_numbers(unknown), days=days,
-             material=t(language, f"material.{assumed.value}"), other=t(language, f"material.{other.value}"))
+    # Material names are also prefixes ("panel bed"): strip the joining space to quote them.
+    assumed_name = t(language, f"material.{assumed.value}").strip()
+    other_name = t(language, f"material.{other.value}").strip()
+    text = t(language, "check.unknown_material", lines=_numbers(language, unknown), days=days, material=assumed_name,
+             other=other_name)
     if len(unknown) > 1:
-        text += t(language, "check.unknown_material_per_line", example=unknown[-1],
-                  other=t(language, f"material.{other.value}"))
+        text += t(language, "check.unknown_material_per_line", example=unknown[-1], other=other_name)
     return [text]
 
 

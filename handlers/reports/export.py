@@ -76,10 +76,10 @@ def _materials(lang: str, lines: Sequence[Any], lead: LeadTimeRules | None) -> s
     """材质 column: the named materials, and for lines without one what the lead time assumed —
     never a guess dressed up as a material."""
     named = sorted({kind.value for line in lines if (kind := material_of(line.material)) is not None})
-    shown = [t(lang, f"material.{m}") for m in named]
+    shown = [t(lang, f"material.{m}").strip() for m in named]
     if any(material_of(line.material) is None for line in lines):
         assumed = assumed_material(lead) if lead is not None else None
-        shown.append(t(lang, "material.unknown_assumed", material=t(lang, f"material.{assumed.value}"))
+        shown.append(t(lang, "material.unknown_assumed", material=t(lang, f"material.{assumed.value}").strip())
                      if assumed is not None else t(lang, "material.unknown"))
     return "/".join(shown)
 
