@@ -68,7 +68,7 @@ def _export(args: argparse.Namespace) -> int:
     async def work(engine) -> int:  # type: ignore[no-untyped-def]
         async with session_factory(engine)() as session:
             content, rows = await build_workbook(session, args.kind, period, tz=tz, language=args.language,
-                                                 contacts=True, progress=progress)
+                                                 contacts=True, progress=progress, lead=settings.rules.lead_time)
         with open(out, "wb") as handle:
             handle.write(content)
         return rows

@@ -71,6 +71,14 @@ def parse_number(text: str, kind: DocumentKind | None = None) -> DocumentNumber:
     return DocumentNumber(found, year, month, int(seq))
 
 
+def bare_number(text: str) -> DocumentNumber | None:
+    """The number a message consisting of nothing but a document number names (``DD202612005``)."""
+    try:
+        return parse_number(text)
+    except DomainError:
+        return None
+
+
 def next_sequence(last_seq: int | None) -> int:
     """The sequence after the month's last one (1 for the month's first document)."""
     return 1 if last_seq is None else last_seq + 1

@@ -6,6 +6,7 @@ question the bot is waiting for; then what the parser says the message is.
 
 from __future__ import annotations
 
+from domain.numbering import DocumentKind, bare_number
 from domain.parsing import ParsedMessage
 from domain.roles import Role
 from handlers.context import Context
@@ -46,24 +47,36 @@ async def handle(ctx: Context) -> None:
     parsed = ctx.app.parser.parse(text, ctx.sent_local)
     if incoming.reply_to_message_id is not None and await _reply_to_card(ctx, parsed):
         return
+    from handlers.aftersales.intake import category_command  # the after-sales desk imports this module
+
+    if await category_command(ctx, text):
+        return
     waiting = await order_store.awaiting(ctx.session, ctx.user.id)
-    if waiting is not None and not _is_new_request(parsed) and waiting.kind in ANSWERS:
+    if waiting is not None and not _is_new_request(parsed, text, waiting.kind) and waiting.kind in ANSWERS:
         await ANSWERS[waiting.kind](ctx, waiting, parsed)
         return
-    await _by_kind(ctx, parsed)
+    await _by_kind(ctx, parsed, text)
 
 
-def _is_new_request(parsed: ParsedMessage) -> bool:
-    """A message that stands on its own, so it is not taken as the answer to a pending question."""
+def _is_new_request(parsed: ParsedMessage, text: str, waiting_kind: str) -> bool:
+    """A message that stands on its own, so it is not taken as the answer to a pending question:
+    a full order, a request naming an order, a bare document number — and, while a draft waits
+    for a field, an after-sales request (no field answer reads like one)."""
     if parsed.order_ref and parsed.kind in ("change", "cancel", "query", "aftersales"):
+        return True
+    if bare_number(text) is not None:
+        return True
+    if waiting_kind.startswith("draft_") and parsed.kind == "aftersales":
         return True
     return parsed.kind == "order" and len(parsed.missing_for_order()) <= 3
 
 
-async def _by_kind(ctx: Context, parsed: ParsedMessage) -> None:
+async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
     assert ctx.user is not None
     role = Role(ctx.user.role)
     kind = parsed.kind
+    if (number := bare_number(text)) is not None and await _show_number(ctx, number):
+        return
     if kind == "aftersales":
         from handlers.aftersales.intake import request_aftersales
 
@@ -95,6 +108,28 @@ async def _by_kind(ctx: Context, parsed: ParsedMessage) -> None:
         await intake.start_draft(ctx, parsed)
         return
     ctx.say(f"help.footer.{role.value}")
+
+
+async def _show_number(ctx: Context, number) -> bool:  # type: ignore[no-untyped-def]
+    """A message that is only ``DD202612005`` or ``SH202612001``: show that order or case."""
+    if number.kind is DocumentKind.order:
+        order = await visible_order(ctx, str(number))
+        if order is None:
+            ctx.say("order.not_found", number=str(number))
+        else:
+            await show_order(ctx, order)
+        return True
+    if number.kind is DocumentKind.after_sales:
+        from handlers.aftersales.common import visible_case
+        from handlers.aftersales.views import show_case
+
+        case = await visible_case(ctx, str(number))
+        if case is None:
+            ctx.say("case.not_found", number=str(number))
+        else:
+            await show_case(ctx, case)
+        return True
+    return False
 
 
 async def _search(ctx: Context, parsed: ParsedMessage) -> None:
@@ -167,6 +202,8 @@ async def _reply_to_case_card(ctx: Context) -> bool:
 
 
 async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None:
+    if await intake.correct_material(ctx, order):
+        return
     if parsed.kind != "order":
         parsed = intake.parse_answer(ctx, None)
     changed = intake.apply_parsed(order, parsed)
@@ -206,7 +243,7 @@ async def _open_draft(ctx: Context, waiting, parsed: ParsedMessage) -> Order | N
     if order is not None and order.state == "draft":
         return order
     await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
-    await _by_kind(ctx, parsed)
+    await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
     return None
 
 
@@ -220,6 +257,15 @@ async def _draft_field(ctx: Context, waiting, parsed: ParsedMessage) -> None:  #
 async def _draft_edit(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
     if (order := await _open_draft(ctx, waiting, parsed)) is not None:
         await _edit_draft(ctx, order, parsed)
+
+
+@answers("draft_material")
+async def _draft_material(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+    """After a complete card with an assumed material: 「板木」 corrects it; anything else is what it is."""
+    order = await order_store.order_by_id(ctx.session, waiting.ref_id)
+    if order is not None and order.state == "draft" and await intake.correct_material(ctx, order):
+        return
+    await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
 
 
 @answers("cancel_reason")

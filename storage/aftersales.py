@@ -37,6 +37,15 @@ async def cases_visible(session: AsyncSession, *, sales_id: int | None = None, s
     )).scalars().unique().all()
 
 
+async def latest_open_case(session: AsyncSession, sales_id: int) -> AfterSalesCase | None:
+    """The sales person's most recently opened case that is not finished."""
+    return (await session.execute(
+        select(AfterSalesCase).where(AfterSalesCase.sales_id == sales_id,
+                                     AfterSalesCase.state.in_(("open", "accepted", "waiting_customer", "reopened")))
+        .order_by(AfterSalesCase.id.desc()).limit(1)
+    )).scalars().first()
+
+
 async def cases_due(session: AsyncSession, before: datetime, *, column: str = "warn_at") -> Sequence[AfterSalesCase]:
     """For the reminder sweep: open cases whose ``warn_at`` (or ``next_due_at``) is at or before ``before``."""
     field = getattr(AfterSalesCase, column)

@@ -77,6 +77,18 @@ async def orders_visible(session: AsyncSession, *, sales_id: int | None = None, 
             ).scalars().unique().all()
 
 
+async def submitted_since(session: AsyncSession, *, store_id: int | None, phone: str, since: datetime,
+                          exclude_id: int | None = None) -> Sequence[Order]:
+    """Orders of one store for one customer phone submitted at or after ``since`` (the duplicate
+    check's candidates), newest first; cancelled ones do not count."""
+    query = select(Order).where(Order.customer_phone == phone, Order.number.is_not(None),
+                                Order.submitted_at >= since, Order.state != "cancelled")
+    query = query.where(Order.store_id.is_(None) if store_id is None else Order.store_id == store_id)
+    if exclude_id is not None:
+        query = query.where(Order.id != exclude_id)
+    return (await session.execute(query.order_by(Order.submitted_at.desc()).limit(10))).scalars().unique().all()
+
+
 async def drafts_held_until(session: AsyncSession, day: date) -> Sequence[Order]:
     """Orders paused by a return day (R12) whose hold ends on or before ``day``."""
     return (await session.execute(

@@ -23,6 +23,25 @@ class Category(str, Enum):
     other = "other"  # 其他
 
 
+# The words staff type for a category (改类别 尺寸), simplified and traditional.
+_CATEGORY_WORDS = {
+    Category.quality: ("质量问题退换货", "质量问题", "质量", "質量", "品质", "品質", "quality"),
+    Category.size: ("尺寸不合适", "尺寸不合適", "尺寸", "尺码", "大小", "size"),
+    Category.wrong_order: ("登记错误", "登記錯誤", "登记错", "下错单", "下錯單", "打错票", "打錯票", "送错货", "送錯貨",
+                           "wrong order", "wrong_order"),
+    Category.other: ("其他", "其它", "other"),
+}
+
+
+def category_named(word: str) -> Category | None:
+    """The R13 category a word names (尺寸 → size), None for anything else."""
+    cleaned = " ".join(word.strip().lower().split()).strip("。.!！")
+    for category, words in _CATEGORY_WORDS.items():
+        if cleaned in words:
+            return category
+    return None
+
+
 class Severity(str, Enum):
     high = "high"  # 紧急
     medium = "medium"  # 一般

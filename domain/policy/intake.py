@@ -33,8 +33,10 @@ class Payment(str, Enum):
 
 # The parser may hand over either the canonical code or the word sales typed.
 _MATERIAL_ALIASES = {
-    "panel": Material.panel, "板木": Material.panel,
-    "solid": Material.solid, "实木": Material.solid, "實木": Material.solid,
+    "panel": Material.panel, "板木": Material.panel, "板式": Material.panel, "板材": Material.panel,
+    "密度板": Material.panel, "颗粒板": Material.panel, "多层板": Material.panel,
+    "solid": Material.solid, "solid wood": Material.solid, "实木": Material.solid, "實木": Material.solid,
+    "全实木": Material.solid, "纯实木": Material.solid, "原木": Material.solid,
 }
 _PAYMENT_ALIASES = {
     "full": Payment.full, "全款": Payment.full,
@@ -45,9 +47,14 @@ RUSH_INSERTION = "rush_insertion"  # 插单
 SHORT_LEAD_TIME = "short_lead_time"  # 提前期不足
 
 
+def material_of(material: str | None) -> Material | None:
+    """The material a code or word names (实木 → solid), None when unknown or missing."""
+    return _MATERIAL_ALIASES.get(material.strip().lower() if isinstance(material, str) else "")
+
+
 def lead_days(material: str | None, lead: LeadTimeRules) -> int:
     """Lead time of one material; unknown or missing counts as ``unknown_material_days``."""
-    kind = _MATERIAL_ALIASES.get(material.strip().lower() if isinstance(material, str) else "")
+    kind = material_of(material)
     if kind is Material.panel:
         return lead.panel_days
     if kind is Material.solid:

@@ -50,6 +50,25 @@ class LeadTimeRules:
 
 
 @dataclass(frozen=True, slots=True)
+class IntakeChecks:
+    """接单核对: when a draft looks wrong enough that the card asks the sender to check it.
+
+    None of these refuse an order; past a limit the confirm card says what looks off
+    and the sender confirms with 「仍然提交」 instead of 「确认」.
+    """
+
+    max_lines: int = 20  # product lines in one order
+    max_quantity_per_line: int = 50
+    # How often the same line (product, material, spec, quantity) may appear; more is
+    # usually a message pasted twice.
+    max_identical_lines: int = 1
+    # Same store, same customer phone, same items within this many hours: a duplicate (重复下单).
+    duplicate_window_hours: int = 24
+    # A delivery date further ahead than this is usually a typo (12月1日 meant last week).
+    max_delivery_days_ahead: int = 180
+
+
+@dataclass(frozen=True, slots=True)
 class PlacementRules:
     """R6/R7 下单提醒与罚款."""
 
@@ -128,6 +147,7 @@ class PolicySettings:
     working: WorkingTime = field(default_factory=WorkingTime)
     intake: IntakeRules = field(default_factory=IntakeRules)
     lead_time: LeadTimeRules = field(default_factory=LeadTimeRules)
+    intake_checks: IntakeChecks = field(default_factory=IntakeChecks)
     placement: PlacementRules = field(default_factory=PlacementRules)
     change_fines: ChangeFines = field(default_factory=ChangeFines)
     pickup: PickupRules = field(default_factory=PickupRules)

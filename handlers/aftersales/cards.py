@@ -14,6 +14,8 @@ SEVERITY_CODES = {"h": Severity.high, "m": Severity.medium, "l": Severity.low}
 RESOLUTION_CODES = {"rp": Resolution.repair, "ex": Resolution.exchange, "rt": Resolution.return_,
                     "rf": Resolution.refund, "no": Resolution.rejected}
 WORKING = (CaseState.accepted, CaseState.reopened)
+# After-sales is about delivered goods; a case on an order in any other state is pointed out.
+DELIVERED_STATES = ("delivered", "closed")
 
 
 def fmt_time(language: str, moment: datetime | None, tz: ZoneInfo) -> str:
@@ -35,6 +37,9 @@ def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, head
                sales=case.sales.name if case.sales else "—", state=state_label(language, case.state))]
     if order is not None:
         lines.append(t(language, "case.line.order", number=order.number, customer=order.customer_name or "—"))
+        if order.state not in DELIVERED_STATES:
+            lines.append(t(language, "case.line.not_delivered", number=order.number,
+                           state=t(language, f"state.{order.state}")))
     else:
         lines.append(t(language, "case.line.no_order", hint=case.customer_hint or "—"))
     lines.append(t(language, "case.line.category", category=t(language, f"case.category.{case.category}")))

@@ -160,12 +160,7 @@ async def _category(ctx: Context, case: AfterSalesCase, value: str, *, prefix: s
     except ValueError:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    if case.state in (CaseState.closed.value, CaseState.rejected.value):
-        raise DomainError("case.finished", state=case.state, action="category")
-    before = case.category
-    if before != category.value:
-        case.category = category.value
-        await record(ctx, case, "category_set", detail={"from": before, "to": category.value})
+    await change_category(ctx, case, category)
     ctx.callback_answer = ctx.t("case.category_set", category=ctx.t(f"case.category.{category.value}"))
     if prefix == "sh":
         await show_desk_card(ctx, case, edit=True)
@@ -173,6 +168,16 @@ async def _category(ctx: Context, case: AfterSalesCase, value: str, *, prefix: s
         from handlers.aftersales.intake import show_sales_card
 
         await show_sales_card(ctx, case, edit=True)
+
+
+async def change_category(ctx: Context, case: AfterSalesCase, category: Category) -> None:
+    """R13: the case's category is now ``category`` (recorded when it changes); not on a finished case."""
+    if case.state in (CaseState.closed.value, CaseState.rejected.value):
+        raise DomainError("case.finished", state=case.state, action="category")
+    before = case.category
+    if before != category.value:
+        case.category = category.value
+        await record(ctx, case, "category_set", detail={"from": before, "to": category.value})
 
 
 async def pause(ctx: Context, case: AfterSalesCase, reason: str) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
-from domain.aftersales import CaseState, Category, Severity, aftersales_open, next_window_start
+from domain.aftersales import CaseState, Category, Severity, aftersales_open, category_named, next_window_start
 from domain.numbering import format_case_number
 from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards
-from handlers.aftersales.common import keep_files, record, refresh_sla, visible_case
+from handlers.aftersales.common import DESK, keep_files, record, refresh_sla, visible_case
+from handlers.aftersales.desk import change_category, show_desk_card
 from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.notify import notify_users, people
@@ -27,6 +28,8 @@ from storage import aftersales as case_store
 from storage.models import AfterSalesCase, Order
 
 _WHOLE_ORDER = re.compile(r"整单|全单|整张单|整套退|全部退")
+_CATEGORY_COMMAND = re.compile(
+    r"^\s*(?:改类别|改類別|改类|改類|类别改为|类别改成|類別改為|類別改成)\s*(?:为|為|成|:|：)?\s*(SH\d{9,})?\s*[:：]?\s*(.*)$", re.I)
 _LEAD_WORD = re.compile(r"^\s*(售后|售後|after[- ]?sales?)\s*[:：,，]?\s*", re.I)
 PICK_LIMIT = 8
 
@@ -86,7 +89,8 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
     await refresh_sla(ctx, case)
     await record(ctx, case, "opened", to_state=case.state, detail={
         "order": order.number if order else None, "category": case.category, "whole_order": case.whole_order,
-        "queued": queued, "opened_at": opened_at.isoformat(), "parsed": parsed.to_contract()})
+        "queued": queued, "opened_at": opened_at.isoformat(), "parsed": parsed.to_contract(),
+        "order_state": order.state if order else None})
     photos = await keep_files(ctx, ctx.incoming.files, case)
     if photos:
         await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in photos]})
@@ -149,9 +153,11 @@ async def tell_desk(ctx: Context, case: AfterSalesCase) -> None:
 
 
 async def show_sales_card(ctx: Context, case: AfterSalesCase, *, edit: bool = False,
-                          headline_key: str = "case.card") -> None:
+                          headline_key: str = "case.card", note: str | None = None) -> None:
     count = len(await case_store.photos(ctx.session, case.id))
     text = cards.card(ctx.language, case, ctx.app.config.tz, photos=count, headline_key=headline_key)
+    if note:
+        text = note + "\n" + text
     if headline_key in ("case.opened", "case.opened_queued"):
         text += "\n" + ctx.t("case.photo_hint")
     ctx.reply(text, buttons=cards.sales_buttons(ctx.language, case), entity=case.number, edit=edit)
@@ -175,7 +181,8 @@ async def reply_to_case(ctx: Context, number: str) -> bool:
     text = (incoming.text or "").strip()
     if not text:
         return False
-    from handlers.aftersales.common import DESK
+    if await category_command(ctx, text, case=case):
+        return True
 
     event = "step" if Role(ctx.user.role) in DESK else "note"
     await record(ctx, case, event, detail={"text": text})
@@ -185,4 +192,46 @@ async def reply_to_case(ctx: Context, number: str) -> bool:
                            now=ctx.now, entity=case.number,
                            text_for=lambda language: t(language, "case.note_for_desk", number=case.number,
                                                        who=ctx.user.name if ctx.user else "", text=text))
+    return True
+
+
+async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | None = None) -> bool:
+    """「改类别 尺寸」, 「改类别 SH202612001 登记错误」 typed, or 「尺寸」 / 「改类别 尺寸」 as a reply to the
+    case card (``case``): the R13 category changes instead of the words being kept as a note.
+
+    Typed without a number it means the sender's latest open case. False when the text is not
+    about the category, so the caller reads it otherwise.
+    """
+    assert ctx.user is not None
+    match = _CATEGORY_COMMAND.match(text)
+    if match is None:
+        if case is None or category_named(text) is None:
+            return False
+        number, word = None, text
+    else:
+        number, word = match.group(1), match.group(2)
+    role = Role(ctx.user.role)
+    if number:
+        case = await visible_case(ctx, number)
+        if case is None:
+            ctx.say("case.not_found", number=number.upper())
+            return True
+    elif case is None:
+        case = await case_store.latest_open_case(ctx.session, ctx.user.id) if role is Role.SALES else None
+        if case is None:
+            ctx.say("case.category_which")
+            return True
+    category = category_named(word)
+    if category is None:
+        ctx.say("case.category_usage")
+        return True
+    if role not in DESK and case.sales_id != ctx.user.id:
+        ctx.say("error.not_allowed")
+        return True
+    await change_category(ctx, case, category)
+    note = ctx.t("case.category_set", category=ctx.t(f"case.category.{category.value}"))
+    if role in DESK:
+        await show_desk_card(ctx, case, edit=False, note=note)
+    else:
+        await show_sales_card(ctx, case, note=note)
     return True

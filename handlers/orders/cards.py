@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from domain.orders.lifecycle import Action, OrderState, allowed_actions
+from domain.policy.intake import Material
+from domain.policy.intake_checks import Finding, assumed_material, unknown_material_lines
+from domain.policy.settings import LeadTimeRules
 from domain.texts import t
 from handlers.types import Button
 from storage.models import Order, OrderLine
 
 FIELDS = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
 # The clerk's forward steps, in life-cycle order, as buttons.
+# Lines listed on a card; a pasted order of hundreds of lines would not fit a Telegram message.
+SHOWN_LINES = 20
 STEP_ACTIONS = (Action.receive, Action.confirm_with_customer, Action.place, Action.mark_complete, Action.print,
                 Action.pick_up, Action.deliver, Action.close)
 
@@ -52,9 +57,12 @@ def summary(language: str, order: Order, *, with_lines_status: bool = False) -> 
     lines = [f"{t(language, f'field.{name}')}：{field_value(language, order, name)}"
              for name in FIELDS if name != "items"]
     lines.insert(2, f"{t(language, 'field.items')}：")
-    for index, line in enumerate(order.lines, start=1):
+    for index, line in enumerate(order.lines[:SHOWN_LINES], start=1):
         status = f"  [{line_status(language, line)}]" if with_lines_status else ""
-        lines.insert(2 + index, f"  {index}. {line_text(language, line)}{status}")
+        unknown = t(language, "line.material_unknown") if not line.material else ""
+        lines.insert(2 + index, f"  {index}. {line_text(language, line)}{unknown}{status}")
+    if len(order.lines) > SHOWN_LINES:
+        lines.insert(3 + SHOWN_LINES, t(language, "draft.more_lines", count=len(order.lines) - SHOWN_LINES))
     if not order.lines:
         lines[2] += t(language, "order.value_missing")
     if order.order_date:
@@ -70,9 +78,49 @@ def state_label(language: str, state: str) -> str:
     return t(language, f"state.{state}")
 
 
-def draft_buttons(language: str, order: Order, *, can_confirm: bool) -> tuple[tuple[Button, ...], ...]:
+def _numbers(language: str, positions: tuple[int, ...]) -> str:
+    return ("、" if language.startswith("zh") else ", ").join(str(n) for n in positions)
+
+
+def unknown_material_lines_text(language: str, order: Order, lead: LeadTimeRules | None = None, *,
+                                for_clerk: bool = False) -> list[str]:
+    """Which lines' material was assumed for the lead time, and how the sender corrects it."""
+    unknown = unknown_material_lines(order.lines)
+    if not unknown:
+        return []
+    if for_clerk:
+        return [t(language, "check.unknown_material_clerk", lines=_numbers(language, unknown))]
+    assert lead is not None
+    days = lead.unknown_material_days
+    assumed = assumed_material(lead)
+    if assumed is None:
+        return [t(language, "check.unknown_material_no_guess", lines=_numbers(language, unknown), days=days)]
+    other = Material.panel if assumed is Material.solid else Material.solid
+    # Material names are also prefixes ("panel bed"): strip the joining space to quote them.
+    assumed_name = t(language, f"material.{assumed.value}").strip()
+    other_name = t(language, f"material.{other.value}").strip()
+    text = t(language, "check.unknown_material", lines=_numbers(language, unknown), days=days, material=assumed_name,
+             other=other_name)
+    if len(unknown) > 1:
+        text += t(language, "check.unknown_material_per_line", example=unknown[-1], other=other_name)
+    return [text]
+
+
+def finding_text(language: str, order: Order, finding: Finding, **extra: object) -> str:
+    """One intake check (domain.policy.intake_checks.Finding) as a warning line on the card."""
+    line = order.lines[finding.line - 1] if finding.line else None
+    return t(language, f"check.{finding.code}", line=finding.line or "", count=finding.count, limit=finding.limit,
+             text=line_text(language, line) if line is not None else "",
+             date=fmt_date(language, finding.day), placement=fmt_date(language, finding.other_day), **extra)
+
+
+def draft_buttons(language: str, order: Order, *, can_confirm: bool, check_first: bool = False
+                  ) -> tuple[tuple[Button, ...], ...]:
+    """确认 | 修改 | 取消 — 「仍然提交」 instead of 确认 when the card asks the sender to check something."""
     row = []
-    if can_confirm:
+    if can_confirm and check_first:
+        row.append(Button(t(language, "button.force_confirm"), f"d:{order.id}:force"))
+    elif can_confirm:
         row.append(Button(t(language, "button.confirm"), f"d:{order.id}:ok"))
     row.append(Button(t(language, "button.edit"), f"d:{order.id}:edit"))
     row.append(Button(t(language, "button.drop"), f"d:{order.id}:drop"))
@@ -102,6 +150,7 @@ def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card",
                sales=order.sales.name if order.sales else "—", state=state_label(language, order.state), **params)]
     lines += summary(language, order, with_lines_status=OrderState(order.state) in (OrderState.placed,))
     lines += flag_lines(language, order.flag_set)
+    lines += unknown_material_lines_text(language, order, for_clerk=True)
     if order.cancel_requested_at is not None and order.state != "cancelled":
         lines.append(t(language, "cancel.requested_line", reason=order.cancel_reason or "—"))
     return "\n".join(lines)

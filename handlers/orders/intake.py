@@ -7,13 +7,20 @@ R12 (on the return day the order is held and submitted the next working day).
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from domain.parsing import ParsedMessage
-from domain.policy.intake import IntakeAssessment, assess_intake
+from domain.policy.intake import IntakeAssessment, assess_intake, material_of
+from domain.policy.intake_checks import (
+    ADDRESS_MAX, NAME_MAX, Finding, address_problem, date_findings, delivery_date_problem, digit_count,
+    name_problem, phone_problem, plausibility, quoted, read_material_answer, same_items, unknown_material_lines,
+    visible,
+)
 from domain.roles import Role
 from domain.numbering import format_order_number
 from domain.texts import t
+from handlers.aftersales.cards import fmt_time
 from handlers.context import Context
 from handlers.notify import notify_users, people
 from handlers.orders import cards
@@ -69,8 +76,71 @@ async def start_draft(ctx: Context, parsed: ParsedMessage) -> None:
     await show_draft(ctx, order)
 
 
+@dataclass(frozen=True)
+class DraftReview:
+    """What the intake checks (接单核对) found on a draft: findings the sender must acknowledge with
+    「仍然提交」 (implausible lines, a duplicate of ``duplicate``) and ones only pointed out (dates)."""
+
+    to_acknowledge: tuple[Finding, ...]
+    dated: tuple[Finding, ...]
+    duplicate: Order | None
+
+
+async def review_draft(ctx: Context, order: Order) -> DraftReview:
+    policy = ctx.app.config.policy
+    checks = policy.intake_checks
+    calendar = ctx.app.calendar
+    today = calendar.local(ctx.now).date()
+    to_acknowledge = list(plausibility(order.lines, checks))
+    duplicate = await _earlier_same_order(ctx, order)
+    if duplicate is not None:
+        to_acknowledge.append(Finding("duplicate"))
+    dated = list(date_findings(delivery_date=order.delivery_date, order_date=order.order_date, calendar=calendar))
+    if order.delivery_date is not None:
+        problem = delivery_date_problem(order.delivery_date, today, checks)
+        if problem == "in_past":
+            dated.insert(0, Finding("delivery_in_past", day=order.delivery_date))
+        elif problem == "too_far":
+            dated.insert(0, Finding("delivery_far_ahead", day=order.delivery_date,
+                                    count=(order.delivery_date - today).days))
+    return DraftReview(tuple(to_acknowledge), tuple(dated), duplicate)
+
+
+def acknowledged_lines(ctx: Context, language: str, order: Order, review: DraftReview) -> list[str]:
+    """The findings that need 「仍然提交」, as warning lines in ``language``."""
+    lines = []
+    for finding in review.to_acknowledge:
+        extra = {}
+        if finding.code == "duplicate" and review.duplicate is not None:
+            extra = {"number": review.duplicate.number,
+                     "at": fmt_time(language, review.duplicate.submitted_at, ctx.app.config.tz)}
+        lines.append(cards.finding_text(language, order, finding, **extra))
+    return lines
+
+
+def review_lines(ctx: Context, order: Order, review: DraftReview) -> list[str]:
+    """Every warning of the sender's card, in the card's order."""
+    lang = ctx.language
+    lines = acknowledged_lines(ctx, lang, order, review)
+    lines += cards.unknown_material_lines_text(lang, order, ctx.app.config.policy.lead_time)
+    lines += [cards.finding_text(lang, order, finding, days=finding.count) for finding in review.dated]
+    return lines
+
+
+async def _earlier_same_order(ctx: Context, order: Order) -> Order | None:
+    """The same store's order for the same phone and the same goods within the duplicate window."""
+    if not order.customer_phone or not order.lines:
+        return None
+    since = ctx.now - timedelta(hours=ctx.app.config.policy.intake_checks.duplicate_window_hours)
+    for earlier in await order_store.submitted_since(ctx.session, store_id=order.store_id, phone=order.customer_phone,
+                                                    since=since, exclude_id=order.id):
+        if same_items(earlier.lines, order.lines):
+            return earlier
+    return None
+
+
 async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key: str | None = None) -> None:
-    """The confirm card: every field, the order date, flags, and what is still missing or refused."""
+    """The confirm card: every field, the order date, flags, warnings, and what is still missing or refused."""
     assert ctx.user is not None
     lang = ctx.language
     assessment = assess(ctx, order) if order.delivery_date or order.payment else None
@@ -79,11 +149,14 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     order.flags = ",".join(sorted(flags))
     missing = missing_fields(order)
     refusal = assessment.refusal if assessment else None
+    review = await review_draft(ctx, order)
+    check_first = bool(review.to_acknowledge)
 
     lines = [t(lang, note_key)] if note_key else []
     lines.append(t(lang, "draft.header"))
     lines += cards.summary(lang, order)
     lines += cards.flag_lines(lang, flags)
+    lines += review_lines(ctx, order, review)
     if refusal:
         lines.append(t(lang, f"refusal.{refusal}", payment=cards.field_value(lang, order, "payment")))
     if missing:
@@ -96,10 +169,39 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
         await order_store.await_input(ctx.session, ctx.user.id, kind="draft_field", ref_id=order.id,
                                       field="payment", now=ctx.now)
     else:
-        lines.append(t(lang, "draft.ready"))
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)
-    ctx.reply("\n".join(lines), buttons=cards.draft_buttons(lang, order, can_confirm=not missing and not refusal),
+        lines.append(t(lang, "check.please_confirm" if check_first else "draft.ready"))
+        if unknown_material_lines(order.lines):
+            # 「板木」 typed next corrects the assumed material of this draft.
+            await order_store.await_input(ctx.session, ctx.user.id, kind="draft_material", ref_id=order.id,
+                                          field=None, now=ctx.now)
+        else:
+            await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    ctx.reply("\n".join(lines), buttons=cards.draft_buttons(lang, order, can_confirm=not missing and not refusal,
+                                                            check_first=check_first),
               entity=f"draft:{order.id}", edit=edit)
+
+
+async def correct_material(ctx: Context, order: Order) -> bool:
+    """「板木」 / 「2 板木」: the material of the lines it names (or of every line not yet named).
+
+    False when the message is not such an answer, so the caller reads it otherwise.
+    """
+    answer = read_material_answer(ctx.incoming.text or "")
+    if answer is None or not order.lines:
+        return False
+    if answer.lines is None:
+        targets = [line for line in order.lines if material_of(line.material) is None] or list(order.lines)
+    else:
+        if any(not 1 <= n <= len(order.lines) for n in answer.lines):
+            ctx.reply(t(ctx.language, "draft.no_such_line", count=len(order.lines)))
+            return True
+        targets = [order.lines[n - 1] for n in answer.lines]
+    for line in targets:
+        line.material = answer.material.value
+    await record(ctx, order, "draft_filled", detail={"fields": ["material"], "material": answer.material.value,
+                                                     "lines": [line.position for line in targets]})
+    await show_draft(ctx, order, note_key="draft.updated")
+    return True
 
 
 # The label an answer implicitly carries: "请回复客户电话" → the reply is read as "电话：<reply>".
@@ -108,11 +210,18 @@ ANSWER_LABELS = {"customer_name": "客户", "customer_phone": "电话", "address
 
 
 def parse_answer(ctx: Context, field: str | None) -> ParsedMessage:
-    """Read a reply to one of the bot's questions as a fragment of an order."""
+    """Read a reply to one of the bot's questions as a fragment of an order.
+
+    When the plain reading misses the asked field, the question's label is put in front
+    ("电话：<reply>") — and only the asked field is taken from that reading, since the label
+    makes any text look like its field's neighbour (电话：王先生 is not a name given).
+    """
     text = ctx.incoming.text or ""
     parsed = ctx.app.parser.parse(text, ctx.sent_local, expect="order")
     if field and field in ANSWER_LABELS and not _has(parsed, field):
-        parsed = ctx.app.parser.parse(f"{ANSWER_LABELS[field]}：{text}", ctx.sent_local, expect="order")
+        labelled = ctx.app.parser.parse(f"{ANSWER_LABELS[field]}：{text}", ctx.sent_local, expect="order")
+        if _has(labelled, field):
+            parsed = replace(parsed, **{field: getattr(labelled, field)})
     return parsed
 
 
@@ -120,14 +229,66 @@ def _has(parsed: ParsedMessage, field: str) -> bool:
     return bool(parsed.items if field == "items" else getattr(parsed, field))
 
 
+def _useful(order: Order, field: str, parsed: ParsedMessage) -> ParsedMessage:
+    """What an answer to "请回复<field>" may set: that field, and other fields only where the draft
+    has none yet — "王先生" sent as the phone must not rename the customer."""
+    present = {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
+    cleared = {name: (() if name == "items" else None) for name in REQUIRED
+               if name != field and present[name] and _has(parsed, name)}
+    return replace(parsed, **cleared) if cleared else parsed
+
+
+def _found_any(parsed: ParsedMessage) -> bool:
+    return any(_has(parsed, name) for name in REQUIRED)
+
+
+def _answer_problem(ctx: Context, field: str, text: str, parsed: ParsedMessage) -> str | None:
+    """Why an answer to "请回复<field>" is not one, as the reason said back — or None.
+
+    An answer that carries other fields instead (a phone when the name was asked) is not
+    refused: those fields are taken and the question comes again on the card.
+    """
+    lang = ctx.language
+    shown = quoted(text)
+    if not visible(text):
+        return t(lang, "answer.invisible")
+    if field == "customer_name":
+        value = parsed.customer_name or ("" if _found_any(parsed) else text)
+        code = name_problem(value) if value else None
+        return t(lang, f"answer.customer_name.{code}", text=quoted(value), max=NAME_MAX) if code else None
+    if field == "address":
+        value = parsed.address or ("" if _found_any(parsed) else text)
+        code = address_problem(value) if value else None
+        return t(lang, f"answer.address.{code}", text=quoted(value), max=ADDRESS_MAX) if code else None
+    if field == "customer_phone" and not _found_any(parsed):
+        code = phone_problem(text)
+        return t(lang, f"answer.customer_phone.{code}", text=shown, digits=digit_count(text))
+    if field == "delivery_date":
+        if parsed.delivery_date is None:
+            return None if _found_any(parsed) else t(lang, "answer.delivery_date.not_a_date", text=shown)
+        today = ctx.app.calendar.local(ctx.now).date()
+        if delivery_date_problem(parsed.delivery_date, today, ctx.app.config.policy.intake_checks) == "in_past":
+            return t(lang, "answer.delivery_date.in_past", date=cards.fmt_date(lang, parsed.delivery_date),
+                     today=cards.fmt_date(lang, today))
+    if field == "items" and not _found_any(parsed):
+        return t(lang, "answer.items.none", text=shown)
+    return None
+
+
 async def fill_field(ctx: Context, order: Order, field: str) -> None:
-    """An answer to "请补充…": take the field from the parse, or the plain text where that is the field."""
+    """An answer to "请补充…": checked as the field it answers, else the reason and the question again."""
+    if await correct_material(ctx, order):
+        return
     text = (ctx.incoming.text or "").strip()
-    parsed = parse_answer(ctx, field)
+    parsed = _useful(order, field, parse_answer(ctx, field))
+    problem = _answer_problem(ctx, field, text, parsed)
+    if problem is not None:
+        ctx.reply(problem + "\n" + t(ctx.language, f"ask.{field}"))
+        return
     changed = apply_parsed(order, parsed, replace_items=bool(parsed.items))
-    if field not in changed and field in ("customer_name", "address") and text and len(text) <= 120:
+    if field not in changed and field in ("customer_name", "address") and not _found_any(parsed):
         # A bare "王小明" or "天河路1号" has no label to recognise it by: the question was the label.
-        setattr(order, field, text)
+        setattr(order, field, visible(text))
         changed.append(field)
     if field == "payment" and "payment" not in changed and parsed.payment is None:
         ctx.say("ask.payment_again")
@@ -140,8 +301,12 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
     await show_draft(ctx, order, note_key="draft.updated")
 
 
-async def confirm(ctx: Context, order: Order) -> None:
-    """确认: number the order and hand it to the clerks — or hold it on the return day (R12)."""
+async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
+    """确认: number the order and hand it to the clerks — or hold it on the return day (R12).
+
+    ``checked`` is 「仍然提交」: the sender saw the card's warnings (implausible lines, a
+    duplicate); a plain 确认 on a card that now has such warnings shows them first.
+    """
     lang = ctx.language
     if order.state != "draft":
         ctx.callback_answer = t(lang, "draft.already_submitted", number=order.number or "")
@@ -153,6 +318,11 @@ async def confirm(ctx: Context, order: Order) -> None:
         await show_draft(ctx, order, edit=True)
         ctx.callback_answer = t(lang, "draft.not_ready")
         return
+    review = await review_draft(ctx, order)
+    if review.to_acknowledge and not checked:
+        await show_draft(ctx, order, edit=True)
+        ctx.callback_answer = t(lang, "draft.check_first")
+        return
     calendar = ctx.app.calendar
     today = calendar.local(ctx.now).date()
     return_day = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")
@@ -163,15 +333,18 @@ async def confirm(ctx: Context, order: Order) -> None:
         ctx.reply("\n".join([t(lang, "draft.return_day", date=cards.fmt_date(lang, order.held_until))]
                             + cards.summary(lang, order)), entity=f"draft:{order.id}", edit=True)
         return
-    await submit(ctx, order, ctx.now)
+    await submit(ctx, order, ctx.now, review=review if review.to_acknowledge else None)
     await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
     lines = [t(lang, "draft.submitted", number=order.number)] + cards.summary(lang, order)
     lines += cards.flag_lines(lang, order.flag_set)
     ctx.reply("\n".join(lines), entity=order.number, edit=True)
 
 
-async def submit(ctx: Context, order: Order, now: datetime) -> None:
-    """Give the order its number (DD+YYYYMM+seq, unique under concurrency) and tell the clerks."""
+async def submit(ctx: Context, order: Order, now: datetime, *, review: DraftReview | None = None) -> None:
+    """Give the order its number (DD+YYYYMM+seq, unique under concurrency) and tell the clerks.
+
+    ``review`` holds what the sender acknowledged with 「仍然提交」; the clerks see it on the card.
+    """
     calendar = ctx.app.calendar
     local = calendar.local(now)
     seq = await order_store.next_document_seq(ctx.session, "DD", f"{local.year:04d}{local.month:02d}")
@@ -181,11 +354,27 @@ async def submit(ctx: Context, order: Order, now: datetime) -> None:
     order.held_until = None
     await record(ctx, order, "submitted", from_state="draft", to_state="submitted",
                  detail={"number": order.number, "flags": sorted(order.flag_set),
-                         "order_date": order.order_date.isoformat() if order.order_date else None})
+                         "order_date": order.order_date.isoformat() if order.order_date else None,
+                         **_acknowledged_detail(review)})
     clerks = await people(ctx.session, Role.CLERK)
+
+    def card_for(language: str) -> str:
+        text = cards.clerk_card(language, order, headline_key="clerk.new_order")
+        if review is None:
+            return text
+        acknowledged = acknowledged_lines(ctx, language, order, review)
+        return "\n".join([text, t(language, "clerk.submitted_anyway"), *acknowledged])
+
     await notify_users(ctx.session, clerks, key=f"order:{order.number}:new", now=now, entity=order.number,
-                       text_for=lambda language: cards.clerk_card(language, order, headline_key="clerk.new_order"),
+                       text_for=card_for,
                        buttons_for=lambda language: cards.clerk_buttons(language, order))
+
+
+def _acknowledged_detail(review: DraftReview | None) -> dict[str, object]:
+    if review is None:
+        return {}
+    return {"acknowledged": [f.code for f in review.to_acknowledge],
+            "duplicate_of": review.duplicate.number if review.duplicate is not None else None}
 
 
 @button("d", roles=frozenset({Role.SALES}))
@@ -198,8 +387,8 @@ async def draft_button(ctx: Context, data: str) -> None:
     if order is None or ctx.user is None or order.sales_id != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    if what == "ok":
-        await confirm(ctx, order)
+    if what in ("ok", "force"):
+        await confirm(ctx, order, checked=what == "force")
     elif order.state != "draft":
         ctx.callback_answer = t(ctx.language, "draft.already_submitted", number=order.number or "")
     elif what == "edit":

@@ -163,9 +163,12 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
     await record(ctx, order, "line_backorder", detail={"line": line.position, "product": line.product,
                                                         "eta": eta.isoformat()})
     await _tell_about_line(ctx, order, line, "store.line_backorder", with_sales=True)
-    ctx.reply(ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
-                    status=cards.line_status(ctx.language, line)),
-              buttons=cards.line_buttons(ctx.language, order), entity=order.number)
+    text = ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
+                 status=cards.line_status(ctx.language, line))
+    if not ctx.app.calendar.is_working_day(eta):
+        # Goods are not received on a rest day: most likely a slip worth a second look.
+        text += "\n" + ctx.t("check.eta_not_working_day", date=cards.fmt_date(ctx.language, eta))
+    ctx.reply(text, buttons=cards.line_buttons(ctx.language, order), entity=order.number)
 
 
 async def _tell_about_line(ctx: Context, order: Order, line: OrderLine, text_key: str, *,

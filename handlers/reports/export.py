@@ -22,6 +22,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.policy.intake import material_of
+from domain.policy.intake_checks import assumed_material
+from domain.policy.settings import LeadTimeRules
 from domain.reports import Period
 from domain.texts import t
 from handlers.context import Context
@@ -69,14 +72,26 @@ def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
     return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0) if value else None
 
 
-def _order_values(lang: str, row: Any, lines: Sequence[Any], tz: ZoneInfo) -> dict[str, Any]:
+def _materials(lang: str, lines: Sequence[Any], lead: LeadTimeRules | None) -> str:
+    """材质 column: the named materials, and for lines without one what the lead time assumed —
+    never a guess dressed up as a material."""
+    named = sorted({kind.value for line in lines if (kind := material_of(line.material)) is not None})
+    shown = [t(lang, f"material.{m}").strip() for m in named]
+    if any(material_of(line.material) is None for line in lines):
+        assumed = assumed_material(lead) if lead is not None else None
+        shown.append(t(lang, "material.unknown_assumed", material=t(lang, f"material.{assumed.value}").strip())
+                     if assumed is not None else t(lang, "material.unknown"))
+    return "/".join(shown)
+
+
+def _order_values(lang: str, row: Any, lines: Sequence[Any], tz: ZoneInfo,
+                  lead: LeadTimeRules | None = None) -> dict[str, Any]:
     flags = [f for f in (row.flags or "").split(",") if f]
-    materials = sorted({line.material for line in lines if line.material})
     return {
         "number": row.number, "store": row.store_name, "sales": row.sales_name, "customer": row.customer_name,
         "phone": row.customer_phone, "address": row.address,
         "items": "；".join(line_text(lang, line) for line in lines),
-        "material": "/".join(t(lang, f"material.{m}") for m in materials),
+        "material": _materials(lang, lines, lead),
         "delivery_date": row.delivery_date, "order_date": row.order_date,
         "payment": t(lang, f"payment.{row.payment}") if row.payment else None,
         "state": t(lang, f"state.{row.state}"),
@@ -174,9 +189,11 @@ class _Sheet:
 
 
 async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz: ZoneInfo, language: str = "zh-CN",
-                         contacts: bool = False, progress: Progress | None = None) -> tuple[bytes, int]:
+                         contacts: bool = False, progress: Progress | None = None,
+                         lead: LeadTimeRules | None = None) -> tuple[bytes, int]:
     """The .xlsx bytes and the number of data rows, for orders handed in / cases opened /
-    fines proposed within ``period`` (local dates)."""
+    fines proposed within ``period`` (local dates). ``lead`` says which material a line
+    without one was counted as."""
     if kind not in KINDS:
         raise ValueError(f"unknown export {kind!r}")
     start, end = utc_bounds(period, tz)
@@ -188,7 +205,7 @@ async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz
     if kind == "orders":
         async for chunk in reports.stream_orders(session, start, end):
             for row, lines in chunk:
-                rows.add(_order_values(language, row, lines, tz))
+                rows.add(_order_values(language, row, lines, tz, lead))
             written += len(chunk)
             if progress:
                 progress(written, expected)
@@ -224,7 +241,7 @@ async def export(ctx: Context, args: str) -> None:
         ctx.say("report.export.usage")
         return
     content, rows = await build_workbook(ctx.session, kind, period, tz=ctx.app.config.tz, language=ctx.language,
-                                         contacts=sees_contacts(ctx))
+                                         contacts=sees_contacts(ctx), lead=ctx.app.config.policy.lead_time)
     caption = ctx.t("report.export.caption", kind=ctx.t(f"export.sheet.{kind}"), rows=rows,
                     start=period.start.isoformat(), end=period.end.isoformat())
     ctx.replies.append(Reply(chat_id=ctx.incoming.chat_id, text=caption,
