@@ -106,6 +106,10 @@ class Parser:
             return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
         if kind != "order":
             items = _dedupe(items)
+            if address is None and address_value and not re.search(r"\d", address_value):
+                # outside an order, an unlabelled place without a number is chatter
+                # (搬上楼时撞坏了客户家的楼梯扶手), not where to deliver
+                address_value = None
         record = ParsedMessage(
             kind=kind,
             order_ref=ref.value if ref else None,
@@ -126,6 +130,9 @@ class Parser:
 
     # -- unlabelled name and address ----------------------------------------------------
     def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> str | None:
+        mixed = self._names.english_with_surname(work)
+        if mixed:
+            return mixed.value
         english = leading_english_name(work) or titled_english_name(work)
         if english:
             return english
@@ -135,7 +142,7 @@ class Parser:
             name = self._names.in_chunk(chunk, first=i == 0)
             if name:
                 return name
-        return None
+        return self._names.introduced(work)
 
     def _address_from_segments(self, work: str, name: str | None) -> str | None:
         """The most address-like run of chunks (荃湾 沙咀道 200号 is one address, spaces and all)."""
