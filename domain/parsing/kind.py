@@ -145,6 +145,11 @@ def classify(text: str, ev: Evidence) -> str:
     return "unknown"
 
 
+def names_other_cause(text: str) -> bool:
+    """An after-sales message that says why it is not a defect, size or mix-up (态度, 赔偿, 墙…)."""
+    return bool(_OTHER.search(text) or _property_damage(text))
+
+
 def _property_damage(text: str) -> bool:
     return bool(_DAMAGE.search(text) and _PROPERTY.search(text) and _PROPERTY_OWNER.search(text))
 
@@ -164,3 +169,37 @@ def aftersales_category(text: str) -> str:
     if re.search(r"退货|换货|换新|要换", text) and not _OTHER.search(text):
         return "quality"
     return "other"
+
+
+def confidence(text: str, ev: Evidence, kind: str) -> tuple[float, tuple[str, ...]]:
+    """How sure ``classify`` can be, and which other kinds the text also has cues for.
+
+    Each kind's own cue is looked for independently; a message that carries cues of several
+    kinds (an order-like record that also asks 几时到, a change that also says 取消) is
+    uncertain, and the bot asks rather than guesses.
+    """
+    about = ev.has_ref or ev.has_name or ev.n_items > 0
+    order_fields = sum((ev.has_phone, ev.has_address, ev.has_date, ev.has_payment, ev.has_name))
+    cues = {
+        "order": ev.n_items > 0 and order_fields >= 3,
+        "change": bool(_CHANGE.search(text) or re.search(r"改单|改訂|更改订单", text)) and about,
+        "cancel": bool(_CANCEL.search(text)) and about,
+        "query": bool(_STRONG_QUERY.search(text)) and about,
+        "aftersales": bool(_WRONG_ORDER.search(text) or _COMPLAINT.search(text) or _ROOM_FIT.search(text)
+                           or _property_damage(text) or "售后" in text),
+    }
+    if kind == "unknown":
+        # nothing read as a kind, but an order number, a phone or a product: say so
+        return (0.5 if (ev.has_ref or ev.has_phone or ev.n_items) else 0.95), ()
+    others = tuple(k for k, hit in cues.items() if hit and k != kind)
+    # a cancel of the whole order always reads as a change too (撤回/不要了); that is no doubt
+    if kind == "cancel":
+        others = tuple(k for k in others if k != "change")
+    # a change or after-sales message names products and often the date: not an order of its own
+    if kind in ("change", "aftersales", "cancel") and "order" in others and not ev.has_phone:
+        others = tuple(k for k in others if k != "order")
+    if kind == "aftersales":
+        others = tuple(k for k in others if k != "change")  # 要换成两门的 is part of the complaint
+    if not others:
+        return (0.95 if cues.get(kind) else 0.8), ()
+    return (0.6 if len(others) == 1 else 0.5), others

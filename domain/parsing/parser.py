@@ -25,7 +25,7 @@ from .payment import find_payments
 from .people import NameReader, leading_english_name, titled_english_name
 from .phones import find_phones
 from .refs import find_refs
-from .spans import MASK, mask, pick_current
+from .spans import MASK, is_new, mask, pick_current
 
 PARSER_VERSION = "2026.11.1"
 
@@ -49,6 +49,10 @@ class Parser:
         self._t2s = opencc.OpenCC("t2s").convert
         self._items = ItemReader(self.lexicon)
         self._names = NameReader(self.lexicon)
+
+    def simplify(self, text: str) -> str:
+        """Traditional to simplified characters, as the parser reads text."""
+        return self._t2s(text)
 
     def parse(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
         """Every input yields a record; anything unreadable is ``unknown``.
@@ -88,7 +92,7 @@ class Parser:
 
         chunks = [(m.start(), m.group()) for m in _CHUNK.finditer(work)]
         name = pick_current(t, names)
-        customer_name = name.value if name else self._name_from_chunks(chunks, work)
+        customer_name, name_conf = (name.value, 0.95) if name else self._name_from_chunks(chunks, work)
         address = pick_current(t, addresses)
         address_value = address.value if address else self._address_from_segments(work, customer_name)
         phone = pick_current(t, phones)
@@ -102,14 +106,28 @@ class Parser:
             n_items=len(items),
         )
         kind = expect or kinds.classify(t, evidence)
+        kind_conf, alternatives = (1.0, ()) if expect else kinds.confidence(t, evidence, kind)
         if kind == "unknown":
-            return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
+            return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION, kind_confidence=kind_conf)
         if kind != "order":
             items = _dedupe(items)
             if address is None and address_value and not re.search(r"\d", address_value):
                 # outside an order, an unlabelled place without a number is chatter
                 # (搬上楼时撞坏了客户家的楼梯扶手), not where to deliver
                 address_value = None
+        category = kinds.aftersales_category(t) if kind == "aftersales" else None
+        certainty = {
+            "order_ref": 0.95 if ref and (ref.value.startswith("DD") or _LABELLED_REF.search(t[:ref.start]))
+            else 0.8,
+            "customer_name": name_conf,
+            "customer_phone": 0.95 if len({p.value for p in phones}) <= 1 or _marked(t, phone) else 0.6,
+            # an unlabelled address is the best-scoring run of chunks: a guess worth a look
+            "address": 0.95 if address else 0.85 if places.place_score(address_value or "") >= 5 else 0.65,
+            "delivery_date": 0.95 if len({d.value for d in dates}) <= 1 or _marked(t, delivery) else 0.6,
+            "payment": 0.95 if len({p.value for p in payments}) <= 1 or _marked(t, payment) else 0.6,
+            "items": 0.9,
+            "aftersales_category": 0.9 if category != "other" or kinds.names_other_cause(t) else 0.6,
+        }
         record = ParsedMessage(
             kind=kind,
             order_ref=ref.value if ref else None,
@@ -119,9 +137,13 @@ class Parser:
             delivery_date=delivery.value if delivery else None,
             payment=payment.value if payment else None,
             items=tuple(items),
-            aftersales_category=kinds.aftersales_category(t) if kind == "aftersales" else None,
+            aftersales_category=category,
             parser_version=PARSER_VERSION,
+            kind_confidence=kind_conf,
+            kind_alternatives=alternatives,
         )
+        record = _replace(record, field_confidence=MappingProxyType(
+            {f: c for f, c in certainty.items() if _is_set(record, f)}))
         if kind == "change":
             record = _with_change_fields(record)
         elif kind == "cancel":
@@ -129,20 +151,22 @@ class Parser:
         return record
 
     # -- unlabelled name and address ----------------------------------------------------
-    def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> str | None:
+    def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> tuple[str | None, float]:
+        """The unlabelled name and how sure the reading is (a name found mid-sentence is a guess)."""
         mixed = self._names.english_with_surname(work)
         if mixed:
-            return mixed.value
+            return mixed.value, 0.85
         english = leading_english_name(work) or titled_english_name(work)
         if english:
-            return english
+            return english, 0.8
         for i, (_, chunk) in enumerate(chunks):
             if _FIELD_LABELS.match(chunk):
                 continue
             name = self._names.in_chunk(chunk, first=i == 0)
             if name:
-                return name
-        return self._names.introduced(work)
+                return name, (0.9 if i == 0 else 0.8)
+        introduced = self._names.introduced(work)
+        return introduced, 0.7
 
     def _address_from_segments(self, work: str, name: str | None) -> str | None:
         """The most address-like run of chunks (荃湾 沙咀道 200号 is one address, spaces and all)."""
@@ -166,6 +190,19 @@ class Parser:
                 if score > best_score:
                     best, best_score = value, score
         return best
+
+
+_LABELLED_REF = re.compile(r"(?:合同编?号|订单编?号|订货单号|单号|编号|单据号|合同|订单|order|ref|no)\W{0,3}$", re.I)
+
+
+def _marked(text: str, found) -> bool:  # type: ignore[no-untyped-def]
+    """Of several values, the chosen one is marked as the new one (改成…)."""
+    return found is not None and is_new(text, found.start)
+
+
+def _is_set(record: ParsedMessage, name: str) -> bool:
+    value = getattr(record, name)
+    return bool(value) if name == "items" else value is not None
 
 
 def _dedupe(items: list[ParsedItem]) -> list[ParsedItem]:
