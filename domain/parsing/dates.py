@@ -188,10 +188,18 @@ def _holiday(name: str, today: date) -> date | None:
 
 # Cheap gates: a pattern is only run when its key characters occur in the text at all.
 _NEEDS = {
-    "holiday_rel": "元新平圣情劳五国十春过大除年", "days_later": "后",
+    "holiday_rel": "元新平圣情劳五国十春过大除年", "days_later": "后",  # narrowed by _GATES below
     "ymd": "0123456789", "md_cn": "月", "md_num": "0123456789", "md_en": "aAeEoOuU",
     "dm_en": "aAeEoOuU", "next_month_day": "月", "month_end": "底尾dD", "new_year": "旦",
     "rel_day": "天日tT", "week": "周期拜", "week_en": "aAeEoOuU", "day": "号日tThHnNrR",
+}
+
+
+# Patterns whose key characters are common (年, 十, 后) are gated on whole words instead.
+_GATES = {
+    "holiday_rel": ("元旦", "新年", "平安夜", "圣诞", "情人节", "劳动节", "五一", "国庆", "十一", "春节", "过年",
+                    "大年初一", "除夕", "年三十", "元宵"),
+    "days_later": ("天后", "天之后", "天以后", "日后", "周后", "期后", "拜后", "周之后", "期之后", "拜之后"),
 }
 
 
@@ -201,7 +209,7 @@ def find_dates(text: str, today: date) -> list[Found[date]]:
     claimed: list[tuple[int, int]] = []  # 2月30号 is a bad date, not "30号" of this month
     chars = set(text)
     for kind, pattern in _PATTERNS:
-        if chars.isdisjoint(_NEEDS[kind]):
+        if chars.isdisjoint(_NEEDS[kind]) or (kind in _GATES and not any(w in text for w in _GATES[kind])):
             continue
         for m in pattern.finditer(text):
             start, end = m.span()

@@ -180,6 +180,9 @@ def confidence(text: str, ev: Evidence, kind: str) -> tuple[float, tuple[str, ..
     """
     about = ev.has_ref or ev.has_name or ev.n_items > 0
     order_fields = sum((ev.has_phone, ev.has_address, ev.has_date, ev.has_payment, ev.has_name))
+    if kind == "order" and not ev.has_ref and order_fields >= 4:
+        # a full record naming no order: only a question could make it something else
+        return (0.6, ("query",)) if _STRONG_QUERY.search(text) else (0.95, ())
     cues = {
         "order": ev.n_items > 0 and order_fields >= 3,
         "change": bool(_CHANGE.search(text) or re.search(r"改单|改訂|更改订单", text)) and about,
@@ -199,7 +202,10 @@ def confidence(text: str, ev: Evidence, kind: str) -> tuple[float, tuple[str, ..
     if kind in ("change", "aftersales", "cancel") and "order" in others and not ev.has_phone:
         others = tuple(k for k in others if k != "order")
     if kind == "aftersales":
-        others = tuple(k for k in others if k != "change")  # 要换成两门的 is part of the complaint
+        # 要换成两门的 / 退货，整单退 are part of the complaint
+        others = tuple(k for k in others if k not in ("change", "cancel"))
+    if kind == "change" and not _WHOLE_CANCEL.search(text):
+        others = tuple(k for k in others if k != "cancel")  # 床头柜不要了 drops one line
     if not others:
         return (0.95 if cues.get(kind) else 0.8), ()
     return (0.6 if len(others) == 1 else 0.5), others

@@ -64,6 +64,8 @@ _BRACKET_LABEL = re.compile(r"\s*[【\[〔〖]\s*([^\]】〕〗\d\s]{1,6}?)\s*[�
 
 
 def _unbracket(s: str) -> str:
+    if not any(c in s for c in "【[〔〖"):
+        return s
     return _BRACKET_LABEL.sub(lambda m: f"\n{m.group(1)}:", s).lstrip("\n")
 
 

@@ -116,34 +116,42 @@ class Parser:
                 # (搬上楼时撞坏了客户家的楼梯扶手), not where to deliver
                 address_value = None
         category = kinds.aftersales_category(t) if kind == "aftersales" else None
-        certainty = {
-            "order_ref": 0.95 if ref and (ref.value.startswith("DD") or _LABELLED_REF.search(t[:ref.start]))
-            else 0.8,
-            "customer_name": name_conf,
-            "customer_phone": 0.95 if len({p.value for p in phones}) <= 1 or _marked(t, phone) else 0.6,
-            # an unlabelled address is the best-scoring run of chunks: a guess worth a look
-            "address": 0.95 if address else 0.85 if places.place_score(address_value or "") >= 5 else 0.65,
-            "delivery_date": 0.95 if len({d.value for d in dates}) <= 1 or _marked(t, delivery) else 0.6,
-            "payment": 0.95 if len({p.value for p in payments}) <= 1 or _marked(t, payment) else 0.6,
-            "items": 0.9,
-            "aftersales_category": 0.9 if category != "other" or kinds.names_other_cause(t) else 0.6,
+        values = {
+            "order_ref": ref.value if ref else None,
+            "customer_name": customer_name,
+            "customer_phone": phone.value if phone else None,
+            "address": address_value,
+            "delivery_date": delivery.value if delivery else None,
+            "payment": payment.value if payment else None,
+            "aftersales_category": category,
         }
+        certainty: dict[str, float] = {}
+        if ref:
+            certainty["order_ref"] = 0.95 if ref.value.startswith("DD") or _LABELLED_REF.search(t[max(0, ref.start - 12):ref.start]) else 0.8
+        if customer_name:
+            certainty["customer_name"] = name_conf
+        if phone:
+            certainty["customer_phone"] = 0.95 if len({p.value for p in phones}) <= 1 or _marked(t, phone) else 0.6
+        if address_value:
+            # an unlabelled address is the best-scoring run of chunks: a guess worth a look
+            certainty["address"] = 0.95 if address else 0.85 if places.place_score(address_value) >= 5 else 0.65
+        if delivery:
+            certainty["delivery_date"] = 0.95 if len({d.value for d in dates}) <= 1 or _marked(t, delivery) else 0.6
+        if payment:
+            certainty["payment"] = 0.95 if len({p.value for p in payments}) <= 1 or _marked(t, payment) else 0.6
+        if items:
+            certainty["items"] = 0.9
+        if category:
+            certainty["aftersales_category"] = 0.9 if category != "other" or kinds.names_other_cause(t) else 0.6
         record = ParsedMessage(
             kind=kind,
-            order_ref=ref.value if ref else None,
-            customer_name=customer_name,
-            customer_phone=phone.value if phone else None,
-            address=address_value,
-            delivery_date=delivery.value if delivery else None,
-            payment=payment.value if payment else None,
             items=tuple(items),
-            aftersales_category=category,
             parser_version=PARSER_VERSION,
             kind_confidence=kind_conf,
             kind_alternatives=alternatives,
+            field_confidence=MappingProxyType(certainty),
+            **values,
         )
-        record = _replace(record, field_confidence=MappingProxyType(
-            {f: c for f, c in certainty.items() if _is_set(record, f)}))
         if kind == "change":
             record = _with_change_fields(record)
         elif kind == "cancel":
@@ -198,11 +206,6 @@ _LABELLED_REF = re.compile(r"(?:合同编?号|订单编?号|订货单号|单号|
 def _marked(text: str, found) -> bool:  # type: ignore[no-untyped-def]
     """Of several values, the chosen one is marked as the new one (改成…)."""
     return found is not None and is_new(text, found.start)
-
-
-def _is_set(record: ParsedMessage, name: str) -> bool:
-    value = getattr(record, name)
-    return bool(value) if name == "items" else value is not None
 
 
 def _dedupe(items: list[ParsedItem]) -> list[ParsedItem]:
