@@ -24,7 +24,7 @@ _AFTERSALES = re.compile(
     r"拉不动|推不动|拉唔郁|打不开|关不上|卡住|卡死|要退|想退|退掉|退款|买大了|买小了|摆唔落|放唔落|摆不下|入唔到|"
     r"after-?sales|defect|broken|damaged|crack|return|exchange|repair|complain|"
     r"响|吱|刺鼻|味很冲|怪味|臭|塌|陷|凹|鼓包|气泡|崩|缺口|缺了|缺角|裂纹|裂痕|合不拢|关唔埋|摇|压弯|弯了|爆|有声|"
-    r"smell|squeak|sag|scratch|doesn.?t fit|fit the room",
+    r"smell|squeak|sag|scratch|wobbl|loose|noise|bubbl|chipped|peel|stain|doesn.?t fit|fit the room",
     re.I,
 )
 # A product defect described by its symptom (noise, smell, collapse, bubbles, chips).
@@ -34,7 +34,7 @@ _SYMPTOM = re.compile(
 # Damage the delivery or installation did to the customer's home is not a product defect.
 _PROPERTY = re.compile(r"门框|电梯|地砖|瓷砖|水管|地板|木地板|扶手|楼梯|墙|云石地|地毯|大门|家门|道门|入户门|"
                        r"(?<![a-z])(?:lift|elevator|wall|floor|door ?frame|stairs?)(?![a-z])", re.I)
-_DAMAGE = re.compile(r"撞|刮|磕|钻坏|钻穿|划了|划花|划伤|整花|整烂|弄脏|弄坏|碰坏|搞花|scratch|damag|dent", re.I)
+_DAMAGE = re.compile(r"撞|刮|磕|砸|蹭|钻坏|钻穿|划了|划花|划伤|整花|整烂|弄脏|弄坏|碰坏|搞花|scratch|damag|dent", re.I)
 _PROPERTY_OWNER = re.compile(r"客户|客人|业主|customer|client|送货|安装|搬|师傅|mover", re.I)
 # "Doesn't fit the room": the room is named with what does not fit.
 _ROOM_FIT = re.compile(
@@ -42,7 +42,8 @@ _ROOM_FIT = re.compile(
     r"(?:不合|对不上|不匹配|太挤|量错)[^,，。]{0,4}(?:房间|间房|房)|"
     r"fit (?:in )?the room|doesn.?t fit|too (?:big|large) for", re.I)
 _CANCEL = re.compile(r"销单|撤单|取消|退订|退单|不要了|不买了|唔要|cancel|"
-                     r"撤回|撤销|撤咗|作废|废单|整单退|成单退|withdraw|(?<![a-z])void(?![a-z])", re.I)
+                     r"撤回|撤销|撤咗|作废|废单|整单退|成单退|全部退|不想要了?|不做了|唔做|反悔|"
+                     r"withdraw|(?<![a-z])void(?![a-z])", re.I)
 # Cancelling words that always mean the whole order (作废 / 撤回 never drop one line).
 _WHOLE_CANCEL = re.compile(r"销单|撤单|退订|cancel|撤回|撤销|撤咗|作废|废单|withdraw|(?<![a-z])void(?![a-z])", re.I)
 _WHOLE_ORDER = re.compile(r"整单|全部|订单|这单|那单|此单|单号|整张单|全单")

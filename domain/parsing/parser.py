@@ -18,6 +18,7 @@ from . import kind as kinds
 from . import places
 from .dates import find_dates, pick_delivery
 from .items import ItemReader
+from .kind_model import KindModel
 from .lexicon import Lexicon
 from .model import ParsedItem, ParsedMessage
 from .normalize import normalize
@@ -49,12 +50,14 @@ class Parser:
         self._t2s = opencc.OpenCC("t2s").convert
         self._items = ItemReader(self.lexicon)
         self._names = NameReader(self.lexicon)
+        self.kind_model: KindModel | None = KindModel.load()
 
     def simplify(self, text: str) -> str:
         """Traditional to simplified characters, as the parser reads text."""
         return self._t2s(text)
 
-    def parse(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
+    def parse(self, text: str, sent_at: datetime, *, expect: str | None = None,
+              use_model: bool = True) -> ParsedMessage:
         """Every input yields a record; anything unreadable is ``unknown``.
 
         ``expect`` is for a message whose kind the conversation already knows —
@@ -62,11 +65,12 @@ class Parser:
         so its fields are read instead of being dropped with ``unknown``.
         """
         try:
-            return self.parse_strict(text, sent_at, expect=expect)
+            return self.parse_strict(text, sent_at, expect=expect, use_model=use_model)
         except Exception:  # last line of defence: a bad message must not stop the desk
             return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
 
-    def parse_strict(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
+    def parse_strict(self, text: str, sent_at: datetime, *, expect: str | None = None,
+                     use_model: bool = True) -> ParsedMessage:
         """Like ``parse`` but lets a reader's bug surface (tests use this)."""
         today = sent_at.date() if isinstance(sent_at, datetime) else sent_at
         if not isinstance(today, date):
@@ -107,6 +111,10 @@ class Parser:
         )
         kind = expect or kinds.classify(t, evidence)
         kind_conf, alternatives = (1.0, ()) if expect else kinds.confidence(t, evidence, kind)
+        if kind == "unknown" and use_model and self.kind_model is not None and refs:
+            # no cue word says what it is, but it names an order: the
+            # model's reading, never sure enough to act on without asking
+            kind, kind_conf, alternatives = _model_reading(self.kind_model, t)
         if kind == "unknown":
             return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION, kind_confidence=kind_conf)
         if kind != "order":
@@ -198,6 +206,19 @@ class Parser:
                 if score > best_score:
                     best, best_score = value, score
         return best
+
+
+# The model's reading counts only above this; below it the message stays unknown.
+_MODEL_FLOOR = 0.5
+
+
+def _model_reading(model: KindModel, text: str) -> tuple[str, float, tuple[str, ...]]:
+    post = model.posterior(text)
+    ranked = sorted(post, key=post.get, reverse=True)
+    top = ranked[0]
+    if top == "unknown" or post[top] < _MODEL_FLOOR:
+        return "unknown", 0.5, ()
+    return top, min(post[top], 0.6), tuple(k for k in ranked[1:3] if k != "unknown")
 
 
 _LABELLED_REF = re.compile(r"(?:合同编?号|订单编?号|订货单号|单号|编号|单据号|合同|订单|order|ref|no)\W{0,3}$", re.I)

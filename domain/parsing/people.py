@@ -87,6 +87,10 @@ class NameReader:
             end = m.start()
             if text[end - 1:end] == "的":  # 阿姨叫李秀兰的在店里订了
                 end -= 1
+            for title in ("女士", "先生", "小姐", "太太"):  # 何丽珍女士在店里订了: the name, not the title
+                if text.endswith(title, 0, end) and self.read_at(text[max(0, end - len(title) - 3):end - len(title)]):
+                    end -= len(title)
+                    break
             for length in (4, 3, 2):
                 start = end - length
                 if start < 0:

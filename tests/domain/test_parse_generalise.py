@@ -97,3 +97,33 @@ def test_bracket_label_date_and_next_label_payment(parser):
     rec = parser.parse("〔客户〕区太〔电话〕181-2956-2422〔地址〕珠海市香洲区情侣中路39号〔货品〕实木床两张"
                        "〔送货时间〕2026-12-16〔付款〕收订金500", AT)
     assert (rec.kind, rec.delivery_date, rec.payment) == ("order", date(2026, 12, 16), "deposit")
+
+
+# -- the statistical fallback for the kind ---------------------------------------------------------
+@pytest.mark.parametrize("text, kind", [
+    ("SO-2027-0012 多两把餐椅", "change"),
+    ("DD202612044 床垫有霉味", "aftersales"),
+])
+def test_the_model_reads_what_no_cue_word_covers_and_is_never_sure_of_it(parser, text, kind):
+    rules_only = parser.parse(text, AT, use_model=False)
+    rec = parser.parse(text, AT)
+    assert rules_only.kind == "unknown"
+    assert rec.kind == kind and rec.kind_confidence <= 0.6 and rec.kind_alternatives
+    assert rec.order_ref is not None
+
+
+@pytest.mark.parametrize("text", ["好的收到，我跟客户说一下", "今日公司年会，下午不送货", "早晨", "[图片]"])
+def test_the_model_leaves_chatter_unknown(parser, text):
+    assert parser.parse(text, AT).kind == "unknown"
+
+
+def test_confidence_of_a_plain_order_is_high_and_a_guessed_name_is_low(parser):
+    rec = parser.parse("客户：张三 电话：13812345678 地址：天河区天河路1号 产品：实木床1张 送货日期：12月20日 付款：全款", AT)
+    assert rec.kind_confidence >= 0.9 and rec.uncertain_fields() == ()
+    guessed = parser.parse("今天下午高洁在我们店定了茶几1个，后天送到珠海市香洲区情侣中路39号，电话15532297987，全款", AT)
+    assert guessed.uncertain_fields() == ("customer_name",)
+
+
+def test_a_change_that_also_asks_is_uncertain_between_the_two(parser):
+    rec = parser.parse("DD202612005 送货日期改到12月28日 几时能送到？", AT)
+    assert rec.kind == "change" and rec.kind_is_uncertain and "query" in rec.kind_alternatives

@@ -6,7 +6,9 @@
 * fresh — other stores' contract numbers, changes and cancellations without the usual verbs,
   Cantonese/Taiwanese status questions, customers introduced mid-sentence, symptoms, holiday-relative
   dates, bracket labels, forwarded WeChat records (fresh_generated.jsonl from fresh_generator.py plus
-  fresh_handwritten.jsonl), labelled and committed before the parser was run on them.
+  fresh_handwritten.jsonl), labelled and committed before the parser was run on them; and
+  fresh_blind.jsonl, 40 more in yet other words, written and labelled after the first round of
+  fixes and before the parser saw them (it scored 0.806 on them then).
 
 Labels follow shared/corpus/README conventions, not the parser's output. The scorer runs in a
 subprocess, so nothing of the scoring is re-implemented here; CI keeps shared/ beside the clone,
@@ -36,7 +38,8 @@ _FIELDS = {"kind", "order_ref", "customer_name", "customer_phone", "address", "d
 SETS = [
     ("dev", [SHARED / "corpus" / "dev.jsonl"], 0.98, 0.95),
     ("styles", [DATA / "styles_holdout.jsonl", DATA / "styles_fresh.jsonl"], 0.96, 0.92),
-    ("fresh", [DATA / "fresh_generated.jsonl", DATA / "fresh_handwritten.jsonl"], 0.96, 0.92),
+    ("fresh", [DATA / "fresh_generated.jsonl", DATA / "fresh_handwritten.jsonl", DATA / "fresh_blind.jsonl"],
+     0.96, 0.92),
 ]
 needs_shared = pytest.mark.skipif(not SCORER.exists(), reason=f"the shared scorer is not at {SCORER.resolve()}"
                                   " (CI checks shared/ out beside the repository)")
