@@ -218,7 +218,11 @@ def _model_reading(model: KindModel, text: str) -> tuple[str, float, tuple[str, 
     top = ranked[0]
     if top == "unknown" or post[top] < _MODEL_FLOOR:
         return "unknown", 0.5, ()
-    return top, min(post[top], 0.6), tuple(k for k in ranked[1:3] if k != "unknown")
+    # naive Bayes is sure of itself far too often; what it cannot tell apart is the intent behind
+    # an order number — a change, a new order or a question — so those stay open
+    intents = ("change", "order", "query")
+    others = [k for k in ranked[1:] if k in intents] if top in intents else [k for k in ranked[1:3] if k != "unknown"]
+    return top, min(post[top], 0.6), tuple(others)
 
 
 _LABELLED_REF = re.compile(r"(?:合同编?号|订单编?号|订货单号|单号|编号|单据号|合同|订单|order|ref|no)\W{0,3}$", re.I)

@@ -104,3 +104,11 @@ async def test_a_guessed_name_is_marked_and_the_correction_is_exported_as_a_labe
         res = json.loads(subprocess.run([sys.executable, str(SCORER), str(out), str(pred), "--json"],
                                         check=True, capture_output=True, text=True).stdout)
         assert res["fields"]["customer_name"]["correct"] == 0 and res["fields"]["customer_phone"]["correct"] == 1
+
+
+async def test_an_order_number_message_only_the_model_can_read_is_asked_about(harness: Harness) -> None:
+    h = harness
+    number, _ = await submit(h)
+    [question] = await h.say("sales1", f"{number} 客人想多要两把餐椅")
+    assert question["text"] == f"这是对 {number} 的修改吗？"
+    assert h.buttons(question) == ["是，修改", "不，新订单", "只是询问"]
