@@ -10,7 +10,7 @@ from domain.numbering import DocumentKind, bare_number
 from domain.parsing import ParsedMessage
 from domain.roles import Role
 from handlers.context import Context
-from handlers.orders import intake
+from handlers.orders import ambiguity, intake
 from handlers.orders.cancel import request_cancel
 from handlers.orders.changes import request_change
 from handlers.orders.common import may_see, visible_order
@@ -73,6 +73,8 @@ def _is_new_request(parsed: ParsedMessage, text: str, waiting_kind: str) -> bool
 
 async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
     assert ctx.user is not None
+    if await ambiguity.ask_if_unsure(ctx, parsed):
+        return
     role = Role(ctx.user.role)
     kind = parsed.kind
     if (number := bare_number(text)) is not None and await _show_number(ctx, number):
@@ -212,7 +214,7 @@ async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None
         return
     from handlers.orders.common import record
 
-    await record(ctx, order, "draft_filled", detail={"fields": changed})
+    await record(ctx, order, "draft_filled", detail=intake.filled_detail(order, changed))
     await intake.show_draft(ctx, order, note_key="draft.updated")
 
 

@@ -113,6 +113,22 @@ async def history(session: AsyncSession, order_id: int) -> Sequence[OrderEvent]:
     )).scalars().all()
 
 
+async def uncertain_fields(session: AsyncSession, order_id: int) -> frozenset[str]:
+    """The draft's fields the parser was unsure of, less those the sales person has set since."""
+    rows = (await session.execute(
+        select(OrderEvent.event, OrderEvent.detail).where(OrderEvent.order_id == order_id,
+                                                          OrderEvent.event.in_(("drafted", "draft_filled")))
+        .order_by(OrderEvent.id))).all()
+    unsure: set[str] = set()
+    for event, detail in rows:
+        data = json.loads(detail) if detail else {}
+        if event == "drafted":
+            unsure = set(data.get("uncertain") or ())
+        else:
+            unsure -= set(data.get("fields") or ())
+    return frozenset(unsure)
+
+
 async def audit_entries(session: AsyncSession, ids: Sequence[int]) -> dict[int, AuditEntry]:
     if not ids:
         return {}

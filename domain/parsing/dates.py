@@ -25,10 +25,25 @@ _EN_MONTH = {m: i for i, m in enumerate(
 # What may sit right after a bare date (12.20 / 20号) for it to be a date and not a size or a
 # house number: a delivery verb, a time of day, a separator, or the end.
 _AFTER = r"(?=$|[\s,;|)。!?~、]|送|交|安装|装|到|上门|发|出|前|之前|左右|上午|下午|晚上|早上|中午|可以|能|吗|或|至|-|号|日)"
-_BEFORE_BARE = r"(?:(?<=^)|(?<=[\s,;:|(\x1f/]))"
+# ...or a word that leads a date (等2/11再送, 押后到11/29, 预计3/2配送)
+_BEFORE_BARE = r"(?:(?<=^)|(?<=[\s,;:|(\x1f/等到至于在约计期]))"
+
+# 节日: fixed-date holidays, and the Spring Festival by year (元宵 = 春节 + 14, 除夕 = 春节 - 1).
+_SPRING_FESTIVAL = {2025: date(2025, 1, 29), 2026: date(2026, 2, 17), 2027: date(2027, 2, 6),
+                    2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3)}
+_FIXED_HOLIDAYS = {"元旦": (1, 1), "新年": (1, 1), "平安夜": (12, 24), "圣诞": (12, 25), "情人节": (2, 14),
+                   "劳动节": (5, 1), "五一": (5, 1), "国庆": (10, 1), "十一": (10, 1)}
+_LUNAR_OFFSET = {"春节": 0, "过年": 0, "大年初一": 0, "除夕": -1, "年三十": -1, "元宵": 14}
+_HOLIDAY = (r"(元旦|新年|平安夜|圣诞|情人节|劳动节|五一|国庆|春节|过年|大年初一|除夕|年三十|元宵)(?:节)?")
+# How long ago a holiday may be for 元旦后第一个周一 to still mean that one.
+_HOLIDAY_LOOKBACK = timedelta(days=10)
 
 _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    ("ymd", re.compile(r"(?<!\d)(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*[日号]?(?!\d)")),
+    ("holiday_rel", re.compile(
+        _HOLIDAY + r"\s*(?:(?:过)?(?:后|之后|以后|过后)\s*的?\s*第一个\s*(?:周|星期|礼拜|拜)\s*([一二三四五六日天])"
+        r"|(前一天|前一日|后一天|后一日|当天|当日|那天))?")),
+    ("days_later", re.compile(rf"({_D}|两)\s*(天|日|个?(?:星期|礼拜|周))\s*(?:之?后|以后)")),
+    ("ymd", re.compile(r"(?<!\d)(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})(?:\s*[日号])?(?!\d)")),
     ("md_cn", re.compile(rf"({_D}|元|正)\s*月(?:份)?\s*({_D})\s*(?:[日号]|(?=\D)|$)")),
     ("md_num", re.compile(rf"{_BEFORE_BARE}(\d{{1,2}})\s*[/.]\s*(\d{{1,2}})(?!\d|[/.]\d|\s*(?:米|m|cm|厘米|mm|毫米|尺|寸|公斤|kg|元|块|%|万|寸|门|人)|\s*[x*]\s*\d)")),
     ("md_en", re.compile(r"(?<![a-z])(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?!\d)", re.I)),
@@ -43,12 +58,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     # likely a house number (弥敦道 1号, 天河路1号).
     ("day", re.compile(rf"(?<![路街道巷弄里村楼栋区座室场园苑号\d])({_D})\s*[号日]"
                        rf"(?=\s*(?:送|交|安装|装|到|上门|发|出货|前|之前|左右|上午|下午|晚上|早上|中午|可以|能))")),
-    ("day", re.compile(rf"(?:日期|送货|交货|安装|送|交|在|于|到|改到|改成|改为|定|约|date)\s*[:]?\s*({_D})\s*[号日]{_AFTER}", re.I)),
+    ("day", re.compile(rf"(?:日期|送货|交货|安装|送|交|在|于|到|改到|改成|改为|改|定|约|date)\s*[:]?\s*({_D})\s*[号日]{_AFTER}", re.I)),
     ("day", re.compile(r"(?<![a-z\d])(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)(?![a-z])(?!\s*(?:of\s+)?[a-z]{3})", re.I)),
 )
 
 # A date the message names but not as the delivery: when the order was placed or paid.
-_NOT_DELIVERY_AFTER = re.compile(r"^\s*(?:下的?单|下单|订的|买的|付的|付款|签的|到店|来店|开的单)")
+# (used with .match(text, end): no ^, which would only match at the start of the text)
+_NOT_DELIVERY_AFTER = re.compile(
+    r" ?(?:下的?单|下单|订的|买的|付的|签的|到店|来店|开的单)|付款(?![方式:])"
+    # 今天下午高洁在我们店定了…: the day the order was taken, with the customer between
+    r"|[^,;:。\n送交装到]{0,12}(?:定了|订了|定咗|订咗|落咗单|下了单|下单了|买了)")
 
 
 def _on_or_after(today: date, month: int, day: int) -> date | None:
@@ -103,6 +122,22 @@ def _resolve(kind: str, m: re.Match, today: date) -> date | None:
         return _last_day(today.year, today.month)
     if kind == "new_year":
         return _on_or_after(today, 1, 1)
+    if kind == "holiday_rel":
+        holiday = _holiday(g[0], today)
+        if holiday is None:
+            return None
+        if g[1]:
+            d = holiday + timedelta(days=1)
+            while d.weekday() != _WEEKDAY[g[1]]:
+                d += timedelta(days=1)
+            return d
+        shift = {"前一天": -1, "前一日": -1, "后一天": 1, "后一日": 1}.get(g[2], 0)
+        return holiday + timedelta(days=shift)
+    if kind == "days_later":
+        n = 2 if g[0] == "两" else to_int(g[0])
+        if not n or n > 60:
+            return None
+        return today + timedelta(days=n * (1 if g[1] in ("天", "日") else 7))
     if kind == "rel_day":
         word = m.group(0).lower()
         if word.startswith("大后") or word == "day after tomorrow":
@@ -138,11 +173,33 @@ def _resolve(kind: str, m: re.Match, today: date) -> date | None:
     return None
 
 
+def _holiday(name: str, today: date) -> date | None:
+    """The holiday of that name nearest after ``today`` (or just past: 元旦后 said on 2 January)."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        if name in _FIXED_HOLIDAYS:
+            month, day = _FIXED_HOLIDAYS[name]
+            candidates.append(date(year, month, day))
+        elif year in _SPRING_FESTIVAL:
+            candidates.append(_SPRING_FESTIVAL[year] + timedelta(days=_LUNAR_OFFSET[name]))
+    upcoming = [d for d in candidates if d >= today - _HOLIDAY_LOOKBACK]
+    return min(upcoming) if upcoming else None
+
+
 # Cheap gates: a pattern is only run when its key characters occur in the text at all.
 _NEEDS = {
+    "holiday_rel": "元新平圣情劳五国十春过大除年", "days_later": "后",  # narrowed by _GATES below
     "ymd": "0123456789", "md_cn": "月", "md_num": "0123456789", "md_en": "aAeEoOuU",
     "dm_en": "aAeEoOuU", "next_month_day": "月", "month_end": "底尾dD", "new_year": "旦",
     "rel_day": "天日tT", "week": "周期拜", "week_en": "aAeEoOuU", "day": "号日tThHnNrR",
+}
+
+
+# Patterns whose key characters are common (年, 十, 后) are gated on whole words instead.
+_GATES = {
+    "holiday_rel": ("元旦", "新年", "平安夜", "圣诞", "情人节", "劳动节", "五一", "国庆", "十一", "春节", "过年",
+                    "大年初一", "除夕", "年三十", "元宵"),
+    "days_later": ("天后", "天之后", "天以后", "日后", "周后", "期后", "拜后", "周之后", "期之后", "拜之后"),
 }
 
 
@@ -152,7 +209,7 @@ def find_dates(text: str, today: date) -> list[Found[date]]:
     claimed: list[tuple[int, int]] = []  # 2月30号 is a bad date, not "30号" of this month
     chars = set(text)
     for kind, pattern in _PATTERNS:
-        if chars.isdisjoint(_NEEDS[kind]):
+        if chars.isdisjoint(_NEEDS[kind]) or (kind in _GATES and not any(w in text for w in _GATES[kind])):
             continue
         for m in pattern.finditer(text):
             start, end = m.span()

@@ -17,7 +17,7 @@ from .spans import MASK, Found, is_new, is_old
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Between two product lines: punctuation, 和/及, or text already read as another field.
-_STRONG_SEP = re.compile(rf"[,;|\n。!?、&/{MASK}]|(?<!\d)\+|\+(?!\d)|和|及|以及|还有|另外|另")
+_STRONG_SEP = re.compile(rf"[,;|\n。!?、&/{MASK}]|(?<!\d)\+|\+(?!\d)|和|及|以及|还有|另外|另|同埋|同(?=[一两二三四五六七八九十\d])")
 _SPACE = re.compile(r"\s+")
 _PARENS = re.compile(r"\([^()\n]{0,30}\)|\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
 _NUM = rf"(?:\d+|{CN_NUMBER})"
@@ -33,7 +33,7 @@ _SPEC = re.compile(
 )
 _HEADER_AFTER = re.compile(r"\s*的?\s*(?:系列|风格|款式?|类|系|家具|:|\n|\s)")
 _NOT_PREFIX_GAP = re.compile(rf"[\d{MASK},;|\n、/]|系列|风格|款")
-_TRAILING_COUNT = re.compile(r"(\d{1,3})\s*$")
+_TRAILING_COUNT = re.compile(r"(\d{1,3})\s*(?:more\s+|extra\s+)?$", re.I)
 _LATIN = re.compile(r"[A-Za-z]{3}")
 _TRUE_UNIT_WORDS = ("樘", "扇")  # a 门 is only a product (a door) when counted like one
 
@@ -55,7 +55,8 @@ class ItemReader:
         units = sorted(lexicon.units, key=len, reverse=True)
         unit_rx = "|".join(map(re.escape, units))
         self._qty_after = re.compile(
-            rf"(?P<n>{_NUM})\s*(?P<u>{unit_rx})|(?<![\d.a-z])[x*]\s*(?P<x>\d+)(?![\d.*x])"
+            # 两个月 is how long, not how many
+            rf"(?P<n>{_NUM})\s*(?P<u>{unit_rx})(?![月钟礼星年])|(?<![\d.a-z])[x*]\s*(?P<x>\d+)(?![\d.*x])"
             rf"|(?P<en>\d+)\s*(?P<enu>{_EN_UNITS})(?![a-z])",
             re.I,
         )

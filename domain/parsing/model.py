@@ -11,6 +11,9 @@ KINDS = ("order", "aftersales", "change", "cancel", "query", "unknown")
 PAYMENTS = ("full", "guaranteed", "deposit", "cod")
 AFTERSALES_CATEGORIES = ("quality", "size", "wrong_order", "other")
 
+# Below this a value (or the kind) is shown as uncertain and asked about rather than acted on.
+CONFIDENT = 0.75
+
 # 下单必填: what a new order must carry before the clerk can place it.
 ORDER_REQUIRED = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
 
@@ -51,6 +54,19 @@ class ParsedMessage:
     change_fields: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # 改单: field -> new value
     cancel_reason: str | None = None  # 销单原因, as written
     parser_version: str = ""
+    # 把握: how sure the parser is of the kind (0–1), the other kinds the text also reads as, and
+    # how sure it is of each contract field it set (a field it did not set has no entry).
+    kind_confidence: float = 1.0
+    kind_alternatives: tuple[str, ...] = ()
+    field_confidence: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+
+    def uncertain_fields(self) -> tuple[str, ...]:
+        """The fields to mark on the confirm card for the sales person to check."""
+        return tuple(name for name, conf in self.field_confidence.items() if conf < CONFIDENT)
+
+    @property
+    def kind_is_uncertain(self) -> bool:
+        return self.kind_confidence < CONFIDENT and bool(self.kind_alternatives)
 
     def to_contract(self) -> dict:
         return {

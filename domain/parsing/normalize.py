@@ -58,6 +58,17 @@ def _unnumber(s: str) -> str:
     return "".join(out)
 
 
+# Bracket labels (【客户】张三【电话】…, [交期]3.22, 〔付款〕全款) are field labels: each becomes a
+# line of its own ending in a colon, so every labelled reader sees 客户:张三.
+_BRACKET_LABEL = re.compile(r"\s*[【\[〔〖]\s*([^\]】〕〗\d\s]{1,6}?)\s*[】\]〕〗]\s*")
+
+
+def _unbracket(s: str) -> str:
+    if not any(c in s for c in "【[〔〖"):
+        return s
+    return _BRACKET_LABEL.sub(lambda m: f"\n{m.group(1)}:", s).lstrip("\n")
+
+
 def normalize(text: object, to_simplified: Callable[[str], str]) -> str:
     s = coerce_text(text)[:MAX_CHARS]
     s = unicodedata.normalize("NFKC", s).translate(_PUNCT)
@@ -65,5 +76,6 @@ def normalize(text: object, to_simplified: Callable[[str], str]) -> str:
     s = to_simplified(s)
     s = _SPOKEN_DIGITS.sub(lambda m: m.group().translate(_SPOKEN), s)
     s = _unnumber(s)
+    s = _unbracket(s)
     s = _SPACES.sub(" ", s)
     return s.strip()

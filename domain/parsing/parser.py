@@ -22,6 +22,7 @@ from . import kind as kinds
 from . import places
 from .dates import find_dates, pick_delivery
 from .items import ItemReader
+from .kind_model import KindModel
 from .lexicon import Lexicon
 from .model import ParsedItem, ParsedMessage
 from .normalize import normalize
@@ -29,7 +30,7 @@ from .payment import find_payments
 from .people import NameReader, leading_english_name, titled_english_name
 from .phones import find_phones
 from .refs import find_refs
-from .spans import MASK, mask, pick_current
+from .spans import MASK, is_new, mask, pick_current
 
 PARSER_VERSION = "2026.11.1"
 
@@ -53,8 +54,14 @@ class Parser:
         self._t2s = opencc.OpenCC("t2s").convert
         self._items = ItemReader(self.lexicon)
         self._names = NameReader(self.lexicon)
+        self.kind_model: KindModel | None = KindModel.load()
 
-    def parse(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
+    def simplify(self, text: str) -> str:
+        """Traditional to simplified characters, as the parser reads text."""
+        return self._t2s(text)
+
+    def parse(self, text: str, sent_at: datetime, *, expect: str | None = None,
+              use_model: bool = True) -> ParsedMessage:
         """Every input yields a record; anything unreadable is ``unknown``.
 
         ``expect`` is for a message whose kind the conversation already knows —
@@ -62,11 +69,12 @@ class Parser:
         so its fields are read instead of being dropped with ``unknown``.
         """
         try:
-            return self.parse_strict(text, sent_at, expect=expect)
+            return self.parse_strict(text, sent_at, expect=expect, use_model=use_model)
         except Exception:  # last line of defence: a bad message must not stop the desk
             return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
 
-    def parse_strict(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
+    def parse_strict(self, text: str, sent_at: datetime, *, expect: str | None = None,
+                     use_model: bool = True) -> ParsedMessage:
         """Like ``parse`` but lets a reader's bug surface (tests use this)."""
         today = sent_at.date() if isinstance(sent_at, datetime) else sent_at
         if not isinstance(today, date):
@@ -92,7 +100,7 @@ class Parser:
 
         chunks = [(m.start(), m.group()) for m in _CHUNK.finditer(work)]
         name = pick_current(t, names)
-        customer_name = name.value if name else self._name_from_chunks(chunks, work)
+        customer_name, name_conf = (name.value, 0.95) if name else self._name_from_chunks(chunks, work)
         address = pick_current(t, addresses)
         address_value = address.value if address else self._address_from_segments(work, customer_name)
         phone = pick_current(t, phones)
@@ -106,21 +114,55 @@ class Parser:
             n_items=len(items),
         )
         kind = expect or kinds.classify(t, evidence)
+        kind_conf, alternatives = (1.0, ()) if expect else kinds.confidence(t, evidence, kind)
+        if kind == "unknown" and use_model and self.kind_model is not None and refs:
+            # no cue word says what it is, but it names an order: the
+            # model's reading, never sure enough to act on without asking
+            kind, kind_conf, alternatives = _model_reading(self.kind_model, t)
         if kind == "unknown":
-            return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
+            return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION, kind_confidence=kind_conf)
         if kind != "order":
             items = _dedupe(items)
+            if address is None and address_value and not re.search(r"\d", address_value):
+                # outside an order, an unlabelled place without a number is chatter
+                # (搬上楼时撞坏了客户家的楼梯扶手), not where to deliver
+                address_value = None
+        category = kinds.aftersales_category(t) if kind == "aftersales" else None
+        values = {
+            "order_ref": ref.value if ref else None,
+            "customer_name": customer_name,
+            "customer_phone": phone.value if phone else None,
+            "address": address_value,
+            "delivery_date": delivery.value if delivery else None,
+            "payment": payment.value if payment else None,
+            "aftersales_category": category,
+        }
+        certainty: dict[str, float] = {}
+        if ref:
+            certainty["order_ref"] = 0.95 if ref.value.startswith("DD") or _LABELLED_REF.search(t[max(0, ref.start - 12):ref.start]) else 0.8
+        if customer_name:
+            certainty["customer_name"] = name_conf
+        if phone:
+            certainty["customer_phone"] = 0.95 if len({p.value for p in phones}) <= 1 or _marked(t, phone) else 0.6
+        if address_value:
+            # an unlabelled address is the best-scoring run of chunks: a guess worth a look
+            certainty["address"] = 0.95 if address else 0.85 if places.place_score(address_value) >= 5 else 0.65
+        if delivery:
+            certainty["delivery_date"] = 0.95 if len({d.value for d in dates}) <= 1 or _marked(t, delivery) else 0.6
+        if payment:
+            certainty["payment"] = 0.95 if len({p.value for p in payments}) <= 1 or _marked(t, payment) else 0.6
+        if items:
+            certainty["items"] = 0.9
+        if category:
+            certainty["aftersales_category"] = 0.9 if category != "other" or kinds.names_other_cause(t) else 0.6
         record = ParsedMessage(
             kind=kind,
-            order_ref=ref.value if ref else None,
-            customer_name=customer_name,
-            customer_phone=phone.value if phone else None,
-            address=address_value,
-            delivery_date=delivery.value if delivery else None,
-            payment=payment.value if payment else None,
             items=tuple(items),
-            aftersales_category=kinds.aftersales_category(t) if kind == "aftersales" else None,
             parser_version=PARSER_VERSION,
+            kind_confidence=kind_conf,
+            kind_alternatives=alternatives,
+            field_confidence=MappingProxyType(certainty),
+            **values,
         )
         if kind == "change":
             record = _with_change_fields(record)
@@ -129,17 +171,22 @@ class Parser:
         return record
 
     # -- unlabelled name and address ----------------------------------------------------
-    def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> str | None:
+    def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> tuple[str | None, float]:
+        """The unlabelled name and how sure the reading is (a name found mid-sentence is a guess)."""
+        mixed = self._names.english_with_surname(work)
+        if mixed:
+            return mixed.value, 0.85
         english = leading_english_name(work) or titled_english_name(work)
         if english:
-            return english
+            return english, 0.8
         for i, (_, chunk) in enumerate(chunks):
             if _FIELD_LABELS.match(chunk):
                 continue
             name = self._names.in_chunk(chunk, first=i == 0)
             if name:
-                return name
-        return None
+                return name, (0.9 if i == 0 else 0.8)
+        introduced = self._names.introduced(work)
+        return introduced, 0.7
 
     def _address_from_segments(self, work: str, name: str | None) -> str | None:
         """The most address-like run of chunks (荃湾 沙咀道 200号 is one address, spaces and all)."""
@@ -163,6 +210,31 @@ class Parser:
                 if score > best_score:
                     best, best_score = value, score
         return best
+
+
+# The model's reading counts only above this; below it the message stays unknown.
+_MODEL_FLOOR = 0.5
+
+
+def _model_reading(model: KindModel, text: str) -> tuple[str, float, tuple[str, ...]]:
+    post = model.posterior(text)
+    ranked = sorted(post, key=post.get, reverse=True)
+    top = ranked[0]
+    if top == "unknown" or post[top] < _MODEL_FLOOR:
+        return "unknown", 0.5, ()
+    # naive Bayes is sure of itself far too often; what it cannot tell apart is the intent behind
+    # an order number — a change, a new order or a question — so those stay open
+    intents = ("change", "order", "query")
+    others = [k for k in ranked[1:] if k in intents] if top in intents else [k for k in ranked[1:3] if k != "unknown"]
+    return top, min(post[top], 0.6), tuple(others)
+
+
+_LABELLED_REF = re.compile(r"(?:合同编?号|订单编?号|订货单号|单号|编号|单据号|合同|订单|order|ref|no)\W{0,3}$", re.I)
+
+
+def _marked(text: str, found) -> bool:  # type: ignore[no-untyped-def]
+    """Of several values, the chosen one is marked as the new one (改成…)."""
+    return found is not None and is_new(text, found.start)
 
 
 def _dedupe(items: list[ParsedItem]) -> list[ParsedItem]:

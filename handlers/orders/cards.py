@@ -53,10 +53,16 @@ def field_value(language: str, order: Order, name: str) -> str:
     return value or t(language, "order.value_missing")
 
 
-def summary(language: str, order: Order, *, with_lines_status: bool = False) -> list[str]:
+# The mark of a value the parser guessed (see ParsedMessage.uncertain_fields) on the confirm card.
+UNCERTAIN_MARK = " ?"
+
+
+def summary(language: str, order: Order, *, with_lines_status: bool = False,
+            uncertain: frozenset[str] | set[str] = frozenset()) -> list[str]:
     lines = [f"{t(language, f'field.{name}')}：{field_value(language, order, name)}"
+             + (UNCERTAIN_MARK if name in uncertain else "")
              for name in FIELDS if name != "items"]
-    lines.insert(2, f"{t(language, 'field.items')}：")
+    lines.insert(2, f"{t(language, 'field.items')}：" + (UNCERTAIN_MARK.strip() if "items" in uncertain else ""))
     for index, line in enumerate(order.lines[:SHOWN_LINES], start=1):
         status = f"  [{line_status(language, line)}]" if with_lines_status else ""
         unknown = t(language, "line.material_unknown") if not line.material else ""

@@ -27,7 +27,7 @@ from handlers.orders import cards
 from handlers.orders.common import record
 from handlers.registry import button
 from storage import orders as order_store
-from storage.models import Order, OrderLine
+from storage.models import AuditEntry, Order, OrderLine
 
 ORDER_FIELDS = ("customer_name", "customer_phone", "address", "delivery_date", "payment")
 REQUIRED = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
@@ -62,17 +62,26 @@ def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = T
     return changed
 
 
-async def start_draft(ctx: Context, parsed: ParsedMessage) -> None:
+async def start_draft(ctx: Context, parsed: ParsedMessage, *, source: AuditEntry | None = None) -> None:
+    """A draft from the message being handled — or from ``source``, an earlier message of the
+    sender's kept in the audit log (the bot asked first whether it was a new order)."""
     assert ctx.user is not None
     incoming = ctx.incoming
-    order = Order(state="draft", sales_id=ctx.user.id, store_id=ctx.user.store_id, sent_at=incoming.sent_at,
-                  created_at=ctx.now, source_chat_id=incoming.chat_id, source_message_id=incoming.message_id,
-                  evidence_id=ctx.evidence_id, flags="", lines=[])
+    if source is not None and source.telegram_time is not None:
+        sent_at, chat_id, message_id, evidence_id = source.telegram_time, source.chat_id, source.message_id, source.id
+    else:
+        sent_at, chat_id, message_id, evidence_id = (incoming.sent_at, incoming.chat_id, incoming.message_id,
+                                                     ctx.evidence_id)
+    order = Order(state="draft", sales_id=ctx.user.id, store_id=ctx.user.store_id, sent_at=sent_at,
+                  created_at=ctx.now, source_chat_id=chat_id, source_message_id=message_id,
+                  evidence_id=evidence_id, flags="", lines=[])
     apply_parsed(order, parsed)
     ctx.session.add(order)
     await ctx.session.flush()
-    await record(ctx, order, "drafted", to_state="draft", detail={"parsed": parsed.to_contract(),
-                                                                   "parser_version": parsed.parser_version})
+    await record(ctx, order, "drafted", to_state="draft", detail={
+        "parsed": parsed.to_contract(), "parser_version": parsed.parser_version,
+        # what the card marks with "?" until the sales person fills or corrects it
+        "uncertain": [name for name in parsed.uncertain_fields() if name in REQUIRED]})
     await show_draft(ctx, order)
 
 
@@ -152,9 +161,10 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     review = await review_draft(ctx, order)
     check_first = bool(review.to_acknowledge)
 
+    uncertain = await order_store.uncertain_fields(ctx.session, order.id)
     lines = [t(lang, note_key)] if note_key else []
     lines.append(t(lang, "draft.header"))
-    lines += cards.summary(lang, order)
+    lines += cards.summary(lang, order, uncertain=uncertain)
     lines += cards.flag_lines(lang, flags)
     lines += review_lines(ctx, order, review)
     if refusal:
@@ -169,6 +179,9 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
         await order_store.await_input(ctx.session, ctx.user.id, kind="draft_field", ref_id=order.id,
                                       field="payment", now=ctx.now)
     else:
+        if uncertain:
+            lines.append(t(lang, "draft.uncertain", fields="、".join(t(lang, f"field.{name}") for name in cards.FIELDS
+                                                                      if name in uncertain)))
         lines.append(t(lang, "check.please_confirm" if check_first else "draft.ready"))
         if unknown_material_lines(order.lines):
             # 「板木」 typed next corrects the assumed material of this draft.
@@ -297,8 +310,21 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
         ctx.reply(t(ctx.language, "ask.not_understood", field=t(ctx.language, f"field.{field}")) + "\n"
                   + t(ctx.language, f"ask.{field}"))
         return
-    await record(ctx, order, "draft_filled", detail={"fields": changed})
+    await record(ctx, order, "draft_filled", detail=filled_detail(order, changed))
     await show_draft(ctx, order, note_key="draft.updated")
+
+
+def filled_detail(order: Order, changed: list[str]) -> dict:
+    """The fields the sales person set on the card and their new values (the correction's label)."""
+    values: dict[str, object] = {}
+    for name in changed:
+        if name == "items":
+            values[name] = [{"product": line.product, "material": line.material, "quantity": line.quantity,
+                             "unit": line.unit, "spec": line.spec} for line in order.lines]
+        else:
+            value = getattr(order, name)
+            values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return {"fields": changed, "values": values}
 
 
 async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:

@@ -13,7 +13,7 @@ import domain.parsing as parsing
 from domain.parsing import PARSER_VERSION, ParsedItem, ParsedMessage, Parser, parse
 
 AT = datetime(2026, 12, 3, 17, 20, tzinfo=timezone(timedelta(hours=8)))
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 TEXT = "张姐 139 0000 1234 实木餐桌一张+四把椅子 板式衣柜2门×1 下周六送 江宁区天元路88号 全款"
 
 

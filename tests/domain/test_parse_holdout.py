@@ -1,9 +1,18 @@
-"""The parser on a held-out corpus written in other people's styles (Cantonese, voice-to-text
-run-ons, English-mixed, slash/pipe/tab records, numbered lists, typos, HK/TW/mainland phones,
-year-end relative dates). Labels follow shared/corpus/README conventions, not the parser's output.
+"""The parser on three labelled sets, scored by the contract's own scorer (shared/corpus/score.py):
 
-Scored by the contract's own scorer (shared/corpus/score.py) through a subprocess, so nothing of
-the scoring is re-implemented here; skipped when the shared scorer is not present.
+* dev — shared/corpus/dev.jsonl, the corpus the rules were first written against;
+* styles — other people's styles (Cantonese, voice-to-text run-ons, English-mixed, slash/pipe/tab
+  records, numbered lists, typos, HK/TW/mainland phones, year-end relative dates);
+* fresh — other stores' contract numbers, changes and cancellations without the usual verbs,
+  Cantonese/Taiwanese status questions, customers introduced mid-sentence, symptoms, holiday-relative
+  dates, bracket labels, forwarded WeChat records (fresh_generated.jsonl from fresh_generator.py plus
+  fresh_handwritten.jsonl), labelled and committed before the parser was run on them; and
+  fresh_blind.jsonl, 40 more in yet other words, written and labelled after the first round of
+  fixes and before the parser saw them (it scored 0.806 on them then).
+
+Labels follow shared/corpus/README conventions, not the parser's output. The scorer runs in a
+subprocess, so nothing of the scoring is re-implemented here; CI keeps shared/ beside the clone,
+and these tests skip with the reason when it is not there.
 """
 
 from __future__ import annotations
@@ -11,52 +20,61 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from domain.parsing import Parser
+
 ROOT = Path(__file__).resolve().parents[2]
-HOLDOUT = Path(__file__).resolve().parent / "data" / "styles_holdout.jsonl"
-# written after the first round of fixes and labelled before the parser saw it
-FRESH = Path(__file__).resolve().parent / "data" / "styles_fresh.jsonl"
-SCORER = Path("/work/shared/corpus/score.py")
+SHARED = ROOT / ".." / "shared"
+SCORER = SHARED / "corpus" / "score.py"
+DATA = Path(__file__).resolve().parent / "data"
+_FIELDS = {"kind", "order_ref", "customer_name", "customer_phone", "address", "delivery_date", "payment", "items",
+           "aftersales_category"}
+
+# (name, files, overall bar, every-field bar)
+SETS = [
+    ("dev", [SHARED / "corpus" / "dev.jsonl"], 0.98, 0.95),
+    ("styles", [DATA / "styles_holdout.jsonl", DATA / "styles_fresh.jsonl"], 0.96, 0.92),
+    ("fresh", [DATA / "fresh_generated.jsonl", DATA / "fresh_handwritten.jsonl", DATA / "fresh_blind.jsonl"],
+     0.96, 0.92),
+]
+needs_shared = pytest.mark.skipif(not SCORER.exists(), reason=f"the shared scorer is not at {SCORER.resolve()}"
+                                  " (CI checks shared/ out beside the repository)")
 
 
-def _predict(tmp_path: Path, gold: Path) -> Path:
-    from datetime import datetime
-
-    from domain.parsing import Parser
-
-    parser = Parser()
-    out = tmp_path / "pred.jsonl"
-    with gold.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
-        for line in src:
-            row = json.loads(line)
-            rec = parser.parse(row["text"], datetime.fromisoformat(row["sent_at"]))
-            dst.write(json.dumps({"id": row["id"], **rec.to_contract()}, ensure_ascii=False) + "\n")
-    return out
+def _rows(files: list[Path]) -> list[dict]:
+    return [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("gold", [HOLDOUT, FRESH], ids=lambda p: p.stem)
-def test_holdout_is_well_formed(gold):
-    rows = [json.loads(l) for l in gold.read_text(encoding="utf-8").splitlines() if l.strip()]
-    assert len(rows) >= (80 if gold == HOLDOUT else 20)
+@pytest.mark.parametrize("name, files", [(n, f) for n, f, _, _ in SETS if n != "dev"], ids=["styles", "fresh"])
+def test_labelled_set_is_well_formed(name, files):
+    rows = _rows(files)
+    assert len(rows) >= (300 if name == "fresh" else 100)
     assert len({r["id"] for r in rows}) == len(rows)
     for r in rows:
         assert r["sent_at"].endswith("+08:00")
-        assert set(r["expected"]) == {"kind", "order_ref", "customer_name", "customer_phone", "address",
-                                      "delivery_date", "payment", "items", "aftersales_category"}
+        assert set(r["expected"]) == _FIELDS
 
 
-@pytest.mark.skipif(not SCORER.exists(), reason=f"the shared scorer {SCORER} is not present on this machine")
-@pytest.mark.parametrize("gold", [HOLDOUT, FRESH], ids=lambda p: p.stem)
-def test_holdout_scores_above_bar(tmp_path, gold):
-    pred = _predict(tmp_path, gold)
+@needs_shared
+@pytest.mark.parametrize("name, files, overall_bar, field_bar", SETS, ids=[s[0] for s in SETS])
+def test_scores_above_bar(tmp_path, name, files, overall_bar, field_bar):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _rows(files)), encoding="utf-8")
+    parser = Parser()
+    pred = tmp_path / "pred.jsonl"
+    with pred.open("w", encoding="utf-8") as out:
+        for row in _rows(files):
+            rec = parser.parse(row["text"], datetime.fromisoformat(row["sent_at"]))
+            out.write(json.dumps({"id": row["id"], **rec.to_contract()}, ensure_ascii=False) + "\n")
     done = subprocess.run([sys.executable, str(SCORER), str(gold), str(pred), "--json"],
                           capture_output=True, text=True, check=True, cwd=ROOT)
     res = json.loads(done.stdout)
     report = {f: round(d["f1"], 3) for f, d in res["fields"].items()}
     report["items"] = round(res["items"]["f1"], 3)
     assert res["missing_predictions"] == 0
-    assert res["overall"] >= 0.95, (res["overall"], report, res["worst"])
-    assert min(report.values()) >= 0.90, (report, res["worst"])
+    assert res["overall"] >= overall_bar, (res["overall"], report, res["worst"])
+    assert min(report.values()) >= field_bar, (report, res["worst"])
