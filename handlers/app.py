@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from domain.evidence.note import Signer
 from domain.policy.settings import PolicySettings
 from handlers.types import Clock, FileFetcher
 from storage.db import SessionFactory
@@ -25,6 +26,7 @@ class AppConfig:
     files_dir: str = "orderbot-files"
     bot_username: str = "orderbot"
     bot_id: int | None = None
+    audit_signer: Signer | None = None  # signs audit checkpoints; None: they go out unsigned
 
     @property
     def tz(self) -> ZoneInfo:

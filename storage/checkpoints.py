@@ -109,10 +109,13 @@ class ConsistencyReport:
                 "alone — compare with a copy taken before")
 
 
-async def check_against(session: AsyncSession, checkpoint: Checkpoint,
-                        verifier: Verifier | None = None) -> ConsistencyReport:
-    """Whether the audit rows still make a tree that extends ``checkpoint``; where not, from which entry."""
-    tree, seqs = await recomputed_tree(session)
+async def check_against(session: AsyncSession, checkpoint: Checkpoint, verifier: Verifier | None = None, *,
+                        rebuilt: tuple[MerkleTree, list[int]] | None = None) -> ConsistencyReport:
+    """Whether the audit rows still make a tree that extends ``checkpoint``; where not, from which entry.
+
+    ``rebuilt``: the tree and leaf seqs ``recomputed_tree`` gave, when the caller has them already.
+    """
+    tree, seqs = rebuilt if rebuilt is not None else await recomputed_tree(session)
     n = checkpoint.size
     if tree.size >= n and tree.root(n) == checkpoint.root:
         return ConsistencyReport(checkpoint, tree.size, True, proof=tree.consistency_proof(n), good_leaves=n)

@@ -102,3 +102,14 @@ async def recomputed_tree(session: AsyncSession) -> tuple[MerkleTree, list[int]]
         hashes.append(leaf.hash)
         seqs.append(leaf.seq)
     return MerkleTree(hashes), seqs
+
+
+async def leaf_indexes(session: AsyncSession, seqs: list[int]) -> dict[tuple[int, str], int]:
+    """(entry seq, leaf kind) → leaf index, for the given entries."""
+    found: dict[tuple[int, str], int] = {}
+    for start in range(0, len(seqs), 500):
+        chunk = seqs[start:start + 500]
+        for row in (await session.execute(select(AuditLeaf.seq, AuditLeaf.kind, AuditLeaf.leaf_index)
+                                          .where(AuditLeaf.seq.in_(chunk)))).all():
+            found[(row.seq, row.kind)] = row.leaf_index
+    return found
