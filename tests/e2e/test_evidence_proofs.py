@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,9 +21,32 @@ from storage.audit import entry_digest
 from storage.models import AuditEntry
 from tests.conftest import local
 from tests.e2e.harness import Harness
-from tests.e2e.test_reports import _story
+from tests.e2e.test_orders import ORDER, number_in
 
 SIGNER = Signer.generate("shop.example/orderbot")
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+async def _story(h: Harness) -> str:
+    """A rush order whose message is edited afterwards, and the confirmed R2 fine."""
+    h.sandbox.clock.set(local(2026, 12, 3, 10, 5))  # outside the 17:00–18:00 window: a rush insertion
+    [card] = await h.say("sales1", ORDER)
+    source_id = card["reply_to_message_id"] or card["message_id"] - 1
+    clerk_after = await h.client.last_seq()
+    [done] = await h.press("sales1", card, "确认")
+    number = number_in(done["text"])
+    [clerk_card] = await h.wait_for("clerk", clerk_after)
+    after = await h.client.last_seq()
+    await h.client.edit_text(h.uid("sales1"), source_id, ORDER.replace("13812345678", "13812345679"))
+    [question] = await h.wait_for("sales1", after)
+    await h.press("sales1", question, "不改")
+    manager_after = await h.client.last_seq()
+    await h.press("clerk", clerk_card, "提议插单罚款（R2）")
+    [proposal] = await h.wait_for("manager", manager_after)
+    sales_after = await h.client.last_seq()
+    await h.press("manager", proposal, "确认罚款")
+    await h.wait_for("sales1", sales_after)
+    return number
 
 
 @pytest.fixture
@@ -84,6 +110,10 @@ async def test_an_evidence_document_verifies_offline_and_refuses_any_change(harn
     code = await asyncio.to_thread(cli_main, ["audit", "check-evidence", str(path), "--key", SIGNER.verifier.text()])
     out = capsys.readouterr().out
     assert code == 0 and out.startswith("evidence OK:"), out
+    # The standalone script in docs/ (stdlib + one Ed25519 library) agrees.
+    script = [sys.executable, str(DOCS / "verify_evidence.py"), str(path), "--key", SIGNER.verifier.text()]
+    standalone = await asyncio.to_thread(subprocess.run, script, capture_output=True, text=True)
+    assert standalone.returncode == 0 and standalone.stdout.startswith("OK:"), standalone.stdout + standalone.stderr
 
     # One changed character in what the reader sees: refused, naming the entry.
     forged = html.replace("13812345679", "13812345670", 1)
@@ -93,6 +123,8 @@ async def test_an_evidence_document_verifies_offline_and_refuses_any_change(harn
     path.write_text(forged, encoding="utf-8")
     code = await asyncio.to_thread(cli_main, ["audit", "check-evidence", str(path), "--key", SIGNER.verifier.text()])
     assert code == 1 and "REFUSED" in capsys.readouterr().out
+    standalone = await asyncio.to_thread(subprocess.run, script, capture_output=True, text=True)
+    assert standalone.returncode == 1 and "REFUSED" in standalone.stdout
     # One changed character in the proof block itself (the leaf bytes of the edited message): refused.
     bundle, _cells = read_document(html)
     start, end = html.index('id="orderbot-evidence">') + len('id="orderbot-evidence">'), html.rindex("</script>")
