@@ -25,8 +25,11 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def entry_fields(entry: Any) -> dict[str, Any]:
-    """An audit row (model or result row) as the fields its leaf is made of."""
-    fields = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    """An audit row (model, or a result row of ``ENTRY_FIELDS`` in order) as the fields its leaf is made of."""
+    if isinstance(entry, AuditEntry):
+        fields = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    else:
+        fields = dict(zip(ENTRY_FIELDS, entry, strict=True))
     fields["telegram_time"], fields["recorded_at"] = _iso(fields["telegram_time"]), _iso(fields["recorded_at"])
     return fields
 
@@ -78,7 +81,7 @@ class Leaf:
     hash: bytes
 
 
-async def recomputed_leaves(session: AsyncSession, batch: int = 2000) -> AsyncIterator[Leaf]:
+async def recomputed_leaves(session: AsyncSession, batch: int = 5000) -> AsyncIterator[Leaf]:
     """Every leaf derived again from the audit rows, in seq order — what the log says now."""
     columns = [getattr(AuditEntry, name) for name in ENTRY_FIELDS]
     after, index = 0, 0
@@ -88,10 +91,11 @@ async def recomputed_leaves(session: AsyncSession, batch: int = 2000) -> AsyncIt
         if not rows:
             return
         for row in rows:
+            seq = row[0]
             for kind, data in entry_leaf_bytes(row):
-                yield Leaf(index, row.seq, kind, data, leaf_hash(data))
+                yield Leaf(index, seq, kind, data, leaf_hash(data))
                 index += 1
-        after = rows[-1].seq
+        after = rows[-1][0]
 
 
 async def recomputed_tree(session: AsyncSession) -> tuple[MerkleTree, list[int]]:
