@@ -4,6 +4,7 @@ and the alarm when the history in the database is rewritten."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from storage.audit import entry_digest
 from storage.models import AuditEntry
 from tests.conftest import local
 from tests.e2e.harness import Harness
-from tests.e2e.test_orders import ORDER, number_in
+from tests.e2e.test_aftersales import PHOTO_1, PHOTO_2, open_case_with_photo
+from tests.e2e.test_orders import ORDER, number_in, submit
 
 SIGNER = Signer.generate("shop.example/orderbot")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -165,3 +167,17 @@ async def test_a_rewritten_history_raises_the_alarm_at_start_up(harness: Harness
     assert alarm["text"].startswith("🚨 审计日志与") and "从第 5 条记录起与检查点不同" in alarm["text"]
     [admin_alarm] = await h.wait_for("admin", after)
     assert "从第 5 条记录起" in admin_alarm["text"]
+
+
+async def test_a_photo_shown_later_is_matched_to_the_log(harness: Harness) -> None:
+    h = harness
+    order = await submit(h)
+    number, _card = await open_case_with_photo(h, order)
+    html = await _evidence_html(h, "clerk", number)
+    result = check_document(html, SIGNER.verifier)
+    photos = [f for f in result.leaves.values() if f["leaf"] == "photo"]
+    # Whoever holds the photo hashes it and finds that hash proved in the signed log.
+    assert [p["sha256"] for p in photos] == [hashlib.sha256(PHOTO_1).hexdigest()]
+    assert f'data-field="sha256">{hashlib.sha256(PHOTO_1).hexdigest()}<' in html
+    # Another picture passed off as the evidence photo does not match.
+    assert hashlib.sha256(PHOTO_2).hexdigest() not in html
