@@ -22,7 +22,7 @@ from domain.evidence.note import (NoteError, Signer, Verifier, extract_note, ope
                                   unsigned_checkpoint)
 from storage import checkpoints
 from storage.db import session_factory
-from storage.merkle_tree import stored_leaves
+from storage.merkle_tree import recomputed_tree, stored_leaves
 
 DEFAULT_KEY_NAME = "orderbot/audit"
 
@@ -207,3 +207,45 @@ def _check_evidence(args: argparse.Namespace) -> int:
               "for this deployment, or pass --key.")
     return 0
 
+
+
+def tree_status(settings: Settings) -> tuple[list[str], bool]:
+    """``orderbot audit verify``'s Merkle lines: stored leaves against the entries, and the last published checkpoint."""
+    try:
+        signer = load_audit_signer(settings)
+    except ConfigError as error:
+        return [f"merkle tree: {error}"], False
+    verifier = signer.verifier if signer else None
+
+    async def work(engine):  # type: ignore[no-untyped-def]
+        async with session_factory(engine)() as session:
+            tree, seqs = await recomputed_tree(session)
+            stored = await stored_leaves(session)
+            lines, ok = [], True
+            first = next((i for i in range(min(tree.size, len(stored))) if tree.leaf(i) != stored[i]), None)
+            if first is not None:
+                lines.append(f"merkle tree BROKEN: leaf {first} no longer matches entry seq {seqs[first]} "
+                             "(the entry was changed after it was logged)")
+                ok = False
+            elif tree.size > len(stored):
+                lines.append(f"merkle tree BROKEN: entry seq {seqs[len(stored)]} and later have no leaf: "
+                             "they were written to the database outside the bot")
+                ok = False
+            elif tree.size < len(stored):
+                lines.append(f"merkle tree BROKEN: the log ends at leaf {tree.size - 1}, but {len(stored)} leaves "
+                             "were written: entries were removed")
+                ok = False
+            else:
+                lines.append(f"merkle tree OK: {tree.size} leaves, each matches its entry")
+            last = await checkpoints.last_published(session, verifier)
+            if last is None:
+                lines.append("no checkpoint published yet")
+            else:
+                report = await checkpoints.check_against(session, last[1], verifier, rebuilt=(tree, seqs))
+                when = last[0].created_at.isoformat(timespec="minutes")
+                lines.append(f"last published checkpoint ({when}, {last[1].size} leaves): "
+                             + ("OK — " if report.ok else "NOT CONSISTENT — ") + report.describe())
+                ok &= report.ok
+            return lines, ok
+
+    return run_on_database(settings, work)

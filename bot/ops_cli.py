@@ -133,8 +133,10 @@ def _audit_verify(args: argparse.Namespace) -> int:
         print(f"audit chain OK: {report.checked} entries verified")
     else:
         print(f"audit chain BROKEN after {report.checked} good entries: {report.problem.describe()}")
+    tree_lines, tree_ok = audit_cli.tree_status(settings)
+    print("\n".join(tree_lines))
     if entries is None:
-        return 0 if report.ok else 1
+        return 0 if report.ok and tree_ok else 1
     if not entries:
         print(f"no audit entries for {entity}")
         return 1
