@@ -238,7 +238,10 @@ def tree_status(settings: Settings) -> tuple[list[str], bool]:
             else:
                 lines.append(f"merkle tree OK: {tree.size} leaves, each matches its entry")
             last = await checkpoints.last_published(session, verifier)
-            if last is None:
+            if last is None and verifier is None and await checkpoints.last_published_row(session) is not None:
+                lines.append("the published checkpoints are signed: set ORDERBOT_AUDIT_SIGNING_KEY_FILE "
+                             "(or use verify --checkpoint --key) to check the log against them")
+            elif last is None:
                 lines.append("no checkpoint published yet")
             else:
                 report = await checkpoints.check_against(session, last[1], verifier, rebuilt=(tree, seqs))

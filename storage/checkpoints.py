@@ -79,6 +79,11 @@ async def last_published(session: AsyncSession, verifier: Verifier | None) -> tu
     return None
 
 
+async def last_published_row(session: AsyncSession) -> AuditCheckpoint | None:
+    return (await session.execute(select(AuditCheckpoint).where(AuditCheckpoint.published.is_(True))
+                                  .order_by(AuditCheckpoint.id.desc()).limit(1))).scalar_one_or_none()
+
+
 @dataclass
 class ConsistencyReport:
     """How the log as it is now relates to ``checkpoint``."""

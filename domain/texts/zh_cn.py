@@ -455,7 +455,7 @@ TEXTS: dict[str, str] = {
     "evidence.proof_unsigned": "⚠️ 机器人没有配置签名密钥：检查点未签名，这份文件只能对照数据库核验。",
     "evidence.proof_published": "检查点与 {at} 发到主管聊天里的检查点（{size} 条叶子）一致（附一致性证明）。",
     "evidence.proof_key": "签名公钥", "evidence.proof_checkpoint": "签名检查点",
-    "evidence.proof_scope": "能证明的：下面“审计记录”表和“消息原文”中的每一条，以及照片的 SHA-256，自检查点签名以来没有被改动、删除或插入。“记录”“状态变化”“罚款”是根据这些记录整理的摘要，方便阅读。不能证明的：从未发给机器人的消息，以及签名检查点之后才追加的记录。",
+    "evidence.proof_scope": "能证明的：下面“审计链”表和“消息原文”中的每一条，以及照片的 SHA-256，自检查点签名以来没有被改动、删除或插入。“记录”“状态变化”“罚款”是根据这些记录整理的摘要，方便阅读。不能证明的：从未发给机器人的消息，以及签名检查点之后才追加的记录。",
     "evidence.yes": "是", "evidence.no": "否",
     "evidence.detail.parsed": "识别结果", "evidence.detail.fields": "补充的字段", "evidence.detail.until": "暂停至",
     "evidence.detail.number": "单号", "evidence.detail.flags": "标记", "evidence.detail.line": "产品行",

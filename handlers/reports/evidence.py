@@ -126,8 +126,12 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
         mark = "✔" if ok else "✘ " + ("hash" if not content_ok else "prev_hash" if not link_ok else "Merkle")
         if index is not None:
             leaf_of_seq[entry.seq] = index
-        what = [event_label(lang, entry.text or "", case=is_case)] if entry.kind == "state_change" else []
-        what += detail_lines(lang, entry.payload, skip=("event",))
+        # Raw Telegram updates stay in the proof block; the reader gets what happened, in words.
+        what: list[str] = []
+        if entry.kind == "state_change":
+            what = [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload)
+        elif entry.kind == "file":
+            what = detail_lines(lang, entry.payload, skip=("case",))
         entries.append({"leaf": index if index is not None else "", "seq": entry.seq,
                         "time": _when(entry.recorded_at, tz), "kind": kind_label(lang, entry.kind),
                         "actor": actor(entry.actor_id), "entity": entry.entity or "",

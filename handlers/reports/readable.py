@@ -11,7 +11,10 @@ from domain.texts import has, t
 _VALUE_LABELS = {
     "flags": "flag.label", "from_state": "state", "to_state": "state", "state": "state",
     "severity": "case.severity", "category": "case.category", "role": "role",
+    "material": "material", "payment": "payment",
 }
+# Fields an event records for the machine (ids, versions) rather than for the reader.
+_QUIET = ("event", "kind", "order_id", "parser_version", "change_id", "evidence", "requested_evidence", "path", "file_id")
 
 
 def event_label(language: str, event: str, *, case: bool = False) -> str:
@@ -63,12 +66,20 @@ def _value(language: str, name: str, value: Any) -> str:
         return t(language, key) if has(key) else value
     if isinstance(value, str) and name in ("from", "to") and has(f"state.{value}"):
         return t(language, f"state.{value}")
+    if isinstance(value, list) and name == "items":
+        return "；".join(_item(language, v) if isinstance(v, dict) else str(v) for v in value) or "—"
     if isinstance(value, list):
         return "、".join(_value(language, name, v) for v in value) or "—"
     if isinstance(value, dict):
         return "；".join(f"{field_label(language, k)}：{_value(language, k, v)}" for k, v in value.items()
                         if v not in (None, "", [], {})) or "—"
     return str(value)
+
+
+def _item(language: str, item: dict[str, Any]) -> str:
+    material = _value(language, "material", item.get("material")) if item.get("material") else ""
+    spec = f" {item['spec']}" if item.get("spec") else ""
+    return f"{material}{item.get('product') or ''}{spec} ×{item.get('quantity') or 1}{item.get('unit') or ''}"
 
 
 def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tuple[str, ...] = ()) -> list[str]:
@@ -84,7 +95,11 @@ def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tu
         return [_value(language, "", detail)]
     lines = []
     for name, value in detail.items():
-        if name in skip or value in (None, "", [], {}):
+        if name in skip or name in _QUIET or value in (None, "", [], {}):
+            continue
+        if name == "parsed" and isinstance(value, dict):
+            lines += [f"{field_label(language, k)}：{_value(language, k, v)}" for k, v in value.items()
+                      if k not in _QUIET and v not in (None, "", [], {})]
             continue
         if name == "diff" and isinstance(value, dict):
             for field, change in value.items():
