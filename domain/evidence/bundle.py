@@ -100,6 +100,9 @@ def verify_bundle(bundle: Mapping[str, Any], trusted: Verifier | None = None) ->
     """
     if bundle.get("format") != FORMAT:
         raise EvidenceError(f"not an orderbot evidence block (format {bundle.get('format')!r})")
+    if trusted is None and not bundle.get("public_key"):
+        raise EvidenceError("this document is not signed (the bot had no signing key): it can only be checked "
+                            "against the database, with orderbot audit verify --entity")
     try:
         key = trusted or Verifier.parse(str(bundle.get("public_key") or ""))
     except NoteError as error:
