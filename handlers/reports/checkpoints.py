@@ -88,11 +88,16 @@ async def verify_published(app: App, session: AsyncSession, now: datetime,
 
 
 async def publish(app: App, session: AsyncSession, now: datetime, *, purpose: str,
-                  not_before: datetime | None = None) -> AuditCheckpoint | None:
-    """Prove, sign, store and send a checkpoint; None (and the alarm) when the log was rewritten."""
+                  not_before: datetime | None = None, only_if_grown: bool = False) -> AuditCheckpoint | None:
+    """Prove, sign, store and send a checkpoint; None (and the alarm) when the log was rewritten.
+
+    ``only_if_grown``: None as well when nothing was logged since the last published checkpoint.
+    """
     rebuilt = await recomputed_tree(session)
     report = await verify_published(app, session, now, rebuilt)
     if report is not None and not report.ok:
+        return None
+    if only_if_grown and report is not None and report.size == report.checkpoint.size:
         return None
     row = await checkpoints.make(session, signer=app.config.audit_signer, purpose=purpose, now=now,
                                  published=True, tree=rebuilt[0])
@@ -106,11 +111,12 @@ async def daily_checkpoint(run) -> None:  # type: ignore[no-untyped-def]  # hand
     if slot is None:
         return
     day, due_at = slot
-    purpose = f"daily:{day.isoformat()}"
-    if await checkpoints.for_purpose(run.session, purpose) is not None or \
-            await outbox.for_key(run.session, f"audit:alarm:{day.isoformat()}") is not None:
+    done = f"audit:daily:{day.isoformat()}"  # once a day, whatever came of it
+    if await outbox.for_key(run.session, done) is not None:
         return
-    await publish(run.app, run.session, run.now, purpose=purpose, not_before=due_at)
+    await publish(run.app, run.session, run.now, purpose=f"daily:{day.isoformat()}", not_before=due_at,
+                  only_if_grown=True)
+    await outbox.mark_skipped(run.session, key=done, chat_id=0, now=run.now)
 
 
 async def startup_check(app: App) -> ConsistencyReport | None:

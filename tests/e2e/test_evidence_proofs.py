@@ -19,7 +19,8 @@ from domain.evidence.note import Signer, extract_note, open_checkpoint
 from handlers.reminders.sweep import sweep
 from handlers.reports.checkpoints import startup_check
 from storage.audit import entry_digest
-from storage.models import AuditEntry
+from storage import outbox
+from storage.models import AuditCheckpoint, AuditEntry
 from tests.conftest import local
 from tests.e2e.harness import Harness
 from tests.e2e.test_aftersales import PHOTO_1, PHOTO_2, open_case_with_photo
@@ -181,3 +182,15 @@ async def test_a_photo_shown_later_is_matched_to_the_log(harness: Harness) -> No
     assert f'data-field="sha256">{hashlib.sha256(PHOTO_1).hexdigest()}<' in html
     # Another picture passed off as the evidence photo does not match.
     assert hashlib.sha256(PHOTO_2).hexdigest() not in html
+
+
+async def test_the_daily_checkpoint_is_made_once_a_day(harness: Harness) -> None:
+    h = harness
+    await _story(h)
+    await _daily_checkpoint(h)
+    for _ in range(2):  # later sweeps of the same day (every minute) do not sign again
+        await sweep(h.runtime.app, local(2026, 12, 3, 18, 30, 30))
+    async with h.runtime.app.sessions() as session:
+        rows = (await session.execute(select(AuditCheckpoint))).scalars().all()
+        marker = await outbox.for_key(session, "audit:daily:2026-12-03")
+    assert [r.purpose for r in rows] == ["daily:2026-12-03"] and rows[0].published and marker is not None
