@@ -21,6 +21,7 @@ from domain.policy.reminders import daily_slot
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
+from handlers.reminders.sweep import Sweep
 from storage import checkpoints, outbox
 from storage.checkpoints import ConsistencyReport
 from storage.merkle_tree import recomputed_tree
@@ -105,7 +106,7 @@ async def publish(app: App, session: AsyncSession, now: datetime, *, purpose: st
     return row
 
 
-async def daily_checkpoint(run) -> None:  # type: ignore[no-untyped-def]  # handlers.reminders.sweep.Sweep
+async def daily_checkpoint(run: Sweep) -> None:
     """Sweep part: the day's checkpoint, sent with the R15 tracking sheet."""
     slot = daily_slot(run.calendar, run.now, run.policy.digests.daily_at)
     if slot is None:
