@@ -34,7 +34,9 @@ from handlers.app import App, AppConfig  # noqa: E402
 from storage.audit import GENESIS, canonical_json  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import AfterSalesCase, AuditEntry, Fine, Order, OrderLine, Store, User  # noqa: E402
+from domain.evidence.leaves import ENTRY_FIELDS, leaf_hashes_of  # noqa: E402
+from storage.merkle_tree import entry_fields  # noqa: E402
+from storage.models import AfterSalesCase, AuditEntry, AuditLeaf, Fine, Order, OrderLine, Store, User  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 31, 16, 0, tzinfo=TZ)
@@ -170,6 +172,12 @@ async def build(url: str, n_orders: int, seed: int = 7) -> dict[str, int]:
             await conn.execute(insert(OrderLine.__table__), uniform(lines[chunk:chunk + 10000]))
         for chunk in range(0, len(audit), 20000):
             await conn.execute(insert(AuditEntry.__table__), audit[chunk:chunk + 20000])
+        leaves = []  # the Merkle leaves audit.append would have written with each entry
+        for row in audit:
+            for kind, digest in leaf_hashes_of(entry_fields(tuple(row[name] for name in ENTRY_FIELDS))):
+                leaves.append({"leaf_index": len(leaves), "seq": row["seq"], "kind": kind, "hash": digest.hex()})
+        for chunk in range(0, len(leaves), 20000):
+            await conn.execute(insert(AuditLeaf.__table__), leaves[chunk:chunk + 20000])
 
         cases = []
         for c in range(1, n_orders // 10 + 1):

@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from domain.evidence.note import NoteError, Signer
 from domain.policy.settings import PolicySettings
 
 ENV_CONFIG = "ORDERBOT_CONFIG"
 ENV_TOKEN = "ORDERBOT_TOKEN"
 ENV_DATABASE_URL = "ORDERBOT_DATABASE_URL"
 ENV_WEBHOOK_SECRET = "ORDERBOT_WEBHOOK_SECRET"
+ENV_AUDIT_SIGNING_KEY_FILE = "ORDERBOT_AUDIT_SIGNING_KEY_FILE"
 
 DEFAULT_CONFIG_FILE = "config.toml"
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -109,6 +111,7 @@ class Settings(_Section):
     # From the environment only.
     token: str | None = None
     webhook_secret: str | None = None
+    audit_signing_key_file: str | None = None  # signs audit checkpoints (orderbot audit keygen)
     source: str = "(embedded defaults)"
 
     @property
@@ -160,7 +163,7 @@ def settings_from_mapping(data: Mapping[str, Any], *, environ: Mapping[str, str]
                           source: str = "(mapping)") -> Settings:
     environ = os.environ if environ is None else environ
     data = dict(data)
-    for forbidden in ("token", "webhook_secret", "source"):
+    for forbidden in ("token", "webhook_secret", "audit_signing_key_file", "source"):
         if forbidden in data:
             raise ConfigError(f"invalid configuration in {source}:\n  {forbidden}: secrets and derived values "
                               f"are not read from the file; set {ENV_TOKEN} / {ENV_WEBHOOK_SECRET} in the environment")
@@ -190,6 +193,7 @@ def settings_from_mapping(data: Mapping[str, Any], *, environ: Mapping[str, str]
         data["database"] = {**data.get("database", {}), "url": environ[ENV_DATABASE_URL]}
     data["token"] = environ.get(ENV_TOKEN) or None
     data["webhook_secret"] = environ.get(ENV_WEBHOOK_SECRET) or None
+    data["audit_signing_key_file"] = environ.get(ENV_AUDIT_SIGNING_KEY_FILE) or None
     data["source"] = source
     try:
         settings = Settings.model_validate(data)
@@ -205,6 +209,20 @@ def settings_from_mapping(data: Mapping[str, Any], *, environ: Mapping[str, str]
         raise ConfigError(f"invalid configuration in {source}:\n  [telegram.webhook] url = '': "
                           "webhook mode needs the public https URL Telegram should call")
     return settings
+
+
+def load_audit_signer(settings: Settings) -> Signer | None:
+    """The checkpoint signing key named by the environment; None when none is set."""
+    path = settings.audit_signing_key_file
+    if not path:
+        return None
+    try:
+        return Signer.parse(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{ENV_AUDIT_SIGNING_KEY_FILE}={path}: cannot read the signing key ({error.strerror}); "
+                          "make one with: orderbot audit keygen --out FILE") from None
+    except NoteError as error:
+        raise ConfigError(f"{ENV_AUDIT_SIGNING_KEY_FILE}={path}: not a signing key: {error}") from None
 
 
 def load_settings(path: str | os.PathLike[str] | None = None, *,

@@ -9,6 +9,7 @@ import signal
 import sys
 from typing import Any
 
+from bot import audit_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import run_on_database
 
@@ -43,7 +44,9 @@ def register(subparsers: Any) -> None:
     _add_config(verify)
     verify.add_argument("--entity", metavar="NUMBER",
                         help="also list and check every entry of one order, case or fine (DD…, SH…, FK…)")
+    audit_cli.add_verify_options(verify)
     verify.set_defaults(func=_audit_verify)
+    audit_cli.register(audit_sub, _add_config)
 
     users = subparsers.add_parser("users", help="registered people")
     users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -79,6 +82,9 @@ def _run(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        if not settings.audit_signing_key_file:
+            print("orderbot: ORDERBOT_AUDIT_SIGNING_KEY_FILE is not set — audit checkpoints are NOT signed "
+                  "(make a key: orderbot audit keygen --out FILE)", flush=True)
         if settings.uses_sandbox:
             print(f"orderbot: no ORDERBOT_TOKEN — running on the local sandbox at "
                   f"http://{settings.sandbox.host}:{settings.sandbox.port}. "
@@ -102,6 +108,8 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    if getattr(args, "checkpoint", None):
+        return audit_cli.verify_checkpoint(args)
     settings = _settings(args)
     from storage.audit import GENESIS, entries_for_entity, entry_digest, verify_chain
     from storage.db import session_factory
@@ -125,8 +133,10 @@ def _audit_verify(args: argparse.Namespace) -> int:
         print(f"audit chain OK: {report.checked} entries verified")
     else:
         print(f"audit chain BROKEN after {report.checked} good entries: {report.problem.describe()}")
+    tree_lines, tree_ok = audit_cli.tree_status(settings)
+    print("\n".join(tree_lines))
     if entries is None:
-        return 0 if report.ok else 1
+        return 0 if report.ok and tree_ok else 1
     if not entries:
         print(f"no audit entries for {entity}")
         return 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import Settings, load_audit_signer
 from bot.demo import seed_demo_team
 from bot.public_holidays import public_holidays
 from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError, deliver
@@ -21,6 +21,7 @@ from domain.texts import DEFAULT_LANGUAGE
 from handlers.app import App, AppConfig
 from handlers.dispatch import dispatch
 from handlers.menus import menu_for
+from handlers.reports.checkpoints import startup_check
 from handlers.types import Clock
 from handlers.working_calendar import LiveCalendar
 from schedules.outbox_sender import OutboxSender, RateLimits
@@ -89,7 +90,8 @@ class Runtime:
             config=AppConfig(policy=settings.rules, admins=settings.telegram.admins,
                              default_language=settings.bot.default_language,
                              invite_valid_hours=settings.bot.invite_valid_hours, files_dir=settings.bot.files_dir,
-                             bot_username=username, bot_id=bot_id),
+                             bot_username=username, bot_id=bot_id,
+                             audit_signer=load_audit_signer(settings)),
             parser=build_parser(settings),
             files=self.transport.api,
             calendars=calendars,
@@ -103,6 +105,7 @@ class Runtime:
 
             for person in DEMO_TEAM:  # so the sandbox knows their chats before they write
                 self.sandbox.register_user(person.telegram_id, person.name, person.handle, "zh-hans")
+        await startup_check(self.app)  # the log must still extend the last checkpoint it published
         await self._sync_menus()
         self.outbox = OutboxSender(
             self.app, self.api, transient=(TransientSendError,), blocked=(RecipientBlocked,),

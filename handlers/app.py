@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from domain.policy.calendar import WorkingCalendar
+from domain.evidence.note import Signer
 from domain.policy.settings import PolicySettings
 from handlers.types import Clock, FileFetcher
 from handlers.working_calendar import LiveCalendar
@@ -27,6 +28,7 @@ class AppConfig:
     files_dir: str = "orderbot-data/files"
     bot_username: str = "orderbot"
     bot_id: int | None = None
+    audit_signer: Signer | None = None  # signs audit checkpoints; None: they go out unsigned
 
     @property
     def tz(self) -> ZoneInfo:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import merkle_tree
 from storage.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -112,6 +113,7 @@ async def append(
     entry.hash = entry_digest(entry)
     session.add(entry)
     await session.flush()
+    await merkle_tree.add_leaves(session, entry)  # the entry (and a photo it kept) join the Merkle tree
     return entry
 
 

@@ -105,6 +105,36 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditLeaf(Base):
+    """One leaf of the Merkle tree over the audit log (默克尔树叶子): an entry, or a photo it kept.
+
+    ``hash`` is the RFC 6962 leaf hash of ``domain.evidence.leaves`` bytes,
+    written when the entry is appended; checks recompute it from the entry.
+    """
+
+    __tablename__ = "audit_leaves"
+
+    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # 0-based
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)  # the audit entry it comes from
+    kind: Mapped[str] = mapped_column(String(16))  # "audit_entry" | "photo"
+    hash: Mapped[str] = mapped_column(String(64))  # hex
+
+
+class AuditCheckpoint(Base):
+    """A signed tree head (签名检查点) the bot made: the C2SP checkpoint note, and where it went."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[str] = mapped_column(String(64))  # hex
+    note: Mapped[str] = mapped_column(Text)  # the checkpoint text, signature lines included
+    signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    purpose: Mapped[str] = mapped_column(String(40))  # "daily:2026-12-03", "cli", "evidence", "startup"
+    published: Mapped[bool] = mapped_column(Boolean, default=False)  # sent to the managers
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class DocumentCounter(Base):
     """The last number handed out per document kind and month (DD/SH/FK + YYYYMM)."""
 

@@ -26,7 +26,7 @@ def _keys(shape: type, prefix: str = "") -> set[str]:
         return set()
     keys: set[str] = set()
     for name, hint in names:
-        if name in ("token", "webhook_secret", "source"):
+        if name in ("token", "webhook_secret", "audit_signing_key_file", "source"):  # environment only
             continue
         nested = _keys(hint, f"{prefix}{name}.")
         keys |= nested or {f"{prefix}{name}"}

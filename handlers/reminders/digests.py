@@ -19,6 +19,7 @@ from domain.policy.reminders import daily_slot, weekly_slot
 from domain.roles import Role
 from domain.texts import t
 from handlers.orders import cards
+from handlers.reports.checkpoints import daily_checkpoint
 from handlers.reminders.sweep import Sweep
 from storage.models import AuditEntry, Fine, Order, OrderLine
 from storage import outbox
@@ -174,4 +175,5 @@ PARTS = (
     ("chase_lists", chase_lists),
     ("daily_sheets", daily_sheets),
     ("weekly_summary", weekly_summary),
+    ("audit_checkpoint", daily_checkpoint),  # the signed checkpoint goes out with the tracking sheet
 )

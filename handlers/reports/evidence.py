@@ -1,29 +1,50 @@
-"""/evidence DD…|SH…: an order's or case's whole story as a self-contained HTML document.
+"""/evidence DD…|SH…: an order's or case's whole story as a self-contained HTML document that proves itself.
 
 Every message (original text and each edit as a version, photos with their
-SHA-256), every state change with who and when, the fines, and each audit entry
-with its seq, previous hash and hash — re-verified while the document is made,
-so the reader sees at once whether anything was altered. ``orderbot audit
-verify --entity NUMBER`` checks the same entries against the whole chain.
+SHA-256), every state change with who and when, the fines, and each audit
+entry with its seq, previous hash and hash. The document also carries each
+entry's (and photo's) inclusion proof into a checkpoint signed now, with the
+consistency proof from the last checkpoint published to the managers, and the
+public key — so ``orderbot audit check-evidence FILE`` (or the standalone
+``docs/verify_evidence.py``) verifies it without the database.
+
+The HTML comes from a Jinja2 template with autoescaping on: every value is
+escaped once, by the engine.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from html import escape
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from domain.evidence.bundle import display_text, make_bundle
+from domain.evidence.leaves import ENTRY, PHOTO
+from domain.evidence.merkle import MerkleTree, leaf_hash
+from domain.evidence.note import Signer
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.registry import command
+from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
 from handlers.types import OutgoingDocument, Reply
-from storage import reports
+from storage import checkpoints, reports
 from storage.audit import GENESIS, entry_digest
-from storage.models import AuditEntry, User
+from storage.merkle_tree import entry_leaf_bytes, leaf_indexes, stored_leaves
+from storage.models import AuditCheckpoint, User
 
 READERS = frozenset({Role.MANAGER, Role.CLERK, Role.SALES})
 HTML = "text/html"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("handlers.reports", "templates"),
+                       autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
 
 
 def entry_checks(found: reports.Evidence) -> dict[int, tuple[bool, bool]]:
@@ -35,117 +56,145 @@ def entry_checks(found: reports.Evidence) -> dict[int, tuple[bool, bool]]:
     return checks
 
 
+@dataclass
+class Proof:
+    """The Merkle side of a document: where each shown leaf sits and the checkpoint it is proved against."""
+
+    tree: MerkleTree
+    indexes: dict[tuple[int, str], int]  # (seq, leaf kind) → leaf index
+    checkpoint: AuditCheckpoint
+    public_key: str | None
+    published: AuditCheckpoint | None
+    consistency: list[bytes]
+    published_ok: bool
+
+
+async def build_proof(ctx: Context, found: reports.Evidence) -> Proof:
+    """Sign the stored tree now, and prove it extends the last checkpoint the managers received."""
+    signer: Signer | None = ctx.app.config.audit_signer
+    verifier = signer.verifier if signer else None
+    tree = MerkleTree(await stored_leaves(ctx.session))
+    row = await checkpoints.make(ctx.session, signer=signer, purpose=f"evidence:{found.number}", now=ctx.now,
+                                 tree=tree)
+    last = await checkpoints.last_published(ctx.session, verifier)
+    published, consistency, published_ok = None, [], True
+    if last is not None:
+        published, earlier = last
+        published_ok = earlier.size <= tree.size and tree.root(earlier.size) == earlier.root
+        consistency = tree.consistency_proof(earlier.size) if published_ok else []
+    indexes = await leaf_indexes(ctx.session, [e.seq for e in found.entries])
+    return Proof(tree, indexes, row, verifier.text() if verifier else None, published if published_ok else None,
+                 consistency, published_ok)
+
+
 def _when(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    cells = "".join(f"<th>{escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int, User], generated_at: datetime,
-           generated_by: str) -> tuple[str, bool]:
-    """The HTML document and whether every entry verified."""
+           generated_by: str, proof: Proof) -> tuple[str, bool]:
+    """The HTML document and whether every entry verified (chain and tree)."""
     by_telegram = {u.telegram_id: u.name for u in people.values()}
     checks = entry_checks(found)
-    verified = all(a and b for a, b in checks.values())
+    is_case = found.case is not None
 
     def person(user_id: int | None) -> str:
-        return escape(people[user_id].name) if user_id in people else "—"
+        return people[user_id].name if user_id in people else "—"
 
     def actor(telegram_id: int | None) -> str:
         if telegram_id is None:
-            return escape(t(lang, "order.system"))
-        return escape(f"{by_telegram.get(telegram_id, '?')} ({telegram_id})")
+            return t(lang, "order.system")
+        return f"{by_telegram.get(telegram_id, '?')} ({telegram_id})"
 
-    parts = [f"<h1>{escape(t(lang, 'evidence.title', number=found.number))}</h1>",
-             f"<p>{escape(t(lang, 'evidence.generated', at=_when(generated_at, tz), by=generated_by))}</p>"]
-    status = "ok" if verified else "bad"
-    parts.append(f'<p class="{status}"><b>{escape(t(lang, "evidence.verified" if verified else "evidence.broken", count=len(found.entries), number=found.number))}</b></p>')
-    # The record itself.
-    record: list[list[str]] = []
+    proved: list[tuple[int, bytes, list[bytes]]] = []
+    entries: list[dict[str, Any]] = []
+    leaf_of_seq: dict[int, int] = {}
+    tree_ok = True
+    for entry in found.entries:
+        content_ok, link_ok = checks[entry.seq]
+        index = proof.indexes.get((entry.seq, ENTRY))
+        in_tree = False
+        for kind, data in entry_leaf_bytes(entry):
+            at = proof.indexes.get((entry.seq, kind))
+            if at is None or at >= proof.tree.size:
+                continue
+            proved.append((at, data, proof.tree.inclusion_proof(at)))
+            if kind == ENTRY:
+                in_tree = proof.tree.leaf(at) == leaf_hash(data)
+        tree_ok &= in_tree
+        ok = content_ok and link_ok and in_tree
+        mark = "✔" if ok else "✘ " + ("hash" if not content_ok else "prev_hash" if not link_ok else "Merkle")
+        if index is not None:
+            leaf_of_seq[entry.seq] = index
+        # Raw Telegram updates stay in the proof block; the reader gets what happened, in words.
+        what: list[str] = []
+        if entry.kind == "state_change":
+            what = [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload)
+        elif entry.kind == "file":
+            what = detail_lines(lang, entry.payload, skip=("case",))
+        entries.append({"leaf": index if index is not None else "", "seq": entry.seq,
+                        "time": _when(entry.recorded_at, tz), "kind": kind_label(lang, entry.kind),
+                        "actor": actor(entry.actor_id), "entity": entry.entity or "",
+                        "text": display_text(entry.text), "what": what, "prev_hash": entry.prev_hash,
+                        "hash": entry.hash, "ok": ok, "mark": mark})
+    verified = all(e["ok"] for e in entries) and proof.published_ok
+
+    record: list[tuple[str, str]] = []
     if found.order is not None:
         o = found.order
         items = "；".join(f"{line.product} {line.spec or ''} ×{line.quantity}{line.unit or ''}" for line in o.lines)
-        for key, value in (("number", o.number), ("store", o.store.name if o.store else "—"),
-                           ("sales", o.sales.name if o.sales else "—"), ("customer", o.customer_name),
+        for key, value in (("number", o.number), ("store", o.store.name if o.store else None),
+                           ("sales", o.sales.name if o.sales else None), ("customer", o.customer_name),
                            ("phone", o.customer_phone), ("address", o.address), ("items", items),
                            ("delivery_date", o.delivery_date), ("order_date", o.order_date),
-                           ("state", t(lang, f"state.{o.state}")), ("flags", o.flags)):
-            record.append([escape(t(lang, f"export.col.{key}")), escape(str(value or "—"))])
+                           ("state", t(lang, f"state.{o.state}")), ("flags", flag_labels(lang, o.flags))):
+            record.append((t(lang, f"export.col.{key}"), str(value or "—")))
     if found.case is not None:
         c = found.case
-        for key, value in (("case_number", c.number), ("store", c.store.name if c.store else "—"),
-                           ("sales", c.sales.name if c.sales else "—"),
-                           ("order", c.order.number if c.order else "—"),
+        for key, value in (("case_number", c.number), ("store", c.store.name if c.store else None),
+                           ("sales", c.sales.name if c.sales else None), ("order", c.order.number if c.order else None),
                            ("category", t(lang, f"case.category.{c.category}")),
                            ("severity", t(lang, f"case.severity.{c.severity}")), ("description", c.description),
                            ("case_state", t(lang, f"case.state.{c.state}"))):
-            record.append([escape(t(lang, f"export.col.{key}")), escape(str(value or "—"))])
-    parts.append(f"<h2>{escape(t(lang, 'evidence.record'))}</h2>" + _table(["", ""], record))
-    # Messages: each version of each message the story rests on.
-    messages = [e for e in found.entries if e.kind in ("inbound", "inbound_edit")]
-    parts.append(f"<h2>{escape(t(lang, 'evidence.messages'))}</h2>" + _table(
-        [t(lang, "evidence.col.seq"), t(lang, "evidence.col.time"), t(lang, "evidence.col.actor"),
-         t(lang, "evidence.col.version"), t(lang, "evidence.col.text")],
-        [[str(e.seq), _when(e.telegram_time or e.recorded_at, tz), actor(e.actor_id),
-          escape(t(lang, "evidence.original") if e.version == 1 else t(lang, "evidence.edit", version=e.version)),
-          f"<pre>{escape(e.text or '')}</pre>"] for e in messages]))
-    # History: every state change with who and when.
+            record.append((t(lang, f"export.col.{key}"), str(value or "—")))
+
+    messages = [{"leaf": leaf_of_seq.get(e.seq, ""), "seq": e.seq, "time": _when(e.telegram_time or e.recorded_at, tz),
+                 "actor": actor(e.actor_id), "text": display_text(e.text),
+                 "version": t(lang, "evidence.original") if e.version == 1 else t(lang, "evidence.edit", version=e.version)}
+                for e in found.entries if e.kind in ("inbound", "inbound_edit")]
+    seq_of_id = {e.id: e.seq for e in found.entries}
     history = []
     for event in found.events:
-        key = f"event.{event.event}" if found.order is not None else f"case.event.{event.event}"
-        try:
-            label = t(lang, key)
-        except KeyError:
-            label = event.event
-        change = f"{event.from_state or ''} → {event.to_state or ''}" if event.to_state else ""
-        history.append([_when(event.at, tz), person(event.actor_id), escape(label), escape(change),
-                        f"<code>{escape(event.detail or '')}</code>", escape(str(event.evidence_id or ""))])
-    parts.append(f"<h2>{escape(t(lang, 'evidence.history'))}</h2>" + _table(
-        [t(lang, "evidence.col.time"), t(lang, "evidence.col.actor"), t(lang, "evidence.col.event"),
-         t(lang, "evidence.col.change"), t(lang, "evidence.col.detail"), t(lang, "evidence.col.evidence")],
-        history))
-    if found.photos:
-        parts.append(f"<h2>{escape(t(lang, 'evidence.photos'))}</h2>" + _table(
-            [t(lang, "evidence.col.time"), "SHA-256", t(lang, "evidence.col.size"), "file_id"],
-            [[_when(p.added_at, tz), f"<code>{escape(p.sha256 or '—')}</code>", escape(str(p.size or "—")),
-              escape(p.file_id)] for p in found.photos]))
-    parts.append(f"<h2>{escape(t(lang, 'evidence.fines'))}</h2>" + _table(
-        [t(lang, "export.col.fine_number"), t(lang, "export.col.rule"), t(lang, "export.col.person"),
-         t(lang, "export.col.amount"), t(lang, "export.col.fine_state"), t(lang, "export.col.reason"),
-         t(lang, "export.col.proposed_at"), t(lang, "export.col.decided_at")],
-        [[escape(f.number), escape(f.rule), person(f.person_id), str(f.amount_yuan),
-          escape(t(lang, f"fine.state.{f.state}")), escape(f.reason), _when(f.proposed_at, tz),
-          _when(f.decided_at, tz)] for f in found.fines]))
-    # The audit chain: the proof.
-    rows = []
-    for entry in found.entries:
-        content_ok, link_ok = checks[entry.seq]
-        mark = "✔" if content_ok and link_ok else ("✘ " + ("hash" if not content_ok else "prev_hash"))
-        rows.append([str(entry.seq), _when(entry.recorded_at, tz), escape(entry.kind), actor(entry.actor_id),
-                     escape(entry.entity or ""), f"<pre>{escape(entry.text or '')}</pre>",
-                     f"<code>{escape(_pretty(entry))}</code>", f"<code>{entry.prev_hash}</code>",
-                     f"<code>{entry.hash}</code>", mark])
-    parts.append(f"<h2>{escape(t(lang, 'evidence.chain'))}</h2><p>{escape(t(lang, 'evidence.chain_note'))}</p>"
-                 + _table([t(lang, "evidence.col.seq"), t(lang, "evidence.col.time"), t(lang, "evidence.col.kind"),
-                           t(lang, "evidence.col.actor"), t(lang, "evidence.col.entity"), t(lang, "evidence.col.text"),
-                           "payload", "prev_hash", "hash", "✔"], rows))
-    parts.append(f"<p><code>orderbot audit verify --entity {escape(found.number)}</code></p>")
-    style = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
-             "td,th{border:1px solid #999;padding:3px 6px;vertical-align:top;font-size:12px}"
-             "code{word-break:break-all}pre{white-space:pre-wrap;margin:0}.ok{color:#060}.bad{color:#b00}")
-    title = escape(t(lang, "evidence.title", number=found.number))
-    html = (f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8"><title>{title}</title>'
-            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
+        change = ""
+        if event.to_state:
+            change = (f"{state_label(lang, event.from_state, case=is_case)} → "
+                      f"{state_label(lang, event.to_state, case=is_case)}").strip()
+        history.append({"time": _when(event.at, tz), "actor": person(event.actor_id),
+                        "label": event_label(lang, event.event, case=is_case), "change": change,
+                        "detail": detail_lines(lang, event.detail),
+                        "evidence": seq_of_id.get(event.evidence_id, "") if event.evidence_id else ""})
+    photos = [{"time": _when(p.added_at, tz), "sha256": p.sha256 or "—", "size": p.size or "—",
+               "leaf": next((proof.indexes[(s, PHOTO)] for s in [seq_of_id.get(p.audit_id)]
+                             if s is not None and (s, PHOTO) in proof.indexes), None)}
+              for p in found.photos]
+    fines = [{"number": f.number, "rule": f.rule, "person": person(f.person_id), "amount": f.amount_yuan,
+              "state": t(lang, f"fine.state.{f.state}"), "reason": f.reason, "proposed_at": _when(f.proposed_at, tz),
+              "decided_at": _when(f.decided_at, tz)} for f in found.fines]
+    published = proof.published
+    bundle = make_bundle(number=found.number, public_key=proof.public_key, checkpoint=proof.checkpoint.note,
+                         proved=sorted(proved), published=published.note if published else None,
+                         consistency=proof.consistency)
+    html = _environment().get_template("evidence.html").render(
+        lang=lang, t=lambda key, **kw: t(lang, key, **kw), number=found.number,
+        generated_at=_when(generated_at, tz), generated_by=generated_by, verified=verified,
+        record=record, messages=messages, history=history, photos=photos, fines=fines, entries=entries,
+        proof={"signed": proof.checkpoint.signed, "ok": tree_ok and proof.published_ok,
+               "size": proof.checkpoint.tree_size, "checkpoint": proof.checkpoint.note,
+               "public_key": proof.public_key,
+               "published_at": _when(published.created_at, tz) if published else None,
+               "published_size": published.tree_size if published else None},
+        bundle=bundle)
     return html, verified
-
-
-def _pretty(entry: AuditEntry) -> str:
-    """The payload exactly as stored (canonical JSON): it is what the hash covers."""
-    return entry.payload or ""
 
 
 def may_read(user: User, found: reports.Evidence) -> bool:
@@ -169,8 +218,9 @@ async def evidence(ctx: Context, args: str) -> None:
         ctx.say("evidence.not_found", number=number)
         return
     _stores, people = await reports.names(ctx.session)
+    proof = await build_proof(ctx, found)
     html, verified = render(ctx.language, found, tz=ctx.app.config.tz, people=people, generated_at=ctx.now,
-                            generated_by=ctx.user.name)
+                            generated_by=ctx.user.name, proof=proof)
     caption = ctx.t("evidence.caption" if verified else "evidence.caption_broken", number=number,
                     count=len(found.entries))
     ctx.replies.append(Reply(chat_id=ctx.incoming.chat_id, text=caption, entity=number,

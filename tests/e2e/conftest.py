@@ -25,7 +25,8 @@ def _merge(base: dict, extra: dict) -> dict:
     return base
 
 
-def e2e_settings(db_url: str, framework: str, files_dir: str | None = None, **overrides):  # type: ignore[no-untyped-def]
+def e2e_settings(db_url: str, framework: str, files_dir: str | None = None, environ: dict | None = None,  # type: ignore[no-untyped-def]
+                 **overrides):
     data = {
         "database": {"url": db_url},
         "telegram": {"framework": framework},
@@ -33,7 +34,7 @@ def e2e_settings(db_url: str, framework: str, files_dir: str | None = None, **ov
         "scheduler": {"enabled": False},
         "bot": {"files_dir": files_dir or "orderbot-files"},
     }
-    return settings_from_mapping(_merge(data, overrides), environ={})
+    return settings_from_mapping(_merge(data, overrides), environ=environ or {})
 
 
 @pytest.fixture(params=FRAMEWORKS)
@@ -53,12 +54,20 @@ def e2e_overrides() -> dict:
 
 
 @pytest.fixture
-async def harness(e2e_db_url: str, framework: str, e2e_overrides: dict, tmp_path) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
+def e2e_environ() -> dict:
+    """Override per test module to give the bot environment variables (the audit signing key file …)."""
+    return {}
+
+
+@pytest.fixture
+async def harness(e2e_db_url: str, framework: str, e2e_overrides: dict, e2e_environ: dict,  # type: ignore[no-untyped-def]
+                  tmp_path) -> AsyncIterator[Harness]:
     sandbox = SandboxServer()
     # Thursday 2026-12-03 17:20 Shanghai: inside the 17:00–18:00 intake window.
     sandbox.clock.set(local(2026, 12, 3, 17, 20))
     await sandbox.start()
-    runtime = Runtime(e2e_settings(e2e_db_url, framework, files_dir=str(tmp_path / "files"), **e2e_overrides),
+    runtime = Runtime(e2e_settings(e2e_db_url, framework, files_dir=str(tmp_path / "files"), environ=e2e_environ,
+                                   **e2e_overrides),
                       sandbox=sandbox, first_backoff=0.05)
     await runtime.start()
     client = SandboxClient(sandbox.root_url)

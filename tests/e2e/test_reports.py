@@ -79,7 +79,7 @@ async def test_status_kpi_export_and_evidence(harness: Harness, e2e_db_url: str,
     assert "改单" in html and "2026-12-22" in html  # the change, with its diff
     assert "FK202612001" in html and "R2" in html and "已确认" in html  # the fine
     assert "<td>✘" not in html and "校验通过" in html
-    assert html.count("<code>") > 10 and "prev_hash" in html
+    assert html.count('data-field="hash"') > 10 and "prev_hash" in html
 
     # The same entries verify against the whole chain from the command line.
     config = tmp_path / "config.toml"

@@ -1,0 +1,112 @@
+"""What the evidence document shows a reader: labels from the message catalogue, never enum names or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.texts import has, t
+
+# Where a value names a state or a category, the catalogue namespace it is labelled from.
+_VALUE_LABELS = {
+    "flags": "flag.label", "from_state": "state", "to_state": "state", "state": "state",
+    "severity": "case.severity", "category": "case.category", "role": "role",
+    "material": "material", "payment": "payment",
+}
+# Fields an event records for the machine (ids, versions) rather than for the reader.
+_QUIET = ("event", "kind", "order_id", "parser_version", "change_id", "evidence", "requested_evidence", "path", "file_id")
+
+
+def event_label(language: str, event: str, *, case: bool = False) -> str:
+    """``order.changed`` / ``changed`` / ``case.opened`` / ``fine.confirmed`` as the reader's words."""
+    name = event.split(".", 1)[1] if "." in event else event
+    prefix = event.split(".", 1)[0] if "." in event else ("case" if case else "order")
+    candidates = {"order": [f"event.{name}"], "case": [f"case.event.{name}"],
+                  "fine": [f"fine.state.{name}"], "user": []}.get(prefix, [])
+    candidates += [f"event.{name}", f"case.event.{name}"]
+    for key in candidates:
+        if has(key):
+            return t(language, key)
+    return name.replace("_", " ")
+
+
+def state_label(language: str, state: str | None, *, case: bool = False) -> str:
+    if not state:
+        return ""
+    for key in ((f"case.state.{state}",) if case else ()) + (f"state.{state}", f"case.state.{state}"):
+        if has(key):
+            return t(language, key)
+    return state
+
+
+def kind_label(language: str, kind: str) -> str:
+    key = f"audit.kind.{kind}"
+    return t(language, key) if has(key) else kind
+
+
+def flag_labels(language: str, flags: str | list[str] | None) -> str:
+    items = flags.split(",") if isinstance(flags, str) else list(flags or [])
+    return "、".join(_value(language, "flags", f) for f in items if f)
+
+
+def field_label(language: str, name: str) -> str:
+    for key in (f"evidence.detail.{name}", f"field.{name}", f"export.col.{name}"):
+        if has(key):
+            return t(language, key)
+    return name.replace("_", " ")
+
+
+def _value(language: str, name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return t(language, "evidence.yes" if value else "evidence.no")
+    if isinstance(value, str) and name in _VALUE_LABELS:
+        key = f"{_VALUE_LABELS[name]}.{value}"
+        return t(language, key) if has(key) else value
+    if isinstance(value, str) and name in ("from", "to") and has(f"state.{value}"):
+        return t(language, f"state.{value}")
+    if isinstance(value, list) and name == "items":
+        return "；".join(_item(language, v) if isinstance(v, dict) else str(v) for v in value) or "—"
+    if isinstance(value, list):
+        return "、".join(_value(language, name, v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{field_label(language, k)}：{_value(language, k, v)}" for k, v in value.items()
+                        if v not in (None, "", [], {})) or "—"
+    return str(value)
+
+
+def _item(language: str, item: dict[str, Any]) -> str:
+    material = _value(language, "material", item.get("material")) if item.get("material") else ""
+    spec = f" {item['spec']}" if item.get("spec") else ""
+    return f"{material}{item.get('product') or ''}{spec} ×{item.get('quantity') or 1}{item.get('unit') or ''}"
+
+
+def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tuple[str, ...] = ()) -> list[str]:
+    """One "label：value" line per field of an event's detail (stored as JSON)."""
+    if not detail:
+        return []
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except ValueError:
+            return [detail]
+    if not isinstance(detail, dict):
+        return [_value(language, "", detail)]
+    lines = []
+    for name, value in detail.items():
+        if name in skip or name in _QUIET or value in (None, "", [], {}):
+            continue
+        if name == "parsed" and isinstance(value, dict):
+            lines += [f"{field_label(language, k)}：{_value(language, k, v)}" for k, v in value.items()
+                      if k not in _QUIET and v not in (None, "", [], {})]
+            continue
+        if name == "diff" and isinstance(value, dict):
+            for field, change in value.items():
+                if isinstance(change, dict):
+                    lines.append(t(language, "change.diff_line", field=field_label(language, field),
+                                   old=_value(language, field, change.get("old")),
+                                   new=_value(language, field, change.get("new"))))
+            continue
+        lines.append(f"{field_label(language, name)}：{_value(language, name, value)}")
+    return lines
