@@ -34,6 +34,7 @@ class Kind:
     STATE_CHANGE = "state_change"
     FILE = "file"
     SYSTEM = "system"
+    UNREADABLE = "unreadable_update"  # arrived, but not as the Bot API shapes an update: kept raw
 
 
 # A text column holding one of these is stored in readable form and the exact text

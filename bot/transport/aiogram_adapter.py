@@ -24,6 +24,7 @@ from bot.transport.updates import ALLOWED_UPDATES
 from bot.transport.webhook import WebhookMode
 
 UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
+UnreadableCallback = Callable[[str, str, "int | None"], Awaitable[Any]]
 
 
 def api_server(api_url: str, file_url: str) -> TelegramAPIServer:
@@ -64,7 +65,7 @@ class AiogramTransport:
     name = "aiogram"
 
     def __init__(self, *, token: str, api_url: str, file_url: str, on_update: UpdateCallback,
-                 webhook: dict[str, Any] | None = None) -> None:
+                 on_unreadable: UnreadableCallback, webhook: dict[str, Any] | None = None) -> None:
         self.bot = Bot(token, session=AiohttpSession(api=api_server(api_url, file_url)))
         self.dispatcher = Dispatcher()
         router = Router(name="orderbot")
@@ -79,7 +80,7 @@ class AiogramTransport:
             observer.register(handle)
         self.dispatcher.include_router(router)
         self.api = AiogramBotApi(self.bot)
-        self.webhook = WebhookMode(webhook, self._feed) if webhook else None
+        self.webhook = WebhookMode(webhook, self._feed, on_unreadable) if webhook else None
         self._polling: asyncio.Task[None] | None = None
         self._handling: asyncio.Future[None] | None = None
 

@@ -20,6 +20,7 @@ from bot.transport.updates import ALLOWED_UPDATES
 from bot.transport.webhook import WebhookMode
 
 UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
+UnreadableCallback = Callable[[str, str, "int | None"], Awaitable[Any]]
 
 # PTB turns these absent Message flags into False; Telegram only ever sends them as true.
 _PTB_FALSE_FLAGS = ("delete_chat_photo", "group_chat_created", "supergroup_chat_created", "channel_chat_created")
@@ -63,7 +64,7 @@ class PtbTransport:
     name = "python-telegram-bot"
 
     def __init__(self, *, token: str, api_url: str, file_url: str, on_update: UpdateCallback,
-                 webhook: dict[str, Any] | None = None) -> None:
+                 on_unreadable: UnreadableCallback, webhook: dict[str, Any] | None = None) -> None:
         self.application: Application = (
             ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url)
             .concurrent_updates(False)  # one update at a time keeps a chat's conversation in order
@@ -75,7 +76,7 @@ class PtbTransport:
 
         self.application.add_handler(TypeHandler(Update, handle))
         self.api = PtbBotApi(self.application.bot)
-        self.webhook = WebhookMode(webhook, self._feed) if webhook else None
+        self.webhook = WebhookMode(webhook, self._feed, on_unreadable) if webhook else None
 
     async def _feed(self, raw: dict[str, Any]) -> None:
         await self.application.process_update(Update.de_json(raw, self.application.bot))
