@@ -156,11 +156,13 @@ class SandboxClient:
             "POST", "/sandbox/edits", json={"user_id": user_id, "message_id": message_id, "text": new_text}
         )
 
-    async def press_button(self, user_id: int, message_id: int, callback_data: str) -> JSON:
+    async def press_button(self, user_id: int, message_id: int, callback_data: str, *, forged: bool = False) -> JSON:
+        """Press a button of a message; ``forged=True`` sends data no button carries (a modified client)."""
         return await self._call(
             "POST",
             "/sandbox/callbacks",
-            json={"user_id": user_id, "message_id": message_id, "callback_data": callback_data},
+            json={"user_id": user_id, "message_id": message_id, "callback_data": callback_data,
+                  "forged": forged or None},
         )
 
     async def press(self, user_id: int, message: JSON | int, button_text: str) -> JSON:

@@ -154,7 +154,7 @@ class ControlRoutes:
         p = await read_params(request)
         message_id = p.get_int("message_id") or 0
         data = p.get_str("callback_data") or p.get_str("data") or ""
-        return _ok(self.users.press_button(_user_id(p), message_id, data))
+        return _ok(self.users.press_button(_user_id(p), message_id, data, forged=p.get_bool("forged", False)))
 
     # -- reading what the bot did -------------------------------------------
 

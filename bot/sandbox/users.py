@@ -126,7 +126,8 @@ class Users:
         self.state.enqueue("edited_message", message)
         return message
 
-    def press_button(self, user_id: int, message_id: int, callback_data: str) -> JSON:
+    def press_button(self, user_id: int, message_id: int, callback_data: str, *, forged: bool = False) -> JSON:
+        """Press a button on screen; ``forged`` sends any callback data, as a modified client can."""
         user = self.state.register_user(user_id)
         message = self.state.message(user_id, message_id)
         if message is None:
@@ -135,6 +136,8 @@ class Users:
         button = next(
             (b for row in rows for b in row if b.get("callback_data") == callback_data), None
         )
+        if button is None and forged:
+            button = {"text": "(forged)", "callback_data": callback_data}
         if button is None:
             # Real clients can only press buttons that are on screen right now.
             raise UserActionError(
