@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import FreeText, UTCDateTime
+from storage.types import FreeText, LookupString, UTCDateTime
 
 # Stable constraint names so Alembic migrations behave the same on SQLite and PostgreSQL.
 NAMING = {
@@ -35,7 +35,7 @@ class Store(Base):
     __tablename__ = "stores"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(LookupString(32), unique=True)
     name: Mapped[str] = mapped_column(FreeText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -63,7 +63,7 @@ class Invite(Base):
 
     __tablename__ = "invites"
 
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(LookupString(32), primary_key=True)
     role: Mapped[str] = mapped_column(String(20))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -96,7 +96,7 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram id of the sender / acting user
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    entity: Mapped[str | None] = mapped_column(String(40), index=True)
+    entity: Mapped[str | None] = mapped_column(LookupString(40), index=True)
     telegram_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     text: Mapped[str | None] = mapped_column(Text)
@@ -125,7 +125,7 @@ class Order(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    number: Mapped[str | None] = mapped_column(LookupString(20), unique=True)
     state: Mapped[str] = mapped_column(String(20), index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     sales_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -242,7 +242,7 @@ class Fine(Base):
     __table_args__ = (UniqueConstraint("rule_key", name="uq_fines_rule_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
+    number: Mapped[str] = mapped_column(LookupString(20), unique=True)
     rule: Mapped[str] = mapped_column(String(8))  # R2, R6, R7, R8, R10 …
     rule_key: Mapped[str | None] = mapped_column(String(120))  # rule+entity+slot: the same fine is never proposed twice
     person_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -317,7 +317,7 @@ class AfterSalesCase(Base):
     __tablename__ = "aftersales_cases"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
+    number: Mapped[str] = mapped_column(LookupString(20), unique=True)
     state: Mapped[str] = mapped_column(String(20), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +73,20 @@ class FreeText(TypeDecorator[str]):
     """
 
     impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str):
+            return storable_text(value)
+        return value
+
+
+class LookupString(TypeDecorator[str]):
+    """A short string the bot hands out (an order number, an invite code) that people
+    also type to look one up: cleaned like :class:`FreeText` on the way in, so a NUL
+    in ``/start CODE`` finds nothing instead of failing the query on PostgreSQL."""
+
+    impl = String
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:

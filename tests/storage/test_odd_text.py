@@ -16,7 +16,8 @@ from storage import audit
 from storage.audit import Kind, exact_text, verify_chain
 from storage.models import AuditEntry, Order, User
 from storage.types import storable_text
-from storage.users import add_user
+from storage.orders import order_by_number
+from storage.users import add_user, invite_for_update, store_by_code
 from tests.conftest import local, utc
 
 T0 = utc(2026, 12, 3, 9, 20)
@@ -87,3 +88,12 @@ async def test_names_and_order_fields_take_any_length_and_any_character(sessions
     assert stored.name == "张\ufffd三\ufffd"
     assert order.customer_name == long_name
     assert order.address == "地址\ufffd" * 200
+
+
+@pytest.mark.parametrize("typed", ["AB\x00CD", "\ud800\u202d码", "x" * 500])
+async def test_looking_up_a_code_or_number_people_typed_finds_nothing_instead_of_failing(sessions, typed: str) -> None:  # type: ignore[no-untyped-def]
+    async with sessions() as session, session.begin():
+        assert await invite_for_update(session, typed) is None
+        assert await store_by_code(session, typed) is None
+        assert await order_by_number(session, typed) is None
+        assert await audit.entries_for_entity(session, typed) == []
