@@ -262,6 +262,10 @@ class SandboxClient:
     async def updates(self) -> JSON:
         return await self._call("GET", "/sandbox/updates")
 
+    async def send_raw_update(self, fields: JSON) -> JSON:
+        """Queue an update with exactly these fields (the sandbox adds the update_id)."""
+        return await self._call("POST", "/sandbox/raw_updates", json={"fields": fields})
+
     async def redeliver(self, update_id: int) -> JSON:
         return await self._call("POST", "/sandbox/redeliver", json={"update_id": update_id})
 

@@ -11,10 +11,13 @@ raises :class:`UnreadableUpdate`; the caller records it as such instead of letti
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from handlers.types import Incoming, IncomingFile
+
+log = logging.getLogger(__name__)
 
 # The update kinds :func:`incoming_from_update` acts on: what every adapter asks Telegram for.
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
@@ -209,3 +212,40 @@ def incoming_from_update(raw: dict[str, Any], *, received_at: datetime | None = 
         raise
     kinds = ", ".join(sorted(k for k in raw if k != "update_id"))[:80]
     raise UnreadableUpdate(f"no message, edited message or button press in this update ({kinds})", update_id)
+
+
+class Quarantine:
+    """Polled updates the bot could not read, held until the bot records them raw.
+
+    In long polling the library parses a whole ``getUpdates`` batch at once: one update
+    it cannot parse fails the batch, is fetched again, and blocks every update behind
+    it for good. The adapters pass each batch through :meth:`screen` first; an update
+    that fails (the edge check or the library's own parser) is held here and replaced
+    by a bare ``{"update_id": N}``, which every library parses, so the offset moves on.
+    When that stand-in reaches the adapter, :meth:`take` hands back the original.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[int, tuple[str, str]] = {}
+
+    def screen(self, updates: list[Any], parse: Any) -> list[Any]:
+        screened: list[Any] = []
+        for raw in updates:
+            update_id = readable_update_id(raw)
+            try:
+                incoming_from_update(raw)
+                parse(raw)
+            except Exception as error:  # whatever the library raises for a shape it does not know
+                if update_id is None:
+                    # Without an id there is no offset to move past and nothing to hold it by.
+                    log.warning("polled update without a readable update_id dropped: %.300r", raw)
+                    continue
+                reason = error.reason if isinstance(error, UnreadableUpdate) else f"{type(error).__name__}: {error}"
+                self._held[update_id] = (json.dumps(raw, ensure_ascii=False, default=str), reason[:300])
+                raw = {"update_id": update_id}
+            screened.append(raw)
+        return screened
+
+    def take(self, update_id: int | None) -> tuple[str, str] | None:
+        """(raw JSON, why it could not be read) for a stand-in, else None."""
+        return self._held.pop(update_id, None) if update_id is not None else None
