@@ -119,7 +119,7 @@ async def _invite_codes(h: Harness, n: int) -> list[str]:
     codes = []
     for _ in range(n):
         [answer] = await h.say("admin", "/invite sales S1")
-        codes += re.findall(r"/start (\S+)", answer["text"])
+        codes += re.findall(r"start=([\w-]+)", answer["text"])
     return codes
 
 
@@ -184,6 +184,7 @@ async def test_whatever_people_send_is_recorded_and_answered(harness: Harness,
     h = harness
     rng = random.Random(SEED)
     codes = await _invite_codes(h, 3)
+    assert codes, "no invite codes: strangers could not try to register"
     fuzzer = Fuzzer(h, rng, codes)
     with caplog.at_level(logging.WARNING):
         for _ in range(ACTIONS):
