@@ -171,7 +171,8 @@ class ChatSession:
         for piece in pieces:
             sent = await self.client.send_text(self.user_id, piece, reply_to_message_id=reply_to)
             arrow = f" ↩ {reply_to}" if reply_to is not None else ""
-            self.say(f"[you #{sent['message_id']}{arrow}] {piece}")
+            shown = piece.replace("\n", "\n    ")  # continuation lines indented, as the bot's are
+            self.say(f"[you #{sent['message_id']}{arrow}] {shown}")
 
     async def _press(self, number: int, message_id: int | None) -> bool:
         target = message_id if message_id is not None else self.latest_with_buttons
@@ -220,6 +221,10 @@ async def run_chat(
         session.say(f"Chatting as {first_name} ({user_id}). {HELP}")
         follower = asyncio.create_task(session.follow(), name="sandbox-chat-follow")
         loop = asyncio.get_running_loop()
+        if stdin is sys.stdin and hasattr(stdin, "reconfigure"):
+            # Bytes that are not UTF-8 (a line cut inside a character) become lone
+            # surrogates and are sent and recorded, instead of ending the chat.
+            stdin.reconfigure(errors="surrogateescape")
         reader = MessageReader(stdin, paste=paste)
         try:
             while True:

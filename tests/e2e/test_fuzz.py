@@ -8,7 +8,7 @@ Afterwards: every update is in the audit log exactly once, every message and
 button press got an answer, nothing was logged at ERROR, no answer is the
 "internal error" text, and the chain verifies. On SQLite and PostgreSQL.
 
-``ORDERBOT_FUZZ_N`` sets the actions per run (default 120 per database and
+``ORDERBOT_FUZZ_N`` sets the actions per run (default 200 per database and
 transport library, so CI stays quick); ``ORDERBOT_FUZZ_SEED`` replays a run.
 """
 
@@ -31,7 +31,7 @@ from storage.audit import Kind, verify_chain
 from storage.models import AuditEntry
 from tests.e2e.harness import Harness
 
-ACTIONS = int(os.environ.get("ORDERBOT_FUZZ_N", "120"))
+ACTIONS = int(os.environ.get("ORDERBOT_FUZZ_N", "200"))
 SEED = int(os.environ.get("ORDERBOT_FUZZ_SEED", "20261201"))
 TEAM = ("sales1", "sales2", "clerk", "manager", "storemanager1", "admin")
 INTERNAL_ERROR = t("zh-CN", "error.internal", ref="").split("（")[0]
