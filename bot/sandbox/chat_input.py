@@ -53,6 +53,7 @@ class MessageReader:
         terminal = _isatty(stream)
         self.paste = terminal if paste is None else paste
         self.gap = gap
+        self._ended = False  # end of input met while gathering a paste: the next read returns None
         self._read_line = read_line or (_terminal_line if terminal and stream is sys.stdin else self._stream_line)
 
     def _stream_line(self) -> str | None:
@@ -60,7 +61,7 @@ class MessageReader:
         return raw.rstrip("\r\n") if raw else None
 
     def read(self) -> str | None:
-        line = self._read_line()
+        line = None if self._ended else self._read_line()
         if line is None:
             return None
         if line.strip() == BLOCK:
@@ -71,6 +72,7 @@ class MessageReader:
         while self.paste and _waiting(self.stream, self.gap):
             more = self._read_line()
             if more is None:
+                self._ended = True
                 break
             lines.append(more)
         return "\n".join(lines)
