@@ -7,6 +7,7 @@ and what the end-to-end tests start too, with their own clock and sandbox.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +17,9 @@ from bot.config import Settings, load_audit_signer
 from bot.demo import seed_demo_team
 from bot.public_holidays import public_holidays
 from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError, deliver
-from bot.transport.updates import incoming_from_update
+from bot.transport.updates import UnreadableUpdate, incoming_from_update, readable_update_id
 from domain.texts import DEFAULT_LANGUAGE
+from handlers import audit_trail
 from handlers.app import App, AppConfig
 from handlers.dispatch import dispatch
 from handlers.menus import menu_for
@@ -79,7 +81,7 @@ class Runtime:
         self.clock = clock
 
         self.transport = _build_transport(settings, token=token, api_url=api_url, file_url=file_url,
-                                          on_update=self._on_update)
+                                          on_update=self._on_update, on_unreadable=self._on_unreadable)
         bot_id, username = await self.transport.prepare()
         calendars = LiveCalendar(settings.rules, public_holidays(settings.rules.working.calendar, clock.now().year))
         async with sessions() as session:
@@ -133,8 +135,11 @@ class Runtime:
 
     async def _on_update(self, raw: dict[str, Any]) -> None:
         assert self.app is not None and self.clock is not None
-        incoming = incoming_from_update(raw, received_at=self.clock.now())
-        if incoming is None:
+        try:
+            incoming = incoming_from_update(raw, received_at=self.clock.now())
+        except UnreadableUpdate as error:
+            body = json.dumps(raw, ensure_ascii=False, default=str)
+            await self._on_unreadable(body, error.reason, error.update_id or readable_update_id(raw))
             return
         outcome = await dispatch(self.app, incoming)
         await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff)
@@ -145,6 +150,15 @@ class Runtime:
                 await self.api.set_commands(menu_for(role, language or DEFAULT_LANGUAGE), chat_id=chat_id)
             except Exception:
                 log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)
+
+    async def _on_unreadable(self, body: str, reason: str, update_id: int | None) -> None:
+        """Keep an update nobody can read as evidence (raw); the sender cannot be answered reliably."""
+        assert self.app is not None and self.clock is not None
+        entry_id = await audit_trail.record_unreadable(self.app, body=body, reason=reason, update_id=update_id,
+                                                       received_at=self.clock.now())
+        if entry_id is not None:
+            log.warning("update %s is not a readable Bot API update (%s); kept as audit entry %s",
+                        update_id, reason, entry_id)
 
     def kick_outbox(self) -> None:
         """Deliver queued notifications now rather than at the next second's poll."""

@@ -47,6 +47,21 @@ async def record_inbound(app: App, incoming: Incoming, received_at: datetime) ->
             return None if duplicate else entry.id
 
 
+async def record_unreadable(app: App, *, body: str, reason: str, update_id: int | None,
+                            received_at: datetime) -> int | None:
+    """Commit an update the bot cannot read, raw, as evidence; None when its id was recorded before.
+
+    ``body`` is the request body as received (decoded with ``surrogateescape``, so
+    even bytes that are not UTF-8 survive in the escaped payload).
+    """
+    async with app.sessions() as session:
+        async with session.begin():
+            entry, duplicate = await audit.record_update(
+                session, bot_id=app.config.bot_id, update_id=update_id, kind=Kind.UNREADABLE,
+                recorded_at=received_at, text=reason, payload={"body": body})
+            return None if duplicate else entry.id
+
+
 async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:
     """Log what the bot said (or edited), with the Telegram message id it got."""
     payload: dict[str, Any] = {}

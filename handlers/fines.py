@@ -17,7 +17,7 @@ from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.notify import notify_users, people
 from handlers.registry import button, command
-from handlers.types import Button
+from handlers.types import Button, id_from
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage.models import Fine, Order, User
@@ -70,7 +70,7 @@ async def propose_rush_fine(ctx: Context, order: Order) -> None:
 async def decide(ctx: Context, data: str) -> None:
     """f:<fine id>:confirm | waive — the manager's decision; the person gets a written notice."""
     fine_id, _, what = data.partition(":")
-    fine = await ctx.session.get(Fine, int(fine_id)) if fine_id.isdigit() else None
+    fine = await ctx.session.get(Fine, row_id) if (row_id := id_from(fine_id)) else None
     if fine is None or what not in ("confirm", "waive"):
         ctx.callback_answer = ctx.t("button.expired")
         return

@@ -76,6 +76,21 @@ class Button:
 
 Keyboard = tuple[tuple[Button, ...], ...]
 
+# Row ids are INTEGER columns (32-bit on PostgreSQL), Telegram ids BIGINT.
+ROW_IDS = range(1, 2**31)
+TELEGRAM_IDS = range(1, 2**63)
+UNIX_TIMES = range(1, 253402300800)  # up to the year 9999, what ``datetime`` can hold
+
+
+def id_from(text: str, allowed: range = ROW_IDS) -> int | None:
+    """The number in button data or a command argument, or None when it is not one the
+    database can hold: ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails)
+    and within ``allowed``, so ``d:1000000000000:ok`` is an expired button, not an error."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value in allowed else None
+
 
 def keyboard_to_json(rows: Keyboard) -> list[list[dict[str, str]]]:
     """Buttons as stored in the outbox and the audit log."""

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import merkle_tree
 from storage.models import AuditEntry
+from storage.types import json_storable, storable_text
 
 GENESIS = "0" * 64
 # An arbitrary constant: the PostgreSQL advisory lock that serialises appends.
@@ -34,20 +35,60 @@ class Kind:
     STATE_CHANGE = "state_change"
     FILE = "file"
     SYSTEM = "system"
+    UNREADABLE = "unreadable_update"  # arrived, but not as the Bot API shapes an update: kept raw
+
+
+# A text column holding one of these is stored in readable form and the exact text
+# goes into the payload under this key (see :func:`exact_text`).
+EXACT_TEXT = "exact_text"
+_BIGINT = range(-2**63, 2**63)
 
 
 def canonical_json(value: Mapping[str, Any] | None) -> str | None:
+    """The one JSON form of a payload: sorted keys, no spaces, storable on every backend.
+
+    NUL and control characters become JSON escapes (``json.dumps`` does that) and so
+    do lone surrogates (:func:`storage.types.json_storable`), so the text is valid
+    UTF-8 that PostgreSQL accepts, and loads back to exactly what was given.
+    """
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return json_storable(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str))
+
+
+def exact_text(entry: AuditEntry) -> str | None:
+    """What was really written, even where the ``text`` column had to hold a readable form."""
+    if entry.payload and EXACT_TEXT in entry.payload:
+        exact = json.loads(entry.payload).get(EXACT_TEXT)
+        if isinstance(exact, str):
+            return exact
+    return entry.text
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="microseconds") if value else None
 
 
+def _stored_time(value: datetime | None) -> datetime | None:
+    # The column hands back UTC; hashing the same value keeps verify honest. (A naive
+    # time is left for the column to refuse.)
+    return value.astimezone(timezone.utc) if value is not None and value.tzinfo is not None else value
+
+
+def _stored_int(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value not in _BIGINT:
+        raise ValueError(f"audit {name} must be a 64-bit integer, got {value!r}")
+    return value
+
+
 def entry_digest(entry: AuditEntry) -> str:
-    """The hash of one entry: its own columns plus the previous entry's hash."""
+    """The hash of one entry: its own columns plus the previous entry's hash.
+
+    :func:`append` puts every value into its stored form first, so what is hashed
+    is exactly what the database holds and :func:`verify_chain` re-reads.
+    """
     body = {
         "seq": entry.seq,
         "kind": entry.kind,
@@ -89,7 +130,16 @@ async def append(
     telegram_time: datetime | None = None,
     payload: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add one entry at the end of the chain. The caller's transaction commits it."""
+    """Add one entry at the end of the chain. The caller's transaction commits it.
+
+    Any text is accepted: a ``text`` the database cannot hold as given (a NUL, a lone
+    surrogate) is stored readable and kept exactly in the payload (:func:`exact_text`).
+    """
+    if text is not None and not isinstance(text, str):
+        text = str(text)
+    if text is not None and storable_text(text) != text:
+        payload = {**(payload or {}), EXACT_TEXT: text}
+        text = storable_text(text)
     await _lock_chain(session)
     last = (await session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
@@ -97,15 +147,15 @@ async def append(
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1,
         kind=kind,
-        bot_id=bot_id,
-        update_id=update_id,
-        chat_id=chat_id,
-        actor_id=actor_id,
-        message_id=message_id,
+        bot_id=_stored_int("bot_id", bot_id),
+        update_id=_stored_int("update_id", update_id),
+        chat_id=_stored_int("chat_id", chat_id),
+        actor_id=_stored_int("actor_id", actor_id),
+        message_id=_stored_int("message_id", message_id),
         version=version,
-        entity=entity,
-        telegram_time=telegram_time,
-        recorded_at=recorded_at,
+        entity=storable_text(entity) if entity is not None else None,
+        telegram_time=_stored_time(telegram_time),
+        recorded_at=_stored_time(recorded_at),
         text=text,
         payload=canonical_json(payload),
         prev_hash=last.hash if last else GENESIS,

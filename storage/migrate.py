@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 from alembic import command
 from alembic.config import Config
@@ -10,6 +13,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def compare_type(context: Any, _inspected: sa.Column, _metadata: sa.Column, inspected_type: Any,
+                 metadata_type: Any) -> bool | None:
+    """Alembic's type comparison, except that on SQLite VARCHAR(n) equals TEXT: SQLite
+    ignores declared lengths, so both hold any text (None lets Alembic decide)."""
+    if context.dialect.name == "sqlite" and isinstance(inspected_type, sa.String) \
+            and isinstance(getattr(metadata_type, "impl", metadata_type), sa.Text):
+        return False
+    return None
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import UTCDateTime
+from storage.types import FreeText, LookupString, UTCDateTime
 
 # Stable constraint names so Alembic migrations behave the same on SQLite and PostgreSQL.
 NAMING = {
@@ -35,8 +35,8 @@ class Store(Base):
     __tablename__ = "stores"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(LookupString(32), unique=True)
+    name: Mapped[str] = mapped_column(FreeText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -47,8 +47,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name: Mapped[str] = mapped_column(String(100))
-    username: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(FreeText)
+    username: Mapped[str | None] = mapped_column(FreeText)
     role: Mapped[str] = mapped_column(String(20))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
@@ -63,7 +63,7 @@ class Invite(Base):
 
     __tablename__ = "invites"
 
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(LookupString(32), primary_key=True)
     role: Mapped[str] = mapped_column(String(20))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -96,7 +96,7 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram id of the sender / acting user
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    entity: Mapped[str | None] = mapped_column(String(40), index=True)
+    entity: Mapped[str | None] = mapped_column(LookupString(40), index=True)
     telegram_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     text: Mapped[str | None] = mapped_column(Text)
@@ -155,15 +155,15 @@ class Order(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    number: Mapped[str | None] = mapped_column(LookupString(20), unique=True)
     state: Mapped[str] = mapped_column(String(20), index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     sales_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    customer_name: Mapped[str | None] = mapped_column(String(100))
-    customer_phone: Mapped[str | None] = mapped_column(String(32))
-    address: Mapped[str | None] = mapped_column(String(300))
+    customer_name: Mapped[str | None] = mapped_column(FreeText)
+    customer_phone: Mapped[str | None] = mapped_column(FreeText)
+    address: Mapped[str | None] = mapped_column(FreeText)
     delivery_date: Mapped[date | None] = mapped_column(Date)
-    payment: Mapped[str | None] = mapped_column(String(16))
+    payment: Mapped[str | None] = mapped_column(FreeText)
     order_date: Mapped[date | None] = mapped_column(Date)  # R4: delivery date − lead time
     flags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated: rush_insertion, short_lead_time
     parser_version: Mapped[str | None] = mapped_column(String(40))
@@ -184,7 +184,7 @@ class Order(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    cancel_reason: Mapped[str | None] = mapped_column(FreeText)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sales_told_clerk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R6
     reached_store_warehouse: Mapped[bool] = mapped_column(Boolean, default=False)  # R8's higher rate
@@ -208,11 +208,11 @@ class OrderLine(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    product: Mapped[str] = mapped_column(String(100))
-    material: Mapped[str | None] = mapped_column(String(10))
+    product: Mapped[str] = mapped_column(FreeText)
+    material: Mapped[str | None] = mapped_column(FreeText)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
-    unit: Mapped[str | None] = mapped_column(String(10))
-    spec: Mapped[str | None] = mapped_column(String(100))
+    unit: Mapped[str | None] = mapped_column(FreeText)
+    spec: Mapped[str | None] = mapped_column(FreeText)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     eta: Mapped[date | None] = mapped_column(Date)
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -232,7 +232,7 @@ class OrderEvent(Base):
     event: Mapped[str] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
-    detail: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    detail: Mapped[str | None] = mapped_column(FreeText)  # canonical JSON
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
@@ -247,7 +247,7 @@ class PendingChange(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    changes: Mapped[str] = mapped_column(Text)  # JSON: {field: new value}
+    changes: Mapped[str] = mapped_column(FreeText)  # JSON: {field: new value}
     state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | applied | dropped
     origin: Mapped[str] = mapped_column(String(12), default="message")  # message | edit
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -272,12 +272,12 @@ class Fine(Base):
     __table_args__ = (UniqueConstraint("rule_key", name="uq_fines_rule_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
+    number: Mapped[str] = mapped_column(LookupString(20), unique=True)
     rule: Mapped[str] = mapped_column(String(8))  # R2, R6, R7, R8, R10 …
     rule_key: Mapped[str | None] = mapped_column(String(120))  # rule+entity+slot: the same fine is never proposed twice
     person_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     amount_yuan: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(FreeText)
     state: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -287,7 +287,7 @@ class Fine(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     appeal_deadline: Mapped[date | None] = mapped_column(Date)
-    appeal_reason: Mapped[str | None] = mapped_column(String(500))
+    appeal_reason: Mapped[str | None] = mapped_column(FreeText)
     appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[User] = relationship(foreign_keys=[person_id], lazy="joined")
@@ -327,14 +327,14 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    text: Mapped[str] = mapped_column(Text)
-    buttons: Mapped[str | None] = mapped_column(Text)  # JSON [[{"text","data"}]]
+    text: Mapped[str] = mapped_column(FreeText)
+    buttons: Mapped[str | None] = mapped_column(FreeText)  # JSON [[{"text","data"}]]
     entity: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed | unreachable
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(FreeText)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     # A photo or document to send with the text: JSON {"kind": "photo"|"document", "path", "file_name"}.
@@ -358,7 +358,7 @@ class AfterSalesCase(Base):
     __tablename__ = "aftersales_cases"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
+    number: Mapped[str] = mapped_column(LookupString(20), unique=True)
     state: Mapped[str] = mapped_column(String(20), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
@@ -366,9 +366,9 @@ class AfterSalesCase(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     category: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(10))
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(FreeText)
     whole_order: Mapped[bool] = mapped_column(Boolean, default=False)  # R13: one product can return the order
-    customer_hint: Mapped[str | None] = mapped_column(String(100))  # name/phone typed when no number was given
+    customer_hint: Mapped[str | None] = mapped_column(FreeText)  # name/phone typed when no number was given
     source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     source_message_id: Mapped[int | None] = mapped_column(BigInteger)
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)  # audit entry of the request message
@@ -381,7 +381,7 @@ class AfterSalesCase(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(String(12))
-    resolution_note: Mapped[str | None] = mapped_column(String(500))
+    resolution_note: Mapped[str | None] = mapped_column(FreeText)
     satisfaction: Mapped[int | None] = mapped_column(Integer)  # the latest score
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     fine_id: Mapped[int | None] = mapped_column(ForeignKey("fines.id"))  # R7/R8 for a registration error
@@ -408,7 +408,7 @@ class CaseEvent(Base):
     event: Mapped[str] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
-    detail: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    detail: Mapped[str | None] = mapped_column(FreeText)  # canonical JSON
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
@@ -422,12 +422,12 @@ class CasePhoto(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("aftersales_cases.id", ondelete="CASCADE"), index=True)
-    file_id: Mapped[str] = mapped_column(String(200))
-    file_unique_id: Mapped[str] = mapped_column(String(100))
+    file_id: Mapped[str] = mapped_column(FreeText)
+    file_unique_id: Mapped[str] = mapped_column(FreeText)
     sha256: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int | None] = mapped_column(Integer)
-    path: Mapped[str | None] = mapped_column(String(300))
-    error: Mapped[str | None] = mapped_column(String(300))  # the download failed: the file_id is kept
+    path: Mapped[str | None] = mapped_column(FreeText)
+    error: Mapped[str | None] = mapped_column(FreeText)  # the download failed: the file_id is kept
     added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)  # the message that carried it
@@ -443,7 +443,7 @@ class CasePause(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("aftersales_cases.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(FreeText)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -38,3 +39,57 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+# What PostgreSQL's text type cannot hold (NUL) and what no UTF-8 encoder accepts
+# (a lone UTF-16 surrogate, e.g. half an emoji cut by a terminal): SQLite stores
+# both, PostgreSQL refuses the whole statement.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def storable_text(value: str) -> str:
+    """``value`` with NUL and lone surrogates replaced by U+FFFD, so every backend stores it.
+
+    The audit log keeps the exact original (see :mod:`storage.audit`); business
+    columns such as a customer's name keep this readable form.
+    """
+    return _UNSTORABLE.sub(REPLACEMENT, value) if _UNSTORABLE.search(value) else value
+
+
+def json_storable(dumped: str) -> str:
+    """JSON text with lone surrogates written as ``\\udXXX`` escapes: still valid JSON that
+    loads back to the same string, and encodable as UTF-8. (``json.dumps`` already writes
+    NUL and the other control characters as escapes.)"""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+class FreeText(TypeDecorator[str]):
+    """Text a person typed (a name, an address, a reason): any length, any character.
+
+    Unbounded, so a long customer name cannot fail an insert on PostgreSQL, and
+    cleaned with :func:`storable_text` on the way in, so a NUL cannot either.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str):
+            return storable_text(value)
+        return value
+
+
+class LookupString(TypeDecorator[str]):
+    """A short string the bot hands out (an order number, an invite code) that people
+    also type to look one up: cleaned like :class:`FreeText` on the way in, so a NUL
+    in ``/start CODE`` finds nothing instead of failing the query on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str):
+            return storable_text(value)
+        return value

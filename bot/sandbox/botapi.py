@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.utf16 import utf16_len
+
 from .errors import ApiError
 from .formatting import visible_text
 from .media import guess_mime, image_size
@@ -186,7 +188,7 @@ def _text(p: Params, field: str = "text", mode_field: str = "parse_mode") -> str
     if field == "text" and not text.strip():
         raise ApiError(400, "Bad Request: message text is empty")
     limit = 4096 if field == "text" else 1024
-    if len(text.encode("utf-16-le")) // 2 > limit:
+    if utf16_len(text) > limit:
         raise ApiError(400, "Bad Request: message is too long" if field == "text" else "Bad Request: message caption is too long")
     return text
 

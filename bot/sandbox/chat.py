@@ -3,8 +3,11 @@
 Type a line to send it; `#2` presses button 2 of the latest message with
 buttons (`#2@15` on message 15); `>15 text` replies to message 15;
 `/clock 15:30` (or `+1d`, `reset`, `show`) moves the sandbox clock without
-sending anything to the bot; `/quit` or end of input leaves. Plain text in and
-out, so it works in any terminal and a test can drive it with string streams.
+sending anything to the bot; `/quit` or end of input leaves. A paste of several lines is one message, as
+is a block between two lines of three double quotes (see :mod:`bot.sandbox.chat_input`).
+A message over Telegram's 4,096 UTF-16 code units goes out in several, cut
+between characters, as Telegram's own apps do. Plain text in and out, so it
+works in any terminal and a test can drive it with string streams.
 """
 
 from __future__ import annotations
@@ -17,14 +20,30 @@ from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.utf16 import sendable, utf16_len, utf16_prefix
+
+from .chat_input import MessageReader
 from .client import JSON, SandboxClient, SandboxError
 from .clock_words import ClockWordsError, describe, read_clock_words
 
 _PRESS = re.compile(r"^#(\d+)(?:@(\d+))?$")
 _REPLY = re.compile(r"^>(\d+)\s+(.+)$", re.S)
 
-HELP = ("Type to send. #N presses button N (#N@MSG on message MSG), >MSG text replies, "
+HELP = ('Type to send (a paste, or lines between two """ lines, is one message). '
+        "#N presses button N (#N@MSG on message MSG), >MSG text replies, "
         "/clock 15:30 | +1d | reset moves the sandbox clock, /quit leaves.")
+MESSAGE_LIMIT = 4096  # Telegram's, in UTF-16 code units
+
+
+def message_pieces(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """``text`` as the messages a Telegram app would send: at most ``limit`` UTF-16 code
+    units each, cut between characters (never inside an emoji)."""
+    pieces: list[str] = []
+    while utf16_len(text) > limit:
+        head = utf16_prefix(text, limit)
+        pieces.append(head)
+        text = text[len(head):]
+    return [*pieces, text]
 
 
 def render_event(event: JSON) -> list[str]:
@@ -82,7 +101,8 @@ class ChatSession:
         self._seen = asyncio.Event()
 
     def say(self, line: str) -> None:
-        self.stdout.write(line + "\n")
+        # sendable: a lone surrogate (undecodable terminal input) would make the write raise.
+        self.stdout.write(sendable(line) + "\n")
         self.stdout.flush()
 
     def absorb(self, event: JSON) -> None:
@@ -149,11 +169,9 @@ class ChatSession:
         if press:
             return await self._press(int(press.group(1)), int(press.group(2)) if press.group(2) else None)
         if reply:
-            sent = await self.client.send_text(self.user_id, reply.group(2), reply_to_message_id=int(reply.group(1)))
-            self.say(f"[you #{sent['message_id']} ↩ {reply.group(1)}] {reply.group(2)}")
+            await self._send(reply.group(2), int(reply.group(1)))
             return True
-        sent = await self.client.send_text(self.user_id, line)
-        self.say(f"[you #{sent['message_id']}] {line}")
+        await self._send(line, None)
         return True
 
     async def _clock(self, words: list[str]) -> None:
@@ -165,6 +183,16 @@ class ChatSession:
             return
         after = await self.client.change_clock(change)
         self.say(f"(clock: {describe(datetime.fromisoformat(after['now']), after['offset_seconds'], self.tz)})")
+
+    async def _send(self, text: str, reply_to: int | None) -> None:
+        pieces = message_pieces(text)
+        if len(pieces) > 1:
+            self.say(f"(over {MESSAGE_LIMIT} UTF-16 code units: sent as {len(pieces)} messages)")
+        for piece in pieces:
+            sent = await self.client.send_text(self.user_id, piece, reply_to_message_id=reply_to)
+            arrow = f" ↩ {reply_to}" if reply_to is not None else ""
+            shown = piece.replace("\n", "\n    ")  # continuation lines indented, as the bot's are
+            self.say(f"[you #{sent['message_id']}{arrow}] {shown}")
 
     async def _press(self, number: int, message_id: int | None) -> bool:
         target = message_id if message_id is not None else self.latest_with_buttons
@@ -196,13 +224,15 @@ async def run_chat(
     answer_wait: float = 3.0,
     settle: float = 0.2,
     linger: float = 1.0,
+    paste: bool | None = None,
 ) -> None:
     """Chat as user_id until /quit or end of input.
 
     After each line it waits up to answer_wait seconds for the bot to start
     answering and then until it is quiet for settle seconds, so a piped
     script sees the buttons it presses; on leaving it lingers up to linger
-    seconds to print answers still on their way.
+    seconds to print answers still on their way. ``paste`` joins lines that
+    arrive together into one message (default: when stdin is a terminal).
     """
     async with SandboxClient(root_url) as client:
         await client.register_user(user_id, first_name, username)
@@ -212,11 +242,15 @@ async def run_chat(
         session.say(f"Chatting as {first_name} ({user_id}). {HELP}")
         follower = asyncio.create_task(session.follow(), name="sandbox-chat-follow")
         loop = asyncio.get_running_loop()
+        if stdin is sys.stdin and hasattr(stdin, "reconfigure"):
+            # Bytes that are not UTF-8 (a line cut inside a character) become lone
+            # surrogates and are sent and recorded, instead of ending the chat.
+            stdin.reconfigure(errors="surrogateescape")
+        reader = MessageReader(stdin, paste=paste)
         try:
             while True:
-                raw = await loop.run_in_executor(None, stdin.readline)
-                line = raw.rstrip("\r\n")
-                if not raw or line.strip() == "/quit":
+                line = await loop.run_in_executor(None, reader.read)
+                if line is None or line.strip() == "/quit":
                     await session.wait_for_answer(session.last_seq, linger, settle)
                     break
                 if not line.strip():

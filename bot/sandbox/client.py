@@ -158,11 +158,13 @@ class SandboxClient:
             "POST", "/sandbox/edits", json={"user_id": user_id, "message_id": message_id, "text": new_text}
         )
 
-    async def press_button(self, user_id: int, message_id: int, callback_data: str) -> JSON:
+    async def press_button(self, user_id: int, message_id: int, callback_data: str, *, forged: bool = False) -> JSON:
+        """Press a button of a message; ``forged=True`` sends data no button carries (a modified client)."""
         return await self._call(
             "POST",
             "/sandbox/callbacks",
-            json={"user_id": user_id, "message_id": message_id, "callback_data": callback_data},
+            json={"user_id": user_id, "message_id": message_id, "callback_data": callback_data,
+                  "forged": forged or None},
         )
 
     async def press(self, user_id: int, message: JSON | int, button_text: str) -> JSON:
@@ -274,6 +276,10 @@ class SandboxClient:
 
     async def updates(self) -> JSON:
         return await self._call("GET", "/sandbox/updates")
+
+    async def send_raw_update(self, fields: JSON) -> JSON:
+        """Queue an update with exactly these fields (the sandbox adds the update_id)."""
+        return await self._call("POST", "/sandbox/raw_updates", json={"fields": fields})
 
     async def redeliver(self, update_id: int) -> JSON:
         return await self._call("POST", "/sandbox/redeliver", json={"update_id": update_id})

@@ -74,6 +74,7 @@ class ControlRoutes:
         r.add_get("/sandbox/files/{file_id}", self.file)
         r.add_get("/sandbox/updates", self.updates)
         r.add_post("/sandbox/redeliver", self.redeliver)
+        r.add_post("/sandbox/raw_updates", self.raw_update)
         r.add_get("/sandbox/calls", self.calls)
         r.add_get("/sandbox/clock", self.get_clock)
         r.add_post("/sandbox/clock", self.set_clock)
@@ -154,7 +155,7 @@ class ControlRoutes:
         p = await read_params(request)
         message_id = p.get_int("message_id") or 0
         data = p.get_str("callback_data") or p.get_str("data") or ""
-        return _ok(self.users.press_button(_user_id(p), message_id, data))
+        return _ok(self.users.press_button(_user_id(p), message_id, data, forged=p.get_bool("forged", False)))
 
     # -- reading what the bot did -------------------------------------------
 
@@ -204,6 +205,13 @@ class ControlRoutes:
         return _ok([c for c in self.server.calls if not wanted or c["method"].lower() == wanted])
 
     # -- steering --------------------------------------------------------------
+
+    async def raw_update(self, request: web.Request) -> web.Response:
+        """Queue an update with any fields (``{"fields": {...}}``), for robustness tests."""
+        fields = (await request.json()).get("fields")
+        if not isinstance(fields, dict):
+            raise UserActionError("fields must be a JSON object")
+        return _ok(self.state.enqueue_raw(fields))
 
     async def redeliver(self, request: web.Request) -> web.Response:
         p = await read_params(request)

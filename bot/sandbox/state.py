@@ -212,6 +212,14 @@ class SandboxState:
         self.notify()
         return update
 
+    def enqueue_raw(self, fields: JSON) -> JSON:
+        """An update with whatever fields it is given (a broken or future Bot API), next id."""
+        update = {"update_id": next(self._update_ids), **fields}
+        self.history[update["update_id"]] = update
+        self.pending.append(QueuedUpdate(copy.deepcopy(update)))
+        self.notify()
+        return update
+
     def _allowed(self, kind: str) -> bool:
         allowed = self.webhook.allowed_updates if self.webhook else self.allowed_updates
         if allowed:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.utf16 import utf16_len
+
 from .botapi import photo_size
 from .media import guess_mime
 from .state import JSON, SandboxState
@@ -16,10 +18,6 @@ class UserActionError(Exception):
         super().__init__(description)
         self.description = description
         self.status = status
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 class Users:
@@ -73,7 +71,7 @@ class Users:
         if text.startswith("/"):
             # CommandHandler (PTB) and Command filters (aiogram) look for this entity.
             command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
         return self._publish(user_id, "message", message)
 
     def send_file(
@@ -119,14 +117,15 @@ class Users:
         message["edit_date"] = self.state.clock.timestamp()
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
         else:
             message.pop("entities", None)
         self.state.log(user_id, "user", "edit", self.state.describe(message))
         self.state.enqueue("edited_message", message)
         return message
 
-    def press_button(self, user_id: int, message_id: int, callback_data: str) -> JSON:
+    def press_button(self, user_id: int, message_id: int, callback_data: str, *, forged: bool = False) -> JSON:
+        """Press a button on screen; ``forged`` sends any callback data, as a modified client can."""
         user = self.state.register_user(user_id)
         message = self.state.message(user_id, message_id)
         if message is None:
@@ -135,6 +134,8 @@ class Users:
         button = next(
             (b for row in rows for b in row if b.get("callback_data") == callback_data), None
         )
+        if button is None and forged:
+            button = {"text": "(forged)", "callback_data": callback_data}
         if button is None:
             # Real clients can only press buttons that are on screen right now.
             raise UserActionError(

@@ -8,6 +8,7 @@ and errors and runs aiogram's own long polling.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,19 +17,42 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, \
     TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, BufferedInputFile, \
     InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.transport.outgoing import Failure, LibraryBotApi, LibraryTypes
-from bot.transport.updates import ALLOWED_UPDATES
+from bot.transport.updates import ALLOWED_UPDATES, Quarantine
 from bot.transport.webhook import WebhookMode
 
 UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
+UnreadableCallback = Callable[[str, str, "int | None"], Awaitable[Any]]
 
 
 def api_server(api_url: str, file_url: str) -> TelegramAPIServer:
     """PTB-style base URLs (token and method appended) as aiogram's URL templates."""
     return TelegramAPIServer(base=api_url + "{token}/{method}", file=file_url + "{token}/{path}")
+
+
+class ScreeningSession(AiohttpSession):
+    """aiogram's HTTP session, except that a polled update aiogram cannot validate is
+    quarantined instead of failing the whole ``getUpdates`` batch again and again."""
+
+    def __init__(self, *args: Any, quarantine: Quarantine, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._quarantine = quarantine
+
+    def check_response(self, bot: Bot, method: Any, status_code: int, content: str) -> Any:
+        if isinstance(method, GetUpdates):
+            try:
+                data = json.loads(content)
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("result"), list):
+                data["result"] = self._quarantine.screen(
+                    data["result"], lambda raw: Update.model_validate(raw, context={"bot": bot}))
+                content = json.dumps(data, ensure_ascii=False)
+        return super().check_response(bot, method, status_code, content)
 
 
 def wire_dict(update: Update) -> dict[str, Any]:
@@ -64,9 +88,20 @@ class AiogramTransport:
     name = "aiogram"
 
     def __init__(self, *, token: str, api_url: str, file_url: str, on_update: UpdateCallback,
-                 webhook: dict[str, Any] | None = None) -> None:
-        self.bot = Bot(token, session=AiohttpSession(api=api_server(api_url, file_url)))
+                 on_unreadable: UnreadableCallback, webhook: dict[str, Any] | None = None) -> None:
+        quarantine = Quarantine()
+        self.bot = Bot(token, session=ScreeningSession(api=api_server(api_url, file_url), quarantine=quarantine))
         self.dispatcher = Dispatcher()
+
+        async def screened(handler: Any, update: Update, data: dict[str, Any]) -> Any:
+            # A stand-in for a quarantined update: record the original, route nothing.
+            held = quarantine.take(update.update_id)
+            if held is not None:
+                await on_unreadable(*held, update.update_id)
+                return None
+            return await handler(update, data)
+
+        self.dispatcher.update.outer_middleware(screened)
         router = Router(name="orderbot")
 
         async def handle(_event: Any, event_update: Update) -> None:
@@ -79,7 +114,7 @@ class AiogramTransport:
             observer.register(handle)
         self.dispatcher.include_router(router)
         self.api = AiogramBotApi(self.bot)
-        self.webhook = WebhookMode(webhook, self._feed) if webhook else None
+        self.webhook = WebhookMode(webhook, self._feed, on_unreadable) if webhook else None
         self._polling: asyncio.Task[None] | None = None
         self._handling: asyncio.Future[None] | None = None
 

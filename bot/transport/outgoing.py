@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.transport.delivery import RecipientBlocked, TransientSendError
+from bot.utf16 import sendable, utf16_len, utf16_prefix
 from handlers.types import Reply
 
 Failure = Literal["transient", "blocked", "not_modified"]
@@ -25,20 +26,22 @@ CAPTION_LIMIT = 1024
 
 
 def split_text(text: str, limit: int) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at line breaks where there are any."""
-    if len(text) <= limit:
+    """Pieces of at most ``limit`` UTF-16 code units (Telegram's measure), cut at line
+    breaks where there are any and always between characters."""
+    if utf16_len(text) <= limit:
         return [text]
     pieces: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # one line longer than a message
+        while utf16_len(line) > limit:  # one line longer than a message
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
+            head = utf16_prefix(line, limit)
+            pieces.append(head)
+            line = line[len(head):]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if utf16_len(candidate) > limit:
             pieces.append(current)
             current = line
         else:
@@ -50,13 +53,15 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def within_limits(reply: Reply) -> list[Reply]:
     """The reply as one or more replies Telegram accepts; buttons stay on the last piece."""
+    if sendable(reply.text) != reply.text:
+        reply = replace(reply, text=sendable(reply.text))
     if reply.edit_message_id is not None:
-        if len(reply.text) > TEXT_LIMIT:
-            return [replace(reply, text=reply.text[:TEXT_LIMIT - 1] + "…")]
+        if utf16_len(reply.text) > TEXT_LIMIT:
+            return [replace(reply, text=utf16_prefix(reply.text, TEXT_LIMIT - 1) + "…")]
         return [reply]
     media = reply.document is not None or reply.photo is not None
     first_limit = CAPTION_LIMIT if media else TEXT_LIMIT
-    if len(reply.text) <= first_limit:
+    if utf16_len(reply.text) <= first_limit:
         return [reply]
     head = split_text(reply.text, first_limit)[0]
     rest = split_text(reply.text[len(head):].lstrip("\n"), TEXT_LIMIT)

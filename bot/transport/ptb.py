@@ -13,13 +13,15 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, InlineKeyboardButton, \
     InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.transport.outgoing import Failure, LibraryBotApi, LibraryTypes
-from bot.transport.updates import ALLOWED_UPDATES
+from bot.transport.updates import ALLOWED_UPDATES, Quarantine
 from bot.transport.webhook import WebhookMode
 
 UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
+UnreadableCallback = Callable[[str, str, "int | None"], Awaitable[Any]]
 
 # PTB turns these absent Message flags into False; Telegram only ever sends them as true.
 _PTB_FALSE_FLAGS = ("delete_chat_photo", "group_chat_created", "supergroup_chat_created", "channel_chat_created")
@@ -34,6 +36,21 @@ def wire_dict(update: Update) -> dict[str, Any]:
             return [clean(v) for v in value]
         return value
     return clean(update.to_dict())
+
+
+class ScreeningBot(ExtBot):  # type: ignore[type-arg]
+    """PTB's bot, except that a polled update PTB cannot parse is quarantined instead of
+    failing the whole ``getUpdates`` batch again and again (see :class:`Quarantine`)."""
+
+    def __init__(self, *args: Any, quarantine: Quarantine, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._quarantine = quarantine
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            result = self._quarantine.screen(result, lambda raw: Update.de_json(raw, self))
+        return result
 
 
 class PtbBotApi(LibraryBotApi):
@@ -63,19 +80,27 @@ class PtbTransport:
     name = "python-telegram-bot"
 
     def __init__(self, *, token: str, api_url: str, file_url: str, on_update: UpdateCallback,
-                 webhook: dict[str, Any] | None = None) -> None:
+                 on_unreadable: UnreadableCallback, webhook: dict[str, Any] | None = None) -> None:
+        quarantine = Quarantine()
         self.application: Application = (
-            ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url)
+            ApplicationBuilder()
+            .bot(ScreeningBot(token, base_url=api_url, base_file_url=file_url, quarantine=quarantine,
+                              request=HTTPXRequest(connection_pool_size=256),  # PTB's own defaults
+                              get_updates_request=HTTPXRequest(connection_pool_size=1)))
             .concurrent_updates(False)  # one update at a time keeps a chat's conversation in order
             .build()
         )
 
         async def handle(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            held = quarantine.take(update.update_id)
+            if held is not None:
+                await on_unreadable(*held, update.update_id)
+                return
             await on_update(wire_dict(update))
 
         self.application.add_handler(TypeHandler(Update, handle))
         self.api = PtbBotApi(self.application.bot)
-        self.webhook = WebhookMode(webhook, self._feed) if webhook else None
+        self.webhook = WebhookMode(webhook, self._feed, on_unreadable) if webhook else None
 
     async def _feed(self, raw: dict[str, Any]) -> None:
         await self.application.process_update(Update.de_json(raw, self.application.bot))

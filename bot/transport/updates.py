@@ -1,89 +1,251 @@
-"""Bot API update JSON → :class:`handlers.types.Incoming`.
+"""Bot API update JSON → :class:`handlers.types.Incoming`, checked field by field.
 
 Both adapters hand over the update as the Bot API's own JSON (python-telegram-bot
 ``Update.to_dict()``, aiogram ``Update.model_dump``), so the translation exists once.
+It is also the edge check: every field the bot reads must have the type and range
+the Bot API documents (ids fit 64 bits, texts are strings). An update that does not
+raises :class:`UnreadableUpdate`; the caller records it as such instead of letting a
+``ValueError`` deep inside a use case lose it.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from handlers.types import Incoming, IncomingFile
 
+log = logging.getLogger(__name__)
+
 # The update kinds :func:`incoming_from_update` acts on: what every adapter asks Telegram for.
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 
+_INT64 = range(-2**63, 2**63)
+# Unix times a message can carry: 1970 up to year 9999 (what ``datetime`` can hold).
+_UNIX_TIMES = range(0, 253402300800)
+# Nesting deeper than any Bot API update (a reply inside a message inside a callback
+# is about 8 levels): a body past this is refused before it reaches a JSON parser.
+MAX_NESTING = 64
 
-def _time(unix: int | float | None) -> datetime:
+
+class UnreadableUpdate(ValueError):
+    """An update that is not what the Bot API sends: wrong field types, out-of-range ids."""
+
+    def __init__(self, reason: str, update_id: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.update_id = update_id
+
+
+def nesting_depth(body: str) -> int:
+    """How deeply ``body``'s JSON arrays and objects nest, counted without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse_body(body: str) -> dict[str, Any]:
+    """A webhook body as an update dict, or :class:`UnreadableUpdate` (never a RecursionError)."""
+    if nesting_depth(body) > MAX_NESTING:
+        raise UnreadableUpdate(f"JSON nested deeper than {MAX_NESTING} levels")
+    try:
+        update = json.loads(body)
+    except ValueError as error:
+        raise UnreadableUpdate(f"not JSON: {error}") from None
+    if not isinstance(update, dict):
+        raise UnreadableUpdate("not a JSON object")
+    return update
+
+
+def _int(container: dict[str, Any], key: str, where: str, *, required: bool = True,
+         allowed: range = _INT64) -> int | None:
+    value = container.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        raise UnreadableUpdate(f"{where}.{key} is not an integer in range: {value!r:.80}")
+    return value
+
+
+def _str(container: dict[str, Any], key: str, where: str) -> str | None:
+    value = container.get(key)
+    if value is not None and not isinstance(value, str):
+        raise UnreadableUpdate(f"{where}.{key} is not a string: {value!r:.80}")
+    return value
+
+
+def _obj(container: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = container.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UnreadableUpdate(f"{where}.{key} is not an object: {value!r:.80}")
+    return value
+
+
+def _time(unix: int | None) -> datetime:
     return datetime.fromtimestamp(unix or 0, tz=timezone.utc)
+
+
+def _file(item: Any, where: str) -> dict[str, Any]:
+    if not isinstance(item, dict) or not isinstance(item.get("file_id"), str):
+        raise UnreadableUpdate(f"{where} has no file_id")
+    for key in ("file_size", "width", "height"):
+        _int(item, key, where, required=False)
+    for key in ("file_unique_id", "file_name", "mime_type"):
+        _str(item, key, where)
+    return item
 
 
 def _files(message: dict[str, Any]) -> tuple[IncomingFile, ...]:
     files: list[IncomingFile] = []
     photos = message.get("photo") or []
+    if not isinstance(photos, list):
+        raise UnreadableUpdate("message.photo is not a list")
+    photos = [_file(p, "message.photo[]") for p in photos]
     if photos:
         # Telegram sends several sizes of one photo; the largest is the evidence.
-        best = max(photos, key=lambda p: (p.get("file_size") or 0, p.get("width", 0) * p.get("height", 0)))
-        files.append(IncomingFile("photo", best["file_id"], best.get("file_unique_id", best["file_id"]),
+        best = max(photos, key=lambda p: (p.get("file_size") or 0, (p.get("width") or 0) * (p.get("height") or 0)))
+        files.append(IncomingFile("photo", best["file_id"], best.get("file_unique_id") or best["file_id"],
                                   best.get("file_size")))
-    document = message.get("document")
-    if document:
-        files.append(IncomingFile("document", document["file_id"], document.get("file_unique_id", document["file_id"]),
+    if message.get("document") is not None:
+        document = _file(message["document"], "message.document")
+        files.append(IncomingFile("document", document["file_id"],
+                                  document.get("file_unique_id") or document["file_id"],
                                   document.get("file_size"), document.get("file_name"), document.get("mime_type")))
     return tuple(files)
 
 
-def _from_message(update_id: int | None, message: dict[str, Any], kind: str, raw: dict[str, Any]) -> Incoming | None:
-    sender = message.get("from") or {}
-    chat = message.get("chat") or {}
+def _from_message(update_id: int, message: dict[str, Any], kind: str, raw: dict[str, Any]) -> Incoming:
+    sender = _obj(message, "from", kind)
+    chat = _obj(message, "chat", kind)
     if not sender or not chat:
-        return None  # channel posts and service messages have no person behind them
-    sent = message.get("edit_date") if kind == "edited_message" else message.get("date")
-    reply_to = (message.get("reply_to_message") or {}).get("message_id")
+        raise UnreadableUpdate(f"{kind} has no sender or no chat (a channel post or service message)", update_id)
+    date = _int(message, "date", kind, required=False, allowed=_UNIX_TIMES)
+    edit_date = _int(message, "edit_date", kind, required=False, allowed=_UNIX_TIMES)
+    sent = edit_date if kind == "edited_message" else date
+    reply_to = _int(_obj(message, "reply_to_message", kind), "message_id", f"{kind}.reply_to_message",
+                    required=False)
+    text = _str(message, "text", kind)
+    caption = _str(message, "caption", kind)
     return Incoming(
         kind=kind,  # type: ignore[arg-type]
         update_id=update_id,
-        user_id=int(sender["id"]),
-        chat_id=int(chat["id"]),
-        sent_at=_time(sent or message.get("date")),
-        text=message.get("text") if message.get("text") is not None else message.get("caption"),
-        message_id=message.get("message_id"),
+        user_id=_int(sender, "id", f"{kind}.from"),  # type: ignore[arg-type]
+        chat_id=_int(chat, "id", f"{kind}.chat"),  # type: ignore[arg-type]
+        sent_at=_time(sent or date),
+        text=text if text is not None else caption,
+        message_id=_int(message, "message_id", kind, required=False),
         reply_to_message_id=reply_to,
-        first_name=sender.get("first_name"),
-        username=sender.get("username"),
-        language_code=sender.get("language_code"),
+        first_name=_str(sender, "first_name", f"{kind}.from"),
+        username=_str(sender, "username", f"{kind}.from"),
+        language_code=_str(sender, "language_code", f"{kind}.from"),
         files=_files(message),
         raw=raw,
     )
 
 
-def incoming_from_update(raw: dict[str, Any], *, received_at: datetime | None = None) -> Incoming | None:
-    """The use-case view of one update, or None for updates the bot does not act on."""
-    update_id = raw.get("update_id")
-    if "message" in raw:
-        return _from_message(update_id, raw["message"], "message", raw)
-    if "edited_message" in raw:
-        return _from_message(update_id, raw["edited_message"], "edited_message", raw)
-    if "callback_query" in raw:
-        query = raw["callback_query"]
-        message = query.get("message") or {}
-        sender = query.get("from") or {}
-        chat = message.get("chat") or {"id": sender.get("id")}
-        return Incoming(
-            kind="callback",
-            update_id=update_id,
-            user_id=int(sender["id"]),
-            chat_id=int(chat["id"]),
-            # A button press carries no time of its own; the receive time is the best evidence.
-            sent_at=received_at or _time(message.get("date")),
-            text=None,
-            message_id=message.get("message_id"),
-            first_name=sender.get("first_name"),
-            username=sender.get("username"),
-            language_code=sender.get("language_code"),
-            callback_id=query.get("id"),
-            callback_data=query.get("data") or "",
-            raw=raw,
-        )
-    return None
+def _from_callback(update_id: int, query: dict[str, Any], raw: dict[str, Any],
+                   received_at: datetime | None) -> Incoming:
+    message = _obj(query, "message", "callback_query")
+    sender = _obj(query, "from", "callback_query")
+    user_id = _int(sender, "id", "callback_query.from")
+    chat = _obj(message, "chat", "callback_query.message")
+    chat_id = _int(chat, "id", "callback_query.message.chat") if chat else user_id
+    return Incoming(
+        kind="callback",
+        update_id=update_id,
+        user_id=user_id,  # type: ignore[arg-type]
+        chat_id=chat_id,  # type: ignore[arg-type]
+        # A button press carries no time of its own; the receive time is the best evidence.
+        sent_at=received_at or _time(_int(message, "date", "callback_query.message", required=False,
+                                          allowed=_UNIX_TIMES)),
+        text=None,
+        message_id=_int(message, "message_id", "callback_query.message", required=False),
+        first_name=_str(sender, "first_name", "callback_query.from"),
+        username=_str(sender, "username", "callback_query.from"),
+        language_code=_str(sender, "language_code", "callback_query.from"),
+        callback_id=_str(query, "id", "callback_query"),
+        callback_data=_str(query, "data", "callback_query") or "",
+        raw=raw,
+    )
+
+
+def readable_update_id(raw: Any) -> int | None:
+    """The update's id if it is one the audit log can hold, else None."""
+    value = raw.get("update_id") if isinstance(raw, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value in _INT64 else None
+
+
+def incoming_from_update(raw: dict[str, Any], *, received_at: datetime | None = None) -> Incoming:
+    """The use-case view of one update; :class:`UnreadableUpdate` when it is not one the bot can read."""
+    if not isinstance(raw, dict):
+        raise UnreadableUpdate("not a JSON object")
+    update_id = _int(raw, "update_id", "update")
+    assert update_id is not None
+    try:
+        if "message" in raw:
+            return _from_message(update_id, _obj(raw, "message", "update"), "message", raw)
+        if "edited_message" in raw:
+            return _from_message(update_id, _obj(raw, "edited_message", "update"), "edited_message", raw)
+        if "callback_query" in raw:
+            return _from_callback(update_id, _obj(raw, "callback_query", "update"), raw, received_at)
+    except UnreadableUpdate as error:
+        error.update_id = update_id
+        raise
+    kinds = ", ".join(sorted(k for k in raw if k != "update_id"))[:80]
+    raise UnreadableUpdate(f"no message, edited message or button press in this update ({kinds})", update_id)
+
+
+class Quarantine:
+    """Polled updates the bot could not read, held until the bot records them raw.
+
+    In long polling the library parses a whole ``getUpdates`` batch at once: one update
+    it cannot parse fails the batch, is fetched again, and blocks every update behind
+    it for good. The adapters pass each batch through :meth:`screen` first; an update
+    that fails (the edge check or the library's own parser) is held here and replaced
+    by a bare ``{"update_id": N}``, which every library parses, so the offset moves on.
+    When that stand-in reaches the adapter, :meth:`take` hands back the original.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[int, tuple[str, str]] = {}
+
+    def screen(self, updates: list[Any], parse: Any) -> list[Any]:
+        screened: list[Any] = []
+        for raw in updates:
+            update_id = readable_update_id(raw)
+            try:
+                incoming_from_update(raw)
+                parse(raw)
+            except Exception as error:  # whatever the library raises for a shape it does not know
+                if update_id is None:
+                    # Without an id there is no offset to move past and nothing to hold it by.
+                    log.warning("polled update without a readable update_id dropped: %.300r", raw)
+                    continue
+                reason = error.reason if isinstance(error, UnreadableUpdate) else f"{type(error).__name__}: {error}"
+                self._held[update_id] = (json.dumps(raw, ensure_ascii=False, default=str), reason[:300])
+                raw = {"update_id": update_id}
+            screened.append(raw)
+        return screened
+
+    def take(self, update_id: int | None) -> tuple[str, str] | None:
+        """(raw JSON, why it could not be read) for a stand-in, else None."""
+        return self._held.pop(update_id, None) if update_id is not None else None

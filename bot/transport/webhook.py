@@ -3,7 +3,11 @@
 Telegram POSTs each update as JSON to ``[telegram.webhook] url`` with the
 secret token (``ORDERBOT_WEBHOOK_SECRET``) in ``X-Telegram-Bot-Api-Secret-Token``.
 A request without the right secret is refused with 401 before its body is read,
-so it changes nothing. Accepted updates are handed to ``feed`` one at a time —
+so it changes nothing (and its warning is rate-limited: a flood of them must not
+flood the log). With the right secret, every request leaves a trace before its
+200: a body that is not a readable update (not JSON, nested absurdly deep, ids
+that are not 64-bit integers, a text that is a number) is recorded raw by
+``unreadable`` instead of being fed on. Accepted updates are handed to ``feed`` one at a time —
 Telegram may open several connections, and a chat's conversation must stay in
 order, as in long polling. The adapters pass their library's own update
 processing as ``feed``, so a webhook update takes the same path as a polled one.
@@ -13,29 +17,58 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from bot.transport.updates import ALLOWED_UPDATES
+from bot.transport.updates import ALLOWED_UPDATES, UnreadableUpdate, incoming_from_update, parse_body, \
+    readable_update_id
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 Feed = Callable[[dict[str, Any]], Awaitable[Any]]
+# (raw body, why it cannot be read, its update_id if that much is readable) → recorded
+Unreadable = Callable[[str, str, "int | None"], Awaitable[Any]]
+
+
+class RefusalLog:
+    """One WARNING for the first refused request, then at most one summary per ``every`` seconds."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self._clock = clock
+        self._since: float | None = None
+        self._unreported = 0
+
+    def refused(self, remote: str | None) -> None:
+        now = self._clock()
+        if self._since is None:
+            log.warning("webhook request from %s without the right secret token refused "
+                        "(further refusals are summarised every %.0f s)", remote, self.every)
+            self._since = now
+            return
+        self._unreported += 1
+        if now - self._since >= self.every:
+            log.warning("%d more webhook requests without the right secret token refused in the last %.0f s "
+                        "(latest from %s)", self._unreported, now - self._since, remote)
+            self._since, self._unreported = now, 0
 
 
 class WebhookReceiver:
-    def __init__(self, *, listen: str, port: int, path: str, secret: str | None, feed: Feed) -> None:
+    def __init__(self, *, listen: str, port: int, path: str, secret: str | None, feed: Feed,
+                 unreadable: Unreadable) -> None:
         self.listen = listen
         self.path = "/" + path.lstrip("/")
         self._port = port
         self._secret = secret.encode() if secret else None
         self._feed = feed
+        self._unreadable = unreadable
+        self.refusals = RefusalLog()
         self._lock = asyncio.Lock()
         self._runner: web.AppRunner | None = None
         if self._secret is None:
@@ -77,32 +110,51 @@ class WebhookReceiver:
 
     async def _receive(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
-            log.warning("webhook request from %s without the right secret token refused", request.remote)
+            self.refusals.refused(request.remote)
             return web.Response(status=401, text="wrong secret token")
+        # surrogateescape: bytes that are not UTF-8 are kept (escaped) in the record, not lost.
+        body = (await request.read()).decode("utf-8", "surrogateescape")
         try:
-            update = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return web.Response(status=400, text="not JSON")
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-            return web.Response(status=400, text="not a Telegram update")
+            update = parse_body(body)
+        except UnreadableUpdate as error:
+            return await self._record_unreadable(body, error.reason, None, status=400, text="not a Telegram update")
+        try:
+            incoming_from_update(update)  # the edge check, before any library sees the update
+        except UnreadableUpdate as error:
+            # 200: it is recorded, and Telegram would only send it again and again.
+            return await self._record_unreadable(body, error.reason, readable_update_id(update))
         async with self._lock:
             try:
                 await self._feed(update)
-            except Exception:
+            except Exception as error:
                 # As in long polling: the update is logged and settled. The inbound audit row is
                 # committed first, so a fix can replay it; a retry storm would only block the queue.
+                # Recording it as unreadable leaves a trace if the library refused it before
+                # the bot saw it (its update_id makes this a no-op otherwise).
                 log.exception("update %s failed", update.get("update_id"))
+                return await self._record_unreadable(body, f"{type(error).__name__}: {error}"[:300],
+                                                     readable_update_id(update))
         return web.Response(text="ok")
+
+    async def _record_unreadable(self, body: str, reason: str, update_id: int | None, *, status: int = 200,
+                                 text: str = "ok") -> web.Response:
+        try:
+            await self._unreadable(body, reason, update_id)
+        except Exception:
+            log.exception("could not record an unreadable webhook update (%s)", reason)
+            return web.Response(status=500, text="not recorded; send it again")  # Telegram retries
+        return web.Response(status=status, text=text)
 
 
 class WebhookMode:
     """Receiver plus setWebhook/deleteWebhook on the library's bot (both name them alike)."""
 
-    def __init__(self, settings: dict[str, Any], feed: Feed) -> None:
+    def __init__(self, settings: dict[str, Any], feed: Feed, unreadable: Unreadable) -> None:
         self.url: str = settings.get("url") or ""
         self.secret: str | None = settings.get("secret") or None
         self.receiver = WebhookReceiver(listen=settings.get("listen") or "127.0.0.1", port=int(settings.get("port", 0)),
-                                        path=settings.get("path") or "/telegram", secret=self.secret, feed=feed)
+                                        path=settings.get("path") or "/telegram", secret=self.secret, feed=feed,
+                                        unreadable=unreadable)
 
     async def start(self, bot: Any) -> None:
         await self.receiver.start()

@@ -16,7 +16,7 @@ from handlers.context import Context
 from handlers.conversation import answers
 from handlers.notify import notify_users, people
 from handlers.registry import button
-from handlers.types import Button
+from handlers.types import Button, id_from
 from storage import aftersales as case_store
 from storage import orders as order_store
 from storage.models import AfterSalesCase, User
@@ -53,7 +53,7 @@ async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for, buttons_for=
 
 
 async def _case(ctx: Context, case_id: str) -> AfterSalesCase | None:
-    case = await case_store.case_by_id(ctx.session, int(case_id)) if case_id.isdigit() else None
+    case = await case_store.case_by_id(ctx.session, row_id) if (row_id := id_from(case_id)) else None
     if case is None:
         ctx.callback_answer = ctx.t("button.expired")
     return case
@@ -111,8 +111,8 @@ async def desk_button(ctx: Context, data: str) -> None:
         staff = await people(ctx.session, Role.CLERK, Role.MANAGER)
         ctx.reply(ctx.t("case.ask.assignee", number=case.number), entity=case.number,
                   buttons=tuple((Button(person.name, f"sh:{case.id}:to:{person.id}"),) for person in staff[:10]))
-    elif what == "to" and arg.isdigit():
-        person = await user_by_id(ctx.session, int(arg))
+    elif what == "to" and id_from(arg):
+        person = await user_by_id(ctx.session, id_from(arg))
         if person is None or Role(person.role) not in DESK:
             ctx.callback_answer = ctx.t("button.expired")
             return
@@ -307,16 +307,16 @@ async def sales_button(ctx: Context, data: str) -> None:
         return
     if what == "cat":
         await _category(ctx, case, arg, prefix="shs")
-    elif what == "order" and arg.isdigit():
+    elif what == "order" and id_from(arg):
         from handlers.aftersales.intake import link_order
         from handlers.orders.common import may_see
 
-        order = await order_store.order_by_id(ctx.session, int(arg))
+        order = await order_store.order_by_id(ctx.session, id_from(arg))
         if order is None or not may_see(ctx.user, order):
             ctx.callback_answer = ctx.t("button.expired")
             return
         await link_order(ctx, case, order)
-    elif what == "score" and arg.lstrip("-").isdigit():
+    elif what == "score" and arg.isascii() and arg.lstrip("-").isdigit() and len(arg) < 6:
         await satisfaction(ctx, case, int(arg))
     else:
         ctx.callback_answer = ctx.t("button.expired")

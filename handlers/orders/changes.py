@@ -22,7 +22,7 @@ from handlers.notify import notify_users, people
 from handlers.orders import cards
 from handlers.orders.common import record
 from handlers.registry import button
-from handlers.types import Button
+from handlers.types import Button, id_from
 from storage import orders as order_store
 from storage.models import Order, PendingChange
 from storage.users import user_by_id
@@ -188,7 +188,7 @@ def _jsonable(value: Any) -> Any:
 async def change_button(ctx: Context, data: str) -> None:
     """c:<pending change id>:ok | no — only the person who asked for the change answers."""
     change_id, _, what = data.partition(":")
-    change = await order_store.pending_change(ctx.session, int(change_id)) if change_id.isdigit() else None
+    change = await order_store.pending_change(ctx.session, row_id) if (row_id := id_from(change_id)) else None
     if change is None or change.state != "pending" or ctx.user is None or change.requested_by != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return

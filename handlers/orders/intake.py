@@ -26,6 +26,7 @@ from handlers.notify import notify_users, people
 from handlers.orders import cards
 from handlers.orders.common import record
 from handlers.registry import button
+from handlers.types import id_from
 from storage import orders as order_store
 from storage.models import AuditEntry, Order, OrderLine
 
@@ -409,7 +410,7 @@ async def draft_button(ctx: Context, data: str) -> None:
     from handlers.orders.cancel import drop_draft
 
     order_id, _, what = data.partition(":")
-    order = await order_store.order_by_id(ctx.session, int(order_id)) if order_id.isdigit() else None
+    order = await order_store.order_by_id(ctx.session, row_id) if (row_id := id_from(order_id)) else None
     if order is None or ctx.user is None or order.sales_id != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return

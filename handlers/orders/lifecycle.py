@@ -13,6 +13,7 @@ from handlers.notify import notify_users, people
 from handlers.orders import cards
 from handlers.orders.common import local_today, record
 from handlers.registry import button, command
+from handlers.types import id_from
 from storage import orders as order_store
 from storage.models import Order, OrderLine
 from storage.users import user_by_id
@@ -81,7 +82,7 @@ async def _rush_fine_exists(ctx: Context, order: Order) -> bool:
 async def order_button(ctx: Context, data: str) -> None:
     """o:<order id>:<action | lines | ackcancel | keep | rushfine>"""
     order_id, _, what = data.partition(":")
-    order = await order_store.order_by_id(ctx.session, int(order_id)) if order_id.isdigit() else None
+    order = await order_store.order_by_id(ctx.session, row_id) if (row_id := id_from(order_id)) else None
     if order is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
@@ -116,7 +117,7 @@ async def order_button(ctx: Context, data: str) -> None:
 async def line_button(ctx: Context, data: str) -> None:
     """l:<line id>:in (到货/入库) | bo (欠货: the ETA is asked next)."""
     line_id, _, what = data.partition(":")
-    line = await ctx.session.get(OrderLine, int(line_id)) if line_id.isdigit() else None
+    line = await ctx.session.get(OrderLine, row_id) if (row_id := id_from(line_id)) else None
     if line is None:
         ctx.callback_answer = ctx.t("button.expired")
         return

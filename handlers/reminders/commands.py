@@ -13,7 +13,7 @@ from handlers.notify import notify_users, people
 from handlers.orders import cards
 from handlers.orders.common import record
 from handlers.registry import button, command
-from handlers.types import Button
+from handlers.types import TELEGRAM_IDS, Button, id_from
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage import outbox
@@ -24,7 +24,7 @@ from storage.users import user_by_telegram_id, users_with_role
 @button("p", roles=frozenset({Role.SALES}))
 async def told_clerk(ctx: Context, data: str) -> None:
     """p:<order id> — R6: the sales person has told the clerk to place the order today."""
-    order = await order_store.order_by_id(ctx.session, int(data)) if data.isdigit() else None
+    order = await order_store.order_by_id(ctx.session, row_id) if (row_id := id_from(data)) else None
     if order is None or ctx.user is None or order.sales_id != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
@@ -92,11 +92,12 @@ async def outbox_state(ctx: Context, args: str) -> None:
 async def fine_by_hand(ctx: Context, args: str) -> None:
     """/fine <Telegram id|@username> <元> <rule> <reason> — e.g. /fine 2001 30 R8 打错单."""
     parts = args.split(maxsplit=3)
-    if len(parts) < 4 or not parts[1].isdigit() or not parts[2].upper().startswith("R"):
+    amount = id_from(parts[1]) if len(parts) == 4 else None
+    if amount is None or not parts[2].upper().startswith("R"):
         ctx.say("fine.usage")
         return
-    who, amount, rule, reason = parts[0].lstrip("@"), int(parts[1]), parts[2].upper(), parts[3]
-    person = await user_by_telegram_id(ctx.session, int(who)) if who.isdigit() else None
+    who, rule, reason = parts[0].lstrip("@"), parts[2].upper(), parts[3]
+    person = await user_by_telegram_id(ctx.session, tg_id) if (tg_id := id_from(who, TELEGRAM_IDS)) else None
     if person is None:
         from sqlalchemy import select
 
@@ -146,7 +147,7 @@ async def appeal(ctx: Context, args: str) -> None:
 async def decide_appeal(ctx: Context, data: str) -> None:
     """a:<fine id>:uphold | overturn — the manager decides the appeal; the person is told."""
     fine_id, _, what = data.partition(":")
-    fine = await ctx.session.get(Fine, int(fine_id)) if fine_id.isdigit() else None
+    fine = await ctx.session.get(Fine, row_id) if (row_id := id_from(fine_id)) else None
     if fine is None or what not in ("uphold", "overturn"):
         ctx.callback_answer = ctx.t("button.expired")
         return

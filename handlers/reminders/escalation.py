@@ -23,7 +23,7 @@ from handlers.context import Context
 from handlers.orders import cards
 from handlers.registry import button
 from handlers.reminders.sweep import Sweep
-from handlers.types import Button
+from handlers.types import UNIX_TIMES, Button, id_from
 from storage import aftersales as case_store
 from storage.models import AfterSalesCase, CaseEvent, ReturnDayNotice, User
 
@@ -125,11 +125,12 @@ async def acknowledge(ctx: Context, data: str) -> None:
     from datetime import timezone
 
     parts = data.split(":")
-    case = await case_store.case_by_id(ctx.session, int(parts[0])) if len(parts) == 3 and parts[0].isdigit() else None
-    if case is None or parts[2] not in ("ack", "snooze"):
+    case_id, stamp = (id_from(parts[0]), id_from(parts[1], UNIX_TIMES)) if len(parts) == 3 else (None, None)
+    case = await case_store.case_by_id(ctx.session, case_id) if case_id and stamp else None
+    if case is None or stamp is None or parts[2] not in ("ack", "snooze"):
         ctx.callback_answer = ctx.t("button.expired")
         return
-    breach = datetime.fromtimestamp(int(parts[1]), tz=timezone.utc)
+    breach = datetime.fromtimestamp(stamp, tz=timezone.utc)
     event = "escalation_ack" if parts[2] == "ack" else "escalation_snooze"
     await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
                                event=event, detail={"breach": breach.isoformat()}, evidence_id=ctx.evidence_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from storage.migrate import compare_type
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")
@@ -14,7 +15,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things in place
-    compare_type=True,
+    compare_type=compare_type,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from storage.migrate import current_revision, upgrade
+from storage.migrate import compare_type, current_revision, upgrade
 from storage.models import Base
 
 
 async def test_migrated_schema_matches_the_models(engine) -> None:  # type: ignore[no-untyped-def]
     async with engine.connect() as conn:
-        diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+        diff = await conn.run_sync(lambda sync: compare_metadata(
+        MigrationContext.configure(sync, opts={"compare_type": compare_type}), Base.metadata))
     assert diff == []
 
 
