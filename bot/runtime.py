@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.demo import seed_demo_team
-from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError, deliver
-from bot.transport.updates import incoming_from_update
+from bot.jobs import ProcessJobs
+from bot.pipeline import UpdatePipeline
+from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError
 from domain.texts import DEFAULT_LANGUAGE
 from handlers.app import App, AppConfig
-from handlers.dispatch import dispatch
 from handlers.menus import menu_for
-from handlers.types import Clock
+from handlers.types import Clock, Incoming, Outcome
 from schedules.outbox_sender import OutboxSender, RateLimits
 from schedules.scheduler import Scheduler
 from storage import users as user_store
@@ -46,6 +47,9 @@ class Runtime:
     transport: Any = field(default=None, init=False)
     outbox: OutboxSender | None = field(default=None, init=False)
     scheduler: Scheduler | None = field(default=None, init=False)
+    pipeline: UpdatePipeline | None = field(default=None, init=False)
+    jobs: ProcessJobs | None = field(default=None, init=False)
+    ready: bool = field(default=False, init=False)
     _owns_sandbox: bool = field(default=False, init=False)
     _engine: Any = field(default=None, init=False)
     _outbox_kick: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -76,8 +80,9 @@ class Runtime:
         self.clock = clock
 
         self.transport = _build_transport(settings, token=token, api_url=api_url, file_url=file_url,
-                                          on_update=self._on_update)
+                                          accept=self._accept, ready=lambda: self.ready)
         bot_id, username = await self.transport.prepare()
+        self.jobs = ProcessJobs(settings.database.url, on_done=self.kick_outbox)
         self.app = App(
             sessions=sessions,
             clock=clock,
@@ -87,7 +92,9 @@ class Runtime:
                              bot_username=username, bot_id=bot_id),
             parser=build_parser(settings),
             files=self.transport.api,
+            jobs=self.jobs,
         )
+        self.jobs.bind(self.app)
         if settings.uses_sandbox and settings.sandbox.demo_team:
             async with sessions() as session, session.begin():
                 added = await seed_demo_team(session, clock.now())
@@ -101,15 +108,20 @@ class Runtime:
         self.outbox = OutboxSender(
             self.app, self.api, transient=(TransientSendError,), blocked=(RecipientBlocked,),
             limits=RateLimits(settings.outbox.per_chat_interval_seconds, settings.outbox.per_bot_per_second),
-            max_attempts=settings.outbox.max_attempts,
+            max_attempts=settings.outbox.max_attempts, lease=timedelta(seconds=settings.outbox.lease_seconds),
             backoff_first=min(settings.outbox.backoff_first_seconds, self.first_backoff * 20))
         self._tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
+        self.pipeline = UpdatePipeline(self.app, self.api, self._engine, after_answer=self._after_answer,
+                                       max_lanes=settings.updates.concurrent_chats, first_backoff=self.first_backoff)
+        await self.pipeline.recover()  # answer what a crash left recorded but unanswered
+        self._tasks.append(asyncio.create_task(self._recovery_loop(), name="inbox-recovery"))
         if settings.scheduler.enabled:
             self.scheduler = Scheduler(self.app, self._engine, sweep_seconds=settings.scheduler.sweep_seconds,
                                        after_sweep=self._after_sweep)
             if await self.scheduler.start():
                 await self.scheduler.run_sweep()  # catch up on anything that fell due while the bot was down
         await self.transport.start_receiving()
+        self.ready = True
         log.info("bot @%s running on %s (%s)", username, "the sandbox" if settings.uses_sandbox else api_url,
                  self.transport.name)
 
@@ -122,13 +134,11 @@ class Runtime:
             if person.active:
                 await self.api.set_commands(menu_for(person.role, person.language), chat_id=person.telegram_id)
 
-    async def _on_update(self, raw: dict[str, Any]) -> None:
-        assert self.app is not None and self.clock is not None
-        incoming = incoming_from_update(raw, received_at=self.clock.now())
-        if incoming is None:
-            return
-        outcome = await dispatch(self.app, incoming)
-        await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff)
+    async def _accept(self, raw: dict[str, Any]) -> None:
+        assert self.pipeline is not None
+        await self.pipeline.accept(raw)
+
+    async def _after_answer(self, incoming: Incoming, outcome: Outcome) -> None:
         if outcome.replies or outcome.callback_answer is not None:
             self._outbox_kick.set()  # a use case may have queued notifications for others
         for chat_id, role, language in outcome.menus:
@@ -140,6 +150,16 @@ class Runtime:
     def kick_outbox(self) -> None:
         """Deliver queued notifications now rather than at the next second's poll."""
         self._outbox_kick.set()
+
+    async def _recovery_loop(self) -> None:
+        """Pick up updates another instance recorded and then died before answering."""
+        assert self.pipeline is not None
+        while True:
+            await asyncio.sleep(self.settings.updates.inbox_recovery_seconds)
+            try:
+                await self.pipeline.recover(older_than=timedelta(seconds=self.settings.updates.inbox_recovery_seconds))
+            except Exception:
+                log.exception("inbox recovery failed; trying again shortly")
 
     async def _after_sweep(self, report: object) -> None:
         self.kick_outbox()
@@ -158,8 +178,17 @@ class Runtime:
             self._outbox_kick.clear()
 
     async def stop(self) -> None:
+        """Graceful: stop taking updates, let the lanes finish what was taken, then the rest."""
+        self.ready = False
+        if self.transport is not None:
+            await self.transport.stop_receiving()
+        if self.pipeline is not None:
+            if not await self.pipeline.drain(timeout=self.settings.updates.shutdown_grace_seconds):
+                log.warning("shutdown: some chats were still being answered; the inbox keeps their updates")
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.jobs is not None:
+            await self.jobs.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -1,6 +1,6 @@
 """The frozen bundle of collaborators every use case receives.
 
-Built once by the composition root (``bot.compose``); nothing here is built at
+Built once by the composition root (``bot.runtime``); nothing here is built at
 import time, so tests make their own with a fixed clock and a real database.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from domain.policy.settings import PolicySettings
-from handlers.types import Clock, FileFetcher
+from handlers.types import Clock, FileFetcher, JobRunner
 from storage.db import SessionFactory
 
 
@@ -38,3 +38,4 @@ class App:
     config: AppConfig
     parser: object  # domain.parsing.Parser; typed loosely so handlers need not build one at import
     files: FileFetcher | None = None  # downloads photos sent as evidence; None where there is no transport
+    jobs: JobRunner | None = None  # heavy work off the event loop; None: done in the update's own task

@@ -9,14 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.app import App
 from handlers.types import Incoming, Reply, keyboard_to_json
-from storage import audit
+from storage import audit, inbox
 from storage.audit import Kind
 
 _KIND = {"message": Kind.INBOUND, "edited_message": Kind.INBOUND_EDIT, "callback": Kind.CALLBACK}
 
 
-async def record_inbound(app: App, incoming: Incoming, received_at: datetime) -> int | None:
-    """Commit the update as evidence; None when this update was recorded before."""
+async def record_inbound(app: App, incoming: Incoming, received_at: datetime, *, queue: bool = False) -> int | None:
+    """Commit the update as evidence; None when this update was recorded before.
+
+    ``queue`` also puts it in the inbox in the same transaction: once this returns,
+    the update may be acknowledged to Telegram, since its answer can no longer be lost.
+    """
     payload: dict[str, Any] = {"update": incoming.raw} if incoming.raw else {}
     if incoming.callback_data is not None:
         payload["callback_data"] = incoming.callback_data
@@ -44,7 +48,12 @@ async def record_inbound(app: App, incoming: Incoming, received_at: datetime) ->
                 text=incoming.text,
                 payload=payload or None,
             )
-            return None if duplicate else entry.id
+            if duplicate:
+                return None
+            if queue:
+                await inbox.add(session, entry_id=entry.id, chat_id=incoming.chat_id, update_id=incoming.update_id,
+                                received_at=received_at)
+            return entry.id
 
 
 async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:

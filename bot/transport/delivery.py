@@ -63,7 +63,10 @@ async def send_with_retry(api: BotApi, reply: Reply, *, attempts: int = 6, first
 
 
 async def deliver(app: App, api: BotApi, incoming: Incoming, outcome: Outcome, *,
-                  first_backoff: float = 1.0, sleep: Sleep = asyncio.sleep) -> None:
+                  first_backoff: float = 1.0, sleep: Sleep = asyncio.sleep, attempts: int = 6) -> list[Reply]:
+    """Answer the button and send the replies in order; returns the replies that could not be sent
+    yet (Telegram kept failing), for the caller to hand to the outbox."""
+    undelivered: list[Reply] = []
     if incoming.kind == "callback" and incoming.callback_id:
         try:
             await api.answer_callback(incoming.callback_id, outcome.callback_answer or "")
@@ -71,11 +74,13 @@ async def deliver(app: App, api: BotApi, incoming: Incoming, outcome: Outcome, *
             log.warning("could not answer callback %s", incoming.callback_id, exc_info=True)
     for reply in outcome.replies:
         try:
-            message_id = await send_with_retry(api, reply, first_backoff=first_backoff, sleep=sleep)
+            message_id = await send_with_retry(api, reply, first_backoff=first_backoff, sleep=sleep, attempts=attempts)
         except RecipientBlocked:
             log.warning("chat %s blocked the bot; reply not delivered", reply.chat_id)
             continue
         except TransientSendError:
-            log.error("giving up on a reply to chat %s after retries", reply.chat_id)
+            log.warning("reply to chat %s not sent after retries; it goes to the outbox", reply.chat_id)
+            undelivered.append(reply)
             continue
         await record_outbound(app, reply, message_id=message_id, sent_at=app.clock.now())
+    return undelivered

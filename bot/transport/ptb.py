@@ -1,8 +1,8 @@
-"""python-telegram-bot adapter: updates in, replies out — nothing else lives here.
+"""python-telegram-bot adapter: replies out — nothing else lives here.
 
-What a reply becomes is decided in :mod:`bot.transport.outgoing`, webhook mode
-lives in :mod:`bot.transport.webhook`; this module only names PTB's classes and
-errors and runs PTB's own long polling.
+What a reply becomes is decided in :mod:`bot.transport.outgoing`; updates come in
+through :mod:`bot.transport.receiving`, the same for both libraries. This module
+only names PTB's classes and errors.
 """
 
 from __future__ import annotations
@@ -11,29 +11,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, InlineKeyboardButton, \
-    InlineKeyboardMarkup, InputFile, Update
+    InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.transport.outgoing import Failure, LibraryBotApi, LibraryTypes
-from bot.transport.updates import ALLOWED_UPDATES
-from bot.transport.webhook import WebhookMode
+from bot.transport.receiving import Receiving
 
 UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
-
-# PTB turns these absent Message flags into False; Telegram only ever sends them as true.
-_PTB_FALSE_FLAGS = ("delete_chat_photo", "group_chat_created", "supergroup_chat_created", "channel_chat_created")
-
-
-def wire_dict(update: Update) -> dict[str, Any]:
-    """The update as Telegram sent it (what aiogram's ``model_dump`` gives too), for one audit record."""
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if not (k in _PTB_FALSE_FLAGS and v is False)}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        return value
-    return clean(update.to_dict())
 
 
 class PtbBotApi(LibraryBotApi):
@@ -58,27 +43,24 @@ class PtbBotApi(LibraryBotApi):
 
 
 class PtbTransport:
-    """Long polling (default) with PTB's updater, or webhook mode through the shared receiver."""
+    """PTB's bot sends; updates come in through :class:`bot.transport.receiving.Receiving`
+    (the project's own long polling, or the webhook receiver), not PTB's updater, which
+    confirms an update to Telegram before it is handled."""
 
     name = "python-telegram-bot"
 
-    def __init__(self, *, token: str, api_url: str, file_url: str, on_update: UpdateCallback,
-                 webhook: dict[str, Any] | None = None) -> None:
+    def __init__(self, *, token: str, api_url: str, file_url: str, accept: UpdateCallback,
+                 webhook: dict[str, Any] | None = None, ready: Callable[[], bool] | None = None) -> None:
         self.application: Application = (
-            ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url)
-            .concurrent_updates(False)  # one update at a time keeps a chat's conversation in order
-            .build()
+            ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url).updater(None).build()
         )
-
-        async def handle(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            await on_update(wire_dict(update))
-
-        self.application.add_handler(TypeHandler(Update, handle))
         self.api = PtbBotApi(self.application.bot)
-        self.webhook = WebhookMode(webhook, self._feed) if webhook else None
+        self.receiving = Receiving(self.application.bot, token=token, api_url=api_url, accept=accept,
+                                   webhook=webhook, ready=ready)
 
-    async def _feed(self, raw: dict[str, Any]) -> None:
-        await self.application.process_update(Update.de_json(raw, self.application.bot))
+    @property
+    def webhook(self) -> Any:
+        return self.receiving.webhook
 
     async def prepare(self) -> tuple[int, str]:
         """Connect (getMe) without receiving updates yet: the App needs the bot's id first."""
@@ -87,18 +69,11 @@ class PtbTransport:
         return me.id, me.username
 
     async def start_receiving(self) -> None:
-        await self.application.start()
-        if self.webhook:
-            await self.webhook.start(self.application.bot)
-        else:
-            await self.application.updater.start_polling(poll_interval=0.0, timeout=10,
-                                                         allowed_updates=list(ALLOWED_UPDATES))
+        await self.receiving.start()
+
+    async def stop_receiving(self) -> None:
+        await self.receiving.stop()
 
     async def stop(self) -> None:
-        if self.webhook and self.application.running:
-            await self.webhook.stop(self.application.bot)
-        if self.application.updater.running:
-            await self.application.updater.stop()
-        if self.application.running:
-            await self.application.stop()
+        await self.receiving.stop()
         await self.application.shutdown()

@@ -3,15 +3,17 @@
 Telegram POSTs each update as JSON to ``[telegram.webhook] url`` with the
 secret token (``ORDERBOT_WEBHOOK_SECRET``) in ``X-Telegram-Bot-Api-Secret-Token``.
 A request without the right secret is refused with 401 before its body is read,
-so it changes nothing. Accepted updates are handed to ``feed`` one at a time —
-Telegram may open several connections, and a chat's conversation must stay in
-order, as in long polling. The adapters pass their library's own update
-processing as ``feed``, so a webhook update takes the same path as a polled one.
+so it changes nothing. An accepted update is handed to ``feed``, which commits it
+to the audit log and the inbox; only then does Telegram get its 200 (a failure to
+record answers 500, so Telegram sends the update again). Answering happens later,
+in the chat's lane (``bot/pipeline.py``), which also keeps a chat's order.
+
+``GET /healthz`` (the process is up) and ``GET /readyz`` (it takes updates: started,
+not shutting down) sit beside the webhook path, for a reverse proxy or an orchestrator.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -30,13 +32,14 @@ Feed = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
 class WebhookReceiver:
-    def __init__(self, *, listen: str, port: int, path: str, secret: str | None, feed: Feed) -> None:
+    def __init__(self, *, listen: str, port: int, path: str, secret: str | None, feed: Feed,
+                 ready: Callable[[], bool] | None = None) -> None:
         self.listen = listen
         self.path = "/" + path.lstrip("/")
         self._port = port
         self._secret = secret.encode() if secret else None
         self._feed = feed
-        self._lock = asyncio.Lock()
+        self._ready = ready or (lambda: True)
         self._runner: web.AppRunner | None = None
         if self._secret is None:
             log.warning("webhook without a secret token: anyone who learns the URL can post updates; "
@@ -55,6 +58,8 @@ class WebhookReceiver:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post(self.path, self._receive)
+        app.router.add_get("/healthz", self._health)
+        app.router.add_get("/readyz", self._readiness)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.listen, self._port)
@@ -68,6 +73,14 @@ class WebhookReceiver:
         if self._runner is not None:
             await self._runner.cleanup()  # lets an update being processed finish
             self._runner = None
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def _readiness(self, _request: web.Request) -> web.Response:
+        if self._ready():
+            return web.Response(text="ready")
+        return web.Response(status=503, text="not ready")
 
     def _authorised(self, request: web.Request) -> bool:
         if self._secret is None:
@@ -85,24 +98,25 @@ class WebhookReceiver:
             return web.Response(status=400, text="not JSON")
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             return web.Response(status=400, text="not a Telegram update")
-        async with self._lock:
-            try:
-                await self._feed(update)
-            except Exception:
-                # As in long polling: the update is logged and settled. The inbound audit row is
-                # committed first, so a fix can replay it; a retry storm would only block the queue.
-                log.exception("update %s failed", update.get("update_id"))
+        if not self._ready():
+            return web.Response(status=503, text="shutting down")  # Telegram (or the proxy) tries again
+        try:
+            await self._feed(update)
+        except Exception:
+            log.exception("update %s could not be recorded; answering 500 so it comes again", update.get("update_id"))
+            return web.Response(status=500, text="not recorded")
         return web.Response(text="ok")
 
 
 class WebhookMode:
     """Receiver plus setWebhook/deleteWebhook on the library's bot (both name them alike)."""
 
-    def __init__(self, settings: dict[str, Any], feed: Feed) -> None:
+    def __init__(self, settings: dict[str, Any], feed: Feed, ready: Callable[[], bool] | None = None) -> None:
         self.url: str = settings.get("url") or ""
         self.secret: str | None = settings.get("secret") or None
         self.receiver = WebhookReceiver(listen=settings.get("listen") or "127.0.0.1", port=int(settings.get("port", 0)),
-                                        path=settings.get("path") or "/telegram", secret=self.secret, feed=feed)
+                                        path=settings.get("path") or "/telegram", secret=self.secret, feed=feed,
+                                        ready=ready)
 
     async def start(self, bot: Any) -> None:
         await self.receiver.start()
@@ -111,8 +125,5 @@ class WebhookMode:
         await bot.set_webhook(url=url, secret_token=self.secret, allowed_updates=list(ALLOWED_UPDATES),
                               drop_pending_updates=False)
 
-    async def stop(self, bot: Any) -> None:
-        try:
-            await bot.delete_webhook(drop_pending_updates=False)
-        finally:
-            await self.receiver.stop()
+    async def stop(self) -> None:
+        await self.receiver.stop()
