@@ -64,6 +64,7 @@ class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8081, ge=0, le=65535)
     demo_team: bool = True
+    attach: bool = False
 
     @field_validator("host")
     @classmethod
@@ -81,7 +82,7 @@ class BotSettings(_Section):
 
 
 class UpdatesSettings(_Section):
-    concurrent_chats: int = Field(32, ge=1, le=1000)
+    concurrent_chats: int = Field(16, ge=1, le=500)
     shutdown_grace_seconds: float = Field(10.0, ge=0.0, le=300.0)
     inbox_recovery_seconds: float = Field(15.0, ge=1.0, le=3600.0)
 

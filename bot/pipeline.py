@@ -43,7 +43,7 @@ class UpdatePipeline:
     api: BotApi
     engine: Any  # the AsyncEngine, for the per-chat advisory lock connections on PostgreSQL
     after_answer: AfterAnswer
-    max_lanes: int = 32
+    max_lanes: int = 16
     first_backoff: float = 1.0
     send_attempts: int = 6
     _lanes: dict[int, asyncio.Task[None]] = field(default_factory=dict, init=False)
@@ -64,9 +64,9 @@ class UpdatePipeline:
         incoming = incoming_from_update(raw, received_at=self.app.clock.now())
         if incoming is None:
             return
-        evidence_id = await record(self.app, incoming, queue=True)
-        if evidence_id is not None:
-            self.kick(incoming.chat_id)
+        await record(self.app, incoming, queue=True)
+        # Also for a redelivery: the instance that recorded it may have died before answering.
+        self.kick(incoming.chat_id)
 
     def kick(self, chat_id: int) -> None:
         """Make sure a lane works through the chat's unanswered updates."""

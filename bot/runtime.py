@@ -12,6 +12,8 @@ from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.demo import seed_demo_team
@@ -61,11 +63,28 @@ class Runtime:
 
     async def start(self) -> None:
         settings = self.settings
-        self._engine = create_engine(settings.database.url, echo=settings.database.echo)
+        # A busy chat lane holds two connections (its advisory lock, its work); plus outbox, scheduler, jobs.
+        self._engine = create_engine(settings.database.url, echo=settings.database.echo,
+                                     connections=2 * settings.updates.concurrent_chats + 8)
         await upgrade(self._engine)
         sessions = session_factory(self._engine)
 
-        if settings.uses_sandbox:
+        attached: str | None = None  # the root URL of a sandbox another process runs
+        if settings.uses_sandbox and settings.sandbox.attach and self.sandbox is None:
+            from bot.sandbox.client import SandboxClient
+            from bot.sandbox.clock import SandboxClock
+            from bot.sandbox.server import SANDBOX_TOKEN
+
+            host = f"[{settings.sandbox.host}]" if ":" in settings.sandbox.host else settings.sandbox.host
+            attached = f"http://{host}:{settings.sandbox.port}"
+            token, api_url, file_url = SANDBOX_TOKEN, attached + "/bot", attached + "/file/bot"
+            client = SandboxClient(attached)
+            try:
+                offset = (await client.clock())["offset_seconds"]
+            finally:
+                await client.close()
+            clock = self.clock or SandboxClock(timedelta(seconds=offset))
+        elif settings.uses_sandbox:
             from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer
 
             if self.sandbox is None:
@@ -96,14 +115,12 @@ class Runtime:
         )
         self.jobs.bind(self.app)
         if settings.uses_sandbox and settings.sandbox.demo_team:
-            async with sessions() as session, session.begin():
-                added = await seed_demo_team(session, clock.now())
+            added = await _seed_demo_team(sessions, clock.now())
             if added:
                 log.info("sandbox: seeded the demo team (%d people)", added)
             from bot.demo import DEMO_TEAM
 
-            for person in DEMO_TEAM:  # so the sandbox knows their chats before they write
-                self.sandbox.register_user(person.telegram_id, person.name, person.handle, "zh-hans")
+            await _open_demo_chats(self.sandbox, attached, DEMO_TEAM)
         await self._sync_menus()
         self.outbox = OutboxSender(
             self.app, self.api, transient=(TransientSendError,), blocked=(RecipientBlocked,),
@@ -202,6 +219,35 @@ class Runtime:
             await self.sandbox.stop()
         if self._engine is not None:
             await self._engine.dispose()
+
+
+async def _seed_demo_team(sessions: Any, now: Any) -> int:
+    """Seed once, also when several instances start at the same moment on one database."""
+    for attempt in range(3):
+        try:
+            async with sessions() as session, session.begin():
+                return await seed_demo_team(session, now)
+        except IntegrityError:  # another instance seeded the same rows first: look again
+            if attempt == 2:
+                raise
+    return 0
+
+
+async def _open_demo_chats(sandbox: Any, attached: str | None, team: Any) -> None:
+    """So the sandbox knows the demo people's chats before they write."""
+    if attached is None:
+        for person in team:
+            sandbox.register_user(person.telegram_id, person.name, person.handle, "zh-hans")
+        return
+    from bot.sandbox.client import SandboxClient
+
+    client = SandboxClient(attached)
+    try:
+        for person in team:
+            await client.register_user(person.telegram_id, person.name, username=person.handle,
+                                       language_code="zh-hans")
+    finally:
+        await client.close()
 
 
 def _build_transport(settings: Settings, **kwargs: Any) -> Any:

@@ -27,13 +27,18 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, connections: int | None = None) -> AsyncEngine:
+    """``connections``: how many PostgreSQL connections the process may need at once (the pool's
+    ceiling); SQLAlchemy's default (5 + 10 overflow) otherwise."""
     url = async_url(url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
+    if connections is not None:
+        return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=max(connections // 2, 5),
+                                   max_overflow=max(connections - connections // 2, 10))
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 
 
