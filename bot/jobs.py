@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 def build_in_worker(database_url: str, job: ExportJob, timezone: str, folder: str) -> tuple[str, int]:
     """Runs in the worker process: its own engine and event loop."""
     async def run() -> tuple[Path, int]:
-        engine = create_engine(database_url)
+        engine = create_engine(database_url, reader=True)
         try:
             return await write_export(session_factory(engine), job, tz=ZoneInfo(timezone), folder=Path(folder))
         finally:

@@ -27,6 +27,7 @@ from typing import Any
 from bot.transport.delivery import BotApi, deliver
 from bot.transport.updates import incoming_from_update
 from handlers.app import App
+from handlers.audit_trail import log_outbound
 from handlers.dispatch import apply, record
 from handlers.notify import queue_undelivered_reply
 from handlers.types import Incoming, Outcome, outcome_from_json
@@ -96,6 +97,10 @@ class UpdatePipeline:
             return True
         done, pending = await asyncio.wait(lanes, timeout=timeout)
         for lane in pending:
+            frames = lane.get_stack(limit=3)
+            where = frames[-1] if frames else None
+            log.warning("shutdown: %s still busy (%s); cancelled, its updates stay in the inbox", lane.get_name(),
+                        f"{where.f_code.co_filename}:{where.f_lineno}" if where else "?")
             lane.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         return not pending
@@ -145,17 +150,21 @@ class UpdatePipeline:
                 outcome = await apply(self.app, incoming, entry_id, queued=True)
             else:  # applied before a crash, replies not (all) sent: send them now
                 outcome = outcome_from_json(outcome_json or "{}")
-            await self._answer(incoming, outcome)
-            await self._done(entry_id)
+            await self._answer(incoming, outcome, entry_id)
 
-    async def _answer(self, incoming: Incoming, outcome: Outcome) -> None:
-        undelivered = await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff,
-                                    attempts=self.send_attempts)
-        if undelivered:
-            async with self.app.sessions() as session, session.begin():
-                for position, reply in enumerate(undelivered):
-                    await queue_undelivered_reply(session, self.app, reply, update_id=incoming.update_id,
-                                                  position=position)
+    async def _answer(self, incoming: Incoming, outcome: Outcome, entry_id: int) -> None:
+        delivery = await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff,
+                                 attempts=self.send_attempts)
+        # One transaction: what was said goes into the audit log, what could not be said yet into
+        # the outbox, and the update leaves the inbox — a crash before it repeats the replies, after
+        # it nothing.
+        async with self.app.sessions() as session, session.begin():
+            for reply, message_id, sent_at in delivery.sent:
+                await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
+            for position, reply in enumerate(delivery.undelivered):
+                await queue_undelivered_reply(session, self.app, reply, update_id=incoming.update_id,
+                                              position=position)
+            await inbox.remove(session, entry_id)
         if self.app.jobs is not None:
             for job in outcome.jobs:
                 self.app.jobs.submit(job)

@@ -188,18 +188,23 @@ class Runtime:
                 await self.outbox.drain()
             except Exception:
                 log.exception("outbox drain failed; trying again shortly")
+            # asyncio.wait, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+            # arrives just as the kick is set, and the loop would then outlive stop().
+            kicked = asyncio.ensure_future(self._outbox_kick.wait())
             try:
-                await asyncio.wait_for(self._outbox_kick.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
-                pass
+                await asyncio.wait({kicked}, timeout=1.0)
+            finally:
+                kicked.cancel()
             self._outbox_kick.clear()
 
     async def stop(self) -> None:
         """Graceful: stop taking updates, let the lanes finish what was taken, then the rest."""
         self.ready = False
+        log.info("shutdown: no new updates taken")
         if self.transport is not None:
             await self.transport.stop_receiving()
         if self.pipeline is not None:
+            log.info("shutdown: finishing %d chat(s) being answered", self.pipeline.busy_lanes)
             if not await self.pipeline.drain(timeout=self.settings.updates.shutdown_grace_seconds):
                 log.warning("shutdown: some chats were still being answered; the inbox keeps their updates")
         if self.scheduler is not None:
@@ -213,12 +218,15 @@ class Runtime:
                 await task
             except (asyncio.CancelledError, Exception):
                 pass
+        log.info("shutdown: background tasks stopped")
         if self.transport is not None:
             await self.transport.stop()
+        log.info("shutdown: transport closed")
         if self._owns_sandbox and self.sandbox is not None:
             await self.sandbox.stop()
         if self._engine is not None:
             await self._engine.dispose()
+        log.info("shutdown: done")
 
 
 async def _seed_demo_team(sessions: Any, now: Any) -> int:

@@ -58,6 +58,13 @@ async def record_inbound(app: App, incoming: Incoming, received_at: datetime, *,
 
 async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:
     """Log what the bot said (or edited), with the Telegram message id it got."""
+    async with app.sessions() as session:
+        async with session.begin():
+            await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
+
+
+async def log_outbound(session: AsyncSession, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:
+    """:func:`record_outbound` in the caller's transaction."""
     payload: dict[str, Any] = {}
     if reply.buttons:
         payload["buttons"] = keyboard_to_json(reply.buttons)
@@ -66,18 +73,16 @@ async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sen
 
         payload["document"] = {"file_name": reply.document.file_name, "size": len(reply.document.content),
                                "sha256": hashlib.sha256(reply.document.content).hexdigest()}
-    async with app.sessions() as session:
-        async with session.begin():
-            await audit.append(
-                session,
-                kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
-                recorded_at=sent_at,
-                chat_id=reply.chat_id,
-                message_id=message_id if message_id is not None else reply.edit_message_id,
-                entity=reply.entity,
-                text=reply.text,
-                payload=payload or None,
-            )
+    await audit.append(
+        session,
+        kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
+        recorded_at=sent_at,
+        chat_id=reply.chat_id,
+        message_id=message_id if message_id is not None else reply.edit_message_id,
+        entity=reply.entity,
+        text=reply.text,
+        payload=payload or None,
+    )
 
 
 async def state_change(*, ctx_session: AsyncSession, app: App, now: datetime, entity: str, actor_id: int | None,
