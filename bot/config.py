@@ -66,6 +66,7 @@ class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8081, ge=0, le=65535)
     demo_team: bool = True
+    attach: bool = False
 
     @field_validator("host")
     @classmethod
@@ -82,6 +83,12 @@ class BotSettings(_Section):
     invite_valid_hours: int = Field(72, ge=1, le=24 * 90)
 
 
+class UpdatesSettings(_Section):
+    concurrent_chats: int = Field(16, ge=1, le=500)
+    shutdown_grace_seconds: float = Field(10.0, ge=0.0, le=300.0)
+    inbox_recovery_seconds: float = Field(15.0, ge=1.0, le=3600.0)
+
+
 class ParserSettings(_Section):
     extra_words: tuple[str, ...] = ()
 
@@ -95,6 +102,7 @@ class OutboxSettings(_Section):
     max_attempts: int = Field(8, ge=1, le=100)
     per_chat_interval_seconds: float = Field(1.0, ge=0.0, le=60.0)
     per_bot_per_second: int = Field(30, ge=1, le=1000)
+    lease_seconds: float = Field(30.0, ge=5.0, le=3600.0)
     backoff_first_seconds: float = Field(1.0, ge=0.0, le=600.0)
 
 
@@ -103,6 +111,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     sandbox: SandboxSettings = SandboxSettings()
     bot: BotSettings = BotSettings()
+    updates: UpdatesSettings = UpdatesSettings()
     parser: ParserSettings = ParserSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     outbox: OutboxSettings = OutboxSettings()

@@ -7,24 +7,26 @@ and what the end-to-end tests start too, with their own clock and sandbox.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.clock import SystemClock
 from bot.config import Settings, load_audit_signer
 from bot.demo import seed_demo_team
+from bot.jobs import ProcessJobs
+from bot.pipeline import UpdatePipeline
 from bot.public_holidays import public_holidays
-from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError, deliver
-from bot.transport.updates import UnreadableUpdate, incoming_from_update, readable_update_id
+from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError
 from domain.texts import DEFAULT_LANGUAGE
 from handlers import audit_trail
 from handlers.app import App, AppConfig
-from handlers.dispatch import dispatch
 from handlers.menus import menu_for
 from handlers.reports.checkpoints import startup_check
-from handlers.types import Clock
+from handlers.types import Clock, Incoming, Outcome
 from handlers.working_calendar import LiveCalendar
 from schedules.outbox_sender import OutboxSender, RateLimits
 from schedules.scheduler import Scheduler
@@ -51,6 +53,9 @@ class Runtime:
     transport: Any = field(default=None, init=False)
     outbox: OutboxSender | None = field(default=None, init=False)
     scheduler: Scheduler | None = field(default=None, init=False)
+    pipeline: UpdatePipeline | None = field(default=None, init=False)
+    jobs: ProcessJobs | None = field(default=None, init=False)
+    ready: bool = field(default=False, init=False)
     _owns_sandbox: bool = field(default=False, init=False)
     _engine: Any = field(default=None, init=False)
     _outbox_kick: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -62,11 +67,28 @@ class Runtime:
 
     async def start(self) -> None:
         settings = self.settings
-        self._engine = create_engine(settings.database.url, echo=settings.database.echo)
+        # A busy chat lane holds two connections (its advisory lock, its work); plus outbox, scheduler, jobs.
+        self._engine = create_engine(settings.database.url, echo=settings.database.echo,
+                                     connections=2 * settings.updates.concurrent_chats + 8)
         await upgrade(self._engine)
         sessions = session_factory(self._engine)
 
-        if settings.uses_sandbox:
+        attached: str | None = None  # the root URL of a sandbox another process runs
+        if settings.uses_sandbox and settings.sandbox.attach and self.sandbox is None:
+            from bot.sandbox.client import SandboxClient
+            from bot.sandbox.clock import SandboxClock
+            from bot.sandbox.server import SANDBOX_TOKEN
+
+            host = f"[{settings.sandbox.host}]" if ":" in settings.sandbox.host else settings.sandbox.host
+            attached = f"http://{host}:{settings.sandbox.port}"
+            token, api_url, file_url = SANDBOX_TOKEN, attached + "/bot", attached + "/file/bot"
+            client = SandboxClient(attached)
+            try:
+                offset = (await client.clock())["offset_seconds"]
+            finally:
+                await client.close()
+            clock = self.clock or SandboxClock(timedelta(seconds=offset))
+        elif settings.uses_sandbox:
             from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer
 
             if self.sandbox is None:
@@ -81,11 +103,13 @@ class Runtime:
         self.clock = clock
 
         self.transport = _build_transport(settings, token=token, api_url=api_url, file_url=file_url,
-                                          on_update=self._on_update, on_unreadable=self._on_unreadable)
+                                          accept=self._accept, unreadable=self._on_unreadable,
+                                          ready=lambda: self.ready)
         bot_id, username = await self.transport.prepare()
         calendars = LiveCalendar(settings.rules, public_holidays(settings.rules.working.calendar, clock.now().year))
         async with sessions() as session:
             await calendars.reload(session)
+        self.jobs = ProcessJobs(settings.database.url, on_done=self.kick_outbox)
         self.app = App(
             sessions=sessions,
             clock=clock,
@@ -97,30 +121,36 @@ class Runtime:
             parser=build_parser(settings),
             files=self.transport.api,
             calendars=calendars,
+            jobs=self.jobs,
         )
+        self.jobs.bind(self.app)
         if settings.uses_sandbox and settings.sandbox.demo_team:
-            async with sessions() as session, session.begin():
-                added = await seed_demo_team(session, clock.now())
+            added = await _seed_demo_team(sessions, clock.now())
             if added:
                 log.info("sandbox: seeded the demo team (%d people)", added)
             from bot.demo import DEMO_TEAM
 
-            for person in DEMO_TEAM:  # so the sandbox knows their chats before they write
-                self.sandbox.register_user(person.telegram_id, person.name, person.handle, "zh-hans")
+            await _open_demo_chats(self.sandbox, attached, DEMO_TEAM)
         await startup_check(self.app)  # the log must still extend the last checkpoint it published
         await self._sync_menus()
         self.outbox = OutboxSender(
             self.app, self.api, transient=(TransientSendError,), blocked=(RecipientBlocked,),
             limits=RateLimits(settings.outbox.per_chat_interval_seconds, settings.outbox.per_bot_per_second),
-            max_attempts=settings.outbox.max_attempts,
+            max_attempts=settings.outbox.max_attempts, lease=timedelta(seconds=settings.outbox.lease_seconds),
             backoff_first=min(settings.outbox.backoff_first_seconds, self.first_backoff * 20))
         self._tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
+        self.pipeline = UpdatePipeline(self.app, self.api, self._engine, after_answer=self._after_answer,
+                                       on_unreadable=self._on_unreadable,
+                                       max_lanes=settings.updates.concurrent_chats, first_backoff=self.first_backoff)
+        await self.pipeline.recover()  # answer what a crash left recorded but unanswered
+        self._tasks.append(asyncio.create_task(self._recovery_loop(), name="inbox-recovery"))
         if settings.scheduler.enabled:
             self.scheduler = Scheduler(self.app, self._engine, sweep_seconds=settings.scheduler.sweep_seconds,
                                        after_sweep=self._after_sweep)
             if await self.scheduler.start():
                 await self.scheduler.run_sweep()  # catch up on anything that fell due while the bot was down
         await self.transport.start_receiving()
+        self.ready = True
         log.info("bot @%s running on %s (%s)", username, "the sandbox" if settings.uses_sandbox else api_url,
                  self.transport.name)
 
@@ -133,16 +163,11 @@ class Runtime:
             if person.active:
                 await self.api.set_commands(menu_for(person.role, person.language), chat_id=person.telegram_id)
 
-    async def _on_update(self, raw: dict[str, Any]) -> None:
-        assert self.app is not None and self.clock is not None
-        try:
-            incoming = incoming_from_update(raw, received_at=self.clock.now())
-        except UnreadableUpdate as error:
-            body = json.dumps(raw, ensure_ascii=False, default=str)
-            await self._on_unreadable(body, error.reason, error.update_id or readable_update_id(raw))
-            return
-        outcome = await dispatch(self.app, incoming)
-        await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff)
+    async def _accept(self, raw: dict[str, Any]) -> None:
+        assert self.pipeline is not None
+        await self.pipeline.accept(raw)
+
+    async def _after_answer(self, incoming: Incoming, outcome: Outcome) -> None:
         if outcome.replies or outcome.callback_answer is not None:
             self._outbox_kick.set()  # a use case may have queued notifications for others
         for chat_id, role, language in outcome.menus:
@@ -164,6 +189,16 @@ class Runtime:
         """Deliver queued notifications now rather than at the next second's poll."""
         self._outbox_kick.set()
 
+    async def _recovery_loop(self) -> None:
+        """Pick up updates another instance recorded and then died before answering."""
+        assert self.pipeline is not None
+        while True:
+            await asyncio.sleep(self.settings.updates.inbox_recovery_seconds)
+            try:
+                await self.pipeline.recover(older_than=timedelta(seconds=self.settings.updates.inbox_recovery_seconds))
+            except Exception:
+                log.exception("inbox recovery failed; trying again shortly")
+
     async def _after_sweep(self, report: object) -> None:
         self.kick_outbox()
 
@@ -174,15 +209,29 @@ class Runtime:
                 await self.outbox.drain()
             except Exception:
                 log.exception("outbox drain failed; trying again shortly")
+            # asyncio.wait, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+            # arrives just as the kick is set, and the loop would then outlive stop().
+            kicked = asyncio.ensure_future(self._outbox_kick.wait())
             try:
-                await asyncio.wait_for(self._outbox_kick.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
-                pass
+                await asyncio.wait({kicked}, timeout=1.0)
+            finally:
+                kicked.cancel()
             self._outbox_kick.clear()
 
     async def stop(self) -> None:
+        """Graceful: stop taking updates, let the lanes finish what was taken, then the rest."""
+        self.ready = False
+        log.info("shutdown: no new updates taken")
+        if self.transport is not None:
+            await self.transport.stop_receiving()
+        if self.pipeline is not None:
+            log.info("shutdown: finishing %d chat(s) being answered", self.pipeline.busy_lanes)
+            if not await self.pipeline.drain(timeout=self.settings.updates.shutdown_grace_seconds):
+                log.warning("shutdown: some chats were still being answered; the inbox keeps their updates")
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.jobs is not None:
+            await self.jobs.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -190,12 +239,44 @@ class Runtime:
                 await task
             except (asyncio.CancelledError, Exception):
                 pass
+        log.info("shutdown: background tasks stopped")
         if self.transport is not None:
             await self.transport.stop()
+        log.info("shutdown: transport closed")
         if self._owns_sandbox and self.sandbox is not None:
             await self.sandbox.stop()
         if self._engine is not None:
             await self._engine.dispose()
+        log.info("shutdown: done")
+
+
+async def _seed_demo_team(sessions: Any, now: Any) -> int:
+    """Seed once, also when several instances start at the same moment on one database."""
+    for attempt in range(3):
+        try:
+            async with sessions() as session, session.begin():
+                return await seed_demo_team(session, now)
+        except IntegrityError:  # another instance seeded the same rows first: look again
+            if attempt == 2:
+                raise
+    return 0
+
+
+async def _open_demo_chats(sandbox: Any, attached: str | None, team: Any) -> None:
+    """So the sandbox knows the demo people's chats before they write."""
+    if attached is None:
+        for person in team:
+            sandbox.register_user(person.telegram_id, person.name, person.handle, "zh-hans")
+        return
+    from bot.sandbox.client import SandboxClient
+
+    client = SandboxClient(attached)
+    try:
+        for person in team:
+            await client.register_user(person.telegram_id, person.name, username=person.handle,
+                                       language_code="zh-hans")
+    finally:
+        await client.close()
 
 
 def _build_transport(settings: Settings, **kwargs: Any) -> Any:

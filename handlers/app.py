@@ -1,6 +1,6 @@
 """The frozen bundle of collaborators every use case receives.
 
-Built once by the composition root (``bot.compose``); nothing here is built at
+Built once by the composition root (``bot.runtime``); nothing here is built at
 import time, so tests make their own with a fixed clock and a real database.
 """
 
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from domain.policy.calendar import WorkingCalendar
 from domain.evidence.note import Signer
 from domain.policy.settings import PolicySettings
-from handlers.types import Clock, FileFetcher
+from handlers.types import Clock, FileFetcher, JobRunner
 from handlers.working_calendar import LiveCalendar
 from storage.db import SessionFactory
 
@@ -42,6 +42,7 @@ class App:
     config: AppConfig
     parser: object  # domain.parsing.Parser; typed loosely so handlers need not build one at import
     files: FileFetcher | None = None  # downloads photos sent as evidence; None where there is no transport
+    jobs: JobRunner | None = None  # heavy work off the event loop; None: done in the update's own task
     # Config + public holidays + days off added by chat; without one, config alone.
     calendars: LiveCalendar | None = None
 

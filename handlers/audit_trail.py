@@ -9,14 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.app import App
 from handlers.types import Incoming, Reply, keyboard_to_json
-from storage import audit
+from storage import audit, inbox
 from storage.audit import Kind
 
 _KIND = {"message": Kind.INBOUND, "edited_message": Kind.INBOUND_EDIT, "callback": Kind.CALLBACK}
 
 
-async def record_inbound(app: App, incoming: Incoming, received_at: datetime) -> int | None:
-    """Commit the update as evidence; None when this update was recorded before."""
+async def record_inbound(app: App, incoming: Incoming, received_at: datetime, *, queue: bool = False) -> int | None:
+    """Commit the update as evidence; None when this update was recorded before.
+
+    ``queue`` also puts it in the inbox in the same transaction: once this returns,
+    the update may be acknowledged to Telegram, since its answer can no longer be lost.
+    """
     payload: dict[str, Any] = {"update": incoming.raw} if incoming.raw else {}
     if incoming.callback_data is not None:
         payload["callback_data"] = incoming.callback_data
@@ -44,7 +48,12 @@ async def record_inbound(app: App, incoming: Incoming, received_at: datetime) ->
                 text=incoming.text,
                 payload=payload or None,
             )
-            return None if duplicate else entry.id
+            if duplicate:
+                return None
+            if queue:
+                await inbox.add(session, entry_id=entry.id, chat_id=incoming.chat_id, update_id=incoming.update_id,
+                                received_at=received_at)
+            return entry.id
 
 
 async def record_unreadable(app: App, *, body: str, reason: str, update_id: int | None,
@@ -64,6 +73,13 @@ async def record_unreadable(app: App, *, body: str, reason: str, update_id: int 
 
 async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:
     """Log what the bot said (or edited), with the Telegram message id it got."""
+    async with app.sessions() as session:
+        async with session.begin():
+            await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
+
+
+async def log_outbound(session: AsyncSession, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:
+    """:func:`record_outbound` in the caller's transaction."""
     payload: dict[str, Any] = {}
     if reply.buttons:
         payload["buttons"] = keyboard_to_json(reply.buttons)
@@ -72,18 +88,16 @@ async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sen
 
         payload["document"] = {"file_name": reply.document.file_name, "size": len(reply.document.content),
                                "sha256": hashlib.sha256(reply.document.content).hexdigest()}
-    async with app.sessions() as session:
-        async with session.begin():
-            await audit.append(
-                session,
-                kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
-                recorded_at=sent_at,
-                chat_id=reply.chat_id,
-                message_id=message_id if message_id is not None else reply.edit_message_id,
-                entity=reply.entity,
-                text=reply.text,
-                payload=payload or None,
-            )
+    await audit.append(
+        session,
+        kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
+        recorded_at=sent_at,
+        chat_id=reply.chat_id,
+        message_id=message_id if message_id is not None else reply.edit_message_id,
+        entity=reply.entity,
+        text=reply.text,
+        payload=payload or None,
+    )
 
 
 async def state_change(*, ctx_session: AsyncSession, app: App, now: datetime, entity: str, actor_id: int | None,

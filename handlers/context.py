@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.localtime import local_moment
 from domain.texts import t
 from handlers.app import App
-from handlers.types import Button, Incoming, Reply
+from handlers.types import Button, ExportJob, Incoming, Reply
 from storage.models import User
 
 
@@ -25,6 +25,7 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     callback_answer: str | None = None
     menus: list[tuple[int, str, str]] = field(default_factory=list)
+    jobs: list[ExportJob] = field(default_factory=list)
 
     @property
     def sent_local(self) -> datetime:

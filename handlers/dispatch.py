@@ -22,8 +22,8 @@ from handlers import audit_trail, conversation
 from handlers.app import App
 from handlers.context import Context
 from handlers.registry import BUTTONS, COMMANDS
-from handlers.types import Incoming, Outcome, Reply
-from storage import users as user_store
+from handlers.types import Incoming, Outcome, Reply, outcome_to_json
+from storage import inbox, users as user_store
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,25 @@ from handlers.reports import evidence, export, kpi as kpi_report, views as repor
 
 
 async def dispatch(app: App, incoming: Incoming) -> Outcome:
-    received_at = app.clock.now()
-    evidence_id = await audit_trail.record_inbound(app, incoming, received_at)
+    """Record and apply one update in the caller's task (use-case tests; the bot uses the inbox)."""
+    evidence_id = await record(app, incoming)
+    if evidence_id is None:
+        return Outcome(duplicate=True)
+    return await apply(app, incoming, evidence_id)
+
+
+async def record(app: App, incoming: Incoming, *, queue: bool = False) -> int | None:
+    """Step 1: commit the update as evidence (and, with ``queue``, into the inbox); None for a redelivery."""
+    evidence_id = await audit_trail.record_inbound(app, incoming, app.clock.now(), queue=queue)
     if evidence_id is None:
         log.info("update %s was already recorded; not applied again", incoming.update_id)
-        return Outcome(duplicate=True)
+    return evidence_id
+
+
+async def apply(app: App, incoming: Incoming, evidence_id: int, *, queued: bool = False) -> Outcome:
+    """Steps 2–3 for a recorded update. With ``queued`` the inbox row is marked applied, with the
+    replies still to send, in the same transaction as the use case's changes."""
+    received_at = app.clock.now()
     language = app.config.default_language
     try:
         async with app.sessions() as session:
@@ -51,14 +65,21 @@ async def dispatch(app: App, incoming: Incoming) -> Outcome:
                     language = user.language
                 ctx = Context(app, session, incoming, received_at, user, evidence_id)
                 await _route(ctx)
-            return Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus))
+                outcome = Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus), jobs=tuple(ctx.jobs))
+                if queued:
+                    await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
+            return outcome
     except DomainError as error:
         # The use case refused: nothing it did is kept, the sender learns why.
         text = t(language, f"error.{error.code}", **error.params)
-        return _answer(incoming, text)
+        outcome = _answer(incoming, text)
     except Exception:
         log.exception("update %s failed; the message is kept as audit entry %s", incoming.update_id, evidence_id)
-        return _answer(incoming, t(language, "error.internal", ref=evidence_id))
+        outcome = _answer(incoming, t(language, "error.internal", ref=evidence_id))
+    if queued:
+        async with app.sessions() as session, session.begin():
+            await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
+    return outcome
 
 
 def _answer(incoming: Incoming, text: str) -> Outcome:

@@ -3,14 +3,17 @@ within the current transaction (so a rolled-back change notifies nobody)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Role
 from domain.texts import t
-from handlers.types import Button, keyboard_to_json
+from handlers.app import App
+from handlers.types import Button, Reply, keyboard_to_json
 from storage import outbox
 from storage import users as user_store
 from storage.models import User
@@ -44,3 +47,21 @@ async def notify_users(session: AsyncSession, users: Iterable[User], *, key: str
 
 async def people(session: AsyncSession, *roles: Role, store_id: int | None = None) -> list[User]:
     return list(await user_store.users_with_role(session, *roles, store_id=store_id))
+
+
+async def queue_undelivered_reply(session: AsyncSession, app: App, reply: Reply, *, update_id: int | None,
+                                  position: int) -> None:
+    """A direct answer Telegram kept refusing goes to the outbox, which retries it like any
+    notification (an edit becomes a new message; a document is kept under ``files_dir``)."""
+    attachment = None
+    document = reply.document or reply.photo
+    if document is not None:
+        folder = Path(app.config.files_dir) / "outgoing"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{hashlib.sha256(document.content).hexdigest()}-{document.file_name}"
+        path.write_bytes(document.content)
+        attachment = {"kind": "photo" if reply.photo is not None else "document", "path": str(path),
+                      "file_name": document.file_name, "mime_type": document.mime_type}
+    await outbox.enqueue(session, key=f"reply:{update_id}:{position}", chat_id=reply.chat_id, text=reply.text,
+                         now=app.clock.now(), buttons=keyboard_to_json(reply.buttons) or None, entity=reply.entity,
+                         attachment=attachment, answer=True)

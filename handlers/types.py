@@ -7,8 +7,10 @@ aiogram produce and consume exactly the same objects.
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 IncomingKind = Literal["message", "edited_message", "callback"]
@@ -121,6 +123,24 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportJob:
+    """An /export to build off the update path; the workbook arrives later as a document."""
+
+    kind: str  # orders | aftersales | fines
+    start: date
+    end: date  # inclusive
+    language: str
+    contacts: bool  # phone and address columns (only for entitled roles)
+    chat_id: int
+    key: str  # the outbox key of the document message: one document per request
+
+
+class JobRunner(Protocol):
+    def submit(self, job: ExportJob) -> None:
+        """Start the job; its result reaches the chat through the outbox."""
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What one incoming update produced: replies to send and the answer to a button press."""
 
@@ -130,3 +150,43 @@ class Outcome:
     # (chat id, role, language) whose command menu must be set again: after
     # registration or a language switch.
     menus: tuple[tuple[int, str, str], ...] = ()
+    jobs: tuple[ExportJob, ...] = ()  # heavy work to start once the replies are out
+
+
+def _document_to_json(document: OutgoingDocument | None) -> dict[str, str] | None:
+    if document is None:
+        return None
+    return {"file_name": document.file_name, "mime_type": document.mime_type,
+            "content": base64.b64encode(document.content).decode("ascii")}
+
+
+def _document_from_json(data: dict[str, str] | None) -> OutgoingDocument | None:
+    if not data:
+        return None
+    return OutgoingDocument(data["file_name"], base64.b64decode(data["content"]), data["mime_type"])
+
+
+def outcome_to_json(outcome: Outcome) -> str:
+    """An outcome as kept in the inbox until it is delivered (so a crash cannot lose the answer)."""
+    return json.dumps({
+        "replies": [{"chat_id": r.chat_id, "text": r.text, "buttons": keyboard_to_json(r.buttons),
+                     "reply_to_message_id": r.reply_to_message_id, "edit_message_id": r.edit_message_id,
+                     "document": _document_to_json(r.document), "photo": _document_to_json(r.photo),
+                     "entity": r.entity} for r in outcome.replies],
+        "callback_answer": outcome.callback_answer,
+        "menus": [list(menu) for menu in outcome.menus],
+        "jobs": [{"kind": j.kind, "start": j.start.isoformat(), "end": j.end.isoformat(), "language": j.language,
+                  "contacts": j.contacts, "chat_id": j.chat_id, "key": j.key} for j in outcome.jobs],
+    }, ensure_ascii=False)
+
+
+def outcome_from_json(raw: str) -> Outcome:
+    data = json.loads(raw)
+    replies = tuple(Reply(chat_id=r["chat_id"], text=r["text"], buttons=keyboard_from_json(r["buttons"]),
+                          reply_to_message_id=r["reply_to_message_id"], edit_message_id=r["edit_message_id"],
+                          document=_document_from_json(r["document"]), photo=_document_from_json(r["photo"]),
+                          entity=r["entity"]) for r in data["replies"])
+    jobs = tuple(ExportJob(j["kind"], date.fromisoformat(j["start"]), date.fromisoformat(j["end"]), j["language"],
+                           j["contacts"], j["chat_id"], j["key"]) for j in data.get("jobs", ()))
+    return Outcome(replies, data["callback_answer"], menus=tuple(tuple(m) for m in data["menus"]),  # type: ignore[misc]
+                   jobs=jobs)

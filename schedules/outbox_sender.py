@@ -4,8 +4,10 @@ blocked the bot as unreachable, telling the admins once.
 
 Rows are claimed (``pending`` → ``sending``) in a short transaction with
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several bot instances never send
-the same row; a row left ``sending`` by a crashed process is claimed again
-after ``stale_after`` (at-least-once, never silently lost).
+the same row. A claim is a lease: the sender renews it for the rows it still
+holds while it works through them, so a row left ``sending`` by a crashed process
+is claimed again once its lease ran out (``lease``, seconds, not minutes) —
+at-least-once, never silently lost, and at most the row in flight sent twice.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class OutboxSender:
     limits: RateLimits = field(default_factory=RateLimits)
     max_attempts: int = 8
     backoff_first: float = 1.0
-    stale_after: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(seconds=30)
     sleep: Sleep = asyncio.sleep
     monotonic: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
     _last_per_chat: dict[int, float] = field(default_factory=dict)
@@ -77,28 +79,60 @@ class OutboxSender:
 
         R18 is enforced here, for every notification whoever queued it: outside
         working time nothing goes out (escalations only when config marks them
-        urgent); it waits in the outbox for the next working time.
+        urgent); it waits in the outbox for the next working time. Answers to a
+        person's own request (``answer`` rows) are not pings and always go.
         """
         now = now or self.app.clock.now()
         policy = self.app.config.policy
         off_hours = deliver_at(now, self.app.calendar) != now
-        if off_hours and not policy.working.urgent_escalations_ignore_hours:
-            return 0
-        rows = await self._claim(now, limit, urgent_only=off_hours)
+        rows = await self._claim(now, limit, off_hours=off_hours,
+                                 urgent_off_hours=policy.working.urgent_escalations_ignore_hours)
         delivered = 0
-        for row in rows:
+        renewed = self.monotonic()
+        for position, row in enumerate(rows):
+            if self.monotonic() - renewed > self.lease.total_seconds() / 3:
+                await self._renew([r.id for r in rows[position:]])
+                renewed = self.monotonic()
             delivered += await self._deliver(row)
         return delivered
 
-    async def _claim(self, now: datetime, limit: int, *, urgent_only: bool = False) -> list[OutboxMessage]:
+    async def _renew(self, row_ids: list[int]) -> None:
+        """Extend the lease on the rows this sender still holds (the claim time is ``not_before``)."""
         async with self.app.sessions() as session, session.begin():
-            query = (select(OutboxMessage)
-                     .where(OutboxMessage.not_before <= now,
-                            or_(OutboxMessage.state == "pending",
-                                (OutboxMessage.state == "sending") & (OutboxMessage.not_before <= now - self.stale_after)))
-                     .order_by(OutboxMessage.id).limit(limit))
-            if urgent_only:
-                query = query.where(OutboxMessage.urgent.is_(True))
+            await session.execute(update(OutboxMessage)
+                                  .where(OutboxMessage.id.in_(row_ids), OutboxMessage.state == "sending")
+                                  .values(not_before=self.app.clock.now()))
+
+    def _due(self, now: datetime, *, off_hours: bool, urgent_off_hours: bool):  # type: ignore[no-untyped-def]
+        """The rows this sender would send now: due, and allowed at this hour (R18)."""
+        query = select(OutboxMessage).where(
+            OutboxMessage.not_before <= now,
+            or_(OutboxMessage.state == "pending",
+                (OutboxMessage.state == "sending") & (OutboxMessage.not_before <= now - self.lease)))
+        if off_hours:
+            allowed = OutboxMessage.answer.is_(True)
+            if urgent_off_hours:
+                allowed = or_(allowed, OutboxMessage.urgent.is_(True))
+            query = query.where(allowed)
+        return query
+
+    async def busy(self, now: datetime | None = None) -> bool:
+        """Whether anything is being sent or is due to be sent now (tests wait for quiet)."""
+        now = now or self.app.clock.now()
+        policy = self.app.config.policy
+        off_hours = deliver_at(now, self.app.calendar) != now
+        due = self._due(now, off_hours=off_hours, urgent_off_hours=policy.working.urgent_escalations_ignore_hours)
+        async with self.app.sessions() as session:
+            if (await session.execute(due.limit(1))).first() is not None:
+                return True
+            sending = select(OutboxMessage.id).where(OutboxMessage.state == "sending").limit(1)
+            return (await session.execute(sending)).first() is not None
+
+    async def _claim(self, now: datetime, limit: int, *, off_hours: bool = False,
+                     urgent_off_hours: bool = False) -> list[OutboxMessage]:
+        async with self.app.sessions() as session, session.begin():
+            query = self._due(now, off_hours=off_hours, urgent_off_hours=urgent_off_hours) \
+                .order_by(OutboxMessage.id).limit(limit)
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.execute(query)).scalars())

@@ -29,14 +29,32 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, connections: int | None = None, reader: bool = False) -> AsyncEngine:
+    """``connections``: how many PostgreSQL connections the process may need at once (the pool's
+    ceiling); SQLAlchemy's default (5 + 10 overflow) otherwise. ``reader``: an engine that only
+    reads (SQLite: plain deferred transactions, many connections)."""
     url = async_url(url)
     if url.startswith("sqlite"):
         _make_parent(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        if reader:
+            # A long read (an export in the worker process) must not hold the write lock: WAL lets
+            # it read a snapshot while the bot goes on writing.
+            engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(engine.sync_engine, "begin", _sqlite_begin_deferred)
+            return engine
+        # SQLite has one writer at a time, and every transaction here takes the write lock up
+        # front. One pooled connection makes the others wait in the pool's queue, woken the
+        # moment it is free, instead of in SQLite's busy handler, which sleeps up to 100 ms
+        # between tries — that sleeping, not the work, was most of a busy bot's latency.
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+                                     pool_timeout=120)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
+    if connections is not None:
+        return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=max(connections // 2, 5),
+                                   max_overflow=max(connections - connections // 2, 10))
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 
 
@@ -64,6 +82,10 @@ def _sqlite_begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
     # writes would fail (SQLITE_BUSY) or fork the chain when two updates race;
     # taking the write lock up front serialises writers, as the chain needs.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_deferred(connection) -> None:  # type: ignore[no-untyped-def]
+    connection.exec_driver_sql("BEGIN")
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:

@@ -341,6 +341,30 @@ class OutboxMessage(Base):
     attachment: Mapped[str | None] = mapped_column(Text)
     # May go out outside working hours (R14 escalations, when config allows it).
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # An answer to the person's own request (a reply Telegram refused at first, a finished
+    # export): not a ping, so working hours (R18) do not hold it back.
+    answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class InboxUpdate(Base):
+    """An update that is recorded as evidence but not yet fully answered (收件箱).
+
+    Written in the same transaction as the inbound audit entry, so acknowledging
+    the update to Telegram after that commit loses nothing: a crash before the
+    use case ran leaves the row ``received``; a crash after it ran but before the
+    replies went out leaves it ``applied`` with the replies in ``outcome``. Either
+    way the next process finishes the job. The row is deleted once answered.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_chat", "chat_id", "update_id"),)
+
+    entry_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # audit_log.id
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="received")  # received | applied
+    outcome: Mapped[str | None] = mapped_column(Text)  # JSON: the replies still to deliver
 
 
 # -- After-sales (售后, R11–R14) ------------------------------------------------------

@@ -20,7 +20,7 @@ from storage.models import OutboxMessage
 async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, now: datetime,
                   buttons: list[list[dict[str, str]]] | None = None, entity: str | None = None,
                   not_before: datetime | None = None, attachment: dict[str, str] | None = None,
-                  urgent: bool = False) -> bool:
+                  urgent: bool = False, answer: bool = False) -> bool:
     """Queue one notification; False when that key was queued before."""
     exists = (await session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))).first()
     if exists:
@@ -28,7 +28,8 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
     session.add(OutboxMessage(
         key=key, chat_id=chat_id, text=text, buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None,
         entity=entity, created_at=now, not_before=not_before or now, state="pending", attempts=0,
-        attachment=json.dumps(attachment, ensure_ascii=False) if attachment else None, urgent=urgent))
+        attachment=json.dumps(attachment, ensure_ascii=False) if attachment else None, urgent=urgent,
+        answer=answer))
     await session.flush()
     return True
 

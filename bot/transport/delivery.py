@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from handlers.app import App
-from handlers.audit_trail import record_outbound
 from handlers.types import Incoming, Outcome, Reply
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,20 @@ async def send_with_retry(api: BotApi, reply: Reply, *, attempts: int = 6, first
     return None  # unreachable: the loop either returns or raises
 
 
+@dataclass
+class Delivery:
+    """What became of an outcome's replies: sent (with their message ids and times), or not yet."""
+
+    sent: list[tuple[Reply, int | None, datetime]] = field(default_factory=list)
+    undelivered: list[Reply] = field(default_factory=list)
+
+
 async def deliver(app: App, api: BotApi, incoming: Incoming, outcome: Outcome, *,
-                  first_backoff: float = 1.0, sleep: Sleep = asyncio.sleep) -> None:
+                  first_backoff: float = 1.0, sleep: Sleep = asyncio.sleep, attempts: int = 6) -> Delivery:
+    """Answer the button and send the replies in order. Recording them is the caller's: the
+    pipeline logs them and settles the inbox row in one transaction; replies Telegram kept
+    refusing are for the caller to hand to the outbox."""
+    delivery = Delivery()
     if incoming.kind == "callback" and incoming.callback_id:
         try:
             await api.answer_callback(incoming.callback_id, outcome.callback_answer or "")
@@ -71,11 +84,13 @@ async def deliver(app: App, api: BotApi, incoming: Incoming, outcome: Outcome, *
             log.warning("could not answer callback %s", incoming.callback_id, exc_info=True)
     for reply in outcome.replies:
         try:
-            message_id = await send_with_retry(api, reply, first_backoff=first_backoff, sleep=sleep)
+            message_id = await send_with_retry(api, reply, first_backoff=first_backoff, sleep=sleep, attempts=attempts)
         except RecipientBlocked:
             log.warning("chat %s blocked the bot; reply not delivered", reply.chat_id)
             continue
         except TransientSendError:
-            log.error("giving up on a reply to chat %s after retries", reply.chat_id)
+            log.warning("reply to chat %s not sent after retries; it goes to the outbox", reply.chat_id)
+            delivery.undelivered.append(reply)
             continue
-        await record_outbound(app, reply, message_id=message_id, sent_at=app.clock.now())
+        delivery.sent.append((reply, message_id, app.clock.now()))
+    return delivery

@@ -1,8 +1,8 @@
-"""python-telegram-bot adapter: updates in, replies out — nothing else lives here.
+"""python-telegram-bot adapter: replies out — nothing else lives here.
 
-What a reply becomes is decided in :mod:`bot.transport.outgoing`, webhook mode
-lives in :mod:`bot.transport.webhook`; this module only names PTB's classes and
-errors and runs PTB's own long polling.
+What a reply becomes is decided in :mod:`bot.transport.outgoing`; updates come in
+through :mod:`bot.transport.receiving`, the same for both libraries. This module
+only names PTB's classes and errors.
 """
 
 from __future__ import annotations
@@ -11,46 +11,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, InlineKeyboardButton, \
-    InlineKeyboardMarkup, InputFile, Update
+    InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
-from telegram.request import HTTPXRequest
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.transport.outgoing import Failure, LibraryBotApi, LibraryTypes
-from bot.transport.updates import ALLOWED_UPDATES, Quarantine
-from bot.transport.webhook import WebhookMode
+from bot.transport.receiving import Receiving
+from bot.transport.webhook import Unreadable
 
 UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
-UnreadableCallback = Callable[[str, str, "int | None"], Awaitable[Any]]
-
-# PTB turns these absent Message flags into False; Telegram only ever sends them as true.
-_PTB_FALSE_FLAGS = ("delete_chat_photo", "group_chat_created", "supergroup_chat_created", "channel_chat_created")
-
-
-def wire_dict(update: Update) -> dict[str, Any]:
-    """The update as Telegram sent it (what aiogram's ``model_dump`` gives too), for one audit record."""
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if not (k in _PTB_FALSE_FLAGS and v is False)}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        return value
-    return clean(update.to_dict())
-
-
-class ScreeningBot(ExtBot):  # type: ignore[type-arg]
-    """PTB's bot, except that a polled update PTB cannot parse is quarantined instead of
-    failing the whole ``getUpdates`` batch again and again (see :class:`Quarantine`)."""
-
-    def __init__(self, *args: Any, quarantine: Quarantine, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._quarantine = quarantine
-
-    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
-        result = await super()._post(endpoint, *args, **kwargs)
-        if endpoint == "getUpdates" and isinstance(result, list):
-            result = self._quarantine.screen(result, lambda raw: Update.de_json(raw, self))
-        return result
 
 
 class PtbBotApi(LibraryBotApi):
@@ -75,35 +44,25 @@ class PtbBotApi(LibraryBotApi):
 
 
 class PtbTransport:
-    """Long polling (default) with PTB's updater, or webhook mode through the shared receiver."""
+    """PTB's bot sends; updates come in through :class:`bot.transport.receiving.Receiving`
+    (the project's own long polling, or the webhook receiver), not PTB's updater, which
+    confirms an update to Telegram before it is handled."""
 
     name = "python-telegram-bot"
 
-    def __init__(self, *, token: str, api_url: str, file_url: str, on_update: UpdateCallback,
-                 on_unreadable: UnreadableCallback, webhook: dict[str, Any] | None = None) -> None:
-        quarantine = Quarantine()
+    def __init__(self, *, token: str, api_url: str, file_url: str, accept: UpdateCallback,
+                 unreadable: Unreadable, webhook: dict[str, Any] | None = None,
+                 ready: Callable[[], bool] | None = None) -> None:
         self.application: Application = (
-            ApplicationBuilder()
-            .bot(ScreeningBot(token, base_url=api_url, base_file_url=file_url, quarantine=quarantine,
-                              request=HTTPXRequest(connection_pool_size=256),  # PTB's own defaults
-                              get_updates_request=HTTPXRequest(connection_pool_size=1)))
-            .concurrent_updates(False)  # one update at a time keeps a chat's conversation in order
-            .build()
+            ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url).updater(None).build()
         )
-
-        async def handle(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            held = quarantine.take(update.update_id)
-            if held is not None:
-                await on_unreadable(*held, update.update_id)
-                return
-            await on_update(wire_dict(update))
-
-        self.application.add_handler(TypeHandler(Update, handle))
         self.api = PtbBotApi(self.application.bot)
-        self.webhook = WebhookMode(webhook, self._feed, on_unreadable) if webhook else None
+        self.receiving = Receiving(self.application.bot, token=token, api_url=api_url, accept=accept,
+                                   unreadable=unreadable, webhook=webhook, ready=ready)
 
-    async def _feed(self, raw: dict[str, Any]) -> None:
-        await self.application.process_update(Update.de_json(raw, self.application.bot))
+    @property
+    def webhook(self) -> Any:
+        return self.receiving.webhook
 
     async def prepare(self) -> tuple[int, str]:
         """Connect (getMe) without receiving updates yet: the App needs the bot's id first."""
@@ -112,18 +71,11 @@ class PtbTransport:
         return me.id, me.username
 
     async def start_receiving(self) -> None:
-        await self.application.start()
-        if self.webhook:
-            await self.webhook.start(self.application.bot)
-        else:
-            await self.application.updater.start_polling(poll_interval=0.0, timeout=10,
-                                                         allowed_updates=list(ALLOWED_UPDATES))
+        await self.receiving.start()
+
+    async def stop_receiving(self) -> None:
+        await self.receiving.stop()
 
     async def stop(self) -> None:
-        if self.webhook and self.application.running:
-            await self.webhook.stop(self.application.bot)
-        if self.application.updater.running:
-            await self.application.updater.stop()
-        if self.application.running:
-            await self.application.stop()
+        await self.receiving.stop()
         await self.application.shutdown()

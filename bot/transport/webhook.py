@@ -7,15 +7,18 @@ so it changes nothing (and its warning is rate-limited: a flood of them must not
 flood the log). With the right secret, every request leaves a trace before its
 200: a body that is not a readable update (not JSON, nested absurdly deep, ids
 that are not 64-bit integers, a text that is a number) is recorded raw by
-``unreadable`` instead of being fed on. Accepted updates are handed to ``feed`` one at a time —
-Telegram may open several connections, and a chat's conversation must stay in
-order, as in long polling. The adapters pass their library's own update
-processing as ``feed``, so a webhook update takes the same path as a polled one.
+``unreadable`` instead of being fed on.
+An accepted update is handed to ``feed``, which commits it
+to the audit log and the inbox; only then does Telegram get its 200 (a failure to
+record answers 500, so Telegram sends the update again). Answering happens later,
+in the chat's lane (``bot/pipeline.py``), which also keeps a chat's order.
+
+``GET /healthz`` (the process is up) and ``GET /readyz`` (it takes updates: started,
+not shutting down) sit beside the webhook path, for a reverse proxy or an orchestrator.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import time
@@ -61,7 +64,7 @@ class RefusalLog:
 
 class WebhookReceiver:
     def __init__(self, *, listen: str, port: int, path: str, secret: str | None, feed: Feed,
-                 unreadable: Unreadable) -> None:
+                 unreadable: Unreadable, ready: Callable[[], bool] | None = None) -> None:
         self.listen = listen
         self.path = "/" + path.lstrip("/")
         self._port = port
@@ -69,7 +72,7 @@ class WebhookReceiver:
         self._feed = feed
         self._unreadable = unreadable
         self.refusals = RefusalLog()
-        self._lock = asyncio.Lock()
+        self._ready = ready or (lambda: True)
         self._runner: web.AppRunner | None = None
         if self._secret is None:
             log.warning("webhook without a secret token: anyone who learns the URL can post updates; "
@@ -88,6 +91,8 @@ class WebhookReceiver:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post(self.path, self._receive)
+        app.router.add_get("/healthz", self._health)
+        app.router.add_get("/readyz", self._readiness)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.listen, self._port)
@@ -102,6 +107,14 @@ class WebhookReceiver:
             await self._runner.cleanup()  # lets an update being processed finish
             self._runner = None
 
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def _readiness(self, _request: web.Request) -> web.Response:
+        if self._ready():
+            return web.Response(text="ready")
+        return web.Response(status=503, text="not ready")
+
     def _authorised(self, request: web.Request) -> bool:
         if self._secret is None:
             return True
@@ -112,6 +125,8 @@ class WebhookReceiver:
         if not self._authorised(request):
             self.refusals.refused(request.remote)
             return web.Response(status=401, text="wrong secret token")
+        if not self._ready():
+            return web.Response(status=503, text="shutting down")  # Telegram (or the proxy) tries again
         # surrogateescape: bytes that are not UTF-8 are kept (escaped) in the record, not lost.
         body = (await request.read()).decode("utf-8", "surrogateescape")
         try:
@@ -123,17 +138,11 @@ class WebhookReceiver:
         except UnreadableUpdate as error:
             # 200: it is recorded, and Telegram would only send it again and again.
             return await self._record_unreadable(body, error.reason, readable_update_id(update))
-        async with self._lock:
-            try:
-                await self._feed(update)
-            except Exception as error:
-                # As in long polling: the update is logged and settled. The inbound audit row is
-                # committed first, so a fix can replay it; a retry storm would only block the queue.
-                # Recording it as unreadable leaves a trace if the library refused it before
-                # the bot saw it (its update_id makes this a no-op otherwise).
-                log.exception("update %s failed", update.get("update_id"))
-                return await self._record_unreadable(body, f"{type(error).__name__}: {error}"[:300],
-                                                     readable_update_id(update))
+        try:
+            await self._feed(update)
+        except Exception:
+            log.exception("update %s could not be recorded; answering 500 so it comes again", update.get("update_id"))
+            return web.Response(status=500, text="not recorded")
         return web.Response(text="ok")
 
     async def _record_unreadable(self, body: str, reason: str, update_id: int | None, *, status: int = 200,
@@ -149,12 +158,13 @@ class WebhookReceiver:
 class WebhookMode:
     """Receiver plus setWebhook/deleteWebhook on the library's bot (both name them alike)."""
 
-    def __init__(self, settings: dict[str, Any], feed: Feed, unreadable: Unreadable) -> None:
+    def __init__(self, settings: dict[str, Any], feed: Feed, unreadable: Unreadable,
+                 ready: Callable[[], bool] | None = None) -> None:
         self.url: str = settings.get("url") or ""
         self.secret: str | None = settings.get("secret") or None
         self.receiver = WebhookReceiver(listen=settings.get("listen") or "127.0.0.1", port=int(settings.get("port", 0)),
                                         path=settings.get("path") or "/telegram", secret=self.secret, feed=feed,
-                                        unreadable=unreadable)
+                                        unreadable=unreadable, ready=ready)
 
     async def start(self, bot: Any) -> None:
         await self.receiver.start()
@@ -163,8 +173,5 @@ class WebhookMode:
         await bot.set_webhook(url=url, secret_token=self.secret, allowed_updates=list(ALLOWED_UPDATES),
                               drop_pending_updates=False)
 
-    async def stop(self, bot: Any) -> None:
-        try:
-            await bot.delete_webhook(drop_pending_updates=False)
-        finally:
-            await self.receiver.stop()
+    async def stop(self) -> None:
+        await self.receiver.stop()

@@ -494,6 +494,8 @@ TEXTS: dict[str, str] = {
     "report.weekly_chart": "📈 KPI trend of the last 8 weeks (completion, on time, resolution, satisfaction)",
     "report.export.usage": "Usage: /export orders|aftersales|fines [month|lastmonth|2026-12|2026-12-01 2026-12-31]",
     "report.export.caption": "📎 {kind} export: {rows} rows, {start} to {end}",
+    "report.export.preparing": "⏳ Preparing the {kind} export ({start} to {end}); it will arrive here when ready. Carry on meanwhile.",
+    "report.export.failed": "⚠️ The {kind} export could not be built; please send /export again in a while.",
     "export.sheet.orders": "Orders", "export.sheet.aftersales": "After-sales", "export.sheet.fines": "Fines",
     "export.col.number": "Order no.", "export.col.store": "Store", "export.col.sales": "Sales", "export.col.customer": "Customer",
     "export.col.phone": "Phone", "export.col.address": "Address", "export.col.items": "Items", "export.col.material": "Material",

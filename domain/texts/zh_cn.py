@@ -499,6 +499,8 @@ TEXTS: dict[str, str] = {
     "report.weekly_chart": "📈 近8周考核指标趋势（完成率、及时率、解决率、满意度）",
     "report.export.usage": "用法：/export orders|aftersales|fines [本月|上月|今年|去年|2026-12|2026-12-01 2026-12-31]（订单|售后|罚款）",
     "report.export.caption": "📎 {kind}导出：{rows} 行，{start} 至 {end}",
+    "report.export.preparing": "⏳ 正在生成{kind}导出（{start} 至 {end}），好了就发给你；这期间可以照常使用。",
+    "report.export.failed": "⚠️ {kind}导出没有生成成功，请稍后再发一次 /export。",
     "export.sheet.orders": "订单", "export.sheet.aftersales": "售后", "export.sheet.fines": "罚款",
     "export.col.number": "订单号", "export.col.store": "门店", "export.col.sales": "导购", "export.col.customer": "客户",
     "export.col.phone": "电话", "export.col.address": "地址", "export.col.items": "货品", "export.col.material": "材质",

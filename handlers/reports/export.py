@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,15 +25,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.policy.intake import material_of
 from domain.policy.intake_checks import assumed_material
-from domain.policy.settings import LeadTimeRules
+from domain.policy.settings import LeadTimeRules, PolicySettings
 from domain.reports import Period
 from domain.texts import t
 from handlers.context import Context
 from handlers.orders.cards import line_text
 from handlers.registry import command
+from handlers.app import App
 from handlers.reports.common import DESK, period_problem, read_period_of, sees_contacts
-from handlers.types import OutgoingDocument, Reply
-from storage import reports
+from handlers.types import ExportJob, OutgoingDocument, Reply
+from storage import outbox, reports
+from storage.db import SessionFactory
 from storage.reports import utc_bounds
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -240,9 +243,45 @@ async def export(ctx: Context, args: str) -> None:
     if kind not in KINDS or period is None or rest:
         ctx.say("report.export.usage")
         return
-    content, rows = await build_workbook(ctx.session, kind, period, tz=ctx.app.config.tz, language=ctx.language,
-                                         contacts=sees_contacts(ctx), lead=ctx.app.config.policy.lead_time)
-    caption = ctx.t("report.export.caption", kind=ctx.t(f"export.sheet.{kind}"), rows=rows,
-                    start=period.start.isoformat(), end=period.end.isoformat())
-    ctx.replies.append(Reply(chat_id=ctx.incoming.chat_id, text=caption,
-                             document=OutgoingDocument(file_name(kind, period), content, XLSX)))
+    job = ExportJob(kind, period.start, period.end, ctx.language, sees_contacts(ctx), ctx.incoming.chat_id,
+                    key=f"export:{ctx.evidence_id}")
+    if ctx.app.jobs is None:  # no worker (use-case tests): build it in this transaction
+        content, rows = await build_workbook(ctx.session, kind, period, tz=ctx.app.config.tz, language=ctx.language,
+                                             contacts=job.contacts, lead=ctx.app.config.policy.lead_time)
+        ctx.replies.append(Reply(chat_id=ctx.incoming.chat_id, text=caption(job, rows),
+                                 document=OutgoingDocument(file_name(kind, period), content, XLSX)))
+        return
+    ctx.say("report.export.preparing", kind=ctx.t(f"export.sheet.{kind}"), start=period.start.isoformat(),
+            end=period.end.isoformat())
+    ctx.jobs.append(job)
+
+
+def caption(job: ExportJob, rows: int) -> str:
+    return t(job.language, "report.export.caption", kind=t(job.language, f"export.sheet.{job.kind}"), rows=rows,
+             start=job.start.isoformat(), end=job.end.isoformat())
+
+
+async def write_export(sessions: SessionFactory, job: ExportJob, *, policy: PolicySettings,
+                       folder: Path) -> tuple[Path, int]:
+    """Build the job's workbook into ``folder``; what the background worker runs."""
+    period = Period(job.start, job.end)
+    async with sessions() as session:
+        content, rows = await build_workbook(session, job.kind, period, tz=ZoneInfo(policy.timezone),
+                                             language=job.language, contacts=job.contacts, lead=policy.lead_time)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{job.key.replace(':', '-')}-{file_name(job.kind, period)}"
+    path.write_bytes(content)
+    return path, rows
+
+
+async def send_export(session: AsyncSession, app: App, job: ExportJob, path: Path, rows: int) -> None:
+    """Queue the finished workbook to the person who asked (an answer: R18 does not hold it back)."""
+    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=caption(job, rows), now=app.clock.now(),
+                         attachment={"kind": "document", "path": str(path), "mime_type": XLSX,
+                                     "file_name": file_name(job.kind, Period(job.start, job.end))},
+                         answer=True)
+
+
+async def export_failed(session: AsyncSession, app: App, job: ExportJob) -> None:
+    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
+                         text=t(job.language, "report.export.failed", kind=t(job.language, f"export.sheet.{job.kind}")))

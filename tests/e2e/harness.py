@@ -37,8 +37,28 @@ class Harness:
             self.transcript.append((f"bot→{chat_id}", event.get("text") or ""))
         return seen
 
+    async def settle(self, timeout: float = 15.0) -> None:
+        """Wait until the bot is quiet: every chat answered and no notification due but unsent.
+
+        A person acts after seeing what came before; without this, a notification still
+        on its way (paced at one a second per chat) would be taken for the answer.
+        """
+        import asyncio
+
+        runtime = self.runtime
+        if runtime.pipeline is None or runtime.outbox is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while runtime.pipeline.busy_lanes or await runtime.outbox.busy():
+            if loop.time() > deadline:
+                raise TimeoutError("the bot did not settle: chats still being answered or notifications due")
+            runtime.kick_outbox()
+            await asyncio.sleep(0.02)
+
     async def say(self, who: str | int, text: str, *, expect: int = 1, timeout: float = 10.0,
                   first_name: str | None = None, reply_to: int | None = None, **kwargs: Any) -> list[JSON]:
+        await self.settle()
         chat_id = self.uid(who)
         after = await self.client.last_seq()
         name = first_name or (BY_HANDLE[who].name if isinstance(who, str) and who in BY_HANDLE else str(who))
@@ -50,6 +70,7 @@ class Harness:
 
     async def press(self, who: str | int, message: JSON, label: str, *, expect: int = 1,
                     timeout: float = 10.0) -> list[JSON]:
+        await self.settle()
         chat_id = self.uid(who)
         after = await self.client.last_seq()
         self.transcript.append((f"{who}", f"[{label}]"))

@@ -1,7 +1,8 @@
-"""Long polling: an update the library cannot parse is recorded raw and does not block the queue.
+"""Long polling: an update nobody can read is recorded raw and does not block the queue.
 
-Without the quarantine, one such update fails every ``getUpdates`` batch it is in,
-forever: the bot stops answering anyone.
+The bot polls raw JSON itself (``bot/transport/polling.py``), so a library's parser never
+sees such an update; were it parsed with the batch, one bad update would fail every
+``getUpdates`` batch it is in, forever, and the bot would stop answering anyone.
 """
 
 from __future__ import annotations

@@ -64,7 +64,9 @@ async def test_status_kpi_export_and_evidence(harness: Harness, e2e_db_url: str,
     [kpi] = await h.say("manager", "/kpi 本月")
     assert kpi["text"].startswith("📈 考核指标 2026-12-01 至 2026-12-03 · 全部门店")
 
-    [export] = await h.say("clerk", "/export orders 本月")
+    # The workbook is built in a worker process: an answer at once, the document when ready.
+    [preparing, export] = await h.say("clerk", "/export orders 本月", expect=2, timeout=60)
+    assert preparing["text"].startswith("⏳ 正在生成订单导出（2026-12-01 至 2026-12-03）")
     assert export["document"]["file_name"] == "orders-2026-12-01_2026-12-03.xlsx"
     ws = load_workbook(io.BytesIO(await h.client.download(export["document"]["url"]))).active
     assert ws.cell(1, 1).value == "订单号" and ws.cell(2, 1).value == number

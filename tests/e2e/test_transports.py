@@ -126,19 +126,38 @@ async def test_webhook_mode_round_trips_and_refuses_a_wrong_secret(webhook_harne
 
         async with http.post(url, data=b"{not json", headers={SECRET_HEADER: SECRET}) as resp:
             assert resp.status == 400
-        # The very same request with the secret is processed (before the 200 returns).
+        # The very same request with the secret is recorded before the 200 returns; the answer follows.
         async with http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as resp:
             assert resp.status == 200
-    assert (await _inbound(h, 990001)).text == "/whoami"
-    [reply] = [e for e in await h.client.bot_events(ADMIN, after) if e["kind"] == "send"]
-    assert "身份：管理员" in reply["text"]
+        assert (await _inbound(h, 990001)).text == "/whoami"
+        [reply] = [e for e in await h.wait_for("admin", after) if e["kind"] == "send"]
+        assert "身份：管理员" in reply["text"]
+        # Health and readiness for a reverse proxy, beside the webhook path.
+        base = url.rsplit("/", 1)[0]
+        async with http.get(base + "/healthz") as resp:
+            assert resp.status == 200
+        async with http.get(base + "/readyz") as resp:
+            assert resp.status == 200 and await resp.text() == "ready"
 
 
-async def test_webhook_is_removed_when_the_bot_stops(webhook_harness: Harness) -> None:
-    await webhook_harness.runtime.transport.stop()
-    assert webhook_harness.sandbox.state.webhook is None
-    assert webhook_harness.sandbox.calls_to("deleteWebhook")
-    webhook_harness.runtime.transport = _Stopped()  # the fixture's stop must not run twice
+async def test_a_stopping_instance_leaves_the_webhook_for_the_others_and_refuses_updates(
+        webhook_harness: Harness) -> None:
+    # Several instances share one webhook URL: one of them stopping must not unset it for all.
+    h = webhook_harness
+    url = h.runtime.transport.webhook.receiver.local_url
+    h.runtime.ready = False  # what stop() does first: the proxy sends updates elsewhere meanwhile
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url.rsplit("/", 1)[0] + "/readyz") as resp:
+            assert resp.status == 503
+        update = {"update_id": 990002, "message": {
+            "message_id": 99002, "date": int(h.sandbox.clock.now().timestamp()), "text": "/whoami",
+            "chat": {"id": ADMIN, "type": "private"}, "from": {"id": ADMIN, "is_bot": False, "first_name": "管理员"}}}
+        async with http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as resp:
+            assert resp.status == 503  # not taken, so Telegram delivers it again
+    await h.runtime.transport.stop()
+    assert h.sandbox.state.webhook is not None
+    assert not h.sandbox.calls_to("deleteWebhook")
+    h.runtime.transport = _Stopped()  # the fixture's stop must not run twice
 
 
 async def test_on_the_sandbox_a_webhook_needs_no_public_url(e2e_db_url: str, framework: str) -> None:
@@ -152,6 +171,9 @@ async def test_on_the_sandbox_a_webhook_needs_no_public_url(e2e_db_url: str, fra
 
 class _Stopped:
     async def stop(self) -> None:
+        return None
+
+    async def stop_receiving(self) -> None:
         return None
 
 

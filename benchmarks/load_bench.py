@@ -1,0 +1,266 @@
+"""Benchmark: many sales people typing orders at once, against a bare echo bot of the same library.
+
+Every bot runs as its own process attached to one sandbox on 127.0.0.1. Each simulated
+sales person sends order messages one after another and waits for the bot's answer (the
+draft card; the echo bot's echo) before the next. Printed per scenario: messages per
+second over the whole run and the latency of an answer (p50, p99).
+
+    python3 benchmarks/load_bench.py                       # 10 and 50 users, SQLite, vs echo
+    python3 benchmarks/load_bench.py --database postgresql --instances 1,3
+    python3 benchmarks/load_bench.py --export-under-load   # a year's /export + /kpi 今年 meanwhile
+    python3 benchmarks/load_bench.py --rss 10000           # RSS of one instance after N orders
+
+PostgreSQL: ``ORDERBOT_BENCH_PG_URL`` (default postgresql://postgres@127.0.0.1:5432/test);
+a throwaway database is created and dropped. On demand only; tests never time anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.sandbox.client import SandboxClient  # noqa: E402
+from bot.sandbox.server import SandboxServer  # noqa: E402
+from storage import users  # noqa: E402
+from storage.db import create_engine, session_factory  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from tests.conftest import local  # noqa: E402
+from tests.e2e.processes import (BotProcess, RoundRobinProxy, bot_config, free_port, ready,  # noqa: E402
+                                 wait_until)
+
+FIRST_ID = 60_000
+SURNAMES, GIVEN = "张王李赵陈刘杨黄周吴", "伟芳娜敏静丽强磊军洋"
+
+
+def order_text(person: int, k: int) -> str:
+    name = SURNAMES[person % 10] + GIVEN[k % 10]
+    return f"{name} 139{person % 10000:04d}{k % 10000:04d} 实木床1.8米1张 12月20日送 天河区天河路{k + 1}号 全款"
+
+
+async def _user(client: SandboxClient, person: int, messages: int, latencies: list[float]) -> None:
+    for k in range(messages):
+        after = await client.last_seq()
+        started = time.perf_counter()
+        await client.send_text(person, order_text(person, k), first_name=f"导购{person}")
+        events = await client.wait_for_bot(person, after, timeout=60)
+        assert events
+        latencies.append(time.perf_counter() - started)
+
+
+async def load(client: SandboxClient, people: list[int], messages: int) -> dict[str, float]:
+    latencies: list[float] = []
+    started = time.perf_counter()
+    await asyncio.gather(*(_user(client, p, messages, latencies) for p in people))
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {"msgs": len(latencies), "wall": wall, "rate": len(latencies) / wall,
+            "p50": statistics.median(ordered), "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]}
+
+
+async def _with_sandbox(body: Callable[[SandboxServer, SandboxClient], Awaitable[dict]]) -> dict:
+    sandbox = SandboxServer()
+    sandbox.clock.set(local(2026, 12, 3, 17, 20))
+    await sandbox.start()
+    client = SandboxClient(sandbox.root_url)
+    try:
+        return await body(sandbox, client)
+    finally:
+        await client.close()
+        await sandbox.stop()
+
+
+async def echo_run(framework: str, n_users: int, messages: int, tmp: Path) -> dict:
+    async def body(sandbox: SandboxServer, client: SandboxClient) -> dict:
+        log = (tmp / f"echo-{framework}.log").open("ab")
+        process = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "echo_bot.py"), framework,
+                                    sandbox.root_url], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            await wait_until(lambda: bool(sandbox.calls_to("getUpdates")), 60, "the echo bot polling")
+            people = [FIRST_ID + i for i in range(n_users)]
+            for person in people:
+                await client.register_user(person, f"导购{person}")
+            return await load(client, people, messages)
+        finally:
+            process.terminate()
+            await asyncio.to_thread(process.wait, 20)
+    return await _with_sandbox(body)
+
+
+async def prepare(url: str, people: list[int]) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session, session.begin():
+            now = local(2026, 12, 3, 17, 0)
+            store = await users.store_by_code(session, "S1") or await users.add_store(session, code="S1",
+                                                                                      name="天河店", now=now)
+            for person in people:
+                await users.add_user(session, telegram_id=person, name=f"导购{person}", role="sales", now=now,
+                                     store_id=store.id)
+    finally:
+        await engine.dispose()
+
+
+async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tmp: Path, *, instances: int = 1,
+                       during: Callable[[SandboxClient], Awaitable[None]] | None = None,
+                       after: Callable[[list[BotProcess]], Awaitable[None]] | None = None) -> dict:
+    people = [FIRST_ID + i for i in range(n_users)]
+    await prepare(url, people)
+
+    async def body(sandbox: SandboxServer, client: SandboxClient) -> dict:
+        ports = [free_port() for _ in range(instances)] if instances > 1 else []
+        proxy = RoundRobinProxy([f"http://127.0.0.1:{p}/tg" for p in ports]) if ports else None
+        if proxy:
+            await proxy.start()
+        bots = [BotProcess(bot_config(tmp / f"bot{n}.toml", database_url=url, sandbox_port=sandbox.port,
+                                      framework=framework, webhook_port=ports[n] if ports else None,
+                                      proxy_url=proxy.url if proxy else None, files_dir=tmp / "files"),
+                           tmp / f"bot{n}.log") for n in range(instances)]
+        try:
+            for bot in bots:
+                bot.start()
+            for n in range(instances):
+                if ports:
+                    await wait_until(lambda p=ports[n]: ready(p), 90, f"instance {n}")
+                else:
+                    await wait_until(lambda: bool(sandbox.calls_to("getUpdates")), 90, "the bot polling")
+            for person in people:
+                await client.register_user(person, f"导购{person}")
+            side = asyncio.ensure_future(during(client)) if during else None
+            figures = await load(client, people, messages)
+            if side is not None:
+                figures["side"] = await side
+            if after is not None:
+                await after(bots)
+            return figures
+        except BaseException:
+            for bot in bots:
+                print(f"--- {bot.log}:\n" + "\n".join(bot.output().splitlines()[-20:]), file=sys.stderr)
+            raise
+        finally:
+            for bot in bots:
+                if bot.alive:
+                    await bot.terminate()
+            if proxy:
+                await proxy.stop()
+    return await _with_sandbox(body)
+
+
+def line(label: str, f: dict, base: dict | None = None) -> str:
+    ratio = f" ({f['rate'] / base['rate']:.2f} of echo)" if base else ""
+    return (f"{label:<44} {f['msgs']:>5} msgs in {f['wall']:6.1f} s = {f['rate']:6.1f} msg/s{ratio};"
+            f" p50 {f['p50'] * 1000:5.0f} ms, p99 {f['p99'] * 1000:5.0f} ms")
+
+
+def pg_database() -> tuple[str, Callable[[], None]]:
+    import asyncpg
+
+    base = os.environ.get("ORDERBOT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"orderbot_bench_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(base)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + "/" + name
+    return url, lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def fresh_url(kind: str, tmp: Path) -> tuple[str, Callable[[], None]]:
+    if kind == "postgresql":
+        return pg_database()
+    return f"sqlite+aiosqlite:///{tmp / f'bench-{uuid.uuid4().hex[:6]}.sqlite3'}", lambda: None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--framework", default="python-telegram-bot", choices=["python-telegram-bot", "aiogram"])
+    parser.add_argument("--users", default="10,50")
+    parser.add_argument("--messages", type=int, default=8, help="order messages per user")
+    parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("--instances", default="1")
+    parser.add_argument("--export-under-load", action="store_true")
+    parser.add_argument("--rss", type=int, default=0, metavar="ORDERS")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="orderbot-load-"))
+    print(f"load benchmark ({args.framework}, {args.database}; {os.cpu_count()} cores); logs in {tmp}")
+    if args.export_under_load:
+        export_under_load(args, tmp)
+        return
+    if args.rss:
+        rss_after(args, tmp)
+        return
+    for n_users in [int(u) for u in args.users.split(",")]:
+        echo = asyncio.run(echo_run(args.framework, n_users, args.messages, tmp))
+        print(line(f"echo bot, {n_users} users", echo))
+        for instances in [int(i) for i in args.instances.split(",")]:
+            url, drop = fresh_url(args.database, tmp)
+            try:
+                figures = asyncio.run(orderbot_run(url, args.framework, n_users, args.messages, tmp,
+                                                   instances=instances))
+            finally:
+                drop()
+            print(line(f"orderbot, {n_users} users, {instances} instance(s)", figures, echo))
+
+
+def export_under_load(args: argparse.Namespace, tmp: Path) -> None:
+    """20 users typing while the manager asks for a year's export and /kpi 今年 (SQLite, one instance)."""
+    from benchmarks.report_bench import MANAGER_TG, build
+
+    async def manager(client: SandboxClient) -> str:
+        await client.register_user(MANAGER_TG, "王经理")
+        started = time.perf_counter()
+        after = await client.last_seq()
+        await client.send_text(MANAGER_TG, "/export orders 2026-01-01 2026-12-31")
+        await client.send_text(MANAGER_TG, "/kpi 2026-01-01 2026-12-31")
+        events = await client.wait_for_bot(MANAGER_TG, after, timeout=300, count=3)
+        document = next((e for e in events if e.get("document")), None)
+        while document is None:
+            events = await client.wait_for_bot(MANAGER_TG, events[-1]["seq"], timeout=300)
+            document = next((e for e in events if e.get("document")), None)
+        return f"export document after {time.perf_counter() - started:.1f} s"
+
+    for label, during in (("without the export", None), ("with a year's export and /kpi", manager)):
+        url = f"sqlite+aiosqlite:///{tmp / f'year-{uuid.uuid4().hex[:6]}.sqlite3'}"
+        asyncio.run(build(url, 50_000))
+        figures = asyncio.run(orderbot_run(url, args.framework, 20, args.messages, tmp, during=during))
+        print(line(f"20 users typing, {label}", figures) + (f"; {figures['side']}" if "side" in figures else ""))
+
+
+def rss_after(args: argparse.Namespace, tmp: Path) -> None:
+    """Resident memory of one instance after it took ``--rss`` order messages."""
+    per_user = 50
+    n_users = max(1, args.rss // per_user)
+
+    async def measure(bots: list[BotProcess]) -> None:
+        assert bots[0].process is not None
+        status = Path(f"/proc/{bots[0].process.pid}/status").read_text()
+        rss = next(line for line in status.splitlines() if line.startswith("VmRSS"))
+        print(f"after {n_users * per_user} order messages: {rss.split(':')[1].strip()} resident")
+
+    url, drop = fresh_url(args.database, tmp)
+    try:
+        figures = asyncio.run(orderbot_run(url, args.framework, n_users, per_user, tmp, after=measure))
+    finally:
+        drop()
+    print(line(f"orderbot, {n_users} users × {per_user}", figures))
+
+
+if __name__ == "__main__":
+    main()
