@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.numbering import format_fine_number
 from domain.policy.calendar import calendar_for
 from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_transition
+from domain.policy.reminders import deliver_at
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
 from handlers.audit_trail import state_change
+from handlers.aftersales.cards import fmt_time
 from handlers.context import Context
 from handlers.notify import notify_users, people
 from handlers.registry import button, command
-from handlers.types import Button
+from handlers.live import Rendered, Target, renderer
+from handlers.types import Button, Keyboard
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage.models import Fine, Order, User
@@ -45,13 +49,49 @@ async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: Us
                        data={"rule": rule, "person": person.id, "amount": amount, "reason": reason,
                              "order": order.number if order else None, "evidence_ids": evidence or []})
     managers = await people(session, Role.MANAGER)
-    await notify_users(
-        session, managers, key=f"fine:{fine.number}:proposed", now=now, entity=fine.number,
-        text_for=lambda language: t(language, "fine.proposed", number=fine.number, rule=rule, person=person.name,
-                                    amount=amount, reason=reason, order=order.number if order else "—"),
-        buttons_for=lambda language: ((Button(t(language, "button.fine_confirm"), f"f:{fine.id}:confirm"),
-                                       Button(t(language, "button.fine_waive"), f"f:{fine.id}:waive")),))
+    await notify_users(session, managers, key=f"fine:{fine.number}:proposed", now=now, entity=fine.number,
+                       app=app, live={"kind": "fine.proposed"})
     return fine
+
+
+def decision_buttons(language: str, fine: Fine, *, numbered: bool = False) -> Keyboard:
+    """确认/免除 while the fine waits for a manager, 驳回/撤销 while its appeal does; nothing otherwise."""
+    label = f" {fine.number}" if numbered else ""
+    if fine.state == FineState.proposed.value:
+        return ((Button(t(language, "button.fine_confirm") + label, f"f:{fine.id}:confirm"),
+                 Button(t(language, "button.fine_waive") + label, f"f:{fine.id}:waive")),)
+    if fine.state == FineState.appealed.value:
+        return ((Button(t(language, "button.appeal_uphold") + label, f"a:{fine.id}:uphold"),
+                 Button(t(language, "button.appeal_overturn") + label, f"a:{fine.id}:overturn")),)
+    return ()
+
+
+def proposal_text(language: str, fine: Fine) -> str:
+    return t(language, "fine.proposed", number=fine.number, rule=fine.rule, person=fine.person.name,
+             amount=fine.amount_yuan, reason=fine.reason, order=fine.order.number if fine.order else "—")
+
+
+def appeal_text(language: str, fine: Fine) -> str:
+    return t(language, "appeal.to_manager", number=fine.number, person=fine.person.name, amount=fine.amount_yuan,
+             rule=fine.rule, reason=fine.appeal_reason or "")
+
+
+@renderer("fine.proposed")
+async def _proposal_now(target: Target) -> Rendered | None:
+    """The 拟罚款 card only while the fine still waits for a decision."""
+    fine = await fine_store.fine_by_number(target.session, target.entity)
+    if fine is None or fine.state != FineState.proposed.value:
+        return None
+    return Rendered(proposal_text(target.language, fine), decision_buttons(target.language, fine))
+
+
+@renderer("fine.appeal")
+async def _appeal_now(target: Target) -> Rendered | None:
+    """The appeal card only while the appeal is undecided."""
+    fine = await fine_store.fine_by_number(target.session, target.entity)
+    if fine is None or fine.state != FineState.appealed.value:
+        return None
+    return Rendered(appeal_text(target.language, fine), decision_buttons(target.language, fine))
 
 
 async def propose_rush_fine(ctx: Context, order: Order) -> None:
@@ -77,6 +117,9 @@ async def decide(ctx: Context, data: str) -> None:
         return
     action = FineAction(what)
     before = FineState(fine.state)
+    if before is not FineState.proposed:
+        await show_stale(ctx, fine, action)
+        return
     after = fine_transition(before, action)
     fine.state, fine.decided_by, fine.decided_at = after.value, ctx.user.id, ctx.now  # type: ignore[union-attr]
     calendar = calendar_for(ctx.app.config.policy)
@@ -87,8 +130,46 @@ async def decide(ctx: Context, data: str) -> None:
                        actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
                        data={"from": before.value, "to": after.value}, evidence_id=ctx.evidence_id)
     await _notice(ctx, fine)
-    ctx.reply(ctx.t(f"fine.decided.{after.value}", number=fine.number, person=fine.person.name,
-                    amount=fine.amount_yuan), edit=True, entity=fine.number)
+    text = ctx.t(f"fine.decided.{after.value}", number=fine.number, person=fine.person.name, amount=fine.amount_yuan)
+    ctx.reply(text + notice_timing(ctx), edit=True, entity=fine.number)
+
+
+def notice_timing(ctx: Context) -> str:
+    """When the notice just queued reaches the person: now, or at the next working time (R18)."""
+    calendar = calendar_for(ctx.app.config.policy)
+    when = deliver_at(ctx.now, calendar)
+    if when == ctx.now:
+        return ""
+    return "\n" + ctx.t("fine.notice_queued", at=fmt_time(ctx.language, when, ctx.app.config.tz))
+
+
+def why_not(language: str, fine: Fine, action: FineAction, tz: ZoneInfo) -> str:
+    """Why ``action`` is impossible for the fine now, naming its state, who decided and when."""
+    state = t(language, f"fine.state.{fine.state}")
+    if action is FineAction.appeal:
+        if fine.appealed_at is not None:
+            return t(language, "fine.not_now.appealed_once", number=fine.number, state=state,
+                     date=fmt_time(language, fine.appealed_at, tz))
+        return t(language, "fine.not_now.not_confirmed", number=fine.number, state=state)
+    who = fine.decider.name if fine.decider else "—"
+    return t(language, "fine.not_now.decided", number=fine.number, state=state, who=who,
+             date=fmt_time(language, fine.decided_at, tz), action=t(language, f"fine.action.{action.value}"))
+
+
+async def show_stale(ctx: Context, fine: Fine, action: FineAction) -> None:
+    """A button pressed after the fine moved on: say what state it is in, and leave a current card."""
+    ctx.callback_answer = why_not(ctx.language, fine, action, ctx.app.config.tz)
+    ctx.reply(fine_card(ctx.language, fine, ctx.app.config.tz) + "\n" + ctx.callback_answer,
+              buttons=decision_buttons(ctx.language, fine), edit=True, entity=fine.number)
+
+
+def fine_card(language: str, fine: Fine, tz: ZoneInfo) -> str:
+    """One fine as a manager sees it in /fines: the ledger row, and who decided when."""
+    text = t(language, "fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
+             amount=fine.amount_yuan, state=t(language, f"fine.state.{fine.state}"), reason=fine.reason)
+    if fine.state == FineState.appealed.value and fine.appeal_reason:
+        text += "\n" + t(language, "fines.appeal_reason", reason=fine.appeal_reason)
+    return text
 
 
 async def _notice(ctx: Context, fine: Fine) -> None:
@@ -128,8 +209,12 @@ async def list_fines(ctx: Context, args: str) -> None:
     for fine in rows:
         lines.append(ctx.t("fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
                            amount=fine.amount_yuan, state=ctx.t(f"fine.state.{fine.state}"), reason=fine.reason))
-    buttons = tuple((Button(ctx.t("button.fine_confirm") + f" {f.number}", f"f:{f.id}:confirm"),
-                     Button(ctx.t("button.fine_waive"), f"f:{f.id}:waive"))
-                    for f in rows if f.state == FineState.proposed.value and ctx.user.role == Role.MANAGER)[:10]
-    ctx.reply("\n".join(lines), buttons=buttons)
+    ctx.reply("\n".join(lines))
+    if ctx.user.role != Role.MANAGER:
+        return
+    # Each fine waiting for a decision gets its own card: deciding one edits that card only.
+    waiting = [fine for fine in rows if decision_buttons(ctx.language, fine)]
+    for fine in waiting[:10]:
+        ctx.reply(fine_card(ctx.language, fine, ctx.app.config.tz), buttons=decision_buttons(ctx.language, fine),
+                  entity=fine.number)
 

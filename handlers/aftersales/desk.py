@@ -10,7 +10,7 @@ from domain.aftersales import (
 from domain.errors import DomainError
 from domain.roles import Role
 from domain.texts import t
-from handlers.aftersales import cards
+from handlers.aftersales import cards, notices
 from handlers.aftersales.common import DESK, record, refresh_sla
 from handlers.context import Context
 from handlers.conversation import answers
@@ -44,12 +44,13 @@ async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail:
                  detail={k: v for k, v in detail.items() if v is not None} or None)
 
 
-async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for, buttons_for=None, *, slot: str) -> None:  # type: ignore[no-untyped-def]
+async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for=None, *, slot: str,  # type: ignore[no-untyped-def]
+                      live: dict[str, object] | None = None) -> None:
     sales = await user_by_id(ctx.session, case.sales_id)
     if sales is None or (ctx.user is not None and sales.id == ctx.user.id):
         return
     await notify_users(ctx.session, [sales], key=f"case:{case.number}:{slot}:{ctx.evidence_id}", now=ctx.now,
-                       entity=case.number, text_for=text_for, buttons_for=buttons_for)
+                       entity=case.number, text_for=text_for, app=ctx.app, live=live)
 
 
 async def _case(ctx: Context, case_id: str) -> AfterSalesCase | None:
@@ -140,13 +141,8 @@ async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
     await record(ctx, case, "assigned", detail={"to": person.id, "name": person.name, "from": before})
     ctx.callback_answer = ctx.t("case.assigned", name=person.name)
     if ctx.user is not None and person.id != ctx.user.id:
-        count = len(await case_store.photos(ctx.session, case.id))
-        tz = ctx.app.config.tz
         await notify_users(ctx.session, [person], key=f"case:{case.number}:assigned:{ctx.evidence_id}", now=ctx.now,
-                           entity=case.number,
-                           text_for=lambda language: cards.card(language, case, tz, photos=count,
-                                                                headline_key="case.assigned_to_you"),
-                           buttons_for=lambda language: cards.desk_buttons(language, case))
+                           entity=case.number, app=ctx.app, live=notices.card_spec("case.assigned_to_you"))
 
 
 async def _category(ctx: Context, case: AfterSalesCase, value: str, *, prefix: str) -> None:
@@ -210,14 +206,8 @@ async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, no
             await ctx.session.flush()
     case.resolution, case.resolution_note, case.resolved_at = resolution.value, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
-    rules = ctx.app.config.policy.after_sales
     label = lambda language: t(language, f"case.resolution.{resolution.value}")  # noqa: E731
-    await _tell_sales(
-        ctx, case,
-        lambda language: t(language, "case.resolved_for_sales", number=case.number, resolution=label(language),
-                           note=note or "—", low=rules.satisfaction_min, high=rules.satisfaction_max),
-        lambda language: cards.score_buttons(language, case, rules.satisfaction_min, rules.satisfaction_max),
-        slot="resolved")
+    await _tell_sales(ctx, case, slot="resolved", live={"kind": "case.score"})
     await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
                                                          resolution=label(ctx.language)))
 
@@ -243,13 +233,9 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
     await step(ctx, case, action, score=score, previous_resolution=resolution)
     ctx.reply(ctx.t("case.reopened_for_sales", number=case.number, score=score), entity=case.number, edit=True)
     desk = [case.assignee] if case.assignee else list(await people(ctx.session, Role.CLERK))
-    count = len(await case_store.photos(ctx.session, case.id))
-    tz = ctx.app.config.tz
     await notify_users(ctx.session, desk, key=f"case:{case.number}:reopened:{case.reopen_count}", now=ctx.now,
-                       entity=case.number,
-                       text_for=lambda language: t(language, "case.reopened_for_desk", number=case.number,
-                                                   score=score) + "\n" + cards.card(language, case, tz, photos=count),
-                       buttons_for=lambda language: cards.desk_buttons(language, case))
+                       entity=case.number, app=ctx.app,
+                       live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
 
 
 async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:

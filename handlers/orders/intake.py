@@ -17,7 +17,7 @@ from domain.numbering import format_order_number
 from domain.texts import t
 from handlers.context import Context
 from handlers.notify import notify_users, people
-from handlers.orders import cards
+from handlers.orders import cards, notices
 from handlers.orders.common import record
 from handlers.registry import button
 from storage import orders as order_store
@@ -185,8 +185,7 @@ async def submit(ctx: Context, order: Order, now: datetime) -> None:
                          "order_date": order.order_date.isoformat() if order.order_date else None})
     clerks = await people(ctx.session, Role.CLERK)
     await notify_users(ctx.session, clerks, key=f"order:{order.number}:new", now=now, entity=order.number,
-                       text_for=lambda language: cards.clerk_card(language, order, headline_key="clerk.new_order"),
-                       buttons_for=lambda language: cards.clerk_buttons(language, order))
+                       app=ctx.app, live=notices.card_spec("clerk.new_order"))
 
 
 @button("d", roles=frozenset({Role.SALES}))

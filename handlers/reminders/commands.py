@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from domain.errors import DomainError
 from domain.policy.calendar import calendar_for
-from domain.policy.fines import FineAction, FineState, fine_transition
+from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
 from domain.roles import Role
-from domain.texts import t
 from handlers.audit_trail import state_change
 from handlers.context import Context
-from handlers.fines import propose_fine
+from handlers.fines import notice_timing, propose_fine, show_stale, why_not
 from handlers.notify import notify_users, people
-from handlers.orders import cards
+from handlers.orders import cards, notices
 from handlers.orders.common import record
 from handlers.registry import button, command
-from handlers.types import Button
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage import outbox
@@ -34,9 +31,8 @@ async def told_clerk(ctx: Context, data: str) -> None:
         await record(ctx, order, "sales_told_clerk")
         clerks = [u for u in await people(ctx.session, Role.CLERK) if order.clerk_id in (None, u.id)]
         await notify_users(ctx.session, clerks, key=f"R6:told:{order.number}", now=ctx.now, entity=order.number,
-                           text_for=lambda lang: t(lang, "sweep.sales_told", number=order.number,
-                                                   sales=ctx.user.name if ctx.user else ""),
-                           buttons_for=lambda lang: cards.clerk_buttons(lang, order))
+                           app=ctx.app, live=notices.reminder_spec("sweep.sales_told", while_states=notices.NOT_PLACED,
+                                                                   buttons="clerk"))
     ctx.reply(ctx.t("sweep.told_ok", number=order.number), edit=True, entity=order.number)
 
 
@@ -128,18 +124,17 @@ async def appeal(ctx: Context, args: str) -> None:
         return
     today = calendar_for(ctx.app.config.policy).local(ctx.now).date()
     before = FineState(fine.state)
+    if FineAction.appeal not in fine_actions(before):
+        ctx.reply(why_not(ctx.language, fine, FineAction.appeal, ctx.app.config.tz), entity=fine.number)
+        return
     after = fine_transition(before, FineAction.appeal, today=today, appeal_deadline=fine.appeal_deadline)
     fine.state, fine.appeal_reason, fine.appealed_at = after.value, parts[1][:500], ctx.now
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
                        actor_id=ctx.user.telegram_id, event="fine.appealed", data={"reason": fine.appeal_reason},
                        evidence_id=ctx.evidence_id)
     managers = await users_with_role(ctx.session, Role.MANAGER)
-    await notify_users(
-        ctx.session, managers, key=f"fine:{fine.number}:appeal", now=ctx.now, entity=fine.number,
-        text_for=lambda lang: t(lang, "appeal.to_manager", number=fine.number, person=ctx.user.name if ctx.user
-                                else "", amount=fine.amount_yuan, rule=fine.rule, reason=fine.appeal_reason),
-        buttons_for=lambda lang: ((Button(t(lang, "button.appeal_uphold"), f"a:{fine.id}:uphold"),
-                                   Button(t(lang, "button.appeal_overturn"), f"a:{fine.id}:overturn")),))
+    await notify_users(ctx.session, managers, key=f"fine:{fine.number}:appeal", now=ctx.now, entity=fine.number,
+                       app=ctx.app, live={"kind": "fine.appeal"})
     ctx.say("appeal.lodged", number=fine.number)
 
 
@@ -151,15 +146,15 @@ async def decide_appeal(ctx: Context, data: str) -> None:
     if fine is None or what not in ("uphold", "overturn"):
         ctx.callback_answer = ctx.t("button.expired")
         return
-    try:
-        after = fine_transition(FineState(fine.state), FineAction(what))
-    except DomainError:
-        ctx.callback_answer = ctx.t("button.expired")
+    if FineState(fine.state) is not FineState.appealed:
+        await show_stale(ctx, fine, FineAction(what))
         return
+    after = fine_transition(FineState(fine.state), FineAction(what))
     fine.state, fine.decided_by, fine.decided_at = after.value, ctx.user.id if ctx.user else None, ctx.now
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
                        actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
                        evidence_id=ctx.evidence_id)
     await notify_users(ctx.session, [fine.person], key=f"fine:{fine.number}:{after.value}", now=ctx.now,
                        entity=fine.number, text_key=f"appeal.decided.{after.value}", number=fine.number)
-    ctx.reply(ctx.t(f"appeal.decided.{after.value}", number=fine.number), edit=True, entity=fine.number)
+    ctx.reply(ctx.t(f"appeal.decided.{after.value}", number=fine.number) + notice_timing(ctx), edit=True,
+              entity=fine.number)
