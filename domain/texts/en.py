@@ -330,6 +330,7 @@ TEXTS: dict[str, str] = {
         "Please confirm with the customer and ask them to score the service ({low}–{high}):"
     ),
     "case.score_not_now": "No score can be given now (the case is {state}).",
+    "case.not_now": "Case {number} is now {state} ({who}, {at}); “{action}” is no longer possible.",
     "case.closed_satisfied": "🙏 Thank you! Case {number} scored {score}; it is closed.",
     "case.reopened_for_sales": "Case {number} scored {score} (not satisfied): it is re-opened and the clerks keep working on it until the customer is satisfied.",
     "case.reopened_for_desk": "🔁 Case {number}: the customer is not satisfied ({score}); it is re-opened, please continue.",

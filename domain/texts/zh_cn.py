@@ -337,6 +337,7 @@ TEXTS: dict[str, str] = {
         "请跟客户确认，并请客户为这次售后服务打分（{low}–{high} 分）："
     ),
     "case.score_not_now": "现在不能评分（售后单{state}）。",
+    "case.not_now": "售后单 {number} 现在：{state}（{who}，{at}），不能再按「{action}」。",
     "case.closed_satisfied": "🙏 谢谢！售后单 {number} 客户评分 {score} 分，已结案。",
     "case.reopened_for_sales": "售后单 {number} 客户评分 {score} 分（不满意），已重新打开，跟单员会继续处理，直至客户满意为止。",
     "case.reopened_for_desk": "🔁 售后单 {number} 客户不满意（{score} 分），已重新打开，请继续处理。",

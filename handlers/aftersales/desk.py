@@ -70,6 +70,10 @@ async def desk_button(ctx: Context, data: str) -> None:
     case = await _case(ctx, case_id)
     if case is None:
         return
+    action = _BUTTON_ACTIONS.get(what)
+    if action is not None and action not in _allowed(case):
+        await refuse_stale(ctx, case, what)
+        return
     if what == "accept":
         if case.assignee_id is None:
             case.assignee = ctx.user
@@ -126,6 +130,25 @@ async def desk_button(ctx: Context, data: str) -> None:
         await show_desk_card(ctx, case, edit=True)
     else:
         ctx.callback_answer = ctx.t("button.expired")
+
+
+# The desk card's step buttons and the life-cycle action each one takes.
+_BUTTON_ACTIONS = {"accept": CaseAction.accept, "reject": CaseAction.reject, "wait": CaseAction.wait_for_customer,
+                   "resume": CaseAction.customer_replied, "resolve": CaseAction.resolve}
+
+
+async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
+    """A step button pressed after the case moved on: its state now, who moved it and when; the
+    card is redrawn with the buttons possible now."""
+    events = [e for e in await case_store.history(ctx.session, case.id) if e.to_state]
+    last = events[-1] if events else None
+    who = await user_by_id(ctx.session, last.actor_id) if last and last.actor_id else None
+    ctx.callback_answer = ctx.t("case.not_now", number=case.number, state=cards.state_label(ctx.language, case.state),
+                                who=who.name if who else "—",
+                                at=cards.fmt_time(ctx.language, last.at if last else case.opened_at,
+                                                  ctx.app.config.tz),
+                                action=ctx.t(f"case.button.{what}"))
+    await show_desk_card(ctx, case, edit=True, note=ctx.callback_answer)
 
 
 def _allowed(case: AfterSalesCase) -> frozenset[CaseAction]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from storage.models import OutboxMessage
 from tests.conftest import local
 from tests.e2e.harness import Harness
+from tests.e2e.test_aftersales import open_case_with_photo
 from tests.e2e.test_orders import ORDER, number_in
 from tests.e2e.test_reminders import PANEL_ORDER, _outbox_idle
 
@@ -103,3 +104,17 @@ async def test_a_stale_fine_button_or_second_appeal_says_what_state_it_is_in(har
     assert "已提交申诉" in lodged["text"]
     [again] = await h.say("sales1", "/appeal FK202612001 再申诉一次")
     assert "已申诉过一次" in again["text"] and "申诉中" in again["text"], again["text"]
+
+
+async def test_a_stale_case_button_names_the_state_who_and_when(harness: Harness) -> None:
+    h = harness
+    order = await _hand_in(h, ORDER)
+    number, _ = await open_case_with_photo(h, order)
+    [first] = await h.say("clerk", f"/case {number}")
+    [second] = await h.say("clerk", f"/case {number}")
+    await h.press("clerk", first, "受理")
+    after = await h.client.last_seq()
+    [redrawn] = await h.press("clerk", second, "受理")
+    answer = await h.answers_to_press("clerk", after)
+    assert f"售后单 {number} 现在：已受理（李跟单，12月3日（周四）15:20），不能再按「受理」" in answer["text"], answer
+    assert "受理" not in h.buttons(redrawn) and "处理完成" in h.buttons(redrawn)
