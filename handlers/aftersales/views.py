@@ -12,6 +12,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards
 from handlers.aftersales.common import DESK, VIEWERS, record, visible_case
+from handlers.orders.common import visible_filter
 from handlers.aftersales.desk import show_desk_card
 from handlers.context import Context
 from handlers.orders.cards import fmt_date
@@ -25,13 +26,8 @@ from storage.models import AfterSalesCase
 async def cases(ctx: Context, args: str) -> None:
     """Open cases: mine for sales, my store's for store managers, all for the desk; soonest deadline first."""
     assert ctx.user is not None
-    role = Role(ctx.user.role)
-    if role is Role.SALES:
-        rows = await case_store.cases_visible(ctx.session, sales_id=ctx.user.id)
-    elif role is Role.STORE_MANAGER:
-        rows = await case_store.cases_visible(ctx.session, store_id=ctx.user.store_id)
-    else:
-        rows = await case_store.cases_visible(ctx.session)
+    where = visible_filter(ctx.user)
+    rows = await case_store.cases_visible(ctx.session, **where) if where is not None else []
     if not rows:
         ctx.say("cases.none")
         return

@@ -8,7 +8,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.orders import cards
-from handlers.orders.common import visible_order
+from handlers.orders.common import visible_filter, visible_order
 from handlers.orders.lifecycle import CLERKS
 from handlers.registry import command
 from storage import orders as order_store
@@ -19,15 +19,11 @@ VIEWERS = frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 
 @command("orders", roles=VIEWERS, help_key="help.orders")
 async def orders(ctx: Context, args: str) -> None:
-    """Open orders: mine for sales, my store's for store managers, all for clerks and managers."""
+    """Open orders the sender may see (``domain.visibility``): mine for sales, my store's for store
+    managers, all for clerks and managers."""
     assert ctx.user is not None
-    role = Role(ctx.user.role)
-    if role is Role.SALES:
-        rows = await order_store.orders_visible(ctx.session, sales_id=ctx.user.id)
-    elif role is Role.STORE_MANAGER:
-        rows = await order_store.orders_visible(ctx.session, store_id=ctx.user.store_id)
-    else:
-        rows = await order_store.orders_visible(ctx.session)
+    where = visible_filter(ctx.user)
+    rows = await order_store.orders_visible(ctx.session, **where) if where is not None else []
     if not rows:
         ctx.say("orders.none")
         return
