@@ -90,7 +90,7 @@ async def show_case(ctx: Context, case: AfterSalesCase) -> None:
         elif event.event in ("close", "reopen"):
             extra = t(lang, "case.score", n=detail.get("score"))
         elif event.event == "resolve":
-            extra = t(lang, f"case.resolution.{detail.get('resolution')}") + (f"：{extra}" if extra else "")
+            extra = t(lang, f"case.resolution.{detail.get('resolution')}") + (f"{t(lang, 'punct.colon')}{extra}" if extra else "")
         if extra:
             line += f" · {extra}"
         source = evidence.get(event.evidence_id) if event.evidence_id else None
@@ -138,7 +138,7 @@ async def returnday(ctx: Context, args: str) -> None:
                        actor_id=ctx.user.telegram_id, event="return_day.set",
                        data={"day": day.isoformat(), "previous": previous.isoformat() if previous else None,
                              "notices": [d.isoformat() for d, _ in due]}, evidence_id=ctx.evidence_id)
-    notices = "、".join(fmt_date(ctx.language, d) for d, _ in due) or ctx.t("returnday.no_notices")
+    notices = ctx.t("punct.enum").join(fmt_date(ctx.language, d) for d, _ in due) or ctx.t("returnday.no_notices")
     ctx.say("returnday.set", date=fmt_date(ctx.language, day), notices=notices)
 
 

@@ -88,7 +88,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     if refusal:
         lines.append(t(lang, f"refusal.{refusal}", payment=cards.field_value(lang, order, "payment")))
     if missing:
-        lines.append(t(lang, "draft.missing", fields="、".join(t(lang, f"field.{m}") for m in missing)))
+        lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
         lines.append(t(lang, f"ask.{missing[0]}"))
         await order_store.await_input(ctx.session, ctx.user.id, kind="draft_field", ref_id=order.id,
                                       field=missing[0], now=ctx.now)

@@ -73,7 +73,7 @@ async def show_order(ctx: Context, order: Order) -> None:
             line += t(lang, "order.history_evidence", seq=source.seq, text=source.text.replace("\n", " ")[:60])
         detail = json.loads(event.detail) if event.detail else {}
         if event.event == "changed" and detail.get("diff"):
-            line += " · " + "、".join(t(lang, f"field.{name}") for name in detail["diff"])
+            line += " · " + t(lang, "punct.enum").join(t(lang, f"field.{name}") for name in detail["diff"])
         lines.append(line)
     buttons = ()
     if Role(ctx.user.role) in CLERKS:
