@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.numbering import format_fine_number
 from domain.policy.calendar import calendar_for
-from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_transition
+from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_actions, fine_transition
 from domain.policy.reminders import deliver_at
 from domain.roles import Role
 from domain.texts import t
@@ -54,15 +54,15 @@ async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: Us
     return fine
 
 
-def decision_buttons(language: str, fine: Fine, *, numbered: bool = False) -> Keyboard:
-    """确认/免除 while the fine waits for a manager, 驳回/撤销 while its appeal does; nothing otherwise."""
-    label = f" {fine.number}" if numbered else ""
+def decision_buttons(language: str, fine: Fine) -> Keyboard:
+    """确认/免除 while the fine waits for a manager, 驳回/撤销 while its appeal does; nothing otherwise
+    (a confirmed fine can still be waived, but that is a deliberate step, not a card's default)."""
     if fine.state == FineState.proposed.value:
-        return ((Button(t(language, "button.fine_confirm") + label, f"f:{fine.id}:confirm"),
-                 Button(t(language, "button.fine_waive") + label, f"f:{fine.id}:waive")),)
+        return ((Button(t(language, "button.fine_confirm"), f"f:{fine.id}:confirm"),
+                 Button(t(language, "button.fine_waive"), f"f:{fine.id}:waive")),)
     if fine.state == FineState.appealed.value:
-        return ((Button(t(language, "button.appeal_uphold") + label, f"a:{fine.id}:uphold"),
-                 Button(t(language, "button.appeal_overturn") + label, f"a:{fine.id}:overturn")),)
+        return ((Button(t(language, "button.appeal_uphold"), f"a:{fine.id}:uphold"),
+                 Button(t(language, "button.appeal_overturn"), f"a:{fine.id}:overturn")),)
     return ()
 
 
@@ -117,7 +117,7 @@ async def decide(ctx: Context, data: str) -> None:
         return
     action = FineAction(what)
     before = FineState(fine.state)
-    if before is not FineState.proposed:
+    if action not in fine_actions(before):
         await show_stale(ctx, fine, action)
         return
     after = fine_transition(before, action)

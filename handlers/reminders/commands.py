@@ -230,7 +230,7 @@ async def decide_appeal(ctx: Context, data: str) -> None:
     if fine is None or what not in ("uphold", "overturn"):
         ctx.callback_answer = ctx.t("button.expired")
         return
-    if FineState(fine.state) is not FineState.appealed:
+    if FineAction(what) not in fine_actions(FineState(fine.state)):
         await show_stale(ctx, fine, FineAction(what))
         return
     after = fine_transition(FineState(fine.state), FineAction(what))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from handlers.reminders.sweep import sweep
 from storage.models import OutboxMessage
 from tests.conftest import local
 from tests.e2e.harness import Harness
@@ -17,6 +18,17 @@ async def _hand_in(h: Harness, text: str) -> str:
     [card] = await h.say("sales1", text)
     [done] = await h.press("sales1", card, "确认")
     return number_in(done["text"])
+
+
+async def _with_button(h: Harness, who: str, after: int, label: str) -> dict:
+    """The first message to ``who`` after ``after`` that carries the button ``label``."""
+    cursor = after
+    while True:
+        events = await h.client.wait_for_bot(h.uid(who), cursor, timeout=10)
+        cursor = events[-1]["seq"]
+        for event in events:
+            if event["kind"] == "send" and label in h.buttons(event):
+                return event
 
 
 async def _shown(h: Harness, who: str, after: int) -> list[dict]:
@@ -95,9 +107,9 @@ async def test_a_stale_fine_button_or_second_appeal_says_what_state_it_is_in(har
     _, card = await h.say("manager", "/fines", expect=2)
     await h.press("manager", proposal, "确认罚款")
     after = await h.client.last_seq()
-    [stale] = await h.press("manager", card, "免除")
+    [stale] = await h.press("manager", card, "确认罚款")
     answer = await h.answers_to_press("manager", after)
-    assert "FK202612001：已确认（王经理，12月3日（周四）17:20），不能再免除" in answer["text"], answer
+    assert "FK202612001：已确认（王经理，12月3日（周四）17:20），不能再确认" in answer["text"], answer
     assert "已确认" in stale["text"] and h.buttons(stale) == []
 
     [lodged] = await h.say("sales1", "/appeal FK202612001 不是我下错的单")
@@ -118,3 +130,23 @@ async def test_a_stale_case_button_names_the_state_who_and_when(harness: Harness
     answer = await h.answers_to_press("clerk", after)
     assert f"售后单 {number} 现在：已受理（李跟单，12月3日（周四）15:20），不能再按「受理」" in answer["text"], answer
     assert "受理" not in h.buttons(redrawn) and "处理完成" in h.buttons(redrawn)
+
+
+async def test_an_escalation_acknowledged_by_one_tells_the_next_who_did_it(harness: Harness) -> None:
+    h = harness
+    order = await _hand_in(h, ORDER)
+    number, _ = await open_case_with_photo(h, order)  # Thursday 15:20: first response due Friday morning
+    h.sandbox.clock.set(local(2026, 12, 4, 10, 0))
+    clerk_after = await h.client.last_seq()
+    store_after = clerk_after
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    h.runtime.kick_outbox()
+    breach = await _with_button(h, "clerk", clerk_after, "已处理")
+    escalated = await _with_button(h, "storemanager1", store_after, "已处理")
+    assert h.buttons(escalated) == ["已处理", "稍后"], escalated["text"]
+    await h.press("clerk", breach, "已处理")
+    after = await h.client.last_seq()
+    [told] = await h.press("storemanager1", escalated, "已处理")
+    answer = await h.answers_to_press("storemanager1", after)
+    assert f"售后单 {number} 已由李跟单确认处理（12月4日（周五）10:00）" in answer["text"], answer
+    assert h.buttons(told) == []
