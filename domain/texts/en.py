@@ -255,7 +255,7 @@ TEXTS: dict[str, str] = {
     "remind.fines_waiting": "• {count} fines/appeals await your decision (/fines)",
     "remind.queued": "• {count} reminders queued (nothing is sent outside working hours)",
     "remind.nothing": "Nothing pending.",
-    "outbox.header": "Outbox: pending {pending} · sending {sending} · sent {sent} · failed {failed} · unreachable {unreachable}",
+    "outbox.header": "Outbox: pending {pending} · sending {sending} · sent {sent} · failed {failed} · unreachable {unreachable} · dropped (no longer applied) {dropped}",
     "outbox.row": "#{id} → {chat}: {state} {error}",
     "digest.chase_header": "📋 Chase list (placed, not complete, in placement order): {count}",
     "digest.placed_on": "placed ",

@@ -263,7 +263,7 @@ TEXTS: dict[str, str] = {
     "remind.fines_waiting": "• {count} 笔罚款/申诉等您决定（/fines）",
     "remind.queued": "• {count} 条提醒排队中（非工作时间不发送）",
     "remind.nothing": "暂时没有待办。",
-    "outbox.header": "发送队列：待发 {pending} · 发送中 {sending} · 已发 {sent} · 失败 {failed} · 无法送达 {unreachable}",
+    "outbox.header": "发送队列：待发 {pending} · 发送中 {sending} · 已发 {sent} · 失败 {failed} · 无法送达 {unreachable} · 已不适用未发 {dropped}",
     "outbox.row": "#{id} → {chat}：{state} {error}",
     "digest.chase_header": "📋 催单清单（已下单未单齐，按下单先后）：{count} 张",
     "digest.placed_on": "下单于",
