@@ -162,8 +162,8 @@ _KINDS = {
 @command("outbox", roles=frozenset({Role.ADMIN}), help_key="help.outbox")
 async def outbox_state(ctx: Context, args: str) -> None:
     counts = await outbox.summary(ctx.session)
-    lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in ("pending", "sending", "sent", "failed", "dropped",
-                                                                     "unreachable")})]
+    states = ("pending", "sending", "sent", "failed", "unreachable", "dropped")
+    lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in states})]
     for row in await outbox.recent(ctx.session, ("failed", "unreachable")):
         lines.append(ctx.t("outbox.row", id=row.id, chat=row.chat_id, state=row.state, error=row.last_error or ""))
     ctx.reply("\n".join(lines))
