@@ -130,15 +130,26 @@ async def decide(ctx: Context, data: str) -> None:
                        actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
                        data={"from": before.value, "to": after.value}, evidence_id=ctx.evidence_id)
     await _notice(ctx, fine)
-    text = ctx.t(f"fine.decided.{after.value}", number=fine.number, person=fine.person.name, amount=fine.amount_yuan)
-    ctx.reply(text + notice_timing(ctx), edit=True, entity=fine.number)
+    when = notice_goes_at(ctx)
+    params = {"number": fine.number, "person": fine.person.name, "amount": fine.amount_yuan}
+    if when is None:
+        text = ctx.t(f"fine.decided.{after.value}", **params)
+    else:  # not "已书面通知本人" while the notice still waits for working time
+        text = ctx.t(f"fine.decided.{after.value}_queued", at=fmt_time(ctx.language, when, ctx.app.config.tz),
+                     **params)
+    ctx.reply(text, edit=True, entity=fine.number)
+
+
+def notice_goes_at(ctx: Context) -> datetime | None:
+    """When a notice queued now reaches the person: None for at once, else the next working time (R18)."""
+    when = deliver_at(ctx.now, calendar_for(ctx.app.config.policy))
+    return None if when == ctx.now else when
 
 
 def notice_timing(ctx: Context) -> str:
-    """When the notice just queued reaches the person: now, or at the next working time (R18)."""
-    calendar = calendar_for(ctx.app.config.policy)
-    when = deliver_at(ctx.now, calendar)
-    if when == ctx.now:
+    """An extra line saying when the notice goes out, when it has to wait for working time."""
+    when = notice_goes_at(ctx)
+    if when is None:
         return ""
     return "\n" + ctx.t("fine.notice_queued", at=fmt_time(ctx.language, when, ctx.app.config.tz))
 

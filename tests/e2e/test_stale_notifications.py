@@ -56,7 +56,8 @@ async def test_a_night_queue_flushed_at_nine_shows_the_current_state(harness: Ha
     assert fine in ledger["text"] and fine in card["text"]
     [decided] = await h.press("manager", card, "确认罚款")
     # The written notice waits for 09:00, and the manager is told so instead of "sent".
-    assert "12月4日（周五）09:00" in decided["text"], decided["text"]
+    assert "12月4日（周五）09:00发给本人" in decided["text"], decided["text"]
+    assert "已书面通知本人" not in decided["text"]
     assert await h.runtime.outbox.drain() == 0  # still night: nothing goes out
 
     h.sandbox.clock.set(local(2026, 12, 4, 9, 0))
