@@ -24,10 +24,7 @@ from storage.users import user_by_id
 
 
 async def show_desk_card(ctx: Context, case: AfterSalesCase, *, edit: bool, note: str | None = None) -> None:
-    count = len(await case_store.photos(ctx.session, case.id))
-    pause = await case_store.open_pause(ctx.session, case.id)
-    text = cards.card(ctx.language, case, ctx.app.config.tz, photos=count,
-                      waiting_reason=pause.reason if pause else None)
+    text = await notices.desk_card_text(ctx.session, ctx.language, case, ctx.app.config.tz)
     if note:
         text = note + "\n" + text
     ctx.reply(text, buttons=cards.desk_buttons(ctx.language, case), entity=case.number, edit=edit)
