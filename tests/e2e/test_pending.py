@@ -6,6 +6,7 @@ from tests.conftest import local
 from tests.e2e.harness import Harness
 from tests.e2e.test_aftersales import open_case_with_photo
 from tests.e2e.test_orders import ORDER, submit
+from tests.e2e.test_reminders import _outbox_idle
 
 SECOND = "李四 13912345678 实木衣柜1个 12月20日送 越秀区中山路2号 全款"  # order date 10 Dec too
 
@@ -16,6 +17,7 @@ async def test_a_clerk_is_reminded_of_cases_to_accept_orders_to_receive_and_to_p
     taken, card = await submit(h, SECOND)
     await h.press("clerk", card, "接单")
     case, _ = await open_case_with_photo(h, waiting)
+    await _outbox_idle(h)  # the desk's notifications are out, so the next message is /remind's answer
 
     [todo] = await h.say("clerk", "/remind")
     text = todo["text"]

@@ -106,7 +106,9 @@ async def test_a_stale_fine_button_or_second_appeal_says_what_state_it_is_in(har
     await h.say("clerk", "/fine 2001 30 R8 打错单")
     [proposal] = await h.wait_for("manager", manager_after)
     _, card = await h.say("manager", "/fines", expect=2)
+    sales_after = await h.client.last_seq()
     await h.press("manager", proposal, "确认罚款")
+    await h.wait_for("sales1", sales_after)  # the written notice, before the sales person types
     after = await h.client.last_seq()
     [stale] = await h.press("manager", card, "确认罚款")
     answer = await h.answers_to_press("manager", after)

@@ -10,6 +10,7 @@ from tests.conftest import local
 from tests.e2e.harness import Harness
 from tests.e2e.test_aftersales import open_case_with_photo
 from tests.e2e.test_orders import ORDER, submit
+from tests.e2e.test_reminders import _outbox_idle
 
 NEW_SALES = 2003  # a second sales person of store S1, registered after the order was handed in
 
@@ -34,6 +35,7 @@ async def world(harness: Harness) -> tuple[Harness, str, str]:
         s1 = await user_store.store_by_code(session, "S1")
         await user_store.add_user(session, telegram_id=NEW_SALES, name="新导购", role="sales", now=local(2026, 12, 3),
                                   store_id=s1.id)
+    await _outbox_idle(h)  # notifications are out: each command's next message is its answer
     return h, number, case
 
 
