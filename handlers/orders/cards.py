@@ -53,7 +53,7 @@ def summary(language: str, order: Order, *, with_lines_status: bool = False) -> 
     colon = t(language, "punct.colon")
     lines = [f"{t(language, f'field.{name}')}{colon}{field_value(language, order, name)}"
              for name in FIELDS if name != "items"]
-    lines.insert(2, f"{t(language, 'field.items')}{colon}")
+    lines.insert(2, f"{t(language, 'field.items')}{colon}".rstrip())
     for index, line in enumerate(order.lines, start=1):
         status = f"  [{line_status(language, line)}]" if with_lines_status else ""
         lines.insert(2 + index, f"  {index}. {line_text(language, line)}{status}")
