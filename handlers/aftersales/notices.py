@@ -10,9 +10,11 @@ one and nobody acknowledged it.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aftersales import CaseState
 from domain.texts import t
@@ -34,7 +36,7 @@ def deadline_spec(text_key: str, due: datetime, *, buttons: bool) -> dict[str, o
     return {"kind": "case.deadline", "text": text_key, "due": due.isoformat(), "buttons": buttons}
 
 
-async def desk_card_text(session, language: str, case: AfterSalesCase, tz, *,  # type: ignore[no-untyped-def]
+async def desk_card_text(session: AsyncSession, language: str, case: AfterSalesCase, tz: ZoneInfo, *,
                          headline_key: str = "case.card") -> str:
     count = len(await case_store.photos(session, case.id))
     pause = await case_store.open_pause(session, case.id)
@@ -42,7 +44,7 @@ async def desk_card_text(session, language: str, case: AfterSalesCase, tz, *,  #
                       waiting_reason=pause.reason if pause else None)
 
 
-def deadline_text(language: str, key: str, case: AfterSalesCase, due: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+def deadline_text(language: str, key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> str:
     deadline = "respond" if case.accepted_at is None else "resolve"
     return t(language, key, number=case.number, due=due.astimezone(tz).strftime("%m-%d %H:%M"),
              deadline=t(language, f"sla.{deadline}"), category=t(language, f"case.category.{case.category}"),
@@ -55,7 +57,7 @@ def ack_buttons(language: str, case: AfterSalesCase, due: datetime) -> Keyboard:
              Button(t(language, "button.esc_snooze"), f"esc:{case.id}:{stamp}:snooze")),)
 
 
-async def acknowledgement(session, case: AfterSalesCase, due: datetime) -> CaseEvent | None:  # type: ignore[no-untyped-def]
+async def acknowledgement(session: AsyncSession, case: AfterSalesCase, due: datetime) -> CaseEvent | None:
     """The 已处理 press that stopped the escalation of this breach, if any."""
     rows = (await session.execute(select(CaseEvent).where(
         CaseEvent.case_id == case.id, CaseEvent.event == "escalation_ack").order_by(CaseEvent.id))).scalars()

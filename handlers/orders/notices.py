@@ -8,6 +8,8 @@ the spec's ``while`` states (a placement reminder for an order placed meanwhile 
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from domain.orders.lifecycle import FINISHED, OrderState
 from domain.texts import t
 from handlers.live import Rendered, Target, renderer
@@ -38,7 +40,7 @@ def reminder_text(language: str, key: str, order: Order) -> str:
              sales=order.sales.name if order.sales else "")
 
 
-async def clerk_buttons_now(session, language: str, order: Order) -> Keyboard:  # type: ignore[no-untyped-def]
+async def clerk_buttons_now(session: AsyncSession, language: str, order: Order) -> Keyboard:
     """The clerk card's buttons for the order's current state (the R2 fine button until proposed)."""
     proposed = await fine_store.fine_for_key(session, f"R2:{order.number}") is not None
     return cards.clerk_buttons(language, order, rush_fine_proposed=proposed)
