@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.numbering import format_fine_number
-from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_transition
+from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_actions, fine_transition
+from domain.policy.reminders import deliver_at
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
 from handlers.audit_trail import state_change
+from handlers.aftersales.cards import fmt_time
 from handlers.context import Context
 from handlers.notify import notify_users, people
 from handlers.registry import button, command
-from handlers.types import Button, id_from
+from handlers.live import Rendered, Target, renderer
+from handlers.types import Button, Keyboard, id_from
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage.models import Fine, Order, User
@@ -44,13 +48,49 @@ async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: Us
                        data={"rule": rule, "person": person.id, "amount": amount, "reason": reason,
                              "order": order.number if order else None, "evidence_ids": evidence or []})
     managers = await people(session, Role.MANAGER)
-    await notify_users(
-        session, managers, key=f"fine:{fine.number}:proposed", now=now, entity=fine.number,
-        text_for=lambda language: t(language, "fine.proposed", number=fine.number, rule=rule, person=person.name,
-                                    amount=amount, reason=reason, order=order.number if order else "—"),
-        buttons_for=lambda language: ((Button(t(language, "button.fine_confirm"), f"f:{fine.id}:confirm"),
-                                       Button(t(language, "button.fine_waive"), f"f:{fine.id}:waive")),))
+    await notify_users(session, managers, key=f"fine:{fine.number}:proposed", now=now, entity=fine.number,
+                       app=app, live={"kind": "fine.proposed"})
     return fine
+
+
+def decision_buttons(language: str, fine: Fine) -> Keyboard:
+    """确认/免除 while the fine waits for a manager, 驳回/撤销 while its appeal does; nothing otherwise
+    (a confirmed fine can still be waived, but that is a deliberate step, not a card's default)."""
+    if fine.state == FineState.proposed.value:
+        return ((Button(t(language, "button.fine_confirm"), f"f:{fine.id}:confirm"),
+                 Button(t(language, "button.fine_waive"), f"f:{fine.id}:waive")),)
+    if fine.state == FineState.appealed.value:
+        return ((Button(t(language, "button.appeal_uphold"), f"a:{fine.id}:uphold"),
+                 Button(t(language, "button.appeal_overturn"), f"a:{fine.id}:overturn")),)
+    return ()
+
+
+def proposal_text(language: str, fine: Fine) -> str:
+    return t(language, "fine.proposed", number=fine.number, rule=fine.rule, person=fine.person.name,
+             amount=fine.amount_yuan, reason=fine.reason, order=fine.order.number if fine.order else "—")
+
+
+def appeal_text(language: str, fine: Fine) -> str:
+    return t(language, "appeal.to_manager", number=fine.number, person=fine.person.name, amount=fine.amount_yuan,
+             rule=fine.rule, reason=fine.appeal_reason or "")
+
+
+@renderer("fine.proposed")
+async def _proposal_now(target: Target) -> Rendered | None:
+    """The 拟罚款 card only while the fine still waits for a decision."""
+    fine = await fine_store.fine_by_number(target.session, target.entity)
+    if fine is None or fine.state != FineState.proposed.value:
+        return None
+    return Rendered(proposal_text(target.language, fine), decision_buttons(target.language, fine))
+
+
+@renderer("fine.appeal")
+async def _appeal_now(target: Target) -> Rendered | None:
+    """The appeal card only while the appeal is undecided."""
+    fine = await fine_store.fine_by_number(target.session, target.entity)
+    if fine is None or fine.state != FineState.appealed.value:
+        return None
+    return Rendered(appeal_text(target.language, fine), decision_buttons(target.language, fine))
 
 
 async def propose_rush_fine(ctx: Context, order: Order) -> None:
@@ -76,6 +116,9 @@ async def decide(ctx: Context, data: str) -> None:
         return
     action = FineAction(what)
     before = FineState(fine.state)
+    if action not in fine_actions(before):
+        await show_stale(ctx, fine, action)
+        return
     after = fine_transition(before, action)
     fine.state, fine.decided_by, fine.decided_at = after.value, ctx.user.id, ctx.now  # type: ignore[union-attr]
     calendar = ctx.app.calendar
@@ -86,8 +129,57 @@ async def decide(ctx: Context, data: str) -> None:
                        actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
                        data={"from": before.value, "to": after.value}, evidence_id=ctx.evidence_id)
     await _notice(ctx, fine)
-    ctx.reply(ctx.t(f"fine.decided.{after.value}", number=fine.number, person=fine.person.name,
-                    amount=fine.amount_yuan), edit=True, entity=fine.number)
+    when = notice_goes_at(ctx)
+    params = {"number": fine.number, "person": fine.person.name, "amount": fine.amount_yuan}
+    if when is None:
+        text = ctx.t(f"fine.decided.{after.value}", **params)
+    else:  # not "已书面通知本人" while the notice still waits for working time
+        text = ctx.t(f"fine.decided.{after.value}_queued", at=fmt_time(ctx.language, when, ctx.app.config.tz),
+                     **params)
+    ctx.reply(text, edit=True, entity=fine.number)
+
+
+def notice_goes_at(ctx: Context) -> datetime | None:
+    """When a notice queued now reaches the person: None for at once, else the next working time (R18)."""
+    when = deliver_at(ctx.now, ctx.app.calendar)
+    return None if when == ctx.now else when
+
+
+def notice_timing(ctx: Context) -> str:
+    """An extra line saying when the notice goes out, when it has to wait for working time."""
+    when = notice_goes_at(ctx)
+    if when is None:
+        return ""
+    return "\n" + ctx.t("fine.notice_queued", at=fmt_time(ctx.language, when, ctx.app.config.tz))
+
+
+def why_not(language: str, fine: Fine, action: FineAction, tz: ZoneInfo) -> str:
+    """Why ``action`` is impossible for the fine now, naming its state, who decided and when."""
+    state = t(language, f"fine.state.{fine.state}")
+    if action is FineAction.appeal:
+        if fine.appealed_at is not None:
+            return t(language, "fine.not_now.appealed_once", number=fine.number, state=state,
+                     date=fmt_time(language, fine.appealed_at, tz))
+        return t(language, "fine.not_now.not_confirmed", number=fine.number, state=state)
+    who = fine.decider.name if fine.decider else "—"
+    return t(language, "fine.not_now.decided", number=fine.number, state=state, who=who,
+             date=fmt_time(language, fine.decided_at, tz), action=t(language, f"fine.action.{action.value}"))
+
+
+async def show_stale(ctx: Context, fine: Fine, action: FineAction) -> None:
+    """A button pressed after the fine moved on: say what state it is in, and leave a current card."""
+    ctx.callback_answer = why_not(ctx.language, fine, action, ctx.app.config.tz)
+    ctx.reply(fine_card(ctx.language, fine, ctx.app.config.tz) + "\n" + ctx.callback_answer,
+              buttons=decision_buttons(ctx.language, fine), edit=True, entity=fine.number)
+
+
+def fine_card(language: str, fine: Fine, tz: ZoneInfo) -> str:
+    """One fine as a manager sees it in /fines: the ledger row, and who decided when."""
+    text = t(language, "fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
+             amount=fine.amount_yuan, state=t(language, f"fine.state.{fine.state}"), reason=fine.reason)
+    if fine.state == FineState.appealed.value and fine.appeal_reason:
+        text += "\n" + t(language, "fines.appeal_reason", reason=fine.appeal_reason)
+    return text
 
 
 async def _notice(ctx: Context, fine: Fine) -> None:
@@ -127,8 +219,12 @@ async def list_fines(ctx: Context, args: str) -> None:
     for fine in rows:
         lines.append(ctx.t("fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
                            amount=fine.amount_yuan, state=ctx.t(f"fine.state.{fine.state}"), reason=fine.reason))
-    buttons = tuple((Button(ctx.t("button.fine_confirm") + f" {f.number}", f"f:{f.id}:confirm"),
-                     Button(ctx.t("button.fine_waive"), f"f:{f.id}:waive"))
-                    for f in rows if f.state == FineState.proposed.value and ctx.user.role == Role.MANAGER)[:10]
-    ctx.reply("\n".join(lines), buttons=buttons)
+    ctx.reply("\n".join(lines))
+    if ctx.user.role != Role.MANAGER:
+        return
+    # Each fine waiting for a decision gets its own card: deciding one edits that card only.
+    waiting = [fine for fine in rows if decision_buttons(ctx.language, fine)]
+    for fine in waiting[:10]:
+        ctx.reply(fine_card(ctx.language, fine, ctx.app.config.tz), buttons=decision_buttons(ctx.language, fine),
+                  entity=fine.number)
 

@@ -1,5 +1,9 @@
 """Notifications for other people: rendered in the recipient's language, queued in the outbox
-within the current transaction (so a rolled-back change notifies nobody)."""
+within the current transaction (so a rolled-back change notifies nobody).
+
+A notification about something whose state can move on while it waits (a card with buttons,
+a reminder) is queued with a render spec (``live=``): the outbox renders it again when it is
+sent, or drops it when it no longer applies (see ``handlers.live``)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
+from handlers.live import render_now
 from handlers.types import Button, Reply, keyboard_to_json
 from storage import outbox
 from storage import users as user_store
@@ -21,27 +26,38 @@ from storage.models import User
 
 async def notify_user(session: AsyncSession, user: User, *, key: str, text: str, now: datetime,
                       buttons: tuple[tuple[Button, ...], ...] = (), entity: str | None = None,
-                      not_before: datetime | None = None) -> bool:
+                      not_before: datetime | None = None, live: dict[str, object] | None = None) -> bool:
     return await outbox.enqueue(session, key=f"{key}:u{user.id}", chat_id=user.telegram_id, text=text, now=now,
-                                buttons=keyboard_to_json(buttons) or None, entity=entity, not_before=not_before)
+                                buttons=keyboard_to_json(buttons) or None, entity=entity, not_before=not_before,
+                                render=live)
 
 
 async def notify_users(session: AsyncSession, users: Iterable[User], *, key: str, now: datetime,
+                       app: App | None = None,
                        text_key: str | None = None, text_for: Callable[[str], str] | None = None,
                        buttons_for: Callable[[str], tuple[tuple[Button, ...], ...]] | None = None,
-                       entity: str | None = None, not_before: datetime | None = None, **params: object) -> int:
+                       entity: str | None = None, not_before: datetime | None = None,
+                       live: dict[str, object] | None = None, **params: object) -> int:
     """Queue a message to each user in their own language.
 
     Either ``text_key`` (+ ``params``) from the catalogue, or ``text_for(language)``
     for texts assembled from several entries (cards); ``buttons_for(language)``
-    builds the buttons.
+    builds the buttons. Or ``live``: a render spec (``{"kind": …}``, see
+    ``handlers.live``) rendered now and again at send time — needs ``app``.
     """
     sent = 0
     for user in users:
-        text = text_for(user.language) if text_for else t(user.language, text_key or "", **params)
-        buttons = buttons_for(user.language) if buttons_for else ()
+        if live is not None:
+            assert app is not None and entity is not None, "a live notification needs the app and its entity"
+            rendered = await render_now(app, session, user, entity, live)
+            if rendered is None:
+                continue
+            text, buttons = rendered.text, rendered.buttons
+        else:
+            text = text_for(user.language) if text_for else t(user.language, text_key or "", **params)
+            buttons = buttons_for(user.language) if buttons_for else ()
         sent += await notify_user(session, user, key=key, text=text, now=now, buttons=buttons, entity=entity,
-                                  not_before=not_before)
+                                  not_before=not_before, live=live)
     return sent
 
 

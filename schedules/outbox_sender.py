@@ -8,6 +8,11 @@ the same row. A claim is a lease: the sender renews it for the rows it still
 holds while it works through them, so a row left ``sending`` by a crashed process
 is claimed again once its lease ran out (``lease``, seconds, not minutes) —
 at-least-once, never silently lost, and at most the row in flight sent twice.
+
+A row queued with a render spec is rendered again just before it goes out
+(``handlers.live``): a card that waited overnight shows the order, case or fine
+as it is now, with only the buttons still possible, and a notification that no
+longer applies is marked ``dropped`` instead of sent.
 """
 
 from __future__ import annotations
@@ -24,9 +29,12 @@ from pathlib import Path
 from sqlalchemy import or_, select, update
 
 from domain.policy.reminders import deliver_at
+from handlers import dispatch  # noqa: F401  (importing the use cases registers every renderer)
 from handlers.app import App
 from handlers.audit_trail import record_outbound
-from handlers.types import OutgoingDocument, Reply, keyboard_from_json
+from handlers.live import Rendered, UnknownKind, render_now
+from handlers.types import OutgoingDocument, Reply, keyboard_from_json, keyboard_to_json
+from storage.users import user_by_telegram_id
 from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -158,9 +166,31 @@ class OutboxSender:
         self._recent.append(stamp)
         self._last_per_chat[chat_id] = stamp
 
+    async def _current(self, row: OutboxMessage) -> Rendered | None:
+        """What the row should say now: rendered again from its spec, else as queued."""
+        queued = Rendered(row.text, keyboard_from_json(json.loads(row.buttons or "[]")))
+        if not row.render or not row.entity:
+            return queued
+        try:
+            async with self.app.sessions() as session:
+                user = await user_by_telegram_id(session, row.chat_id)
+                if user is None:
+                    return queued
+                return await render_now(self.app, session, user, row.entity, json.loads(row.render))
+        except UnknownKind as error:
+            log.warning("outbox row %s has unknown render kind %s; sending it as queued", row.id, error)
+        except Exception:
+            # Rendering must never lose a notification: the queued text is still true at queue time.
+            log.exception("outbox row %s could not be rendered again; sending it as queued", row.id)
+        return queued
+
     async def _deliver(self, row: OutboxMessage) -> int:
-        reply = Reply(chat_id=row.chat_id, text=row.text, buttons=keyboard_from_json(json.loads(row.buttons or "[]")),
-                      entity=row.entity,
+        current = await self._current(row)
+        if current is None:
+            await self._mark(row.id, state="dropped", last_error="no longer applies when due")
+            log.info("outbox row %s (%s) no longer applies; dropped", row.id, row.key)
+            return 0
+        reply = Reply(chat_id=row.chat_id, text=current.text, buttons=current.buttons, entity=row.entity,
                       **_attachment(row.attachment))
         await self._pace(row.chat_id)
         now = self.app.clock.now()
@@ -177,7 +207,9 @@ class OutboxSender:
             log.warning("outbox row %s to chat %s refused: %s", row.id, row.chat_id, error)
             await self._mark(row.id, state="failed", last_error=str(error)[:300], attempts=row.attempts + 1)
             return 0
-        await self._mark(row.id, state="sent", sent_at=now, message_id=message_id, attempts=row.attempts + 1)
+        await self._mark(row.id, state="sent", sent_at=now, message_id=message_id, attempts=row.attempts + 1,
+                         text=reply.text, buttons=json.dumps(keyboard_to_json(reply.buttons), ensure_ascii=False)
+                         if reply.buttons else None)
         await record_outbound(self.app, reply, message_id=message_id, sent_at=now)
         return 1
 

@@ -291,6 +291,8 @@ class Fine(Base):
     appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[User] = relationship(foreign_keys=[person_id], lazy="joined")
+    decider: Mapped[User | None] = relationship(foreign_keys=[decided_by], lazy="joined")
+    order: Mapped["Order | None"] = relationship(foreign_keys=[order_id], lazy="joined")
 
 
 class ReturnDay(Base):
@@ -332,7 +334,8 @@ class OutboxMessage(Base):
     entity: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed | unreachable
+    # pending | sending | sent | failed | unreachable | skipped | dropped (no longer applied when due)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(FreeText)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -344,6 +347,11 @@ class OutboxMessage(Base):
     # An answer to the person's own request (a reply Telegram refused at first, a finished
     # export): not a ping, so working hours (R18) do not hold it back.
     answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    # How to render the row again when it is sent (JSON {"kind": …, …}, see handlers.live): a queued
+    # card shows the entity as it is then, or is dropped when it no longer applies. ``text`` and
+    # ``buttons`` are the rendering at queue time, replaced by what was actually sent.
+    render: Mapped[str | None] = mapped_column(Text)
 
 
 class InboxUpdate(Base):

@@ -20,8 +20,11 @@ from storage.models import OutboxMessage
 async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, now: datetime,
                   buttons: list[list[dict[str, str]]] | None = None, entity: str | None = None,
                   not_before: datetime | None = None, attachment: dict[str, str] | None = None,
-                  urgent: bool = False, answer: bool = False) -> bool:
-    """Queue one notification; False when that key was queued before."""
+                  urgent: bool = False, answer: bool = False, render: dict[str, object] | None = None) -> bool:
+    """Queue one notification; False when that key was queued before.
+
+    ``render`` says how to render it again when it is sent (see ``OutboxMessage.render``).
+    """
     exists = (await session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))).first()
     if exists:
         return False
@@ -29,7 +32,7 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
         key=key, chat_id=chat_id, text=text, buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None,
         entity=entity, created_at=now, not_before=not_before or now, state="pending", attempts=0,
         attachment=json.dumps(attachment, ensure_ascii=False) if attachment else None, urgent=urgent,
-        answer=answer))
+        answer=answer, render=json.dumps(render, ensure_ascii=False) if render else None))
     await session.flush()
     return True
 
@@ -75,6 +78,13 @@ async def summary(session: AsyncSession) -> dict[str, int]:
 async def recent(session: AsyncSession, states: tuple[str, ...], limit: int = 10) -> Sequence[OutboxMessage]:
     return (await session.execute(select(OutboxMessage).where(OutboxMessage.state.in_(states))
                                   .order_by(OutboxMessage.id.desc()).limit(limit))).scalars().all()
+
+
+async def pending_about(session: AsyncSession, chat_id: int, entity: str) -> OutboxMessage | None:
+    """The first notification about ``entity`` still waiting for that chat, if any."""
+    return (await session.execute(select(OutboxMessage).where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.entity == entity, OutboxMessage.state == "pending")
+        .order_by(OutboxMessage.not_before).limit(1))).scalar_one_or_none()
 
 
 async def pending_for_chat(session: AsyncSession, chat_id: int) -> Sequence[OutboxMessage]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from domain.texts import en, zh_cn, zh_tw
+from domain.texts import en, glossary, zh_cn, zh_tw
 
 LANGUAGES = ("zh-CN", "zh-TW", "en")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -54,6 +54,40 @@ def t(language: str | None, key: str, /, **params: Any) -> str:
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     template = _template(language, key)
     return template.format(**params) if params else template
+
+
+@lru_cache(maxsize=4096)
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional (Taiwan wording), as the catalogue is derived."""
+    return _s2t().convert(text)
+
+
+def product_word(language: str | None, word: str) -> str:
+    """A product line's product in the reader's language: English from the glossary, Traditional
+    by conversion; a word the glossary lacks is shown as typed."""
+    if language == "en":
+        return glossary.PRODUCTS_EN.get(word, word)
+    if language == "zh-TW":
+        return to_traditional(word)
+    return word
+
+
+def unit_word(language: str | None, unit: str | None) -> str:
+    """量词 after the count: none in English (×2), converted in Traditional."""
+    if not unit or language == "en":
+        return ""
+    return to_traditional(unit) if language == "zh-TW" else unit
+
+
+def spec_words(language: str | None, spec: str | None) -> str:
+    """A size such as 1.8米: 1.8m in English, converted in Traditional."""
+    if not spec:
+        return ""
+    if language == "en":
+        for chinese, english in glossary.SPEC_UNITS_EN:
+            spec = spec.replace(chinese, english)
+        return spec
+    return to_traditional(spec) if language == "zh-TW" else spec
 
 
 def has(key: str) -> bool:

@@ -8,6 +8,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
+from domain import visibility
 from domain.aftersales import CaseState, sla_due, warning_at
 from domain.errors import DomainError
 from domain.numbering import parse_case_number
@@ -29,15 +30,9 @@ _NO_DEADLINE = frozenset({CaseState.resolved, CaseState.closed, CaseState.reject
 
 
 def may_see_case(user: User, case: AfterSalesCase) -> bool:
-    """As for orders: the desk sees all; sales their own cases; store managers their store's."""
-    role = Role(user.role)
-    if role in DESK:
-        return True
-    if role is Role.SALES:
-        return case.sales_id == user.id
-    if role is Role.STORE_MANAGER:
-        return case.store_id is not None and case.store_id == user.store_id
-    return False
+    """The same rule as for orders (``domain.visibility``)."""
+    return visibility.may_see(user.role, viewer_id=user.id, viewer_store_id=user.store_id, sales_id=case.sales_id,
+                              store_id=case.store_id)
 
 
 async def visible_case(ctx: Context, number: str) -> AfterSalesCase | None:

@@ -10,7 +10,7 @@ from domain.aftersales import (
 from domain.errors import DomainError
 from domain.roles import Role
 from domain.texts import t
-from handlers.aftersales import cards
+from handlers.aftersales import cards, notices
 from handlers.aftersales.common import DESK, record, refresh_sla
 from handlers.context import Context
 from handlers.conversation import answers
@@ -24,10 +24,7 @@ from storage.users import user_by_id
 
 
 async def show_desk_card(ctx: Context, case: AfterSalesCase, *, edit: bool, note: str | None = None) -> None:
-    count = len(await case_store.photos(ctx.session, case.id))
-    pause = await case_store.open_pause(ctx.session, case.id)
-    text = cards.card(ctx.language, case, ctx.app.config.tz, photos=count,
-                      waiting_reason=pause.reason if pause else None)
+    text = await notices.desk_card_text(ctx.session, ctx.language, case, ctx.app.config.tz)
     if note:
         text = note + "\n" + text
     ctx.reply(text, buttons=cards.desk_buttons(ctx.language, case), entity=case.number, edit=edit)
@@ -44,12 +41,13 @@ async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail:
                  detail={k: v for k, v in detail.items() if v is not None} or None)
 
 
-async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for, buttons_for=None, *, slot: str) -> None:  # type: ignore[no-untyped-def]
+async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for=None, *, slot: str,  # type: ignore[no-untyped-def]
+                      live: dict[str, object] | None = None) -> None:
     sales = await user_by_id(ctx.session, case.sales_id)
     if sales is None or (ctx.user is not None and sales.id == ctx.user.id):
         return
     await notify_users(ctx.session, [sales], key=f"case:{case.number}:{slot}:{ctx.evidence_id}", now=ctx.now,
-                       entity=case.number, text_for=text_for, buttons_for=buttons_for)
+                       entity=case.number, text_for=text_for, app=ctx.app, live=live)
 
 
 async def _case(ctx: Context, case_id: str) -> AfterSalesCase | None:
@@ -68,6 +66,10 @@ async def desk_button(ctx: Context, data: str) -> None:
     what, _, arg = rest.partition(":")
     case = await _case(ctx, case_id)
     if case is None:
+        return
+    action = _BUTTON_ACTIONS.get(what)
+    if action is not None and action not in _allowed(case):
+        await refuse_stale(ctx, case, what)
         return
     if what == "accept":
         if case.assignee_id is None:
@@ -127,6 +129,25 @@ async def desk_button(ctx: Context, data: str) -> None:
         ctx.callback_answer = ctx.t("button.expired")
 
 
+# The desk card's step buttons and the life-cycle action each one takes.
+_BUTTON_ACTIONS = {"accept": CaseAction.accept, "reject": CaseAction.reject, "wait": CaseAction.wait_for_customer,
+                   "resume": CaseAction.customer_replied, "resolve": CaseAction.resolve}
+
+
+async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
+    """A step button pressed after the case moved on: its state now, who moved it and when; the
+    card is redrawn with the buttons possible now."""
+    events = [e for e in await case_store.history(ctx.session, case.id) if e.to_state]
+    last = events[-1] if events else None
+    who = await user_by_id(ctx.session, last.actor_id) if last and last.actor_id else None
+    ctx.callback_answer = ctx.t("case.not_now", number=case.number, state=cards.state_label(ctx.language, case.state),
+                                who=who.name if who else "—",
+                                at=cards.fmt_time(ctx.language, last.at if last else case.opened_at,
+                                                  ctx.app.config.tz),
+                                action=ctx.t(f"case.button.{what}"))
+    await show_desk_card(ctx, case, edit=True, note=ctx.callback_answer)
+
+
 def _allowed(case: AfterSalesCase) -> frozenset[CaseAction]:
     from domain.aftersales import case_actions
 
@@ -140,13 +161,8 @@ async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
     await record(ctx, case, "assigned", detail={"to": person.id, "name": person.name, "from": before})
     ctx.callback_answer = ctx.t("case.assigned", name=person.name)
     if ctx.user is not None and person.id != ctx.user.id:
-        count = len(await case_store.photos(ctx.session, case.id))
-        tz = ctx.app.config.tz
         await notify_users(ctx.session, [person], key=f"case:{case.number}:assigned:{ctx.evidence_id}", now=ctx.now,
-                           entity=case.number,
-                           text_for=lambda language: cards.card(language, case, tz, photos=count,
-                                                                headline_key="case.assigned_to_you"),
-                           buttons_for=lambda language: cards.desk_buttons(language, case))
+                           entity=case.number, app=ctx.app, live=notices.card_spec("case.assigned_to_you"))
 
 
 async def _category(ctx: Context, case: AfterSalesCase, value: str, *, prefix: str) -> None:
@@ -215,14 +231,8 @@ async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, no
             await ctx.session.flush()
     case.resolution, case.resolution_note, case.resolved_at = resolution.value, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
-    rules = ctx.app.config.policy.after_sales
     label = lambda language: t(language, f"case.resolution.{resolution.value}")  # noqa: E731
-    await _tell_sales(
-        ctx, case,
-        lambda language: t(language, "case.resolved_for_sales", number=case.number, resolution=label(language),
-                           note=note or "—", low=rules.satisfaction_min, high=rules.satisfaction_max),
-        lambda language: cards.score_buttons(language, case, rules.satisfaction_min, rules.satisfaction_max),
-        slot="resolved")
+    await _tell_sales(ctx, case, slot="resolved", live={"kind": "case.score"})
     await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
                                                          resolution=label(ctx.language)))
 
@@ -248,13 +258,9 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
     await step(ctx, case, action, score=score, previous_resolution=resolution)
     ctx.reply(ctx.t("case.reopened_for_sales", number=case.number, score=score), entity=case.number, edit=True)
     desk = [case.assignee] if case.assignee else list(await people(ctx.session, Role.CLERK))
-    count = len(await case_store.photos(ctx.session, case.id))
-    tz = ctx.app.config.tz
     await notify_users(ctx.session, desk, key=f"case:{case.number}:reopened:{case.reopen_count}", now=ctx.now,
-                       entity=case.number,
-                       text_for=lambda language: t(language, "case.reopened_for_desk", number=case.number,
-                                                   score=score) + "\n" + cards.card(language, case, tz, photos=count),
-                       buttons_for=lambda language: cards.desk_buttons(language, case))
+                       entity=case.number, app=ctx.app,
+                       live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
 
 
 async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:

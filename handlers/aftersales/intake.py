@@ -16,7 +16,7 @@ from domain.numbering import format_case_number
 from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
-from handlers.aftersales import cards
+from handlers.aftersales import cards, notices
 from handlers.aftersales.common import DESK, keep_files, record, refresh_sla, visible_case
 from handlers.aftersales.desk import change_category, show_desk_card
 from handlers.audit_trail import state_change
@@ -142,14 +142,10 @@ async def link_order(ctx: Context, case: AfterSalesCase, order: Order) -> None:
 
 async def tell_desk(ctx: Context, case: AfterSalesCase) -> None:
     """The clerks get the case card; a queued case reaches them when the window opens."""
-    count = len(await case_store.photos(ctx.session, case.id))
     clerks = await people(ctx.session, Role.CLERK)
-    tz = ctx.app.config.tz
     await notify_users(ctx.session, clerks, key=f"case:{case.number}:new", now=ctx.now, entity=case.number,
-                       not_before=case.opened_at if case.queued else None,
-                       text_for=lambda language: cards.card(language, case, tz, photos=count,
-                                                            headline_key="case.new_for_desk"),
-                       buttons_for=lambda language: cards.desk_buttons(language, case))
+                       not_before=case.opened_at if case.queued else None, app=ctx.app,
+                       live=notices.card_spec("case.new_for_desk"))
 
 
 async def show_sales_card(ctx: Context, case: AfterSalesCase, *, edit: bool = False,

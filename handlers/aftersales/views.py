@@ -11,6 +11,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards
 from handlers.aftersales.common import DESK, VIEWERS, record, visible_case
+from handlers.orders.common import visible_filter
 from handlers.aftersales.desk import show_desk_card
 from handlers.context import Context
 from handlers.orders.cards import fmt_date
@@ -24,13 +25,8 @@ from storage.models import AfterSalesCase
 async def cases(ctx: Context, args: str) -> None:
     """Open cases: mine for sales, my store's for store managers, all for the desk; soonest deadline first."""
     assert ctx.user is not None
-    role = Role(ctx.user.role)
-    if role is Role.SALES:
-        rows = await case_store.cases_visible(ctx.session, sales_id=ctx.user.id)
-    elif role is Role.STORE_MANAGER:
-        rows = await case_store.cases_visible(ctx.session, store_id=ctx.user.store_id)
-    else:
-        rows = await case_store.cases_visible(ctx.session)
+    where = visible_filter(ctx.user)
+    rows = await case_store.cases_visible(ctx.session, **where) if where is not None else []
     if not rows:
         ctx.say("cases.none")
         return
@@ -93,7 +89,7 @@ async def show_case(ctx: Context, case: AfterSalesCase) -> None:
         elif event.event in ("close", "reopen"):
             extra = t(lang, "case.score", n=detail.get("score"))
         elif event.event == "resolve":
-            extra = t(lang, f"case.resolution.{detail.get('resolution')}") + (f"：{extra}" if extra else "")
+            extra = t(lang, f"case.resolution.{detail.get('resolution')}") + (f"{t(lang, 'punct.colon')}{extra}" if extra else "")
         if extra:
             line += f" · {extra}"
         source = evidence.get(event.evidence_id) if event.evidence_id else None
@@ -141,7 +137,7 @@ async def returnday(ctx: Context, args: str) -> None:
                        actor_id=ctx.user.telegram_id, event="return_day.set",
                        data={"day": day.isoformat(), "previous": previous.isoformat() if previous else None,
                              "notices": [d.isoformat() for d, _ in due]}, evidence_id=ctx.evidence_id)
-    notices = "、".join(fmt_date(ctx.language, d) for d, _ in due) or ctx.t("returnday.no_notices")
+    notices = ctx.t("punct.enum").join(fmt_date(ctx.language, d) for d, _ in due) or ctx.t("returnday.no_notices")
     ctx.say("returnday.set", date=fmt_date(ctx.language, day), notices=notices)
 
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from domain.orders.lifecycle import Action, OrderState, acknowledges_cancel, cancel_requires_ack, transition
 from domain.roles import Role
-from domain.texts import t
 from handlers.context import Context
 from handlers.notify import notify_users, people
-from handlers.orders import cards
 from handlers.orders.common import record
-from handlers.types import Button
 from storage import orders as order_store
 from storage.models import Order
 from storage.users import user_by_id
@@ -34,14 +31,8 @@ async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None
         order.cancel_requested_at = ctx.now
         await record(ctx, order, "cancel_requested", detail={"reason": order.cancel_reason})
         clerks = await people(ctx.session, Role.CLERK)
-        await notify_users(
-            ctx.session, clerks, key=f"order:{order.number}:cancelreq:{ctx.evidence_id}", now=ctx.now,
-            entity=order.number,
-            text_for=lambda language: t(language, "clerk.cancel_request", number=order.number,
-                                        by=ctx.user.name if ctx.user else "", reason=order.cancel_reason,
-                                        state=cards.state_label(language, order.state)),
-            buttons_for=lambda language: ((Button(t(language, "button.ack_cancel"), f"o:{order.id}:ackcancel"),
-                                           Button(t(language, "button.refuse_cancel"), f"o:{order.id}:keep")),))
+        await notify_users(ctx.session, clerks, key=f"order:{order.number}:cancelreq:{ctx.evidence_id}",
+                           now=ctx.now, entity=order.number, app=ctx.app, live={"kind": "order.cancel_request"})
         ctx.say("cancel.requested", number=order.number)
         return
     await _cancel(ctx, order)

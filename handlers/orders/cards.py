@@ -8,7 +8,7 @@ from domain.orders.lifecycle import Action, OrderState, allowed_actions
 from domain.policy.intake import Material
 from domain.policy.intake_checks import Finding, assumed_material, unknown_material_lines
 from domain.policy.settings import LeadTimeRules
-from domain.texts import t
+from domain.texts import product_word, spec_words, t, unit_word
 from handlers.types import Button
 from storage.models import Order, OrderLine
 
@@ -28,10 +28,11 @@ def fmt_date(language: str, day: date | None) -> str:
 
 
 def line_text(language: str, line: OrderLine) -> str:
+    """实木床 1.8米 ×1张 / 實木床 1.8米 ×1張 / solid wood bed 1.8m ×1 — the product words in the reader's
+    language (the customer's name and address are shown as typed)."""
     material = t(language, f"material.{line.material}") if line.material else ""
-    unit = line.unit or ""
-    spec = f" {line.spec}" if line.spec else ""
-    return f"{material}{line.product}{spec} ×{line.quantity}{unit}"
+    spec = f" {spec_words(language, line.spec)}" if line.spec else ""
+    return f"{material}{product_word(language, line.product)}{spec} ×{line.quantity}{unit_word(language, line.unit)}"
 
 
 def line_status(language: str, line: OrderLine) -> str:
@@ -45,7 +46,7 @@ def field_value(language: str, order: Order, name: str) -> str:
     if name == "items":
         if not value:
             return t(language, "order.value_missing")
-        return "；".join(line_text(language, line) for line in value)
+        return t(language, "punct.list").join(line_text(language, line) for line in value)
     if name == "delivery_date":
         return fmt_date(language, value)
     if name == "payment":
@@ -59,10 +60,11 @@ UNCERTAIN_MARK = " ?"
 
 def summary(language: str, order: Order, *, with_lines_status: bool = False,
             uncertain: frozenset[str] | set[str] = frozenset()) -> list[str]:
-    lines = [f"{t(language, f'field.{name}')}：{field_value(language, order, name)}"
+    colon = t(language, "punct.colon")
+    lines = [f"{t(language, f'field.{name}')}{colon}{field_value(language, order, name)}"
              + (UNCERTAIN_MARK if name in uncertain else "")
              for name in FIELDS if name != "items"]
-    lines.insert(2, f"{t(language, 'field.items')}：" + (UNCERTAIN_MARK.strip() if "items" in uncertain else ""))
+    lines.insert(2, f"{t(language, 'field.items')}{colon}".rstrip() + (UNCERTAIN_MARK.strip() if "items" in uncertain else ""))
     for index, line in enumerate(order.lines[:SHOWN_LINES], start=1):
         status = f"  [{line_status(language, line)}]" if with_lines_status else ""
         unknown = t(language, "line.material_unknown") if not line.material else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from domain import visibility
 from domain.numbering import parse_order_number
 from domain.errors import DomainError
 from domain.roles import Role
@@ -15,13 +16,22 @@ from storage.models import Order, User
 
 
 def may_see(user: User, order: Order) -> bool:
-    """Customer data only to those entitled: sales and store managers see their own store's orders."""
-    role = Role(user.role)
-    if role in (Role.CLERK, Role.MANAGER):
-        return True
-    if role in (Role.SALES, Role.STORE_MANAGER):
-        return order.store_id is not None and order.store_id == user.store_id
-    return False
+    """Customer data only to those entitled (``domain.visibility``)."""
+    return visibility.may_see(user.role, viewer_id=user.id, viewer_store_id=user.store_id, sales_id=order.sales_id,
+                              store_id=order.store_id)
+
+
+def visible_filter(user: User) -> dict[str, int | None] | None:
+    """The same rule as a query filter (``sales_id`` / ``store_id`` for the storage queries), None
+    for someone who may see nothing."""
+    how_far = visibility.reach(user.role)
+    if how_far is visibility.Reach.everything:
+        return {}
+    if how_far is visibility.Reach.own_store:
+        return {"store_id": user.store_id if user.store_id is not None else -1}
+    if how_far is visibility.Reach.own:
+        return {"sales_id": user.id}
+    return None
 
 
 async def visible_order(ctx: Context, number: str) -> Order | None:

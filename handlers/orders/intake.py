@@ -19,11 +19,11 @@ from domain.policy.intake_checks import (
 )
 from domain.roles import Role
 from domain.numbering import format_order_number
-from domain.texts import t
+from domain.texts import LANGUAGES, t
 from handlers.aftersales.cards import fmt_time
 from handlers.context import Context
 from handlers.notify import notify_users, people
-from handlers.orders import cards
+from handlers.orders import cards, notices
 from handlers.orders.common import record
 from handlers.registry import button
 from handlers.types import id_from
@@ -171,7 +171,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     if refusal:
         lines.append(t(lang, f"refusal.{refusal}", payment=cards.field_value(lang, order, "payment")))
     if missing:
-        lines.append(t(lang, "draft.missing", fields="、".join(t(lang, f"field.{m}") for m in missing)))
+        lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
         lines.append(t(lang, f"ask.{missing[0]}"))
         await order_store.await_input(ctx.session, ctx.user.id, kind="draft_field", ref_id=order.id,
                                       field=missing[0], now=ctx.now)
@@ -385,16 +385,13 @@ async def submit(ctx: Context, order: Order, now: datetime, *, review: DraftRevi
                          **_acknowledged_detail(review)})
     clerks = await people(ctx.session, Role.CLERK)
 
-    def card_for(language: str) -> str:
-        text = cards.clerk_card(language, order, headline_key="clerk.new_order")
-        if review is None:
-            return text
-        acknowledged = acknowledged_lines(ctx, language, order, review)
-        return "\n".join([text, t(language, "clerk.submitted_anyway"), *acknowledged])
-
+    notes = None
+    if review is not None:
+        notes = {language: "\n".join([t(language, "clerk.submitted_anyway"),
+                                       *acknowledged_lines(ctx, language, order, review)])
+                 for language in LANGUAGES}
     await notify_users(ctx.session, clerks, key=f"order:{order.number}:new", now=now, entity=order.number,
-                       text_for=card_for,
-                       buttons_for=lambda language: cards.clerk_buttons(language, order))
+                       app=ctx.app, live=notices.card_spec("clerk.new_order", notes=notes))
 
 
 def _acknowledged_detail(review: DraftReview | None) -> dict[str, object]:

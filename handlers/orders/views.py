@@ -8,7 +8,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.orders import cards
-from handlers.orders.common import visible_order
+from handlers.orders.common import visible_filter, visible_order
 from handlers.orders.lifecycle import CLERKS
 from handlers.registry import command
 from storage import orders as order_store
@@ -19,15 +19,11 @@ VIEWERS = frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 
 @command("orders", roles=VIEWERS, help_key="help.orders")
 async def orders(ctx: Context, args: str) -> None:
-    """Open orders: mine for sales, my store's for store managers, all for clerks and managers."""
+    """Open orders the sender may see (``domain.visibility``): mine for sales, my store's for store
+    managers, all for clerks and managers."""
     assert ctx.user is not None
-    role = Role(ctx.user.role)
-    if role is Role.SALES:
-        rows = await order_store.orders_visible(ctx.session, sales_id=ctx.user.id)
-    elif role is Role.STORE_MANAGER:
-        rows = await order_store.orders_visible(ctx.session, store_id=ctx.user.store_id)
-    else:
-        rows = await order_store.orders_visible(ctx.session)
+    where = visible_filter(ctx.user)
+    rows = await order_store.orders_visible(ctx.session, **where) if where is not None else []
     if not rows:
         ctx.say("orders.none")
         return
@@ -77,7 +73,7 @@ async def show_order(ctx: Context, order: Order) -> None:
             line += t(lang, "order.history_evidence", seq=source.seq, text=source.text.replace("\n", " ")[:60])
         detail = json.loads(event.detail) if event.detail else {}
         if event.event == "changed" and detail.get("diff"):
-            line += " · " + "、".join(t(lang, f"field.{name}") for name in detail["diff"])
+            line += " · " + t(lang, "punct.enum").join(t(lang, f"field.{name}") for name in detail["diff"])
         lines.append(line)
     buttons = ()
     if Role(ctx.user.role) in CLERKS:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from domain.errors import DomainError
-from domain.policy.fines import FineAction, FineState, fine_transition
+from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
 from domain.roles import Role
-from domain.texts import t
+from handlers.aftersales import cards as case_cards
 from handlers.audit_trail import state_change
 from handlers.context import Context
-from handlers.fines import propose_fine
+from handlers.fines import notice_timing, propose_fine, show_stale, why_not
 from handlers.notify import notify_users, people
-from handlers.orders import cards
+from handlers.orders import cards, notices
 from handlers.orders.common import record
 from handlers.registry import button, command
 from handlers.types import TELEGRAM_IDS, Button, id_from
 from storage import fines as fine_store
 from storage import orders as order_store
-from storage import outbox
+from storage import outbox, pending
 from storage.models import Fine, Order
 from storage.users import user_by_telegram_id, users_with_role
 
@@ -33,39 +35,22 @@ async def told_clerk(ctx: Context, data: str) -> None:
         await record(ctx, order, "sales_told_clerk")
         clerks = [u for u in await people(ctx.session, Role.CLERK) if order.clerk_id in (None, u.id)]
         await notify_users(ctx.session, clerks, key=f"R6:told:{order.number}", now=ctx.now, entity=order.number,
-                           text_for=lambda lang: t(lang, "sweep.sales_told", number=order.number,
-                                                   sales=ctx.user.name if ctx.user else ""),
-                           buttons_for=lambda lang: cards.clerk_buttons(lang, order))
+                           app=ctx.app, live=notices.reminder_spec("sweep.sales_told", while_states=notices.NOT_PLACED,
+                                                                   buttons="clerk"))
     ctx.reply(ctx.t("sweep.told_ok", number=order.number), edit=True, entity=order.number)
 
 
 @command("remind", roles=frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER}),
          help_key="help.remind")
 async def remind(ctx: Context, args: str) -> None:
-    """What is pending for me: my drafts, orders due today, pickups, fines to decide, queued reminders."""
-    from sqlalchemy import select
-
+    """What is pending for me, by what my role does: a clerk's unaccepted cases, orders not received,
+    orders to place, late backorders and pickups; a sales person's drafts, order dates, backorders and
+    satisfaction scores to ask; a store manager's pickups and backorders; a manager's fines."""
     assert ctx.user is not None
-    lang = ctx.language
     today = ctx.app.calendar.local(ctx.now).date()
     lines = [ctx.t("remind.header")]
-    query = select(Order).where(Order.state.in_(("draft", "submitted", "received", "confirmed", "placed",
-                                                 "printed")))
-    if ctx.user.role == Role.SALES:
-        query = query.where(Order.sales_id == ctx.user.id)
-    elif ctx.user.role == Role.STORE_MANAGER:
-        query = query.where(Order.store_id == ctx.user.store_id)
-    orders = (await ctx.session.execute(query.order_by(Order.order_date))).scalars().unique().all()
-    for order in orders:
-        label = order.number or ctx.t("remind.draft", customer=order.customer_name or "—")
-        if order.state == "draft" and order.held_until is None:
-            lines.append(ctx.t("remind.item_draft", label=label))
-        elif order.state in ("submitted", "received", "confirmed") and order.order_date and order.order_date <= today:
-            lines.append(ctx.t("remind.item_place", label=label, date=cards.fmt_date(lang, order.order_date)))
-        elif order.state == "printed" and order.pickup_deadline:
-            lines.append(ctx.t("remind.item_pickup", label=label, date=cards.fmt_date(lang, order.pickup_deadline)))
-        elif order.state == "placed" and any(line.state == "backorder" for line in order.lines):
-            lines.append(ctx.t("remind.item_backorder", label=label))
+    for kind in _KINDS[Role(ctx.user.role)]:
+        lines += await kind(ctx, today)
     if ctx.user.role == Role.MANAGER:
         waiting = await fine_store.fines(ctx.session, states=("proposed", "appealed"))
         if waiting:
@@ -78,11 +63,108 @@ async def remind(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
+def _whose(ctx: Context) -> pending.Whose:
+    """Whose pending work a role carries (the clerk's queue: taken by them or by nobody yet)."""
+    assert ctx.user is not None
+    role = Role(ctx.user.role)
+    if role is Role.SALES:
+        return pending.Whose(sales_id=ctx.user.id)
+    if role is Role.STORE_MANAGER:
+        return pending.Whose(store_id=ctx.user.store_id if ctx.user.store_id is not None else -1)
+    if role is Role.CLERK:
+        return pending.Whose(clerk_id=ctx.user.id)
+    return pending.Whose()
+
+
+def _listed(ctx: Context, rows, line) -> list[str]:  # type: ignore[no-untyped-def]
+    shown = [line(row) for row in rows[:pending.LIMIT]]
+    if len(rows) > pending.LIMIT:
+        shown.append(ctx.t("remind.more"))
+    return shown
+
+
+async def _drafts(ctx: Context, today: date) -> list[str]:
+    rows = await pending.drafts(ctx.session, _whose(ctx))
+    return _listed(ctx, rows, lambda o: ctx.t("remind.item_draft",
+                                              label=ctx.t("remind.draft", customer=o.customer_name or "—")))
+
+
+async def _not_received(ctx: Context, today: date) -> list[str]:
+    rows = await pending.not_received(ctx.session, _whose(ctx))
+    return _listed(ctx, rows, lambda o: ctx.t("remind.item_unreceived", label=o.number,
+                                              store=o.store.name if o.store else "—",
+                                              sales=o.sales.name if o.sales else "—"))
+
+
+def _place_line(ctx: Context, order: Order) -> str:
+    return ctx.t("remind.item_place", label=order.number, date=cards.fmt_date(ctx.language, order.order_date))
+
+
+async def _to_place(ctx: Context, today: date) -> list[str]:
+    rows = await pending.to_place(ctx.session, today, _whose(ctx))
+    return _listed(ctx, rows, lambda o: _place_line(ctx, o))
+
+
+async def _order_dates(ctx: Context, today: date) -> list[str]:
+    rows = await pending.order_date_due(ctx.session, today, _whose(ctx))
+    return _listed(ctx, rows, lambda o: _place_line(ctx, o))
+
+
+def _late_eta(order: Order, today: date) -> date | None:
+    etas = [line.eta for line in order.lines if line.state == "backorder" and line.eta and line.eta < today]
+    return min(etas) if etas else None
+
+
+async def _backorders_late(ctx: Context, today: date) -> list[str]:
+    rows = await pending.backorders_late(ctx.session, today, _whose(ctx))
+    return _listed(ctx, rows, lambda o: ctx.t("remind.item_backorder_late", label=o.number,
+                                              date=cards.fmt_date(ctx.language, _late_eta(o, today))))
+
+
+async def _backorders(ctx: Context, today: date) -> list[str]:
+    rows = await pending.backorders(ctx.session, _whose(ctx))
+    return _listed(ctx, rows, lambda o: ctx.t("remind.item_backorder", label=o.number))
+
+
+async def _pickups(ctx: Context, today: date) -> list[str]:
+    rows = await pending.pickups_due(ctx.session, today + timedelta(days=1), _whose(ctx))
+    return _listed(ctx, rows, lambda o: ctx.t("remind.item_pickup", label=o.number,
+                                              date=cards.fmt_date(ctx.language, o.pickup_deadline)))
+
+
+async def _cases_unaccepted(ctx: Context, today: date) -> list[str]:
+    rows = await pending.cases_unaccepted(ctx.session, _whose(ctx))
+    tz = ctx.app.config.tz
+    return _listed(ctx, rows, lambda c: ctx.t("remind.item_case_unaccepted", label=c.number,
+                                              at=case_cards.fmt_time(ctx.language, c.next_due_at, tz)))
+
+
+async def _cases_in_hand(ctx: Context, today: date) -> list[str]:
+    rows = await pending.cases_in_hand(ctx.session, _whose(ctx))
+    tz = ctx.app.config.tz
+    return _listed(ctx, rows, lambda c: ctx.t("remind.item_case_in_hand", label=c.number,
+                                              state=case_cards.state_label(ctx.language, c.state),
+                                              at=case_cards.fmt_time(ctx.language, c.next_due_at, tz)))
+
+
+async def _cases_to_score(ctx: Context, today: date) -> list[str]:
+    rows = await pending.cases_to_score(ctx.session, _whose(ctx))
+    return _listed(ctx, rows, lambda c: ctx.t("remind.item_case_score", label=c.number))
+
+
+_KINDS = {
+    Role.CLERK: (_cases_unaccepted, _not_received, _to_place, _backorders_late, _pickups, _cases_in_hand),
+    Role.SALES: (_drafts, _order_dates, _backorders, _cases_to_score),
+    Role.STORE_MANAGER: (_pickups, _backorders),
+    Role.MANAGER: (),
+}
+
+
 @command("outbox", roles=frozenset({Role.ADMIN}), help_key="help.outbox")
 async def outbox_state(ctx: Context, args: str) -> None:
     counts = await outbox.summary(ctx.session)
-    lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in ("pending", "sending", "sent", "failed",
-                                                                     "unreachable")})]
+    states = ("pending", "sending", "sent", "failed", "unreachable", "dropped")
+    lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in states})]
     for row in await outbox.recent(ctx.session, ("failed", "unreachable")):
         lines.append(ctx.t("outbox.row", id=row.id, chat=row.chat_id, state=row.state, error=row.last_error or ""))
     ctx.reply("\n".join(lines))
@@ -128,18 +210,17 @@ async def appeal(ctx: Context, args: str) -> None:
         return
     today = ctx.app.calendar.local(ctx.now).date()
     before = FineState(fine.state)
+    if FineAction.appeal not in fine_actions(before):
+        ctx.reply(why_not(ctx.language, fine, FineAction.appeal, ctx.app.config.tz), entity=fine.number)
+        return
     after = fine_transition(before, FineAction.appeal, today=today, appeal_deadline=fine.appeal_deadline)
     fine.state, fine.appeal_reason, fine.appealed_at = after.value, parts[1][:500], ctx.now
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
                        actor_id=ctx.user.telegram_id, event="fine.appealed", data={"reason": fine.appeal_reason},
                        evidence_id=ctx.evidence_id)
     managers = await users_with_role(ctx.session, Role.MANAGER)
-    await notify_users(
-        ctx.session, managers, key=f"fine:{fine.number}:appeal", now=ctx.now, entity=fine.number,
-        text_for=lambda lang: t(lang, "appeal.to_manager", number=fine.number, person=ctx.user.name if ctx.user
-                                else "", amount=fine.amount_yuan, rule=fine.rule, reason=fine.appeal_reason),
-        buttons_for=lambda lang: ((Button(t(lang, "button.appeal_uphold"), f"a:{fine.id}:uphold"),
-                                   Button(t(lang, "button.appeal_overturn"), f"a:{fine.id}:overturn")),))
+    await notify_users(ctx.session, managers, key=f"fine:{fine.number}:appeal", now=ctx.now, entity=fine.number,
+                       app=ctx.app, live={"kind": "fine.appeal"})
     ctx.say("appeal.lodged", number=fine.number)
 
 
@@ -151,15 +232,15 @@ async def decide_appeal(ctx: Context, data: str) -> None:
     if fine is None or what not in ("uphold", "overturn"):
         ctx.callback_answer = ctx.t("button.expired")
         return
-    try:
-        after = fine_transition(FineState(fine.state), FineAction(what))
-    except DomainError:
-        ctx.callback_answer = ctx.t("button.expired")
+    if FineAction(what) not in fine_actions(FineState(fine.state)):
+        await show_stale(ctx, fine, FineAction(what))
         return
+    after = fine_transition(FineState(fine.state), FineAction(what))
     fine.state, fine.decided_by, fine.decided_at = after.value, ctx.user.id if ctx.user else None, ctx.now
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
                        actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
                        evidence_id=ctx.evidence_id)
     await notify_users(ctx.session, [fine.person], key=f"fine:{fine.number}:{after.value}", now=ctx.now,
                        entity=fine.number, text_key=f"appeal.decided.{after.value}", number=fine.number)
-    ctx.reply(ctx.t(f"appeal.decided.{after.value}", number=fine.number), edit=True, entity=fine.number)
+    ctx.reply(ctx.t(f"appeal.decided.{after.value}", number=fine.number) + notice_timing(ctx), edit=True,
+              entity=fine.number)

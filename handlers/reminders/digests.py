@@ -62,7 +62,8 @@ def _chase_text(language: str, orders: Sequence[Order], tz: ZoneInfo) -> str:
                      f"{cards.fmt_date(language, local_date(order.placed_at, tz) if order.placed_at else None)}")
         for line in order.lines:
             if line.state != "arrived":
-                lines.append(f"   - {cards.line_text(language, line)}：{cards.line_status(language, line)}")
+                lines.append(f"   - {cards.line_text(language, line)}{t(language, 'punct.colon')}"
+                             f"{cards.line_status(language, line)}")
     return "\n".join(lines)
 
 
@@ -126,9 +127,9 @@ def _sheet_text(language: str, day: date, open_orders: Sequence[Order], submitte
         lines.append(t(language, "digest.problems", count=len(troubled)))
         for order, problems in troubled[:40]:
             lines.append(f"  {order.number} · {order.customer_name} · {cards.state_label(language, order.state)} · "
-                         + "、".join(t(language, f"problem.{p}") for p in problems))
+                         + t(language, "punct.enum").join(t(language, f"problem.{p}") for p in problems))
     if rush:
-        lines.append(t(language, "digest.rush", numbers="、".join(o.number for o in rush)))
+        lines.append(t(language, "digest.rush", numbers=t(language, "punct.enum").join(o.number for o in rush)))
     if head is not None:
         # Published outside the database, the chain's head hash anchors the evidence: rewriting
         # history afterwards would no longer match what everyone received in chat.

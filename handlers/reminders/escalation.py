@@ -19,6 +19,7 @@ from sqlalchemy import select
 from domain.aftersales.sla import escalation_steps
 from domain.roles import Role
 from domain.texts import t
+from handlers.aftersales import cards as case_cards, notices
 from handlers.context import Context
 from handlers.orders import cards
 from handlers.registry import button
@@ -28,10 +29,6 @@ from storage import aftersales as case_store
 from storage.models import AfterSalesCase, CaseEvent, ReturnDayNotice, User
 
 HANDLERS = frozenset({Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
-
-
-def _deadline_kind(case: AfterSalesCase) -> str:
-    return "respond" if case.accepted_at is None else "resolve"
 
 
 async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
@@ -58,12 +55,7 @@ async def _acknowledged(run: Sweep, case: AfterSalesCase, breach: datetime) -> t
 
 
 def _text(key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> Callable[[str], str]:
-    def render(language: str) -> str:
-        return t(language, key, number=case.number, due=due.astimezone(tz).strftime("%m-%d %H:%M"),
-                 deadline=t(language, f"sla.{_deadline_kind(case)}"),
-                 category=t(language, f"case.category.{case.category}"),
-                 store=case.store.name if case.store else "—")
-    return render
+    return lambda language: notices.deadline_text(language, key, case, due, tz)
 
 
 async def sla(run: Sweep) -> None:
@@ -73,7 +65,8 @@ async def sla(run: Sweep) -> None:
         if due is None or due <= run.now:
             continue  # past the deadline: the escalation below speaks instead of the warning
         run.plan(await _owners(run, case), f"R14:warn:{case.number}:{due.isoformat()}",
-                 _text("sla.warning", case, due, tz), case.warn_at, entity=case.number)
+                 _text("sla.warning", case, due, tz), case.warn_at, entity=case.number,
+                 live=notices.deadline_spec("sla.warning", due, buttons=False))
     for case in await case_store.cases_due(run.session, run.now, column="next_due_at"):
         breach = case.next_due_at
         acked, snoozed = await _acknowledged(run, case, breach)
@@ -84,12 +77,13 @@ async def sla(run: Sweep) -> None:
                 run.plan(await _owners(run, case), f"R14:escalate:{case.number}:{breach.isoformat()}:snooze:"
                          f"{snoozed.isoformat()}", _text("sla.breached", case, breach, tz), snoozed,
                          entity=case.number, buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b),
-                         urgent=True)
+                         urgent=True, live=notices.deadline_spec("sla.breached", breach, buttons=True))
             continue
         # The owner hears that the deadline passed; the chain above hears level by level.
         run.plan(await _owners(run, case), f"R14:breach:{case.number}:{breach.isoformat()}",
                  _text("sla.breached", case, breach, tz), breach, entity=case.number,
-                 buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b))
+                 buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b),
+                 live=notices.deadline_spec("sla.breached", breach, buttons=True))
         steps = escalation_steps(breach, run.policy.after_sales, run.calendar)
         for level, (role, due_at) in enumerate(steps, start=1):
             if due_at > run.now:
@@ -97,7 +91,8 @@ async def sla(run: Sweep) -> None:
             users = await _people_for(run, role, case)
             run.plan(users, f"R14:escalate:{case.number}:{breach.isoformat()}:{level}",
                      _text("sla.escalated", case, breach, tz), due_at, entity=case.number,
-                     buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b), urgent=True)
+                     buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b), urgent=True,
+                     live=notices.deadline_spec("sla.escalated", breach, buttons=True))
 
 
 async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]:
@@ -114,9 +109,7 @@ async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]
 
 
 def _ack_buttons(language: str, case: AfterSalesCase, breach: datetime) -> tuple[tuple[Button, ...], ...]:
-    stamp = int(breach.timestamp())
-    return ((Button(t(language, "button.esc_ack"), f"esc:{case.id}:{stamp}:ack"),
-             Button(t(language, "button.esc_snooze"), f"esc:{case.id}:{stamp}:snooze")),)
+    return notices.ack_buttons(language, case, breach)
 
 
 @button("esc", roles=HANDLERS)
@@ -131,6 +124,18 @@ async def acknowledge(ctx: Context, data: str) -> None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     breach = datetime.fromtimestamp(stamp, tz=timezone.utc)
+    acked = await notices.acknowledgement(ctx.session, case, breach)
+    if acked is not None or case.state in notices.FINISHED or case.state == "resolved":
+        # Someone dealt with it already: say who and when, or what state the case is in now.
+        if acked is not None:
+            who = await ctx.session.get(User, acked.actor_id) if acked.actor_id else None
+            text = ctx.t("sla.already_acked", number=case.number, who=who.name if who else "—",
+                         at=case_cards.fmt_time(ctx.language, acked.at, ctx.app.config.tz))
+        else:
+            text = ctx.t("sla.case_moved_on", number=case.number, state=case_cards.state_label(ctx.language, case.state))
+        ctx.callback_answer = text
+        ctx.reply(text, edit=True, entity=case.number)
+        return
     event = "escalation_ack" if parts[2] == "ack" else "escalation_snooze"
     await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
                                event=event, detail={"breach": breach.isoformat()}, evidence_id=ctx.evidence_id)

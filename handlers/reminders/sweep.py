@@ -25,7 +25,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
 from handlers.fines import propose_fine
-from handlers.orders import cards
+from handlers.orders import cards, notices
 from handlers.types import Button, keyboard_to_json
 from storage import outbox
 from storage.models import Fine, Order, User
@@ -47,6 +47,7 @@ class Planned:
     buttons_for: Callable[[str], tuple[tuple[Button, ...], ...]] | None = None
     urgent: bool = False
     attachment: dict[str, str] | None = None  # a chart sent with the text (outbox)
+    live: dict[str, object] | None = None  # rendered again when sent (handlers.live)
 
 
 @dataclass
@@ -105,7 +106,7 @@ class Sweep:
             await outbox.enqueue(
                 self.session, key=p.key, chat_id=p.user.telegram_id, text=p.text_for(p.user.language), now=self.now,
                 buttons=keyboard_to_json(buttons) or None,
-                entity=p.entity, attachment=p.attachment, urgent=urgent,
+                entity=p.entity, attachment=p.attachment, urgent=urgent, render=p.live,
                 not_before=deliver_at(p.due_at, self.calendar, urgent=urgent))
             queued += 1
         self.planned.clear()
@@ -145,12 +146,15 @@ class Sweep:
                 key = f"{duty.slot}:{order.number}"
                 if duty.kind == REMIND_SALES:
                     self.plan(order.sales, key, _text("sweep.remind_sales", order), duty.due_at, entity=order.number,
-                              buttons_for=lambda lang, o=order: ((Button(t(lang, "button.told_clerk"),
-                                                                         f"p:{o.id}"),),))
+                              buttons_for=lambda lang, o=order: notices.told_button(lang, o),
+                              live=notices.reminder_spec("sweep.remind_sales", while_states=notices.NOT_PLACED,
+                                                         buttons="told"))
                 elif duty.kind == REMIND_CLERK:
                     self.plan(await self.clerks_of(order), key, _text(f"sweep.remind_clerk.{duty.rule}", order),
                               duty.due_at, entity=order.number,
-                              buttons_for=lambda lang, o=order: cards.clerk_buttons(lang, o))
+                              buttons_for=lambda lang, o=order: cards.clerk_buttons(lang, o),
+                              live=notices.reminder_spec(f"sweep.remind_clerk.{duty.rule}",
+                                                         while_states=notices.NOT_PLACED, buttons="clerk"))
                 elif duty.kind in (FINE_BOTH, FINE_CLERK):
                     amount = (self.policy.placement.not_placed_fine_yuan if duty.kind == FINE_BOTH
                               else self.policy.placement.clerk_error_fine_yuan)
@@ -188,7 +192,8 @@ class Sweep:
                 if duty.kind == "pickup_reminder":
                     recipients = await self.clerks_of(order) + await self.people(Role.STORE_MANAGER, order.store_id)
                     self.plan(recipients, key, _text("sweep.pickup_reminder", order), duty.due_at,
-                              entity=order.number)
+                              entity=order.number,
+                              live=notices.reminder_spec("sweep.pickup_reminder", while_states=("printed",)))
                 elif not waived:
                     reason = t("zh-CN", "fine.reason.R10", number=order.number, days=duty.slot.rsplit(":", 1)[-1],
                                date=cards.fmt_date("zh-CN", order.pickup_deadline))
@@ -231,12 +236,7 @@ class Sweep:
 
 
 def _text(key: str, order: Order) -> Callable[[str], str]:
-    def render(language: str) -> str:
-        return t(language, key, number=order.number or "", customer=order.customer_name or "",
-                 order_date=cards.fmt_date(language, order.order_date),
-                 delivery=cards.fmt_date(language, order.delivery_date),
-                 deadline=cards.fmt_date(language, order.pickup_deadline))
-    return render
+    return lambda language: notices.reminder_text(language, key, order)
 
 
 PARTS: tuple[tuple[str, Callable[[Sweep], Awaitable[object]]], ...] = (

@@ -131,10 +131,10 @@ async def today_command(ctx: Context, args: str) -> None:
     lists = await reports.today_lists(ctx.session, scope=scope_for(ctx), today=day, tz=ctx.app.config.tz)
 
     def numbers(rows) -> str:  # type: ignore[no-untyped-def]
-        return "、".join(r.number for r in rows) or "—"
+        return ctx.t("punct.enum").join(r.number for r in rows) or "—"
 
     def flagged(rows) -> str:  # type: ignore[no-untyped-def]
-        return "、".join(r.number + ("⚡" if "rush_insertion" in r.flag_set else "") for r in rows) or "—"
+        return ctx.t("punct.enum").join(r.number + ("⚡" if "rush_insertion" in r.flag_set else "") for r in rows) or "—"
 
     lines = [ctx.t("report.today.header", scope=scope_label(ctx), date=cards.fmt_date(lang, day)),
              ctx.t("report.today.to_place", count=len(lists.to_place), numbers=numbers(lists.to_place)),

@@ -159,6 +159,9 @@ async def test_a_change_shows_a_diff_and_after_printing_proposes_the_r8_fine(har
     [card] = await h.press("clerk", lines, "第1项到货")
     for label in ("单齐", "已打单"):
         [card] = await h.press("clerk", card, label)
+    # The progress notices to the sales person are paced (1 per second per chat); let them land
+    # before the sales person types, so the next message they get is the answer.
+    await h.outbound_logged(f"订单 {number} 进度：已打单")
 
     [diff] = await h.say("sales1", f"{number} 送货日期改到12月28日")
     assert "送货日期：12月20日（周日） → 12月28日（周一）" in diff["text"]

@@ -1,0 +1,113 @@
+"""After-sales notifications that may wait in the outbox, rendered from the case as it is when sent.
+
+``case.card``: the desk's case card (new, assigned, re-opened) with the buttons of the case's
+current state — dropped once the case is closed or rejected.
+``case.score``: the satisfaction question to the sales person, only while the case is resolved.
+``case.deadline``: an R14 warning or escalation, only while that deadline is still the running
+one and nobody acknowledged it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.aftersales import CaseState
+from domain.texts import t
+from handlers.aftersales import cards
+from handlers.live import Rendered, Target, renderer
+from handlers.types import Button, Keyboard
+from storage import aftersales as case_store
+from storage.models import AfterSalesCase, CaseEvent
+
+FINISHED = frozenset({CaseState.closed.value, CaseState.rejected.value})
+
+
+def card_spec(headline_key: str = "case.card", *, note_key: str | None = None,
+              **note_params: object) -> dict[str, object]:
+    return {"kind": "case.card", "headline": headline_key, "note": note_key, "params": note_params}
+
+
+def deadline_spec(text_key: str, due: datetime, *, buttons: bool) -> dict[str, object]:
+    return {"kind": "case.deadline", "text": text_key, "due": due.isoformat(), "buttons": buttons}
+
+
+async def desk_card_text(session: AsyncSession, language: str, case: AfterSalesCase, tz: ZoneInfo, *,
+                         headline_key: str = "case.card") -> str:
+    count = len(await case_store.photos(session, case.id))
+    pause = await case_store.open_pause(session, case.id)
+    return cards.card(language, case, tz, photos=count, headline_key=headline_key,
+                      waiting_reason=pause.reason if pause else None)
+
+
+def deadline_text(language: str, key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> str:
+    deadline = "respond" if case.accepted_at is None else "resolve"
+    return t(language, key, number=case.number, due=due.astimezone(tz).strftime("%m-%d %H:%M"),
+             deadline=t(language, f"sla.{deadline}"), category=t(language, f"case.category.{case.category}"),
+             store=case.store.name if case.store else "—")
+
+
+def ack_buttons(language: str, case: AfterSalesCase, due: datetime) -> Keyboard:
+    stamp = int(due.timestamp())
+    return ((Button(t(language, "button.esc_ack"), f"esc:{case.id}:{stamp}:ack"),
+             Button(t(language, "button.esc_snooze"), f"esc:{case.id}:{stamp}:snooze")),)
+
+
+async def acknowledgement(session: AsyncSession, case: AfterSalesCase, due: datetime) -> CaseEvent | None:
+    """The 已处理 press that stopped the escalation of this breach, if any."""
+    rows = (await session.execute(select(CaseEvent).where(
+        CaseEvent.case_id == case.id, CaseEvent.event == "escalation_ack").order_by(CaseEvent.id))).scalars()
+    for row in rows:
+        if json.loads(row.detail or "{}").get("breach") == due.isoformat():
+            return row
+    return None
+
+
+async def _case(target: Target) -> AfterSalesCase | None:
+    return await case_store.case_by_number(target.session, target.entity)
+
+
+@renderer("case.card")
+async def _card(target: Target) -> Rendered | None:
+    case = await _case(target)
+    if case is None or case.state in FINISHED:
+        return None
+    language, spec = target.language, target.spec
+    text = await desk_card_text(target.session, language, case, target.app.config.tz,
+                                headline_key=str(spec.get("headline") or "case.card"))
+    if spec.get("note"):
+        text = t(language, str(spec["note"]), number=case.number, **dict(spec.get("params") or {})) + "\n" + text
+    return Rendered(text, cards.desk_buttons(language, case))
+
+
+@renderer("case.score")
+async def _score(target: Target) -> Rendered | None:
+    case = await _case(target)
+    if case is None or case.state != CaseState.resolved.value:
+        return None
+    language = target.language
+    rules = target.app.config.policy.after_sales
+    text = t(language, "case.resolved_for_sales", number=case.number,
+             resolution=t(language, f"case.resolution.{case.resolution}"), note=case.resolution_note or "—",
+             low=rules.satisfaction_min, high=rules.satisfaction_max)
+    return Rendered(text, cards.score_buttons(language, case, rules.satisfaction_min, rules.satisfaction_max))
+
+
+@renderer("case.deadline")
+async def _deadline(target: Target) -> Rendered | None:
+    case = await _case(target)
+    if case is None:
+        return None
+    due = datetime.fromisoformat(str(target.spec["due"]))
+    # A case resolved, paused or re-timed meanwhile has another (or no) running deadline.
+    if case.next_due_at is None or abs((case.next_due_at - due).total_seconds()) >= 1:
+        return None
+    if await acknowledgement(target.session, case, due) is not None:
+        return None
+    language, tz = target.language, target.app.config.tz
+    buttons = ack_buttons(language, case, due) if target.spec.get("buttons") else ()
+    return Rendered(deadline_text(language, str(target.spec["text"]), case, due, tz), buttons)

@@ -1,0 +1,111 @@
+"""What is waiting for someone (待办): one query per kind, narrowed to whose it is. Never commit.
+
+``Whose`` says for whom: one sales person's, one store's, or a clerk's queue (what the clerk
+took plus what nobody has taken yet); nothing set means everyone's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AfterSalesCase, Order, OrderLine
+
+LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Whose:
+    sales_id: int | None = None
+    store_id: int | None = None
+    clerk_id: int | None = None  # a clerk's queue
+
+    def orders(self) -> list[Any]:
+        where: list[Any] = []
+        if self.sales_id is not None:
+            where.append(Order.sales_id == self.sales_id)
+        if self.store_id is not None:
+            where.append(Order.store_id == self.store_id)
+        if self.clerk_id is not None:
+            where.append(or_(Order.clerk_id == self.clerk_id, Order.clerk_id.is_(None)))
+        return where
+
+    def cases(self) -> list[Any]:
+        where: list[Any] = []
+        if self.sales_id is not None:
+            where.append(AfterSalesCase.sales_id == self.sales_id)
+        if self.store_id is not None:
+            where.append(AfterSalesCase.store_id == self.store_id)
+        if self.clerk_id is not None:
+            where.append(or_(AfterSalesCase.assignee_id == self.clerk_id, AfterSalesCase.assignee_id.is_(None)))
+        return where
+
+
+async def _orders(session: AsyncSession, *where: Any) -> Sequence[Order]:
+    query = select(Order).where(*where).order_by(Order.order_date.asc().nulls_last(), Order.id).limit(LIMIT + 1)
+    return (await session.execute(query)).scalars().unique().all()
+
+
+async def _cases(session: AsyncSession, *where: Any) -> Sequence[AfterSalesCase]:
+    query = (select(AfterSalesCase).where(*where)
+             .order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(LIMIT + 1))
+    return (await session.execute(query)).scalars().unique().all()
+
+
+async def drafts(session: AsyncSession, whose: Whose) -> Sequence[Order]:
+    """Drafts not yet confirmed (a draft held for the return day is handed in by itself)."""
+    return await _orders(session, Order.state == "draft", Order.held_until.is_(None), *whose.orders())
+
+
+async def not_received(session: AsyncSession, whose: Whose) -> Sequence[Order]:
+    """Handed in, no clerk has pressed 接单 yet."""
+    return await _orders(session, Order.state == "submitted", *whose.orders())
+
+
+async def to_place(session: AsyncSession, today: date, whose: Whose) -> Sequence[Order]:
+    """Received (or confirmed with the customer) and the order date has come: to be placed (下单)."""
+    return await _orders(session, Order.state.in_(("received", "confirmed")), Order.order_date <= today,
+                         *whose.orders())
+
+
+async def order_date_due(session: AsyncSession, today: date, whose: Whose) -> Sequence[Order]:
+    """Not placed yet and the order date has come — the sales person makes sure the clerk knows (R6)."""
+    return await _orders(session, Order.state.in_(("submitted", "received", "confirmed")), Order.order_date <= today,
+                         *whose.orders())
+
+
+async def backorders_late(session: AsyncSession, today: date, whose: Whose) -> Sequence[Order]:
+    """Orders with a backorder line whose expected arrival (欠货交期) has passed."""
+    late = select(OrderLine.order_id).where(OrderLine.state == "backorder", OrderLine.eta < today)
+    return await _orders(session, Order.state == "placed", Order.id.in_(late), *whose.orders())
+
+
+async def backorders(session: AsyncSession, whose: Whose) -> Sequence[Order]:
+    """Placed orders waiting on a backorder line, whatever its ETA."""
+    waiting = select(OrderLine.order_id).where(OrderLine.state == "backorder")
+    return await _orders(session, Order.state == "placed", Order.id.in_(waiting), *whose.orders())
+
+
+async def pickups_due(session: AsyncSession, by_day: date, whose: Whose) -> Sequence[Order]:
+    """Printed orders whose pickup deadline (提货期限) is ``by_day`` or earlier."""
+    return await _orders(session, Order.state == "printed", Order.pickup_deadline <= by_day, *whose.orders())
+
+
+async def cases_unaccepted(session: AsyncSession, whose: Whose) -> Sequence[AfterSalesCase]:
+    """Cases no one has accepted (受理) yet, new or re-opened."""
+    return await _cases(session, AfterSalesCase.state.in_(("open", "reopened")), *whose.cases())
+
+
+async def cases_in_hand(session: AsyncSession, whose: Whose) -> Sequence[AfterSalesCase]:
+    """Accepted cases being worked on or waiting for the customer."""
+    return await _cases(session, AfterSalesCase.state.in_(("accepted", "waiting_customer")), *whose.cases())
+
+
+async def cases_to_score(session: AsyncSession, whose: Whose) -> Sequence[AfterSalesCase]:
+    """Resolved cases still waiting for the customer's satisfaction score."""
+    return await _cases(session, AfterSalesCase.state == "resolved", *whose.cases())

@@ -1,0 +1,73 @@
+"""Cards in the reader's language, data included: product, material and unit words are Traditional
+in zh-TW and English in en (no Chinese punctuation there); what people typed — a customer's name
+and address, a case description, a fine's reason, quoted messages — stays as typed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from domain.texts import to_traditional
+from tests.e2e.harness import Harness
+from tests.e2e.test_aftersales import open_case_with_photo
+from tests.e2e.test_orders import ORDER, number_in
+
+# Typed by people (or names given by the admin): shown as typed in every language.
+TYPED = ("张三", "13812345678", "天河区天河路1号", "天河店", "张导购", "李跟单", "王经理", "打错单",
+         "衣柜门板开裂，客户要求换货", "衣柜门板开裂")
+QUOTED = re.compile(r"「[^」]*」|“[^”]*”")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+PEOPLE = ("sales1", "clerk", "manager")
+
+
+def _catalogue_part(text: str) -> str:
+    text = QUOTED.sub("", text)
+    for typed in TYPED:
+        text = text.replace(typed, "")
+    return text
+
+
+async def _press_first(h: Harness, who: str, message: dict) -> list[dict]:
+    return await h.press(who, message, h.buttons(message)[0])
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+async def test_every_card_shows_its_data_in_the_readers_language(harness: Harness, language: str) -> None:
+    h = harness
+    for who in PEOPLE:
+        await h.say(who, f"/lang {language}")
+    start = await h.client.last_seq()
+
+    [card] = await h.say("sales1", ORDER)
+    clerk_after = await h.client.last_seq()
+    [done] = await _press_first(h, "sales1", card)  # confirm
+    number = number_in(done["text"])
+    [clerk_card] = await h.wait_for("clerk", clerk_after)
+    await _press_first(h, "clerk", clerk_card)  # receive
+    await h.say("clerk", f"/order {number}")
+    await h.say("sales1", "/orders")
+    await h.say("sales1", f"{number} 到哪了")
+    case, _ = await open_case_with_photo(h, number)
+    await h.say("clerk", f"/case {case}")
+    manager_after = await h.client.last_seq()
+    await h.say("clerk", "/fine 2001 30 R8 打错单")
+    await h.wait_for("manager", manager_after)
+    await h.say("manager", "/fines", expect=2)
+    await h.say("clerk", "/remind")
+    await h.say("sales1", "/remind")
+
+    texts = [e["text"] or "" for who in PEOPLE for e in await h.client.bot_events(h.uid(who), start)
+             if e["kind"] in ("send", "edit")]
+    assert len(texts) >= 15
+    if language == "en":
+        assert any("solid wood bed 1.8m ×1" in text for text in texts), texts
+    else:
+        assert any("實木床 1.8米 ×1張" in text for text in texts), texts
+    for text in texts:
+        part = _catalogue_part(text)
+        if language == "zh-TW":
+            assert to_traditional(part) == part, f"simplified characters in a zh-TW text: {text!r}"
+        else:
+            assert "：" not in text, f"full-width colon in an English text: {text!r}"
+            assert not CJK.findall(part), f"Chinese in an English text: {CJK.findall(part)} in {text!r}"
