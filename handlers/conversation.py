@@ -73,12 +73,13 @@ def _is_new_request(parsed: ParsedMessage, text: str, waiting_kind: str) -> bool
 
 async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
     assert ctx.user is not None
+    # A bare document number is a look-up: nothing to ask about.
+    if (number := bare_number(text)) is not None and await _show_number(ctx, number):
+        return
     if await ambiguity.ask_if_unsure(ctx, parsed):
         return
     role = Role(ctx.user.role)
     kind = parsed.kind
-    if (number := bare_number(text)) is not None and await _show_number(ctx, number):
-        return
     if kind == "aftersales":
         from handlers.aftersales.intake import request_aftersales
 

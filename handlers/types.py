@@ -177,7 +177,7 @@ def outcome_to_json(outcome: Outcome) -> str:
         "menus": [list(menu) for menu in outcome.menus],
         "jobs": [{"kind": j.kind, "start": j.start.isoformat(), "end": j.end.isoformat(), "language": j.language,
                   "contacts": j.contacts, "chat_id": j.chat_id, "key": j.key} for j in outcome.jobs],
-    }, ensure_ascii=False)
+    })  # ASCII: a reply quoting a lone surrogate or a NUL is escaped, storable on both databases
 
 
 def outcome_from_json(raw: str) -> Outcome:

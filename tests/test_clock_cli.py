@@ -16,7 +16,7 @@ from bot.sandbox.chat import run_chat
 from bot.sandbox.clock_words import ClockChange, ClockWordsError, describe, read_clock_words
 from bot.sandbox.server import SandboxServer
 from storage.models import Order
-from tests.e2e.conftest import e2e_db_url, e2e_overrides, framework, harness  # noqa: F401  (the e2e fixtures)
+from tests.e2e.conftest import e2e_db_url, e2e_environ, e2e_overrides, framework, harness  # noqa: F401  (the e2e fixtures)
 from tests.e2e.harness import Harness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -165,7 +165,7 @@ async def test_the_export_says_unknown_material_instead_of_a_guess(harness: Harn
     h = harness
     number, clerk_card = await submit(h, "王五 13700002222 餐桌1张 板式衣柜1个 12月28日送 天河区天河路1号 全款")
     assert "第1项材质未写明" in clerk_card["text"]
-    [export] = await h.say("clerk", "/export orders 本月")
+    [_preparing, export] = await h.say("clerk", "/export orders 本月", expect=2, timeout=60)
     ws = load_workbook(io.BytesIO(await h.client.download(export["document"]["url"]))).active
     header = [c.value for c in ws[1]]
     material = ws.cell(2, header.index("材质") + 1).value

@@ -89,5 +89,7 @@ async def test_export_answers_a_period_it_cannot_use_the_same_way(harness: Harne
     assert unknown["text"] == f"看不懂时间段「上季度」。可写：{ACCEPTED}。"
     [future] = await h.say("clerk", "/export orders 明年")
     assert future["text"].startswith("「明年」（2027-01-01 至 2027-12-31）还没开始")
-    [december] = await h.say("clerk", "/export orders 2026-12-01 2026-12-31")
+    # A period it can use: the workbook is built in a worker process and follows the answer.
+    [preparing, december] = await h.say("clerk", "/export orders 2026-12-01 2026-12-31", expect=2, timeout=60)
+    assert preparing["text"].startswith("⏳ 正在生成订单导出（2026-12-01 至 2026-12-31）")
     assert december["document"]["file_name"] == "orders-2026-12-01_2026-12-31.xlsx"
