@@ -153,12 +153,15 @@ async def test_a_change_shows_a_diff_and_after_printing_proposes_the_r8_fine(har
     h = harness
     number, clerk_card = await submit(h)
     card = clerk_card
+    sales_after = await h.client.last_seq()
     for label in ("接单", "已与客户确认", "已下单"):
         [card] = await h.press("clerk", card, label)
     [lines] = await h.press("clerk", card, "到货/欠货登记")
     [card] = await h.press("clerk", lines, "第1项到货")
     for label in ("单齐", "已打单"):
         [card] = await h.press("clerk", card, label)
+    # The sales person reads the progress notices (已下单, 单齐, 已打单) before writing, so they do not race the answer.
+    await h.wait_for("sales1", sales_after, expect=3)
 
     [diff] = await h.say("sales1", f"{number} 送货日期改到12月28日")
     assert "送货日期：12月20日（周日） → 12月28日（周一）" in diff["text"]
@@ -204,8 +207,10 @@ async def test_an_edited_order_message_becomes_a_new_version_and_a_question(harn
 async def test_cancellation_before_and_after_placing(harness: Harness) -> None:
     h = harness
     number, clerk_card = await submit(h)
+    [card] = await h.say("sales1", f"{number} 取消，客户不要了")
+    assert h.buttons(card) == ["确认销单", "不销单"]  # 销单 cannot be undone: asked first
     clerk_after = await h.client.last_seq()
-    [done] = await h.say("sales1", f"{number} 取消，客户不要了")
+    [done] = await h.press("sales1", card, "确认销单")
     assert f"订单 {number} 已取消" in done["text"] and "客户不要了" in done["text"]
     [told] = await h.wait_for("clerk", clerk_after)
     assert "已被导购取消" in told["text"]
@@ -219,8 +224,10 @@ async def test_cancellation_before_and_after_placing(harness: Harness) -> None:
     assert "已下单" in progress["text"]
     [ask] = await h.say("sales1", f"{number} 取消")
     assert "请回复取消订单" in ask["text"]
+    [card] = await h.say("sales1", "客户搬家了")
+    assert "要跟单员同意" in card["text"] and h.buttons(card) == ["确认销单", "不销单"]
     clerk_after = await h.client.last_seq()
-    [requested] = await h.say("sales1", "客户搬家了")
+    [requested] = await h.press("sales1", card, "确认销单")
     assert "需要跟单员确认" in requested["text"]
     [request] = await h.wait_for("clerk", clerk_after)
     assert "销单申请" in request["text"] and "客户搬家了" in request["text"]
