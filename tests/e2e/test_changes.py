@@ -191,3 +191,28 @@ async def test_a_stale_life_cycle_button_says_the_state_and_why(harness: Harness
     assert "已与客户确认" in answer["text"] and "已下单" in answer["text"], answer["text"]
     [answer] = await h.say("clerk", f"/step {number} 结单")
     assert "已与客户确认" in answer["text"] and "已下单" in answer["text"], answer["text"]
+
+
+async def test_fine_takes_a_name_or_an_order_number_and_says_when_it_is_ambiguous(harness: Harness) -> None:
+    h = harness
+    number, clerk_card = await submit(h)
+    manager_after = await h.client.last_seq()
+    [ok] = await h.say("clerk", "/fine 张导购 30 R8 打错单")
+    assert "已提交罚款 FK202612001" in ok["text"] and "张导购" in ok["text"]
+    [proposal] = await h.wait_for("manager", manager_after)
+    assert "张导购" in proposal["text"]
+    [ok] = await h.say("clerk", f"/fine {number} 30 R8 打错单")  # R8: the order's sales person
+    assert "FK202612002" in ok["text"] and "张导购" in ok["text"], ok["text"]
+    [ok] = await h.say("clerk", "/fine @sales1 30 R8 打错单")
+    assert "FK202612003" in ok["text"] and "张导购" in ok["text"], ok["text"]
+    [ambiguous] = await h.say("clerk", "/fine 导购 30 R8 打错单")
+    assert "不止一个人" in ambiguous["text"] and "张导购" in ambiguous["text"] and "刘导购" in ambiguous["text"]
+    [unknown] = await h.say("clerk", "/fine 赵某 30 R8 打错单")
+    assert "没有找到「赵某」" in unknown["text"]
+    [nobody] = await h.say("clerk", f"/fine {number} 50 R7 漏下单")  # nobody has taken the order yet
+    assert "还没有 R7 的责任人" in nobody["text"], nobody["text"]
+    await h.press("clerk", clerk_card, "接单")
+    [ok] = await h.say("clerk", f"/fine {number} 50 R7 漏下单")
+    assert "李跟单" in ok["text"], ok["text"]
+    [usage] = await h.say("clerk", "/fine 张导购")
+    assert "姓名" in usage["text"] and "订单号" in usage["text"]
