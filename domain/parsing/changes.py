@@ -21,6 +21,8 @@ _ADD = re.compile(r"(?:加|添|补|多要|再要)\s*(?:多|上)?\s*$")
 _REDUCE = re.compile(r"(?:减|少)\s*(?:掉|去|送)?\s*$")
 _REMOVE_BEFORE = re.compile(r"(?:去掉|删掉|删除|删去|拿掉|取消|不要)\s*(?:了)?\s*$")
 _REMOVE_AFTER = re.compile(r"^[^,;。\n]{0,6}?(?:不要了|不要|去掉|删掉|删除|取消|拿掉)")
+_ADD_AFTER = re.compile(r"^\s*(?:的)?\s*(?:再|多)?\s*(?:加|添|多要|再要)")  # 床头柜多加一个
+_REDUCE_AFTER = re.compile(r"^\s*(?:的)?\s*(?:减少|减掉|减|少)")  # 床头柜减少一个
 _SEPARATOR = re.compile(r"[,;。\n!?]")
 _POSITION = rf"第\s*(?P<pos>{NUMBER})\s*(?:项|行|样|个产品|件产品|个货品)"
 _SHIFT = re.compile(
@@ -72,7 +74,11 @@ class ChangeReader:
             if quantity:
                 n = to_int(quantity.group("n") or quantity.group("n2"))
                 if n is not None and 0 < n < 1000:
-                    edits.append(LineEdit(op="set", quantity=n, unit=quantity.group("u") or quantity.group("u2")))
+                    # 床头柜数量改成3: the one product named is the line; none named means "the only line"
+                    named = items[0] if len(items) == 1 else None
+                    edits.append(LineEdit(op="set", quantity=n, unit=quantity.group("u") or quantity.group("u2"),
+                                          product=named.product if named else None,
+                                          material=named.material if named else None))
         return tuple(edits)
 
     def _by_position(self, work: str) -> list[LineEdit]:
@@ -97,10 +103,10 @@ class ChangeReader:
         quantity = item.quantity if written else None
         if _REMOVE_AFTER.search(after) or _REMOVE_BEFORE.search(before):
             return LineEdit(op="remove", product=item.product, material=item.material, spec=item.spec)
-        if _ADD.search(before):
+        if _ADD.search(before) or _ADD_AFTER.search(after):
             return LineEdit(op="add", product=item.product, material=item.material, spec=item.spec,
                             quantity=item.quantity, unit=item.unit)
-        if _REDUCE.search(before):
+        if _REDUCE.search(before) or _REDUCE_AFTER.search(after):
             return LineEdit(op="reduce", product=item.product, material=item.material, spec=item.spec,
                             quantity=item.quantity, unit=item.unit)
         new_spec = None

@@ -29,7 +29,7 @@ _CANCEL = re.compile(r"销单|撤单|取消|退订|退单|不要了|不买了|�
 _LINE_POSITION = re.compile(r"第\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:项|行|样)")
 _WHOLE_ORDER = re.compile(r"整单|全部|订单|这单|那单|此单|单号|整张单|全单")
 _CHANGE = re.compile(
-    r"改单|更改|修改|改成|改为|改到|改去|改做|改作|改期|改(?=送|日期|地址|电话|时间|数量|付款|颜色|尺寸)|"
+    r"改单|更改|修改|改成|改为|改到|改去|改做|改作|改期|改(?=送|日期|地址|电话|时间|数量|付款|颜色|尺寸|全款|担保)|"
     r"延期|推迟|延后|提前|换成|换到|加一|加多|加个|多加|加\s*\d|加[两二三四五六七八九十]|增加|添加|再加|追加|"
     r"减一|减少|少一|少送|去掉|不要了|change to|reschedule|postpone|instead|"
     r"(?<![a-z])(?:change|amend)\s*:|(?:move|moved|push|pushed|shift|shifted)\s+(?:to|back)(?![a-z])",

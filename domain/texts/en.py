@@ -131,6 +131,7 @@ TEXTS: dict[str, str] = {
     "change.no_such_position": "Order {number} has no line {n}; nothing changed. Its lines now:",
     "change.empties_order": "That would leave order {number} with no products; nothing changed. If the customer wants none of it, send: {number} 取消 and the reason. Its lines now:",
     "change.already_so": "Order {number} is already like that; nothing to change.",
+    "change.payment_refused": "The payment cannot become {payment}: only full payment or a guarantee is accepted (R3). Order {number} keeps its payment.",
     "change.line_changed": "Line {n}: {old} → {new}",
     "change.line_added": "Added: {item}",
     "change.line_removed": "Removed line {n}: {item}",

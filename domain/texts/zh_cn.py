@@ -135,6 +135,7 @@ TEXTS: dict[str, str] = {
     "change.no_such_position": "订单 {number} 没有第{n}项，没有改。订单现在的产品：",
     "change.empties_order": "这样订单 {number} 就一项产品都没有了，没有改。如果客户整单不要，请发：{number} 取消，再写原因。订单现在的产品：",
     "change.already_so": "订单 {number} 已经是这样了，不用改。",
+    "change.payment_refused": "付款方式不能改成「{payment}」：公司只接受全款或担保订单（R3）。订单 {number} 的付款没有改。",
     "change.line_changed": "第{n}项：{old} → {new}",
     "change.line_added": "新增：{item}",
     "change.line_removed": "去掉第{n}项：{item}",

@@ -20,7 +20,7 @@ from typing import Any
 from domain.orders.lifecycle import Action, OrderState, transition
 from domain.parsing import LineEdit, ParsedMessage
 from domain.policy.changes import LinesOutcome, apply_line_edits, change_fine, diff_fields, edits_between
-from domain.policy.intake import order_date
+from domain.policy.intake import normalise_payment, order_date
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
@@ -211,6 +211,10 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
         ctx.reply(text + "\n" + _order_lines(lang, items), entity=order.number, edit=edit)
         return
     old, new = planned.old, planned.new
+    if new["payment"] != old["payment"] and normalise_payment(new["payment"]) is None:
+        ctx.reply(t(lang, "change.payment_refused", number=order.number, payment=_show(lang, "payment", new["payment"])),
+                  entity=order.number, edit=edit)
+        return
     if not diff_fields(old, new):
         ctx.reply(t(lang, "change.already_so", number=order.number), entity=order.number, edit=edit)
         return

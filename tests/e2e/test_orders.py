@@ -74,6 +74,7 @@ async def test_a_full_order_life_from_message_to_close(harness: Harness) -> None
     [store_news] = await h.wait_for("storemanager1", store_after)
     assert "已入库" in store_news["text"]
 
+    sales_after = await h.client.last_seq()
     [card] = await h.press("clerk", arrived, "单齐")
     [card] = await h.press("clerk", card, "已打单")
     assert "【已打单】" in card["text"]
@@ -81,6 +82,8 @@ async def test_a_full_order_life_from_message_to_close(harness: Harness) -> None
     [card] = await h.press("clerk", card, "已送达")
     [card] = await h.press("clerk", card, "结单")
     assert "【已结单】" in card["text"] and h.buttons(card) == []
+    # The paced progress notices (单齐, 已打单, 已送达) reach the sales person before they ask, not during.
+    await h.wait_for("sales1", sales_after, expect=3)
 
     [history] = await h.say("sales1", f"/order {number}")
     for step in ("收到下单消息", "提交给跟单员", "接单", "已与客户确认", "下单", "欠货登记", "到货登记", "单齐",
