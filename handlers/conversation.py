@@ -7,11 +7,12 @@ question the bot is waiting for; then what the parser says the message is.
 from __future__ import annotations
 
 from domain.parsing import ParsedMessage
+from domain.policy.change_request import request_from_edit, request_from_parse
 from domain.roles import Role
 from handlers.context import Context
 from handlers.orders import intake
 from handlers.orders.cancel import request_cancel
-from handlers.orders.changes import request_change, request_from_edit, request_from_parse
+from handlers.orders.changes import request_change
 from handlers.orders.common import may_see, visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import show_order

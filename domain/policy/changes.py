@@ -1,5 +1,8 @@
 """R8 改单罚款: what a change to an order costs, and what exactly changed.
 
+Also how a change's line edits (改第几项、加一项、去掉一项) land on the order's
+lines, and which line edits turn one version of an order message into the next.
+
 Before printing (打单) a change is free (None). After printing it costs
 ``after_printing_yuan`` per piece (件); once the goods reached the store
 warehouse (到店仓) ``after_store_warehouse_yuan`` per piece. Reaching the store

@@ -13,13 +13,14 @@ new version in the audit log and offered as a change — never applied silently.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from domain.orders.lifecycle import Action, OrderState, transition
-from domain.parsing import LineEdit, ParsedMessage
-from domain.policy.changes import LinesOutcome, apply_line_edits, change_fine, diff_fields, edits_between
+from domain.parsing import ParsedMessage
+from domain.policy.change_request import SCALAR, ChangeRequest, jsonable, request_from_parse
+from domain.policy.changes import LinesOutcome, apply_line_edits, change_fine, diff_fields
 from domain.policy.intake import normalise_payment, order_date
 from domain.roles import Role
 from domain.texts import t
@@ -35,7 +36,6 @@ from storage import orders as order_store
 from storage.models import Order, OrderLine, PendingChange
 from storage.users import user_by_id
 
-SCALAR = ("customer_name", "customer_phone", "address", "delivery_date", "payment")
 
 
 def current_values(order: Order) -> dict[str, Any]:
@@ -48,52 +48,6 @@ def _line_dict(line: Any) -> dict[str, Any]:
     # "id" ties an edited line to the stored one, so its arrival state survives the change
     return {"id": line.id, "product": line.product, "material": line.material, "quantity": line.quantity,
             "unit": line.unit, "spec": line.spec}
-
-
-@dataclass
-class ChangeRequest:
-    """What the sender asked for, kept until it is resolved into a diff (and while a line is being chosen)."""
-
-    scalars: dict[str, Any] = field(default_factory=dict)
-    shift_days: int | None = None
-    lines: tuple[LineEdit, ...] = ()
-    chosen: dict[int, int] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.scalars or self.shift_days or self.lines)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"scalars": {k: _jsonable(v) for k, v in self.scalars.items()}, "shift_days": self.shift_days,
-                "lines": [edit.to_dict() for edit in self.lines], "chosen": {str(k): v for k, v in self.chosen.items()}}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ChangeRequest:
-        scalars = dict(data.get("scalars") or {})
-        if isinstance(scalars.get("delivery_date"), str):
-            scalars["delivery_date"] = date.fromisoformat(scalars["delivery_date"])
-        return cls(scalars=scalars, shift_days=data.get("shift_days"),
-                   lines=tuple(LineEdit.from_dict(e) for e in data.get("lines") or ()),
-                   chosen={int(k): int(v) for k, v in (data.get("chosen") or {}).items()})
-
-
-def request_from_parse(parsed: ParsedMessage) -> ChangeRequest:
-    hints = parsed.change_fields or {}
-    scalars = {name: hints[name] for name in SCALAR if hints.get(name) is not None}
-    lines = hints.get("lines") or ()
-    shift = hints.get("delivery_shift_days")
-    return ChangeRequest(scalars=scalars, shift_days=shift if isinstance(shift, int) else None,
-                         lines=tuple(edit for edit in lines if isinstance(edit, LineEdit)))
-
-
-def request_from_edit(before: ParsedMessage, after: ParsedMessage) -> ChangeRequest:
-    """An edited order message asks for what changed between its two versions — nothing else.
-
-    Fields the edit did not touch keep whatever the order holds now, so a later
-    change (by text or an earlier edit) is never undone.
-    """
-    scalars = {name: getattr(after, name) for name in SCALAR
-               if getattr(after, name) is not None and getattr(after, name) != getattr(before, name)}
-    return ChangeRequest(scalars=scalars, lines=edits_between(before.items, after.items))
 
 
 @dataclass
@@ -219,8 +173,8 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
         ctx.reply(t(lang, "change.already_so", number=order.number), entity=order.number, edit=edit)
         return
     changed = {k for k, v in new.items() if old.get(k) != v}
-    payload = {"request": request.to_json(), "base": {k: _jsonable(old[k]) for k in changed},
-               "new": {k: _jsonable(new[k]) for k in changed}}
+    payload = {"request": request.to_json(), "base": {k: jsonable(old[k]) for k in changed},
+               "new": {k: jsonable(new[k]) for k in changed}}
     if change is None:
         change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.user.id,
                                                       now=ctx.now, changes=payload, origin=origin,
@@ -292,7 +246,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
         order.order_date = order_date(order.delivery_date, [line.material for line in order.lines],
                                       ctx.app.config.policy.lead_time)
     change.state = "applied"
-    diff = {c.name: {"old": _jsonable(c.old), "new": _jsonable(c.new)} for c in diff_fields(old, new)}
+    diff = {c.name: {"old": jsonable(c.old), "new": jsonable(c.new)} for c in diff_fields(old, new)}
     await record(ctx, order, "changed", detail={"diff": diff, "change_id": change.id, "origin": change.origin,
                                                "requested_evidence": change.evidence_id})
     lang = ctx.language
@@ -314,10 +268,6 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
                        text_for=lambda language: t(language, "clerk.order_changed", number=order.number,
                                                    by=ctx.user.name if ctx.user else "")
                        + "\n" + "\n".join(diff_lines(language, old, new)))
-
-
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
 
 
 @button("c", roles=frozenset({Role.SALES, Role.CLERK, Role.MANAGER}))
