@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from domain.numbering import DocumentKind, bare_number
 from domain.parsing import ParsedMessage
+from domain.policy.change_request import request_from_edit, request_from_parse
 from domain.roles import Role
 from handlers.context import Context
 from handlers.orders import ambiguity, intake
@@ -16,6 +17,7 @@ from handlers.orders.changes import request_change
 from handlers.orders.common import may_see, visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import show_order
+from storage import audit as audit_store
 from storage import orders as order_store
 from storage.models import Order, OrderLine
 
@@ -165,15 +167,21 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
         return False
     if entity.startswith("draft:"):
         order = await order_store.order_by_id(ctx.session, int(entity.split(":", 1)[1]))
-        if order is None or order.sales_id != ctx.user.id or order.state != "draft":
+        if order is None or order.sales_id != ctx.user.id:
             return False
-        waiting = await order_store.awaiting(ctx.session, ctx.user.id)
-        field = waiting.field if waiting and waiting.ref_id == order.id and waiting.kind == "draft_field" else None
-        if field:
-            await intake.fill_field(ctx, order, field)
+        if order.state != "draft":
+            # The confirm card of an order submitted since: a reply to it is about that order.
+            if not order.number:
+                return False
+            entity = order.number
         else:
-            await _edit_draft(ctx, order, parsed)
-        return True
+            waiting = await order_store.awaiting(ctx.session, ctx.user.id)
+            field = waiting.field if waiting and waiting.ref_id == order.id and waiting.kind == "draft_field" else None
+            if field:
+                await intake.fill_field(ctx, order, field)
+            else:
+                await _edit_draft(ctx, order, parsed)
+            return True
     if entity.startswith("SH"):
         from handlers.aftersales.intake import reply_to_case
 
@@ -182,15 +190,28 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
         order = await visible_order(ctx, entity)
         if order is None:
             return False
-        if ctx.user.role == Role.SALES and parsed.kind != "query":
-            if parsed.kind == "cancel":
-                await request_cancel(ctx, order, parsed.cancel_reason)
-            else:
-                await request_change(ctx, order, parsed)
-        else:
-            await show_order(ctx, order)
+        await _about_order(ctx, order, parsed)
         return True
     return False
+
+
+async def _about_order(ctx: Context, order: Order, parsed: ParsedMessage) -> None:
+    """A reply to any card of an order: the card says which order, so the text need not."""
+    assert ctx.user is not None
+    role = Role(ctx.user.role)
+    if parsed.kind == "query" or role is Role.STORE_MANAGER:
+        await show_order(ctx, order)
+        return
+    if parsed.kind == "cancel":
+        await request_cancel(ctx, order, parsed.cancel_reason)
+        return
+    # Read as a change even without change words: "地址 海珠区江南大道5号" on the card is one.
+    as_change = ctx.app.parser.parse(ctx.incoming.text or "", ctx.incoming.sent_at, expect="change")
+    request = request_from_parse(as_change)
+    if not request and role is not Role.SALES and parsed.kind != "change":
+        await show_order(ctx, order)  # a clerk's remark on a card is not a change request
+        return
+    await request_change(ctx, order, as_change, request=request, by_reply=True)
 
 
 async def _reply_to_case_card(ctx: Context) -> bool:
@@ -225,7 +246,7 @@ async def on_edit(ctx: Context) -> None:
     order = await order_store.order_by_source_message(ctx.session, ctx.incoming.chat_id, ctx.incoming.message_id)
     if order is None or order.sales_id != ctx.user.id:
         return
-    parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.sent_local)
+    parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.sent_local, expect="order")
     if order.state == "draft":
         intake.apply_parsed(order, parsed)
         from handlers.orders.common import record
@@ -236,7 +257,12 @@ async def on_edit(ctx: Context) -> None:
     if order.state in ("closed", "cancelled"):
         ctx.say("edit.order_finished", number=order.number)
         return
-    await request_change(ctx, order, parsed, origin="edit")
+    # Diff against the message's previous version, not against the order: changes made
+    # since (by text, or by an earlier edit) stay as they are.
+    versions = await audit_store.message_versions(ctx.session, ctx.incoming.chat_id, ctx.incoming.message_id)
+    previous = versions[-2].text if len(versions) >= 2 else None
+    before = ctx.app.parser.parse(previous or "", ctx.incoming.sent_at, expect="order")
+    await request_change(ctx, order, parsed, origin="edit", request=request_from_edit(before, parsed))
 
 
 async def _open_draft(ctx: Context, waiting, parsed: ParsedMessage) -> Order | None:  # type: ignore[no-untyped-def]

@@ -4,13 +4,15 @@ gets a written notice with rule, amount, reason and evidence, and may appeal in 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.numbering import format_fine_number
-from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_actions, fine_transition
+from domain.policy.fines import FineAction, FineState, appeal_deadline, fine_actions, fine_transition, \
+    responsible_roles
 from domain.policy.reminders import deliver_at
 from domain.roles import Role
 from domain.texts import t
@@ -21,9 +23,11 @@ from handlers.context import Context
 from handlers.notify import notify_users, people
 from handlers.registry import button, command
 from handlers.live import Rendered, Target, renderer
-from handlers.types import Button, Keyboard, id_from
+from handlers.types import TELEGRAM_IDS, Button, Keyboard, id_from
 from storage import fines as fine_store
+from storage import aftersales as case_store
 from storage import orders as order_store
+from storage import users as user_store
 from storage.models import Fine, Order, User
 
 MANAGERS = frozenset({Role.MANAGER})
@@ -104,6 +108,57 @@ async def propose_rush_fine(ctx: Context, order: Order) -> None:
         reason=t("zh-CN", "fine.reason.R2", number=order.number), now=ctx.now, rule_key=f"R2:{order.number}",
         order=order, proposed_by=ctx.user, evidence=[order.evidence_id] if order.evidence_id else [])
     ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number) if fine else ctx.t("fine.exists")
+
+
+@dataclass
+class FineTarget:
+    """Whom /fine means: the people, the order it is about, or the answer saying why nobody."""
+
+    people: list[User] = field(default_factory=list)
+    order: Order | None = None
+    refusal: str | None = None  # a text key; its params in ``params``
+    params: dict[str, object] = field(default_factory=dict)
+
+
+async def fine_target(session: AsyncSession, who: str, rule: str) -> FineTarget:
+    """/fine's first word: a Telegram id, @username, a person's name, or an order / after-sales number
+    (then the person the rule holds responsible for that order)."""
+    who = who.strip()
+    handle = who.lstrip("@")
+    if who.upper().startswith(("DD", "SH")):
+        return await _responsible(session, who.upper(), rule)
+    if (tg_id := id_from(handle, TELEGRAM_IDS)) is not None and \
+            (person := await user_store.user_by_telegram_id(session, tg_id)) is not None:
+        return FineTarget([person])
+    if who.startswith("@") or handle.isascii():
+        if (person := await user_store.user_by_username(session, handle)) is not None:
+            return FineTarget([person])
+    named = list(await user_store.users_named(session, handle))
+    if len(named) == 1:
+        return FineTarget(named)
+    if named:
+        return FineTarget(refusal="fine.ambiguous", params={"who": who, "people": "、".join(
+            f"{p.name}（{p.telegram_id}）" for p in named)})
+    return FineTarget(refusal="fine.no_person", params={"who": who})
+
+
+async def _responsible(session: AsyncSession, number: str, rule: str) -> FineTarget:
+    order = None
+    if number.startswith("SH"):
+        case = await case_store.case_by_number(session, number)
+        order = case.order if case is not None else None
+    else:
+        order = await order_store.order_by_number(session, number)
+    if order is None:
+        return FineTarget(refusal="fine.no_document", params={"number": number})
+    roles = responsible_roles(rule)
+    if not roles:
+        return FineTarget(order=order, refusal="fine.rule_names_nobody", params={"number": number, "rule": rule})
+    ids = [order.sales_id if role == "sales" else order.clerk_id for role in roles]
+    people = [p for p in [await user_store.user_by_id(session, i) for i in ids if i is not None] if p is not None]
+    if not people:
+        return FineTarget(order=order, refusal="fine.no_responsible", params={"number": order.number, "rule": rule})
+    return FineTarget(people, order=order)
 
 
 @button("f", roles=MANAGERS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Invite, Store, User
@@ -24,6 +24,24 @@ async def users_with_role(session: AsyncSession, *roles: str, store_id: int | No
     if store_id is not None:
         query = query.where(User.store_id == store_id)
     return (await session.execute(query.order_by(User.id))).scalars().all()
+
+
+async def user_by_username(session: AsyncSession, username: str) -> User | None:
+    return (await session.execute(select(User).where(func.lower(User.username) == username.lower(),
+                                                     User.active.is_(True)).limit(1))).scalar_one_or_none()
+
+
+async def users_named(session: AsyncSession, name: str) -> Sequence[User]:
+    """Active people called ``name`` (case-insensitive); if nobody is, those whose name contains it."""
+    needle = name.strip().lower()
+    if not needle:
+        return []
+    active = select(User).where(User.active.is_(True))
+    exact = (await session.execute(active.where(func.lower(User.name) == needle).order_by(User.id))).scalars().all()
+    if exact:
+        return exact
+    return (await session.execute(active.where(func.lower(User.name).contains(needle, autoescape=True))
+                                  .order_by(User.id).limit(10))).scalars().all()
 
 
 async def all_users(session: AsyncSession) -> Sequence[User]:

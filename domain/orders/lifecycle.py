@@ -162,6 +162,17 @@ def transition(
     return target
 
 
+def next_step(state: OrderState) -> Action | None:
+    """The one forward step from ``state`` (下一步), None at the end or when cancelled."""
+    return next(iter(_FORWARD[state]), None)
+
+
+def already_done(state: OrderState, action: Action) -> bool:
+    """Whether the order has already passed the step ``action`` leads to (a stale button, pressed again)."""
+    targets = [after for steps in _FORWARD.values() for step, after in steps.items() if step is action]
+    return bool(targets) and state is not OrderState.cancelled and is_at_or_after(state, targets[0])
+
+
 def _require_all_arrived(lines: list[LineState]) -> None:
     if not lines:
         raise DomainError("order.no_lines")

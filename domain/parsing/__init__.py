@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .model import ParsedItem, ParsedMessage
+from .model import LineEdit, ParsedItem, ParsedMessage
 from .parser import PARSER_VERSION, Parser
 
-__all__ = ["PARSER_VERSION", "ParsedItem", "ParsedMessage", "Parser", "parse"]
+__all__ = ["PARSER_VERSION", "LineEdit", "ParsedItem", "ParsedMessage", "Parser", "parse"]
 
 _default: Parser | None = None
 

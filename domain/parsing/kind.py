@@ -46,10 +46,11 @@ _CANCEL = re.compile(r"销单|撤单|取消|退订|退单|不要了|不买了|�
                      r"withdraw|(?<![a-z])void(?![a-z])", re.I)
 # Cancelling words that always mean the whole order (作废 / 撤回 never drop one line).
 _WHOLE_CANCEL = re.compile(r"销单|撤单|退订|cancel|撤回|撤销|撤咗|作废|废单|withdraw|(?<![a-z])void(?![a-z])", re.I)
+_LINE_POSITION = re.compile(r"第\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:项|行|样)")
 _WHOLE_ORDER = re.compile(r"整单|全部|订单|这单|那单|此单|单号|整张单|全单")
 _CHANGE = re.compile(
     r"改单|更改|修改|改成|改为|改到|改去|改做|改作|改期|改(?=送|日期|地址|电话|时间|数量|付款|颜色|尺寸|全款|担保|定金|订金|货到|到付|现金)|"
-    r"延期|推迟|延后|提前|换成|换到|加一|加多|加个|多加|"
+    r"延期|推迟|延后|提前|换成|换到|加一|加多|加个|多加|加\s*\d|加[两二三四五六七八九十]|增加|添加|再加|追加|"
     r"减一|减少|少一|少送|去掉|不要了|change to|reschedule|postpone|instead|"
     # changes said without 改: postponing, adding or dropping pieces, a corrected count or value
     r"推后|往后|挪到|挪后|顺延|延迟|押后|迟啲|晚点送|晚些送|再送|早两天|早一天|提早|延后|"
@@ -118,7 +119,9 @@ def classify(text: str, ev: Evidence) -> str:
         return "change"
     cancel = _CANCEL.search(text)
     if cancel:
-        # dropping one line (床头柜不要了) is a change; the whole order is a cancel
+        # dropping one line (床头柜不要了, 第2项不要了) is a change; the whole order is a cancel
+        if _LINE_POSITION.search(text) and not _WHOLE_ORDER.search(text):
+            return "change"
         if ev.n_items and not _WHOLE_ORDER.search(text) and not _WHOLE_CANCEL.search(text):
             return "change"
         return "cancel"

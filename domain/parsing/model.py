@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import Mapping
@@ -38,6 +38,35 @@ class ParsedItem:
 
 
 @dataclass(frozen=True)
+class LineEdit:
+    """改一行货品: which line a change means, and what becomes of it.
+
+    ``op`` is ``set`` (床头柜改成3个, 第2项改成3张), ``add`` (加一个床头柜),
+    ``reduce`` (减一个床头柜) or ``remove`` (床头柜不要了, 去掉第2项). The line is
+    named by ``product`` (narrowed by ``material``/``spec``) or by ``position``
+    (1-based); neither means "the order's only line". ``quantity`` None leaves it
+    as it is; ``new_spec``/``new_material`` replace the line's spec/material.
+    """
+
+    op: str
+    product: str | None = None
+    material: str | None = None
+    spec: str | None = None
+    position: int | None = None
+    quantity: int | None = None
+    unit: str | None = None
+    new_spec: str | None = None
+    new_material: str | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> "LineEdit":
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
 class ParsedMessage:
     """One chat message read as a record of the parse contract (plus bot-only hints)."""
 
@@ -51,7 +80,8 @@ class ParsedMessage:
     items: tuple[ParsedItem, ...] = ()
     aftersales_category: str | None = None
     # Hints for the bot, deliberately outside the contract:
-    change_fields: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # 改单: field -> new value
+    # 改单: field -> new value, plus "lines" (LineEdit, ...) and "delivery_shift_days" (推迟3天)
+    change_fields: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     cancel_reason: str | None = None  # 销单原因, as written
     parser_version: str = ""
     # 把握: how sure the parser is of the kind (0–1), the other kinds the text also reads as, and

@@ -20,6 +20,7 @@ import opencc
 
 from . import kind as kinds
 from . import places
+from .changes import ChangeReader, delivery_shift_days, renamed_customer
 from .dates import find_dates, pick_delivery
 from .items import ItemReader
 from .kind_model import KindModel
@@ -55,6 +56,7 @@ class Parser:
         self._items = ItemReader(self.lexicon)
         self._names = NameReader(self.lexicon)
         self.kind_model: KindModel | None = KindModel.load()
+        self._changes = ChangeReader(self.lexicon.units)
 
     def simplify(self, text: str) -> str:
         """Traditional to simplified characters, as the parser reads text."""
@@ -165,7 +167,7 @@ class Parser:
             **values,
         )
         if kind == "change":
-            record = _with_change_fields(record)
+            record = self._with_change_fields(record, t, work)
         elif kind == "cancel":
             record = _with_cancel_reason(record, work)
         return record
@@ -211,6 +213,22 @@ class Parser:
                     best, best_score = value, score
         return best
 
+    # -- change hints ------------------------------------------------------------------
+    def _with_change_fields(self, record: ParsedMessage, text: str, work: str) -> ParsedMessage:
+        """The fields a change sets, and its line edits; a customer name counts only when renamed."""
+        fields: dict[str, object] = {}
+        for name in ("delivery_date", "address", "customer_phone", "payment"):
+            value = getattr(record, name)
+            if value is not None:
+                fields[name] = value
+        if (name := renamed_customer(text)) is not None:
+            fields["customer_name"] = name
+        if "delivery_date" not in fields and (shift := delivery_shift_days(text)) is not None:
+            fields["delivery_shift_days"] = shift
+        if lines := self._changes.line_edits(text, work, record.items):
+            fields["lines"] = lines
+        return _replace(record, change_fields=MappingProxyType(fields))
+
 
 # The model's reading counts only above this; below it the message stays unknown.
 _MODEL_FLOOR = 0.5
@@ -247,18 +265,6 @@ def _dedupe(items: list[ParsedItem]) -> list[ParsedItem]:
         seen[it.product] = len(out)
         out.append(it)
     return out
-
-
-def _with_change_fields(record: ParsedMessage) -> ParsedMessage:
-    fields: dict[str, object] = {}
-    for name in ("delivery_date", "address", "customer_phone", "payment", "customer_name"):
-        value = getattr(record, name)
-        if value is not None and not (name == "customer_name" and record.order_ref is None):
-            fields[name] = value
-    if record.items:
-        fields["items"] = record.items
-        fields["quantity"] = {it.product: it.quantity for it in record.items}
-    return _replace(record, change_fields=MappingProxyType(fields))
 
 
 def _with_cancel_reason(record: ParsedMessage, work: str) -> ParsedMessage:

@@ -84,3 +84,15 @@ def fine_transition(
         if not may_appeal(today, appeal_deadline):
             raise DomainError("fine.appeal_too_late", deadline=appeal_deadline, today=today)
     return target
+
+
+# 责任人: whom a rule fines when a fine is named by its order or after-sales case
+# (R2 插单 and R8 改单: the sales person; R7 and R10: the clerk; R6: both).
+_RESPONSIBLE: dict[str, tuple[str, ...]] = {
+    "R2": ("sales",), "R6": ("sales", "clerk"), "R7": ("clerk",), "R8": ("sales",), "R10": ("clerk",),
+}
+
+
+def responsible_roles(rule: str) -> tuple[str, ...]:
+    """The roles ``rule`` fines on an order, in the order the rule names them; () if it names nobody."""
+    return _RESPONSIBLE.get(rule.strip().upper(), ())

@@ -1,15 +1,21 @@
-"""销单: with a reason. Before placing, the sales person's word cancels; from placing on the
-factory has work in hand, so the clerk must acknowledge (同意销单) or refuse."""
+"""销单: with a reason, and only after 确认销单 on a confirm card (a cancellation cannot be undone).
+Before placing, the sales person's word then cancels; from placing on the factory has work in
+hand, so the clerk must acknowledge (同意销单) or refuse."""
 
 from __future__ import annotations
 
+import json
+
 from domain.orders.lifecycle import Action, OrderState, acknowledges_cancel, cancel_requires_ack, transition
 from domain.roles import Role
+from domain.texts import t
 from handlers.context import Context
 from handlers.notify import notify_users, people
+from handlers.orders import cards
 from handlers.orders.common import record
+from handlers.types import Button
 from storage import orders as order_store
-from storage.models import Order
+from storage.models import Order, PendingChange
 from storage.users import user_by_id
 
 
@@ -25,6 +31,29 @@ async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None
         ctx.say("ask.cancel_reason", number=order.number)
         return
     await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    transition(state, Action.cancel, acknowledged=True)  # still cancellable at all? say so before asking
+    change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.user.id, now=ctx.now,
+                                                  changes={"cancel_reason": reason[:300]}, origin="cancel",
+                                                  evidence_id=ctx.evidence_id)
+    lang = ctx.language
+    key = "cancel.confirm_ack" if cancel_requires_ack(state) and not acknowledges_cancel(ctx.user.role) \
+        else "cancel.confirm"
+    ctx.reply("\n".join([t(lang, key, number=order.number, reason=reason[:300],
+                              state=cards.state_label(lang, order.state))] + cards.summary(lang, order)),
+              entity=order.number, buttons=((Button(t(lang, "button.cancel_ok"), f"c:{change.id}:ok"),
+                                             Button(t(lang, "button.cancel_no"), f"c:{change.id}:no")),))
+
+
+async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, confirmed: bool) -> None:
+    """The sender's answer on the cancel confirm card: 确认销单 carries it out, 不销单 keeps the order."""
+    assert ctx.user is not None
+    if not confirmed:
+        change.state = "dropped"
+        ctx.reply(ctx.t("cancel.kept", number=order.number), edit=True, entity=order.number)
+        return
+    change.state = "applied"
+    reason = str(json.loads(change.changes).get("cancel_reason") or "")
+    state = OrderState(order.state)
     order.cancel_reason = reason[:300]
     if cancel_requires_ack(state) and not acknowledges_cancel(ctx.user.role):
         transition(state, Action.cancel, acknowledged=True)  # still cancellable at all?
@@ -33,10 +62,10 @@ async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None
         clerks = await people(ctx.session, Role.CLERK)
         await notify_users(ctx.session, clerks, key=f"order:{order.number}:cancelreq:{ctx.evidence_id}",
                            now=ctx.now, entity=order.number, app=ctx.app, live={"kind": "order.cancel_request"})
-        ctx.say("cancel.requested", number=order.number)
+        ctx.reply(ctx.t("cancel.requested", number=order.number), edit=True, entity=order.number)
         return
     await _cancel(ctx, order)
-    ctx.say("cancel.done", number=order.number, reason=order.cancel_reason)
+    ctx.reply(ctx.t("cancel.done", number=order.number, reason=order.cancel_reason), edit=True, entity=order.number)
 
 
 async def _cancel(ctx: Context, order: Order) -> None:
@@ -55,7 +84,10 @@ async def _cancel(ctx: Context, order: Order) -> None:
 async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
     """The clerk's answer to a cancellation request."""
     if order.cancel_requested_at is None or order.state == OrderState.cancelled.value:
-        ctx.callback_answer = ctx.t("button.expired")
+        # Pressed twice, or by a second clerk: say where the order stands instead of a bare refusal.
+        ctx.callback_answer = ctx.t("cancel.request_decided", number=order.number,
+                                    state=cards.state_label(ctx.language, order.state))
+        ctx.reply(ctx.callback_answer, entity=order.number)
         return
     sales = await user_by_id(ctx.session, order.sales_id)
     if accept:

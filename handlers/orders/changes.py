@@ -1,5 +1,10 @@
 """改单: a change is shown as a field-by-field diff (old → new) and applied only on 确认.
 
+A change is read from text (with the order number, or as a reply to any of the
+order's cards) or from an edit of the original message (what changed between its
+last two versions). Product lines are named by product word or 第N项; when two
+lines could be meant the bot asks which, with a button per line.
+
 After printing, a change proposes the R8 fine (per piece; more once the goods
 reached the store warehouse). A Telegram edit of an order message is kept as a
 new version in the audit log and offered as a change — never applied silently.
@@ -8,26 +13,29 @@ new version in the audit log and offered as a change — never applied silently.
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from domain.orders.lifecycle import Action, OrderState, transition
 from domain.parsing import ParsedMessage
-from domain.policy.changes import change_fine, diff_fields
+from domain.policy.change_request import SCALAR, ChangeRequest, jsonable, request_from_parse
+from domain.policy.changes import LinesOutcome, apply_line_edits, change_fine, diff_fields
+from domain.policy.intake import normalise_payment, order_date
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.fines import propose_fine
 from handlers.notify import notify_users, people
 from handlers.orders import cards
+from handlers.orders.cancel import answer_cancel
 from handlers.orders.common import record
 from handlers.registry import button
 from handlers.types import Button, id_from
 from storage import orders as order_store
-from storage.models import Order, PendingChange
+from storage.models import Order, OrderLine, PendingChange
 from storage.users import user_by_id
 
-SCALAR = ("customer_name", "customer_phone", "address", "delivery_date", "payment")
 
 
 def current_values(order: Order) -> dict[str, Any]:
@@ -37,42 +45,35 @@ def current_values(order: Order) -> dict[str, Any]:
 
 
 def _line_dict(line: Any) -> dict[str, Any]:
-    return {"product": line.product, "material": line.material, "quantity": line.quantity, "unit": line.unit,
-            "spec": line.spec}
+    # "id" ties an edited line to the stored one, so its arrival state survives the change
+    return {"id": line.id, "product": line.product, "material": line.material, "quantity": line.quantity,
+            "unit": line.unit, "spec": line.spec}
 
 
-def wanted_values(order: Order, parsed: ParsedMessage) -> dict[str, Any]:
-    """The order as the message wants it: parsed fields and change hints laid over the current values."""
-    wanted = current_values(order)
-    for name in SCALAR:
-        value = parsed.change_fields.get(name) if parsed.change_fields else None
-        value = value if value is not None else getattr(parsed, name)
-        if value:
-            wanted[name] = value
-    quantity = parsed.change_fields.get("quantity") if parsed.change_fields else None
-    items = [dict(item) for item in wanted["items"]]
-    if parsed.items:
-        for parsed_item in parsed.items:
-            match = [i for i in items if parsed_item.product and (parsed_item.product in i["product"]
-                                                                  or i["product"] in parsed_item.product)]
-            if match:
-                match[0]["quantity"] = parsed_item.quantity if quantity is None else int(quantity)
-                if parsed_item.spec:
-                    match[0]["spec"] = parsed_item.spec
-                if parsed_item.material:
-                    match[0]["material"] = parsed_item.material
-            elif parsed.kind == "order":
-                items.append({"product": parsed_item.product, "material": parsed_item.material,
-                              "quantity": parsed_item.quantity, "unit": parsed_item.unit, "spec": parsed_item.spec})
-    elif quantity is not None and len(items) == 1:
-        items[0]["quantity"] = int(quantity)
-    wanted["items"] = items
-    return wanted
+@dataclass
+class Plan:
+    """A request laid over the order: the new values, or why it cannot be shown as a diff yet."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    lines: LinesOutcome | None = None
+
+
+def plan(order: Order, request: ChangeRequest) -> Plan:
+    old = current_values(order)
+    new = {**old, "items": [dict(item) for item in old["items"]]}
+    new.update(request.scalars)
+    if request.shift_days and order.delivery_date and "delivery_date" not in request.scalars:
+        new["delivery_date"] = order.delivery_date + timedelta(days=request.shift_days)
+    outcome = None
+    if request.lines:
+        outcome = apply_line_edits(old["items"], request.lines, request.chosen)
+        if outcome.ok:
+            new["items"] = [dict(item) for item in outcome.items]
+    return Plan(old, new, outcome)
 
 
 def _show(language: str, name: str, value: Any) -> str:
-    if name == "items":
-        return "；".join(_item_text(language, item) for item in value) or t(language, "order.value_missing")
     if name == "delivery_date":
         return cards.fmt_date(language, date.fromisoformat(value) if isinstance(value, str) else value)
     if name == "payment":
@@ -86,36 +87,116 @@ def _item_text(language: str, item: dict[str, Any]) -> str:
     return f"{material}{item['product']}{spec} ×{item['quantity']}{item.get('unit') or ''}"
 
 
+def _item_diff(language: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+    """One line per touched product line, named by its position on the order."""
+    by_id = {item["id"]: item for item in new if item.get("id") is not None}
+    lines = []
+    for position, item in enumerate(old, start=1):
+        now = by_id.get(item.get("id"))
+        if now is None:
+            lines.append(t(language, "change.line_removed", n=position, item=_item_text(language, item)))
+        elif now != item:
+            lines.append(t(language, "change.line_changed", n=position, old=_item_text(language, item),
+                           new=_item_text(language, now)))
+    lines += [t(language, "change.line_added", item=_item_text(language, item))
+              for item in new if item.get("id") is None]
+    return lines
+
+
 def diff_lines(language: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    return [t(language, "change.diff_line", field=t(language, f"field.{c.name}"), old=_show(language, c.name, c.old),
-              new=_show(language, c.name, c.new)) for c in diff_fields(old, new)]
+    lines = []
+    for c in diff_fields(old, new):
+        if c.name == "items":
+            lines += _item_diff(language, c.old or [], c.new or [])
+        else:
+            lines.append(t(language, "change.diff_line", field=t(language, f"field.{c.name}"),
+                           old=_show(language, c.name, c.old), new=_show(language, c.name, c.new)))
+    return lines
 
 
-async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, origin: str = "message") -> None:
+def _order_lines(language: str, items: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{i}. {_item_text(language, item)}" for i, item in enumerate(items, start=1))
+
+
+async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, origin: str = "message",
+                         request: ChangeRequest | None = None, by_reply: bool = False) -> None:
+    """Show the change as a diff with 确认修改/不改 — or ask which line, or say what to write."""
     assert ctx.user is not None
     transition(OrderState(order.state), Action.change)  # refuses changes after delivery / on closed orders
-    old, new = current_values(order), wanted_values(order, parsed)
-    if not diff_fields(old, new):
-        ctx.say("change.nothing", number=order.number)
+    request = request if request is not None else request_from_parse(parsed)
+    if not request:
+        if origin == "edit":
+            ctx.say("edit.no_change", number=order.number)
+        else:
+            ctx.say("change.nothing_reply" if by_reply else "change.nothing", number=order.number)
         return
-    serialisable = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in new.items() if old.get(k) != v}
-    change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.user.id, now=ctx.now,
-                                                  changes=serialisable, origin=origin, evidence_id=ctx.evidence_id)
-    lang = ctx.language
+    await propose(ctx, order, request, origin=origin)
+
+
+async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin: str,
+                  change: PendingChange | None = None) -> None:
+    """Resolve ``request`` against the order as it is now and show the result."""
+    assert ctx.user is not None
+    lang, edit = ctx.language, change is not None
+    planned = plan(order, request)
+    outcome = planned.lines
+    if outcome is not None and not outcome.ok:
+        items = planned.old["items"]
+        if outcome.question is not None:
+            payload = {"request": request.to_json()}
+            if change is None:
+                change = await order_store.add_pending_change(
+                    ctx.session, order=order, requested_by=ctx.user.id, now=ctx.now, changes=payload, origin=origin,
+                    evidence_id=ctx.evidence_id)
+            else:
+                change.changes = json.dumps(payload, ensure_ascii=False)
+            question = outcome.question
+            ctx.reply(t(lang, "change.which_line", number=order.number), entity=order.number, edit=edit, buttons=tuple(
+                (Button(t(lang, "button.change_line", n=p, item=_item_text(lang, items[p - 1])),
+                        f"c:{change.id}:L{question.edit}:{p}"),) for p in question.positions)
+                + ((Button(t(lang, "button.change_no"), f"c:{change.id}:no"),),))
+            return
+        if outcome.unknown_product is not None:
+            text = t(lang, "change.no_such_line", number=order.number, product=outcome.unknown_product)
+        elif outcome.bad_position is not None:
+            text = t(lang, "change.no_such_position", number=order.number, n=outcome.bad_position)
+        else:
+            text = t(lang, "change.empties_order", number=order.number)
+        ctx.reply(text + "\n" + _order_lines(lang, items), entity=order.number, edit=edit)
+        return
+    old, new = planned.old, planned.new
+    if new["payment"] != old["payment"] and normalise_payment(new["payment"]) is None:
+        ctx.reply(t(lang, "change.payment_refused", number=order.number, payment=_show(lang, "payment", new["payment"])),
+                  entity=order.number, edit=edit)
+        return
+    if not diff_fields(old, new):
+        ctx.reply(t(lang, "change.already_so", number=order.number), entity=order.number, edit=edit)
+        return
+    changed = {k for k, v in new.items() if old.get(k) != v}
+    payload = {"request": request.to_json(), "base": {k: jsonable(old[k]) for k in changed},
+               "new": {k: jsonable(new[k]) for k in changed}}
+    if change is None:
+        change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.user.id,
+                                                      now=ctx.now, changes=payload, origin=origin,
+                                                      evidence_id=ctx.evidence_id)
+    else:
+        change.changes = json.dumps(payload, ensure_ascii=False)
     header = "change.from_edit" if origin == "edit" else "change.confirm"
     lines = [t(lang, header, number=order.number)] + diff_lines(lang, old, new)
     fine = _fine_for(ctx, order, old, new)
     if fine:
         lines.append(t(lang, "change.fine_warning", amount=fine))
-    ctx.reply("\n".join(lines), entity=order.number, buttons=((
+    ctx.reply("\n".join(lines), entity=order.number, edit=edit, buttons=((
         Button(t(lang, "button.change_ok"), f"c:{change.id}:ok"),
         Button(t(lang, "button.change_no"), f"c:{change.id}:no")),))
 
 
 def _pieces(old: dict[str, Any], new: dict[str, Any]) -> int:
-    """Pieces the change touches: changed lines' quantities, else the whole order."""
+    """Pieces the change touches: changed, added and removed lines' quantities, else the whole order."""
     old_items, new_items = old["items"], new["items"]
-    touched = [n for o, n in zip(old_items, new_items) if o != n] + new_items[len(old_items):]
+    by_id = {item.get("id"): item for item in new_items if item.get("id") is not None}
+    touched = [item for item in old_items if by_id.get(item.get("id")) != item]
+    touched = [by_id.get(item.get("id"), item) for item in touched] + [i for i in new_items if i.get("id") is None]
     if touched:
         return sum(max(int(i["quantity"]), 1) for i in touched)
     return max(sum(int(i["quantity"]) for i in old_items), 1)
@@ -126,37 +207,46 @@ def _fine_for(ctx: Context, order: Order, old: dict[str, Any], new: dict[str, An
                        reached_store_warehouse=order.reached_store_warehouse)
 
 
+def _stored(change: PendingChange) -> dict[str, Any]:
+    data = json.loads(change.changes)
+    if "new" not in data and "request" not in data:  # a row written before requests were kept
+        data = {"new": data, "base": None}
+    for part in ("new", "base"):
+        if isinstance(data.get(part), dict) and isinstance(data[part].get("delivery_date"), str):
+            data[part]["delivery_date"] = date.fromisoformat(data[part]["delivery_date"])
+    return data
+
+
 async def apply_change(ctx: Context, change: PendingChange) -> None:
     order = await order_store.order_by_id(ctx.session, change.order_id)
     assert order is not None and ctx.user is not None
     transition(OrderState(order.state), Action.change)
     old = current_values(order)
-    new = {**old, **json.loads(change.changes)}
-    if isinstance(new.get("delivery_date"), str):
-        new["delivery_date"] = date.fromisoformat(new["delivery_date"])
+    stored = _stored(change)
+    base = stored.get("base")
+    if base is not None and any(old.get(k) != v for k, v in base.items()):
+        # Something changed the order after this diff was shown: confirming it would undo that.
+        change.state = "dropped"
+        ctx.reply(ctx.t("change.outdated", number=order.number), edit=True, entity=order.number)
+        return
+    new = {**old, **stored["new"]}
     fine = _fine_for(ctx, order, old, new)
     for name in SCALAR:
         setattr(order, name, new[name])
     if new["items"] != old["items"]:
-        from storage.models import OrderLine
-
-        keep = {(line.product, line.spec): line for line in order.lines}
+        keep = {line.id: line for line in order.lines}
         lines = []
         for position, item in enumerate(new["items"], start=1):
-            line = keep.get((item["product"], item.get("spec"))) or keep.get((item["product"], None))
-            if line is None:
-                line = OrderLine(product=item["product"], state="pending")
-            line.position, line.material, line.quantity = position, item.get("material"), int(item["quantity"])
-            line.unit, line.spec = item.get("unit"), item.get("spec")
+            line = keep.get(item.get("id")) or OrderLine(product=item["product"], state="pending")
+            line.position, line.product, line.material = position, item["product"], item.get("material")
+            line.quantity, line.unit, line.spec = int(item["quantity"]), item.get("unit"), item.get("spec")
             lines.append(line)
         order.lines = lines
     if order.delivery_date and order.lines:
-        from domain.policy.intake import order_date
-
         order.order_date = order_date(order.delivery_date, [line.material for line in order.lines],
                                       ctx.app.config.policy.lead_time)
     change.state = "applied"
-    diff = {c.name: {"old": _jsonable(c.old), "new": _jsonable(c.new)} for c in diff_fields(old, new)}
+    diff = {c.name: {"old": jsonable(c.old), "new": jsonable(c.new)} for c in diff_fields(old, new)}
     await record(ctx, order, "changed", detail={"diff": diff, "change_id": change.id, "origin": change.origin,
                                                "requested_evidence": change.evidence_id})
     lang = ctx.language
@@ -180,21 +270,45 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
                        + "\n" + "\n".join(diff_lines(language, old, new)))
 
 
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 @button("c", roles=frozenset({Role.SALES, Role.CLERK, Role.MANAGER}))
 async def change_button(ctx: Context, data: str) -> None:
-    """c:<pending change id>:ok | no — only the person who asked for the change answers."""
+    """c:<pending id>:ok | no | L<edit>:<position> (the line meant) — only the person who asked answers."""
     change_id, _, what = data.partition(":")
     change = await order_store.pending_change(ctx.session, row_id) if (row_id := id_from(change_id)) else None
-    if change is None or change.state != "pending" or ctx.user is None or change.requested_by != ctx.user.id:
+    order = await order_store.order_by_id(ctx.session, change.order_id) if change is not None else None
+    if change is None or order is None or ctx.user is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
+    if change.requested_by != ctx.user.id:
+        requester = await user_by_id(ctx.session, change.requested_by)
+        ctx.callback_answer = ctx.t("change.not_yours", name=requester.name if requester else "")
+        return
+    if change.state != "pending":
+        # A stale card: say what became of it and where the order stands now.
+        kind = "cancel" if change.origin == "cancel" else "change"
+        ctx.callback_answer = ctx.t(f"{kind}.stale.{change.state}", number=order.number,
+                                    state=cards.state_label(ctx.language, order.state))
+        ctx.reply(ctx.callback_answer, entity=order.number)
+        return
+    if change.origin == "cancel":
+        await answer_cancel(ctx, order, change, confirmed=what == "ok")
+        return
+    if what.startswith("L"):
+        edit, _, position = what[1:].partition(":")
+        stored = _stored(change)
+        edit_no, position_no = id_from(edit, range(0, 1000)), id_from(position, range(0, 1000))
+        if edit_no is None or position_no is None or "request" not in stored:
+            ctx.callback_answer = ctx.t("button.expired")
+            return
+        request = ChangeRequest.from_json(stored["request"])
+        request.chosen[edit_no] = position_no
+        await propose(ctx, order, request, origin=change.origin, change=change)
+        return
     if what == "ok":
+        if "new" not in _stored(change):
+            ctx.callback_answer = ctx.t("change.choose_first")
+            return
         await apply_change(ctx, change)
         return
     change.state = "dropped"
-    order = await order_store.order_by_id(ctx.session, change.order_id)
-    ctx.reply(ctx.t("change.dropped", number=order.number if order else ""), edit=True)
+    ctx.reply(ctx.t("change.dropped", number=order.number), edit=True, entity=order.number)

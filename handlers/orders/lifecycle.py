@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from domain.errors import DomainError
-from domain.orders.lifecycle import Action, Line, LineState, OrderState, may, transition
+from domain.orders.lifecycle import Action, Line, LineState, OrderState, already_done, may, next_step, transition
 from domain.policy.pickup import pickup_deadline
 from domain.roles import Role
 from domain.texts import t
@@ -108,9 +108,38 @@ async def order_button(ctx: Context, data: str) -> None:
     except ValueError:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    await step(ctx, order, action)
+    if not await _step_or_explain(ctx, order, action):
+        return
     ctx.callback_answer = ctx.t("order.step_done", state=cards.state_label(ctx.language, order.state))
     await show_clerk_card(ctx, order, edit=True)
+
+
+async def _step_or_explain(ctx: Context, order: Order, action: Action) -> bool:
+    """Take the step, or say where the order stands and why the step cannot be taken now.
+
+    A refused step has changed nothing (the refusal comes before any write), so the
+    answer can name the current state and the next step instead of a bare "not now".
+    """
+    try:
+        await step(ctx, order, action)
+    except DomainError as error:
+        if error.code == "order.not_your_step":
+            raise
+        state, lang = OrderState(order.state), ctx.language
+        if already_done(state, action):
+            why = t(lang, "step.already_done", action=t(lang, f"action.{action.value}"))
+        elif error.code == "order.step_not_allowed":
+            why = t(lang, "step.not_yet", action=t(lang, f"action.{action.value}"))
+        else:
+            why = t(lang, f"error.{error.code}", **error.params)
+        following = next_step(state)
+        if following is not None and not already_done(state, action):
+            why += t(lang, "step.next", next=t(lang, f"action.{following.value}"))
+        text = t(lang, "step.refused", number=order.number, state=cards.state_label(lang, order.state), why=why)
+        ctx.reply(text, entity=order.number)
+        ctx.callback_answer = text[:180]
+        return False
+    return True
 
 
 @button("l", roles=CLERKS)
@@ -217,5 +246,5 @@ async def step_command(ctx: Context, args: str) -> None:
         except ValueError:
             ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))
             return
-    await step(ctx, order, action)
-    await show_clerk_card(ctx, order, edit=False)
+    if await _step_or_explain(ctx, order, action):
+        await show_clerk_card(ctx, order, edit=False)

@@ -10,7 +10,7 @@ from domain.roles import Role
 from handlers.aftersales import cards as case_cards
 from handlers.audit_trail import state_change
 from handlers.context import Context
-from handlers.fines import notice_timing, propose_fine, show_stale, why_not
+from handlers.fines import fine_target, notice_timing, propose_fine, show_stale, why_not
 from handlers.notify import notify_users, people
 from handlers.orders import cards, notices
 from handlers.orders.common import record
@@ -20,7 +20,7 @@ from storage import fines as fine_store
 from storage import orders as order_store
 from storage import outbox, pending
 from storage.models import Fine, Order
-from storage.users import user_by_telegram_id, users_with_role
+from storage.users import users_with_role
 
 
 @button("p", roles=frozenset({Role.SALES}))
@@ -172,28 +172,23 @@ async def outbox_state(ctx: Context, args: str) -> None:
 
 @command("fine", roles=frozenset({Role.CLERK, Role.MANAGER}), help_key="help.fine")
 async def fine_by_hand(ctx: Context, args: str) -> None:
-    """/fine <Telegram id|@username> <元> <rule> <reason> — e.g. /fine 2001 30 R8 打错单."""
+    """/fine <姓名|@username|Telegram id|订单号|售后单号> <元> <rule> <reason> — e.g. /fine 张导购 30 R8 打错单."""
     parts = args.split(maxsplit=3)
     amount = id_from(parts[1]) if len(parts) == 4 else None
     if amount is None or not parts[2].upper().startswith("R"):
         ctx.say("fine.usage")
         return
-    who, rule, reason = parts[0].lstrip("@"), parts[2].upper(), parts[3]
-    person = await user_by_telegram_id(ctx.session, tg_id) if (tg_id := id_from(who, TELEGRAM_IDS)) else None
-    if person is None:
-        from sqlalchemy import select
-
-        from storage.models import User
-
-        person = (await ctx.session.execute(select(User).where(User.username == who))).scalar_one_or_none()
-    if person is None:
-        ctx.say("fine.no_person", who=who)
+    who, rule, reason = parts[0], parts[2].upper(), parts[3]
+    target = await fine_target(ctx.session, who, rule)
+    if target.refusal is not None:
+        ctx.say(target.refusal, **target.params)
         return
-    fine = await propose_fine(ctx.session, ctx.app, rule=rule, person=person, amount=amount, reason=reason,
-                              now=ctx.now, rule_key=f"manual:{ctx.evidence_id}", proposed_by=ctx.user,
-                              evidence=[ctx.evidence_id])
-    assert fine is not None
-    ctx.say("fine.proposed_ok", number=fine.number)
+    for person in target.people:
+        fine = await propose_fine(ctx.session, ctx.app, rule=rule, person=person, amount=amount, reason=reason,
+                                  now=ctx.now, rule_key=f"manual:{ctx.evidence_id}:{person.id}", order=target.order,
+                                  proposed_by=ctx.user, evidence=[ctx.evidence_id])
+        assert fine is not None
+        ctx.say("fine.proposed_for", number=fine.number, person=person.name, amount=amount, rule=rule)
 
 
 @command("appeal", roles=frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER}), help_key="help.appeal")

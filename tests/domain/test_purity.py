@@ -12,7 +12,7 @@ MODULES = sorted(
     for p in ROOT.glob(pattern)
 )
 # Pure standard library only: no I/O, no clock (unicodedata and collections compute, nothing more).
-ALLOWED_TOP = {"__future__", "collections", "dataclasses", "datetime", "enum", "re", "types", "typing", "unicodedata",
+ALLOWED_TOP = {"__future__", "collections", "dataclasses", "datetime", "difflib", "enum", "re", "types", "typing", "unicodedata",
                "zoneinfo", "domain"}
 
 

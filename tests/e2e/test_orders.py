@@ -74,6 +74,7 @@ async def test_a_full_order_life_from_message_to_close(harness: Harness) -> None
     [store_news] = await h.wait_for("storemanager1", store_after)
     assert "已入库" in store_news["text"]
 
+    sales_after = await h.client.last_seq()
     [card] = await h.press("clerk", arrived, "单齐")
     [card] = await h.press("clerk", card, "已打单")
     assert "【已打单】" in card["text"]
@@ -81,6 +82,8 @@ async def test_a_full_order_life_from_message_to_close(harness: Harness) -> None
     [card] = await h.press("clerk", card, "已送达")
     [card] = await h.press("clerk", card, "结单")
     assert "【已结单】" in card["text"] and h.buttons(card) == []
+    # The paced progress notices (单齐, 已打单, 已送达) reach the sales person before they ask, not during.
+    await h.wait_for("sales1", sales_after, expect=3)
 
     [history] = await h.say("sales1", f"/order {number}")
     for step in ("收到下单消息", "提交给跟单员", "接单", "已与客户确认", "下单", "欠货登记", "到货登记", "单齐",
@@ -207,8 +210,10 @@ async def test_an_edited_order_message_becomes_a_new_version_and_a_question(harn
 async def test_cancellation_before_and_after_placing(harness: Harness) -> None:
     h = harness
     number, clerk_card = await submit(h)
+    [card] = await h.say("sales1", f"{number} 取消，客户不要了")
+    assert h.buttons(card) == ["确认销单", "不销单"]  # 销单 cannot be undone: asked first
     clerk_after = await h.client.last_seq()
-    [done] = await h.say("sales1", f"{number} 取消，客户不要了")
+    [done] = await h.press("sales1", card, "确认销单")
     assert f"订单 {number} 已取消" in done["text"] and "客户不要了" in done["text"]
     [told] = await h.wait_for("clerk", clerk_after)
     assert "已被导购取消" in told["text"]
@@ -222,8 +227,10 @@ async def test_cancellation_before_and_after_placing(harness: Harness) -> None:
     assert "已下单" in progress["text"]
     [ask] = await h.say("sales1", f"{number} 取消")
     assert "请回复取消订单" in ask["text"]
+    [card] = await h.say("sales1", "客户搬家了")
+    assert "要跟单员同意" in card["text"] and h.buttons(card) == ["确认销单", "不销单"]
     clerk_after = await h.client.last_seq()
-    [requested] = await h.say("sales1", "客户搬家了")
+    [requested] = await h.press("sales1", card, "确认销单")
     assert "需要跟单员确认" in requested["text"]
     [request] = await h.wait_for("clerk", clerk_after)
     assert "销单申请" in request["text"] and "客户搬家了" in request["text"]

@@ -39,9 +39,9 @@ async def _story(h: Harness) -> str:
     assert "12月22日" in diff["text"], diff["text"]
     clerk_after = await h.client.last_seq()
     await h.press("sales1", diff, "确认修改", expect=1)
-    # The clerks hear of the change through the outbox; let that arrive before asking, so the
-    # answer to /order is not mistaken for it.
-    await h.wait_for("clerk", clerk_after)
+    # The clerk reads the 改单 notice before asking, so it cannot race the /order answer.
+    [notice] = await h.wait_for("clerk", clerk_after)
+    assert "改单" in notice["text"]
     [card] = await h.say("clerk", f"/order {number}")
     await h.press("clerk", card, "接单")
     return number
