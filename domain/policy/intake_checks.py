@@ -195,13 +195,16 @@ def read_material_answer(text: str) -> MaterialAnswer | None:
 
 
 def date_findings(*, delivery_date: date | None, order_date: date | None,
-                  calendar: WorkingCalendar) -> tuple[Finding, ...]:
+                  calendar: WorkingCalendar, today: date | None = None) -> tuple[Finding, ...]:
     """Dates on a day nobody works (休息日/节假日): the delivery date, and the order date — whose
-    placement then falls on the previous working day (see ``placement_day``)."""
+    placement then falls on the previous working day (see ``placement_day``). An order date that
+    has passed (``today`` given) is the short-lead-time warning's business, not this one's: a
+    placement day in the past is no advice."""
     found: list[Finding] = []
     if delivery_date is not None and not calendar.is_working_day(delivery_date):
         found.append(Finding("delivery_not_working_day", day=delivery_date))
-    if order_date is not None and not calendar.is_working_day(order_date):
+    passed = today is not None and order_date is not None and order_date < today
+    if order_date is not None and not passed and not calendar.is_working_day(order_date):
         found.append(Finding("order_date_not_working_day", day=order_date,
                              other_day=placement_day(order_date, calendar)))
     return tuple(found)

@@ -105,7 +105,8 @@ async def review_draft(ctx: Context, order: Order) -> DraftReview:
     duplicate = await _earlier_same_order(ctx, order)
     if duplicate is not None:
         to_acknowledge.append(Finding("duplicate"))
-    dated = list(date_findings(delivery_date=order.delivery_date, order_date=order.order_date, calendar=calendar))
+    dated = list(date_findings(delivery_date=order.delivery_date, order_date=order.order_date, calendar=calendar,
+                               today=today))
     if order.delivery_date is not None:
         problem = delivery_date_problem(order.delivery_date, today, checks)
         if problem == "in_past":

@@ -97,6 +97,9 @@ def test_dates_on_days_nobody_works() -> None:
     holiday = date_findings(delivery_date=date(2027, 1, 1), order_date=date(2026, 12, 22), calendar=calendar)
     assert [f.code for f in holiday] == ["delivery_not_working_day"]
     assert date_findings(delivery_date=date(2026, 12, 28), order_date=date(2026, 12, 18), calendar=calendar) == ()
+    # An order date already past: no advice to place it on the working day before.
+    assert date_findings(delivery_date=date(2026, 12, 4), order_date=date(2026, 11, 29), calendar=calendar,
+                         today=date(2026, 12, 3)) == ()
 
 
 def test_category_words_and_bare_numbers() -> None:

@@ -186,6 +186,17 @@ async def test_a_sunday_or_holiday_delivery_and_order_date_are_warned(harness: H
     assert "送货日期1月1日（周五）不是工作日" in card["text"]
 
 
+async def test_an_order_date_already_past_gets_no_advice_to_place_it_earlier(harness: Harness) -> None:
+    # Found trying it at 02:10 Beijing: 明天 delivery of 板木 gives an order date (Sunday 11-29)
+    # days in the past; "place it on Saturday 11-28" was no advice — the short lead time says it.
+    h = harness
+    await h.client.set_clock(local(2026, 12, 3, 2, 10))
+    [card] = await h.say("sales1", "张三 13812345678 板木衣柜1个 明天送 天河区天河路1号 全款")
+    assert "送货日期：12月4日（周五）" in card["text"] and "下单日：11月29日（周日）" in card["text"]
+    assert "提前期不足" in card["text"]
+    assert "不是工作日" not in card["text"] and "前一个工作日" not in card["text"]
+
+
 async def test_a_backorder_eta_on_a_sunday_is_warned(harness: Harness) -> None:
     h = harness
     number, card = await submit(h, WEEKDAY_ORDER)
