@@ -117,3 +117,21 @@ async def test_a_message_after_orderbot_clock_set_carries_that_time_to_the_bot(h
     async with h.runtime.app.sessions() as session:
         order = (await session.execute(select(Order))).scalars().one()
     assert order.delivery_date == date(2026, 12, 4)
+
+
+async def test_a_card_that_arrived_before_the_chat_was_opened_can_be_pressed(harness: Harness) -> None:
+    # Found trying it: the clerk's new-order card queued overnight went out at 09:00; opening
+    # `orderbot chat --as clerk` afterwards showed nothing to press ("no message with buttons").
+    h = harness
+    await h.say("sales1", "张三 13812345678 板木衣柜1个 12月20日送 天河区天河路1号 全款")
+    clerk_after = await h.client.last_seq()
+    [confirmed] = await h.press("sales1", (await h.client.bot_events(Harness.uid("sales1")))[-1], "确认")
+    [card] = await h.wait_for("clerk", clerk_after)
+    assert "接单" in h.buttons(card)
+    out = io.StringIO()
+    await asyncio.wait_for(run_chat(h.sandbox.root_url, Harness.uid("clerk"), "李跟单", stdin=io.StringIO("#1\n"),
+                                    stdout=out, answer_wait=5.0, linger=0.5), 30)
+    shown = out.getvalue()
+    assert "(earlier in this chat" in shown and "新订单" in shown
+    assert f"[you pressed [1] 接单 on #{card['message_id']}]" in shown
+    assert "【已接单】" in shown

@@ -105,7 +105,7 @@ class ChatSession:
         self.stdout.write(sendable(line) + "\n")
         self.stdout.flush()
 
-    def absorb(self, event: JSON) -> None:
+    def absorb(self, event: JSON, *, show: bool = True) -> None:
         self.last_seq = max(self.last_seq, event["seq"])
         mid = event.get("message_id")
         markup = event.get("reply_markup") or {}
@@ -120,9 +120,22 @@ class ChatSession:
             self.buttons.pop(mid, None)
         if self.latest_with_buttons not in self.buttons:
             self.latest_with_buttons = max(self.buttons) if self.buttons else None
-        for line in render_event(event):
-            self.say(line)
+        if show:
+            for line in render_event(event):
+                self.say(line)
         self._seen.set()
+
+    async def catch_up(self, shown: int = 3) -> None:
+        """What a phone shows on opening the chat: the latest few messages, their buttons live,
+        so a card that arrived while nobody was looking (a queued new-order card at 09:00) can be
+        pressed; older ones stay pressable by number (``#1@15``)."""
+        events = await self.client.bot_events(self.user_id, 0)
+        if not events:
+            return
+        self.say(f"(earlier in this chat: the last {min(shown, len(events))} of {len(events)} messages)")
+        for position, event in enumerate(events):
+            self.absorb(event, show=position >= len(events) - shown)
+        self.say("(now)")
 
     async def follow(self) -> None:
         """Print bot events as they arrive, until cancelled."""
@@ -237,9 +250,10 @@ async def run_chat(
     async with SandboxClient(root_url) as client:
         await client.register_user(user_id, first_name, username)
         session = ChatSession(client, user_id, stdout, tz)
-        # Start after what the bot already said so an old conversation is not replayed.
-        session.last_seq = await client.last_seq(user_id)
         session.say(f"Chatting as {first_name} ({user_id}). {HELP}")
+        await session.catch_up()
+        # Then follow from what the sandbox has now (events of other chats move the sequence too).
+        session.last_seq = max(session.last_seq, await client.last_seq(user_id))
         follower = asyncio.create_task(session.follow(), name="sandbox-chat-follow")
         loop = asyncio.get_running_loop()
         if stdin is sys.stdin and hasattr(stdin, "reconfigure"):
