@@ -142,19 +142,22 @@ class Sweep:
             duties = placement_duties(order_date=order.order_date, sales_told_at=order.sales_told_clerk_at,
                                       placed_at=order.placed_at, now=self.now, rules=self.policy.placement,
                                       calendar=self.calendar, submitted_at=order.submitted_at)
+            # An order handed in after its order date (short lead time, R4) is reminded as late,
+            # not as "today is the order date".
+            late = ".late" if order.order_date < self.today else ""
             for duty in duties:
                 key = f"{duty.slot}:{order.number}"
                 if duty.kind == REMIND_SALES:
-                    self.plan(order.sales, key, _text("sweep.remind_sales", order), duty.due_at, entity=order.number,
+                    text_key = f"sweep.remind_sales{late}"
+                    self.plan(order.sales, key, _text(text_key, order), duty.due_at, entity=order.number,
                               buttons_for=lambda lang, o=order: notices.told_button(lang, o),
-                              live=notices.reminder_spec("sweep.remind_sales", while_states=notices.NOT_PLACED,
-                                                         buttons="told"))
+                              live=notices.reminder_spec(text_key, while_states=notices.NOT_PLACED, buttons="told"))
                 elif duty.kind == REMIND_CLERK:
-                    self.plan(await self.clerks_of(order), key, _text(f"sweep.remind_clerk.{duty.rule}", order),
+                    text_key = f"sweep.remind_clerk.{duty.rule}{late}"
+                    self.plan(await self.clerks_of(order), key, _text(text_key, order),
                               duty.due_at, entity=order.number,
                               buttons_for=lambda lang, o=order: cards.clerk_buttons(lang, o),
-                              live=notices.reminder_spec(f"sweep.remind_clerk.{duty.rule}",
-                                                         while_states=notices.NOT_PLACED, buttons="clerk"))
+                              live=notices.reminder_spec(text_key, while_states=notices.NOT_PLACED, buttons="clerk"))
                 elif duty.kind in (FINE_BOTH, FINE_CLERK):
                     amount = (self.policy.placement.not_placed_fine_yuan if duty.kind == FINE_BOTH
                               else self.policy.placement.clerk_error_fine_yuan)

@@ -113,3 +113,20 @@ async def test_outbox_state_for_admins_and_manual_fine_with_appeal(harness: Harn
     assert "申诉成立" in decided["text"]
     [listing] = await h.say("manager", "/fines")
     assert "已撤销" in listing["text"]
+
+
+async def test_an_order_handed_in_after_its_order_date_is_reminded_as_late(harness: Harness) -> None:
+    # Found trying it: handed in at 02:10 for 明天, a 板木 order's order date (29 Nov) had passed,
+    # and at 09:00 the sales person was told "今天是订单…的下单日".
+    h = harness
+    h.sandbox.clock.set(local(2026, 12, 3, 2, 10))
+    [card] = await h.say("sales1", "张三 13812345678 板木衣柜1个 明天送 天河区天河路1号 全款")
+    [done] = await h.press("sales1", card, "确认")  # the clerks hear of it at 09:00 (R18)
+    number = done["text"].split("订单号：")[1].split()[0]
+    h.sandbox.clock.set(local(2026, 12, 3, 9, 0))
+    sales_after = await h.client.last_seq()
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    h.runtime.kick_outbox()
+    [reminder] = [e for e in await h.wait_for("sales1", sales_after) if "下单日" in e["text"]]
+    assert f"订单 {number}（张三）的下单日11月29日（周日）已经过了" in reminder["text"]
+    assert "今天是" not in reminder["text"] and h.buttons(reminder) == ["已通知跟单员下单"]
