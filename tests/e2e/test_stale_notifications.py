@@ -3,6 +3,8 @@ a night's orders, a cancellation and a fine decided before 09:00; /fines cards; 
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from handlers.reminders.sweep import sweep
@@ -42,10 +44,11 @@ async def test_a_night_queue_flushed_at_nine_shows_the_current_state(harness: Ha
     kept = await _hand_in(h, ORDER)
     cancelled = await _hand_in(h, PANEL_ORDER)
     [proposed] = await h.say("clerk", "/fine 2001 30 R8 打错单")
-    fine = proposed["text"].split("已提交罚款 ")[1].split("，")[0]
+    fine = re.search(r"FK\d{9}", proposed["text"]).group(0)
 
     h.sandbox.clock.set(local(2026, 12, 4, 7, 30))
-    [gone] = await h.say("sales1", f"{cancelled} 取消，客户不要了")
+    [ask] = await h.say("sales1", f"{cancelled} 取消，客户不要了")  # 销单 asks for confirmation first
+    [gone] = await h.press("sales1", ask, "确认销单")
     assert "已取消" in gone["text"]
     [diff] = await h.say("sales1", f"{kept} 送货日期改到12月28日")
     [applied] = await h.press("sales1", diff, "确认修改")
