@@ -77,7 +77,11 @@ class BotProcess:
         talks to runs on it."""
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
-        return await asyncio.to_thread(self.process.wait, timeout)
+        try:
+            return await asyncio.to_thread(self.process.wait, timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()  # never leave a bot running after a test or a benchmark
+            raise
 
     @property
     def alive(self) -> bool:
