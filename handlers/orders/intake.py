@@ -139,14 +139,22 @@ def review_lines(ctx: Context, order: Order, review: DraftReview) -> list[str]:
 
 
 async def _earlier_same_order(ctx: Context, order: Order) -> Order | None:
-    """The same store's order for the same phone and the same goods within the duplicate window."""
+    """The same store's order for the same phone and the same goods within the duplicate window —
+    unless the draft's own message names that order: the sender knows it exists (and, asked
+    「这是对 DD… 的修改吗？」, answered that this is a new order)."""
     if not order.customer_phone or not order.lines:
         return None
     since = ctx.now - timedelta(hours=ctx.app.config.policy.intake_checks.duplicate_window_hours)
+    source: AuditEntry | None = None
     for earlier in await order_store.submitted_since(ctx.session, store_id=order.store_id, phone=order.customer_phone,
                                                     since=since, exclude_id=order.id):
-        if same_items(earlier.lines, order.lines):
-            return earlier
+        if not same_items(earlier.lines, order.lines):
+            continue
+        if source is None and order.evidence_id is not None:
+            source = await ctx.session.get(AuditEntry, order.evidence_id)
+        if earlier.number and source is not None and earlier.number in (source.text or ""):
+            continue
+        return earlier
     return None
 
 

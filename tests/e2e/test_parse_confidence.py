@@ -57,10 +57,10 @@ async def test_a_new_order_quoting_the_same_customers_order_is_asked_about_not_d
     assert await _drafts(h) == []  # nothing made before the answer
     [chosen, card] = await h.press("sales1", question, "不，新订单", expect=2)
     assert chosen["text"] == "→ 按新订单处理"
-    # Same phone and goods as the order it quoted: the card still names the earlier one and
-    # takes 「仍然提交」 (the intake checks' duplicate warning).
-    assert h.buttons(card) == ["仍然提交", "修改", "取消"] and "客户：张三" in card["text"]
-    assert f"与 {number}" in card["text"]
+    # Same phone and goods as the order it quoted, but the sender named that order and said
+    # "new order": no second duplicate question.
+    assert h.buttons(card) == ["确认", "修改", "取消"] and "客户：张三" in card["text"]
+    assert "重复下单" not in card["text"]
     [draft] = await _drafts(h)
     assert draft.sent_at is not None and draft.customer_phone == "13812345678"
     # the answer is given once: the question loses its buttons when answered
