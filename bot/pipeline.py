@@ -159,7 +159,7 @@ class UpdatePipeline:
             if state == "received":
                 outcome = await apply(self.app, incoming, entry_id, queued=True)
             else:  # applied before a crash, replies not (all) sent: send them now
-                outcome = outcome_from_json(outcome_json or "{}")
+                outcome = outcome_from_json(outcome_json) if outcome_json else Outcome()
             await self._answer(incoming, outcome, entry_id)
 
     async def _answer(self, incoming: Incoming, outcome: Outcome, entry_id: int) -> None:

@@ -62,10 +62,6 @@ async def chats_waiting(session: AsyncSession, *, received_before: datetime | No
     return [row.chat_id for row in (await session.execute(query.order_by(text("first")))).all()]
 
 
-async def count(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.count()).select_from(InboxUpdate))).scalar_one())
-
-
 async def lock_chat(connection: AsyncConnection, chat_id: int) -> None:
     """Hold the chat's advisory lock on this connection (PostgreSQL), waiting for another instance
     that is answering the same chat; released by :func:`unlock_chat` or when the connection closes."""
