@@ -20,6 +20,7 @@ from domain.aftersales import CaseState
 from domain.texts import t
 from handlers.aftersales import cards
 from handlers.live import Rendered, Target, renderer
+from handlers.buttons import EscalationAnswer
 from handlers.types import Button, Keyboard
 from storage import aftersales as case_store
 from storage.models import AfterSalesCase, CaseEvent
@@ -53,8 +54,8 @@ def deadline_text(language: str, key: str, case: AfterSalesCase, due: datetime, 
 
 def ack_buttons(language: str, case: AfterSalesCase, due: datetime) -> Keyboard:
     stamp = int(due.timestamp())
-    return ((Button(t(language, "button.esc_ack"), f"esc:{case.id}:{stamp}:ack"),
-             Button(t(language, "button.esc_snooze"), f"esc:{case.id}:{stamp}:snooze")),)
+    return ((Button(t(language, "button.esc_ack"), EscalationAnswer(case.id, stamp, "ack").pack()),
+             Button(t(language, "button.esc_snooze"), EscalationAnswer(case.id, stamp, "snooze").pack())),)
 
 
 async def acknowledgement(session: AsyncSession, case: AfterSalesCase, due: datetime) -> CaseEvent | None:

@@ -10,18 +10,16 @@ from domain.policy.return_day import return_day_notices, validate_return_day
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards
-from handlers.aftersales.common import DESK, VIEWERS, record, visible_case
+from handlers.aftersales.common import DESK, record, visible_case
 from handlers.orders.common import visible_filter
 from handlers.aftersales.desk import show_desk_card
 from handlers.context import Context
 from handlers.orders.cards import fmt_date
-from handlers.registry import command
 from storage import aftersales as case_store
 from storage import orders as order_store
 from storage.models import AfterSalesCase
 
 
-@command("cases", roles=VIEWERS, help_key="help.cases")
 async def cases(ctx: Context, args: str) -> None:
     """Open cases: mine for sales, my store's for store managers, all for the desk; soonest deadline first."""
     assert ctx.user is not None
@@ -41,7 +39,6 @@ async def cases(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-@command("case", roles=VIEWERS, help_key="help.case")
 async def case(ctx: Context, args: str) -> None:
     """/case SH202612001 — the case, its photos (hash, size), pauses and full history with evidence."""
     number = args.strip().split()[0] if args.strip() else ""
@@ -105,7 +102,6 @@ async def show_case(ctx: Context, case: AfterSalesCase) -> None:
                   entity=case.number)
 
 
-@command("returnday", roles=DESK, help_key="help.returnday")
 async def returnday(ctx: Context, args: str) -> None:
     """/returnday 2026-12-17 — R12: this month's return day (15th–20th, a working day); notices are scheduled."""
     assert ctx.user is not None

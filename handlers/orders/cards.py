@@ -9,6 +9,7 @@ from domain.policy.intake import Material
 from domain.policy.intake_checks import Finding, assumed_material, unknown_material_lines
 from domain.policy.settings import LeadTimeRules
 from domain.texts import product_word, spec_words, t, unit_word
+from handlers.buttons import DraftAnswer, LineArrival, OrderStep
 from handlers.types import Button
 from storage.models import Order, OrderLine
 
@@ -127,11 +128,11 @@ def draft_buttons(language: str, order: Order, *, can_confirm: bool, check_first
     """确认 | 修改 | 取消 — 「仍然提交」 instead of 确认 when the card asks the sender to check something."""
     row = []
     if can_confirm and check_first:
-        row.append(Button(t(language, "button.force_confirm"), f"d:{order.id}:force"))
+        row.append(Button(t(language, "button.force_confirm"), DraftAnswer(order.id, "force").pack()))
     elif can_confirm:
-        row.append(Button(t(language, "button.confirm"), f"d:{order.id}:ok"))
-    row.append(Button(t(language, "button.edit"), f"d:{order.id}:edit"))
-    row.append(Button(t(language, "button.drop"), f"d:{order.id}:drop"))
+        row.append(Button(t(language, "button.confirm"), DraftAnswer(order.id, "ok").pack()))
+    row.append(Button(t(language, "button.edit"), DraftAnswer(order.id, "edit").pack()))
+    row.append(Button(t(language, "button.drop"), DraftAnswer(order.id, "drop").pack()))
     return (tuple(row),)
 
 
@@ -139,17 +140,17 @@ def clerk_buttons(language: str, order: Order, *, rush_fine_proposed: bool = Fal
     state = OrderState(order.state)
     allowed = allowed_actions(state)
     rows: list[tuple[Button, ...]] = []
-    steps = [Button(t(language, f"action.{a.value}"), f"o:{order.id}:{a.value}") for a in STEP_ACTIONS
+    steps = [Button(t(language, f"action.{a.value}"), OrderStep(order.id, a.value).pack()) for a in STEP_ACTIONS
              if a in allowed]
     if steps:
         rows.append(tuple(steps))
     if state is OrderState.placed:
-        rows.append((Button(t(language, "button.lines"), f"o:{order.id}:lines"),))
+        rows.append((Button(t(language, "button.lines"), OrderStep(order.id, "lines").pack()),))
     if order.cancel_requested_at is not None and state is not OrderState.cancelled:
-        rows.append((Button(t(language, "button.ack_cancel"), f"o:{order.id}:ackcancel"),
-                     Button(t(language, "button.refuse_cancel"), f"o:{order.id}:keep")))
+        rows.append((Button(t(language, "button.ack_cancel"), OrderStep(order.id, "ackcancel").pack()),
+                     Button(t(language, "button.refuse_cancel"), OrderStep(order.id, "keep").pack())))
     if "rush_insertion" in order.flag_set and not rush_fine_proposed and state is not OrderState.cancelled:
-        rows.append((Button(t(language, "button.rush_fine"), f"o:{order.id}:rushfine"),))
+        rows.append((Button(t(language, "button.rush_fine"), OrderStep(order.id, "rushfine").pack()),))
     return tuple(rows)
 
 
@@ -169,6 +170,6 @@ def line_buttons(language: str, order: Order) -> tuple[tuple[Button, ...], ...]:
     for index, line in enumerate(order.lines, start=1):
         if line.state == "arrived":
             continue
-        rows.append((Button(t(language, "button.line_arrived", n=index), f"l:{line.id}:in"),
-                     Button(t(language, "button.line_backorder", n=index), f"l:{line.id}:bo")))
+        rows.append((Button(t(language, "button.line_arrived", n=index), LineArrival(line.id, "in").pack()),
+                     Button(t(language, "button.line_backorder", n=index), LineArrival(line.id, "bo").pack())))
     return tuple(rows)

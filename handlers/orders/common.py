@@ -8,7 +8,6 @@ from typing import Any
 from domain import visibility
 from domain.numbering import parse_order_number
 from domain.errors import DomainError
-from domain.roles import Role
 from handlers.audit_trail import state_change
 from handlers.context import Context
 from storage import orders as order_store

@@ -22,11 +22,12 @@ from domain.numbering import format_order_number
 from domain.texts import LANGUAGES, t
 from handlers.aftersales.cards import fmt_time
 from handlers.context import Context
+from handlers.questions import Question
 from handlers.notify import notify_users, people
 from handlers.orders import cards, notices
 from handlers.orders.common import record
-from handlers.registry import button
-from handlers.types import id_from
+from handlers.buttons import DraftAnswer
+from handlers.orders.cancel import drop_draft
 from storage import orders as order_store
 from storage.models import AuditEntry, Order, OrderLine
 
@@ -182,11 +183,11 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     if missing:
         lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
         lines.append(t(lang, f"ask.{missing[0]}"))
-        await order_store.await_input(ctx.session, ctx.user.id, kind="draft_field", ref_id=order.id,
+        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_field.value, ref_id=order.id,
                                       field=missing[0], now=ctx.now)
     elif refusal:
         lines.append(t(lang, "ask.payment"))
-        await order_store.await_input(ctx.session, ctx.user.id, kind="draft_field", ref_id=order.id,
+        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_field.value, ref_id=order.id,
                                       field="payment", now=ctx.now)
     else:
         if uncertain:
@@ -195,7 +196,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
         lines.append(t(lang, "check.please_confirm" if check_first else "draft.ready"))
         if unknown_material_lines(order.lines):
             # 「板木」 typed next corrects the assumed material of this draft.
-            await order_store.await_input(ctx.session, ctx.user.id, kind="draft_material", ref_id=order.id,
+            await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_material.value, ref_id=order.id,
                                           field=None, now=ctx.now)
         else:
             await order_store.clear_awaiting(ctx.session, ctx.user.id)
@@ -410,13 +411,10 @@ def _acknowledged_detail(review: DraftReview | None) -> dict[str, object]:
             "duplicate_of": review.duplicate.number if review.duplicate is not None else None}
 
 
-@button("d", roles=frozenset({Role.SALES}))
-async def draft_button(ctx: Context, data: str) -> None:
-    """d:<draft id>:ok (确认) | edit (修改) | drop (取消) — only on one's own draft."""
-    from handlers.orders.cancel import drop_draft
-
-    order_id, _, what = data.partition(":")
-    order = await order_store.order_by_id(ctx.session, row_id) if (row_id := id_from(order_id)) else None
+async def draft_button(ctx: Context, data: DraftAnswer) -> None:
+    """确认 | 仍然提交 | 修改 | 取消 on the draft card — only on one's own draft."""
+    what = data.what
+    order = await order_store.order_by_id(ctx.session, data.order_id)
     if order is None or ctx.user is None or order.sales_id != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
@@ -425,7 +423,7 @@ async def draft_button(ctx: Context, data: str) -> None:
     elif order.state != "draft":
         ctx.callback_answer = t(ctx.language, "draft.already_submitted", number=order.number or "")
     elif what == "edit":
-        await order_store.await_input(ctx.session, ctx.user.id, kind="draft_edit", ref_id=order.id, field=None,
+        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_edit.value, ref_id=order.id, field=None,
                                       now=ctx.now)
         ctx.say("ask.draft_edit")
     elif what == "drop":

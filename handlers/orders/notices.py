@@ -14,6 +14,7 @@ from domain.orders.lifecycle import FINISHED, OrderState
 from domain.texts import t
 from handlers.live import Rendered, Target, renderer
 from handlers.orders import cards
+from handlers.buttons import OrderStep, ToldClerk
 from handlers.types import Button, Keyboard
 from storage import fines as fine_store
 from storage import orders as order_store
@@ -51,7 +52,7 @@ async def clerk_buttons_now(session: AsyncSession, language: str, order: Order) 
 
 
 def told_button(language: str, order: Order) -> Keyboard:
-    return ((Button(t(language, "button.told_clerk"), f"p:{order.id}"),),)
+    return ((Button(t(language, "button.told_clerk"), ToldClerk(order.id).pack()),),)
 
 
 async def _order(target: Target) -> Order | None:
@@ -94,5 +95,5 @@ async def _cancel_request(target: Target) -> Rendered | None:
     language = target.language
     text = t(language, "clerk.cancel_request", number=order.number, by=order.sales.name if order.sales else "",
              reason=order.cancel_reason or "—", state=cards.state_label(language, order.state))
-    return Rendered(text, ((Button(t(language, "button.ack_cancel"), f"o:{order.id}:ackcancel"),
-                            Button(t(language, "button.refuse_cancel"), f"o:{order.id}:keep")),))
+    return Rendered(text, ((Button(t(language, "button.ack_cancel"), OrderStep(order.id, "ackcancel").pack()),
+                            Button(t(language, "button.refuse_cancel"), OrderStep(order.id, "keep").pack())),))

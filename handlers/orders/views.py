@@ -10,14 +10,12 @@ from handlers.context import Context
 from handlers.orders import cards
 from handlers.orders.common import visible_filter, visible_order
 from handlers.orders.lifecycle import CLERKS
-from handlers.registry import command
 from storage import orders as order_store
 from storage.models import Order
 
 VIEWERS = frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 
 
-@command("orders", roles=VIEWERS, help_key="help.orders")
 async def orders(ctx: Context, args: str) -> None:
     """Open orders the sender may see (``domain.visibility``): mine for sales, my store's for store
     managers, all for clerks and managers."""
@@ -40,7 +38,6 @@ def _row(language: str, order: Order) -> str:
              delivery=cards.fmt_date(language, order.delivery_date), flags=flags)
 
 
-@command("order", roles=VIEWERS, help_key="help.order")
 async def order(ctx: Context, args: str) -> None:
     """/order DD202612005 — the order with its full history (who, what, when, evidence message)."""
     number = args.strip().split()[0] if args.strip() else ""

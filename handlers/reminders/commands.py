@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.errors import DomainError
 from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
 from domain.roles import Role
 from handlers.aftersales import cards as case_cards
@@ -14,8 +13,8 @@ from handlers.fines import fine_target, notice_timing, propose_fine, show_stale,
 from handlers.notify import notify_users, people
 from handlers.orders import cards, notices
 from handlers.orders.common import record
-from handlers.registry import button, command
-from handlers.types import TELEGRAM_IDS, Button, id_from
+from handlers.buttons import AppealDecision, ToldClerk
+from handlers.types import id_from
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage import outbox, pending
@@ -23,10 +22,9 @@ from storage.models import Fine, Order
 from storage.users import users_with_role
 
 
-@button("p", roles=frozenset({Role.SALES}))
-async def told_clerk(ctx: Context, data: str) -> None:
-    """p:<order id> — R6: the sales person has told the clerk to place the order today."""
-    order = await order_store.order_by_id(ctx.session, row_id) if (row_id := id_from(data)) else None
+async def told_clerk(ctx: Context, data: ToldClerk) -> None:
+    """R6: the sales person has told the clerk to place the order today."""
+    order = await order_store.order_by_id(ctx.session, data.order_id)
     if order is None or ctx.user is None or order.sales_id != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
@@ -40,8 +38,6 @@ async def told_clerk(ctx: Context, data: str) -> None:
     ctx.reply(ctx.t("sweep.told_ok", number=order.number), edit=True, entity=order.number)
 
 
-@command("remind", roles=frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER}),
-         help_key="help.remind")
 async def remind(ctx: Context, args: str) -> None:
     """What is pending for me, by what my role does: a clerk's unaccepted cases, orders not received,
     orders to place, late backorders and pickups; a sales person's drafts, order dates, backorders and
@@ -160,7 +156,6 @@ _KINDS = {
 }
 
 
-@command("outbox", roles=frozenset({Role.ADMIN}), help_key="help.outbox")
 async def outbox_state(ctx: Context, args: str) -> None:
     counts = await outbox.summary(ctx.session)
     states = ("pending", "sending", "sent", "failed", "unreachable", "dropped")
@@ -170,7 +165,6 @@ async def outbox_state(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-@command("fine", roles=frozenset({Role.CLERK, Role.MANAGER}), help_key="help.fine")
 async def fine_by_hand(ctx: Context, args: str) -> None:
     """/fine <姓名|@username|Telegram id|订单号|售后单号> <元> <rule> <reason> — e.g. /fine 张导购 30 R8 打错单."""
     parts = args.split(maxsplit=3)
@@ -191,7 +185,6 @@ async def fine_by_hand(ctx: Context, args: str) -> None:
         ctx.say("fine.proposed_for", number=fine.number, person=person.name, amount=amount, rule=rule)
 
 
-@command("appeal", roles=frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER}), help_key="help.appeal")
 async def appeal(ctx: Context, args: str) -> None:
     """/appeal FK202612001 reason — within the appeal period (R16, 5 working days)."""
     assert ctx.user is not None
@@ -219,12 +212,11 @@ async def appeal(ctx: Context, args: str) -> None:
     ctx.say("appeal.lodged", number=fine.number)
 
 
-@button("a", roles=frozenset({Role.MANAGER}))
-async def decide_appeal(ctx: Context, data: str) -> None:
-    """a:<fine id>:uphold | overturn — the manager decides the appeal; the person is told."""
-    fine_id, _, what = data.partition(":")
-    fine = await ctx.session.get(Fine, row_id) if (row_id := id_from(fine_id)) else None
-    if fine is None or what not in ("uphold", "overturn"):
+async def decide_appeal(ctx: Context, data: AppealDecision) -> None:
+    """The manager upholds or overturns the appeal; the person is told."""
+    what = data.what
+    fine = await ctx.session.get(Fine, data.fine_id)
+    if fine is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     if FineAction(what) not in fine_actions(FineState(fine.state)):

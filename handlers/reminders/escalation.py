@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 
 from sqlalchemy import select
 
@@ -22,9 +22,9 @@ from domain.texts import t
 from handlers.aftersales import cards as case_cards, notices
 from handlers.context import Context
 from handlers.orders import cards
-from handlers.registry import button
 from handlers.reminders.sweep import Sweep
-from handlers.types import UNIX_TIMES, Button, id_from
+from handlers.buttons import EscalationAnswer
+from handlers.types import Button
 from storage import aftersales as case_store
 from storage.models import AfterSalesCase, CaseEvent, ReturnDayNotice, User
 
@@ -112,18 +112,13 @@ def _ack_buttons(language: str, case: AfterSalesCase, breach: datetime) -> tuple
     return notices.ack_buttons(language, case, breach)
 
 
-@button("esc", roles=HANDLERS)
-async def acknowledge(ctx: Context, data: str) -> None:
-    """esc:<case id>:<breach unix time>:ack | snooze — stops the climb (snooze asks again later)."""
-    from datetime import timezone
-
-    parts = data.split(":")
-    case_id, stamp = (id_from(parts[0]), id_from(parts[1], UNIX_TIMES)) if len(parts) == 3 else (None, None)
-    case = await case_store.case_by_id(ctx.session, case_id) if case_id and stamp else None
-    if case is None or stamp is None or parts[2] not in ("ack", "snooze"):
+async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
+    """Acknowledging stops the climb; snoozing asks again later."""
+    case = await case_store.case_by_id(ctx.session, data.case_id)
+    if case is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    breach = datetime.fromtimestamp(stamp, tz=timezone.utc)
+    breach = datetime.fromtimestamp(data.breach, tz=timezone.utc)
     acked = await notices.acknowledgement(ctx.session, case, breach)
     if acked is not None or case.state in notices.FINISHED or case.state == "resolved":
         # Someone dealt with it already: say who and when, or what state the case is in now.
@@ -136,7 +131,7 @@ async def acknowledge(ctx: Context, data: str) -> None:
         ctx.callback_answer = text
         ctx.reply(text, edit=True, entity=case.number)
         return
-    event = "escalation_ack" if parts[2] == "ack" else "escalation_snooze"
+    event = "escalation_ack" if data.what == "ack" else "escalation_snooze"
     await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
                                event=event, detail={"breach": breach.isoformat()}, evidence_id=ctx.evidence_id)
     ctx.callback_answer = ctx.t(f"sla.{event}", number=case.number)

@@ -29,7 +29,6 @@ from domain.evidence.note import Signer
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
-from handlers.registry import command
 from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
 from handlers.types import OutgoingDocument, Reply
 from storage import checkpoints, reports
@@ -205,7 +204,6 @@ def may_read(user: User, found: reports.Evidence) -> bool:
     return role is Role.SALES and record is not None and record.sales_id == user.id
 
 
-@command("evidence", roles=READERS, help_key="help.evidence")
 async def evidence(ctx: Context, args: str) -> None:
     """/evidence DD202612005 | SH202612001 — the whole story as an HTML document."""
     assert ctx.user is not None

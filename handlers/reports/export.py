@@ -30,9 +30,8 @@ from domain.reports import Period
 from domain.texts import t
 from handlers.context import Context
 from handlers.orders.cards import line_text
-from handlers.registry import command
 from handlers.app import App
-from handlers.reports.common import DESK, period_problem, read_period_of, sees_contacts
+from handlers.reports.common import period_problem, read_period_of, sees_contacts
 from handlers.types import ExportJob, OutgoingDocument, Reply
 from storage import outbox, reports
 from storage.db import SessionFactory
@@ -228,7 +227,6 @@ def file_name(kind: str, period: Period) -> str:
     return f"{kind}-{period.start.isoformat()}_{period.end.isoformat()}.xlsx"
 
 
-@command("export", roles=DESK, help_key="help.export")
 async def export(ctx: Context, args: str) -> None:
     """/export orders|aftersales|fines [本月|上月|YYYY-MM|from to] — an .xlsx sent as a document."""
     words = args.split()
