@@ -22,9 +22,10 @@ from handlers.context import Context
 from handlers.orders import ambiguity, intake
 from handlers.orders.cancel import request_cancel
 from handlers.orders.changes import request_change
-from handlers.orders.common import may_see, record, visible_order
+from handlers.orders.common import record, visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import show_order
+from handlers.records import may_see
 from storage import audit as audit_store
 from storage import orders as order_store
 from storage.models import AwaitingInput, Order, OrderLine

@@ -22,7 +22,8 @@ from handlers.aftersales.desk import case_for_button, change_category, pick_cate
 from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.notify import notify_users, people
-from handlers.orders.common import may_see, visible_order
+from handlers.orders.common import visible_order
+from handlers.records import may_see
 from handlers.buttons import SalesCaseAction
 from handlers.types import Button, id_from
 from storage import aftersales as case_store

@@ -15,7 +15,8 @@ from domain.texts import t
 from handlers.context import Context
 from handlers.orders import intake
 from handlers.orders.changes import request_change
-from handlers.orders.common import may_see, visible_order
+from handlers.orders.common import visible_order
+from handlers.records import may_see
 from handlers.orders.views import show_order
 from handlers.buttons import KindChoice
 from handlers.types import Button
