@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from domain.orders.lifecycle import LineState
 from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
 from domain.roles import Role
 from handlers.aftersales import cards as case_cards
@@ -33,7 +34,7 @@ async def told_clerk(ctx: Context, data: ToldClerk) -> None:
         await record(ctx, order, "sales_told_clerk")
         clerks = [u for u in await people(ctx.session, Role.CLERK) if order.clerk_id in (None, u.id)]
         await notify_users(ctx.session, clerks, key=f"R6:told:{order.number}", now=ctx.now, entity=order.number,
-                           app=ctx.app, live=notices.reminder_spec("sweep.sales_told", while_states=notices.NOT_PLACED,
+                           app=ctx.app, live=notices.reminder_spec("sweep.sales_told", 
                                                                    buttons="clerk"))
     ctx.reply(ctx.t("sweep.told_ok", number=order.number), edit=True, entity=order.number)
 
@@ -48,7 +49,7 @@ async def remind(ctx: Context, args: str) -> None:
     for kind in _KINDS[Role(ctx.user.role)]:
         lines += await kind(ctx, today)
     if ctx.user.role == Role.MANAGER:
-        waiting = await fine_store.fines(ctx.session, states=("proposed", "appealed"))
+        waiting = await fine_store.fines(ctx.session, states=(FineState.proposed.value, FineState.appealed.value))
         if waiting:
             lines.append(ctx.t("remind.fines_waiting", count=len(waiting)))
     queued = await outbox.pending_for_chat(ctx.session, ctx.user.telegram_id)
@@ -107,7 +108,7 @@ async def _order_dates(ctx: Context, today: date) -> list[str]:
 
 
 def _late_eta(order: Order, today: date) -> date | None:
-    etas = [line.eta for line in order.lines if line.state == "backorder" and line.eta and line.eta < today]
+    etas = [line.eta for line in order.lines if line.state == LineState.backorder and line.eta and line.eta < today]
     return min(etas) if etas else None
 
 

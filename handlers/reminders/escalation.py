@@ -14,19 +14,20 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timezone, tzinfo
 
-from sqlalchemy import select
-
+from domain.aftersales import CaseState
+from domain.aftersales.case import FINISHED
 from domain.aftersales.sla import escalation_steps
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards as case_cards, notices
 from handlers.context import Context
 from handlers.orders import cards
-from handlers.reminders.sweep import Sweep
+from handlers.reminders.run import Sweep
 from handlers.buttons import EscalationAnswer
 from handlers.types import Button
 from storage import aftersales as case_store
-from storage.models import AfterSalesCase, CaseEvent, ReturnDayNotice, User
+from storage import reminders as candidates
+from storage.models import AfterSalesCase, User
 
 HANDLERS = frozenset({Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 
@@ -39,9 +40,7 @@ async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
 
 async def _acknowledged(run: Sweep, case: AfterSalesCase, breach: datetime) -> tuple[bool, datetime | None]:
     """(acknowledged, snoozed-until) for this breach, from the case's history."""
-    rows = (await run.session.execute(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.event.in_(("escalation_ack", "escalation_snooze")))
-        .order_by(CaseEvent.id))).scalars().all()
+    rows = await candidates.case_events(run.session, case.id, ("escalation_ack", "escalation_snooze"))
     acked, snoozed = False, None
     for row in rows:
         detail = json.loads(row.detail or "{}")
@@ -120,7 +119,7 @@ async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
         return
     breach = datetime.fromtimestamp(data.breach, tz=timezone.utc)
     acked = await notices.acknowledgement(ctx.session, case, breach)
-    if acked is not None or case.state in notices.FINISHED or case.state == "resolved":
+    if acked is not None or CaseState(case.state) in (*FINISHED, CaseState.resolved):
         # Someone dealt with it already: say who and when, or what state the case is in now.
         if acked is not None:
             who = await ctx.session.get(User, acked.actor_id) if acked.actor_id else None
@@ -140,8 +139,7 @@ async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
 
 async def return_day_notices(run: Sweep) -> None:
     """R12: the notices stored when the return day was set, sent to all sales when due."""
-    rows = (await run.session.execute(select(ReturnDayNotice).where(
-        ReturnDayNotice.sent_at.is_(None), ReturnDayNotice.due_at <= run.now))).scalars().all()
+    rows = await candidates.return_day_notices_due(run.session, run.now)
     for row in rows:
         if row.return_day < run.today:
             row.sent_at = run.now  # the day is over; a late notice would only confuse
