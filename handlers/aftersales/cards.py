@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.aftersales import CaseState, Category, Resolution, Severity
+from domain.orders.lifecycle import OrderState
 from handlers.buttons import DeskAction, SalesCaseAction
 from domain.texts import t
 from handlers.types import Button
@@ -16,7 +17,7 @@ RESOLUTION_CODES = {"rp": Resolution.repair, "ex": Resolution.exchange, "rt": Re
                     "rf": Resolution.refund, "no": Resolution.rejected}
 WORKING = (CaseState.accepted, CaseState.reopened)
 # After-sales is about delivered goods; a case on an order in any other state is pointed out.
-DELIVERED_STATES = ("delivered", "closed")
+DELIVERED_STATES = (OrderState.delivered, OrderState.closed)
 
 
 def fmt_time(language: str, moment: datetime | None, tz: ZoneInfo) -> str:

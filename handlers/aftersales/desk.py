@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from domain.aftersales import (
     CaseAction, CaseState, Category, Resolution, after_satisfaction, case_transition, validate_score,
 )
+from domain.aftersales.case import FINISHED
 from domain.errors import DomainError
 from domain.parsing import ParsedMessage
 from domain.roles import Role
@@ -231,7 +232,7 @@ async def pick_category(ctx: Context, case: AfterSalesCase, value: str, *,
 
 async def change_category(ctx: Context, case: AfterSalesCase, category: Category) -> None:
     """R13: the case's category is now ``category`` (recorded when it changes); not on a finished case."""
-    if case.state in (CaseState.closed.value, CaseState.rejected.value):
+    if CaseState(case.state) in FINISHED:
         raise DomainError("case.finished", state=case.state, action="category")
     before = case.category
     if before != category.value:

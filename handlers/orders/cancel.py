@@ -109,7 +109,7 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
 async def drop_draft(ctx: Context, order: Order) -> None:
     order.state, order.cancelled_at = OrderState.cancelled.value, ctx.now
     order.held_until = None
-    await record(ctx, order, "draft_dropped", from_state="draft", to_state="cancelled")
+    await record(ctx, order, "draft_dropped", from_state=OrderState.draft.value, to_state=order.state)
     if ctx.user is not None:
         await order_store.clear_awaiting(ctx.session, ctx.user.id)
     ctx.reply(ctx.t("draft.dropped"), edit=ctx.incoming.kind == "callback", entity=f"draft:{order.id}")

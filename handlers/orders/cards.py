@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.orders.lifecycle import Action, OrderState, allowed_actions
+from domain.orders.lifecycle import Action, LineState, OrderState, allowed_actions
+from domain.parsing.model import ORDER_REQUIRED
 from domain.policy.intake import Material
 from domain.policy.intake_checks import Finding, assumed_material, unknown_material_lines
 from domain.policy.settings import LeadTimeRules
@@ -13,7 +14,7 @@ from handlers.buttons import DraftAnswer, LineArrival, OrderStep
 from handlers.types import Button
 from storage.models import Order, OrderLine
 
-FIELDS = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
+FIELDS = ORDER_REQUIRED  # the card lists the required fields, in their order
 # The clerk's forward steps, in life-cycle order, as buttons.
 # Lines listed on a card; a pasted order of hundreds of lines would not fit a Telegram message.
 SHOWN_LINES = 20
@@ -37,7 +38,7 @@ def line_text(language: str, line: OrderLine) -> str:
 
 
 def line_status(language: str, line: OrderLine) -> str:
-    if line.state == "backorder":
+    if line.state == LineState.backorder:
         return t(language, "line.backorder", eta=fmt_date(language, line.eta))
     return t(language, f"line.{line.state}")
 
@@ -160,7 +161,7 @@ def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card",
     lines += summary(language, order, with_lines_status=OrderState(order.state) in (OrderState.placed,))
     lines += flag_lines(language, order.flag_set)
     lines += unknown_material_lines_text(language, order, for_clerk=True)
-    if order.cancel_requested_at is not None and order.state != "cancelled":
+    if order.cancel_requested_at is not None and order.state != OrderState.cancelled:
         lines.append(t(language, "cancel.requested_line", reason=order.cancel_reason or "—"))
     return "\n".join(lines)
 
@@ -168,7 +169,7 @@ def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card",
 def line_buttons(language: str, order: Order) -> tuple[tuple[Button, ...], ...]:
     rows = []
     for index, line in enumerate(order.lines, start=1):
-        if line.state == "arrived":
+        if line.state == LineState.arrived:
             continue
         rows.append((Button(t(language, "button.line_arrived", n=index), LineArrival(line.id, "in").pack()),
                      Button(t(language, "button.line_backorder", n=index), LineArrival(line.id, "bo").pack())))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from domain.orders.lifecycle import Action, OrderState, transition
+from domain.orders.lifecycle import Action, LineState, OrderState, transition
 from domain.parsing import ParsedMessage
 from domain.policy.change_request import SCALAR, ChangeRequest, jsonable, request_from_parse
 from domain.policy.changes import LinesOutcome, apply_line_edits, change_fine, diff_fields
@@ -237,7 +237,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
         keep = {line.id: line for line in order.lines}
         lines = []
         for position, item in enumerate(new["items"], start=1):
-            line = keep.get(item.get("id")) or OrderLine(product=item["product"], state="pending")
+            line = keep.get(item.get("id")) or OrderLine(product=item["product"], state=LineState.pending.value)
             line.position, line.product, line.material = position, item["product"], item.get("material")
             line.quantity, line.unit, line.spec = int(item["quantity"]), item.get("unit"), item.get("spec")
             lines.append(line)

@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from domain.orders.lifecycle import LineState, OrderState
 from domain.parsing import ParsedMessage
+from domain.parsing.model import ORDER_REQUIRED as REQUIRED, missing_required
+from domain.policy.change_request import SCALAR as ORDER_FIELDS
 from domain.policy.intake import IntakeAssessment, assess_intake, material_of
+from domain.policy.return_day import held_until
 from domain.policy.intake_checks import (
     ADDRESS_MAX, NAME_MAX, Finding, address_problem, date_findings, delivery_date_problem, digit_count,
     name_problem, phone_problem, plausibility, quoted, read_material_answer, same_items, unknown_material_lines,
@@ -31,8 +35,6 @@ from handlers.orders.cancel import drop_draft
 from storage import orders as order_store
 from storage.models import AuditEntry, Order, OrderLine
 
-ORDER_FIELDS = ("customer_name", "customer_phone", "address", "delivery_date", "payment")
-REQUIRED = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
 
 
 def assess(ctx: Context, order: Order, return_day=None) -> IntakeAssessment:  # type: ignore[no-untyped-def]
@@ -41,9 +43,12 @@ def assess(ctx: Context, order: Order, return_day=None) -> IntakeAssessment:  # 
                          return_day=return_day, policy=ctx.app.config.policy)
 
 
+def _present(order: Order) -> dict[str, object]:
+    return {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
+
+
 def missing_fields(order: Order) -> list[str]:
-    present = {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
-    return [name for name in REQUIRED if not present[name]]
+    return list(missing_required(_present(order)))
 
 
 def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = True) -> list[str]:
@@ -56,7 +61,7 @@ def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = T
             changed.append(name)
     if parsed.items and replace_items:
         order.lines = [OrderLine(position=i, product=item.product, material=item.material, quantity=item.quantity,
-                                 unit=item.unit, spec=item.spec, state="pending")
+                                 unit=item.unit, spec=item.spec, state=LineState.pending.value)
                        for i, item in enumerate(parsed.items, start=1)]
         changed.append("items")
     if parsed.parser_version:
@@ -74,13 +79,13 @@ async def start_draft(ctx: Context, parsed: ParsedMessage, *, source: AuditEntry
     else:
         sent_at, chat_id, message_id, evidence_id = (incoming.sent_at, incoming.chat_id, incoming.message_id,
                                                      ctx.evidence_id)
-    order = Order(state="draft", sales_id=ctx.user.id, store_id=ctx.user.store_id, sent_at=sent_at,
+    order = Order(state=OrderState.draft.value, sales_id=ctx.user.id, store_id=ctx.user.store_id, sent_at=sent_at,
                   created_at=ctx.now, source_chat_id=chat_id, source_message_id=message_id,
                   evidence_id=evidence_id, flags="", lines=[])
     apply_parsed(order, parsed)
     ctx.session.add(order)
     await ctx.session.flush()
-    await record(ctx, order, "drafted", to_state="draft", detail={
+    await record(ctx, order, "drafted", to_state=OrderState.draft.value, detail={
         "parsed": parsed.to_contract(), "parser_version": parsed.parser_version,
         # what the card marks with "?" until the sales person fills or corrects it
         "uncertain": [name for name in parsed.uncertain_fields() if name in REQUIRED]})
@@ -256,7 +261,7 @@ def _has(parsed: ParsedMessage, field: str) -> bool:
 def _useful(order: Order, field: str, parsed: ParsedMessage) -> ParsedMessage:
     """What an answer to "请回复<field>" may set: that field, and other fields only where the draft
     has none yet — "王先生" sent as the phone must not rename the customer."""
-    present = {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
+    present = _present(order)
     cleared = {name: (() if name == "items" else None) for name in REQUIRED
                if name != field and present[name] and _has(parsed, name)}
     return replace(parsed, **cleared) if cleared else parsed
@@ -345,7 +350,7 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
     duplicate); a plain 确认 on a card that now has such warnings shows them first.
     """
     lang = ctx.language
-    if order.state != "draft":
+    if order.state != OrderState.draft:
         ctx.callback_answer = t(lang, "draft.already_submitted", number=order.number or "")
         return
     if order.held_until is not None:
@@ -363,8 +368,8 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
     calendar = ctx.app.calendar
     today = calendar.local(ctx.now).date()
     return_day = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")
-    if return_day == today:
-        order.held_until = calendar.next_working_day(today)
+    if (hold := held_until(today, return_day, calendar)) is not None:
+        order.held_until = hold
         await record(ctx, order, "held_for_return_day", detail={"until": order.held_until.isoformat()})
         await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
         ctx.reply("\n".join([t(lang, "draft.return_day", date=cards.fmt_date(lang, order.held_until))]
@@ -386,10 +391,10 @@ async def submit(ctx: Context, order: Order, now: datetime, *, review: DraftRevi
     local = calendar.local(now)
     seq = await order_store.next_document_seq(ctx.session, "DD", f"{local.year:04d}{local.month:02d}")
     order.number = format_order_number(local.year, local.month, seq)
-    order.state = "submitted"
+    order.state = OrderState.submitted.value
     order.submitted_at = now
     order.held_until = None
-    await record(ctx, order, "submitted", from_state="draft", to_state="submitted",
+    await record(ctx, order, "submitted", from_state=OrderState.draft.value, to_state=order.state,
                  detail={"number": order.number, "flags": sorted(order.flag_set),
                          "order_date": order.order_date.isoformat() if order.order_date else None,
                          **_acknowledged_detail(review)})
@@ -420,7 +425,7 @@ async def draft_button(ctx: Context, data: DraftAnswer) -> None:
         return
     if what in ("ok", "force"):
         await confirm(ctx, order, checked=what == "force")
-    elif order.state != "draft":
+    elif order.state != OrderState.draft:
         ctx.callback_answer = t(ctx.language, "draft.already_submitted", number=order.number or "")
     elif what == "edit":
         await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_edit.value, ref_id=order.id, field=None,

@@ -58,7 +58,7 @@ async def _tell_sales(ctx: Context, order: Order, text_key: str) -> None:
 
     def text(language: str) -> str:
         extra = ""
-        if order.state == "printed" and order.pickup_deadline:
+        if order.state == OrderState.printed and order.pickup_deadline:
             extra = "\n" + t(language, "order.pickup_deadline", date=cards.fmt_date(language, order.pickup_deadline))
         return t(language, text_key, number=order.number, state=cards.state_label(language, order.state)) + extra
 

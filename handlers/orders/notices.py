@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.orders.lifecycle import FINISHED, OrderState
+from collections.abc import Iterable
+
+from domain.orders.lifecycle import FINISHED, NOT_PLACED, OrderState
 from domain.texts import t
 from handlers.live import Rendered, Target, renderer
 from handlers.orders import cards
@@ -20,10 +22,6 @@ from storage import fines as fine_store
 from storage import orders as order_store
 from storage.models import Order
 
-# States in which an order still waits to be placed (R6/R7 reminders apply).
-NOT_PLACED = ("submitted", "received", "confirmed")
-
-
 def card_spec(headline_key: str = "clerk.card", *, notes: dict[str, str] | None = None) -> dict[str, object]:
     """``notes``: lines to keep under the card, per language (what the sender acknowledged)."""
     spec: dict[str, object] = {"kind": "order.card", "headline": headline_key}
@@ -32,9 +30,10 @@ def card_spec(headline_key: str = "clerk.card", *, notes: dict[str, str] | None 
     return spec
 
 
-def reminder_spec(text_key: str, *, while_states: tuple[str, ...], buttons: str | None = None) -> dict[str, object]:
+def reminder_spec(text_key: str, *, while_states: Iterable[OrderState] = NOT_PLACED,
+                  buttons: str | None = None) -> dict[str, object]:
     """``buttons``: ``"clerk"`` (the card's current steps) or ``"told"`` (已通知跟单员, until pressed)."""
-    return {"kind": "order.reminder", "text": text_key, "while": list(while_states), "buttons": buttons}
+    return {"kind": "order.reminder", "text": text_key, "while": [s.value for s in while_states], "buttons": buttons}
 
 
 def reminder_text(language: str, key: str, order: Order) -> str:

@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.orders.lifecycle import LineState
 from domain.policy.intake import material_of
 from domain.policy.intake_checks import assumed_material
 from domain.policy.settings import LeadTimeRules, PolicySettings
@@ -105,7 +106,7 @@ def _order_values(lang: str, row: Any, lines: Sequence[Any], tz: ZoneInfo,
         "delivered_at": _local(row.delivered_at, tz), "closed_at": _local(row.closed_at, tz),
         "cancelled_at": _local(row.cancelled_at, tz), "cancel_reason": row.cancel_reason,
         "backorders": "；".join(f"{line_text(lang, line)} → {line.eta.isoformat() if line.eta else '?'}"
-                               for line in lines if line.state == "backorder"),
+                               for line in lines if line.state == LineState.backorder),
     }
 
 

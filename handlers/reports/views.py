@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from domain.orders.lifecycle import OrderState
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards as case_cards
@@ -89,7 +90,7 @@ async def overdue(ctx: Context, args: str) -> None:
         return
     lines = [ctx.t("report.overdue.header", count=len(orders) + len(cases))]
     for order in orders:
-        if order.state == "printed":
+        if order.state == OrderState.printed:
             problem = ctx.t("report.overdue.pickup", date=cards.fmt_date(lang, order.pickup_deadline))
         else:
             problem = ctx.t("report.overdue.placement", date=cards.fmt_date(lang, order.order_date))
