@@ -26,6 +26,7 @@ from handlers.orders.common import record, visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import show_order
 from handlers.records import may_see
+from handlers.types import id_from
 from storage import audit as audit_store
 from storage import orders as order_store
 from storage.models import AwaitingInput, Order, OrderLine
@@ -165,7 +166,8 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
     if entity is None:
         return False
     if entity.startswith("draft:"):
-        order = await order_store.order_by_id(ctx.session, int(entity.split(":", 1)[1]))
+        draft_id = id_from(entity.removeprefix("draft:"))
+        order = await order_store.order_by_id(ctx.session, draft_id) if draft_id else None
         if order is None or order.sales_id != ctx.user.id:
             return False
         if order.state != OrderState.draft:

@@ -19,6 +19,7 @@ from domain.texts import t
 from handlers.app import App
 from handlers.audit_trail import state_change
 from handlers.aftersales.cards import fmt_time
+from handlers.orders.cards import fmt_date
 from handlers.context import Context
 from handlers.notify import notify_users, people
 from handlers.live import Rendered, Target, renderer
@@ -99,9 +100,7 @@ async def _appeal_now(target: Target) -> Rendered | None:
 
 async def propose_rush_fine(ctx: Context, order: Order) -> None:
     """R2: the clerk proposes the rush-insertion fine for an order sent outside the intake window."""
-    from storage.users import user_by_id
-
-    sales = await user_by_id(ctx.session, order.sales_id)
+    sales = await user_store.user_by_id(ctx.session, order.sales_id)
     assert sales is not None
     fine = await propose_fine(
         ctx.session, ctx.app, rule="R2", person=sales, amount=ctx.app.config.policy.intake.rush_insertion_fine_yuan,
@@ -247,8 +246,6 @@ async def _notice(ctx: Context, fine: Fine) -> None:
         if quoted and fine.state == FineState.confirmed.value:
             lines.append(t(language, "fine.notice.evidence") + "\n" + "\n".join(quoted))
         if fine.appeal_deadline and fine.state == FineState.confirmed.value:
-            from handlers.orders.cards import fmt_date
-
             lines.append(t(language, "fine.notice.appeal", date=fmt_date(language, fine.appeal_deadline),
                            number=fine.number))
         return "\n".join(lines)

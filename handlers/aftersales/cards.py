@@ -52,10 +52,10 @@ def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, head
     lines.append(t(language, "case.line.assignee", name=case.assignee.name if case.assignee else "—"))
     if case.queued:
         lines.append(t(language, "case.line.queued", at=fmt_time(language, case.opened_at, tz)))
-    if case.state in (CaseState.open.value,):
+    state = CaseState(case.state)
+    if state is CaseState.open:
         lines.append(t(language, "case.line.respond_by", at=fmt_time(language, case.respond_by, tz)))
-    if case.state in (CaseState.open.value, CaseState.accepted.value, CaseState.reopened.value,
-                      CaseState.waiting_customer.value):
+    if state in (CaseState.open, CaseState.accepted, CaseState.reopened, CaseState.waiting_customer):
         lines.append(t(language, "case.line.resolve_by", at=fmt_time(language, case.resolve_by, tz)))
     if waiting_reason:
         lines.append(t(language, "case.line.waiting", reason=waiting_reason))
@@ -95,7 +95,7 @@ def desk_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...
 
 
 def sales_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
-    if case.state in (CaseState.closed.value, CaseState.rejected.value, CaseState.resolved.value):
+    if CaseState(case.state) in (CaseState.closed, CaseState.rejected, CaseState.resolved):
         return ()
     return ((Button(t(language, "case.button.category"), SalesCaseAction(case.id, "cat").pack()),),)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from domain.aftersales import (
-    CaseAction, CaseState, Category, Resolution, after_satisfaction, case_transition, validate_score,
+    CaseAction, CaseState, Category, Resolution, after_satisfaction, case_actions, case_transition, validate_score,
 )
 from domain.aftersales.case import FINISHED
 from domain.errors import DomainError
@@ -17,6 +17,7 @@ from domain.texts import t
 from handlers.aftersales import cards, notices
 from handlers.aftersales.common import DESK, record, refresh_sla
 from handlers.context import Context
+from handlers.fines import propose_fine
 from handlers.questions import Question
 from handlers.notify import notify_users, people
 from handlers.buttons import DeskAction, SalesCaseAction
@@ -196,8 +197,6 @@ async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
 
 
 def _allowed(case: AfterSalesCase) -> frozenset[CaseAction]:
-    from domain.aftersales import case_actions
-
     return case_actions(CaseState(case.state))
 
 
@@ -308,8 +307,6 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
 async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
     """登记错误 (R13) → the R7 fine (the clerk placed it wrong) or R8 (sales registered it wrong), proposed
     to the managers with the case's request message as evidence."""
-    from handlers.fines import propose_fine
-
     if case.category != Category.wrong_order.value or case.order is None:
         ctx.callback_answer = ctx.t("case.fine_not_wrong_order")
         return

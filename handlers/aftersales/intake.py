@@ -119,9 +119,7 @@ async def _find_order(ctx: Context, parsed: ParsedMessage) -> tuple[Order | None
 
 
 async def _next_seq(ctx: Context, year_month: str) -> int:
-    from storage.orders import next_document_seq
-
-    return await next_document_seq(ctx.session, "SH", year_month)
+    return await order_store.next_document_seq(ctx.session, "SH", year_month)
 
 
 def _description(text: str, order_ref: str | None) -> str:

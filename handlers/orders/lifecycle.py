@@ -10,11 +10,14 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.questions import Question
+from handlers.fines import propose_rush_fine
 from handlers.notify import notify_users, people
 from handlers.orders import cards
-from handlers.orders.common import local_today, record
+from handlers.orders.cancel import decide_cancel
+from handlers.orders.common import local_today, record, visible_order
 from handlers.buttons import LineArrival, OrderStep
 from storage import orders as order_store
+from storage.fines import fine_for_key
 from storage.models import Order, OrderLine
 from storage.users import user_by_id
 
@@ -73,8 +76,6 @@ async def show_clerk_card(ctx: Context, order: Order, *, edit: bool, headline_ke
 
 
 async def _rush_fine_exists(ctx: Context, order: Order) -> bool:
-    from storage.fines import fine_for_key
-
     return await fine_for_key(ctx.session, f"R2:{order.number}") is not None
 
 
@@ -92,13 +93,9 @@ async def order_button(ctx: Context, data: OrderStep) -> None:
             buttons=cards.line_buttons(ctx.language, order), entity=order.number)
         return
     if what in ("ackcancel", "keep"):
-        from handlers.orders.cancel import decide_cancel
-
         await decide_cancel(ctx, order, accept=what == "ackcancel")
         return
     if what == "rushfine":
-        from handlers.fines import propose_rush_fine
-
         await propose_rush_fine(ctx, order)
         await show_clerk_card(ctx, order, edit=True)
         return
@@ -224,8 +221,6 @@ STEP_WORDS = {
 
 async def step_command(ctx: Context, args: str) -> None:
     """/step DD202612005 打单 — the same steps as the card's buttons, typed."""
-    from handlers.orders.common import visible_order
-
     parts = args.split()
     if len(parts) != 2:
         ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))
