@@ -173,6 +173,9 @@ class ChangeAnswer(ButtonData):
         return id_from(self.what[1:], range(0, 1000))
 
 
+KindWord = Literal["change", "order", "query"]
+
+
 @dataclass(frozen=True, slots=True)
 class KindChoice(ButtonData):
     """"Is this a change, a new order or a question?" about the sender's message (its audit entry)."""
@@ -180,7 +183,7 @@ class KindChoice(ButtonData):
     prefix: ClassVar[str] = "k"
     evidence_id: int
     order_id: int
-    choice: Literal["change", "order", "query"]
+    choice: KindWord
 
 
 @dataclass(frozen=True, slots=True)

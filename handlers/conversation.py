@@ -7,7 +7,7 @@ dispatcher passes in); then what the parser says the message is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
 from domain.numbering import DocumentKind, DocumentNumber, bare_number
@@ -32,13 +32,17 @@ from storage import orders as order_store
 from storage.models import AwaitingInput, Order, OrderLine
 
 
+AnswerHandler = Callable[[Context, AwaitingInput, ParsedMessage], Awaitable[None]]
+
+
 class Answer(Protocol):
     """How the routing table's entry for a question looks from here (``handlers.routes.AnswerRoute``)."""
 
     @property
     def roles(self) -> frozenset[Role]: ...
 
-    async def handler(self, ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage, /) -> None: ...
+    @property
+    def handler(self) -> AnswerHandler: ...
 
 
 async def handle(ctx: Context, answers: Mapping[str, Answer]) -> None:

@@ -32,9 +32,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from domain.parsing import ParsedMessage
 from domain.roles import ALL_ROLES, Role
 from handlers import calendar_commands, conversation, fines, people
+from handlers.conversation import AnswerHandler
 from handlers.aftersales import desk, intake as case_intake, views as case_views
 from handlers.buttons import (
     AppealDecision, ButtonData, ChangeAnswer, DeskAction, DraftAnswer, EscalationAnswer, FineDecision, KindChoice,
@@ -45,11 +45,9 @@ from handlers.orders import ambiguity, changes, intake, lifecycle, views as orde
 from handlers.questions import Question
 from handlers.reminders import commands as reminders, escalation
 from handlers.reports import evidence, export, kpi, views as report_views
-from storage.models import AwaitingInput
 
 D = TypeVar("D", bound=ButtonData)
 CommandHandler = Callable[[Context, str], Awaitable[None]]
-AnswerHandler = Callable[[Context, AwaitingInput, ParsedMessage], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)

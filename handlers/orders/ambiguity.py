@@ -18,13 +18,13 @@ from handlers.orders.changes import request_change
 from handlers.orders.common import visible_order
 from handlers.records import may_see
 from handlers.orders.views import show_order
-from handlers.buttons import KindChoice
+from handlers.buttons import KindChoice, KindWord
 from handlers.types import Button
 from storage import orders as order_store
 from storage.models import Order
 
 # The kinds the bot can tell apart only by asking; after-sales and cancels have their own cards.
-CHOICES = ("change", "order", "query")
+CHOICES: tuple[KindWord, ...] = ("change", "order", "query")
 
 
 def _same_customer(order: Order, parsed: ParsedMessage) -> bool:

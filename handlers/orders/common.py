@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, TypedDict
 
 from domain import visibility
 from domain.numbering import parse_order_number
@@ -15,7 +15,14 @@ from storage import orders as order_store
 from storage.models import Order, User
 
 
-def visible_filter(user: User) -> dict[str, int | None] | None:
+class Reach(TypedDict, total=False):
+    """A visibility rule as keyword arguments of the storage queries."""
+
+    sales_id: int
+    store_id: int
+
+
+def visible_filter(user: User) -> Reach | None:
     """The same rule as a query filter (``sales_id`` / ``store_id`` for the storage queries), None
     for someone who may see nothing."""
     how_far = visibility.reach(user.role)

@@ -330,7 +330,7 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
     await show_draft(ctx, order, note_key="draft.updated")
 
 
-def filled_detail(order: Order, changed: list[str]) -> dict:
+def filled_detail(order: Order, changed: list[str]) -> dict[str, object]:
     """The fields the sales person set on the card and their new values (the correction's label)."""
     values: dict[str, object] = {}
     for name in changed:

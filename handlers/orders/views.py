@@ -12,6 +12,7 @@ from handlers.orders import cards
 from handlers.orders.common import visible_filter, visible_order
 from handlers.orders.lifecycle import CLERKS
 from handlers.records import history_lines
+from handlers.types import Keyboard
 from storage import orders as order_store
 from storage.models import Order
 
@@ -59,7 +60,7 @@ async def show_order(ctx: Context, order: Order) -> None:
     lines += await history_lines(ctx, await order_store.history(ctx.session, order.id),
                                  what=lambda event: t(lang, f"event.{event.event}"),
                                  note=lambda event, detail: _changed_fields(lang, event.event, detail), note_first=False)
-    buttons = ()
+    buttons: Keyboard = ()
     if Role(ctx.user.role) in CLERKS:
         buttons = cards.clerk_buttons(lang, order)
     ctx.reply("\n".join(lines), buttons=buttons, entity=order.number)
