@@ -46,8 +46,8 @@ async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail:
                  detail={k: v for k, v in detail.items() if v is not None} or None)
 
 
-async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for=None, *, slot: str,  # type: ignore[no-untyped-def]
-                      live: dict[str, object] | None = None) -> None:
+async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for: Callable[[str], str] | None = None, *,
+                      slot: str, live: dict[str, object] | None = None) -> None:
     sales = await user_by_id(ctx.session, case.sales_id)
     if sales is None or (ctx.user is not None and sales.id == ctx.user.id):
         return
@@ -272,10 +272,9 @@ async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, no
             await ctx.session.flush()
     case.resolution, case.resolution_note, case.resolved_at = resolution.value, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
-    label = lambda language: t(language, f"case.resolution.{resolution.value}")  # noqa: E731
     await _tell_sales(ctx, case, slot="resolved", live={"kind": "case.score"})
     await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
-                                                         resolution=label(ctx.language)))
+                                                         resolution=ctx.t(f"case.resolution.{resolution.value}")))
 
 
 async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:

@@ -44,16 +44,16 @@ def line_status(language: str, line: OrderLine) -> str:
 
 
 def field_value(language: str, order: Order, name: str) -> str:
-    value = getattr(order, name, None) if name != "items" else order.lines
     if name == "items":
-        if not value:
+        if not order.lines:
             return t(language, "order.value_missing")
-        return t(language, "punct.list").join(line_text(language, line) for line in value)
+        return t(language, "punct.list").join(line_text(language, line) for line in order.lines)
     if name == "delivery_date":
-        return fmt_date(language, value)
+        return fmt_date(language, order.delivery_date)
+    value = getattr(order, name, None)
     if name == "payment":
         return t(language, f"payment.{value}") if value else t(language, "order.value_missing")
-    return value or t(language, "order.value_missing")
+    return str(value) if value else t(language, "order.value_missing")
 
 
 # The mark of a value the parser guessed (see ParsedMessage.uncertain_fields) on the confirm card.

@@ -208,7 +208,7 @@ def _fine_for(ctx: Context, order: Order, old: dict[str, Any], new: dict[str, An
 
 
 def _stored(change: PendingChange) -> dict[str, Any]:
-    data = json.loads(change.changes)
+    data: dict[str, Any] = json.loads(change.changes)
     if "new" not in data and "request" not in data:  # a row written before requests were kept
         data = {"new": data, "base": None}
     for part in ("new", "base"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from domain.orders.lifecycle import LineState, OrderState
 from domain.parsing import ParsedMessage
@@ -262,7 +263,7 @@ def _useful(order: Order, field: str, parsed: ParsedMessage) -> ParsedMessage:
     """What an answer to "请回复<field>" may set: that field, and other fields only where the draft
     has none yet — "王先生" sent as the phone must not rename the customer."""
     present = _present(order)
-    cleared = {name: (() if name == "items" else None) for name in REQUIRED
+    cleared: dict[str, Any] = {name: (() if name == "items" else None) for name in REQUIRED
                if name != field and present[name] and _has(parsed, name)}
     return replace(parsed, **cleared) if cleared else parsed
 

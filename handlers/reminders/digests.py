@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,7 +50,7 @@ async def chase_lists(run: Sweep) -> None:
                                       chat_id=manager.telegram_id, now=run.now)
             continue
         run.plan(manager, f"R9:store:{day.isoformat()}",
-                 lambda lang, mine=mine, arrived=arrived: _store_text(lang, mine, arrived), due_at)
+                 partial(_store_text, orders=mine, arrived=arrived), due_at)
 
 
 def _chase_text(language: str, orders: Sequence[Order], tz: ZoneInfo) -> str:
@@ -125,7 +126,7 @@ def _sheet_text(language: str, day: date, open_orders: Sequence[Order], submitte
             lines.append(f"  {order.number} · {order.customer_name} · {cards.state_label(language, order.state)} · "
                          + t(language, "punct.enum").join(t(language, f"problem.{p}") for p in problems))
     if rush:
-        lines.append(t(language, "digest.rush", numbers=t(language, "punct.enum").join(o.number for o in rush)))
+        lines.append(t(language, "digest.rush", numbers=t(language, "punct.enum").join(o.number or "" for o in rush)))
     if head is not None:
         # Published outside the database, the chain's head hash anchors the evidence: rewriting
         # history afterwards would no longer match what everyone received in chat.

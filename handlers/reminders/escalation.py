@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 
 from domain.aftersales import CaseState
 from domain.aftersales.case import FINISHED
@@ -60,14 +60,16 @@ def _text(key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> Callable
 async def sla(run: Sweep) -> None:
     tz = run.app.config.tz
     for case in await case_store.cases_due(run.session, run.now, column="warn_at"):
-        due = case.next_due_at
-        if due is None or due <= run.now:
+        due, warn_at = case.next_due_at, case.warn_at
+        if due is None or warn_at is None or due <= run.now:
             continue  # past the deadline: the escalation below speaks instead of the warning
         run.plan(await _owners(run, case), f"R14:warn:{case.number}:{due.isoformat()}",
-                 _text("sla.warning", case, due, tz), case.warn_at, entity=case.number,
+                 _text("sla.warning", case, due, tz), warn_at, entity=case.number,
                  live=notices.deadline_spec("sla.warning", due, buttons=False))
     for case in await case_store.cases_due(run.session, run.now, column="next_due_at"):
         breach = case.next_due_at
+        if breach is None:
+            continue  # not reached: the query only returns cases with a deadline passed
         acked, snoozed = await _acknowledged(run, case, breach)
         if acked:
             continue
@@ -137,6 +139,10 @@ async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
     ctx.reply(ctx.t(f"sla.{event}", number=case.number), edit=True, entity=case.number)
 
 
+def _return_day_text(day: date) -> Callable[[str], str]:
+    return lambda language: t(language, "sweep.return_day_notice", date=cards.fmt_date(language, day))
+
+
 async def return_day_notices(run: Sweep) -> None:
     """R12: the notices stored when the return day was set, sent to all sales when due."""
     rows = await candidates.return_day_notices_due(run.session, run.now)
@@ -145,8 +151,7 @@ async def return_day_notices(run: Sweep) -> None:
             row.sent_at = run.now  # the day is over; a late notice would only confuse
             continue
         run.plan(await run.people(Role.SALES), f"R12:notice:{row.return_day.isoformat()}:{row.notice_date.isoformat()}",
-                 lambda lang, d=row.return_day: t(lang, "sweep.return_day_notice", date=cards.fmt_date(lang, d)),
-                 row.due_at)
+                 _return_day_text(row.return_day), row.due_at)
         row.sent_at = run.now
 
 

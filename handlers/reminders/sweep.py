@@ -52,6 +52,8 @@ async def placement(run: Sweep) -> None:
     rows = await candidates.orders_to_place(run.session, order_date_before=run.calendar.next_working_day(run.today),
                                             since=run.today - timedelta(days=LOOKBACK_DAYS))
     for order in rows:
+        if order.order_date is None:
+            continue  # not returned: the query compares the order date
         duties = placement_duties(order_date=order.order_date, sales_told_at=order.sales_told_clerk_at,
                                   placed_at=order.placed_at, now=run.now, rules=run.policy.placement,
                                   calendar=run.calendar, submitted_at=order.submitted_at)
@@ -88,6 +90,8 @@ async def last_calls(run: Sweep) -> None:
     """R2 (17:45): drafts whose order date is today and that are still not handed in."""
     rows = await candidates.drafts_due_on(run.session, run.today)
     for order in rows:
+        if order.order_date is None:
+            continue  # not returned: the query compares the order date
         due = last_call_due(order.order_date, run.calendar, run.now, run.policy.intake.last_call)
         if due:
             run.plan(order.sales, f"{due.slot}:draft{order.id}", _text("sweep.last_call", order), due.due_at,
@@ -98,6 +102,8 @@ async def pickups(run: Sweep) -> None:
     """R10: remind the day before the pickup deadline; each late day proposes the doubling fine."""
     rows = await candidates.printed_orders_due(run.session, deadline_by=run.today + timedelta(days=1))
     for order in rows:
+        if order.pickup_deadline is None:
+            continue  # not returned: the query compares the deadline
         waived = await candidates.fine_set_aside(run.session, order.id, "R10")
         for duty in pickup_duties(order.pickup_deadline, run.now, run.policy.pickup, run.calendar):
             key = f"{duty.slot}:{order.number}"
@@ -141,8 +147,12 @@ async def calendar_coverage(run: Sweep) -> None:
             continue
         package = run.calendar.public.source or region
         run.plan(await run.people(Role.ADMIN), f"calendar:unknown:{region}:{year}",
-                 lambda lang, y=year: t(lang, "calendar.unknown_year_notice", year=y, package=package,
-                                        region=t(lang, f"calendar.region.{region}")), run.now)
+                 _unknown_year_text(year, package, region), run.now)
+
+
+def _unknown_year_text(year: int, package: str, region: str) -> Callable[[str], str]:
+    return lambda language: t(language, "calendar.unknown_year_notice", year=year, package=package,
+                              region=t(language, f"calendar.region.{region}"))
 
 
 def _text(key: str, order: Order) -> Callable[[str], str]:
@@ -176,7 +186,7 @@ async def sweep(app: App, now: datetime) -> SweepReport:
             report.queued += queued
             report.fines += run.fines
             if name == "release_held_orders":
-                report.released += int(result or 0)
+                report.released += result if isinstance(result, int) else 0
             report.parts[name] = queued
         except Exception:
             log.exception("sweep part %s failed at %s; it runs again next sweep", name, now)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -163,7 +164,7 @@ class _Sheet:
         self._dates = [self._styled(DATE_FORMAT) for _ in self.keys]
         self._times = [self._styled(TIME_FORMAT) for _ in self.keys]
 
-    def _styled(self, number_format: str) -> WriteOnlyCell:
+    def _styled(self, number_format: str) -> Cell:
         cell = WriteOnlyCell(self.sheet)
         cell.number_format = number_format
         return cell
