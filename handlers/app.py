@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from domain.policy.calendar import WorkingCalendar
 from domain.evidence.note import Signer
 from domain.policy.settings import PolicySettings
-from handlers.types import Clock, FileFetcher, JobRunner
+from handlers.types import Clock, FileFetcher, JobRunner, Parser
 from handlers.working_calendar import LiveCalendar
 from storage.db import SessionFactory
 
@@ -40,7 +40,7 @@ class App:
     sessions: SessionFactory
     clock: Clock
     config: AppConfig
-    parser: object  # domain.parsing.Parser; typed loosely so handlers need not build one at import
+    parser: Parser  # domain.parsing.Parser, built by the composition root
     files: FileFetcher | None = None  # downloads photos sent as evidence; None where there is no transport
     jobs: JobRunner | None = None  # heavy work off the event loop; None: done in the update's own task
     # Config + public holidays + days off added by chat; without one, config alone.

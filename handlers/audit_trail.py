@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -84,8 +85,6 @@ async def log_outbound(session: AsyncSession, reply: Reply, *, message_id: int |
     if reply.buttons:
         payload["buttons"] = keyboard_to_json(reply.buttons)
     if reply.document is not None:
-        import hashlib
-
         payload["document"] = {"file_name": reply.document.file_name, "size": len(reply.document.content),
                                "sha256": hashlib.sha256(reply.document.content).hexdigest()}
     await audit.append(

@@ -11,12 +11,11 @@ from domain.policy.calendar import DayKind, WorkingCalendar
 from domain.policy.fines import appeal_deadline
 from domain.policy.month_view import DayRun, special_runs, working_days_in_month
 from domain.policy.pickup import pickup_deadline
-from domain.roles import ALL_ROLES, Role
+from domain.roles import Role
 from handlers.aftersales.common import refresh_sla
 from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.orders.cards import fmt_date
-from handlers.registry import command
 from storage import calendar as calendar_store
 from storage import orders as order_store
 
@@ -27,7 +26,6 @@ _PREVIOUS = {"上月", "上个月", "上個月", "last", "previous"}
 _ISO_DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
-@command("calendar", roles=ALL_ROLES, help_key="help.calendar", rank=60)
 async def calendar_command(ctx: Context, args: str) -> None:
     """/calendar [本月|下月|上月|YYYY-MM|M月] · /calendar off DATE REASON · /calendar on DATE."""
     assert ctx.user is not None

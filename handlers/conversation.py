@@ -1,39 +1,52 @@
 """Plain text from a registered person, routed by what it answers or what it is.
 
 Order of precedence: a reply to one of the bot's cards; the answer to the one
-question the bot is waiting for; then what the parser says the message is.
+question the bot is waiting for (routed by the table in ``handlers.routes``, which the
+dispatcher passes in); then what the parser says the message is.
 """
 
 from __future__ import annotations
 
-from domain.numbering import DocumentKind, bare_number
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
+
+from domain.numbering import DocumentKind, DocumentNumber, bare_number
+from domain.orders.lifecycle import FINISHED, OrderState
 from domain.parsing import ParsedMessage
 from domain.policy.change_request import request_from_edit, request_from_parse
 from domain.roles import Role
+from handlers.aftersales import intake as case_intake
+from handlers.aftersales.common import visible_case
+from handlers.aftersales.views import show_case
 from handlers.context import Context
 from handlers.orders import ambiguity, intake
 from handlers.orders.cancel import request_cancel
 from handlers.orders.changes import request_change
-from handlers.orders.common import may_see, visible_order
+from handlers.orders.common import record, visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import show_order
+from handlers.records import may_see
+from handlers.types import id_from
 from storage import audit as audit_store
 from storage import orders as order_store
-from storage.models import Order, OrderLine
-
-# Answers to the bot's questions, by the kind of question (storage.models.AwaitingInput.kind).
-ANSWERS = {}
+from storage.models import AwaitingInput, Order, OrderLine
 
 
-def answers(kind: str):  # type: ignore[no-untyped-def]
-    def register(handler):  # type: ignore[no-untyped-def]
-        ANSWERS[kind] = handler
-        return handler
-
-    return register
+AnswerHandler = Callable[[Context, AwaitingInput, ParsedMessage], Awaitable[None]]
 
 
-async def handle(ctx: Context) -> None:
+class Answer(Protocol):
+    """How the routing table's entry for a question looks from here (``handlers.routes.AnswerRoute``)."""
+
+    @property
+    def roles(self) -> frozenset[Role]: ...
+
+    @property
+    def handler(self) -> AnswerHandler: ...
+
+
+async def handle(ctx: Context, answers: Mapping[str, Answer]) -> None:
+    """A message that is not a command: ``answers`` routes the answer to a question the bot asked."""
     assert ctx.user is not None
     incoming = ctx.incoming
     text = (incoming.text or "").strip()
@@ -49,13 +62,13 @@ async def handle(ctx: Context) -> None:
     parsed = ctx.app.parser.parse(text, ctx.sent_local)
     if incoming.reply_to_message_id is not None and await _reply_to_card(ctx, parsed):
         return
-    from handlers.aftersales.intake import category_command  # the after-sales desk imports this module
-
-    if await category_command(ctx, text):
+    if await case_intake.category_command(ctx, text):
         return
     waiting = await order_store.awaiting(ctx.session, ctx.user.id)
-    if waiting is not None and not _is_new_request(parsed, text, waiting.kind) and waiting.kind in ANSWERS:
-        await ANSWERS[waiting.kind](ctx, waiting, parsed)
+    answer = answers.get(waiting.kind) if waiting is not None else None
+    if (waiting is not None and answer is not None and Role(ctx.user.role) in answer.roles
+            and not _is_new_request(parsed, text, waiting.kind)):
+        await answer.handler(ctx, waiting, parsed)
         return
     await _by_kind(ctx, parsed, text)
 
@@ -83,9 +96,7 @@ async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
     role = Role(ctx.user.role)
     kind = parsed.kind
     if kind == "aftersales":
-        from handlers.aftersales.intake import request_aftersales
-
-        await request_aftersales(ctx, parsed)
+        await case_intake.request_aftersales(ctx, parsed)
         return
     if kind in ("change", "cancel", "query") and parsed.order_ref:
         order = await visible_order(ctx, parsed.order_ref)
@@ -115,7 +126,7 @@ async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
     ctx.say(f"help.footer.{role.value}")
 
 
-async def _show_number(ctx: Context, number) -> bool:  # type: ignore[no-untyped-def]
+async def _show_number(ctx: Context, number: DocumentNumber) -> bool:
     """A message that is only ``DD202612005`` or ``SH202612001``: show that order or case."""
     if number.kind is DocumentKind.order:
         order = await visible_order(ctx, str(number))
@@ -125,9 +136,6 @@ async def _show_number(ctx: Context, number) -> bool:  # type: ignore[no-untyped
             await show_order(ctx, order)
         return True
     if number.kind is DocumentKind.after_sales:
-        from handlers.aftersales.common import visible_case
-        from handlers.aftersales.views import show_case
-
         case = await visible_case(ctx, str(number))
         if case is None:
             ctx.say("case.not_found", number=str(number))
@@ -139,16 +147,12 @@ async def _show_number(ctx: Context, number) -> bool:  # type: ignore[no-untyped
 
 async def _search(ctx: Context, parsed: ParsedMessage) -> None:
     """"张三的床到了吗" / a phone number: find the asker's visible orders of that customer."""
-    from sqlalchemy import select
-
     assert ctx.user is not None
     needle = parsed.customer_phone or parsed.customer_name
     if not needle:
         ctx.say("query.how")
         return
-    rows = (await ctx.session.execute(select(Order).where(order_store.search_filter(needle),
-                                                          Order.number.is_not(None)).limit(20))).scalars().unique()
-    found = [o for o in rows if may_see(ctx.user, o)]
+    found = [o for o in await order_store.orders_of_customer(ctx.session, needle) if may_see(ctx.user, o)]
     if len(found) == 1:
         await show_order(ctx, found[0])
     elif found:
@@ -166,10 +170,11 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
     if entity is None:
         return False
     if entity.startswith("draft:"):
-        order = await order_store.order_by_id(ctx.session, int(entity.split(":", 1)[1]))
+        draft_id = id_from(entity.removeprefix("draft:"))
+        order = await order_store.order_by_id(ctx.session, draft_id) if draft_id else None
         if order is None or order.sales_id != ctx.user.id:
             return False
-        if order.state != "draft":
+        if order.state != OrderState.draft:
             # The confirm card of an order submitted since: a reply to it is about that order.
             if not order.number:
                 return False
@@ -183,9 +188,7 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
                 await _edit_draft(ctx, order, parsed)
             return True
     if entity.startswith("SH"):
-        from handlers.aftersales.intake import reply_to_case
-
-        return await reply_to_case(ctx, entity)
+        return await case_intake.reply_to_case(ctx, entity)
     if entity.startswith("DD"):
         order = await visible_order(ctx, entity)
         if order is None:
@@ -220,9 +223,7 @@ async def _reply_to_case_card(ctx: Context) -> bool:
                                                      ctx.incoming.reply_to_message_id)
     if entity is None or not entity.startswith("SH"):
         return False
-    from handlers.aftersales.intake import reply_to_case
-
-    return await reply_to_case(ctx, entity)
+    return await case_intake.reply_to_case(ctx, entity)
 
 
 async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None:
@@ -234,8 +235,6 @@ async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None
     if not changed:
         ctx.say("ask.draft_edit_not_understood")
         return
-    from handlers.orders.common import record
-
     await record(ctx, order, "draft_filled", detail=intake.filled_detail(order, changed))
     await intake.show_draft(ctx, order, note_key="draft.updated")
 
@@ -247,14 +246,12 @@ async def on_edit(ctx: Context) -> None:
     if order is None or order.sales_id != ctx.user.id:
         return
     parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.sent_local, expect="order")
-    if order.state == "draft":
+    if order.state == OrderState.draft:
         intake.apply_parsed(order, parsed)
-        from handlers.orders.common import record
-
         await record(ctx, order, "draft_filled", detail={"from_edit": True})
         await intake.show_draft(ctx, order, note_key="draft.updated_from_edit")
         return
-    if order.state in ("closed", "cancelled"):
+    if OrderState(order.state) in FINISHED:
         ctx.say("edit.order_finished", number=order.number)
         return
     # Diff against the message's previous version, not against the order: changes made
@@ -265,51 +262,53 @@ async def on_edit(ctx: Context) -> None:
     await request_change(ctx, order, parsed, origin="edit", request=request_from_edit(before, parsed))
 
 
-async def _open_draft(ctx: Context, waiting, parsed: ParsedMessage) -> Order | None:  # type: ignore[no-untyped-def]
+async def _open_draft(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> Order | None:
     """The draft a question was about — or, when it was submitted or dropped meanwhile, None
     after the question is forgotten and the message handled as what it is."""
+    assert ctx.user is not None
     order = await order_store.order_by_id(ctx.session, waiting.ref_id)
-    if order is not None and order.state == "draft":
+    if order is not None and order.state == OrderState.draft:
         return order
-    await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+    await order_store.clear_awaiting(ctx.session, ctx.user.id)
     await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
     return None
 
 
-@answers("draft_field")
-async def _draft_field(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
-    if (order := await _open_draft(ctx, waiting, parsed)) is not None:
+async def draft_field(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+    """The value of the draft's missing field the bot asked for."""
+    if (order := await _open_draft(ctx, waiting, parsed)) is not None and waiting.field is not None:
         await intake.fill_field(ctx, order, waiting.field)
 
 
-@answers("draft_edit")
-async def _draft_edit(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+async def draft_edit(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+    """The corrected fields after 修改 on the draft card."""
     if (order := await _open_draft(ctx, waiting, parsed)) is not None:
         await _edit_draft(ctx, order, parsed)
 
 
-@answers("draft_material")
-async def _draft_material(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+async def draft_material(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
     """After a complete card with an assumed material: 「板木」 corrects it; anything else is what it is."""
     order = await order_store.order_by_id(ctx.session, waiting.ref_id)
-    if order is not None and order.state == "draft" and await intake.correct_material(ctx, order):
+    if order is not None and order.state == OrderState.draft and await intake.correct_material(ctx, order):
         return
     await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
 
 
-@answers("cancel_reason")
-async def _cancel_reason(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+async def cancel_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+    """The reason for a cancellation (销单原因)."""
+    assert ctx.user is not None
     order = await order_store.order_by_id(ctx.session, waiting.ref_id)
     if order is None:
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+        await order_store.clear_awaiting(ctx.session, ctx.user.id)
         return
     await request_cancel(ctx, order, (ctx.incoming.text or "").strip())
 
 
-@answers("backorder_eta")
-async def _backorder_eta(ctx: Context, waiting, parsed: ParsedMessage) -> None:  # type: ignore[no-untyped-def]
+async def backorder_eta(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+    """The expected arrival date of a backorder line (欠货交期)."""
+    assert ctx.user is not None
     line = await ctx.session.get(OrderLine, waiting.ref_id)
     if line is None:
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+        await order_store.clear_awaiting(ctx.session, ctx.user.id)
         return
     await record_backorder(ctx, line)

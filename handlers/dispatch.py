@@ -3,8 +3,8 @@
 1. the update is written, untouched, to the audit log and committed — before
    anything else, and only once per Telegram ``update_id``;
 2. the sender is identified; strangers get the onboarding answer and nothing else;
-3. the command, button or text is routed to its use case, which changes state in
-   one transaction and returns replies.
+3. the command, button or text is routed to its use case by the table in
+   ``handlers.routes``; the use case changes state in one transaction and returns replies.
 
 Whatever goes wrong after step 1, the message stays in the audit log and the
 sender gets a clear answer instead of silence.
@@ -18,22 +18,15 @@ from typing import Any
 from domain.errors import DomainError
 from domain.roles import Role
 from domain.texts import normalise_language, t
-from handlers import audit_trail, conversation
+from handlers import audit_trail, conversation, people, routes
 from handlers.app import App
+from handlers.buttons import prefix_of
 from handlers.context import Context
-from handlers.registry import BUTTONS, COMMANDS
 from handlers.types import Incoming, Outcome, Reply, outcome_to_json
 from storage import inbox, users as user_store
 from storage.models import User
 
 log = logging.getLogger(__name__)
-
-# Importing these modules registers their commands and buttons.
-from handlers import calendar_commands, fines, people  # noqa: E402,F401  (registration side effect)
-from handlers.orders import changes, intake, lifecycle, views  # noqa: E402,F401
-from handlers.aftersales import desk, views as aftersales_views  # noqa: E402,F401
-from handlers.reminders import commands as reminder_commands  # noqa: E402,F401
-from handlers.reports import evidence, export, kpi as kpi_report, views as report_views  # noqa: E402,F401
 
 
 async def dispatch(app: App, incoming: Incoming) -> Outcome:
@@ -109,25 +102,31 @@ async def _route(ctx: Context) -> None:
     incoming = ctx.incoming
     if ctx.user is None:
         await people.stranger(ctx)
+        if ctx.user is not None:  # just registered: what they can do now
+            ctx.reply(routes.help_text(ctx))
         return
     role = Role(ctx.user.role)
     if incoming.kind == "callback":
-        prefix, _, rest = (incoming.callback_data or "").partition(":")
-        route = BUTTONS.get(prefix)
+        data = incoming.callback_data or ""
+        route = routes.BUTTONS.get(prefix_of(data))
         if route is None:
             ctx.callback_answer = ctx.t("button.expired")
             return
         if role not in route.roles:
             ctx.callback_answer = ctx.t("error.not_allowed")
             return
-        await route.handler(ctx, rest)
+        unpacked = route.kind.unpack(data)
+        if unpacked is None:  # forged, or a button of an older shape
+            ctx.callback_answer = ctx.t("button.expired")
+            return
+        await route.handler(ctx, unpacked)
         if ctx.callback_answer is None:
             ctx.callback_answer = ""
         return
     command = incoming.command
     if command is not None:
         name, args = command
-        spec = COMMANDS.get(name.lstrip("/"))
+        spec = routes.COMMANDS.get(name.lstrip("/"))
         if spec is None:
             ctx.say("command.unknown", command=name)
         elif role not in spec.roles:
@@ -135,4 +134,4 @@ async def _route(ctx: Context) -> None:
         else:
             await spec.handler(ctx, args)
         return
-    await conversation.handle(ctx)
+    await conversation.handle(ctx, routes.ANSWERS)

@@ -19,10 +19,11 @@ from domain.texts import t
 from handlers.app import App
 from handlers.audit_trail import state_change
 from handlers.aftersales.cards import fmt_time
+from handlers.orders.cards import fmt_date
 from handlers.context import Context
 from handlers.notify import notify_users, people
-from handlers.registry import button, command
 from handlers.live import Rendered, Target, renderer
+from handlers.buttons import AppealDecision, FineDecision
 from handlers.types import TELEGRAM_IDS, Button, Keyboard, id_from
 from storage import fines as fine_store
 from storage import aftersales as case_store
@@ -61,11 +62,11 @@ def decision_buttons(language: str, fine: Fine) -> Keyboard:
     """确认/免除 while the fine waits for a manager, 驳回/撤销 while its appeal does; nothing otherwise
     (a confirmed fine can still be waived, but that is a deliberate step, not a card's default)."""
     if fine.state == FineState.proposed.value:
-        return ((Button(t(language, "button.fine_confirm"), f"f:{fine.id}:confirm"),
-                 Button(t(language, "button.fine_waive"), f"f:{fine.id}:waive")),)
+        return ((Button(t(language, "button.fine_confirm"), FineDecision(fine.id, "confirm").pack()),
+                 Button(t(language, "button.fine_waive"), FineDecision(fine.id, "waive").pack())),)
     if fine.state == FineState.appealed.value:
-        return ((Button(t(language, "button.appeal_uphold"), f"a:{fine.id}:uphold"),
-                 Button(t(language, "button.appeal_overturn"), f"a:{fine.id}:overturn")),)
+        return ((Button(t(language, "button.appeal_uphold"), AppealDecision(fine.id, "uphold").pack()),
+                 Button(t(language, "button.appeal_overturn"), AppealDecision(fine.id, "overturn").pack())),)
     return ()
 
 
@@ -99,9 +100,7 @@ async def _appeal_now(target: Target) -> Rendered | None:
 
 async def propose_rush_fine(ctx: Context, order: Order) -> None:
     """R2: the clerk proposes the rush-insertion fine for an order sent outside the intake window."""
-    from storage.users import user_by_id
-
-    sales = await user_by_id(ctx.session, order.sales_id)
+    sales = await user_store.user_by_id(ctx.session, order.sales_id)
     assert sales is not None
     fine = await propose_fine(
         ctx.session, ctx.app, rule="R2", person=sales, amount=ctx.app.config.policy.intake.rush_insertion_fine_yuan,
@@ -161,15 +160,13 @@ async def _responsible(session: AsyncSession, number: str, rule: str) -> FineTar
     return FineTarget(people, order=order)
 
 
-@button("f", roles=MANAGERS)
-async def decide(ctx: Context, data: str) -> None:
-    """f:<fine id>:confirm | waive — the manager's decision; the person gets a written notice."""
-    fine_id, _, what = data.partition(":")
-    fine = await ctx.session.get(Fine, row_id) if (row_id := id_from(fine_id)) else None
-    if fine is None or what not in ("confirm", "waive"):
+async def decide(ctx: Context, data: FineDecision) -> None:
+    """The manager confirms or waives a proposed fine; the person gets a written notice."""
+    fine = await ctx.session.get(Fine, data.fine_id)
+    if fine is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    action = FineAction(what)
+    action = FineAction(data.what)
     before = FineState(fine.state)
     if action not in fine_actions(before):
         await show_stale(ctx, fine, action)
@@ -249,8 +246,6 @@ async def _notice(ctx: Context, fine: Fine) -> None:
         if quoted and fine.state == FineState.confirmed.value:
             lines.append(t(language, "fine.notice.evidence") + "\n" + "\n".join(quoted))
         if fine.appeal_deadline and fine.state == FineState.confirmed.value:
-            from handlers.orders.cards import fmt_date
-
             lines.append(t(language, "fine.notice.appeal", date=fmt_date(language, fine.appeal_deadline),
                            number=fine.number))
         return "\n".join(lines)
@@ -259,7 +254,6 @@ async def _notice(ctx: Context, fine: Fine) -> None:
                        entity=fine.number, text_for=text)
 
 
-@command("fines", roles=frozenset({Role.MANAGER, Role.CLERK, Role.SALES, Role.STORE_MANAGER}), help_key="help.fines")
 async def list_fines(ctx: Context, args: str) -> None:
     """Managers see the ledger (proposed first); everyone else their own fines."""
     assert ctx.user is not None

@@ -1,9 +1,9 @@
-"""The command menu each person sees in Telegram, derived from the command registry."""
+"""The command menu each person sees in Telegram, derived from the routing table (``handlers.routes``)."""
 
 from __future__ import annotations
 
 from domain.texts import t
-from handlers.registry import commands_for
+from handlers.routes import commands_for
 
 
 def menu_for(role: str | None, language: str) -> list[tuple[str, str]]:

@@ -1,19 +1,17 @@
-"""Registration and the commands everyone has: /start, /help, /whoami, /lang, /invite, /stores, /users."""
+"""Registration and the commands everyone has: /start, /whoami, /lang, /invite, /stores, /users
+(/help is derived from the routing table, ``handlers.routes``)."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import timedelta
 
-from domain.roles import ALL_ROLES, STORE_ROLES, Role, parse_role
+from domain.roles import STORE_ROLES, Role, parse_role
 from domain.texts import LANGUAGES, normalise_language
 from handlers.audit_trail import state_change
 from handlers.context import Context
-from handlers.registry import command, commands_for
 from storage import users as user_store
 
-EVERYONE = ALL_ROLES
-ADMIN = frozenset({Role.ADMIN})
 
 
 async def stranger(ctx: Context) -> None:
@@ -55,7 +53,6 @@ async def _register(ctx: Context, code: str) -> None:
     await ctx.session.refresh(user, ["store"])
     ctx.refresh_menu()
     ctx.say("start.registered", name=user.name, role=ctx.t(f"role.{user.role}"), store=_store_label(ctx))
-    ctx.reply(_help_text(ctx))
 
 
 def _store_label(ctx: Context) -> str:
@@ -63,37 +60,17 @@ def _store_label(ctx: Context) -> str:
     return f"{store.name} ({store.code})" if store else ctx.t("whoami.no_store")
 
 
-def _help_text(ctx: Context) -> str:
-    assert ctx.user is not None
-    lines = [ctx.t("help.header", role=ctx.t(f"role.{ctx.user.role}"))]
-    for spec in commands_for(ctx.user.role):
-        if not spec.menu:
-            continue
-        lines.append(f"/{spec.name} — {ctx.t(spec.help_key)}")
-    lines.append("")
-    lines.append(ctx.t(f"help.footer.{ctx.user.role}"))
-    return "\n".join(lines)
-
-
-@command("start", roles=EVERYONE, help_key="help.start", menu=False)
 async def start(ctx: Context, args: str) -> None:
     assert ctx.user is not None
     ctx.say("start.already", name=ctx.user.name, role=ctx.t(f"role.{ctx.user.role}"))
 
 
-@command("help", roles=EVERYONE, help_key="help.help", rank=90)
-async def help_(ctx: Context, args: str) -> None:
-    ctx.reply(_help_text(ctx))
-
-
-@command("whoami", roles=EVERYONE, help_key="help.whoami", rank=91)
 async def whoami(ctx: Context, args: str) -> None:
     assert ctx.user is not None
     ctx.say("whoami", name=ctx.user.name, role=ctx.t(f"role.{ctx.user.role}"), store=_store_label(ctx),
             language=ctx.user.language, telegram_id=ctx.user.telegram_id)
 
 
-@command("lang", roles=EVERYONE, help_key="help.lang", rank=92)
 async def lang(ctx: Context, args: str) -> None:
     assert ctx.user is not None
     wanted = {code.lower(): code for code in LANGUAGES}.get(args.strip().lower())
@@ -108,7 +85,6 @@ async def lang(ctx: Context, args: str) -> None:
     ctx.say("lang.set")
 
 
-@command("invite", roles=ADMIN, help_key="help.invite")
 async def invite(ctx: Context, args: str) -> None:
     assert ctx.user is not None
     parts = args.split()
@@ -138,7 +114,6 @@ async def invite(ctx: Context, args: str) -> None:
             link=link, hours=ctx.app.config.invite_valid_hours)
 
 
-@command("stores", roles=ADMIN, help_key="help.stores")
 async def stores(ctx: Context, args: str) -> None:
     """List stores, or add one: ``/stores add S3 天河店``."""
     parts = args.split(maxsplit=2)
@@ -163,7 +138,6 @@ async def stores(ctx: Context, args: str) -> None:
     ctx.reply("\n".join([ctx.t("store.list_header")] + [f"{s.code} — {s.name}" for s in rows]))
 
 
-@command("users", roles=ADMIN, help_key="help.users")
 async def users(ctx: Context, args: str) -> None:
     rows = await user_store.all_users(ctx.session)
     lines = [ctx.t("users.header", count=len(rows))]

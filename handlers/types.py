@@ -11,9 +11,19 @@ import base64
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:  # only the type: importing the parser package loads its lexicon (seconds)
+    from domain.parsing import ParsedMessage
 
 IncomingKind = Literal["message", "edited_message", "callback"]
+
+
+class Parser(Protocol):
+    """What use cases need of ``domain.parsing.Parser`` (built by the composition root, not at import)."""
+
+    def parse(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
+        """The structured reading of one message; never raises on odd input."""
 
 
 class Clock(Protocol):
@@ -188,5 +198,5 @@ def outcome_from_json(raw: str) -> Outcome:
                           entity=r["entity"]) for r in data["replies"])
     jobs = tuple(ExportJob(j["kind"], date.fromisoformat(j["start"]), date.fromisoformat(j["end"]), j["language"],
                            j["contacts"], j["chat_id"], j["key"]) for j in data.get("jobs", ()))
-    return Outcome(replies, data["callback_answer"], menus=tuple(tuple(m) for m in data["menus"]),  # type: ignore[misc]
+    return Outcome(replies, data["callback_answer"], menus=tuple((m[0], m[1], m[2]) for m in data["menus"]),
                    jobs=jobs)

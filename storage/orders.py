@@ -193,3 +193,9 @@ def search_filter(text: str):  # type: ignore[no-untyped-def]
     """Orders matching a customer phone or name fragment."""
     like = f"%{text}%"
     return or_(Order.customer_phone.like(like), Order.customer_name.like(like))
+
+
+async def orders_of_customer(session: AsyncSession, needle: str, *, limit: int = 20) -> Sequence[Order]:
+    """Submitted orders (with a number) whose customer phone or name contains ``needle``, at most ``limit``."""
+    rows = await session.execute(select(Order).where(search_filter(needle), Order.number.is_not(None)).limit(limit))
+    return rows.scalars().unique().all()

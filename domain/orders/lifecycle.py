@@ -51,6 +51,8 @@ class Action(str, Enum):
 
 
 FINISHED = frozenset({OrderState.closed, OrderState.cancelled})
+# Submitted but not yet placed with the factory (未下单): what the order-date reminders chase.
+NOT_PLACED = (OrderState.submitted, OrderState.received, OrderState.confirmed)
 
 _FORWARD: dict[OrderState, dict[Action, OrderState]] = {
     OrderState.draft: {Action.submit: OrderState.submitted},

@@ -14,8 +14,13 @@ AFTERSALES_CATEGORIES = ("quality", "size", "wrong_order", "other")
 # Below this a value (or the kind) is shown as uncertain and asked about rather than acted on.
 CONFIDENT = 0.75
 
-# 下单必填: what a new order must carry before the clerk can place it.
+# 下单必填: what a new order must carry before the clerk can place it (in the order the cards show them).
 ORDER_REQUIRED = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
+
+
+def missing_required(values: Mapping[str, object]) -> tuple[str, ...]:
+    """The required fields, in order, that ``values`` (a parse or a draft) lacks or leaves empty."""
+    return tuple(name for name in ORDER_REQUIRED if not values.get(name))
 
 @dataclass(frozen=True)
 class ParsedItem:
@@ -120,4 +125,4 @@ class ParsedMessage:
             "address": self.address,
             "payment": self.payment,
         }
-        return tuple(name for name in ORDER_REQUIRED if not present[name])
+        return missing_required(present)

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Iterable
 
 from domain.policy.calendar import calendar_for
-from domain.policy.return_day import intake_paused
+from domain.policy.return_day import held_until, intake_paused
 from domain.policy.settings import IntakeRules, LeadTimeRules, PolicySettings
 
 
@@ -143,5 +143,5 @@ def assess_intake(
         refusal=refusal,
         missing=frozenset(missing),
         paused_for_return_day=paused,
-        resume_on=calendar.next_working_day(return_day) if paused and return_day else None,
+        resume_on=held_until(sent_on, return_day, calendar),
     )

@@ -44,3 +44,8 @@ def return_day_notices(day: date, rules: AfterSalesRules) -> tuple[date, ...]:
 def intake_paused(local_date: date, return_day: date | None) -> bool:
     """暂停接单: intake is paused on the return day itself."""
     return return_day is not None and local_date == return_day
+
+
+def held_until(local_date: date, return_day: date | None, calendar: WorkingCalendar) -> date | None:
+    """The working day an order handed in on ``local_date`` is held until (R12), None while intake is open."""
+    return calendar.next_working_day(local_date) if intake_paused(local_date, return_day) else None

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.aftersales import CaseState, Category, Resolution, Severity
+from domain.orders.lifecycle import OrderState
+from handlers.buttons import DeskAction, SalesCaseAction
 from domain.texts import t
 from handlers.types import Button
 from storage.models import AfterSalesCase
@@ -15,7 +17,7 @@ RESOLUTION_CODES = {"rp": Resolution.repair, "ex": Resolution.exchange, "rt": Re
                     "rf": Resolution.refund, "no": Resolution.rejected}
 WORKING = (CaseState.accepted, CaseState.reopened)
 # After-sales is about delivered goods; a case on an order in any other state is pointed out.
-DELIVERED_STATES = ("delivered", "closed")
+DELIVERED_STATES = (OrderState.delivered, OrderState.closed)
 
 
 def fmt_time(language: str, moment: datetime | None, tz: ZoneInfo) -> str:
@@ -50,10 +52,10 @@ def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, head
     lines.append(t(language, "case.line.assignee", name=case.assignee.name if case.assignee else "—"))
     if case.queued:
         lines.append(t(language, "case.line.queued", at=fmt_time(language, case.opened_at, tz)))
-    if case.state in (CaseState.open.value,):
+    state = CaseState(case.state)
+    if state is CaseState.open:
         lines.append(t(language, "case.line.respond_by", at=fmt_time(language, case.respond_by, tz)))
-    if case.state in (CaseState.open.value, CaseState.accepted.value, CaseState.reopened.value,
-                      CaseState.waiting_customer.value):
+    if state in (CaseState.open, CaseState.accepted, CaseState.reopened, CaseState.waiting_customer):
         lines.append(t(language, "case.line.resolve_by", at=fmt_time(language, case.resolve_by, tz)))
     if waiting_reason:
         lines.append(t(language, "case.line.waiting", reason=waiting_reason))
@@ -71,44 +73,46 @@ def desk_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...
     cid = case.id
     rows: list[tuple[Button, ...]] = []
     if state is CaseState.open:
-        rows.append((Button(t(language, "case.button.accept"), f"sh:{cid}:accept"),
-                     Button(t(language, "case.button.reject"), f"sh:{cid}:reject")))
+        rows.append((Button(t(language, "case.button.accept"), DeskAction(cid, "accept").pack()),
+                     Button(t(language, "case.button.reject"), DeskAction(cid, "reject").pack())))
     if state is CaseState.reopened:
-        rows.append((Button(t(language, "case.button.accept"), f"sh:{cid}:accept"),))
+        rows.append((Button(t(language, "case.button.accept"), DeskAction(cid, "accept").pack()),))
     if state in WORKING:
-        rows.append((Button(t(language, "case.button.resolve"), f"sh:{cid}:resolve"),
-                     Button(t(language, "case.button.wait"), f"sh:{cid}:wait")))
+        rows.append((Button(t(language, "case.button.resolve"), DeskAction(cid, "resolve").pack()),
+                     Button(t(language, "case.button.wait"), DeskAction(cid, "wait").pack())))
     if state is CaseState.waiting_customer:
-        rows.append((Button(t(language, "case.button.resume"), f"sh:{cid}:resume"),
-                     Button(t(language, "case.button.resolve"), f"sh:{cid}:resolve")))
+        rows.append((Button(t(language, "case.button.resume"), DeskAction(cid, "resume").pack()),
+                     Button(t(language, "case.button.resolve"), DeskAction(cid, "resolve").pack())))
     if state not in (CaseState.closed, CaseState.rejected, CaseState.resolved):
-        rows.append(tuple(Button(t(language, f"case.severity.{s.value}"), f"sh:{cid}:sev:{code}")
+        rows.append(tuple(Button(t(language, f"case.severity.{s.value}"), DeskAction(cid, "sev", code).pack())
                           for code, s in SEVERITY_CODES.items() if s.value != case.severity))
-        rows.append((Button(t(language, "case.button.assign"), f"sh:{cid}:assign"),
-                     Button(t(language, "case.button.category"), f"sh:{cid}:cat")))
+        rows.append((Button(t(language, "case.button.assign"), DeskAction(cid, "assign").pack()),
+                     Button(t(language, "case.button.category"), DeskAction(cid, "cat").pack())))
         if case.category == Category.wrong_order.value and case.fine_id is None and case.order_id is not None:
-            rows.append((Button(t(language, "case.button.fine_r7"), f"sh:{cid}:fine:R7"),
-                         Button(t(language, "case.button.fine_r8"), f"sh:{cid}:fine:R8")))
+            rows.append((Button(t(language, "case.button.fine_r7"), DeskAction(cid, "fine", "R7").pack()),
+                         Button(t(language, "case.button.fine_r8"), DeskAction(cid, "fine", "R8").pack())))
     return tuple(rows)
 
 
 def sales_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
-    if case.state in (CaseState.closed.value, CaseState.rejected.value, CaseState.resolved.value):
+    if CaseState(case.state) in (CaseState.closed, CaseState.rejected, CaseState.resolved):
         return ()
-    return ((Button(t(language, "case.button.category"), f"shs:{case.id}:cat"),),)
+    return ((Button(t(language, "case.button.category"), SalesCaseAction(case.id, "cat").pack()),),)
 
 
-def category_buttons(language: str, case: AfterSalesCase, prefix: str) -> tuple[tuple[Button, ...], ...]:
+def category_buttons(language: str, case: AfterSalesCase,
+                     card: type[DeskAction] | type[SalesCaseAction]) -> tuple[tuple[Button, ...], ...]:
+    """The R13 categories, on the desk's card or on the sales person's."""
     return tuple((Button(("✓ " if c.value == case.category else "") + t(language, f"case.category.{c.value}"),
-                         f"{prefix}:{case.id}:cat:{c.value}"),) for c in Category)
+                         card(case.id, "cat", c.value).pack()),) for c in Category)
 
 
 def resolution_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
     codes = list(RESOLUTION_CODES.items())
-    return (tuple(Button(t(language, f"case.resolution.{r.value}"), f"sh:{case.id}:res:{code}") for code, r in codes[:3]),
-            tuple(Button(t(language, f"case.resolution.{r.value}"), f"sh:{case.id}:res:{code}") for code, r in codes[3:]))
+    return (tuple(Button(t(language, f"case.resolution.{r.value}"), DeskAction(case.id, "res", code).pack()) for code, r in codes[:3]),
+            tuple(Button(t(language, f"case.resolution.{r.value}"), DeskAction(case.id, "res", code).pack()) for code, r in codes[3:]))
 
 
 def score_buttons(language: str, case: AfterSalesCase, low: int, high: int) -> tuple[tuple[Button, ...], ...]:
     """客户满意度: one button per score of the configured scale."""
-    return (tuple(Button(t(language, "case.score", n=n), f"shs:{case.id}:score:{n}") for n in range(low, high + 1)),)
+    return (tuple(Button(t(language, "case.score", n=n), SalesCaseAction(case.id, "score", str(n)).pack()) for n in range(low, high + 1)),)

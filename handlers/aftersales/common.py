@@ -1,25 +1,25 @@
-"""Pieces the after-sales use cases share: entitlement, history, SLA due times, photo evidence."""
+"""Pieces the after-sales use cases share: entitlement, history, SLA due times, photo evidence
+(the parts orders and cases have in common are in ``handlers.records``)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import mimetypes
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from domain import visibility
 from domain.aftersales import CaseState, sla_due, warning_at
-from domain.errors import DomainError
 from domain.numbering import parse_case_number
 from domain.roles import Role
-from handlers.audit_trail import state_change
+from handlers import records
 from handlers.context import Context
 from handlers.types import IncomingFile
 from storage import aftersales as case_store
 from storage import audit
 from storage.audit import Kind
-from storage.models import AfterSalesCase, CasePhoto, User
+from storage.models import AfterSalesCase, CasePhoto
 
 log = logging.getLogger(__name__)
 
@@ -29,34 +29,17 @@ VIEWERS = frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 _NO_DEADLINE = frozenset({CaseState.resolved, CaseState.closed, CaseState.rejected})
 
 
-def may_see_case(user: User, case: AfterSalesCase) -> bool:
-    """The same rule as for orders (``domain.visibility``)."""
-    return visibility.may_see(user.role, viewer_id=user.id, viewer_store_id=user.store_id, sales_id=case.sales_id,
-                              store_id=case.store_id)
-
-
 async def visible_case(ctx: Context, number: str) -> AfterSalesCase | None:
     """The case with that number if the sender may see it — else None, exactly as if it did not exist."""
-    try:
-        parse_case_number(number.strip().upper())
-    except DomainError:
-        return None
-    case = await case_store.case_by_number(ctx.session, number)
-    if case is None or ctx.user is None or not may_see_case(ctx.user, case):
-        return None
-    return case
+    return await records.visible(ctx, number, parse=parse_case_number, load=case_store.case_by_number)
 
 
 async def record(ctx: Context, case: AfterSalesCase, event: str, *, from_state: str | None = None,
                  to_state: str | None = None, detail: dict[str, Any] | None = None) -> None:
     """One history line on the case and one state-change entry in the audit chain, same evidence."""
-    actor = ctx.user.id if ctx.user else None
-    await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=actor, event=event, from_state=from_state,
-                               to_state=to_state, detail=detail, evidence_id=ctx.evidence_id)
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=case.number,
-                       actor_id=ctx.user.telegram_id if ctx.user else None, event=f"case.{event}",
-                       data={"case_id": case.id, "from": from_state, "to": to_state, **(detail or {})},
-                       evidence_id=ctx.evidence_id)
+    await records.record_step(ctx, add_event=partial(case_store.add_event, ctx.session, case), entity=case.number,
+                              audit_event=f"case.{event}", event=event, data={"case_id": case.id},
+                              from_state=from_state, to_state=to_state, detail=detail)
 
 
 async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:

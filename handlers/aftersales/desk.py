@@ -4,22 +4,27 @@ score re-opens the case (直至客户满意为止). A registration error links t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from domain.aftersales import (
-    CaseAction, CaseState, Category, Resolution, after_satisfaction, case_transition, validate_score,
+    CaseAction, CaseState, Category, Resolution, after_satisfaction, case_actions, case_transition, validate_score,
 )
+from domain.aftersales.case import FINISHED
 from domain.errors import DomainError
+from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
 from handlers.aftersales.common import DESK, record, refresh_sla
 from handlers.context import Context
-from handlers.conversation import answers
+from handlers.fines import propose_fine
+from handlers.questions import Question
 from handlers.notify import notify_users, people
-from handlers.registry import button
+from handlers.buttons import DeskAction, SalesCaseAction
 from handlers.types import Button, id_from
 from storage import aftersales as case_store
 from storage import orders as order_store
-from storage.models import AfterSalesCase, User
+from storage.models import AfterSalesCase, AwaitingInput, CasePause, User
 from storage.users import user_by_id
 
 
@@ -41,8 +46,8 @@ async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail:
                  detail={k: v for k, v in detail.items() if v is not None} or None)
 
 
-async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for=None, *, slot: str,  # type: ignore[no-untyped-def]
-                      live: dict[str, object] | None = None) -> None:
+async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for: Callable[[str], str] | None = None, *,
+                      slot: str, live: dict[str, object] | None = None) -> None:
     sales = await user_by_id(ctx.session, case.sales_id)
     if sales is None or (ctx.user is not None and sales.id == ctx.user.id):
         return
@@ -50,83 +55,126 @@ async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for=None, *, slot
                        entity=case.number, text_for=text_for, app=ctx.app, live=live)
 
 
-async def _case(ctx: Context, case_id: str) -> AfterSalesCase | None:
-    case = await case_store.case_by_id(ctx.session, row_id) if (row_id := id_from(case_id)) else None
+async def case_for_button(ctx: Context, case_id: int) -> AfterSalesCase | None:
+    case = await case_store.case_by_id(ctx.session, case_id)
     if case is None:
         ctx.callback_answer = ctx.t("button.expired")
     return case
 
 
-@button("sh", roles=DESK)
-async def desk_button(ctx: Context, data: str) -> None:
-    """sh:<case id>:accept | reject | wait | resume | resolve | res:<code> | sev:<h|m|l> | assign | to:<user id>
-    | cat[:<category>] | fine:<R7|R8>"""
-    assert ctx.user is not None
-    case_id, _, rest = data.partition(":")
-    what, _, arg = rest.partition(":")
-    case = await _case(ctx, case_id)
+async def desk_button(ctx: Context, data: DeskAction) -> None:
+    """A button on the desk's card of a case: the step it names, or "expired" when it cannot be now."""
+    case = await case_for_button(ctx, data.case_id)
     if case is None:
         return
-    action = _BUTTON_ACTIONS.get(what)
+    action = _BUTTON_ACTIONS.get(data.what)
     if action is not None and action not in _allowed(case):
-        await refuse_stale(ctx, case, what)
+        await refuse_stale(ctx, case, data.what)
         return
-    if what == "accept":
-        if case.assignee_id is None:
-            case.assignee = ctx.user
-        await step(ctx, case, CaseAction.accept)
-        await _tell_sales(ctx, case, lambda language: t(language, "case.accepted_for_sales", number=case.number,
-                                                         who=ctx.user.name if ctx.user else ""), slot="accepted")
-        ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
-        await show_desk_card(ctx, case, edit=True)
-    elif what in ("reject", "wait"):
-        case_transition(CaseState(case.state),
-                        CaseAction.reject if what == "reject" else CaseAction.wait_for_customer)  # refuse early
-        kind = "case_reject_reason" if what == "reject" else "case_wait_reason"
-        await order_store.await_input(ctx.session, ctx.user.id, kind=kind, ref_id=case.id, field=None, now=ctx.now)
-        ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number)
-    elif what == "resume":
-        await _resume(ctx, case)
-        await show_desk_card(ctx, case, edit=True)
-    elif what == "resolve":
-        if CaseAction.resolve not in _allowed(case):
-            case_transition(CaseState(case.state), CaseAction.resolve)
-        ctx.reply(ctx.t("case.ask.resolution", number=case.number), buttons=cards.resolution_buttons(ctx.language, case),
-                  entity=case.number)
-    elif what == "res" and arg in cards.RESOLUTION_CODES:
-        resolution = cards.RESOLUTION_CODES[arg]
-        if resolution is Resolution.rejected:
-            case_transition(CaseState(case.state), CaseAction.resolve)
-            await order_store.await_input(ctx.session, ctx.user.id, kind="case_resolution_reason", ref_id=case.id,
-                                          field=None, now=ctx.now)
-            ctx.reply(ctx.t("case.ask.declined_reason", number=case.number), entity=case.number, edit=True)
-            return
-        await resolve(ctx, case, resolution, None, edit=True)
-    elif what == "sev" and arg in cards.SEVERITY_CODES:
-        severity = cards.SEVERITY_CODES[arg].value
-        before = case.severity
-        case.severity = severity
-        await refresh_sla(ctx, case)
-        await record(ctx, case, "severity_set", detail={"from": before, "to": severity})
-        await show_desk_card(ctx, case, edit=True)
-    elif what == "assign":
-        staff = await people(ctx.session, Role.CLERK, Role.MANAGER)
-        ctx.reply(ctx.t("case.ask.assignee", number=case.number), entity=case.number,
-                  buttons=tuple((Button(person.name, f"sh:{case.id}:to:{person.id}"),) for person in staff[:10]))
-    elif what == "to" and id_from(arg):
-        person = await user_by_id(ctx.session, id_from(arg))
-        if person is None or Role(person.role) not in DESK:
-            ctx.callback_answer = ctx.t("button.expired")
-            return
-        await assign(ctx, case, person)
-        await show_desk_card(ctx, case, edit=True)
-    elif what == "cat":
-        await _category(ctx, case, arg, prefix="sh")
-    elif what == "fine" and arg in ("R7", "R8"):
-        await propose_case_fine(ctx, case, arg)
-        await show_desk_card(ctx, case, edit=True)
-    else:
+    await _DESK_STEPS[data.what](ctx, case, data.arg)
+
+
+async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+    assert ctx.user is not None
+    if case.assignee_id is None:
+        case.assignee = ctx.user
+    await step(ctx, case, CaseAction.accept)
+    await _tell_sales(ctx, case, lambda language: t(language, "case.accepted_for_sales", number=case.number,
+                                                     who=ctx.user.name if ctx.user else ""), slot="accepted")
+    ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
+    await show_desk_card(ctx, case, edit=True)
+
+
+async def _ask_reason(ctx: Context, case: AfterSalesCase, what: str, action: CaseAction, question: Question) -> None:
+    assert ctx.user is not None
+    case_transition(CaseState(case.state), action)  # refuse before asking
+    await order_store.await_input(ctx.session, ctx.user.id, kind=question.value, ref_id=case.id, field=None, now=ctx.now)
+    ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number)
+
+
+async def _reject(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+    await _ask_reason(ctx, case, "reject", CaseAction.reject, Question.case_reject_reason)
+
+
+async def _wait(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+    await _ask_reason(ctx, case, "wait", CaseAction.wait_for_customer, Question.case_wait_reason)
+
+
+async def _resume_button(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+    await _resume(ctx, case)
+    await show_desk_card(ctx, case, edit=True)
+
+
+async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+    if CaseAction.resolve not in _allowed(case):
+        case_transition(CaseState(case.state), CaseAction.resolve)
+    ctx.reply(ctx.t("case.ask.resolution", number=case.number), buttons=cards.resolution_buttons(ctx.language, case),
+              entity=case.number)
+
+
+async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
+    assert ctx.user is not None
+    resolution = cards.RESOLUTION_CODES.get(code)
+    if resolution is None:
         ctx.callback_answer = ctx.t("button.expired")
+        return
+    if resolution is Resolution.rejected:
+        case_transition(CaseState(case.state), CaseAction.resolve)
+        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.case_resolution_reason.value, ref_id=case.id,
+                                      field=None, now=ctx.now)
+        ctx.reply(ctx.t("case.ask.declined_reason", number=case.number), entity=case.number, edit=True)
+        return
+    await resolve(ctx, case, resolution, None, edit=True)
+
+
+async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> None:
+    if code not in cards.SEVERITY_CODES:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    severity = cards.SEVERITY_CODES[code].value
+    before = case.severity
+    case.severity = severity
+    await refresh_sla(ctx, case)
+    await record(ctx, case, "severity_set", detail={"from": before, "to": severity})
+    await show_desk_card(ctx, case, edit=True)
+
+
+async def _ask_assignee(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+    staff = await people(ctx.session, Role.CLERK, Role.MANAGER)
+    ctx.reply(ctx.t("case.ask.assignee", number=case.number), entity=case.number,
+              buttons=tuple((Button(person.name, DeskAction(case.id, "to", str(person.id)).pack()),)
+                            for person in staff[:10]))
+
+
+async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> None:
+    person = await user_by_id(ctx.session, row_id) if (row_id := id_from(user_id)) else None
+    if person is None or Role(person.role) not in DESK:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    await assign(ctx, case, person)
+    await show_desk_card(ctx, case, edit=True)
+
+
+async def _desk_category(ctx: Context, case: AfterSalesCase, value: str) -> None:
+    if await pick_category(ctx, case, value, card=DeskAction):
+        await show_desk_card(ctx, case, edit=True)
+
+
+async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
+    if rule not in ("R7", "R8"):
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    await propose_case_fine(ctx, case, rule)
+    await show_desk_card(ctx, case, edit=True)
+
+
+DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[None]]
+# What each button on the desk card does (``DeskAction.what``); the argument is ``DeskAction.arg``.
+_DESK_STEPS: dict[str, DeskStep] = {
+    "accept": _accept, "reject": _reject, "wait": _wait, "resume": _resume_button, "resolve": _ask_resolution,
+    "res": _resolution, "sev": _severity, "assign": _ask_assignee, "to": _assign_to, "cat": _desk_category,
+    "fine": _fine,
+}
 
 
 # The desk card's step buttons and the life-cycle action each one takes.
@@ -149,8 +197,6 @@ async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
 
 
 def _allowed(case: AfterSalesCase) -> frozenset[CaseAction]:
-    from domain.aftersales import case_actions
-
     return case_actions(CaseState(case.state))
 
 
@@ -165,30 +211,27 @@ async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
                            entity=case.number, app=ctx.app, live=notices.card_spec("case.assigned_to_you"))
 
 
-async def _category(ctx: Context, case: AfterSalesCase, value: str, *, prefix: str) -> None:
-    """R13 category: show the choice, or correct it (sales on their own case, or the desk)."""
+async def pick_category(ctx: Context, case: AfterSalesCase, value: str, *,
+                        card: type[DeskAction] | type[SalesCaseAction]) -> bool:
+    """R13 category by button (sales on their own case, or the desk): without a value the choice is
+    shown; with one the category is corrected. True when it was, so the caller redraws its card."""
     if not value:
         ctx.reply(ctx.t("case.ask.category", number=case.number),
-                  buttons=cards.category_buttons(ctx.language, case, prefix), entity=case.number, edit=True)
-        return
+                  buttons=cards.category_buttons(ctx.language, case, card), entity=case.number, edit=True)
+        return False
     try:
         category = Category(value)
     except ValueError:
         ctx.callback_answer = ctx.t("button.expired")
-        return
+        return False
     await change_category(ctx, case, category)
     ctx.callback_answer = ctx.t("case.category_set", category=ctx.t(f"case.category.{category.value}"))
-    if prefix == "sh":
-        await show_desk_card(ctx, case, edit=True)
-    else:
-        from handlers.aftersales.intake import show_sales_card
-
-        await show_sales_card(ctx, case, edit=True)
+    return True
 
 
 async def change_category(ctx: Context, case: AfterSalesCase, category: Category) -> None:
     """R13: the case's category is now ``category`` (recorded when it changes); not on a finished case."""
-    if case.state in (CaseState.closed.value, CaseState.rejected.value):
+    if CaseState(case.state) in FINISHED:
         raise DomainError("case.finished", state=case.state, action="category")
     before = case.category
     if before != category.value:
@@ -198,8 +241,6 @@ async def change_category(ctx: Context, case: AfterSalesCase, category: Category
 
 async def pause(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     """等客户: the SLA clock stops, with the reason, who and when."""
-    from storage.models import CasePause
-
     assert ctx.user is not None
     ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.user.id, reason=reason))
     await ctx.session.flush()
@@ -231,10 +272,9 @@ async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, no
             await ctx.session.flush()
     case.resolution, case.resolution_note, case.resolved_at = resolution.value, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
-    label = lambda language: t(language, f"case.resolution.{resolution.value}")  # noqa: E731
     await _tell_sales(ctx, case, slot="resolved", live={"kind": "case.score"})
     await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
-                                                         resolution=label(ctx.language)))
+                                                         resolution=ctx.t(f"case.resolution.{resolution.value}")))
 
 
 async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
@@ -266,8 +306,6 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
 async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
     """登记错误 (R13) → the R7 fine (the clerk placed it wrong) or R8 (sales registered it wrong), proposed
     to the managers with the case's request message as evidence."""
-    from handlers.fines import propose_fine
-
     if case.category != Category.wrong_order.value or case.order is None:
         ctx.callback_answer = ctx.t("case.fine_not_wrong_order")
         return
@@ -299,38 +337,10 @@ async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> No
     ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number)
 
 
-@button("shs", roles=frozenset({Role.SALES}))
-async def sales_button(ctx: Context, data: str) -> None:
-    """shs:<case id>:cat[:<category>] | order:<order id> | score:<n> — only on one's own case."""
+async def _waiting_case(ctx: Context, waiting: AwaitingInput) -> AfterSalesCase | None:
     assert ctx.user is not None
-    case_id, _, rest = data.partition(":")
-    what, _, arg = rest.partition(":")
-    case = await _case(ctx, case_id)
-    if case is None:
-        return
-    if case.sales_id != ctx.user.id:
-        ctx.callback_answer = ctx.t("button.expired")
-        return
-    if what == "cat":
-        await _category(ctx, case, arg, prefix="shs")
-    elif what == "order" and id_from(arg):
-        from handlers.aftersales.intake import link_order
-        from handlers.orders.common import may_see
-
-        order = await order_store.order_by_id(ctx.session, id_from(arg))
-        if order is None or not may_see(ctx.user, order):
-            ctx.callback_answer = ctx.t("button.expired")
-            return
-        await link_order(ctx, case, order)
-    elif what == "score" and arg.isascii() and arg.lstrip("-").isdigit() and len(arg) < 6:
-        await satisfaction(ctx, case, int(arg))
-    else:
-        ctx.callback_answer = ctx.t("button.expired")
-
-
-async def _waiting_case(ctx: Context, waiting) -> AfterSalesCase | None:  # type: ignore[no-untyped-def]
     case = await case_store.case_by_id(ctx.session, waiting.ref_id)
-    await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+    await order_store.clear_awaiting(ctx.session, ctx.user.id)
     return case
 
 
@@ -338,8 +348,8 @@ def _reason(ctx: Context) -> str:
     return (ctx.incoming.text or "").strip()[:300]
 
 
-@answers("case_wait_reason")
-async def _wait_reason(ctx: Context, waiting, parsed) -> None:  # type: ignore[no-untyped-def]
+async def wait_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+    """The answer to 等客户的原因: the R14 clock stops."""
     case = await _waiting_case(ctx, waiting)
     if case is None:
         return
@@ -347,8 +357,8 @@ async def _wait_reason(ctx: Context, waiting, parsed) -> None:  # type: ignore[n
     await show_desk_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
 
 
-@answers("case_reject_reason")
-async def _reject_reason(ctx: Context, waiting, parsed) -> None:  # type: ignore[no-untyped-def]
+async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+    """The answer to 拒绝受理的原因: the case is closed as rejected and the sales person told."""
     case = await _waiting_case(ctx, waiting)
     if case is None:
         return
@@ -361,8 +371,8 @@ async def _reject_reason(ctx: Context, waiting, parsed) -> None:  # type: ignore
     await show_desk_card(ctx, case, edit=False)
 
 
-@answers("case_resolution_reason")
-async def _declined_reason(ctx: Context, waiting, parsed) -> None:  # type: ignore[no-untyped-def]
+async def declined_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+    """The answer to 不予处理的理由: the case is resolved as declined."""
     case = await _waiting_case(ctx, waiting)
     if case is None:
         return

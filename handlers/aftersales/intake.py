@@ -18,13 +18,16 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
 from handlers.aftersales.common import DESK, keep_files, record, refresh_sla, visible_case
-from handlers.aftersales.desk import change_category, show_desk_card
+from handlers.aftersales.desk import case_for_button, change_category, pick_category, satisfaction, show_desk_card
 from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.notify import notify_users, people
-from handlers.orders.common import may_see, visible_order
-from handlers.types import Button
+from handlers.orders.common import visible_order
+from handlers.records import may_see
+from handlers.buttons import SalesCaseAction
+from handlers.types import Button, id_from
 from storage import aftersales as case_store
+from storage import orders as order_store
 from storage.models import AfterSalesCase, Order
 
 _WHOLE_ORDER = re.compile(r"整单|全单|整张单|整套退|全部退")
@@ -97,7 +100,7 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
     await show_sales_card(ctx, case, headline_key="case.opened_queued" if queued else "case.opened")
     if candidates:
         ctx.reply(ctx.t("aftersales.pick_order", count=len(candidates)),
-                  buttons=tuple((Button(f"{o.number} · {o.customer_name or '—'}", f"shs:{case.id}:order:{o.id}"),)
+                  buttons=tuple((Button(f"{o.number} · {o.customer_name or '—'}", SalesCaseAction(case.id, "order", str(o.id)).pack()),)
                                 for o in candidates[:PICK_LIMIT]), entity=case.number)
     if order is not None:
         await tell_desk(ctx, case)
@@ -116,9 +119,7 @@ async def _find_order(ctx: Context, parsed: ParsedMessage) -> tuple[Order | None
 
 
 async def _next_seq(ctx: Context, year_month: str) -> int:
-    from storage.orders import next_document_seq
-
-    return await next_document_seq(ctx.session, "SH", year_month)
+    return await order_store.next_document_seq(ctx.session, "SH", year_month)
 
 
 def _description(text: str, order_ref: str | None) -> str:
@@ -231,3 +232,28 @@ async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | No
     else:
         await show_sales_card(ctx, case, note=note)
     return True
+
+
+async def sales_button(ctx: Context, data: SalesCaseAction) -> None:
+    """The category, the order the case is about, or the customer's score — only on one's own case."""
+    assert ctx.user is not None
+    what, arg = data.what, data.arg
+    case = await case_for_button(ctx, data.case_id)
+    if case is None:
+        return
+    if case.sales_id != ctx.user.id:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
+    if what == "cat":
+        if await pick_category(ctx, case, arg, card=SalesCaseAction):
+            await show_sales_card(ctx, case, edit=True)
+    elif what == "order" and (order_id := id_from(arg)):
+        order = await order_store.order_by_id(ctx.session, order_id)
+        if order is None or not may_see(ctx.user, order):
+            ctx.callback_answer = ctx.t("button.expired")
+            return
+        await link_order(ctx, case, order)
+    elif what == "score" and arg.isascii() and arg.lstrip("-").isdigit() and len(arg) < 6:
+        await satisfaction(ctx, case, int(arg))
+    else:
+        ctx.callback_answer = ctx.t("button.expired")

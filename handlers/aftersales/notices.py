@@ -13,18 +13,19 @@ import json
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aftersales import CaseState
+from domain.aftersales.case import FINISHED
 from domain.texts import t
 from handlers.aftersales import cards
 from handlers.live import Rendered, Target, renderer
+from handlers.buttons import EscalationAnswer
 from handlers.types import Button, Keyboard
 from storage import aftersales as case_store
+from storage import reminders
 from storage.models import AfterSalesCase, CaseEvent
 
-FINISHED = frozenset({CaseState.closed.value, CaseState.rejected.value})
 
 
 def card_spec(headline_key: str = "case.card", *, note_key: str | None = None,
@@ -53,14 +54,13 @@ def deadline_text(language: str, key: str, case: AfterSalesCase, due: datetime, 
 
 def ack_buttons(language: str, case: AfterSalesCase, due: datetime) -> Keyboard:
     stamp = int(due.timestamp())
-    return ((Button(t(language, "button.esc_ack"), f"esc:{case.id}:{stamp}:ack"),
-             Button(t(language, "button.esc_snooze"), f"esc:{case.id}:{stamp}:snooze")),)
+    return ((Button(t(language, "button.esc_ack"), EscalationAnswer(case.id, stamp, "ack").pack()),
+             Button(t(language, "button.esc_snooze"), EscalationAnswer(case.id, stamp, "snooze").pack())),)
 
 
 async def acknowledgement(session: AsyncSession, case: AfterSalesCase, due: datetime) -> CaseEvent | None:
     """The 已处理 press that stopped the escalation of this breach, if any."""
-    rows = (await session.execute(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.event == "escalation_ack").order_by(CaseEvent.id))).scalars()
+    rows = await reminders.case_events(session, case.id, ("escalation_ack",))
     for row in rows:
         if json.loads(row.detail or "{}").get("breach") == due.isoformat():
             return row
@@ -74,7 +74,7 @@ async def _case(target: Target) -> AfterSalesCase | None:
 @renderer("case.card")
 async def _card(target: Target) -> Rendered | None:
     case = await _case(target)
-    if case is None or case.state in FINISHED:
+    if case is None or CaseState(case.state) in FINISHED:
         return None
     language, spec = target.language, target.spec
     text = await desk_card_text(target.session, language, case, target.app.config.tz,

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import date
+from typing import Any
 
 from domain.errors import DomainError
 from domain.policy.return_day import return_day_notices, validate_return_day
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards
-from handlers.aftersales.common import DESK, VIEWERS, record, visible_case
+from handlers.aftersales.common import DESK, record, visible_case
 from handlers.orders.common import visible_filter
 from handlers.aftersales.desk import show_desk_card
+from handlers.audit_trail import state_change
 from handlers.context import Context
+from handlers.records import history_lines
 from handlers.orders.cards import fmt_date
-from handlers.registry import command
 from storage import aftersales as case_store
 from storage import orders as order_store
 from storage.models import AfterSalesCase
 
 
-@command("cases", roles=VIEWERS, help_key="help.cases")
 async def cases(ctx: Context, args: str) -> None:
     """Open cases: mine for sales, my store's for store managers, all for the desk; soonest deadline first."""
     assert ctx.user is not None
@@ -41,7 +42,6 @@ async def cases(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-@command("case", roles=VIEWERS, help_key="help.case")
 async def case(ctx: Context, args: str) -> None:
     """/case SH202612001 — the case, its photos (hash, size), pauses and full history with evidence."""
     number = args.strip().split()[0] if args.strip() else ""
@@ -71,41 +71,34 @@ async def show_case(ctx: Context, case: AfterSalesCase) -> None:
         lines.append(t(lang, "case.pause_row", start=cards.fmt_time(lang, pause.started_at, tz),
                        end=cards.fmt_time(lang, pause.ended_at, tz) if pause.ended_at else t(lang, "case.pause_open"),
                        reason=pause.reason))
-    events = await case_store.history(ctx.session, case.id)
-    evidence = await order_store.audit_entries(ctx.session, [e.evidence_id for e in events if e.evidence_id])
-    lines.append(t(lang, "order.history"))
-    for event in events:
-        who = event.actor.name if event.actor else t(lang, "order.system")
-        when = event.at.astimezone(tz).strftime("%m-%d %H:%M")
-        line = t(lang, "order.history_row", when=when, who=who, what=t(lang, f"case.event.{event.event}"))
-        detail = json.loads(event.detail) if event.detail else {}
-        extra = detail.get("text") or detail.get("reason") or detail.get("note")
-        if event.event in ("category_set",):
-            extra = t(lang, f"case.category.{detail.get('to')}")
-        elif event.event == "severity_set":
-            extra = t(lang, f"case.severity.{detail.get('to')}")
-        elif event.event == "assigned":
-            extra = detail.get("name")
-        elif event.event in ("close", "reopen"):
-            extra = t(lang, "case.score", n=detail.get("score"))
-        elif event.event == "resolve":
-            extra = t(lang, f"case.resolution.{detail.get('resolution')}") + (f"{t(lang, 'punct.colon')}{extra}" if extra else "")
-        if extra:
-            line += f" · {extra}"
-        source = evidence.get(event.evidence_id) if event.evidence_id else None
-        if source is not None and source.text and source.kind in ("inbound", "inbound_edit"):
-            line += t(lang, "order.history_evidence", seq=source.seq, text=source.text.replace("\n", " ")[:60])
-        lines.append(line)
+    lines += await history_lines(ctx, await case_store.history(ctx.session, case.id),
+                                 what=lambda event: t(lang, f"case.event.{event.event}"),
+                                 note=lambda event, detail: _note(lang, event.event, detail), note_first=True)
     if Role(ctx.user.role) in DESK:
-        from handlers.aftersales.cards import desk_buttons
-
-        ctx.reply("\n".join(lines), buttons=desk_buttons(lang, case), entity=case.number)
+        ctx.reply("\n".join(lines), buttons=cards.desk_buttons(lang, case), entity=case.number)
     else:
         ctx.reply("\n".join(lines), buttons=cards.sales_buttons(lang, case) if case.sales_id == ctx.user.id else (),
                   entity=case.number)
 
 
-@command("returnday", roles=DESK, help_key="help.returnday")
+def _note(language: str, event: str, detail: dict[str, Any]) -> str | None:
+    """What a case's history line adds: the text, reason or note — or the category, severity, assignee,
+    score or resolution the step set."""
+    lang = language
+    extra = detail.get("text") or detail.get("reason") or detail.get("note")
+    if event in ("category_set",):
+        extra = t(lang, f"case.category.{detail.get('to')}")
+    elif event == "severity_set":
+        extra = t(lang, f"case.severity.{detail.get('to')}")
+    elif event == "assigned":
+        extra = detail.get("name")
+    elif event in ("close", "reopen"):
+        extra = t(lang, "case.score", n=detail.get("score"))
+    elif event == "resolve":
+        extra = t(lang, f"case.resolution.{detail.get('resolution')}") + (f"{t(lang, 'punct.colon')}{extra}" if extra else "")
+    return str(extra) if extra else None
+
+
 async def returnday(ctx: Context, args: str) -> None:
     """/returnday 2026-12-17 — R12: this month's return day (15th–20th, a working day); notices are scheduled."""
     assert ctx.user is not None
@@ -131,8 +124,6 @@ async def returnday(ctx: Context, args: str) -> None:
     due = [(d, calendar.next_working_time(calendar.day_start_at(d))) for d in return_day_notices(day, rules)
            if d >= today]
     await case_store.replace_return_day_notices(ctx.session, year_month=year_month, return_day=day, due=due)
-    from handlers.audit_trail import state_change
-
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"returnday:{year_month}",
                        actor_id=ctx.user.telegram_id, event="return_day.set",
                        data={"day": day.isoformat(), "previous": previous.isoformat() if previous else None,
@@ -143,8 +134,6 @@ async def returnday(ctx: Context, args: str) -> None:
 
 def _parse_day(text: str, today: date) -> date | None:
     """2026-12-17, 2026/12/17, 12-17 or 17 (this month)."""
-    import re
-
     cleaned = text.split()[0].replace("/", "-").replace(".", "-")
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", cleaned):

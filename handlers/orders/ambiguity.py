@@ -15,15 +15,16 @@ from domain.texts import t
 from handlers.context import Context
 from handlers.orders import intake
 from handlers.orders.changes import request_change
-from handlers.orders.common import may_see, visible_order
+from handlers.orders.common import visible_order
+from handlers.records import may_see
 from handlers.orders.views import show_order
-from handlers.registry import button
+from handlers.buttons import KindChoice, KindWord
 from handlers.types import Button
 from storage import orders as order_store
 from storage.models import Order
 
 # The kinds the bot can tell apart only by asking; after-sales and cancels have their own cards.
-CHOICES = ("change", "order", "query")
+CHOICES: tuple[KindWord, ...] = ("change", "order", "query")
 
 
 def _same_customer(order: Order, parsed: ParsedMessage) -> bool:
@@ -44,20 +45,16 @@ async def ask_if_unsure(ctx: Context, parsed: ParsedMessage) -> bool:
         question = ctx.t("kind.ask_duplicate", number=order.number, customer=order.customer_name or "")
     else:
         return False
-    ctx.reply(question, buttons=(tuple(Button(ctx.t(f"kind.button.{choice}"), f"k:{ctx.evidence_id}:{order.id}:{choice}")
+    ctx.reply(question, buttons=(tuple(Button(ctx.t(f"kind.button.{choice}"), KindChoice(ctx.evidence_id, order.id, choice).pack())
                                        for choice in CHOICES),))
     return True
 
 
-@button("k", roles=frozenset({Role.SALES}))
-async def kind_button(ctx: Context, data: str) -> None:
-    """k:<audit entry of the message>:<order id>:change|order|query — only the sender's own message."""
-    evidence, _, rest = data.partition(":")
-    order_id, _, choice = rest.partition(":")
-    entry = None
-    if evidence.isdigit() and order_id.isdigit() and choice in CHOICES:
-        entry = (await order_store.audit_entries(ctx.session, [int(evidence)])).get(int(evidence))
-    order = await order_store.order_by_id(ctx.session, int(order_id)) if entry is not None else None
+async def kind_button(ctx: Context, data: KindChoice) -> None:
+    """Change, new order or question, about the sender's own message (its audit entry)."""
+    choice = data.choice
+    entry = (await order_store.audit_entries(ctx.session, [data.evidence_id])).get(data.evidence_id)
+    order = await order_store.order_by_id(ctx.session, data.order_id) if entry is not None else None
     if (entry is None or order is None or ctx.user is None or entry.actor_id != ctx.user.telegram_id
             or not may_see(ctx.user, order) or entry.text is None or entry.telegram_time is None):
         ctx.callback_answer = ctx.t("button.expired")

@@ -10,9 +10,11 @@ from domain.orders.lifecycle import Action, OrderState, acknowledges_cancel, can
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
+from handlers.questions import Question
 from handlers.notify import notify_users, people
 from handlers.orders import cards
 from handlers.orders.common import record
+from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
 from storage.models import Order, PendingChange
@@ -26,7 +28,7 @@ async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None
         await drop_draft(ctx, order)
         return
     if not reason:
-        await order_store.await_input(ctx.session, ctx.user.id, kind="cancel_reason", ref_id=order.id, field=None,
+        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.cancel_reason.value, ref_id=order.id, field=None,
                                       now=ctx.now)
         ctx.say("ask.cancel_reason", number=order.number)
         return
@@ -40,8 +42,8 @@ async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None
         else "cancel.confirm"
     ctx.reply("\n".join([t(lang, key, number=order.number, reason=reason[:300],
                               state=cards.state_label(lang, order.state))] + cards.summary(lang, order)),
-              entity=order.number, buttons=((Button(t(lang, "button.cancel_ok"), f"c:{change.id}:ok"),
-                                             Button(t(lang, "button.cancel_no"), f"c:{change.id}:no")),))
+              entity=order.number, buttons=((Button(t(lang, "button.cancel_ok"), ChangeAnswer(change.id, "ok").pack()),
+                                             Button(t(lang, "button.cancel_no"), ChangeAnswer(change.id, "no").pack())),))
 
 
 async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, confirmed: bool) -> None:
@@ -107,7 +109,7 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
 async def drop_draft(ctx: Context, order: Order) -> None:
     order.state, order.cancelled_at = OrderState.cancelled.value, ctx.now
     order.held_until = None
-    await record(ctx, order, "draft_dropped", from_state="draft", to_state="cancelled")
+    await record(ctx, order, "draft_dropped", from_state=OrderState.draft.value, to_state=order.state)
     if ctx.user is not None:
         await order_store.clear_awaiting(ctx.session, ctx.user.id)
     ctx.reply(ctx.t("draft.dropped"), edit=ctx.incoming.kind == "callback", entity=f"draft:{order.id}")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.orders.lifecycle import Action, OrderState, allowed_actions
+from domain.orders.lifecycle import Action, LineState, OrderState, allowed_actions
+from domain.parsing.model import ORDER_REQUIRED
 from domain.policy.intake import Material
 from domain.policy.intake_checks import Finding, assumed_material, unknown_material_lines
 from domain.policy.settings import LeadTimeRules
 from domain.texts import product_word, spec_words, t, unit_word
+from handlers.buttons import DraftAnswer, LineArrival, OrderStep
 from handlers.types import Button
 from storage.models import Order, OrderLine
 
-FIELDS = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
+FIELDS = ORDER_REQUIRED  # the card lists the required fields, in their order
 # The clerk's forward steps, in life-cycle order, as buttons.
 # Lines listed on a card; a pasted order of hundreds of lines would not fit a Telegram message.
 SHOWN_LINES = 20
@@ -36,22 +38,22 @@ def line_text(language: str, line: OrderLine) -> str:
 
 
 def line_status(language: str, line: OrderLine) -> str:
-    if line.state == "backorder":
+    if line.state == LineState.backorder:
         return t(language, "line.backorder", eta=fmt_date(language, line.eta))
     return t(language, f"line.{line.state}")
 
 
 def field_value(language: str, order: Order, name: str) -> str:
-    value = getattr(order, name, None) if name != "items" else order.lines
     if name == "items":
-        if not value:
+        if not order.lines:
             return t(language, "order.value_missing")
-        return t(language, "punct.list").join(line_text(language, line) for line in value)
+        return t(language, "punct.list").join(line_text(language, line) for line in order.lines)
     if name == "delivery_date":
-        return fmt_date(language, value)
+        return fmt_date(language, order.delivery_date)
+    value = getattr(order, name, None)
     if name == "payment":
         return t(language, f"payment.{value}") if value else t(language, "order.value_missing")
-    return value or t(language, "order.value_missing")
+    return str(value) if value else t(language, "order.value_missing")
 
 
 # The mark of a value the parser guessed (see ParsedMessage.uncertain_fields) on the confirm card.
@@ -127,11 +129,11 @@ def draft_buttons(language: str, order: Order, *, can_confirm: bool, check_first
     """确认 | 修改 | 取消 — 「仍然提交」 instead of 确认 when the card asks the sender to check something."""
     row = []
     if can_confirm and check_first:
-        row.append(Button(t(language, "button.force_confirm"), f"d:{order.id}:force"))
+        row.append(Button(t(language, "button.force_confirm"), DraftAnswer(order.id, "force").pack()))
     elif can_confirm:
-        row.append(Button(t(language, "button.confirm"), f"d:{order.id}:ok"))
-    row.append(Button(t(language, "button.edit"), f"d:{order.id}:edit"))
-    row.append(Button(t(language, "button.drop"), f"d:{order.id}:drop"))
+        row.append(Button(t(language, "button.confirm"), DraftAnswer(order.id, "ok").pack()))
+    row.append(Button(t(language, "button.edit"), DraftAnswer(order.id, "edit").pack()))
+    row.append(Button(t(language, "button.drop"), DraftAnswer(order.id, "drop").pack()))
     return (tuple(row),)
 
 
@@ -139,17 +141,17 @@ def clerk_buttons(language: str, order: Order, *, rush_fine_proposed: bool = Fal
     state = OrderState(order.state)
     allowed = allowed_actions(state)
     rows: list[tuple[Button, ...]] = []
-    steps = [Button(t(language, f"action.{a.value}"), f"o:{order.id}:{a.value}") for a in STEP_ACTIONS
+    steps = [Button(t(language, f"action.{a.value}"), OrderStep(order.id, a.value).pack()) for a in STEP_ACTIONS
              if a in allowed]
     if steps:
         rows.append(tuple(steps))
     if state is OrderState.placed:
-        rows.append((Button(t(language, "button.lines"), f"o:{order.id}:lines"),))
+        rows.append((Button(t(language, "button.lines"), OrderStep(order.id, "lines").pack()),))
     if order.cancel_requested_at is not None and state is not OrderState.cancelled:
-        rows.append((Button(t(language, "button.ack_cancel"), f"o:{order.id}:ackcancel"),
-                     Button(t(language, "button.refuse_cancel"), f"o:{order.id}:keep")))
+        rows.append((Button(t(language, "button.ack_cancel"), OrderStep(order.id, "ackcancel").pack()),
+                     Button(t(language, "button.refuse_cancel"), OrderStep(order.id, "keep").pack())))
     if "rush_insertion" in order.flag_set and not rush_fine_proposed and state is not OrderState.cancelled:
-        rows.append((Button(t(language, "button.rush_fine"), f"o:{order.id}:rushfine"),))
+        rows.append((Button(t(language, "button.rush_fine"), OrderStep(order.id, "rushfine").pack()),))
     return tuple(rows)
 
 
@@ -159,7 +161,7 @@ def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card",
     lines += summary(language, order, with_lines_status=OrderState(order.state) in (OrderState.placed,))
     lines += flag_lines(language, order.flag_set)
     lines += unknown_material_lines_text(language, order, for_clerk=True)
-    if order.cancel_requested_at is not None and order.state != "cancelled":
+    if order.cancel_requested_at is not None and order.state != OrderState.cancelled:
         lines.append(t(language, "cancel.requested_line", reason=order.cancel_reason or "—"))
     return "\n".join(lines)
 
@@ -167,8 +169,8 @@ def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card",
 def line_buttons(language: str, order: Order) -> tuple[tuple[Button, ...], ...]:
     rows = []
     for index, line in enumerate(order.lines, start=1):
-        if line.state == "arrived":
+        if line.state == LineState.arrived:
             continue
-        rows.append((Button(t(language, "button.line_arrived", n=index), f"l:{line.id}:in"),
-                     Button(t(language, "button.line_backorder", n=index), f"l:{line.id}:bo")))
+        rows.append((Button(t(language, "button.line_arrived", n=index), LineArrival(line.id, "in").pack()),
+                     Button(t(language, "button.line_backorder", n=index), LineArrival(line.id, "bo").pack())))
     return tuple(rows)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from domain.orders.lifecycle import Action, OrderState, transition
+from domain.orders.lifecycle import Action, LineState, OrderState, transition
 from domain.parsing import ParsedMessage
 from domain.policy.change_request import SCALAR, ChangeRequest, jsonable, request_from_parse
 from domain.policy.changes import LinesOutcome, apply_line_edits, change_fine, diff_fields
@@ -30,8 +30,8 @@ from handlers.notify import notify_users, people
 from handlers.orders import cards
 from handlers.orders.cancel import answer_cancel
 from handlers.orders.common import record
-from handlers.registry import button
-from handlers.types import Button, id_from
+from handlers.buttons import ChangeAnswer
+from handlers.types import Button
 from storage import orders as order_store
 from storage.models import Order, OrderLine, PendingChange
 from storage.users import user_by_id
@@ -153,8 +153,8 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
             question = outcome.question
             ctx.reply(t(lang, "change.which_line", number=order.number), entity=order.number, edit=edit, buttons=tuple(
                 (Button(t(lang, "button.change_line", n=p, item=_item_text(lang, items[p - 1])),
-                        f"c:{change.id}:L{question.edit}:{p}"),) for p in question.positions)
-                + ((Button(t(lang, "button.change_no"), f"c:{change.id}:no"),),))
+                        ChangeAnswer(change.id, f"L{question.edit}", p).pack()),) for p in question.positions)
+                + ((Button(t(lang, "button.change_no"), ChangeAnswer(change.id, "no").pack()),),))
             return
         if outcome.unknown_product is not None:
             text = t(lang, "change.no_such_line", number=order.number, product=outcome.unknown_product)
@@ -187,8 +187,8 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
     if fine:
         lines.append(t(lang, "change.fine_warning", amount=fine))
     ctx.reply("\n".join(lines), entity=order.number, edit=edit, buttons=((
-        Button(t(lang, "button.change_ok"), f"c:{change.id}:ok"),
-        Button(t(lang, "button.change_no"), f"c:{change.id}:no")),))
+        Button(t(lang, "button.change_ok"), ChangeAnswer(change.id, "ok").pack()),
+        Button(t(lang, "button.change_no"), ChangeAnswer(change.id, "no").pack())),))
 
 
 def _pieces(old: dict[str, Any], new: dict[str, Any]) -> int:
@@ -208,7 +208,7 @@ def _fine_for(ctx: Context, order: Order, old: dict[str, Any], new: dict[str, An
 
 
 def _stored(change: PendingChange) -> dict[str, Any]:
-    data = json.loads(change.changes)
+    data: dict[str, Any] = json.loads(change.changes)
     if "new" not in data and "request" not in data:  # a row written before requests were kept
         data = {"new": data, "base": None}
     for part in ("new", "base"):
@@ -237,7 +237,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
         keep = {line.id: line for line in order.lines}
         lines = []
         for position, item in enumerate(new["items"], start=1):
-            line = keep.get(item.get("id")) or OrderLine(product=item["product"], state="pending")
+            line = keep.get(item.get("id")) or OrderLine(product=item["product"], state=LineState.pending.value)
             line.position, line.product, line.material = position, item["product"], item.get("material")
             line.quantity, line.unit, line.spec = int(item["quantity"]), item.get("unit"), item.get("spec")
             lines.append(line)
@@ -270,11 +270,10 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
                        + "\n" + "\n".join(diff_lines(language, old, new)))
 
 
-@button("c", roles=frozenset({Role.SALES, Role.CLERK, Role.MANAGER}))
-async def change_button(ctx: Context, data: str) -> None:
-    """c:<pending id>:ok | no | L<edit>:<position> (the line meant) — only the person who asked answers."""
-    change_id, _, what = data.partition(":")
-    change = await order_store.pending_change(ctx.session, row_id) if (row_id := id_from(change_id)) else None
+async def change_button(ctx: Context, data: ChangeAnswer) -> None:
+    """ok | no | the line meant — only the person who asked answers."""
+    what = data.what
+    change = await order_store.pending_change(ctx.session, data.change_id)
     order = await order_store.order_by_id(ctx.session, change.order_id) if change is not None else None
     if change is None or order is None or ctx.user is None:
         ctx.callback_answer = ctx.t("button.expired")
@@ -294,9 +293,8 @@ async def change_button(ctx: Context, data: str) -> None:
         await answer_cancel(ctx, order, change, confirmed=what == "ok")
         return
     if what.startswith("L"):
-        edit, _, position = what[1:].partition(":")
         stored = _stored(change)
-        edit_no, position_no = id_from(edit, range(0, 1000)), id_from(position, range(0, 1000))
+        edit_no, position_no = data.line_edit, data.position
         if edit_no is None or position_no is None or "request" not in stored:
             ctx.callback_answer = ctx.t("button.expired")
             return

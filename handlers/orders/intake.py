@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
+from domain.orders.lifecycle import LineState, OrderState
 from domain.parsing import ParsedMessage
+from domain.parsing.model import ORDER_REQUIRED as REQUIRED, missing_required
+from domain.policy.change_request import SCALAR as ORDER_FIELDS
 from domain.policy.intake import IntakeAssessment, assess_intake, material_of
+from domain.policy.return_day import held_until
 from domain.policy.intake_checks import (
     ADDRESS_MAX, NAME_MAX, Finding, address_problem, date_findings, delivery_date_problem, digit_count,
     name_problem, phone_problem, plausibility, quoted, read_material_answer, same_items, unknown_material_lines,
@@ -22,16 +27,15 @@ from domain.numbering import format_order_number
 from domain.texts import LANGUAGES, t
 from handlers.aftersales.cards import fmt_time
 from handlers.context import Context
+from handlers.questions import Question
 from handlers.notify import notify_users, people
 from handlers.orders import cards, notices
 from handlers.orders.common import record
-from handlers.registry import button
-from handlers.types import id_from
+from handlers.buttons import DraftAnswer
+from handlers.orders.cancel import drop_draft
 from storage import orders as order_store
 from storage.models import AuditEntry, Order, OrderLine
 
-ORDER_FIELDS = ("customer_name", "customer_phone", "address", "delivery_date", "payment")
-REQUIRED = ("customer_name", "customer_phone", "items", "delivery_date", "address", "payment")
 
 
 def assess(ctx: Context, order: Order, return_day=None) -> IntakeAssessment:  # type: ignore[no-untyped-def]
@@ -40,9 +44,12 @@ def assess(ctx: Context, order: Order, return_day=None) -> IntakeAssessment:  # 
                          return_day=return_day, policy=ctx.app.config.policy)
 
 
+def _present(order: Order) -> dict[str, object]:
+    return {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
+
+
 def missing_fields(order: Order) -> list[str]:
-    present = {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
-    return [name for name in REQUIRED if not present[name]]
+    return list(missing_required(_present(order)))
 
 
 def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = True) -> list[str]:
@@ -55,7 +62,7 @@ def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = T
             changed.append(name)
     if parsed.items and replace_items:
         order.lines = [OrderLine(position=i, product=item.product, material=item.material, quantity=item.quantity,
-                                 unit=item.unit, spec=item.spec, state="pending")
+                                 unit=item.unit, spec=item.spec, state=LineState.pending.value)
                        for i, item in enumerate(parsed.items, start=1)]
         changed.append("items")
     if parsed.parser_version:
@@ -73,13 +80,13 @@ async def start_draft(ctx: Context, parsed: ParsedMessage, *, source: AuditEntry
     else:
         sent_at, chat_id, message_id, evidence_id = (incoming.sent_at, incoming.chat_id, incoming.message_id,
                                                      ctx.evidence_id)
-    order = Order(state="draft", sales_id=ctx.user.id, store_id=ctx.user.store_id, sent_at=sent_at,
+    order = Order(state=OrderState.draft.value, sales_id=ctx.user.id, store_id=ctx.user.store_id, sent_at=sent_at,
                   created_at=ctx.now, source_chat_id=chat_id, source_message_id=message_id,
                   evidence_id=evidence_id, flags="", lines=[])
     apply_parsed(order, parsed)
     ctx.session.add(order)
     await ctx.session.flush()
-    await record(ctx, order, "drafted", to_state="draft", detail={
+    await record(ctx, order, "drafted", to_state=OrderState.draft.value, detail={
         "parsed": parsed.to_contract(), "parser_version": parsed.parser_version,
         # what the card marks with "?" until the sales person fills or corrects it
         "uncertain": [name for name in parsed.uncertain_fields() if name in REQUIRED]})
@@ -182,11 +189,11 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     if missing:
         lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
         lines.append(t(lang, f"ask.{missing[0]}"))
-        await order_store.await_input(ctx.session, ctx.user.id, kind="draft_field", ref_id=order.id,
+        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_field.value, ref_id=order.id,
                                       field=missing[0], now=ctx.now)
     elif refusal:
         lines.append(t(lang, "ask.payment"))
-        await order_store.await_input(ctx.session, ctx.user.id, kind="draft_field", ref_id=order.id,
+        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_field.value, ref_id=order.id,
                                       field="payment", now=ctx.now)
     else:
         if uncertain:
@@ -195,7 +202,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
         lines.append(t(lang, "check.please_confirm" if check_first else "draft.ready"))
         if unknown_material_lines(order.lines):
             # 「板木」 typed next corrects the assumed material of this draft.
-            await order_store.await_input(ctx.session, ctx.user.id, kind="draft_material", ref_id=order.id,
+            await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_material.value, ref_id=order.id,
                                           field=None, now=ctx.now)
         else:
             await order_store.clear_awaiting(ctx.session, ctx.user.id)
@@ -255,8 +262,8 @@ def _has(parsed: ParsedMessage, field: str) -> bool:
 def _useful(order: Order, field: str, parsed: ParsedMessage) -> ParsedMessage:
     """What an answer to "请回复<field>" may set: that field, and other fields only where the draft
     has none yet — "王先生" sent as the phone must not rename the customer."""
-    present = {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
-    cleared = {name: (() if name == "items" else None) for name in REQUIRED
+    present = _present(order)
+    cleared: dict[str, Any] = {name: (() if name == "items" else None) for name in REQUIRED
                if name != field and present[name] and _has(parsed, name)}
     return replace(parsed, **cleared) if cleared else parsed
 
@@ -324,7 +331,7 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
     await show_draft(ctx, order, note_key="draft.updated")
 
 
-def filled_detail(order: Order, changed: list[str]) -> dict:
+def filled_detail(order: Order, changed: list[str]) -> dict[str, object]:
     """The fields the sales person set on the card and their new values (the correction's label)."""
     values: dict[str, object] = {}
     for name in changed:
@@ -344,7 +351,7 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
     duplicate); a plain 确认 on a card that now has such warnings shows them first.
     """
     lang = ctx.language
-    if order.state != "draft":
+    if order.state != OrderState.draft:
         ctx.callback_answer = t(lang, "draft.already_submitted", number=order.number or "")
         return
     if order.held_until is not None:
@@ -362,8 +369,8 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
     calendar = ctx.app.calendar
     today = calendar.local(ctx.now).date()
     return_day = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")
-    if return_day == today:
-        order.held_until = calendar.next_working_day(today)
+    if (hold := held_until(today, return_day, calendar)) is not None:
+        order.held_until = hold
         await record(ctx, order, "held_for_return_day", detail={"until": order.held_until.isoformat()})
         await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
         ctx.reply("\n".join([t(lang, "draft.return_day", date=cards.fmt_date(lang, order.held_until))]
@@ -385,10 +392,10 @@ async def submit(ctx: Context, order: Order, now: datetime, *, review: DraftRevi
     local = calendar.local(now)
     seq = await order_store.next_document_seq(ctx.session, "DD", f"{local.year:04d}{local.month:02d}")
     order.number = format_order_number(local.year, local.month, seq)
-    order.state = "submitted"
+    order.state = OrderState.submitted.value
     order.submitted_at = now
     order.held_until = None
-    await record(ctx, order, "submitted", from_state="draft", to_state="submitted",
+    await record(ctx, order, "submitted", from_state=OrderState.draft.value, to_state=order.state,
                  detail={"number": order.number, "flags": sorted(order.flag_set),
                          "order_date": order.order_date.isoformat() if order.order_date else None,
                          **_acknowledged_detail(review)})
@@ -410,22 +417,19 @@ def _acknowledged_detail(review: DraftReview | None) -> dict[str, object]:
             "duplicate_of": review.duplicate.number if review.duplicate is not None else None}
 
 
-@button("d", roles=frozenset({Role.SALES}))
-async def draft_button(ctx: Context, data: str) -> None:
-    """d:<draft id>:ok (确认) | edit (修改) | drop (取消) — only on one's own draft."""
-    from handlers.orders.cancel import drop_draft
-
-    order_id, _, what = data.partition(":")
-    order = await order_store.order_by_id(ctx.session, row_id) if (row_id := id_from(order_id)) else None
+async def draft_button(ctx: Context, data: DraftAnswer) -> None:
+    """确认 | 仍然提交 | 修改 | 取消 on the draft card — only on one's own draft."""
+    what = data.what
+    order = await order_store.order_by_id(ctx.session, data.order_id)
     if order is None or ctx.user is None or order.sales_id != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
     if what in ("ok", "force"):
         await confirm(ctx, order, checked=what == "force")
-    elif order.state != "draft":
+    elif order.state != OrderState.draft:
         ctx.callback_answer = t(ctx.language, "draft.already_submitted", number=order.number or "")
     elif what == "edit":
-        await order_store.await_input(ctx.session, ctx.user.id, kind="draft_edit", ref_id=order.id, field=None,
+        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_edit.value, ref_id=order.id, field=None,
                                       now=ctx.now)
         ctx.say("ask.draft_edit")
     elif what == "drop":

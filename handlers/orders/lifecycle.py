@@ -9,12 +9,15 @@ from domain.policy.pickup import pickup_deadline
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
+from handlers.questions import Question
+from handlers.fines import propose_rush_fine
 from handlers.notify import notify_users, people
 from handlers.orders import cards
-from handlers.orders.common import local_today, record
-from handlers.registry import button, command
-from handlers.types import id_from
+from handlers.orders.cancel import decide_cancel
+from handlers.orders.common import local_today, record, visible_order
+from handlers.buttons import LineArrival, OrderStep
 from storage import orders as order_store
+from storage.fines import fine_for_key
 from storage.models import Order, OrderLine
 from storage.users import user_by_id
 
@@ -58,7 +61,7 @@ async def _tell_sales(ctx: Context, order: Order, text_key: str) -> None:
 
     def text(language: str) -> str:
         extra = ""
-        if order.state == "printed" and order.pickup_deadline:
+        if order.state == OrderState.printed and order.pickup_deadline:
             extra = "\n" + t(language, "order.pickup_deadline", date=cards.fmt_date(language, order.pickup_deadline))
         return t(language, text_key, number=order.number, state=cards.state_label(language, order.state)) + extra
 
@@ -73,16 +76,13 @@ async def show_clerk_card(ctx: Context, order: Order, *, edit: bool, headline_ke
 
 
 async def _rush_fine_exists(ctx: Context, order: Order) -> bool:
-    from storage.fines import fine_for_key
-
     return await fine_for_key(ctx.session, f"R2:{order.number}") is not None
 
 
-@button("o", roles=CLERKS)
-async def order_button(ctx: Context, data: str) -> None:
-    """o:<order id>:<action | lines | ackcancel | keep | rushfine>"""
-    order_id, _, what = data.partition(":")
-    order = await order_store.order_by_id(ctx.session, row_id) if (row_id := id_from(order_id)) else None
+async def order_button(ctx: Context, data: OrderStep) -> None:
+    """A step on the clerk's card: a life-cycle action, the lines, the cancel answer, the rush fine."""
+    what = data.what
+    order = await order_store.order_by_id(ctx.session, data.order_id)
     if order is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
@@ -93,13 +93,9 @@ async def order_button(ctx: Context, data: str) -> None:
             buttons=cards.line_buttons(ctx.language, order), entity=order.number)
         return
     if what in ("ackcancel", "keep"):
-        from handlers.orders.cancel import decide_cancel
-
         await decide_cancel(ctx, order, accept=what == "ackcancel")
         return
     if what == "rushfine":
-        from handlers.fines import propose_rush_fine
-
         await propose_rush_fine(ctx, order)
         await show_clerk_card(ctx, order, edit=True)
         return
@@ -142,11 +138,9 @@ async def _step_or_explain(ctx: Context, order: Order, action: Action) -> bool:
     return True
 
 
-@button("l", roles=CLERKS)
-async def line_button(ctx: Context, data: str) -> None:
-    """l:<line id>:in (到货/入库) | bo (欠货: the ETA is asked next)."""
-    line_id, _, what = data.partition(":")
-    line = await ctx.session.get(OrderLine, row_id) if (row_id := id_from(line_id)) else None
+async def line_button(ctx: Context, data: LineArrival) -> None:
+    """到货/入库 (in), or 欠货 (bo: the ETA is asked next)."""
+    line = await ctx.session.get(OrderLine, data.line_id)
     if line is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
@@ -154,10 +148,10 @@ async def line_button(ctx: Context, data: str) -> None:
     assert order is not None and ctx.user is not None
     if order.state != OrderState.placed.value:
         raise DomainError("line.not_placed", state=cards.state_label(ctx.language, order.state))
-    if what == "in":
+    if data.what == "in":
         await record_arrival(ctx, order, line)
         return
-    await order_store.await_input(ctx.session, ctx.user.id, kind="backorder_eta", ref_id=line.id, field=None,
+    await order_store.await_input(ctx.session, ctx.user.id, kind=Question.backorder_eta.value, ref_id=line.id, field=None,
                                   now=ctx.now)
     ctx.reply(ctx.t("ask.backorder_eta", line=cards.line_text(ctx.language, line), number=order.number),
               entity=order.number)
@@ -225,11 +219,8 @@ STEP_WORDS = {
 }
 
 
-@command("step", roles=CLERKS, help_key="help.step")
 async def step_command(ctx: Context, args: str) -> None:
     """/step DD202612005 打单 — the same steps as the card's buttons, typed."""
-    from handlers.orders.common import visible_order
-
     parts = args.split()
     if len(parts) != 2:
         ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.orders.lifecycle import FINISHED, OrderState
+from collections.abc import Iterable
+
+from domain.orders.lifecycle import FINISHED, NOT_PLACED, OrderState
 from domain.texts import t
 from handlers.live import Rendered, Target, renderer
 from handlers.orders import cards
+from handlers.buttons import OrderStep, ToldClerk
 from handlers.types import Button, Keyboard
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage.models import Order
-
-# States in which an order still waits to be placed (R6/R7 reminders apply).
-NOT_PLACED = ("submitted", "received", "confirmed")
-
 
 def card_spec(headline_key: str = "clerk.card", *, notes: dict[str, str] | None = None) -> dict[str, object]:
     """``notes``: lines to keep under the card, per language (what the sender acknowledged)."""
@@ -31,9 +30,10 @@ def card_spec(headline_key: str = "clerk.card", *, notes: dict[str, str] | None 
     return spec
 
 
-def reminder_spec(text_key: str, *, while_states: tuple[str, ...], buttons: str | None = None) -> dict[str, object]:
+def reminder_spec(text_key: str, *, while_states: Iterable[OrderState] = NOT_PLACED,
+                  buttons: str | None = None) -> dict[str, object]:
     """``buttons``: ``"clerk"`` (the card's current steps) or ``"told"`` (已通知跟单员, until pressed)."""
-    return {"kind": "order.reminder", "text": text_key, "while": list(while_states), "buttons": buttons}
+    return {"kind": "order.reminder", "text": text_key, "while": [s.value for s in while_states], "buttons": buttons}
 
 
 def reminder_text(language: str, key: str, order: Order) -> str:
@@ -51,7 +51,7 @@ async def clerk_buttons_now(session: AsyncSession, language: str, order: Order) 
 
 
 def told_button(language: str, order: Order) -> Keyboard:
-    return ((Button(t(language, "button.told_clerk"), f"p:{order.id}"),),)
+    return ((Button(t(language, "button.told_clerk"), ToldClerk(order.id).pack()),),)
 
 
 async def _order(target: Target) -> Order | None:
@@ -94,5 +94,5 @@ async def _cancel_request(target: Target) -> Rendered | None:
     language = target.language
     text = t(language, "clerk.cancel_request", number=order.number, by=order.sales.name if order.sales else "",
              reason=order.cancel_reason or "—", state=cards.state_label(language, order.state))
-    return Rendered(text, ((Button(t(language, "button.ack_cancel"), f"o:{order.id}:ackcancel"),
-                            Button(t(language, "button.refuse_cancel"), f"o:{order.id}:keep")),))
+    return Rendered(text, ((Button(t(language, "button.ack_cancel"), OrderStep(order.id, "ackcancel").pack()),
+                            Button(t(language, "button.refuse_cancel"), OrderStep(order.id, "keep").pack())),))

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
+from domain.orders.lifecycle import OrderState
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.orders import cards
 from handlers.orders.common import visible_filter, visible_order
 from handlers.orders.lifecycle import CLERKS
-from handlers.registry import command
+from handlers.records import history_lines
+from handlers.types import Keyboard
 from storage import orders as order_store
 from storage.models import Order
 
-VIEWERS = frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
-
-
-@command("orders", roles=VIEWERS, help_key="help.orders")
 async def orders(ctx: Context, args: str) -> None:
     """Open orders the sender may see (``domain.visibility``): mine for sales, my store's for store
     managers, all for clerks and managers."""
@@ -40,7 +38,6 @@ def _row(language: str, order: Order) -> str:
              delivery=cards.fmt_date(language, order.delivery_date), flags=flags)
 
 
-@command("order", roles=VIEWERS, help_key="help.order")
 async def order(ctx: Context, args: str) -> None:
     """/order DD202612005 — the order with its full history (who, what, when, evidence message)."""
     number = args.strip().split()[0] if args.strip() else ""
@@ -58,24 +55,19 @@ async def show_order(ctx: Context, order: Order) -> None:
     assert ctx.user is not None
     lang = ctx.language
     lines = [cards.clerk_card(lang, order)]
-    if order.pickup_deadline and order.state == "printed":
+    if order.pickup_deadline and order.state == OrderState.printed:
         lines.append(t(lang, "order.pickup_deadline", date=cards.fmt_date(lang, order.pickup_deadline)))
-    events = await order_store.history(ctx.session, order.id)
-    evidence = await order_store.audit_entries(ctx.session, [e.evidence_id for e in events if e.evidence_id])
-    lines.append(t(lang, "order.history"))
-    tz = ctx.app.config.tz
-    for event in events:
-        who = event.actor.name if event.actor else t(lang, "order.system")
-        when = event.at.astimezone(tz).strftime("%m-%d %H:%M")
-        line = t(lang, "order.history_row", when=when, who=who, what=t(lang, f"event.{event.event}"))
-        source = evidence.get(event.evidence_id) if event.evidence_id else None
-        if source is not None and source.text and source.kind in ("inbound", "inbound_edit"):
-            line += t(lang, "order.history_evidence", seq=source.seq, text=source.text.replace("\n", " ")[:60])
-        detail = json.loads(event.detail) if event.detail else {}
-        if event.event == "changed" and detail.get("diff"):
-            line += " · " + t(lang, "punct.enum").join(t(lang, f"field.{name}") for name in detail["diff"])
-        lines.append(line)
-    buttons = ()
+    lines += await history_lines(ctx, await order_store.history(ctx.session, order.id),
+                                 what=lambda event: t(lang, f"event.{event.event}"),
+                                 note=lambda event, detail: _changed_fields(lang, event.event, detail), note_first=False)
+    buttons: Keyboard = ()
     if Role(ctx.user.role) in CLERKS:
         buttons = cards.clerk_buttons(lang, order)
     ctx.reply("\n".join(lines), buttons=buttons, entity=order.number)
+
+
+def _changed_fields(language: str, event: str, detail: dict[str, Any]) -> str | None:
+    """A change's history line names the fields it changed."""
+    if event == "changed" and detail.get("diff"):
+        return t(language, "punct.enum").join(t(language, f"field.{name}") for name in detail["diff"])
+    return None

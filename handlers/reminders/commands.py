@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.errors import DomainError
+from domain.orders.lifecycle import LineState
 from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
 from domain.roles import Role
 from handlers.aftersales import cards as case_cards
@@ -14,8 +14,8 @@ from handlers.fines import fine_target, notice_timing, propose_fine, show_stale,
 from handlers.notify import notify_users, people
 from handlers.orders import cards, notices
 from handlers.orders.common import record
-from handlers.registry import button, command
-from handlers.types import TELEGRAM_IDS, Button, id_from
+from handlers.buttons import AppealDecision, ToldClerk
+from handlers.types import id_from
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage import outbox, pending
@@ -23,10 +23,9 @@ from storage.models import Fine, Order
 from storage.users import users_with_role
 
 
-@button("p", roles=frozenset({Role.SALES}))
-async def told_clerk(ctx: Context, data: str) -> None:
-    """p:<order id> — R6: the sales person has told the clerk to place the order today."""
-    order = await order_store.order_by_id(ctx.session, row_id) if (row_id := id_from(data)) else None
+async def told_clerk(ctx: Context, data: ToldClerk) -> None:
+    """R6: the sales person has told the clerk to place the order today."""
+    order = await order_store.order_by_id(ctx.session, data.order_id)
     if order is None or ctx.user is None or order.sales_id != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
@@ -35,13 +34,11 @@ async def told_clerk(ctx: Context, data: str) -> None:
         await record(ctx, order, "sales_told_clerk")
         clerks = [u for u in await people(ctx.session, Role.CLERK) if order.clerk_id in (None, u.id)]
         await notify_users(ctx.session, clerks, key=f"R6:told:{order.number}", now=ctx.now, entity=order.number,
-                           app=ctx.app, live=notices.reminder_spec("sweep.sales_told", while_states=notices.NOT_PLACED,
+                           app=ctx.app, live=notices.reminder_spec("sweep.sales_told", 
                                                                    buttons="clerk"))
     ctx.reply(ctx.t("sweep.told_ok", number=order.number), edit=True, entity=order.number)
 
 
-@command("remind", roles=frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER}),
-         help_key="help.remind")
 async def remind(ctx: Context, args: str) -> None:
     """What is pending for me, by what my role does: a clerk's unaccepted cases, orders not received,
     orders to place, late backorders and pickups; a sales person's drafts, order dates, backorders and
@@ -52,7 +49,7 @@ async def remind(ctx: Context, args: str) -> None:
     for kind in _KINDS[Role(ctx.user.role)]:
         lines += await kind(ctx, today)
     if ctx.user.role == Role.MANAGER:
-        waiting = await fine_store.fines(ctx.session, states=("proposed", "appealed"))
+        waiting = await fine_store.fines(ctx.session, states=(FineState.proposed.value, FineState.appealed.value))
         if waiting:
             lines.append(ctx.t("remind.fines_waiting", count=len(waiting)))
     queued = await outbox.pending_for_chat(ctx.session, ctx.user.telegram_id)
@@ -111,7 +108,7 @@ async def _order_dates(ctx: Context, today: date) -> list[str]:
 
 
 def _late_eta(order: Order, today: date) -> date | None:
-    etas = [line.eta for line in order.lines if line.state == "backorder" and line.eta and line.eta < today]
+    etas = [line.eta for line in order.lines if line.state == LineState.backorder and line.eta and line.eta < today]
     return min(etas) if etas else None
 
 
@@ -160,7 +157,6 @@ _KINDS = {
 }
 
 
-@command("outbox", roles=frozenset({Role.ADMIN}), help_key="help.outbox")
 async def outbox_state(ctx: Context, args: str) -> None:
     counts = await outbox.summary(ctx.session)
     states = ("pending", "sending", "sent", "failed", "unreachable", "dropped")
@@ -170,7 +166,6 @@ async def outbox_state(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-@command("fine", roles=frozenset({Role.CLERK, Role.MANAGER}), help_key="help.fine")
 async def fine_by_hand(ctx: Context, args: str) -> None:
     """/fine <姓名|@username|Telegram id|订单号|售后单号> <元> <rule> <reason> — e.g. /fine 张导购 30 R8 打错单."""
     parts = args.split(maxsplit=3)
@@ -191,7 +186,6 @@ async def fine_by_hand(ctx: Context, args: str) -> None:
         ctx.say("fine.proposed_for", number=fine.number, person=person.name, amount=amount, rule=rule)
 
 
-@command("appeal", roles=frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER}), help_key="help.appeal")
 async def appeal(ctx: Context, args: str) -> None:
     """/appeal FK202612001 reason — within the appeal period (R16, 5 working days)."""
     assert ctx.user is not None
@@ -219,12 +213,11 @@ async def appeal(ctx: Context, args: str) -> None:
     ctx.say("appeal.lodged", number=fine.number)
 
 
-@button("a", roles=frozenset({Role.MANAGER}))
-async def decide_appeal(ctx: Context, data: str) -> None:
-    """a:<fine id>:uphold | overturn — the manager decides the appeal; the person is told."""
-    fine_id, _, what = data.partition(":")
-    fine = await ctx.session.get(Fine, row_id) if (row_id := id_from(fine_id)) else None
-    if fine is None or what not in ("uphold", "overturn"):
+async def decide_appeal(ctx: Context, data: AppealDecision) -> None:
+    """The manager upholds or overturns the appeal; the person is told."""
+    what = data.what
+    fine = await ctx.session.get(Fine, data.fine_id)
+    if fine is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     if FineAction(what) not in fine_actions(FineState(fine.state)):

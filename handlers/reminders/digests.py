@@ -9,21 +9,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from domain.localtime import local_date
+from domain.orders.lifecycle import NOT_PLACED, LineState, OrderState
 from domain.policy.reminders import daily_slot, weekly_slot
 from domain.roles import Role
 from domain.texts import t
 from handlers.orders import cards
 from handlers.reports.checkpoints import daily_checkpoint
-from handlers.reminders.sweep import Sweep
-from storage.models import AuditEntry, Fine, Order, OrderLine
+from handlers.reports.weekly import weekly_chart
+from handlers.reminders.run import Sweep
 from storage import outbox
-from storage.orders import OPEN_STATES
+from storage import reminders as candidates
+from storage.models import Order, OrderLine
 
 
 async def chase_lists(run: Sweep) -> None:
@@ -36,23 +37,20 @@ async def chase_lists(run: Sweep) -> None:
     if await run.all_queued(f"R9:chase:{day.isoformat()}", await run.people(Role.CLERK)) and \
             await run.all_queued(f"R9:store:{day.isoformat()}", await run.people(Role.STORE_MANAGER)):
         return
-    placed = (await run.session.execute(select(Order).where(Order.state == "placed")
-                                        .order_by(Order.placed_at, Order.id))).scalars().unique().all()
+    placed = await candidates.placed_orders(run.session)
     if placed:
         for clerk in await run.people(Role.CLERK):
             run.plan(clerk, f"R9:chase:{day.isoformat()}", lambda lang: _chase_text(lang, placed, run.app.config.tz), due_at)
     since = run.calendar.at(day - timedelta(days=1), run.calendar.working.day_start)
     for manager in await run.people(Role.STORE_MANAGER):
         mine = [o for o in placed if o.store_id == manager.store_id]
-        arrived = (await run.session.execute(
-            select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
-            .where(Order.store_id == manager.store_id, OrderLine.arrived_at >= since))).all()
+        arrived = await candidates.lines_arrived_since(run.session, manager.store_id, since)
         if not mine and not arrived:
             await outbox.mark_skipped(run.session, key=f"R9:store:{day.isoformat()}:u{manager.id}",
                                       chat_id=manager.telegram_id, now=run.now)
             continue
         run.plan(manager, f"R9:store:{day.isoformat()}",
-                 lambda lang, mine=mine, arrived=arrived: _store_text(lang, mine, arrived), due_at)
+                 partial(_store_text, orders=mine, arrived=arrived), due_at)
 
 
 def _chase_text(language: str, orders: Sequence[Order], tz: ZoneInfo) -> str:
@@ -61,7 +59,7 @@ def _chase_text(language: str, orders: Sequence[Order], tz: ZoneInfo) -> str:
         lines.append(f"{i}. {order.number} · {order.customer_name} · {t(language, 'digest.placed_on')}"
                      f"{cards.fmt_date(language, local_date(order.placed_at, tz) if order.placed_at else None)}")
         for line in order.lines:
-            if line.state != "arrived":
+            if line.state != LineState.arrived:
                 lines.append(f"   - {cards.line_text(language, line)}{t(language, 'punct.colon')}"
                              f"{cards.line_status(language, line)}")
     return "\n".join(lines)
@@ -73,7 +71,7 @@ def _store_text(language: str, orders: Sequence[Order], arrived: Sequence[tuple[
         lines.append(t(language, "digest.store_arrived", number=order.number, line=cards.line_text(language, line)))
     for order in orders:
         for line in order.lines:
-            if line.state == "backorder":
+            if line.state == LineState.backorder:
                 lines.append(t(language, "digest.store_backorder", number=order.number,
                                line=cards.line_text(language, line), eta=cards.fmt_date(language, line.eta)))
     return "\n".join(lines)
@@ -88,14 +86,12 @@ async def daily_sheets(run: Sweep) -> None:
     recipients = await run.people(Role.CLERK) + await run.people(Role.MANAGER)
     if await run.all_queued(f"R15:daily:{day.isoformat()}", recipients):
         return
-    open_orders = (await run.session.execute(select(Order).where(Order.state.in_(OPEN_STATES))
-                                             .order_by(Order.order_date, Order.id))).scalars().unique().all()
+    open_orders = await candidates.open_orders(run.session)
     start = run.calendar.at(day, run.calendar.working.day_start.replace(hour=0, minute=0))
     submitted_today = [o for o in open_orders if o.submitted_at and o.submitted_at >= start]
     if not open_orders:
         return  # an empty sheet is noise, not evidence
-    head = (await run.session.execute(select(AuditEntry.seq, AuditEntry.hash)
-                                      .order_by(AuditEntry.seq.desc()).limit(1))).first()
+    head = await candidates.audit_head(run.session)
     for person in recipients:
         run.plan(person, f"R15:daily:{day.isoformat()}",
                  lambda lang: _sheet_text(lang, day, open_orders, submitted_today, head), due_at)
@@ -103,13 +99,14 @@ async def daily_sheets(run: Sweep) -> None:
 
 def _problems(order: Order, day: date) -> list[str]:
     problems = []
-    if order.state in ("submitted", "received", "confirmed") and order.order_date and order.order_date < day:
+    state = OrderState(order.state)
+    if state in NOT_PLACED and order.order_date and order.order_date < day:
         problems.append("overdue_placement")
-    if order.state == "printed" and order.pickup_deadline and order.pickup_deadline < day:
+    if state is OrderState.printed and order.pickup_deadline and order.pickup_deadline < day:
         problems.append("pickup_late")
-    if any(line.state == "backorder" for line in order.lines):
+    if any(line.state == LineState.backorder for line in order.lines):
         problems.append("backorder")
-    if order.cancel_requested_at and order.state != "cancelled":
+    if order.cancel_requested_at and state is not OrderState.cancelled:
         problems.append("cancel_requested")
     return problems
 
@@ -129,7 +126,7 @@ def _sheet_text(language: str, day: date, open_orders: Sequence[Order], submitte
             lines.append(f"  {order.number} · {order.customer_name} · {cards.state_label(language, order.state)} · "
                          + t(language, "punct.enum").join(t(language, f"problem.{p}") for p in problems))
     if rush:
-        lines.append(t(language, "digest.rush", numbers=t(language, "punct.enum").join(o.number for o in rush)))
+        lines.append(t(language, "digest.rush", numbers=t(language, "punct.enum").join(o.number or "" for o in rush)))
     if head is not None:
         # Published outside the database, the chain's head hash anchors the evidence: rewriting
         # history afterwards would no longer match what everyone received in chat.
@@ -148,22 +145,8 @@ async def weekly_summary(run: Sweep) -> None:
     start, end = week - timedelta(days=7), week
     since, until = run.calendar.at(start, run.calendar.working.day_start.replace(hour=0, minute=0)), \
         run.calendar.at(end, run.calendar.working.day_start.replace(hour=0, minute=0))
-
-    async def count(*where) -> int:  # type: ignore[no-untyped-def]
-        return (await run.session.execute(select(func.count()).select_from(Order).where(*where))).scalar_one()
-
-    figures = {
-        "submitted": await count(Order.submitted_at >= since, Order.submitted_at < until),
-        "placed": await count(Order.placed_at >= since, Order.placed_at < until),
-        "delivered": await count(Order.delivered_at >= since, Order.delivered_at < until),
-        "cancelled": await count(Order.cancelled_at >= since, Order.cancelled_at < until,
-                                 Order.number.is_not(None)),
-        "open": await count(Order.state.in_(OPEN_STATES)),
-    }
-    fines = (await run.session.execute(select(func.count(), func.coalesce(func.sum(Fine.amount_yuan), 0))
-                                       .where(Fine.proposed_at >= since, Fine.proposed_at < until))).one()
-    from handlers.reports.weekly import weekly_chart
-
+    figures = await candidates.week_figures(run.session, since, until)
+    fines = await candidates.fines_proposed(run.session, since, until)
     chart = await weekly_chart(run.app, run.session, run.now, week)  # R17 trend, 8 weeks
     for manager in await run.people(Role.MANAGER):
         run.plan(manager, f"R15:weekly:{week.isoformat()}",

@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 
-from sqlalchemy import select
-
+from domain.aftersales import CaseState
+from domain.aftersales.case import FINISHED
 from domain.aftersales.sla import escalation_steps
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards as case_cards, notices
 from handlers.context import Context
 from handlers.orders import cards
-from handlers.registry import button
-from handlers.reminders.sweep import Sweep
-from handlers.types import UNIX_TIMES, Button, id_from
+from handlers.reminders.run import Sweep
+from handlers.buttons import EscalationAnswer
+from handlers.types import Button
 from storage import aftersales as case_store
-from storage.models import AfterSalesCase, CaseEvent, ReturnDayNotice, User
+from storage import reminders as candidates
+from storage.models import AfterSalesCase, User
 
 HANDLERS = frozenset({Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 
@@ -39,9 +40,7 @@ async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
 
 async def _acknowledged(run: Sweep, case: AfterSalesCase, breach: datetime) -> tuple[bool, datetime | None]:
     """(acknowledged, snoozed-until) for this breach, from the case's history."""
-    rows = (await run.session.execute(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.event.in_(("escalation_ack", "escalation_snooze")))
-        .order_by(CaseEvent.id))).scalars().all()
+    rows = await candidates.case_events(run.session, case.id, ("escalation_ack", "escalation_snooze"))
     acked, snoozed = False, None
     for row in rows:
         detail = json.loads(row.detail or "{}")
@@ -61,14 +60,16 @@ def _text(key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> Callable
 async def sla(run: Sweep) -> None:
     tz = run.app.config.tz
     for case in await case_store.cases_due(run.session, run.now, column="warn_at"):
-        due = case.next_due_at
-        if due is None or due <= run.now:
+        due, warn_at = case.next_due_at, case.warn_at
+        if due is None or warn_at is None or due <= run.now:
             continue  # past the deadline: the escalation below speaks instead of the warning
         run.plan(await _owners(run, case), f"R14:warn:{case.number}:{due.isoformat()}",
-                 _text("sla.warning", case, due, tz), case.warn_at, entity=case.number,
+                 _text("sla.warning", case, due, tz), warn_at, entity=case.number,
                  live=notices.deadline_spec("sla.warning", due, buttons=False))
     for case in await case_store.cases_due(run.session, run.now, column="next_due_at"):
         breach = case.next_due_at
+        if breach is None:
+            continue  # not reached: the query only returns cases with a deadline passed
         acked, snoozed = await _acknowledged(run, case, breach)
         if acked:
             continue
@@ -112,20 +113,15 @@ def _ack_buttons(language: str, case: AfterSalesCase, breach: datetime) -> tuple
     return notices.ack_buttons(language, case, breach)
 
 
-@button("esc", roles=HANDLERS)
-async def acknowledge(ctx: Context, data: str) -> None:
-    """esc:<case id>:<breach unix time>:ack | snooze — stops the climb (snooze asks again later)."""
-    from datetime import timezone
-
-    parts = data.split(":")
-    case_id, stamp = (id_from(parts[0]), id_from(parts[1], UNIX_TIMES)) if len(parts) == 3 else (None, None)
-    case = await case_store.case_by_id(ctx.session, case_id) if case_id and stamp else None
-    if case is None or stamp is None or parts[2] not in ("ack", "snooze"):
+async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
+    """Acknowledging stops the climb; snoozing asks again later."""
+    case = await case_store.case_by_id(ctx.session, data.case_id)
+    if case is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    breach = datetime.fromtimestamp(stamp, tz=timezone.utc)
+    breach = datetime.fromtimestamp(data.breach, tz=timezone.utc)
     acked = await notices.acknowledgement(ctx.session, case, breach)
-    if acked is not None or case.state in notices.FINISHED or case.state == "resolved":
+    if acked is not None or CaseState(case.state) in (*FINISHED, CaseState.resolved):
         # Someone dealt with it already: say who and when, or what state the case is in now.
         if acked is not None:
             who = await ctx.session.get(User, acked.actor_id) if acked.actor_id else None
@@ -136,24 +132,26 @@ async def acknowledge(ctx: Context, data: str) -> None:
         ctx.callback_answer = text
         ctx.reply(text, edit=True, entity=case.number)
         return
-    event = "escalation_ack" if parts[2] == "ack" else "escalation_snooze"
+    event = "escalation_ack" if data.what == "ack" else "escalation_snooze"
     await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
                                event=event, detail={"breach": breach.isoformat()}, evidence_id=ctx.evidence_id)
     ctx.callback_answer = ctx.t(f"sla.{event}", number=case.number)
     ctx.reply(ctx.t(f"sla.{event}", number=case.number), edit=True, entity=case.number)
 
 
+def _return_day_text(day: date) -> Callable[[str], str]:
+    return lambda language: t(language, "sweep.return_day_notice", date=cards.fmt_date(language, day))
+
+
 async def return_day_notices(run: Sweep) -> None:
     """R12: the notices stored when the return day was set, sent to all sales when due."""
-    rows = (await run.session.execute(select(ReturnDayNotice).where(
-        ReturnDayNotice.sent_at.is_(None), ReturnDayNotice.due_at <= run.now))).scalars().all()
+    rows = await candidates.return_day_notices_due(run.session, run.now)
     for row in rows:
         if row.return_day < run.today:
             row.sent_at = run.now  # the day is over; a late notice would only confuse
             continue
         run.plan(await run.people(Role.SALES), f"R12:notice:{row.return_day.isoformat()}:{row.notice_date.isoformat()}",
-                 lambda lang, d=row.return_day: t(lang, "sweep.return_day_notice", date=cards.fmt_date(lang, d)),
-                 row.due_at)
+                 _return_day_text(row.return_day), row.due_at)
         row.sent_at = run.now
 
 

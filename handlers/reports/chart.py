@@ -24,6 +24,8 @@ _CJK_FAMILIES = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC",
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """The name of an installed font that can draw Chinese, if any."""
+    # matplotlib is imported on the first chart, not at start-up: it is a large library that only
+    # the weekly summary needs, so a process that never draws a chart never pays its memory.
     from matplotlib import font_manager
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
@@ -40,7 +42,7 @@ def cjk_font() -> str | None:
 
 def render_trend(trend: Sequence[tuple[Period, KpiCounts]], *, language: str = "zh-CN") -> bytes:
     """A PNG: one line per KPI over the weeks, gaps where a week had no data (not 0 %)."""
-    import matplotlib
+    import matplotlib  # on first use, as in cjk_font
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure

@@ -21,7 +21,7 @@ from domain.policy.reminders import daily_slot
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
-from handlers.reminders.sweep import Sweep
+from handlers.reminders.run import Sweep
 from storage import checkpoints, outbox
 from storage.checkpoints import ConsistencyReport
 from storage.merkle_tree import recomputed_tree

@@ -6,6 +6,7 @@ from datetime import date
 
 from domain.reports import Period, PeriodReading, read_period
 from domain.roles import Role
+from domain.texts import t
 from handlers.context import Context
 from storage.reports import Scope
 
@@ -58,6 +59,4 @@ def period_problem(ctx: Context, reading: PeriodReading) -> str | None:
 
 
 def period_label(language: str, period: Period) -> str:
-    from domain.texts import t
-
     return t(language, "report.period", start=period.start.isoformat(), end=period.end.isoformat())

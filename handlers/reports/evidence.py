@@ -29,7 +29,6 @@ from domain.evidence.note import Signer
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
-from handlers.registry import command
 from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
 from handlers.types import OutgoingDocument, Reply
 from storage import checkpoints, reports
@@ -174,7 +173,7 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
                         "detail": detail_lines(lang, event.detail),
                         "evidence": seq_of_id.get(event.evidence_id, "") if event.evidence_id else ""})
     photos = [{"time": _when(p.added_at, tz), "sha256": p.sha256 or "—", "size": p.size or "—",
-               "leaf": next((proof.indexes[(s, PHOTO)] for s in [seq_of_id.get(p.audit_id)]
+               "leaf": next((proof.indexes[(s, PHOTO)] for s in [seq_of_id.get(p.audit_id) if p.audit_id is not None else None]
                              if s is not None and (s, PHOTO) in proof.indexes), None)}
               for p in found.photos]
     fines = [{"number": f.number, "rule": f.rule, "person": person(f.person_id), "amount": f.amount_yuan,
@@ -205,7 +204,6 @@ def may_read(user: User, found: reports.Evidence) -> bool:
     return role is Role.SALES and record is not None and record.sales_id == user.id
 
 
-@command("evidence", roles=READERS, help_key="help.evidence")
 async def evidence(ctx: Context, args: str) -> None:
     """/evidence DD202612005 | SH202612001 — the whole story as an HTML document."""
     assert ctx.user is not None

@@ -19,10 +19,12 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.orders.lifecycle import LineState
 from domain.policy.intake import material_of
 from domain.policy.intake_checks import assumed_material
 from domain.policy.settings import LeadTimeRules, PolicySettings
@@ -30,9 +32,8 @@ from domain.reports import Period
 from domain.texts import t
 from handlers.context import Context
 from handlers.orders.cards import line_text
-from handlers.registry import command
 from handlers.app import App
-from handlers.reports.common import DESK, period_problem, read_period_of, sees_contacts
+from handlers.reports.common import period_problem, read_period_of, sees_contacts
 from handlers.types import ExportJob, OutgoingDocument, Reply
 from storage import outbox, reports
 from storage.db import SessionFactory
@@ -106,7 +107,7 @@ def _order_values(lang: str, row: Any, lines: Sequence[Any], tz: ZoneInfo,
         "delivered_at": _local(row.delivered_at, tz), "closed_at": _local(row.closed_at, tz),
         "cancelled_at": _local(row.cancelled_at, tz), "cancel_reason": row.cancel_reason,
         "backorders": "；".join(f"{line_text(lang, line)} → {line.eta.isoformat() if line.eta else '?'}"
-                               for line in lines if line.state == "backorder"),
+                               for line in lines if line.state == LineState.backorder),
     }
 
 
@@ -163,7 +164,7 @@ class _Sheet:
         self._dates = [self._styled(DATE_FORMAT) for _ in self.keys]
         self._times = [self._styled(TIME_FORMAT) for _ in self.keys]
 
-    def _styled(self, number_format: str) -> WriteOnlyCell:
+    def _styled(self, number_format: str) -> Cell:
         cell = WriteOnlyCell(self.sheet)
         cell.number_format = number_format
         return cell
@@ -228,7 +229,6 @@ def file_name(kind: str, period: Period) -> str:
     return f"{kind}-{period.start.isoformat()}_{period.end.isoformat()}.xlsx"
 
 
-@command("export", roles=DESK, help_key="help.export")
 async def export(ctx: Context, args: str) -> None:
     """/export orders|aftersales|fines [本月|上月|YYYY-MM|from to] — an .xlsx sent as a document."""
     words = args.split()

@@ -11,8 +11,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
 from handlers.context import Context
-from handlers.registry import command
-from handlers.reports.common import OVERVIEW, period_label, period_problem, read_period_of, today
+from handlers.reports.common import period_label, period_problem, read_period_of, today
 from storage import reports
 from storage.reports import Scope
 from storage.users import store_by_code
@@ -47,7 +46,6 @@ def row_text(lang: str, name: str, figures: KpiCounts) -> str:
     return t(lang, "report.kpi.row", name=name, **cells)
 
 
-@command("kpi", roles=OVERVIEW, help_key="help.kpi")
 async def kpi(ctx: Context, args: str) -> None:
     """/kpi [本周|上周|本月|上月|今年|去年|YYYY-MM|from to] [store code|clerk name]."""
     assert ctx.user is not None

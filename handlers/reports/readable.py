@@ -87,10 +87,11 @@ def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tu
     if not detail:
         return []
     if isinstance(detail, str):
+        raw = detail
         try:
-            detail = json.loads(detail)
+            detail = json.loads(raw)
         except ValueError:
-            return [detail]
+            return [raw]
     if not isinstance(detail, dict):
         return [_value(language, "", detail)]
     lines = []

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from domain.orders.lifecycle import OrderState
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards as case_cards
 from handlers.context import Context
 from handlers.orders import cards
-from handlers.registry import command
-from handlers.reports.common import OVERVIEW, scope_for, today
+from handlers.reports.common import scope_for, today
 from storage import reports
 from storage.models import Order
 from storage.orders import OPEN_STATES
@@ -31,7 +31,6 @@ def scope_label(ctx: Context) -> str:
     return ctx.t("report.scope.own")
 
 
-@command("status", roles=OVERVIEW, help_key="help.status")
 async def status(ctx: Context, args: str) -> None:
     """A manager's overview: orders by state, today, overdue, after-sales by severity and SLA, fines."""
     assert ctx.user is not None
@@ -81,7 +80,6 @@ def _customer(order: Order) -> str:
     return order.customer_name or "—"
 
 
-@command("overdue", roles=OVERVIEW, help_key="help.overdue")
 async def overdue(ctx: Context, args: str) -> None:
     """Order date passed and not placed; pickup late; after-sales past their SLA — oldest first."""
     lang, day, scope = ctx.language, today(ctx), scope_for(ctx)
@@ -92,7 +90,7 @@ async def overdue(ctx: Context, args: str) -> None:
         return
     lines = [ctx.t("report.overdue.header", count=len(orders) + len(cases))]
     for order in orders:
-        if order.state == "printed":
+        if order.state == OrderState.printed:
             problem = ctx.t("report.overdue.pickup", date=cards.fmt_date(lang, order.pickup_deadline))
         else:
             problem = ctx.t("report.overdue.placement", date=cards.fmt_date(lang, order.order_date))
@@ -108,7 +106,6 @@ async def overdue(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-@command("backorders", roles=OVERVIEW, help_key="help.backorders")
 async def backorders(ctx: Context, args: str) -> None:
     """欠货: backorder lines of open orders with their ETA, the oldest ETA first."""
     lang = ctx.language
@@ -124,7 +121,6 @@ async def backorders(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-@command("today", roles=OVERVIEW, help_key="help.today")
 async def today_command(ctx: Context, args: str) -> None:
     """Today's work: orders to place, deliveries, pickup deadlines, intake, after-sales due."""
     lang, day = ctx.language, today(ctx)

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from bot.utf16 import utf16_len, utf16_prefix
 from domain.texts import t
-from handlers.registry import BUTTONS, COMMANDS
+from handlers.routes import BUTTONS, COMMANDS
 from storage.audit import Kind, verify_chain
 from storage.models import AuditEntry
 from tests.e2e.harness import Harness

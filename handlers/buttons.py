@@ -1,0 +1,235 @@
+"""Button data (callback data): one small typed record per kind of button, packed as ``prefix:field:…``.
+
+In the spirit of aiogram's ``CallbackData``, but without the transport library: each kind is a
+frozen dataclass with a ``prefix`` and typed fields; :meth:`ButtonData.pack` writes the string a
+Telegram button carries (checked against Telegram's 64-byte limit) and :meth:`ButtonData.unpack`
+reads it back — or returns None for anything that is not exactly such a button (a forged press, an
+id the database cannot hold, a button from an older version), which the router answers with
+"button expired". The wire format is the one the bot has always sent, so buttons already in chats
+keep working.
+
+Field types: ``int`` is a row id (``handlers.types.ROW_IDS`` unless the field's metadata names
+another range); ``int | None`` with a default is an optional trailing number; ``Literal[...]`` is
+one of those words; ``str`` is any text without ``:`` (the last field may contain ``:``). Fields
+with a default may be left off the end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, TypeVar, Union
+
+from handlers.types import ROW_IDS, UNIX_TIMES, id_from
+
+LIMIT = 64  # Telegram's limit on callback data, in bytes
+D = TypeVar("D", bound="ButtonData")
+
+
+def prefix_of(data: str) -> str:
+    """The kind a button's data names (what comes before the first ``:``)."""
+    return data.partition(":")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonData:
+    prefix: ClassVar[str]
+
+    def pack(self) -> str:
+        parts = [self.prefix]
+        trailing: list[str] = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.default is not dataclasses.MISSING and value == f.default:
+                trailing.append(_text(value))  # left off unless a later field is given
+                continue
+            parts += trailing + [_text(value)]
+            trailing = []
+        data = ":".join(parts)
+        if len(data.encode("utf-8")) > LIMIT:
+            raise ValueError(f"button data over Telegram's {LIMIT}-byte limit: {data!r}")
+        return data
+
+    @classmethod
+    def unpack(cls: type[D], data: str) -> D | None:
+        prefix, _, rest = data.partition(":")
+        if prefix != cls.prefix or len(data.encode("utf-8", "surrogatepass")) > LIMIT:
+            return None
+        specs = _specs(cls)
+        pieces = rest.split(":", len(specs) - 1)
+        values: dict[str, Any] = {}
+        for index, (name, spec) in enumerate(specs):
+            if index >= len(pieces):
+                if not spec.optional:
+                    return None
+                continue
+            value = spec.read(pieces[index], last=index == len(specs) - 1)
+            if value is _BAD:
+                return None
+            values[name] = value
+        return cls(**values)
+
+
+_BAD = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    kind: str  # int | str | literal
+    optional: bool
+    choices: tuple[str, ...] = ()
+    allowed: range = ROW_IDS
+
+    def read(self, piece: str, *, last: bool) -> object:
+        if self.kind == "int":
+            number = id_from(piece, self.allowed)
+            return _BAD if number is None else number
+        if self.kind == "literal":
+            return piece if piece in self.choices else _BAD
+        return piece if last or ":" not in piece else _BAD
+
+
+_SPECS: dict[type, list[tuple[str, _Spec]]] = {}
+
+
+def _specs(cls: type) -> list[tuple[str, _Spec]]:
+    if cls not in _SPECS:
+        hints = typing.get_type_hints(cls)
+        specs = []
+        for f in dataclasses.fields(cls):
+            hint = hints[f.name]
+            optional = f.default is not dataclasses.MISSING
+            if typing.get_origin(hint) in (Union, types.UnionType):
+                hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+            if typing.get_origin(hint) is Literal:
+                specs.append((f.name, _Spec("literal", optional, tuple(typing.get_args(hint)))))
+            elif hint is int:
+                specs.append((f.name, _Spec("int", optional, allowed=f.metadata.get("range", ROW_IDS))))
+            elif hint is str:
+                specs.append((f.name, _Spec("str", optional)))
+            else:
+                raise TypeError(f"{cls.__name__}.{f.name}: button fields are int, str or Literal, not {hint}")
+        _SPECS[cls] = specs
+    return _SPECS[cls]
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+# --- the kinds of button -----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ToldClerk(ButtonData):
+    """R6 已通知跟单: the sales person has told the clerk to place the order today."""
+
+    prefix: ClassVar[str] = "p"
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DraftAnswer(ButtonData):
+    """草稿卡: 确认 (ok), 仍然提交 (force), 修改 (edit), 取消 (drop)."""
+
+    prefix: ClassVar[str] = "d"
+    order_id: int
+    what: Literal["ok", "force", "edit", "drop"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStep(ButtonData):
+    """跟单卡: a life-cycle action (``domain.orders.lifecycle.Action`` value) or lines | ackcancel | keep | rushfine."""
+
+    prefix: ClassVar[str] = "o"
+    order_id: int
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineArrival(ButtonData):
+    """货品行: 到货 (in) or 欠货 (bo, the ETA is asked next)."""
+
+    prefix: ClassVar[str] = "l"
+    line_id: int
+    what: Literal["in", "bo"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeAnswer(ButtonData):
+    """改单/销单 request: ok | no | ``L<edit>`` with the position of the line meant."""
+
+    prefix: ClassVar[str] = "c"
+    change_id: int
+    what: str
+    position: int | None = field(default=None, metadata={"range": range(0, 1000)})
+
+    @property
+    def line_edit(self) -> int | None:
+        """The edit a ``L<edit>`` answer chooses a line for; None for ok / no."""
+        if not self.what.startswith("L"):
+            return None
+        return id_from(self.what[1:], range(0, 1000))
+
+
+KindWord = Literal["change", "order", "query"]
+
+
+@dataclass(frozen=True, slots=True)
+class KindChoice(ButtonData):
+    """"Is this a change, a new order or a question?" about the sender's message (its audit entry)."""
+
+    prefix: ClassVar[str] = "k"
+    evidence_id: int
+    order_id: int
+    choice: KindWord
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationAnswer(ButtonData):
+    """R14 escalation: acknowledge (ack) or ask again later (snooze) the breach at ``breach`` (unix time)."""
+
+    prefix: ClassVar[str] = "esc"
+    case_id: int
+    breach: int = field(metadata={"range": UNIX_TIMES})
+    what: Literal["ack", "snooze"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeskAction(ButtonData):
+    """售后处理 card: accept | reject | wait | resume | resolve | res:<code> | sev:<h|m|l> | assign | to:<user id>
+    | cat[:<category>] | fine:<R7|R8>."""
+
+    prefix: ClassVar[str] = "sh"
+    case_id: int
+    what: Literal["accept", "reject", "wait", "resume", "resolve", "res", "sev", "assign", "to", "cat", "fine"]
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SalesCaseAction(ButtonData):
+    """The sales person's case card: cat[:<category>] | order:<order id> | score:<n>."""
+
+    prefix: ClassVar[str] = "shs"
+    case_id: int
+    what: Literal["cat", "order", "score"]
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FineDecision(ButtonData):
+    """罚款: the manager confirms or waives a proposed fine."""
+
+    prefix: ClassVar[str] = "f"
+    fine_id: int
+    what: Literal["confirm", "waive"]
+
+
+@dataclass(frozen=True, slots=True)
+class AppealDecision(ButtonData):
+    """申诉: the manager upholds or overturns the fine."""
+
+    prefix: ClassVar[str] = "a"
+    fine_id: int
+    what: Literal["uphold", "overturn"]

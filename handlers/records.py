@@ -1,0 +1,112 @@
+"""Pieces orders (订单) and after-sales cases (售后单) share: who may see one, finding one by its
+number, writing a step into its history, and reading that history back as lines.
+
+Both kinds of record belong to a sales person and a store, carry a document number and keep a
+history of events next to the audit chain; only the storage functions and the texts differ, and
+those are passed in by ``handlers.orders.common`` and ``handlers.aftersales.common``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import visibility
+from domain.errors import DomainError
+from domain.texts import t
+from handlers.audit_trail import state_change
+from handlers.context import Context
+from storage import orders as order_store
+from storage.models import User
+
+
+class Owned(Protocol):
+    """An order or a case: whose it is decides who may see it."""
+
+    @property
+    def sales_id(self) -> int: ...
+
+    @property
+    def store_id(self) -> int | None: ...
+
+
+class HistoryEntry(Protocol):
+    """One line of an order's or a case's history (``OrderEvent`` / ``CaseEvent``)."""
+
+    @property
+    def actor(self) -> User | None: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def event(self) -> str: ...
+
+    @property
+    def detail(self) -> str | None: ...
+
+    @property
+    def evidence_id(self) -> int | None: ...
+
+
+R = TypeVar("R", bound=Owned)
+E = TypeVar("E", bound=HistoryEntry)
+
+
+def may_see(user: User, record: Owned) -> bool:
+    """Customer data only to those entitled (``domain.visibility``)."""
+    return visibility.may_see(user.role, viewer_id=user.id, viewer_store_id=user.store_id, sales_id=record.sales_id,
+                              store_id=record.store_id)
+
+
+async def visible(ctx: Context, number: str, *, parse: Callable[[str], object],
+                  load: Callable[[AsyncSession, str], Awaitable[R | None]]) -> R | None:
+    """The record with that number if the sender may see it — else None, exactly as if it did not exist.
+    ``parse`` refuses what is not a number of that kind (a ``DomainError``) before anything is read."""
+    try:
+        parse(number.strip().upper())
+    except DomainError:
+        return None
+    found = await load(ctx.session, number.strip().upper())
+    if found is None or ctx.user is None or not may_see(ctx.user, found):
+        return None
+    return found
+
+
+async def record_step(ctx: Context, *, add_event: Callable[..., Awaitable[object]], entity: str, audit_event: str,
+                      event: str, data: dict[str, Any], from_state: str | None, to_state: str | None,
+                      detail: dict[str, Any] | None) -> None:
+    """One history line on the record (``add_event``) and one state-change entry in the audit chain,
+    both pointing at the update that caused them."""
+    actor = ctx.user.id if ctx.user else None
+    await add_event(at=ctx.now, actor_id=actor, event=event, from_state=from_state, to_state=to_state,
+                    detail=detail, evidence_id=ctx.evidence_id)
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=entity,
+                       actor_id=ctx.user.telegram_id if ctx.user else None, event=audit_event,
+                       data={**data, "from": from_state, "to": to_state, **(detail or {})},
+                       evidence_id=ctx.evidence_id)
+
+
+async def history_lines(ctx: Context, events: Sequence[E], *, what: Callable[[E], str],
+                        note: Callable[[E, dict[str, Any]], str | None], note_first: bool) -> list[str]:
+    """The history as the /order and /case views show it: when, who, what, the note ``note`` adds, and
+    the message that caused the step (its audit sequence number and the first words)."""
+    lang, tz = ctx.language, ctx.app.config.tz
+    evidence = await order_store.audit_entries(ctx.session, [e.evidence_id for e in events if e.evidence_id])
+    lines = [t(lang, "order.history")]
+    for event in events:
+        who = event.actor.name if event.actor else t(lang, "order.system")
+        when = event.at.astimezone(tz).strftime("%m-%d %H:%M")
+        line = t(lang, "order.history_row", when=when, who=who, what=what(event))
+        extra = note(event, json.loads(event.detail) if event.detail else {})
+        source = evidence.get(event.evidence_id) if event.evidence_id else None
+        cited = ""
+        if source is not None and source.text and source.kind in ("inbound", "inbound_edit"):
+            cited = t(lang, "order.history_evidence", seq=source.seq, text=source.text.replace("\n", " ")[:60])
+        suffix = f" · {extra}" if extra else ""
+        lines.append(line + (suffix + cited if note_first else cited + suffix))
+    return lines

@@ -1,0 +1,105 @@
+"""One sweep run's working state: the planned notifications, the people it reads once, the fines it proposes.
+
+Every sweep part (``handlers.reminders.sweep``, ``.digests``, ``.escalation``, the audit checkpoint)
+receives a :class:`Sweep` and plans notifications on it; :meth:`Sweep.flush` queues the ones not
+queued before, under their unique keys, in the part's own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.policy.calendar import WorkingCalendar
+from domain.policy.reminders import deliver_at
+from domain.roles import Role
+from handlers.app import App
+from handlers.fines import propose_fine
+from handlers.types import Button, keyboard_to_json
+from storage import outbox
+from storage.models import Order, User
+from storage.users import users_with_role
+
+
+@dataclass
+class Planned:
+    key: str
+    user: User
+    text_for: Callable[[str], str]
+    due_at: datetime
+    entity: str | None = None
+    buttons_for: Callable[[str], tuple[tuple[Button, ...], ...]] | None = None
+    urgent: bool = False
+    attachment: dict[str, str] | None = None  # a chart sent with the text (outbox)
+    live: dict[str, object] | None = None  # rendered again when sent (handlers.live)
+
+
+class Sweep:
+    def __init__(self, app: App, session: AsyncSession, now: datetime) -> None:
+        self.app, self.session, self.now = app, session, now
+        self.policy = app.config.policy
+        self.calendar: WorkingCalendar = app.calendar
+        self.today = self.calendar.local(now).date()
+        self.planned: list[Planned] = []
+        self.fines = 0
+        self._people: dict[tuple[str, int | None], list[User]] = {}
+
+    async def people(self, role: Role, store_id: int | None = None) -> list[User]:
+        key = (role.value, store_id)
+        if key not in self._people:
+            self._people[key] = list(await users_with_role(self.session, role, store_id=store_id))
+        return self._people[key]
+
+    def plan(self, users: list[User] | User | None, key: str, text_for: Callable[[str], str], due_at: datetime,
+             **kwargs: object) -> None:
+        if users is None:
+            return
+        for user in users if isinstance(users, list) else [users]:
+            self.planned.append(Planned(f"{key}:u{user.id}", user, text_for, due_at, **kwargs))  # type: ignore[arg-type]
+
+    async def all_queued(self, key: str, users: list[User]) -> bool:
+        """Whether ``key`` went to every one of ``users`` already — digests check this before
+        reading the whole order book, so a sweep after the digest hour stays cheap."""
+        if not users:
+            return True
+        keys = [f"{key}:u{user.id}" for user in users]
+        return len(await outbox.existing_keys(self.session, keys)) == len(keys)
+
+    async def flush(self) -> int:
+        """Queue what is planned and not queued before; returns how many were new."""
+        if not self.planned:
+            return 0
+        seen = await outbox.existing_keys(self.session, [p.key for p in self.planned])
+        queued = 0
+        for p in self.planned:
+            if p.key in seen:
+                continue
+            seen.add(p.key)
+            buttons = p.buttons_for(p.user.language) if p.buttons_for else ()
+            urgent = p.urgent and self.policy.working.urgent_escalations_ignore_hours
+            await outbox.enqueue(
+                self.session, key=p.key, chat_id=p.user.telegram_id, text=p.text_for(p.user.language), now=self.now,
+                buttons=keyboard_to_json(buttons) or None,
+                entity=p.entity, attachment=p.attachment, urgent=urgent, render=p.live,
+                not_before=deliver_at(p.due_at, self.calendar, urgent=urgent))
+            queued += 1
+        self.planned.clear()
+        return queued
+
+    async def clerks_of(self, order: Order) -> list[User]:
+        """The clerk who received the order; before anyone did, every clerk is responsible."""
+        if order.clerk_id is not None:
+            clerk = await self.session.get(User, order.clerk_id)
+            if clerk is not None and clerk.active:
+                return [clerk]
+        return await self.people(Role.CLERK)
+
+    async def fine(self, *, rule: str, person: User, amount: int, reason: str, rule_key: str,
+                   order: Order | None) -> None:
+        evidence = [order.evidence_id] if order is not None and order.evidence_id else []
+        if await propose_fine(self.session, self.app, rule=rule, person=person, amount=amount, reason=reason,
+                              now=self.now, rule_key=rule_key, order=order, evidence=evidence):
+            self.fines += 1

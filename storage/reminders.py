@@ -1,0 +1,119 @@
+"""What the reminder engine reads: the rows that can be due, by indexed state and date columns.
+
+The sweep and the digests (``handlers.reminders``) ask these queries instead of writing SQL, so
+the cost of a sweep stays in one place: each query reads only candidates for a rule, never the
+whole order book.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.orders.lifecycle import NOT_PLACED, OrderState
+from domain.policy.fines import FineState
+from storage.models import AuditEntry, CaseEvent, Fine, Order, OrderLine, ReturnDayNotice
+from storage.orders import OPEN_STATES
+
+
+async def orders_to_place(session: AsyncSession, *, order_date_before: date, since: date) -> Sequence[Order]:
+    """R6/R7 candidates: handed in, not yet placed, with an order date in [since, order_date_before)."""
+    rows = await session.execute(select(Order).where(
+        Order.state.in_([s.value for s in NOT_PLACED]),
+        Order.order_date < order_date_before,
+        Order.order_date >= since,
+    ))
+    return rows.scalars().unique().all()
+
+
+async def drafts_due_on(session: AsyncSession, day: date) -> Sequence[Order]:
+    """R2 last-call candidates: drafts (not held for the return day) whose order date is ``day``."""
+    rows = await session.execute(select(Order).where(
+        Order.state == OrderState.draft.value, Order.held_until.is_(None), Order.order_date == day,
+    ))
+    return rows.scalars().unique().all()
+
+
+async def printed_orders_due(session: AsyncSession, *, deadline_by: date) -> Sequence[Order]:
+    """R10 candidates: printed orders whose pickup deadline is ``deadline_by`` or earlier."""
+    rows = await session.execute(select(Order).where(
+        Order.state == OrderState.printed.value, Order.pickup_deadline <= deadline_by,
+    ))
+    return rows.scalars().unique().all()
+
+
+async def fine_set_aside(session: AsyncSession, order_id: int, rule: str) -> bool:
+    """Whether a manager waived or overturned a ``rule`` fine on the order (no more are proposed then)."""
+    row = (await session.execute(select(Fine.id).where(
+        Fine.order_id == order_id, Fine.rule == rule,
+        Fine.state.in_((FineState.waived.value, FineState.overturned.value))).limit(1))).first()
+    return row is not None
+
+
+async def placed_orders(session: AsyncSession) -> Sequence[Order]:
+    """R9 chase list: placed orders not yet complete, in placement order."""
+    rows = await session.execute(select(Order).where(Order.state == OrderState.placed.value)
+                                 .order_by(Order.placed_at, Order.id))
+    return rows.scalars().unique().all()
+
+
+async def lines_arrived_since(session: AsyncSession, store_id: int | None,
+                              since: datetime) -> Sequence[tuple[OrderLine, Order]]:
+    """R9 store list: the store's lines that arrived since ``since``, with their orders."""
+    rows = await session.execute(
+        select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
+        .where(Order.store_id == store_id, OrderLine.arrived_at >= since))
+    return [(line, order) for line, order in rows.all()]
+
+
+async def open_orders(session: AsyncSession) -> Sequence[Order]:
+    """R15 tracking sheet: every open order, by order date."""
+    rows = await session.execute(select(Order).where(Order.state.in_(OPEN_STATES))
+                                 .order_by(Order.order_date, Order.id))
+    return rows.scalars().unique().all()
+
+
+async def audit_head(session: AsyncSession) -> tuple[int, str] | None:
+    """The newest audit entry's sequence number and hash (published with the tracking sheet)."""
+    row = (await session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                                 .order_by(AuditEntry.seq.desc()).limit(1))).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def week_figures(session: AsyncSession, since: datetime, until: datetime) -> dict[str, int]:
+    """R15 weekly summary: orders handed in, placed, delivered and cancelled in [since, until), and open now."""
+    async def count(*where: object) -> int:
+        return int((await session.execute(select(func.count()).select_from(Order).where(*where))).scalar_one())
+
+    return {
+        "submitted": await count(Order.submitted_at >= since, Order.submitted_at < until),
+        "placed": await count(Order.placed_at >= since, Order.placed_at < until),
+        "delivered": await count(Order.delivered_at >= since, Order.delivered_at < until),
+        "cancelled": await count(Order.cancelled_at >= since, Order.cancelled_at < until,
+                                 Order.number.is_not(None)),
+        "open": await count(Order.state.in_(OPEN_STATES)),
+    }
+
+
+async def fines_proposed(session: AsyncSession, since: datetime, until: datetime) -> tuple[int, int]:
+    """(how many, total yuan) of the fines proposed in [since, until)."""
+    row = (await session.execute(select(func.count(), func.coalesce(func.sum(Fine.amount_yuan), 0))
+                                 .where(Fine.proposed_at >= since, Fine.proposed_at < until))).one()
+    return int(row[0]), int(row[1])
+
+
+async def case_events(session: AsyncSession, case_id: int, events: Iterable[str]) -> Sequence[CaseEvent]:
+    """The case's history entries of those kinds, oldest first (escalation acknowledgements, snoozes)."""
+    rows = await session.execute(select(CaseEvent).where(
+        CaseEvent.case_id == case_id, CaseEvent.event.in_(list(events))).order_by(CaseEvent.id))
+    return rows.scalars().all()
+
+
+async def return_day_notices_due(session: AsyncSession, now: datetime) -> Sequence[ReturnDayNotice]:
+    """R12: the stored return-day notices due by ``now`` and not sent yet."""
+    rows = await session.execute(select(ReturnDayNotice).where(
+        ReturnDayNotice.sent_at.is_(None), ReturnDayNotice.due_at <= now))
+    return rows.scalars().all()
