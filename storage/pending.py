@@ -11,42 +11,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aftersales.case import CaseState
 from domain.orders.lifecycle import LineState, OrderState
 
 from storage.models import AfterSalesCase, Order, OrderLine
+from storage.scope import Scope
 
 LIMIT = 20
 
 
 @dataclass(frozen=True, slots=True)
-class Whose:
-    sales_id: int | None = None
-    store_id: int | None = None
-    clerk_id: int | None = None  # a clerk's queue
+class Whose(Scope):
+    """A to-do list's scope: a clerk's list holds what the clerk took and what nobody has taken yet."""
 
-    def orders(self) -> list[Any]:
-        where: list[Any] = []
-        if self.sales_id is not None:
-            where.append(Order.sales_id == self.sales_id)
-        if self.store_id is not None:
-            where.append(Order.store_id == self.store_id)
-        if self.clerk_id is not None:
-            where.append(or_(Order.clerk_id == self.clerk_id, Order.clerk_id.is_(None)))
-        return where
-
-    def cases(self) -> list[Any]:
-        where: list[Any] = []
-        if self.sales_id is not None:
-            where.append(AfterSalesCase.sales_id == self.sales_id)
-        if self.store_id is not None:
-            where.append(AfterSalesCase.store_id == self.store_id)
-        if self.clerk_id is not None:
-            where.append(or_(AfterSalesCase.assignee_id == self.clerk_id, AfterSalesCase.assignee_id.is_(None)))
-        return where
+    queue: bool = True
 
 
 async def _orders(session: AsyncSession, *where: Any) -> Sequence[Order]:
