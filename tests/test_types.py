@@ -3,7 +3,7 @@
 This is how type checking runs in CI (CI runs the README's pytest command). The packages
 and options live in ``[tool.mypy]``, so a bare ``mypy`` in the checkout reports the same.
 mypy's incremental cache is kept in ``.mypy_cache`` (ignored by git): a warm run takes a
-few seconds, a cold one about fifteen.
+few seconds (3.5 s measured), a cold one about half a minute (32 s on a busy 2-core machine).
 """
 
 from __future__ import annotations
