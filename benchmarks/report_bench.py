@@ -8,7 +8,7 @@ times /kpi (the storage query and the whole chat command through dispatch), /sta
 
     python3 benchmarks/report_bench.py [--orders 50000] [--keep DIR]
 
-Targets (issue 7): /kpi under 2 s, the year's export under 20 s.
+Targets: /kpi under 2 s, the year's export under 20 s.
 """
 
 from __future__ import annotations

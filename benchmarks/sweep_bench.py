@@ -1,4 +1,4 @@
-"""How long one sweep takes as the order book grows (issue 6).
+"""How long one sweep takes as the order book grows.
 
     python benchmarks/sweep_bench.py [--sizes 1000 10000 100000] [--database-url URL]
 

@@ -1,8 +1,11 @@
 """Settings: ``config.toml`` (read with :mod:`tomllib`) validated into typed values.
 
 A wrong value stops the bot at start with the key, the value and what is
-allowed — better than a reminder that silently never fires. Secrets never live
-in the file: they come from the environment (``ORDERBOT_TOKEN`` …).
+allowed — better than a reminder that silently never fires. pydantic does the
+checking: unknown keys (``extra="forbid"``), ranges, and the rules that span
+several settings (validators below). Secrets never live in the file: they come
+from the environment (``ORDERBOT_TOKEN`` …, read by pydantic-settings) and are
+:class:`~pydantic.SecretStr`, so printing or logging the settings shows ``**********``.
 """
 
 from __future__ import annotations
@@ -10,15 +13,22 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
+import typing
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from domain.evidence.note import NoteError, Signer
 from domain.policy.settings import PolicySettings
+from domain.roles import Role
 
 ENV_CONFIG = "ORDERBOT_CONFIG"
 ENV_TOKEN = "ORDERBOT_TOKEN"
@@ -57,7 +67,7 @@ class TelegramSettings(_Section):
 
 
 class DatabaseSettings(_Section):
-    url: str = "sqlite+aiosqlite:///orderbot-data/orderbot.sqlite3"
+    url: SecretStr = SecretStr("sqlite+aiosqlite:///orderbot-data/orderbot.sqlite3")  # may hold a password
     echo: bool = False
 
 
@@ -106,7 +116,44 @@ class OutboxSettings(_Section):
     backoff_first_seconds: float = Field(1.0, ge=0.0, le=600.0)
 
 
-class Settings(_Section):
+def _config_error(text: str) -> PydanticCustomError:
+    """A validator's own finding, already worded as ``[section] key = value: why``."""
+    return PydanticCustomError("config", "{text}", {"text": text})
+
+
+# The environment the settings read; a mapping for tests, ``os.environ`` otherwise.
+_ENVIRON: ContextVar[Mapping[str, str]] = ContextVar("orderbot_environ")
+
+
+class _Environment(PydanticBaseSettingsSource):
+    """The settings that come from the environment, by their documented names (empty counts as unset).
+
+    A source of its own rather than pydantic-settings' prefix matching, so no other
+    ``ORDERBOT_*`` variable (ORDERBOT_CONFIG, the tests' ORDERBOT_TEST_PG_URL) is read as a setting.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self._environ = environ
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every variable at once
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {field: self._environ[name] for field, name in _FROM_ENVIRONMENT.items()
+                                  if self._environ.get(name)}
+        if self._environ.get(ENV_DATABASE_URL):
+            values["database"] = {"url": self._environ[ENV_DATABASE_URL]}
+        return values
+
+
+_FROM_ENVIRONMENT = {"token": ENV_TOKEN, "webhook_secret": ENV_WEBHOOK_SECRET,
+                     "audit_signing_key_file": ENV_AUDIT_SIGNING_KEY_FILE}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="forbid", frozen=True, env_prefix="ORDERBOT_", env_ignore_empty=True)
+
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
     sandbox: SandboxSettings = SandboxSettings()
@@ -117,11 +164,53 @@ class Settings(_Section):
     outbox: OutboxSettings = OutboxSettings()
     rules: PolicySettings = PolicySettings()
 
-    # From the environment only.
-    token: str | None = None
-    webhook_secret: str | None = None
+    # From the environment only (ORDERBOT_TOKEN, ORDERBOT_WEBHOOK_SECRET, ORDERBOT_AUDIT_SIGNING_KEY_FILE).
+    token: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
     audit_signing_key_file: str | None = None  # signs audit checkpoints (orderbot audit keygen)
     source: str = "(embedded defaults)"
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment first, so ORDERBOT_DATABASE_URL wins over [database] url (the file may not
+        # name the other secrets at all); no .env file and no secrets directory.
+        return _Environment(settings_cls, _ENVIRON.get(os.environ)), init_settings
+
+    @field_validator("rules")
+    @classmethod
+    def _rules_hold_together(cls, rules: PolicySettings) -> PolicySettings:
+        try:
+            ZoneInfo(rules.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _config_error(f"[rules] timezone = {rules.timezone!r}: unknown time zone; use an IANA name such "
+                                "as 'Asia/Shanghai'") from None
+        chain = rules.after_sales.escalation_chain
+        unknown = [r for r in chain if r not in {role.value for role in Role}]
+        if unknown:
+            raise _config_error(f"[rules.after_sales] escalation_chain = {list(chain)!r}: unknown role(s) {unknown}; "
+                                f"allowed: {', '.join(r.value for r in Role)}")
+        both = sorted(set(map(str, rules.working.holidays)) & set(map(str, rules.working.extra_working_days)))
+        if both:
+            raise _config_error(f"[rules.working] holidays and extra_working_days both list {', '.join(both)}: "
+                                "a day is either off or worked; remove it from one list")
+        return rules
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Settings:
+        if self.token is None and not self.sandbox.enabled:
+            raise _config_error(f"[sandbox] enabled = false but {ENV_TOKEN} is not set: set the token to reach "
+                                "Telegram, or enable the sandbox")
+        if self.telegram.mode == "webhook" and self.token and not self.webhook_secret:
+            raise _config_error(f"[telegram] mode = 'webhook' but {ENV_WEBHOOK_SECRET} is not set: without it "
+                                "anyone who finds the URL could post updates")
+        if self.telegram.mode == "webhook" and self.token and not self.telegram.webhook.url:
+            raise _config_error("[telegram.webhook] url = '': webhook mode needs the public https URL Telegram "
+                                "should call")
+        return self
 
     @property
     def uses_sandbox(self) -> bool:
@@ -132,92 +221,66 @@ class Settings(_Section):
         return ZoneInfo(self.rules.timezone)
 
 
-def _unknown_keys(data: Mapping[str, Any], shape: type, path: str) -> list[str]:
-    """Name keys that are not settings, so a typo does not silently keep a default."""
+def _allowed_keys(loc: Sequence[str]) -> list[str]:
+    """The setting names of the section at ``loc`` (for an unknown key's message)."""
+    shape: Any = Settings
+    for part in loc:
+        if isinstance(shape, type) and issubclass(shape, BaseModel):
+            shape = shape.model_fields[part].annotation
+        elif dataclasses.is_dataclass(shape):
+            shape = typing.get_type_hints(shape)[part]
+        else:
+            return []
+    if isinstance(shape, type) and issubclass(shape, BaseModel):
+        return [name for name in shape.model_fields if name not in _ENVIRONMENT_ONLY]
     if dataclasses.is_dataclass(shape):
-        fields = {f.name: f.type for f in dataclasses.fields(shape)}
-        hints = {f.name: _resolved_type(shape, f.name) for f in dataclasses.fields(shape)}
-    elif isinstance(shape, type) and issubclass(shape, BaseModel):
-        fields = shape.model_fields
-        hints = {name: f.annotation for name, f in shape.model_fields.items()}
-    else:
-        return []
-    problems = []
-    for key, value in data.items():
-        if key not in fields:
-            problems.append(f"[{path}] {key} = {value!r}: unknown setting; allowed: {', '.join(fields)}")
-        elif isinstance(value, Mapping):
-            problems += _unknown_keys(value, hints[key], f"{path}.{key}" if path else key)
-    return problems
+        return [f.name for f in dataclasses.fields(shape)]
+    return []
 
 
-def _resolved_type(cls: type, name: str) -> Any:
-    import typing
-
-    return typing.get_type_hints(cls)[name]
+_ENVIRONMENT_ONLY = ("token", "webhook_secret", "audit_signing_key_file", "source")
+_UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
 
 
 def _format(error: ValidationError, source: str) -> str:
     lines = [f"invalid configuration in {source}:"]
     for err in error.errors():
         loc = [str(part) for part in err["loc"]]
+        if err["type"] == "config":
+            lines.append(f"  {err['msg']}")
+            continue
         key = f"[{'.'.join(loc[:-1])}] {loc[-1]}" if len(loc) > 1 else loc[0] if loc else "?"
-        allowed = err.get("ctx", {}).get("expected")
-        msg = err["msg"] + (f" (allowed: {allowed})" if allowed and str(allowed) not in err["msg"] else "")
+        if err["type"] in _UNKNOWN_KEY:
+            allowed = ", ".join(_allowed_keys(loc[:-1]))
+            lines.append(f"  {key} = {err.get('input')!r}: unknown setting; allowed: {allowed}")
+            continue
+        expected = err.get("ctx", {}).get("expected")
+        msg = err["msg"] + (f" (allowed: {expected})" if expected and str(expected) not in err["msg"] else "")
         lines.append(f"  {key} = {err.get('input')!r}: {msg}")
     return "\n".join(lines)
+
+
+@contextmanager
+def _environment(environ: Mapping[str, str]) -> Iterator[None]:
+    token = _ENVIRON.set(environ)
+    try:
+        yield
+    finally:
+        _ENVIRON.reset(token)
 
 
 def settings_from_mapping(data: Mapping[str, Any], *, environ: Mapping[str, str] | None = None,
                           source: str = "(mapping)") -> Settings:
     environ = os.environ if environ is None else environ
-    data = dict(data)
-    for forbidden in ("token", "webhook_secret", "audit_signing_key_file", "source"):
+    for forbidden in _ENVIRONMENT_ONLY:
         if forbidden in data:
             raise ConfigError(f"invalid configuration in {source}:\n  {forbidden}: secrets and derived values "
                               f"are not read from the file; set {ENV_TOKEN} / {ENV_WEBHOOK_SECRET} in the environment")
-    problems = _unknown_keys(data, Settings, "")
-    if problems:
-        raise ConfigError(f"invalid configuration in {source}:\n  " + "\n  ".join(problems))
-    timezone = data.get("rules", {}).get("timezone", PolicySettings().timezone)
     try:
-        ZoneInfo(str(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"invalid configuration in {source}:\n  [rules] timezone = {timezone!r}: "
-                          "unknown time zone; use an IANA name such as 'Asia/Shanghai'") from None
-    chain = data.get("rules", {}).get("after_sales", {}).get("escalation_chain")
-    if chain is not None:
-        from domain.roles import Role
-
-        unknown = [r for r in chain if r not in {role.value for role in Role}]
-        if unknown:
-            raise ConfigError(f"invalid configuration in {source}:\n  [rules.after_sales] escalation_chain = {chain!r}: "
-                              f"unknown role(s) {unknown}; allowed: {', '.join(r.value for r in Role)}")
-    working = data.get("rules", {}).get("working", {})
-    both = sorted(set(map(str, working.get("holidays", ()))) & set(map(str, working.get("extra_working_days", ()))))
-    if both:
-        raise ConfigError(f"invalid configuration in {source}:\n  [rules.working] holidays and extra_working_days "
-                          f"both list {', '.join(both)}: a day is either off or worked; remove it from one list")
-    if environ.get(ENV_DATABASE_URL):
-        data["database"] = {**data.get("database", {}), "url": environ[ENV_DATABASE_URL]}
-    data["token"] = environ.get(ENV_TOKEN) or None
-    data["webhook_secret"] = environ.get(ENV_WEBHOOK_SECRET) or None
-    data["audit_signing_key_file"] = environ.get(ENV_AUDIT_SIGNING_KEY_FILE) or None
-    data["source"] = source
-    try:
-        settings = Settings.model_validate(data)
+        with _environment(environ):
+            return Settings(**data, source=source)
     except ValidationError as error:
         raise ConfigError(_format(error, source)) from None
-    if settings.token is None and not settings.sandbox.enabled:
-        raise ConfigError(f"invalid configuration in {source}:\n  [sandbox] enabled = false but {ENV_TOKEN} is not set: "
-                          "set the token to reach Telegram, or enable the sandbox")
-    if settings.telegram.mode == "webhook" and settings.token and not settings.webhook_secret:
-        raise ConfigError(f"invalid configuration in {source}:\n  [telegram] mode = 'webhook' but {ENV_WEBHOOK_SECRET} "
-                          "is not set: without it anyone who finds the URL could post updates")
-    if settings.telegram.mode == "webhook" and settings.token and not settings.telegram.webhook.url:
-        raise ConfigError(f"invalid configuration in {source}:\n  [telegram.webhook] url = '': "
-                          "webhook mode needs the public https URL Telegram should call")
-    return settings
 
 
 def load_audit_signer(settings: Settings) -> Signer | None:

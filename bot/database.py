@@ -18,7 +18,7 @@ def run_on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[
     """Run ``work(engine)`` to completion on the configured database."""
 
     async def main() -> T:
-        engine = create_engine(settings.database.url)
+        engine = create_engine(settings.database.url.get_secret_value())
         try:
             return await work(engine)
         finally:

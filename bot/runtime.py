@@ -68,7 +68,7 @@ class Runtime:
     async def start(self) -> None:
         settings = self.settings
         # A busy chat lane holds two connections (its advisory lock, its work); plus outbox, scheduler, jobs.
-        self._engine = create_engine(settings.database.url, echo=settings.database.echo,
+        self._engine = create_engine(settings.database.url.get_secret_value(), echo=settings.database.echo,
                                      connections=2 * settings.updates.concurrent_chats + 8)
         await upgrade(self._engine)
         sessions = session_factory(self._engine)
@@ -98,7 +98,9 @@ class Runtime:
             token, api_url, file_url = SANDBOX_TOKEN, self.sandbox.api_url, self.sandbox.file_url
             clock = self.clock or self.sandbox.clock
         else:
-            token, api_url, file_url = settings.token, settings.telegram.api_base_url, settings.telegram.api_file_url
+            assert settings.token is not None  # no token means the sandbox (uses_sandbox)
+            token = settings.token.get_secret_value()
+            api_url, file_url = settings.telegram.api_base_url, settings.telegram.api_file_url
             clock = self.clock or SystemClock()
         self.clock = clock
 
@@ -109,7 +111,7 @@ class Runtime:
         calendars = LiveCalendar(settings.rules, public_holidays(settings.rules.working.calendar, clock.now().year))
         async with sessions() as session:
             await calendars.reload(session)
-        self.jobs = ProcessJobs(settings.database.url, on_done=self.kick_outbox)
+        self.jobs = ProcessJobs(settings.database.url.get_secret_value(), on_done=self.kick_outbox)
         self.app = App(
             sessions=sessions,
             clock=clock,
@@ -284,7 +286,7 @@ def _build_transport(settings: Settings, **kwargs: Any) -> Any:
     if settings.telegram.mode == "webhook":
         hook = settings.telegram.webhook
         webhook = {"url": hook.url, "listen": hook.listen, "port": hook.port, "path": hook.path,
-                   "secret": settings.webhook_secret}
+                   "secret": settings.webhook_secret.get_secret_value() if settings.webhook_secret else None}
     if settings.telegram.framework == "aiogram":
         from bot.transport.aiogram_adapter import AiogramTransport
 

@@ -1,4 +1,4 @@
-"""R17 考核指标 (seed 001 七、业务跟单绩效考核): rates over plain counts.
+"""R17 考核指标 (业务跟单绩效考核): rates over plain counts.
 
 Each KPI is a ``Rate`` that keeps its numerator and denominator, so rates of
 several clerks or stores combine by adding counts (``combine``), never by

@@ -1,4 +1,4 @@
-"""Document numbers (文档编号, seed 001): kind prefix + YYYYMM + a per-month sequence.
+"""Document numbers (文档编号): kind prefix + YYYYMM + a per-month sequence.
 
 ``DD`` 订单 orders, ``SH`` 售后 after-sales cases, ``FK`` 罚款 fines, e.g.
 ``DD202612005``. The sequence is zero-padded to three digits; the thousandth
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from domain.errors import DomainError
 
 
-class DocumentKind(str, Enum):
+class DocumentKind(StrEnum):
     order = "DD"  # 订单
     after_sales = "SH"  # 售后
     fine = "FK"  # 罚款
@@ -79,11 +79,6 @@ def bare_number(text: str) -> DocumentNumber | None:
         return None
 
 
-def next_sequence(last_seq: int | None) -> int:
-    """The sequence after the month's last one (1 for the month's first document)."""
-    return 1 if last_seq is None else last_seq + 1
-
-
 def sort_key(text: str) -> DocumentNumber:
     return parse_number(text)
 
@@ -107,6 +102,3 @@ def parse_case_number(text: str) -> DocumentNumber:
 def format_fine_number(year: int, month: int, seq: int) -> str:
     return format_number(DocumentKind.fine, year, month, seq)
 
-
-def parse_fine_number(text: str) -> DocumentNumber:
-    return parse_number(text, DocumentKind.fine)

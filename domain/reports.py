@@ -6,7 +6,7 @@ the caller passes in (no clock here). ``KpiCounts`` holds the numbers a period p
 one store or the whole company; its rates come from ``domain.kpi``, so pooled
 figures add counts instead of averaging percentages.
 
-What is counted (R17, seed 001 七、考核指标), per period of local dates:
+What is counted (R17 考核指标), per period of local dates:
 
 * order completion = completed ÷ due: numbered, not cancelled orders whose
   delivery date falls in the period and has come; completed = delivered by now;
@@ -125,15 +125,15 @@ def read_period(words: list[str], today: date, *, default: str = "本月") -> Pe
         period = Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
     elif key in ("明年", "nextyear"):
         period = Period(date(today.year + 1, 1, 1), date(today.year + 1, 12, 31))
-    elif (start := _read_date(head)) is not None:
+    elif (first := _read_date(head)) is not None:
         end = _read_date(rest[0]) if rest else None
         if end is not None:
             head, rest = f"{head} {rest[0]}", rest[1:]
         else:
-            end = start
-        if end < start:
-            return PeriodReading(Period(start, end), rest, "backwards", head)
-        period = Period(start, end)
+            end = first
+        if end < first:
+            return PeriodReading(Period(first, end), rest, "backwards", head)
+        period = Period(first, end)
     elif (match := _MONTH.match(head)) is not None:
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:

@@ -1,4 +1,4 @@
-"""Who is who (rules.md, People)."""
+"""Who is who: the roles of the README's table, each with what it may do (domain.orders.lifecycle)."""
 
 from __future__ import annotations
 

@@ -12,12 +12,12 @@ customer-name searches, pick-lists, /status figures):
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from domain.roles import Role
 
 
-class Reach(str, Enum):
+class Reach(StrEnum):
     """How far a role's view reaches."""
 
     everything = "everything"

@@ -1,4 +1,4 @@
-"""One incoming update, few hops (design.md, "One message, few hops").
+"""One incoming update, few hops.
 
 1. the update is written, untouched, to the audit log and committed — before
    anything else, and only once per Telegram ``update_id``;

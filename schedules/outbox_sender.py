@@ -26,16 +26,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import or_, select, update
+from typing import Protocol
 
 from domain.policy.reminders import deliver_at
+from domain.roles import Role
+from domain.texts import t
 from handlers import dispatch  # noqa: F401  (importing the use cases registers every renderer)
 from handlers.app import App
 from handlers.audit_trail import record_outbound
 from handlers.live import Rendered, UnknownKind, render_now
 from handlers.types import OutgoingDocument, Reply, keyboard_from_json, keyboard_to_json
-from storage.users import user_by_telegram_id
-from storage.models import OutboxMessage, User
+from storage import outbox
+from storage.models import OutboxMessage, OutboxState, User
+from storage.users import user_by_telegram_id, users_with_role
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +46,25 @@ log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class SendFailed(Exception):
-    """Raised by a BotApi for errors that retrying will not fix (400 chat not found …)."""
+class SendsReplies(Protocol):
+    """What the sender needs of ``bot.transport.delivery.BotApi`` (schedules does not import bot)."""
+
+    async def send(self, reply: Reply) -> int | None: ...
 
 
-def _attachment(raw: str | None) -> dict[str, OutgoingDocument]:
-    """The file a row carries, read at send time (charts and exports are written to disk when queued)."""
+def _attachment(raw: str | None) -> tuple[OutgoingDocument | None, OutgoingDocument | None]:
+    """The (photo, document) a row carries, read at send time (charts and exports are written to
+    disk when queued)."""
     if not raw:
-        return {}
+        return None, None
     spec = json.loads(raw)
     path = Path(spec["path"])
     if not path.exists():
         log.warning("outbox attachment %s is gone; sending the text alone", path)
-        return {}
+        return None, None
     document = OutgoingDocument(spec.get("file_name") or path.name, path.read_bytes(),
                                 spec.get("mime_type", "application/octet-stream"))
-    return {"photo" if spec.get("kind") == "photo" else "document": document}
+    return (document, None) if spec.get("kind") == "photo" else (None, document)
 
 
 @dataclass
@@ -70,7 +76,7 @@ class RateLimits:
 @dataclass
 class OutboxSender:
     app: App
-    api: object  # bot.transport.delivery.BotApi — duck-typed so schedules does not import bot
+    api: SendsReplies
     transient: tuple[type[BaseException], ...]
     blocked: tuple[type[BaseException], ...]
     limits: RateLimits = field(default_factory=RateLimits)
@@ -105,49 +111,23 @@ class OutboxSender:
         return delivered
 
     async def _renew(self, row_ids: list[int]) -> None:
-        """Extend the lease on the rows this sender still holds (the claim time is ``not_before``)."""
         async with self.app.sessions() as session, session.begin():
-            await session.execute(update(OutboxMessage)
-                                  .where(OutboxMessage.id.in_(row_ids), OutboxMessage.state == "sending")
-                                  .values(not_before=self.app.clock.now()))
-
-    def _due(self, now: datetime, *, off_hours: bool, urgent_off_hours: bool):  # type: ignore[no-untyped-def]
-        """The rows this sender would send now: due, and allowed at this hour (R18)."""
-        query = select(OutboxMessage).where(
-            OutboxMessage.not_before <= now,
-            or_(OutboxMessage.state == "pending",
-                (OutboxMessage.state == "sending") & (OutboxMessage.not_before <= now - self.lease)))
-        if off_hours:
-            allowed = OutboxMessage.answer.is_(True)
-            if urgent_off_hours:
-                allowed = or_(allowed, OutboxMessage.urgent.is_(True))
-            query = query.where(allowed)
-        return query
+            await outbox.renew(session, row_ids, self.app.clock.now())
 
     async def busy(self, now: datetime | None = None) -> bool:
         """Whether anything is being sent or is due to be sent now (tests wait for quiet)."""
         now = now or self.app.clock.now()
         policy = self.app.config.policy
         off_hours = deliver_at(now, self.app.calendar) != now
-        due = self._due(now, off_hours=off_hours, urgent_off_hours=policy.working.urgent_escalations_ignore_hours)
         async with self.app.sessions() as session:
-            if (await session.execute(due.limit(1))).first() is not None:
-                return True
-            sending = select(OutboxMessage.id).where(OutboxMessage.state == "sending").limit(1)
-            return (await session.execute(sending)).first() is not None
+            return await outbox.busy(session, now, lease=self.lease, off_hours=off_hours,
+                                     urgent_off_hours=policy.working.urgent_escalations_ignore_hours)
 
     async def _claim(self, now: datetime, limit: int, *, off_hours: bool = False,
                      urgent_off_hours: bool = False) -> list[OutboxMessage]:
         async with self.app.sessions() as session, session.begin():
-            query = self._due(now, off_hours=off_hours, urgent_off_hours=urgent_off_hours) \
-                .order_by(OutboxMessage.id).limit(limit)
-            if session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = list((await session.execute(query)).scalars())
-            for row in rows:
-                row.state = "sending"
-                row.not_before = now  # the claim time, so a stale claim can be recognised
-            return rows
+            return await outbox.claim(session, now, limit=limit, lease=self.lease, off_hours=off_hours,
+                                      urgent_off_hours=urgent_off_hours)
 
     async def _pace(self, chat_id: int) -> None:
         clock = self.monotonic
@@ -187,15 +167,16 @@ class OutboxSender:
     async def _deliver(self, row: OutboxMessage) -> int:
         current = await self._current(row)
         if current is None:
-            await self._mark(row.id, state="dropped", last_error="no longer applies when due")
+            await self._mark(row.id, state=OutboxState.DROPPED, last_error="no longer applies when due")
             log.info("outbox row %s (%s) no longer applies; dropped", row.id, row.key)
             return 0
+        photo, document = _attachment(row.attachment)
         reply = Reply(chat_id=row.chat_id, text=current.text, buttons=current.buttons, entity=row.entity,
-                      **_attachment(row.attachment))
+                      photo=photo, document=document)
         await self._pace(row.chat_id)
         now = self.app.clock.now()
         try:
-            message_id = await self.api.send(reply)  # type: ignore[attr-defined]
+            message_id = await self.api.send(reply)
         except self.transient as error:
             retry_after = getattr(error, "retry_after", None)
             await self._failed(row, now, str(error), retry_after=retry_after)
@@ -205,9 +186,9 @@ class OutboxSender:
             return 0
         except Exception as error:  # a permanent refusal (400): retrying changes nothing
             log.warning("outbox row %s to chat %s refused: %s", row.id, row.chat_id, error)
-            await self._mark(row.id, state="failed", last_error=str(error)[:300], attempts=row.attempts + 1)
+            await self._mark(row.id, state=OutboxState.FAILED, last_error=str(error)[:300], attempts=row.attempts + 1)
             return 0
-        await self._mark(row.id, state="sent", sent_at=now, message_id=message_id, attempts=row.attempts + 1,
+        await self._mark(row.id, state=OutboxState.SENT, sent_at=now, message_id=message_id, attempts=row.attempts + 1,
                          text=reply.text, buttons=json.dumps(keyboard_to_json(reply.buttons), ensure_ascii=False)
                          if reply.buttons else None)
         await record_outbound(self.app, reply, message_id=message_id, sent_at=now)
@@ -217,19 +198,14 @@ class OutboxSender:
         attempts = row.attempts + 1
         if attempts >= self.max_attempts:
             log.error("outbox row %s to chat %s failed %d times: %s", row.id, row.chat_id, attempts, error)
-            await self._mark(row.id, state="failed", attempts=attempts, last_error=error[:300])
+            await self._mark(row.id, state=OutboxState.FAILED, attempts=attempts, last_error=error[:300])
             return
         delay = retry_after if retry_after is not None else self.backoff_first * 2 ** (attempts - 1)
-        await self._mark(row.id, state="pending", attempts=attempts, last_error=error[:300],
+        await self._mark(row.id, state=OutboxState.PENDING, attempts=attempts, last_error=error[:300],
                          not_before=now + timedelta(seconds=min(delay, 3600)))
 
     async def _unreachable(self, row: OutboxMessage, now: datetime, error: str) -> None:
-        from domain.roles import Role
-        from domain.texts import t
-        from storage import outbox
-        from storage.users import user_by_telegram_id, users_with_role
-
-        await self._mark(row.id, state="unreachable", attempts=row.attempts + 1, last_error=error[:300])
+        await self._mark(row.id, state=OutboxState.UNREACHABLE, attempts=row.attempts + 1, last_error=error[:300])
         async with self.app.sessions() as session, session.begin():
             person: User | None = await user_by_telegram_id(session, row.chat_id)
             for admin in await users_with_role(session, Role.ADMIN):
@@ -242,4 +218,4 @@ class OutboxSender:
 
     async def _mark(self, row_id: int, **values: object) -> None:
         async with self.app.sessions() as session, session.begin():
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+            await outbox.mark(session, row_id, **values)

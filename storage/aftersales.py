@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Unpack
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.audit import canonical_json
+from domain.aftersales.case import CaseState
+
+from storage import history as history_of
+from storage.history import EventFacts
 from storage.models import AfterSalesCase, CaseEvent, CasePause, CasePhoto, Order, ReturnDayNotice
 
-OPEN_CASE_STATES = ("open", "accepted", "waiting_customer", "resolved", "reopened")
+OPEN_CASE_STATES = (CaseState.open, CaseState.accepted, CaseState.waiting_customer, CaseState.resolved, CaseState.reopened)
 
 
 async def case_by_id(session: AsyncSession, case_id: int) -> AfterSalesCase | None:
@@ -26,7 +29,7 @@ async def case_by_number(session: AsyncSession, number: str) -> AfterSalesCase |
 
 
 async def cases_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
-                        states: Sequence[str] = OPEN_CASE_STATES, limit: int = 30) -> Sequence[AfterSalesCase]:
+                        states: Sequence[CaseState] = OPEN_CASE_STATES, limit: int = 30) -> Sequence[AfterSalesCase]:
     query = select(AfterSalesCase).where(AfterSalesCase.state.in_(states))
     if sales_id is not None:
         query = query.where(AfterSalesCase.sales_id == sales_id)
@@ -41,7 +44,7 @@ async def latest_open_case(session: AsyncSession, sales_id: int) -> AfterSalesCa
     """The sales person's most recently opened case that is not finished."""
     return (await session.execute(
         select(AfterSalesCase).where(AfterSalesCase.sales_id == sales_id,
-                                     AfterSalesCase.state.in_(("open", "accepted", "waiting_customer", "reopened")))
+                                     AfterSalesCase.state.in_((CaseState.open, CaseState.accepted, CaseState.waiting_customer, CaseState.reopened)))
         .order_by(AfterSalesCase.id.desc()).limit(1)
     )).scalars().first()
 
@@ -69,20 +72,12 @@ async def orders_matching(session: AsyncSession, *, phone: str | None, name: str
     )).scalars().unique().all()
 
 
-async def add_event(session: AsyncSession, case: AfterSalesCase, *, at: datetime, actor_id: int | None, event: str,
-                    from_state: str | None = None, to_state: str | None = None,
-                    detail: dict[str, Any] | None = None, evidence_id: int | None = None) -> CaseEvent:
-    row = CaseEvent(case_id=case.id, at=at, actor_id=actor_id, event=event, from_state=from_state,
-                    to_state=to_state, detail=canonical_json(detail) if detail else None, evidence_id=evidence_id)
-    session.add(row)
-    await session.flush()
-    return row
+async def add_event(session: AsyncSession, case: AfterSalesCase, **facts: Unpack[EventFacts]) -> CaseEvent:
+    return await history_of.add(session, CaseEvent(case_id=case.id), facts)
 
 
 async def history(session: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
-    return (await session.execute(
-        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
-    )).scalars().all()
+    return await history_of.events(session, CaseEvent, CaseEvent.case_id == case_id)
 
 
 async def photos(session: AsyncSession, case_id: int) -> Sequence[CasePhoto]:

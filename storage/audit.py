@@ -12,12 +12,13 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import merkle_tree
+from storage.db import is_postgres
 from storage.models import AuditEntry
 from storage.types import json_storable, storable_text
 
@@ -44,6 +45,12 @@ EXACT_TEXT = "exact_text"
 _BIGINT = range(-2**63, 2**63)
 
 
+@overload
+def canonical_json(value: Mapping[str, Any]) -> str: ...
+@overload
+def canonical_json(value: None) -> None: ...
+@overload
+def canonical_json(value: Mapping[str, Any] | None) -> str | None: ...
 def canonical_json(value: Mapping[str, Any] | None) -> str | None:
     """The one JSON form of a payload: sorted keys, no spaces, storable on every backend.
 
@@ -110,7 +117,7 @@ def entry_digest(entry: AuditEntry) -> str:
 
 async def _lock_chain(session: AsyncSession) -> None:
     # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
-    if session.bind.dialect.name == "postgresql":
+    if is_postgres(session):
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
 
 

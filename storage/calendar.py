@@ -8,6 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.orders.lifecycle import OrderState
+from domain.policy.fines import FineState
+
 from storage.models import AfterSalesCase, CompanyDayOff, Fine, Order
 
 
@@ -50,10 +53,10 @@ async def cases_with_deadlines(session: AsyncSession) -> Sequence[AfterSalesCase
 async def orders_awaiting_pickup(session: AsyncSession) -> Sequence[Order]:
     """R10: printed orders whose goods have not left the finished-goods warehouse."""
     return (await session.execute(select(Order).where(
-        Order.state == "printed", Order.printed_at.is_not(None)))).scalars().unique().all()
+        Order.state == OrderState.printed, Order.printed_at.is_not(None)))).scalars().unique().all()
 
 
 async def fines_open_to_appeal(session: AsyncSession, today: date) -> Sequence[Fine]:
     """R16: confirmed fines whose appeal period has not ended."""
     return (await session.execute(select(Fine).where(
-        Fine.state == "confirmed", Fine.appeal_deadline >= today, Fine.notified_at.is_not(None)))).scalars().unique().all()
+        Fine.state == FineState.confirmed, Fine.appeal_deadline >= today, Fine.notified_at.is_not(None)))).scalars().unique().all()

@@ -7,9 +7,10 @@ commit: the use case that calls them owns the transaction.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -65,7 +66,8 @@ def _make_parent(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+# The listeners get the driver's own connection objects, which SQLAlchemy types as Any.
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the chat client read while the bot writes; foreign keys are off by
     # default in SQLite and the schema relies on them.
     # Let SQLAlchemy, not the driver, open transactions (see _sqlite_begin_immediate).
@@ -77,14 +79,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin_immediate(connection: Connection) -> None:
     # A deferred transaction that reads the audit chain's last hash and then
     # writes would fail (SQLITE_BUSY) or fork the chain when two updates race;
     # taking the write lock up front serialises writers, as the chain needs.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _sqlite_begin_deferred(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin_deferred(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
@@ -92,6 +94,6 @@ def session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def is_postgres(engine_or_session) -> bool:  # type: ignore[no-untyped-def]
-    bind = getattr(engine_or_session, "bind", engine_or_session)
-    return bind.dialect.name == "postgresql"
+def is_postgres(session: AsyncSession) -> bool:
+    """Whether the session talks to PostgreSQL (row locks, advisory locks, time zones in SQL)."""
+    return session.get_bind().dialect.name == "postgresql"

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.models import AuditEntry, InboxUpdate
+from storage.models import AuditEntry, InboxState, InboxUpdate
 
 # Namespace of the per-chat advisory locks (PostgreSQL), distinct from the scheduler's.
 _CHAT_LOCK_NAMESPACE = 0x0B0C
@@ -24,7 +24,7 @@ _CHAT_LOCK_NAMESPACE = 0x0B0C
 async def add(session: AsyncSession, *, entry_id: int, chat_id: int, update_id: int | None,
               received_at: datetime) -> None:
     session.add(InboxUpdate(entry_id=entry_id, chat_id=chat_id, update_id=update_id, received_at=received_at,
-                            state="received"))
+                            state=InboxState.RECEIVED))
     await session.flush()
 
 
@@ -47,7 +47,7 @@ async def recorded_update(session: AsyncSession, entry_id: int) -> dict[str, Any
 
 async def mark_applied(session: AsyncSession, entry_id: int, outcome: str) -> None:
     await session.execute(update(InboxUpdate).where(InboxUpdate.entry_id == entry_id)
-                          .values(state="applied", outcome=outcome))
+                          .values(state=InboxState.APPLIED, outcome=outcome))
 
 
 async def remove(session: AsyncSession, entry_id: int) -> None:

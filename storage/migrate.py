@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def compare_type(context: Any, _inspected: sa.Column, _metadata: sa.Column, inspected_type: Any,
+def compare_type(context: Any, _inspected: sa.Column[Any], _metadata: sa.Column[Any], inspected_type: Any,
                  metadata_type: Any) -> bool | None:
     """Alembic's type comparison, except that on SQLite VARCHAR(n) equals TEXT: SQLite
     ignores declared lengths, so both hold any text (None lets Alembic decide)."""

@@ -7,11 +7,16 @@ BIGINT: user ids passed 2**31 long ago.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
-from storage.types import FreeText, LookupString, UTCDateTime
+from domain.aftersales.case import CaseState, Category, Resolution, Severity
+from domain.orders.lifecycle import LineState, OrderState
+from domain.policy.fines import FineState
+from domain.roles import Role
+from storage.types import FreeText, LookupString, State, UTCDateTime
 
 # Stable constraint names so Alembic migrations behave the same on SQLite and PostgreSQL.
 NAMING = {
@@ -27,6 +32,36 @@ BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements IN
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# -- states only storage knows: how far a delivery, an inbound update, a change request got ---------
+
+
+class OutboxState(StrEnum):
+    """Where a notification in the outbox is (发送状态)."""
+
+    PENDING = "pending"  # waiting for its time
+    SENDING = "sending"  # claimed by a sender (a lease: claimed again when it runs out)
+    SENT = "sent"
+    FAILED = "failed"  # refused, or out of attempts
+    UNREACHABLE = "unreachable"  # the person blocked the bot
+    SKIPPED = "skipped"  # the slot was evaluated and had nothing to say; never sent
+    DROPPED = "dropped"  # no longer applied when due
+
+
+class InboxState(StrEnum):
+    """How far an inbound update got (收件箱状态)."""
+
+    RECEIVED = "received"  # recorded as evidence; the use case has not run
+    APPLIED = "applied"  # the use case ran; its replies are in ``outcome``
+
+
+class ChangeState(StrEnum):
+    """An 改单 request awaiting the sender's confirmation."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    DROPPED = "dropped"  # replaced by a newer request, or declined
 
 
 class Store(Base):
@@ -49,7 +84,7 @@ class User(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     name: Mapped[str] = mapped_column(FreeText)
     username: Mapped[str | None] = mapped_column(FreeText)
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(State(Role, 20))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -64,7 +99,7 @@ class Invite(Base):
     __tablename__ = "invites"
 
     code: Mapped[str] = mapped_column(LookupString(32), primary_key=True)
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(State(Role, 20))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -156,7 +191,7 @@ class Order(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str | None] = mapped_column(LookupString(20), unique=True)
-    state: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[OrderState] = mapped_column(State(OrderState, 20), index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     sales_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     customer_name: Mapped[str | None] = mapped_column(FreeText)
@@ -213,29 +248,37 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit: Mapped[str | None] = mapped_column(FreeText)
     spec: Mapped[str | None] = mapped_column(FreeText)
-    state: Mapped[str] = mapped_column(String(12), default="pending")
+    state: Mapped[LineState] = mapped_column(State(LineState, 12), default=LineState.pending)
     eta: Mapped[date | None] = mapped_column(Date)
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
 
-class OrderEvent(Base):
-    """An order's history: who did what, when, on the evidence of which message."""
-
-    __tablename__ = "order_events"
+class EventRow:
+    """One line of a tracked entity's history (履历): who did what, when, from which state to
+    which, on the evidence of which message. Orders and after-sales cases keep the same kind."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     event: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(20))  # an order's or a case's state
     to_state: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(FreeText)  # canonical JSON
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)
 
-    actor: Mapped[User | None] = relationship(lazy="joined")
+    @declared_attr
+    def actor(cls) -> Mapped[User | None]:
+        return relationship(User, lazy="joined")
+
+
+class OrderEvent(EventRow, Base):
+    """An order's history."""
+
+    __tablename__ = "order_events"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
 
 
 class PendingChange(Base):
@@ -248,7 +291,7 @@ class PendingChange(Base):
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     changes: Mapped[str] = mapped_column(FreeText)  # JSON: {field: new value}
-    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | applied | dropped
+    state: Mapped[ChangeState] = mapped_column(State(ChangeState, 12), default=ChangeState.PENDING)
     origin: Mapped[str] = mapped_column(String(12), default="message")  # message | edit
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -278,7 +321,7 @@ class Fine(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     amount_yuan: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(FreeText)
-    state: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
+    state: Mapped[FineState] = mapped_column(State(FineState, 12), default=FineState.proposed, index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -334,8 +377,7 @@ class OutboxMessage(Base):
     entity: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
-    # pending | sending | sent | failed | unreachable | skipped | dropped (no longer applied when due)
-    state: Mapped[str] = mapped_column(String(12), default="pending")
+    state: Mapped[OutboxState] = mapped_column(State(OutboxState, 12), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(FreeText)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -371,7 +413,7 @@ class InboxUpdate(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     update_id: Mapped[int | None] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(12), default="received")  # received | applied
+    state: Mapped[InboxState] = mapped_column(State(InboxState, 12), default=InboxState.RECEIVED)
     outcome: Mapped[str | None] = mapped_column(Text)  # JSON: the replies still to deliver
 
 
@@ -391,13 +433,13 @@ class AfterSalesCase(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(LookupString(20), unique=True)
-    state: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[CaseState] = mapped_column(State(CaseState, 20), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     sales_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    category: Mapped[str] = mapped_column(String(20))
-    severity: Mapped[str] = mapped_column(String(10))
+    category: Mapped[Category] = mapped_column(State(Category, 20))
+    severity: Mapped[Severity] = mapped_column(State(Severity, 10))
     description: Mapped[str] = mapped_column(FreeText)
     whole_order: Mapped[bool] = mapped_column(Boolean, default=False)  # R13: one product can return the order
     customer_hint: Mapped[str | None] = mapped_column(FreeText)  # name/phone typed when no number was given
@@ -412,7 +454,7 @@ class AfterSalesCase(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first response
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resolution: Mapped[str | None] = mapped_column(String(12))
+    resolution: Mapped[Resolution | None] = mapped_column(State(Resolution, 12))
     resolution_note: Mapped[str | None] = mapped_column(FreeText)
     satisfaction: Mapped[int | None] = mapped_column(Integer)  # the latest score
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -428,22 +470,12 @@ class AfterSalesCase(Base):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
 
 
-class CaseEvent(Base):
-    """A case's history: who did what, when, on the evidence of which message."""
+class CaseEvent(EventRow, Base):
+    """A case's history."""
 
     __tablename__ = "aftersales_case_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("aftersales_cases.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    event: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(20))
-    to_state: Mapped[str | None] = mapped_column(String(20))
-    detail: Mapped[str | None] = mapped_column(FreeText)  # canonical JSON
-    evidence_id: Mapped[int | None] = mapped_column(BigInteger)
-
-    actor: Mapped[User | None] = relationship(lazy="joined")
 
 
 class CasePhoto(Base):

@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Unpack
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.audit import canonical_json
+from domain.orders.lifecycle import OrderState
+
+from storage import history as history_of
+from storage.db import is_postgres
+from storage.history import EventFacts
+from storage.models import ChangeState
 from storage.models import AuditEntry, AwaitingInput, DocumentCounter, Order, OrderEvent, PendingChange, ReturnDay
 
-OPEN_STATES = ("submitted", "received", "confirmed", "placed", "complete", "printed", "picked_up", "delivered")
+OPEN_STATES = (OrderState.submitted, OrderState.received, OrderState.confirmed, OrderState.placed, OrderState.complete,
+               OrderState.printed, OrderState.picked_up, OrderState.delivered)
 
 
 async def next_document_seq(session: AsyncSession, kind: str, year_month: str) -> int:
@@ -22,20 +28,16 @@ async def next_document_seq(session: AsyncSession, kind: str, year_month: str) -
     PostgreSQL: the counter row is locked (FOR UPDATE) until the transaction
     ends; SQLite: writers are serialised by BEGIN IMMEDIATE (storage.db).
     """
-    table = DocumentCounter.__table__
-    if session.bind.dialect.name == "postgresql":
+    query = select(DocumentCounter).where(DocumentCounter.kind == kind, DocumentCounter.year_month == year_month)
+    if is_postgres(session):
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        await session.execute(pg_insert(table).values(kind=kind, year_month=year_month, last_seq=0)
+        await session.execute(pg_insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0)
                               .on_conflict_do_nothing())
-        query = select(DocumentCounter).where(DocumentCounter.kind == kind,
-                                              DocumentCounter.year_month == year_month).with_for_update()
-        counter = (await session.execute(query)).scalar_one()
-    else:
-        counter = await session.get(DocumentCounter, (kind, year_month))
-        if counter is None:
-            await session.execute(insert(table).values(kind=kind, year_month=year_month, last_seq=0))
-            counter = await session.get(DocumentCounter, (kind, year_month))
+        query = query.with_for_update()
+    elif await session.get(DocumentCounter, (kind, year_month)) is None:
+        await session.execute(insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0))
+    counter = (await session.execute(query)).scalar_one()
     counter.last_seq += 1
     await session.flush()
     return counter.last_seq
@@ -67,7 +69,7 @@ async def entity_of_bot_message(session: AsyncSession, chat_id: int, message_id:
 
 
 async def orders_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
-                         states: Sequence[str] = OPEN_STATES, limit: int = 30) -> Sequence[Order]:
+                         states: Sequence[OrderState] = OPEN_STATES, limit: int = 30) -> Sequence[Order]:
     query = select(Order).where(Order.state.in_(states))
     if sales_id is not None:
         query = query.where(Order.sales_id == sales_id)
@@ -82,7 +84,7 @@ async def submitted_since(session: AsyncSession, *, store_id: int | None, phone:
     """Orders of one store for one customer phone submitted at or after ``since`` (the duplicate
     check's candidates), newest first; cancelled ones do not count."""
     query = select(Order).where(Order.customer_phone == phone, Order.number.is_not(None),
-                                Order.submitted_at >= since, Order.state != "cancelled")
+                                Order.submitted_at >= since, Order.state != OrderState.cancelled)
     query = query.where(Order.store_id.is_(None) if store_id is None else Order.store_id == store_id)
     if exclude_id is not None:
         query = query.where(Order.id != exclude_id)
@@ -92,25 +94,17 @@ async def submitted_since(session: AsyncSession, *, store_id: int | None, phone:
 async def drafts_held_until(session: AsyncSession, day: date) -> Sequence[Order]:
     """Orders paused by a return day (R12) whose hold ends on or before ``day``."""
     return (await session.execute(
-        select(Order).where(Order.state == "draft", Order.held_until.is_not(None), Order.held_until <= day)
+        select(Order).where(Order.state == OrderState.draft, Order.held_until.is_not(None), Order.held_until <= day)
         .order_by(Order.id)
     )).scalars().unique().all()
 
 
-async def add_event(session: AsyncSession, order: Order, *, at: datetime, actor_id: int | None, event: str,
-                    from_state: str | None = None, to_state: str | None = None,
-                    detail: dict[str, Any] | None = None, evidence_id: int | None = None) -> OrderEvent:
-    row = OrderEvent(order_id=order.id, at=at, actor_id=actor_id, event=event, from_state=from_state,
-                     to_state=to_state, detail=canonical_json(detail) if detail else None, evidence_id=evidence_id)
-    session.add(row)
-    await session.flush()
-    return row
+async def add_event(session: AsyncSession, order: Order, **facts: Unpack[EventFacts]) -> OrderEvent:
+    return await history_of.add(session, OrderEvent(order_id=order.id), facts)
 
 
 async def history(session: AsyncSession, order_id: int) -> Sequence[OrderEvent]:
-    return (await session.execute(
-        select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.at, OrderEvent.id)
-    )).scalars().all()
+    return await history_of.events(session, OrderEvent, OrderEvent.order_id == order_id)
 
 
 async def uncertain_fields(session: AsyncSession, order_id: int) -> frozenset[str]:
@@ -159,9 +153,9 @@ async def add_pending_change(session: AsyncSession, *, order: Order, requested_b
                              changes: dict[str, Any], origin: str, evidence_id: int | None) -> PendingChange:
     # A newer request replaces an older unanswered one for the same order.
     await session.execute(update(PendingChange).where(PendingChange.order_id == order.id,
-                                                      PendingChange.state == "pending").values(state="dropped"))
+                                                      PendingChange.state == ChangeState.PENDING).values(state=ChangeState.DROPPED))
     row = PendingChange(order_id=order.id, requested_by=requested_by, created_at=now,
-                        changes=json.dumps(changes, ensure_ascii=False, default=str), state="pending",
+                        changes=json.dumps(changes, ensure_ascii=False, default=str), state=ChangeState.PENDING,
                         origin=origin, evidence_id=evidence_id)
     session.add(row)
     await session.flush()
@@ -189,7 +183,7 @@ async def set_return_day(session: AsyncSession, *, day: date, user_id: int, now:
     await session.flush()
 
 
-def search_filter(text: str):  # type: ignore[no-untyped-def]
+def search_filter(text: str) -> ColumnElement[bool]:
     """Orders matching a customer phone or name fragment."""
     like = f"%{text}%"
     return or_(Order.customer_phone.like(like), Order.customer_name.like(like))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.db import is_postgres
+from storage.models import OutboxMessage, OutboxState
 
 
 async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, now: datetime,
@@ -30,7 +31,7 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
         return False
     session.add(OutboxMessage(
         key=key, chat_id=chat_id, text=text, buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None,
-        entity=entity, created_at=now, not_before=not_before or now, state="pending", attempts=0,
+        entity=entity, created_at=now, not_before=not_before or now, state=OutboxState.PENDING, attempts=0,
         attachment=json.dumps(attachment, ensure_ascii=False) if attachment else None, urgent=urgent,
         answer=answer, render=json.dumps(render, ensure_ascii=False) if render else None))
     await session.flush()
@@ -42,17 +43,60 @@ async def mark_skipped(session: AsyncSession, *, key: str, chat_id: int, now: da
     so the next sweep does not compute it again."""
     if not (await session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))).first():
         session.add(OutboxMessage(key=key, chat_id=chat_id, text="", created_at=now, not_before=now,
-                                  state="skipped", attempts=0))
+                                  state=OutboxState.SKIPPED, attempts=0))
         await session.flush()
 
 
-async def due(session: AsyncSession, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
-    query = (select(OutboxMessage).where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
-             .order_by(OutboxMessage.id).limit(limit))
-    if session.bind.dialect.name == "postgresql":
+def _due(now: datetime, *, lease: timedelta, off_hours: bool, urgent_off_hours: bool) -> Select[OutboxMessage]:
+    """Rows to send now: pending and due, or claimed by a sender whose lease ran out; outside
+    working hours (R18) only answers, and urgent rows where config lets them through."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.not_before <= now,
+        or_(OutboxMessage.state == OutboxState.PENDING,
+            and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.not_before <= now - lease)))
+    if off_hours:
+        allowed: ColumnElement[bool] = OutboxMessage.answer.is_(True)
+        if urgent_off_hours:
+            allowed = or_(allowed, OutboxMessage.urgent.is_(True))
+        query = query.where(allowed)
+    return query
+
+
+async def claim(session: AsyncSession, now: datetime, *, limit: int, lease: timedelta, off_hours: bool,
+                urgent_off_hours: bool) -> list[OutboxMessage]:
+    """Take the due rows for this sender (``sending``, claimed at ``now``), oldest first."""
+    query = _due(now, lease=lease, off_hours=off_hours, urgent_off_hours=urgent_off_hours) \
+        .order_by(OutboxMessage.id).limit(limit)
+    if is_postgres(session):
         # Several bot instances may drain the outbox; each row goes to exactly one.
         query = query.with_for_update(skip_locked=True)
-    return (await session.execute(query)).scalars().all()
+    rows = list((await session.execute(query)).scalars())
+    for row in rows:
+        row.state = OutboxState.SENDING
+        row.not_before = now  # the claim time, so a stale claim can be recognised
+    return rows
+
+
+async def renew(session: AsyncSession, row_ids: Sequence[int], now: datetime) -> None:
+    """Extend the lease on rows a sender still holds (the claim time is ``not_before``)."""
+    await session.execute(update(OutboxMessage)
+                          .where(OutboxMessage.id.in_(row_ids), OutboxMessage.state == OutboxState.SENDING)
+                          .values(not_before=now))
+
+
+async def busy(session: AsyncSession, now: datetime, *, lease: timedelta, off_hours: bool,
+               urgent_off_hours: bool) -> bool:
+    """Whether anything is being sent or is due to be sent now."""
+    due = _due(now, lease=lease, off_hours=off_hours, urgent_off_hours=urgent_off_hours)
+    if (await session.execute(due.limit(1))).first() is not None:
+        return True
+    sending = select(OutboxMessage.id).where(OutboxMessage.state == OutboxState.SENDING).limit(1)
+    return (await session.execute(sending)).first() is not None
+
+
+async def mark(session: AsyncSession, row_id: int, **values: object) -> None:
+    """Record how a delivery went (state, attempts, error, the message id it got …)."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
 
 async def for_key(session: AsyncSession, key: str) -> OutboxMessage | None:
@@ -69,13 +113,11 @@ async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
 
 
 async def summary(session: AsyncSession) -> dict[str, int]:
-    from sqlalchemy import func
-
     rows = await session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
     return {state: count for state, count in rows.all()}
 
 
-async def recent(session: AsyncSession, states: tuple[str, ...], limit: int = 10) -> Sequence[OutboxMessage]:
+async def recent(session: AsyncSession, states: tuple[OutboxState, ...], limit: int = 10) -> Sequence[OutboxMessage]:
     return (await session.execute(select(OutboxMessage).where(OutboxMessage.state.in_(states))
                                   .order_by(OutboxMessage.id.desc()).limit(limit))).scalars().all()
 
@@ -83,11 +125,11 @@ async def recent(session: AsyncSession, states: tuple[str, ...], limit: int = 10
 async def pending_about(session: AsyncSession, chat_id: int, entity: str) -> OutboxMessage | None:
     """The first notification about ``entity`` still waiting for that chat, if any."""
     return (await session.execute(select(OutboxMessage).where(
-        OutboxMessage.chat_id == chat_id, OutboxMessage.entity == entity, OutboxMessage.state == "pending")
+        OutboxMessage.chat_id == chat_id, OutboxMessage.entity == entity, OutboxMessage.state == OutboxState.PENDING)
         .order_by(OutboxMessage.not_before).limit(1))).scalar_one_or_none()
 
 
 async def pending_for_chat(session: AsyncSession, chat_id: int) -> Sequence[OutboxMessage]:
     return (await session.execute(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                                              OutboxMessage.state.in_(("pending", "sending")))
+                                                              OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING)))
                                   .order_by(OutboxMessage.not_before))).scalars().all()

@@ -11,39 +11,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.aftersales.case import CaseState
+from domain.orders.lifecycle import LineState, OrderState
+
 from storage.models import AfterSalesCase, Order, OrderLine
+from storage.scope import Scope
 
 LIMIT = 20
 
 
 @dataclass(frozen=True, slots=True)
-class Whose:
-    sales_id: int | None = None
-    store_id: int | None = None
-    clerk_id: int | None = None  # a clerk's queue
+class Whose(Scope):
+    """A to-do list's scope: a clerk's list holds what the clerk took and what nobody has taken yet."""
 
-    def orders(self) -> list[Any]:
-        where: list[Any] = []
-        if self.sales_id is not None:
-            where.append(Order.sales_id == self.sales_id)
-        if self.store_id is not None:
-            where.append(Order.store_id == self.store_id)
-        if self.clerk_id is not None:
-            where.append(or_(Order.clerk_id == self.clerk_id, Order.clerk_id.is_(None)))
-        return where
-
-    def cases(self) -> list[Any]:
-        where: list[Any] = []
-        if self.sales_id is not None:
-            where.append(AfterSalesCase.sales_id == self.sales_id)
-        if self.store_id is not None:
-            where.append(AfterSalesCase.store_id == self.store_id)
-        if self.clerk_id is not None:
-            where.append(or_(AfterSalesCase.assignee_id == self.clerk_id, AfterSalesCase.assignee_id.is_(None)))
-        return where
+    queue: bool = True
 
 
 async def _orders(session: AsyncSession, *where: Any) -> Sequence[Order]:
@@ -59,53 +43,53 @@ async def _cases(session: AsyncSession, *where: Any) -> Sequence[AfterSalesCase]
 
 async def drafts(session: AsyncSession, whose: Whose) -> Sequence[Order]:
     """Drafts not yet confirmed (a draft held for the return day is handed in by itself)."""
-    return await _orders(session, Order.state == "draft", Order.held_until.is_(None), *whose.orders())
+    return await _orders(session, Order.state == OrderState.draft, Order.held_until.is_(None), *whose.orders())
 
 
 async def not_received(session: AsyncSession, whose: Whose) -> Sequence[Order]:
     """Handed in, no clerk has pressed 接单 yet."""
-    return await _orders(session, Order.state == "submitted", *whose.orders())
+    return await _orders(session, Order.state == OrderState.submitted, *whose.orders())
 
 
 async def to_place(session: AsyncSession, today: date, whose: Whose) -> Sequence[Order]:
     """Received (or confirmed with the customer) and the order date has come: to be placed (下单)."""
-    return await _orders(session, Order.state.in_(("received", "confirmed")), Order.order_date <= today,
+    return await _orders(session, Order.state.in_((OrderState.received, OrderState.confirmed)), Order.order_date <= today,
                          *whose.orders())
 
 
 async def order_date_due(session: AsyncSession, today: date, whose: Whose) -> Sequence[Order]:
     """Not placed yet and the order date has come — the sales person makes sure the clerk knows (R6)."""
-    return await _orders(session, Order.state.in_(("submitted", "received", "confirmed")), Order.order_date <= today,
+    return await _orders(session, Order.state.in_((OrderState.submitted, OrderState.received, OrderState.confirmed)), Order.order_date <= today,
                          *whose.orders())
 
 
 async def backorders_late(session: AsyncSession, today: date, whose: Whose) -> Sequence[Order]:
     """Orders with a backorder line whose expected arrival (欠货交期) has passed."""
-    late = select(OrderLine.order_id).where(OrderLine.state == "backorder", OrderLine.eta < today)
-    return await _orders(session, Order.state == "placed", Order.id.in_(late), *whose.orders())
+    late = select(OrderLine.order_id).where(OrderLine.state == LineState.backorder, OrderLine.eta < today)
+    return await _orders(session, Order.state == OrderState.placed, Order.id.in_(late), *whose.orders())
 
 
 async def backorders(session: AsyncSession, whose: Whose) -> Sequence[Order]:
     """Placed orders waiting on a backorder line, whatever its ETA."""
-    waiting = select(OrderLine.order_id).where(OrderLine.state == "backorder")
-    return await _orders(session, Order.state == "placed", Order.id.in_(waiting), *whose.orders())
+    waiting = select(OrderLine.order_id).where(OrderLine.state == LineState.backorder)
+    return await _orders(session, Order.state == OrderState.placed, Order.id.in_(waiting), *whose.orders())
 
 
 async def pickups_due(session: AsyncSession, by_day: date, whose: Whose) -> Sequence[Order]:
     """Printed orders whose pickup deadline (提货期限) is ``by_day`` or earlier."""
-    return await _orders(session, Order.state == "printed", Order.pickup_deadline <= by_day, *whose.orders())
+    return await _orders(session, Order.state == OrderState.printed, Order.pickup_deadline <= by_day, *whose.orders())
 
 
 async def cases_unaccepted(session: AsyncSession, whose: Whose) -> Sequence[AfterSalesCase]:
     """Cases no one has accepted (受理) yet, new or re-opened."""
-    return await _cases(session, AfterSalesCase.state.in_(("open", "reopened")), *whose.cases())
+    return await _cases(session, AfterSalesCase.state.in_((CaseState.open, CaseState.reopened)), *whose.cases())
 
 
 async def cases_in_hand(session: AsyncSession, whose: Whose) -> Sequence[AfterSalesCase]:
     """Accepted cases being worked on or waiting for the customer."""
-    return await _cases(session, AfterSalesCase.state.in_(("accepted", "waiting_customer")), *whose.cases())
+    return await _cases(session, AfterSalesCase.state.in_((CaseState.accepted, CaseState.waiting_customer)), *whose.cases())
 
 
 async def cases_to_score(session: AsyncSession, whose: Whose) -> Sequence[AfterSalesCase]:
     """Resolved cases still waiting for the customer's satisfaction score."""
-    return await _cases(session, AfterSalesCase.state == "resolved", *whose.cases())
+    return await _cases(session, AfterSalesCase.state == CaseState.resolved, *whose.cases())

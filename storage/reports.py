@@ -20,52 +20,25 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from domain.aftersales.case import CaseState
 from domain.localtime import offset_changes
+from domain.orders.lifecycle import LineState, OrderState
+from domain.policy.fines import FineState
 from domain.reports import KpiCounts, Period
+
+from storage import history
+from storage.aftersales import OPEN_CASE_STATES
+from storage.db import is_postgres
 from storage.models import (AfterSalesCase, AuditEntry, CaseEvent, CasePhoto, Fine, Order, OrderEvent, OrderLine,
                             PendingChange, Store, User)
 from storage.orders import OPEN_STATES
-from storage.aftersales import OPEN_CASE_STATES
+from storage.scope import Scope
 
-NOT_PLACED = ("submitted", "received", "confirmed")
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Whose figures: everything (all None), one store, one clerk, or one sales person.
-
-    ``queue`` reads ``clerk_id`` as a clerk's queue — what the clerk took plus what
-    nobody has taken yet — instead of strictly the clerk's own orders (KPIs)."""
-
-    store_id: int | None = None
-    clerk_id: int | None = None
-    sales_id: int | None = None
-    queue: bool = False
-
-    def orders(self) -> list[Any]:
-        where: list[Any] = []
-        if self.store_id is not None:
-            where.append(Order.store_id == self.store_id)
-        if self.sales_id is not None:
-            where.append(Order.sales_id == self.sales_id)
-        if self.clerk_id is not None:
-            mine = Order.clerk_id == self.clerk_id
-            where.append(or_(mine, Order.clerk_id.is_(None)) if self.queue else mine)
-        return where
-
-    def cases(self) -> list[Any]:
-        where: list[Any] = []
-        if self.store_id is not None:
-            where.append(AfterSalesCase.store_id == self.store_id)
-        if self.sales_id is not None:
-            where.append(AfterSalesCase.sales_id == self.sales_id)
-        if self.clerk_id is not None:
-            mine = AfterSalesCase.assignee_id == self.clerk_id
-            where.append(or_(mine, AfterSalesCase.assignee_id.is_(None)) if self.queue else mine)
-        return where
+NOT_PLACED = (OrderState.submitted, OrderState.received, OrderState.confirmed)
 
 
 def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -85,7 +58,7 @@ def local_date(session: AsyncSession, column: Any, tz: ZoneInfo, period: Period)
     SQLite knows no time zones: the offset is chosen by the instant, with a branch for
     each daylight-saving change in and around ``period`` (one branch where there is none).
     """
-    if session.bind.dialect.name == "postgresql":
+    if is_postgres(session):
         return func.date(func.timezone(str(tz.key), column))
     changes = offset_changes(period.start - timedelta(days=62), period.end + timedelta(days=62), tz)
 
@@ -113,10 +86,11 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     over orders and one over after-sales cases, each a single GROUP BY.
     """
     start_utc, end_utc = utc_bounds(period, tz)
-    ld = lambda column: local_date(session, column, tz, period)  # noqa: E731
+    def ld(column: Any) -> Any:
+        return local_date(session, column, tz, period)
 
     order_key = {"store": Order.store_id, "clerk": Order.clerk_id}.get(group or "", literal(0))
-    cancelled = Order.state == "cancelled"
+    cancelled = Order.state == OrderState.cancelled
 
     def step(deadline: Any, done_at: Any) -> tuple[Any, Any]:
         counted = and_(deadline.between(period.start, period.end),
@@ -128,7 +102,7 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     deliver, deliver_ok = step(Order.delivery_date, Order.delivered_at)
     # Due once its delivery day has come (or it was delivered early): a range reaching into
     # the future does not count tomorrow's deliveries as missed.
-    due = and_(Order.delivery_date.between(period.start, period.end), ~cancelled, Order.state != "draft",
+    due = and_(Order.delivery_date.between(period.start, period.end), ~cancelled, Order.state != OrderState.draft,
                or_(Order.delivery_date <= today, Order.delivered_at.is_not(None)))
     order_rows = await session.execute(
         select(order_key.label("k"), _count(due), _count(and_(due, Order.delivered_at.is_not(None))),
@@ -141,7 +115,7 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
         .group_by(order_key))
 
     case_key = {"store": AfterSalesCase.store_id, "clerk": AfterSalesCase.assignee_id}.get(group or "", literal(0))
-    refused = AfterSalesCase.state == "rejected"
+    refused = AfterSalesCase.state == CaseState.rejected
 
     def sla_step(deadline: Any, done_at: Any) -> tuple[Any, Any]:
         counted = and_(deadline >= start_utc, deadline < end_utc, ~refused,
@@ -159,7 +133,7 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
                    (AfterSalesCase.reopen_count > 0, AfterSalesCase.reopen_count), else_=1)
     case_rows = await session.execute(
         select(case_key.label("k"), _count(respond) + _count(resolve), _count(respond_ok) + _count(resolve_ok),
-               _count(raised), _count(and_(raised, AfterSalesCase.state.in_(("resolved", "closed")))),
+               _count(raised), _count(and_(raised, AfterSalesCase.state.in_((CaseState.resolved, CaseState.closed)))),
                func.coalesce(func.sum(answers), 0), _count(satisfied))
         .where(*scope.cases(),
                or_(and_(AfterSalesCase.opened_at >= start_utc, AfterSalesCase.opened_at < end_utc),
@@ -197,10 +171,10 @@ class StatusFigures:
     fines_proposed_yuan: int = 0
 
 
-def _sla_state(now: datetime) -> Any:
+def _sla_state(now: datetime) -> ColumnElement[str]:
     return case(
-        (AfterSalesCase.state == "waiting_customer", "paused"),
-        (AfterSalesCase.state == "resolved", "awaiting_answer"),
+        (AfterSalesCase.state == CaseState.waiting_customer, "paused"),
+        (AfterSalesCase.state == CaseState.resolved, "awaiting_answer"),
         (and_(AfterSalesCase.next_due_at.is_not(None), AfterSalesCase.next_due_at < now), "overdue"),
         (and_(AfterSalesCase.warn_at.is_not(None), AfterSalesCase.warn_at <= now), "due_soon"),
         else_="on_time")
@@ -219,22 +193,22 @@ async def status(session: AsyncSession, *, scope: Scope, today: date, now: datet
     submitted = and_(Order.submitted_at >= start, Order.submitted_at < end)
     row = (await session.execute(select(
         _count(and_(Order.state.in_(NOT_PLACED), Order.order_date == today)),
-        _count(and_(Order.delivery_date == today, Order.state.in_(OPEN_STATES), Order.state != "delivered")),
+        _count(and_(Order.delivery_date == today, Order.state.in_(OPEN_STATES), Order.state != OrderState.delivered)),
         _count(submitted), _count(and_(submitted, rush)),
         _count(and_(Order.state.in_(NOT_PLACED), Order.order_date < today)),
-        _count(and_(Order.state == "printed", Order.pickup_deadline < today)),
+        _count(and_(Order.state == OrderState.printed, Order.pickup_deadline < today)),
     ).where(*where, or_(Order.state.in_(OPEN_STATES), submitted)))).one()
     (figures.to_place_today, figures.deliveries_today, figures.submitted_today, figures.rush_today,
      figures.overdue_placement, figures.pickup_late) = (int(v) for v in row)
     figures.backorder_lines = (await session.execute(
         select(func.count()).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.state == "backorder", Order.state.in_(OPEN_STATES), *where))).scalar_one()
+        .where(OrderLine.state == LineState.backorder, Order.state.in_(OPEN_STATES), *where))).scalar_one()
     sla = _sla_state(now)
-    rows = await session.execute(select(AfterSalesCase.severity, sla, func.count())
-                                 .where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases())
-                                 .group_by(AfterSalesCase.severity, sla))
-    figures.cases = {(severity, state): n for severity, state, n in rows.all()}
-    fine_where = [Fine.state == "proposed"]
+    case_rows = await session.execute(select(AfterSalesCase.severity, sla, func.count())
+                                      .where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases())
+                                      .group_by(AfterSalesCase.severity, sla))
+    figures.cases = {(severity, state): n for severity, state, n in case_rows.all()}
+    fine_where = [Fine.state == FineState.proposed]
     if fines_of is not None:
         fine_where.append(Fine.person_id.in_(list(fines_of) or [-1]))
     count, total = (await session.execute(select(func.count(), func.coalesce(func.sum(Fine.amount_yuan), 0))
@@ -250,7 +224,7 @@ async def store_people(session: AsyncSession, store_id: int | None) -> list[int]
 async def overdue_orders(session: AsyncSession, *, scope: Scope, today: date, limit: int = 30) -> Sequence[Order]:
     """Order date passed and not placed, or printed and the pickup deadline passed — oldest first."""
     late = or_(and_(Order.state.in_(NOT_PLACED), Order.order_date < today),
-               and_(Order.state == "printed", Order.pickup_deadline < today))
+               and_(Order.state == OrderState.printed, Order.pickup_deadline < today))
     return (await session.execute(
         select(Order).where(Order.number.is_not(None), late, *scope.orders())
         .order_by(func.coalesce(Order.pickup_deadline, Order.order_date), Order.id).limit(limit)
@@ -270,7 +244,7 @@ async def backorders(session: AsyncSession, *, scope: Scope, limit: int = 50) ->
     """Backorder lines of open orders with their ETA, the oldest ETA first."""
     return (await session.execute(
         select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.state == "backorder", Order.state.in_(OPEN_STATES), *scope.orders())
+        .where(OrderLine.state == LineState.backorder, Order.state.in_(OPEN_STATES), *scope.orders())
         .order_by(OrderLine.eta.asc().nulls_first(), Order.id, OrderLine.position).limit(limit)
     )).unique().all()
 
@@ -296,8 +270,8 @@ async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: Z
     return TodayLists(
         to_place=await orders(Order.state.in_(NOT_PLACED), Order.order_date == today),
         deliveries=await orders(Order.delivery_date == today, Order.state.in_(OPEN_STATES),
-                                Order.state != "delivered"),
-        pickups=await orders(Order.state == "printed", Order.pickup_deadline == today),
+                                Order.state != OrderState.delivered),
+        pickups=await orders(Order.state == OrderState.printed, Order.pickup_deadline == today),
         submitted=await orders(Order.submitted_at >= start, Order.submitted_at < end),
         cases_due=(await session.execute(
             select(AfterSalesCase).where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases(),
@@ -345,21 +319,19 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
             return None
         order = found.order
         entities.append(f"draft:{order.id}")
-        found.events = (await session.execute(select(OrderEvent).where(OrderEvent.order_id == order.id)
-                                              .order_by(OrderEvent.at, OrderEvent.id))).scalars().unique().all()
+        found.events = await history.events(session, OrderEvent, OrderEvent.order_id == order.id)
         found.fines = (await session.execute(select(Fine).where(Fine.order_id == order.id).order_by(Fine.id))
                        ).scalars().unique().all()
         ids |= {order.evidence_id} if order.evidence_id else set()
-        ids |= set((await session.execute(select(PendingChange.evidence_id).where(
-            PendingChange.order_id == order.id, PendingChange.evidence_id.is_not(None)))).scalars())
+        ids |= {i for i in (await session.execute(select(PendingChange.evidence_id).where(
+            PendingChange.order_id == order.id, PendingChange.evidence_id.is_not(None)))).scalars() if i is not None}
     elif number.startswith("SH"):
         found.case = (await session.execute(select(AfterSalesCase).where(AfterSalesCase.number == number))
                       ).scalar_one_or_none()
         if found.case is None:
             return None
         case_row = found.case
-        found.events = (await session.execute(select(CaseEvent).where(CaseEvent.case_id == case_row.id)
-                                              .order_by(CaseEvent.at, CaseEvent.id))).scalars().unique().all()
+        found.events = await history.events(session, CaseEvent, CaseEvent.case_id == case_row.id)
         found.photos = (await session.execute(select(CasePhoto).where(CasePhoto.case_id == case_row.id)
                                               .order_by(CasePhoto.id))).scalars().all()
         if case_row.fine_id:
@@ -401,27 +373,32 @@ async def count_orders(session: AsyncSession, start: datetime, end: datetime) ->
         Order.number.is_not(None), Order.submitted_at >= start, Order.submitted_at < end))).scalar_one()
 
 
+async def _keyset_chunks(session: AsyncSession, query: Select[Any], key: InstrumentedAttribute[int],
+                         chunk: int) -> AsyncIterator[Sequence[Row[Any]]]:
+    """``query``'s rows in chunks of ``chunk``, ordered by ``key`` (an id; the rows carry it as ``id``):
+    keyset pagination, so a large export never holds every row nor rereads skipped ones."""
+    after = 0
+    while True:
+        rows = (await session.execute(query.where(key > after).order_by(key).limit(chunk))).all()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1].id
+
+
 async def stream_orders(session: AsyncSession, start: datetime, end: datetime, *,
                         chunk: int = 2000) -> AsyncIterator[list[tuple[Any, list[Any]]]]:
     """Numbered orders handed in within [start, end), in chunks of (order row, its line rows)."""
-    after = 0
-    columns = (Order.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"))
-    while True:
-        rows = (await session.execute(
-            select(*columns[0], columns[1], columns[2])
-            .outerjoin(Store, Store.id == Order.store_id).outerjoin(User, User.id == Order.sales_id)
-            .where(Order.number.is_not(None), Order.submitted_at >= start, Order.submitted_at < end,
-                   Order.id > after)
-            .order_by(Order.id).limit(chunk))).all()
-        if not rows:
-            return
+    query = (select(*Order.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"))
+             .outerjoin(Store, Store.id == Order.store_id).outerjoin(User, User.id == Order.sales_id)
+             .where(Order.number.is_not(None), Order.submitted_at >= start, Order.submitted_at < end))
+    async for rows in _keyset_chunks(session, query, Order.id, chunk):
         lines: dict[int, list[Any]] = {}
         for line in (await session.execute(select(OrderLine.__table__).where(
                 OrderLine.order_id.in_([r.id for r in rows])).order_by(OrderLine.order_id, OrderLine.position))
                      ).all():
             lines.setdefault(line.order_id, []).append(line)
         yield [(row, lines.get(row.id, [])) for row in rows]
-        after = rows[-1].id
 
 
 async def count_cases(session: AsyncSession, start: datetime, end: datetime) -> int:
@@ -431,24 +408,18 @@ async def count_cases(session: AsyncSession, start: datetime, end: datetime) -> 
 
 async def stream_cases(session: AsyncSession, start: datetime, end: datetime, *,
                        chunk: int = 2000) -> AsyncIterator[list[Any]]:
-    after = 0
     assignee = User.__table__.alias("assignee")
-    while True:
-        rows = (await session.execute(
-            select(AfterSalesCase.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"),
-                   assignee.c.name.label("assignee_name"), Order.number.label("order_number"),
-                   Order.customer_name.label("customer_name"), Order.customer_phone.label("customer_phone"),
-                   Order.address.label("address"))
-            .outerjoin(Store, Store.id == AfterSalesCase.store_id)
-            .outerjoin(User, User.id == AfterSalesCase.sales_id)
-            .outerjoin(assignee, assignee.c.id == AfterSalesCase.assignee_id)
-            .outerjoin(Order, Order.id == AfterSalesCase.order_id)
-            .where(AfterSalesCase.opened_at >= start, AfterSalesCase.opened_at < end, AfterSalesCase.id > after)
-            .order_by(AfterSalesCase.id).limit(chunk))).all()
-        if not rows:
-            return
+    query = (select(*AfterSalesCase.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"),
+                    assignee.c.name.label("assignee_name"), Order.number.label("order_number"),
+                    Order.customer_name.label("customer_name"), Order.customer_phone.label("customer_phone"),
+                    Order.address.label("address"))
+             .outerjoin(Store, Store.id == AfterSalesCase.store_id)
+             .outerjoin(User, User.id == AfterSalesCase.sales_id)
+             .outerjoin(assignee, assignee.c.id == AfterSalesCase.assignee_id)
+             .outerjoin(Order, Order.id == AfterSalesCase.order_id)
+             .where(AfterSalesCase.opened_at >= start, AfterSalesCase.opened_at < end))
+    async for rows in _keyset_chunks(session, query, AfterSalesCase.id, chunk):
         yield list(rows)
-        after = rows[-1].id
 
 
 async def count_fines(session: AsyncSession, start: datetime, end: datetime) -> int:
@@ -458,17 +429,11 @@ async def count_fines(session: AsyncSession, start: datetime, end: datetime) -> 
 
 async def stream_fines(session: AsyncSession, start: datetime, end: datetime, *,
                        chunk: int = 2000) -> AsyncIterator[list[Any]]:
-    after = 0
     decider = User.__table__.alias("decider")
-    while True:
-        rows = (await session.execute(
-            select(Fine.__table__.c, User.name.label("person_name"), Store.name.label("store_name"),
-                   decider.c.name.label("decided_by_name"), Order.number.label("order_number"))
-            .outerjoin(User, User.id == Fine.person_id).outerjoin(Store, Store.id == User.store_id)
-            .outerjoin(decider, decider.c.id == Fine.decided_by).outerjoin(Order, Order.id == Fine.order_id)
-            .where(Fine.proposed_at >= start, Fine.proposed_at < end, Fine.id > after)
-            .order_by(Fine.id).limit(chunk))).all()
-        if not rows:
-            return
+    query = (select(*Fine.__table__.c, User.name.label("person_name"), Store.name.label("store_name"),
+                    decider.c.name.label("decided_by_name"), Order.number.label("order_number"))
+             .outerjoin(User, User.id == Fine.person_id).outerjoin(Store, Store.id == User.store_id)
+             .outerjoin(decider, decider.c.id == Fine.decided_by).outerjoin(Order, Order.id == Fine.order_id)
+             .where(Fine.proposed_at >= start, Fine.proposed_at < end))
+    async for rows in _keyset_chunks(session, query, Fine.id, chunk):
         yield list(rows)
-        after = rows[-1].id

@@ -6,9 +6,22 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, String, Text
+from enum import StrEnum
+
+from sqlalchemy import DateTime, Enum, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+
+def State(enum: type[StrEnum], length: int) -> Enum:
+    """A state (or other closed set of words) stored as the enum's values in VARCHAR(``length``).
+
+    No native ENUM type and no CHECK constraint, so the schema is the plain string column it
+    always was and adding a state needs no migration; the ORM hands back enum members, and
+    refuses to write a word that is not one.
+    """
+    return Enum(enum, native_enum=False, create_constraint=False, length=length, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])
 
 
 class UTCDateTime(TypeDecorator[datetime]):

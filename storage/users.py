@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import is_postgres
 from storage.models import Invite, Store, User
 
 
@@ -83,6 +84,6 @@ async def add_invite(session: AsyncSession, *, code: str, role: str, store_id: i
 
 async def invite_for_update(session: AsyncSession, code: str) -> Invite | None:
     query = select(Invite).where(Invite.code == code)
-    if session.bind.dialect.name == "postgresql":
+    if is_postgres(session):
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()

@@ -81,7 +81,7 @@ def test_webhook_mode_with_a_token_requires_the_secret() -> None:
     with pytest.raises(ConfigError, match="ORDERBOT_WEBHOOK_SECRET is not set"):
         settings_from_mapping(data, environ={"ORDERBOT_TOKEN": "123:abc"})
     ok = settings_from_mapping(data, environ={"ORDERBOT_TOKEN": "123:abc", "ORDERBOT_WEBHOOK_SECRET": "s3cret"})
-    assert ok.webhook_secret == "s3cret"
+    assert ok.webhook_secret is not None and ok.webhook_secret.get_secret_value() == "s3cret"
 
 
 def test_escalation_chain_names_known_roles() -> None:
@@ -92,8 +92,47 @@ def test_escalation_chain_names_known_roles() -> None:
 def test_secrets_come_from_the_environment() -> None:
     settings = settings_from_mapping({}, environ={"ORDERBOT_TOKEN": "123:abc",
                                                    "ORDERBOT_DATABASE_URL": "postgresql://db/orderbot"})
-    assert settings.token == "123:abc" and not settings.uses_sandbox
-    assert settings.database.url == "postgresql://db/orderbot"
+    assert settings.token is not None and settings.token.get_secret_value() == "123:abc"
+    assert not settings.uses_sandbox
+    assert settings.database.url.get_secret_value() == "postgresql://db/orderbot"
+
+
+def test_the_environment_database_url_wins_over_the_file() -> None:
+    settings = settings_from_mapping({"database": {"url": "sqlite:///file.db", "echo": True}},
+                                     environ={"ORDERBOT_DATABASE_URL": "postgresql://db/orderbot"})
+    assert settings.database.url.get_secret_value() == "postgresql://db/orderbot"
+    assert settings.database.echo is True
+
+
+def test_other_orderbot_variables_are_not_settings() -> None:
+    settings = settings_from_mapping({}, environ={"ORDERBOT_SOURCE": "forged", "ORDERBOT_TEST_PG_URL": "x",
+                                                  "ORDERBOT_TOKEN": ""})
+    assert settings.source == "(mapping)" and settings.token is None
+
+
+SECRETS = {"ORDERBOT_TOKEN": "123456:AAE-very-secret-token", "ORDERBOT_WEBHOOK_SECRET": "hook-secret-42",
+           "ORDERBOT_DATABASE_URL": "postgresql://orderbot:db-password-7@db/orderbot"}
+
+
+def test_printing_or_logging_the_settings_shows_no_secret(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    data = {"telegram": {"mode": "webhook", "webhook": {"url": "https://bot.example.com/telegram"}}}
+    settings = settings_from_mapping(data, environ=SECRETS)
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("orderbot.test").info("settings: %s / %r", settings, settings)
+    shown = [repr(settings), str(settings), f"{settings}", repr(settings.database), str(settings.model_dump()),
+             settings.model_dump_json(), caplog.text]
+    for secret in ("very-secret-token", "hook-secret-42", "db-password-7"):
+        for text in shown:
+            assert secret not in text
+    assert "**********" in repr(settings)
+
+
+def test_a_config_error_does_not_echo_the_secrets() -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_from_mapping({"outbox": {"max_attempts": 0}}, environ=SECRETS)
+    assert "very-secret-token" not in str(raised.value) and "db-password-7" not in str(raised.value)
 
 
 def test_no_file_means_embedded_defaults(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ def checkout(tmp_path: Path) -> Path:
 
 def test_the_default_database_and_files_live_in_an_ignored_folder(checkout: Path) -> None:
     defaults = Settings()
-    database = make_url(defaults.database.url).database
+    database = make_url(defaults.database.url.get_secret_value()).database
     assert database is not None and Path(database).parts[0] == "orderbot-data"
     assert Path(defaults.bot.files_dir).parts[0] == "orderbot-data"
     for path in (database, f"{database}-wal", defaults.bot.files_dir + "/ab12.jpg"):

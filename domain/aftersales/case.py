@@ -8,13 +8,13 @@ worked again like an accepted one. Only ``waiting_customer`` stops the SLA clock
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from domain.errors import DomainError
 from domain.policy.settings import AfterSalesRules
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """R13 售后类别."""
 
     quality = "quality"  # 质量问题退换货 (one product can return a whole order)
@@ -42,13 +42,13 @@ def category_named(word: str) -> Category | None:
     return None
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     high = "high"  # 紧急
     medium = "medium"  # 一般
     low = "low"  # 轻微
 
 
-class Resolution(str, Enum):
+class Resolution(StrEnum):
     repair = "repair"  # 维修
     exchange = "exchange"  # 换货
     return_ = "return"  # 退货
@@ -56,7 +56,7 @@ class Resolution(str, Enum):
     rejected = "rejected"  # 不予处理 (examined, claim declined)
 
 
-class CaseState(str, Enum):
+class CaseState(StrEnum):
     open = "open"  # 已登记
     accepted = "accepted"  # 已受理
     waiting_customer = "waiting_customer"  # 等待客户
@@ -66,7 +66,7 @@ class CaseState(str, Enum):
     reopened = "reopened"  # 重开 (customer not satisfied)
 
 
-class CaseAction(str, Enum):
+class CaseAction(StrEnum):
     accept = "accept"
     reject = "reject"
     wait_for_customer = "wait_for_customer"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Iterable
 
 from domain.errors import DomainError
 
 
-class OrderState(str, Enum):
+class OrderState(StrEnum):
     draft = "draft"  # 草稿
     submitted = "submitted"  # 已交单
     received = "received"  # 已接单
@@ -30,13 +30,13 @@ class OrderState(str, Enum):
     cancelled = "cancelled"  # 已销单
 
 
-class LineState(str, Enum):
+class LineState(StrEnum):
     pending = "pending"  # 待到货
     arrived = "arrived"  # 到货 / 入库
     backorder = "backorder"  # 欠货, always with an ETA (欠货交期)
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     submit = "submit"  # 交单
     change = "change"  # 改单 (state unchanged; R8 prices it)
     receive = "receive"  # 接单
@@ -83,14 +83,6 @@ _CHANGEABLE = _CANCELLABLE | {OrderState.picked_up}
 _CANCEL_NEEDS_ACK = frozenset({OrderState.placed, OrderState.complete, OrderState.printed})
 
 _ORDER = list(OrderState)
-
-
-def next_states(state: OrderState) -> frozenset[OrderState]:
-    """States one step away (cancellation included where allowed)."""
-    following = set(_FORWARD[state].values())
-    if state in _CANCELLABLE:
-        following.add(OrderState.cancelled)
-    return frozenset(following)
 
 
 def allowed_actions(state: OrderState) -> frozenset[Action]:
@@ -208,7 +200,7 @@ class Line:
         return Line(LineState.backorder, eta)
 
 
-# -- who may do what (rules.md, People) -------------------------------------
+# -- who may do what (the roles in domain.roles) -------------------------------------
 # Keyed by the role's identifier so ``domain.roles.Role`` (a StrEnum) and plain
 # strings both work without this module owning a second Role type.
 

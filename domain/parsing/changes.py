@@ -10,7 +10,7 @@ delivery pushed by a number of days (推迟3天, 提前一周).
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from .model import LineEdit, ParsedItem
 from .numerals import NUMBER, to_int
@@ -34,7 +34,7 @@ _RENAME = re.compile(r"(?:客户|客人|顾客|姓名|名字)\s*(?:名字|姓名
 class ChangeReader:
     """Built once per parser: the unit words come from the lexicon."""
 
-    def __init__(self, units: Sequence[str]) -> None:
+    def __init__(self, units: Iterable[str]) -> None:
         unit_rx = "|".join(map(re.escape, sorted(units, key=len, reverse=True)))
         self._qty = re.compile(rf"(?P<n>{NUMBER})\s*(?P<u>{unit_rx})?")
         self._qty_unit = re.compile(rf"{NUMBER}\s*(?:{unit_rx})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .model import KINDS
 
@@ -25,7 +25,8 @@ def _plain(value: str) -> str:
 
 
 def labelled_line(line_id: str, text: str, sent_at: datetime, parsed: Mapping[str, Any],
-                  corrections: Sequence[Mapping[str, Any]], *, to_simplified=lambda s: s) -> dict[str, Any] | None:
+                  corrections: Sequence[Mapping[str, Any]], *,
+                  to_simplified: Callable[[str], str] = lambda s: s) -> dict[str, Any] | None:
     """The corpus line ({"id","sent_at","text","expected",...}) or None when nothing was corrected.
 
     ``corrections`` are the card's edits in order, each ``{"fields": [...], "values": {...}}``;

@@ -38,7 +38,7 @@ _HOLIDAY = (r"(元旦|新年|平安夜|圣诞|情人节|劳动节|五一|国庆|
 # How long ago a holiday may be for 元旦后第一个周一 to still mean that one.
 _HOLIDAY_LOOKBACK = timedelta(days=10)
 
-_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("holiday_rel", re.compile(
         _HOLIDAY + r"\s*(?:(?:过)?(?:后|之后|以后|过后)\s*的?\s*第一个\s*(?:周|星期|礼拜|拜)\s*([一二三四五六日天])"
         r"|(前一天|前一日|后一天|后一日|当天|当日|那天))?")),
@@ -89,7 +89,7 @@ def _next_month(today: date) -> tuple[int, int]:
     return (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
 
 
-def _resolve(kind: str, m: re.Match, today: date) -> date | None:
+def _resolve(kind: str, m: re.Match[str], today: date) -> date | None:
     g = m.groups()
     if kind == "ymd":
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any, Iterator, Mapping, Sequence
 
 from .lexicon import Lexicon
 from .model import ParsedItem
@@ -19,6 +20,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Between two product lines: punctuation, 和/及, or text already read as another field.
 _STRONG_SEP = re.compile(rf"[,;|\n。!?、&/{MASK}]|(?<!\d)\+|\+(?!\d)|和|及|以及|还有|另外|另|同埋|同(?=[一两二三四五六七八九十\d])")
 _SPACE = re.compile(r"\s+")
+_LEADING_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _PARENS = re.compile(r"\([^()\n]{0,30}\)|\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
 _NUM = rf"(?:\d+|{CN_NUMBER})"
 _EN_UNITS = r"sets?|pcs|pc|pieces?|units?"
@@ -177,7 +179,8 @@ class ItemReader:
         items = self._apply_corrections(text, items, item_spans, products)
         return items, used
 
-    def _window_end(self, text: str, start: int, products, prefix_of, pi: int) -> int:
+    def _window_end(self, text: str, start: int, products: Sequence[_Word], prefix_of: Mapping[int, _Word],
+                    pi: int) -> int:
         """Where this product's own words end: next product line, punctuation or a new field."""
         end = len(text)
         if pi + 1 < len(products):
@@ -198,18 +201,20 @@ class ItemReader:
         return end
 
     @staticmethod
-    def _leads_next(text: str, at: int, hi: int, products, prefix_of, pi: int) -> bool:
+    def _leads_next(text: str, at: int, hi: int, products: Sequence[_Word], prefix_of: Mapping[int, _Word],
+                    pi: int) -> bool:
         if pi + 1 >= len(products) or text[at:hi].strip():
             return False
         nxt = prefix_of.get(pi + 1)
         return hi == (nxt.start if nxt else products[pi + 1].start)
 
     def _spec(self, window: str, offset: int) -> tuple[str | None, list[tuple[int, int]]]:
-        spec, spans = None, []
+        spec: str | None = None
+        spans: list[tuple[int, int]] = []
         for m in _SPEC.finditer(window):
             if m.group("dims"):
-                first = re.match(r"\d+(?:\.\d+)?", m.group("dims")).group()
-                if "." not in first and int(first) < 10:
+                first = _LEADING_NUMBER.match(m.group("dims"))
+                if first and "." not in first.group() and int(first.group()) < 10:
                     continue  # x2 / *2 is a count, not a size
             if m.group("paren") and not re.search(r"\d\s*(?:米|m|cm|尺|寸|门|\+|\*|x|人)", m.group("paren"), re.I):
                 continue
@@ -219,13 +224,14 @@ class ItemReader:
             spans.append((offset + m.start(), offset + m.end()))
         return spec, spans
 
-    def _quantity(self, text, window, offset, spec_spans):
-        blanked = list(window)
+    def _quantity(self, text: str, window: str, offset: int, spec_spans: Sequence[tuple[int, int]]
+                  ) -> tuple[int | None, str | None, tuple[int, int] | None]:
+        chars = list(window)
         for a, b in spec_spans:
             for i in range(a - offset, b - offset):
-                blanked[i] = " "
-        blanked = "".join(blanked)
-        chosen = None
+                chars[i] = " "
+        blanked = "".join(chars)
+        chosen: re.Match[str] | None = None
         for m in self._qty_after.finditer(blanked):
             at = offset + m.start()
             if is_old(text, at):
@@ -236,6 +242,8 @@ class ItemReader:
                     break
         if chosen is None:
             return None, None, None
+        n: int | None
+        unit: str | None
         if chosen.group("x"):
             n, unit = int(chosen.group("x")), None
         elif chosen.group("en"):
@@ -261,7 +269,8 @@ class ItemReader:
             return True
         return material is not None or unit in _TRUE_UNIT_WORDS
 
-    def _apply_loose_materials(self, text, items, spans, materials, used):
+    def _apply_loose_materials(self, text: str, items: Sequence[ParsedItem], spans: Sequence[tuple[int, int]],
+                               materials: Sequence[_Word], used: set[int]) -> list[ParsedItem]:
         """Materials not written right before a product: 实木系列 (a header), 也是实木的, (实木)."""
         items = list(items)
         for m in materials:
@@ -269,6 +278,7 @@ class ItemReader:
                 continue
             inside = [i for i, (a, b) in enumerate(spans) if a <= m.start < b]
             before = text[max(0, m.start - 4):m.start]
+            targets: Sequence[int]
             if inside:
                 targets = inside
             elif re.search(r"都|全部?|均|一律", before) or re.search(
@@ -286,7 +296,8 @@ class ItemReader:
                     items[i] = replace(items[i], material=m.value)
         return items
 
-    def _apply_corrections(self, text, items, spans, products):
+    def _apply_corrections(self, text: str, items: Sequence[ParsedItem], spans: Sequence[tuple[int, int]],
+                           products: Sequence[_Word]) -> list[ParsedItem]:
         """衣柜加一个，改成两个: a corrected count later in the message replaces the first one."""
         items = list(items)
         for i, (a, b) in enumerate(spans):
@@ -294,7 +305,7 @@ class ItemReader:
             tail = text[b:stop]
             if any(b <= p.start < stop for p in products):
                 tail = text[b:min(p.start for p in products if b <= p.start < stop)]
-            m = None
+            m: re.Match[str] | None = None
             for m in self._qty_new.finditer(tail):
                 pass
             if m is not None:
@@ -304,11 +315,11 @@ class ItemReader:
         return items
 
 
-def _segment(tk, sentence: str):
+def _segment(tk: Any, sentence: str) -> Iterator[str]:
     """jieba's exact mode without HMM (what ``cut(s, HMM=False)`` does, minus its per-call
     regular-expression splitting, which our runs never need: they are Chinese only)."""
     dag = tk.get_DAG(sentence)
-    route: dict = {}
+    route: dict[int, tuple[float, int]] = {}
     tk.calc(sentence, dag, route)
     x, n = 0, len(sentence)
     while x < n:

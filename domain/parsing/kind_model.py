@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 _DIGITS = re.compile(r"\d+")
 _LATIN = re.compile(r"[a-z]+")
@@ -61,7 +61,7 @@ class KindModel:
 
 
 def train(rows: Iterable[tuple[str, str]], classes: tuple[str, ...], min_count: int = 2,
-          alpha: float = 0.5) -> dict:
+          alpha: float = 0.5) -> dict[str, Any]:
     """Multinomial naive Bayes with additive smoothing; returns the JSON-ready weights."""
     counts: dict[str, list[int]] = {}
     docs = [0] * len(classes)

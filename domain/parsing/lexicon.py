@@ -64,7 +64,8 @@ class Lexicon:
                    _build_tokenizer(products, materials, units, words))
 
 
-def _build_tokenizer(products, materials, units, words) -> jieba.Tokenizer:
+def _build_tokenizer(products: Mapping[str, str], materials: Mapping[str, str], units: Iterable[str],
+                     words: Iterable[str]) -> jieba.Tokenizer:
     """A jieba Tokenizer over our small dictionary only.
 
     jieba's default 5 MB dictionary costs about a second to load and knows nothing about

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 
 KINDS = ("order", "aftersales", "change", "cancel", "query", "unknown")
 PAYMENTS = ("full", "guaranteed", "deposit", "cod")
@@ -32,7 +32,7 @@ class ParsedItem:
     unit: str | None = None
     spec: str | None = None
 
-    def to_contract(self) -> dict:
+    def to_contract(self) -> dict[str, Any]:
         return {
             "product": self.product,
             "material": self.material,
@@ -63,12 +63,12 @@ class LineEdit:
     new_spec: str | None = None
     new_material: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> "LineEdit":
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})  # type: ignore[arg-type]  # stored JSON: the keys are checked against the fields, the values are as saved
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class ParsedMessage:
     def kind_is_uncertain(self) -> bool:
         return self.kind_confidence < CONFIDENT and bool(self.kind_alternatives)
 
-    def to_contract(self) -> dict:
+    def to_contract(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "order_ref": self.order_ref,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Iterable
+from typing import Any, Iterable
 
 import opencc
 
@@ -31,7 +31,7 @@ from .payment import find_payments
 from .people import NameReader, leading_english_name, titled_english_name
 from .phones import find_phones
 from .refs import find_refs
-from .spans import MASK, is_new, mask, pick_current
+from .spans import MASK, Found, is_new, mask, pick_current
 
 PARSER_VERSION = "2026.11.1"
 
@@ -60,7 +60,7 @@ class Parser:
 
     def simplify(self, text: str) -> str:
         """Traditional to simplified characters, as the parser reads text."""
-        return self._t2s(text)
+        return str(self._t2s(text))
 
     def parse(self, text: str, sent_at: datetime, *, expect: str | None = None,
               use_model: bool = True) -> ParsedMessage:
@@ -130,15 +130,6 @@ class Parser:
                 # (搬上楼时撞坏了客户家的楼梯扶手), not where to deliver
                 address_value = None
         category = kinds.aftersales_category(t) if kind == "aftersales" else None
-        values = {
-            "order_ref": ref.value if ref else None,
-            "customer_name": customer_name,
-            "customer_phone": phone.value if phone else None,
-            "address": address_value,
-            "delivery_date": delivery.value if delivery else None,
-            "payment": payment.value if payment else None,
-            "aftersales_category": category,
-        }
         certainty: dict[str, float] = {}
         if ref:
             certainty["order_ref"] = 0.95 if ref.value.startswith("DD") or _LABELLED_REF.search(t[max(0, ref.start - 12):ref.start]) else 0.8
@@ -164,7 +155,13 @@ class Parser:
             kind_confidence=kind_conf,
             kind_alternatives=alternatives,
             field_confidence=MappingProxyType(certainty),
-            **values,
+            order_ref=ref.value if ref else None,
+            customer_name=customer_name,
+            customer_phone=phone.value if phone else None,
+            address=address_value,
+            delivery_date=delivery.value if delivery else None,
+            payment=payment.value if payment else None,
+            aftersales_category=category,
         )
         if kind == "change":
             record = self._with_change_fields(record, t, work)
@@ -221,8 +218,8 @@ class Parser:
             value = getattr(record, name)
             if value is not None:
                 fields[name] = value
-        if (name := renamed_customer(text)) is not None:
-            fields["customer_name"] = name
+        if (renamed := renamed_customer(text)) is not None:
+            fields["customer_name"] = renamed
         if "delivery_date" not in fields and (shift := delivery_shift_days(text)) is not None:
             fields["delivery_shift_days"] = shift
         if lines := self._changes.line_edits(text, work, record.items):
@@ -236,7 +233,7 @@ _MODEL_FLOOR = 0.5
 
 def _model_reading(model: KindModel, text: str) -> tuple[str, float, tuple[str, ...]]:
     post = model.posterior(text)
-    ranked = sorted(post, key=post.get, reverse=True)
+    ranked = sorted(post, key=lambda k: post[k], reverse=True)
     top = ranked[0]
     if top == "unknown" or post[top] < _MODEL_FLOOR:
         return "unknown", 0.5, ()
@@ -250,7 +247,7 @@ def _model_reading(model: KindModel, text: str) -> tuple[str, float, tuple[str, 
 _LABELLED_REF = re.compile(r"(?:合同编?号|订单编?号|订货单号|单号|编号|单据号|合同|订单|order|ref|no)\W{0,3}$", re.I)
 
 
-def _marked(text: str, found) -> bool:  # type: ignore[no-untyped-def]
+def _marked(text: str, found: Found[Any] | None) -> bool:
     """Of several values, the chosen one is marked as the new one (改成…)."""
     return found is not None and is_new(text, found.start)
 
@@ -276,7 +273,7 @@ def _with_cancel_reason(record: ParsedMessage, work: str) -> ParsedMessage:
     return _replace(record, cancel_reason=rest or None)
 
 
-def _replace(record: ParsedMessage, **changes) -> ParsedMessage:
+def _replace(record: ParsedMessage, **changes: Any) -> ParsedMessage:
     from dataclasses import replace
 
     return replace(record, **changes)

@@ -27,4 +27,4 @@ _PATTERN = re.compile("|".join(f"(?P<{name}>(?:{rx}){_AMOUNT})" for name, rx in 
 
 
 def find_payments(text: str) -> list[Found[str]]:
-    return [Found(m.start(), m.end(), m.lastgroup) for m in _PATTERN.finditer(text)]
+    return [Found(m.start(), m.end(), m.lastgroup or "") for m in _PATTERN.finditer(text)]

@@ -113,9 +113,9 @@ class NameReader:
                 continue
             name = self.read_at(text[at:at + 6])
             if name is None:
-                en = _EN_NAME.match(text, at)
-                if en and not _EN_NOT_NAME.match(en.group()):
-                    name = en.group()
+                english = _EN_NAME.match(text, at)
+                if english and not _EN_NOT_NAME.match(english.group()):
+                    name = english.group()
             if name:
                 found.append(Found(m.start(), at + len(name), name))
         return found

@@ -11,7 +11,7 @@ import re
 
 from .spans import Found
 
-# DD + YYYYMM + sequence is the house format (rules.md); staff also quote contract numbers
+# DD + YYYYMM + sequence is the house format (domain.numbering); staff also quote contract numbers
 # behind a label, in any letters-digits-dashes shape.
 _HOUSE = re.compile(r"(?<![A-Za-z0-9])[Dd]{2}[\s-]?(\d{6,12})(?!\d)")
 _VALUE = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
@@ -55,9 +55,9 @@ def find_refs(text: str) -> list[Found[str]]:
                 or sum(c.isdigit() for c in value) < 5):
             continue
         found.append(Found(m.start(), m.end(), _clean(value)))
-    m = _DATED_SERIAL.match(text)
-    if m and not _overlaps(found, m.start(1), m.end(1)):
-        found.append(Found(m.start(1), m.end(1), m.group(1)))
+    dated = _DATED_SERIAL.match(text)
+    if dated and not _overlaps(found, dated.start(1), dated.end(1)):
+        found.append(Found(dated.start(1), dated.end(1), dated.group(1)))
     found.sort(key=lambda f: f.start)
     return found
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Generic, Sequence, TypeVar
+from typing import Any, Generic, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ def pick_current(text: str, found: Sequence[Found[T]]) -> Found[T] | None:
     return found[0]
 
 
-def mask(text: str, spans: Sequence[Found]) -> str:
+def mask(text: str, spans: Sequence[Found[Any]]) -> str:
     if not spans:
         return text
     for f in spans:

@@ -50,7 +50,8 @@ class ChangeRequest:
 def request_from_parse(parsed: ParsedMessage) -> ChangeRequest:
     hints = parsed.change_fields or {}
     scalars = {name: hints[name] for name in SCALAR if hints.get(name) is not None}
-    lines = hints.get("lines") or ()
+    lines = hints.get("lines")
+    lines = lines if isinstance(lines, (list, tuple)) else ()
     shift = hints.get("delivery_shift_days")
     return ChangeRequest(scalars=scalars, shift_days=shift if isinstance(shift, int) else None,
                          lines=tuple(edit for edit in lines if isinstance(edit, LineEdit)))

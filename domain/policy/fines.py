@@ -10,14 +10,14 @@ was too large to deliver.
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from domain.errors import DomainError
 from domain.policy.calendar import WorkingCalendar
 from domain.policy.settings import FineRules
 
 
-class FineState(str, Enum):
+class FineState(StrEnum):
     proposed = "proposed"  # 拟罚
     confirmed = "confirmed"  # 已确认 (书面通知)
     waived = "waived"  # 免罚
@@ -26,7 +26,7 @@ class FineState(str, Enum):
     overturned = "overturned"  # 撤销
 
 
-class FineAction(str, Enum):
+class FineAction(StrEnum):
     confirm = "confirm"
     waive = "waive"
     appeal = "appeal"
@@ -46,11 +46,6 @@ _STEPS: dict[FineState, dict[FineAction, FineState]] = {
 
 def fine_actions(state: FineState) -> frozenset[FineAction]:
     return frozenset(_STEPS[state])
-
-
-def is_payable(state: FineState) -> bool:
-    """Whether the fine counts against the person now (confirmed, or upheld on appeal)."""
-    return state in (FineState.confirmed, FineState.upheld)
 
 
 def appeal_deadline(notified_on: date, rules: FineRules, calendar: WorkingCalendar) -> date:

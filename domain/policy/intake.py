@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Iterable
 
 from domain.policy.calendar import calendar_for
@@ -17,14 +17,14 @@ from domain.policy.return_day import held_until, intake_paused
 from domain.policy.settings import IntakeRules, LeadTimeRules, PolicySettings
 
 
-class Material(str, Enum):
+class Material(StrEnum):
     """R4 材质, which sets the lead time."""
 
     panel = "panel"  # 板木
     solid = "solid"  # 实木
 
 
-class Payment(str, Enum):
+class Payment(StrEnum):
     """R3 付款方式: only these two are accepted."""
 
     full = "full"  # 全款

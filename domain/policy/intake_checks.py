@@ -136,7 +136,7 @@ def plausibility(lines: Sequence[LineLike], checks: IntakeChecks) -> tuple[Findi
     for i, line in large[:3]:  # three examples say enough
         found.append(Finding("quantity_too_large", line=i, count=line.quantity, limit=checks.max_quantity_per_line))
     counts = Counter(_line_key(line) for line in lines)
-    first_of: dict[tuple, int] = {}
+    first_of: dict[tuple[str, str | None, str | None, int], int] = {}
     for i, line in enumerate(lines, start=1):
         first_of.setdefault(_line_key(line), i)
     for key, count in counts.items():

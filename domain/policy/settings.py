@@ -1,6 +1,6 @@
-"""The rule book's numbers (rules.md R1–R18) as one immutable value.
+"""The rule book's numbers (R1–R18, as the README names them) as one immutable value.
 
-Every default here equals the default in ``rules.md`` and ``config.example.toml``;
+Every default here equals the default in ``config.example.toml``;
 ``bot.config`` builds this object from the TOML file, so code never hard-codes a
 number of the rule book.
 """

@@ -9,17 +9,21 @@ checks that every key exists in every language with the same placeholders.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.texts import en, glossary, zh_cn, zh_tw
+
+if TYPE_CHECKING:
+    import opencc
 
 LANGUAGES = ("zh-CN", "zh-TW", "en")
 DEFAULT_LANGUAGE = "zh-CN"
 
 
 @lru_cache(maxsize=1)
-def _s2t():  # type: ignore[no-untyped-def]
-    import opencc
+def _s2t() -> opencc.OpenCC:
+    import opencc  # loaded on first use: the converter's tables take a while to read
+
 
     return opencc.OpenCC("s2twp")
 
@@ -31,7 +35,7 @@ def _template(language: str, key: str) -> str:
     if language == "zh-TW":
         if key in zh_tw.OVERRIDES:
             return zh_tw.OVERRIDES[key]
-        return _s2t().convert(zh_cn.TEXTS[key])
+        return str(_s2t().convert(zh_cn.TEXTS[key]))
     return zh_cn.TEXTS[key]
 
 
@@ -59,7 +63,7 @@ def t(language: str | None, key: str, /, **params: Any) -> str:
 @lru_cache(maxsize=4096)
 def to_traditional(text: str) -> str:
     """Simplified → Traditional (Taiwan wording), as the catalogue is derived."""
-    return _s2t().convert(text)
+    return str(_s2t().convert(text))
 
 
 def product_word(language: str | None, word: str) -> str:

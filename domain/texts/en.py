@@ -489,7 +489,7 @@ TEXTS: dict[str, str] = {
     "error.calendar.invalid_date": "“{text}” is not a valid date; e.g. 2027-02-16",
     "error.calendar.invalid_month": "“{text}” is not a month; e.g. /calendar 2027-02 or /calendar next",
     "error.return_day.invalid_date": "“{text}” is not a valid date. Usage: /returnday 2026-12-17",
-    # -- reports (issue 7): /status /overdue /backorders /today /kpi /evidence /export --------
+    # -- reports: /status /overdue /backorders /today /kpi /evidence /export --------
     "help.status": "one-screen overview: orders, today, overdue, after-sales, fines to decide",
     "help.overdue": "overdue orders and after-sales cases",
     "help.backorders": "backorder lines, earliest ETA first",

@@ -294,7 +294,7 @@ TEXTS: dict[str, str] = {
     "help.step": "推进订单：/step 订单号 接单|确认|下单|单齐|打单|提货|送达|结单",
     "step.usage": "用法：/step 订单号 步骤，步骤可选：{words}",
     "outbox.unreachable": "⚠️ 无法给 {name}（Telegram ID {telegram_id}）发消息：对方屏蔽了机器人或已注销。请当面联系。",
-    # Reminders, fines and digests (issue 6)
+    # Reminders, fines and digests
     "sweep.remind_sales": "⏰ 今天是订单 {number}（{customer}）的下单日（R6）。请通知跟单员下单，然后按下面的按钮。",
     "sweep.remind_clerk.R6": "⏰ 订单 {number}（{customer}）今天是下单日，导购还没通知下单。请提醒导购，并今天下单（R6）。",
     "sweep.remind_clerk.R7": "⏰ 导购已通知下单：订单 {number}（{customer}）请今天下单（R7）。",
@@ -495,7 +495,7 @@ TEXTS: dict[str, str] = {
     "error.calendar.invalid_date": "「{text}」不是有效的日期，例如：2027-02-16",
     "error.calendar.invalid_month": "「{text}」不是月份，例如：/calendar 2027-02 或 /calendar 下月",
     "error.return_day.invalid_date": "「{text}」不是有效的日期。用法：/returnday 2026-12-17",
-    # -- reports (issue 7): /status /overdue /backorders /today /kpi /evidence /export --------
+    # -- reports: /status /overdue /backorders /today /kpi /evidence /export --------
     "help.status": "一屏总览：订单状态、今天、逾期、售后、待确认罚款",
     "help.overdue": "逾期的订单和售后单",
     "help.backorders": "欠货清单（最早到货期在前）",

@@ -1,1 +1,1 @@
-"""Orders by chat (issue 4): intake with a confirm card, the clerk's life cycle, changes, cancellations."""
+"""Orders by chat: intake with a confirm card, the clerk's life cycle, changes, cancellations."""

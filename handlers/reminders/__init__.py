@@ -1,1 +1,1 @@
-"""Reminders, escalations, fines and digests (issue 6): derived from stored state and ``now`` by the sweep."""
+"""Reminders, escalations, fines and digests: derived from stored state and ``now`` by the sweep."""

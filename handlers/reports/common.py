@@ -1,4 +1,4 @@
-"""Who sees which figures (rules.md People; issue 7 permissions) and the business day."""
+"""Who sees which figures (by role, see domain.roles) and the business day."""
 
 from __future__ import annotations
 

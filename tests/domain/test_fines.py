@@ -7,7 +7,7 @@ import pytest
 from domain.errors import DomainError
 from domain.policy.calendar import WorkingCalendar
 from domain.policy.fines import (
-    FineAction as FA, FineState as FS, appeal_deadline, fine_actions, fine_transition, is_payable, may_appeal,
+    FineAction as FA, FineState as FS, appeal_deadline, fine_actions, fine_transition, may_appeal,
 )
 from domain.policy.settings import FineRules, WorkingTime
 
@@ -87,6 +87,5 @@ def test_may_appeal(today, expected):
     assert may_appeal(today, date(2026, 12, 12)) is expected
 
 
-def test_terminal_states_have_no_actions_and_payable_states():
+def test_terminal_states_have_no_actions():
     assert all(not fine_actions(s) for s in (FS.waived, FS.upheld, FS.overturned))
-    assert {s for s in FS if is_payable(s)} == {FS.confirmed, FS.upheld}

@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 from domain.errors import DomainError
 from domain.numbering import (
     DocumentKind, DocumentNumber, format_case_number, format_fine_number, format_order_number,
-    next_sequence, parse_case_number, parse_fine_number, parse_number, parse_order_number, sort_key,
+    parse_case_number, parse_number, parse_order_number, sort_key,
 )
 
 
@@ -38,7 +38,6 @@ def test_format_refuses_impossible_parts(args):
         (parse_order_number, " dd202612005 ", DocumentNumber(DocumentKind.order, 2026, 12, 5)),
         (parse_order_number, "DD2026121000", DocumentNumber(DocumentKind.order, 2026, 12, 1000)),
         (parse_case_number, "SH202612017", DocumentNumber(DocumentKind.after_sales, 2026, 12, 17)),
-        (parse_fine_number, "FK202703001", DocumentNumber(DocumentKind.fine, 2027, 3, 1)),
     ],
 )
 def test_parse(parse, text, expected):
@@ -68,11 +67,6 @@ def test_numbers_past_999_sort_by_value_not_text():
     texts = ["DD2026121000", "DD202612999", "DD202612002"]
     assert sorted(texts) != ["DD202612002", "DD202612999", "DD2026121000"]  # why sort_key exists
     assert sorted(texts, key=sort_key) == ["DD202612002", "DD202612999", "DD2026121000"]
-
-
-@pytest.mark.parametrize("last, expected", [(None, 1), (1, 2), (999, 1000)])
-def test_next_sequence(last, expected):
-    assert next_sequence(last) == expected
 
 
 @given(

@@ -4,7 +4,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01
 """
-from datetime import timezone
+from datetime import datetime, timezone
 
 from alembic import op
 import sqlalchemy as sa
@@ -26,7 +26,7 @@ _audit = sa.table(
     sa.column('payload', sa.Text), sa.column('prev_hash', sa.String), sa.column('hash', sa.String))
 
 
-def _iso(value):  # type: ignore[no-untyped-def]
+def _iso(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds") if value is not None else None
 
 

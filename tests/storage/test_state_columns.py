@@ -1,0 +1,42 @@
+"""State columns hold the domain's enums: stored as the same words as before, read back as members."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import StatementError
+
+from domain.orders.lifecycle import OrderState
+from domain.roles import Role
+from storage import outbox, users
+from storage.models import Order, OutboxMessage, OutboxState, User
+from tests.conftest import utc
+
+NOW = utc(2026, 12, 3, 9, 0)
+
+
+async def test_a_state_is_stored_as_its_word_and_read_back_as_the_member(sessions) -> None:
+    async with sessions() as session, session.begin():
+        sales = await users.add_user(session, telegram_id=2001, name="张导购", role="sales", now=NOW)
+        session.add(Order(state=OrderState.draft, sales_id=sales.id, sent_at=NOW, created_at=NOW))
+        await outbox.enqueue(session, key="k1", chat_id=2001, text="hi", now=NOW)
+    async with sessions() as session:
+        # The column is the plain string it always was: rows written before read the same.
+        raw = (await session.execute(text("SELECT state FROM orders"))).scalar_one()
+        assert raw == "draft" and type(raw) is str
+        order = (await session.execute(select(Order))).scalar_one()
+        assert order.state is OrderState.draft
+        assert f"order.state.{order.state}" == "order.state.draft"  # text keys still read the word
+        person = (await session.execute(select(User))).scalar_one()
+        assert person.role is Role.SALES
+        row = (await session.execute(select(OutboxMessage))).scalar_one()
+        assert row.state is OutboxState.PENDING
+
+
+async def test_a_word_that_is_not_a_state_is_refused_before_it_is_stored(sessions) -> None:
+    with pytest.raises(StatementError, match="not among the defined enum values"):
+        async with sessions() as session, session.begin():
+            sales = await users.add_user(session, telegram_id=2001, name="张导购", role="sales", now=NOW)
+            session.add(Order(state="drafted", sales_id=sales.id, sent_at=NOW, created_at=NOW))
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT count(*) FROM orders"))).scalar_one() == 0
