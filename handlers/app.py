@@ -51,7 +51,12 @@ class App:
             object.__setattr__(self, "calendars", LiveCalendar(self.config.policy))
 
     @property
+    def live_calendar(self) -> LiveCalendar:
+        """Config + holidays + days off, reloaded when a day off is added by chat."""
+        assert self.calendars is not None  # set in __post_init__
+        return self.calendars
+
+    @property
     def calendar(self) -> WorkingCalendar:
         """The working calendar every rule counts in, as it is now."""
-        assert self.calendars is not None
-        return self.calendars.current
+        return self.live_calendar.current

@@ -60,7 +60,7 @@ async def _show_month(ctx: Context, year: int, month: int) -> None:
         lines.append(ctx.t("calendar.no_return_day"))
     if not runs and calendar.knows_year(year):
         lines.insert(2, ctx.t("calendar.nothing_special"))
-    if Role(ctx.user.role) in MANAGERS:  # type: ignore[union-attr]
+    if Role(ctx.person.role) in MANAGERS:
         lines.append(ctx.t("calendar.manage_hint"))
     ctx.reply("\n".join(lines))
 
@@ -89,7 +89,7 @@ def _run_line(ctx: Context, run: DayRun) -> str:
 
 
 async def _day_off(ctx: Context, words: list[str]) -> None:
-    if Role(ctx.user.role) not in MANAGERS:  # type: ignore[union-attr]
+    if Role(ctx.person.role) not in MANAGERS:
         ctx.say("error.not_allowed")
         return
     if len(words) < 2:
@@ -104,17 +104,17 @@ async def _day_off(ctx: Context, words: list[str]) -> None:
     kind = calendar.day_kind(day)
     if kind is DayKind.COMPANY_DAY_OFF and day in calendar.company_days_off:
         previous = await calendar_store.add_company_day_off(ctx.session, day=day, reason=reason,
-                                                            user_id=ctx.user.id, now=ctx.now)  # type: ignore[union-attr]
+                                                            user_id=ctx.person.id, now=ctx.now)
         await _audit(ctx, "calendar.day_off_updated", day, reason=reason, previous=previous)
-        await ctx.app.calendars.reload(ctx.session)  # type: ignore[union-attr]
+        await ctx.app.live_calendar.reload(ctx.session)
         ctx.say("calendar.off.updated", date=fmt_date(ctx.language, day), previous=previous, reason=reason)
         return
     if not kind.is_working:
         ctx.say("calendar.off.already", date=fmt_date(ctx.language, day), what=_what(ctx, calendar, day))
         return
-    await calendar_store.add_company_day_off(ctx.session, day=day, reason=reason, user_id=ctx.user.id,  # type: ignore[union-attr]
+    await calendar_store.add_company_day_off(ctx.session, day=day, reason=reason, user_id=ctx.person.id,
                                              now=ctx.now)
-    await ctx.app.calendars.reload(ctx.session)  # type: ignore[union-attr]
+    await ctx.app.live_calendar.reload(ctx.session)
     changed = await recompute_stored_deadlines(ctx)
     await _audit(ctx, "calendar.day_off_added", day, reason=reason, recomputed=changed)
     ctx.say("calendar.off.done", date=fmt_date(ctx.language, day), reason=reason,
@@ -122,7 +122,7 @@ async def _day_off(ctx: Context, words: list[str]) -> None:
 
 
 async def _day_on(ctx: Context, words: list[str]) -> None:
-    if Role(ctx.user.role) not in MANAGERS:  # type: ignore[union-attr]
+    if Role(ctx.person.role) not in MANAGERS:
         ctx.say("error.not_allowed")
         return
     if not words:
@@ -141,7 +141,7 @@ async def _day_on(ctx: Context, words: list[str]) -> None:
     if reason is None:
         ctx.say("calendar.on.none", date=fmt_date(ctx.language, day))
         return
-    await ctx.app.calendars.reload(ctx.session)  # type: ignore[union-attr]
+    await ctx.app.live_calendar.reload(ctx.session)
     changed = await recompute_stored_deadlines(ctx)
     await _audit(ctx, "calendar.day_off_removed", day, reason=reason, recomputed=changed)
     ctx.say("calendar.on.done", date=fmt_date(ctx.language, day), reason=reason,
@@ -161,12 +161,14 @@ async def recompute_stored_deadlines(ctx: Context) -> int:
         await refresh_sla(ctx, case)
         changed += before != (case.next_due_at, case.warn_at)
     for order in await calendar_store.orders_awaiting_pickup(ctx.session):
-        deadline = pickup_deadline(calendar.local(order.printed_at).date(), policy.pickup, calendar)  # type: ignore[arg-type]
+        assert order.printed_at is not None  # the query selects printed orders only
+        deadline = pickup_deadline(calendar.local(order.printed_at).date(), policy.pickup, calendar)
         if deadline != order.pickup_deadline:
             order.pickup_deadline, changed = deadline, changed + 1
     today = calendar.local(ctx.now).date()
     for fine in await calendar_store.fines_open_to_appeal(ctx.session, today):
-        deadline = appeal_deadline(calendar.local(fine.notified_at).date(), policy.fines, calendar)  # type: ignore[arg-type]
+        assert fine.notified_at is not None  # the query selects notified fines only
+        deadline = appeal_deadline(calendar.local(fine.notified_at).date(), policy.fines, calendar)
         if deadline != fine.appeal_deadline:
             fine.appeal_deadline, changed = deadline, changed + 1
     return changed

@@ -33,6 +33,15 @@ class Context:
         return local_moment(self.incoming.sent_at, self.app.config.tz)
 
     @property
+    def person(self) -> User:
+        """The registered sender. The routing table runs commands, buttons and awaited answers
+        only for a registered person (strangers get the onboarding answer), so inside a use case
+        there always is one."""
+        if self.user is None:
+            raise RuntimeError("a use case for registered people ran for a stranger")
+        return self.user
+
+    @property
     def language(self) -> str:
         if self.user is not None:
             return self.user.language

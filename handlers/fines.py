@@ -172,7 +172,7 @@ async def decide(ctx: Context, data: FineDecision) -> None:
         await show_stale(ctx, fine, action)
         return
     after = fine_transition(before, action)
-    fine.state, fine.decided_by, fine.decided_at = after.value, ctx.user.id, ctx.now  # type: ignore[union-attr]
+    fine.state, fine.decided_by, fine.decided_at = after, ctx.person.id, ctx.now
     calendar = ctx.app.calendar
     if after is FineState.confirmed:
         fine.notified_at = ctx.now

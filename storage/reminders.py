@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import NOT_PLACED, OrderState
@@ -85,7 +85,7 @@ async def audit_head(session: AsyncSession) -> tuple[int, str] | None:
 
 async def week_figures(session: AsyncSession, since: datetime, until: datetime) -> dict[str, int]:
     """R15 weekly summary: orders handed in, placed, delivered and cancelled in [since, until), and open now."""
-    async def count(*where: object) -> int:
+    async def count(*where: ColumnElement[bool]) -> int:
         return int((await session.execute(select(func.count()).select_from(Order).where(*where))).scalar_one())
 
     return {

@@ -38,7 +38,7 @@ async def show_desk_card(ctx: Context, case: AfterSalesCase, *, edit: bool, note
 async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail: object) -> None:
     before = CaseState(case.state)
     after = case_transition(before, action)
-    case.state = after.value
+    case.state = after
     if action is CaseAction.accept and case.accepted_at is None:
         case.accepted_at = ctx.now  # the first response (R14)
     await refresh_sla(ctx, case)
@@ -131,7 +131,7 @@ async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> None:
     if code not in cards.SEVERITY_CODES:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    severity = cards.SEVERITY_CODES[code].value
+    severity = cards.SEVERITY_CODES[code]
     before = case.severity
     case.severity = severity
     await refresh_sla(ctx, case)
@@ -235,7 +235,7 @@ async def change_category(ctx: Context, case: AfterSalesCase, category: Category
         raise DomainError("case.finished", state=case.state, action="category")
     before = case.category
     if before != category.value:
-        case.category = category.value
+        case.category = category
         await record(ctx, case, "category_set", detail={"from": before, "to": category.value})
 
 
@@ -270,7 +270,7 @@ async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, no
         if open_pause is not None:
             open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.user.id
             await ctx.session.flush()
-    case.resolution, case.resolution_note, case.resolved_at = resolution.value, note, ctx.now
+    case.resolution, case.resolution_note, case.resolved_at = resolution, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
     await _tell_sales(ctx, case, slot="resolved", live={"kind": "case.score"})
     await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,

@@ -17,7 +17,7 @@ from handlers.orders.common import record
 from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
-from storage.models import Order, PendingChange
+from storage.models import ChangeState, Order, PendingChange
 from storage.users import user_by_id
 
 
@@ -50,10 +50,10 @@ async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, co
     """The sender's answer on the cancel confirm card: 确认销单 carries it out, 不销单 keeps the order."""
     assert ctx.user is not None
     if not confirmed:
-        change.state = "dropped"
+        change.state = ChangeState.DROPPED
         ctx.reply(ctx.t("cancel.kept", number=order.number), edit=True, entity=order.number)
         return
-    change.state = "applied"
+    change.state = ChangeState.APPLIED
     reason = str(json.loads(change.changes).get("cancel_reason") or "")
     state = OrderState(order.state)
     order.cancel_reason = reason[:300]
@@ -73,7 +73,7 @@ async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, co
 async def _cancel(ctx: Context, order: Order) -> None:
     before = OrderState(order.state)
     transition(before, Action.cancel, acknowledged=True)
-    order.state, order.cancelled_at = OrderState.cancelled.value, ctx.now
+    order.state, order.cancelled_at = OrderState.cancelled, ctx.now
     await record(ctx, order, "cancelled", from_state=before.value, to_state=order.state,
                  detail={"reason": order.cancel_reason})
     if ctx.user is not None and ctx.user.role == Role.SALES:
@@ -107,7 +107,7 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
 
 
 async def drop_draft(ctx: Context, order: Order) -> None:
-    order.state, order.cancelled_at = OrderState.cancelled.value, ctx.now
+    order.state, order.cancelled_at = OrderState.cancelled, ctx.now
     order.held_until = None
     await record(ctx, order, "draft_dropped", from_state=OrderState.draft.value, to_state=order.state)
     if ctx.user is not None:

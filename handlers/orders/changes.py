@@ -33,7 +33,7 @@ from handlers.orders.common import record
 from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
-from storage.models import Order, OrderLine, PendingChange
+from storage.models import ChangeState, Order, OrderLine, PendingChange
 from storage.users import user_by_id
 
 
@@ -226,7 +226,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
     base = stored.get("base")
     if base is not None and any(old.get(k) != v for k, v in base.items()):
         # Something changed the order after this diff was shown: confirming it would undo that.
-        change.state = "dropped"
+        change.state = ChangeState.DROPPED
         ctx.reply(ctx.t("change.outdated", number=order.number), edit=True, entity=order.number)
         return
     new = {**old, **stored["new"]}
@@ -245,7 +245,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
     if order.delivery_date and order.lines:
         order.order_date = order_date(order.delivery_date, [line.material for line in order.lines],
                                       ctx.app.config.policy.lead_time)
-    change.state = "applied"
+    change.state = ChangeState.APPLIED
     diff = {c.name: {"old": jsonable(c.old), "new": jsonable(c.new)} for c in diff_fields(old, new)}
     await record(ctx, order, "changed", detail={"diff": diff, "change_id": change.id, "origin": change.origin,
                                                "requested_evidence": change.evidence_id})
@@ -308,5 +308,5 @@ async def change_button(ctx: Context, data: ChangeAnswer) -> None:
             return
         await apply_change(ctx, change)
         return
-    change.state = "dropped"
+    change.state = ChangeState.DROPPED
     ctx.reply(ctx.t("change.dropped", number=order.number), edit=True, entity=order.number)

@@ -8,7 +8,7 @@ R12 (on the return day the order is held and submitted the next working day).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.orders.lifecycle import LineState, OrderState
@@ -38,7 +38,7 @@ from storage.models import AuditEntry, Order, OrderLine
 
 
 
-def assess(ctx: Context, order: Order, return_day=None) -> IntakeAssessment:  # type: ignore[no-untyped-def]
+def assess(ctx: Context, order: Order, return_day: date | None = None) -> IntakeAssessment:
     return assess_intake(sent_at=order.sent_at, delivery_date=order.delivery_date,
                          materials=[line.material for line in order.lines], payment=order.payment,
                          return_day=return_day, policy=ctx.app.config.policy)
@@ -372,12 +372,12 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
     if (hold := held_until(today, return_day, calendar)) is not None:
         order.held_until = hold
         await record(ctx, order, "held_for_return_day", detail={"until": order.held_until.isoformat()})
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+        await order_store.clear_awaiting(ctx.session, ctx.person.id)
         ctx.reply("\n".join([t(lang, "draft.return_day", date=cards.fmt_date(lang, order.held_until))]
                             + cards.summary(lang, order)), entity=f"draft:{order.id}", edit=True)
         return
     await submit(ctx, order, ctx.now, review=review if review.to_acknowledge else None)
-    await order_store.clear_awaiting(ctx.session, ctx.user.id)  # type: ignore[union-attr]
+    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     lines = [t(lang, "draft.submitted", number=order.number)] + cards.summary(lang, order)
     lines += cards.flag_lines(lang, order.flag_set)
     ctx.reply("\n".join(lines), entity=order.number, edit=True)
@@ -392,7 +392,7 @@ async def submit(ctx: Context, order: Order, now: datetime, *, review: DraftRevi
     local = calendar.local(now)
     seq = await order_store.next_document_seq(ctx.session, "DD", f"{local.year:04d}{local.month:02d}")
     order.number = format_order_number(local.year, local.month, seq)
-    order.state = OrderState.submitted.value
+    order.state = OrderState.submitted
     order.submitted_at = now
     order.held_until = None
     await record(ctx, order, "submitted", from_state=OrderState.draft.value, to_state=order.state,

@@ -37,7 +37,7 @@ async def step(ctx: Context, order: Order, action: Action) -> None:
         raise DomainError("order.not_your_step", action=t(ctx.language, f"action.{action.value}"))
     before = OrderState(order.state)
     after = transition(before, action, lines=[LineState(line.state) for line in order.lines])
-    order.state = after.value
+    order.state = after
     setattr(order, _STAMP[after], ctx.now)
     detail: dict[str, object] = {"action": action.value}
     if after is OrderState.received:
@@ -159,7 +159,7 @@ async def line_button(ctx: Context, data: LineArrival) -> None:
 
 async def record_arrival(ctx: Context, order: Order, line: OrderLine) -> None:
     Line(LineState(line.state), line.eta).record_arrival()
-    line.state, line.eta, line.arrived_at = LineState.arrived.value, None, ctx.now
+    line.state, line.eta, line.arrived_at = LineState.arrived, None, ctx.now
     await record(ctx, order, "line_arrived", detail={"line": line.position, "product": line.product})
     await _tell_about_line(ctx, order, line, "store.line_arrived")
     if all(line.state == LineState.arrived.value for line in order.lines):
@@ -182,7 +182,7 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
                   + ctx.t("ask.backorder_eta", line=cards.line_text(ctx.language, line), number=order.number))
         return
     updated = Line(LineState(line.state), line.eta).record_backorder(eta)
-    line.state, line.eta = updated.state.value, updated.eta
+    line.state, line.eta = updated.state, updated.eta
     await order_store.clear_awaiting(ctx.session, ctx.user.id)
     await record(ctx, order, "line_backorder", detail={"line": line.position, "product": line.product,
                                                         "eta": eta.isoformat()})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import TypeVar
 
 from domain.orders.lifecycle import LineState
 from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
@@ -19,7 +21,7 @@ from handlers.types import id_from
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage import outbox, pending
-from storage.models import Fine, Order
+from storage.models import Fine, Order, OutboxState
 from storage.users import users_with_role
 
 
@@ -73,7 +75,10 @@ def _whose(ctx: Context) -> pending.Whose:
     return pending.Whose()
 
 
-def _listed(ctx: Context, rows, line) -> list[str]:  # type: ignore[no-untyped-def]
+Row = TypeVar("Row")
+
+
+def _listed(ctx: Context, rows: Sequence[Row], line: Callable[[Row], str]) -> list[str]:
     shown = [line(row) for row in rows[:pending.LIMIT]]
     if len(rows) > pending.LIMIT:
         shown.append(ctx.t("remind.more"))
@@ -161,7 +166,7 @@ async def outbox_state(ctx: Context, args: str) -> None:
     counts = await outbox.summary(ctx.session)
     states = ("pending", "sending", "sent", "failed", "unreachable", "dropped")
     lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in states})]
-    for row in await outbox.recent(ctx.session, ("failed", "unreachable")):
+    for row in await outbox.recent(ctx.session, (OutboxState.FAILED, OutboxState.UNREACHABLE)):
         lines.append(ctx.t("outbox.row", id=row.id, chat=row.chat_id, state=row.state, error=row.last_error or ""))
     ctx.reply("\n".join(lines))
 
@@ -203,7 +208,7 @@ async def appeal(ctx: Context, args: str) -> None:
         ctx.reply(why_not(ctx.language, fine, FineAction.appeal, ctx.app.config.tz), entity=fine.number)
         return
     after = fine_transition(before, FineAction.appeal, today=today, appeal_deadline=fine.appeal_deadline)
-    fine.state, fine.appeal_reason, fine.appealed_at = after.value, parts[1][:500], ctx.now
+    fine.state, fine.appeal_reason, fine.appealed_at = after, parts[1][:500], ctx.now
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
                        actor_id=ctx.user.telegram_id, event="fine.appealed", data={"reason": fine.appeal_reason},
                        evidence_id=ctx.evidence_id)
@@ -224,7 +229,7 @@ async def decide_appeal(ctx: Context, data: AppealDecision) -> None:
         await show_stale(ctx, fine, FineAction(what))
         return
     after = fine_transition(FineState(fine.state), FineAction(what))
-    fine.state, fine.decided_by, fine.decided_at = after.value, ctx.user.id if ctx.user else None, ctx.now
+    fine.state, fine.decided_by, fine.decided_at = after, ctx.user.id if ctx.user else None, ctx.now
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
                        actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
                        evidence_id=ctx.evidence_id)

@@ -11,6 +11,7 @@ case events, so they are part of the case's history and survive restarts.
 from __future__ import annotations
 
 import json
+from functools import partial
 from collections.abc import Callable
 from datetime import date, datetime, timezone, tzinfo
 
@@ -77,13 +78,13 @@ async def sla(run: Sweep) -> None:
             if snoozed <= run.now:
                 run.plan(await _owners(run, case), f"R14:escalate:{case.number}:{breach.isoformat()}:snooze:"
                          f"{snoozed.isoformat()}", _text("sla.breached", case, breach, tz), snoozed,
-                         entity=case.number, buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b),
+                         entity=case.number, buttons_for=partial(_ack_buttons, case=case, breach=breach),
                          urgent=True, live=notices.deadline_spec("sla.breached", breach, buttons=True))
             continue
         # The owner hears that the deadline passed; the chain above hears level by level.
         run.plan(await _owners(run, case), f"R14:breach:{case.number}:{breach.isoformat()}",
                  _text("sla.breached", case, breach, tz), breach, entity=case.number,
-                 buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b),
+                 buttons_for=partial(_ack_buttons, case=case, breach=breach),
                  live=notices.deadline_spec("sla.breached", breach, buttons=True))
         steps = escalation_steps(breach, run.policy.after_sales, run.calendar)
         for level, (role, due_at) in enumerate(steps, start=1):
@@ -92,7 +93,7 @@ async def sla(run: Sweep) -> None:
             users = await _people_for(run, role, case)
             run.plan(users, f"R14:escalate:{case.number}:{breach.isoformat()}:{level}",
                      _text("sla.escalated", case, breach, tz), due_at, entity=case.number,
-                     buttons_for=lambda lang, c=case, b=breach: _ack_buttons(lang, c, b), urgent=True,
+                     buttons_for=partial(_ack_buttons, case=case, breach=breach), urgent=True,
                      live=notices.deadline_spec("sla.escalated", breach, buttons=True))
 
 

@@ -54,11 +54,15 @@ class Sweep:
         return self._people[key]
 
     def plan(self, users: list[User] | User | None, key: str, text_for: Callable[[str], str], due_at: datetime,
-             **kwargs: object) -> None:
+             *, entity: str | None = None,
+             buttons_for: Callable[[str], tuple[tuple[Button, ...], ...]] | None = None,
+             urgent: bool = False, attachment: dict[str, str] | None = None,
+             live: dict[str, object] | None = None) -> None:
         if users is None:
             return
         for user in users if isinstance(users, list) else [users]:
-            self.planned.append(Planned(f"{key}:u{user.id}", user, text_for, due_at, **kwargs))  # type: ignore[arg-type]
+            self.planned.append(Planned(f"{key}:u{user.id}", user, text_for, due_at, entity, buttons_for,
+                                        urgent, attachment, live))
 
     async def all_queued(self, key: str, users: list[User]) -> bool:
         """Whether ``key`` went to every one of ``users`` already — digests check this before

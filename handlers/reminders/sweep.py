@@ -11,6 +11,7 @@ cost follows what is due, not the size of the order book.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -65,13 +66,13 @@ async def placement(run: Sweep) -> None:
             if duty.kind == REMIND_SALES:
                 text_key = f"sweep.remind_sales{late}"
                 run.plan(order.sales, key, _text(text_key, order), duty.due_at, entity=order.number,
-                         buttons_for=lambda lang, o=order: notices.told_button(lang, o),
+                         buttons_for=partial(notices.told_button, order=order),
                          live=notices.reminder_spec(text_key, buttons="told"))
             elif duty.kind == REMIND_CLERK:
                 text_key = f"sweep.remind_clerk.{duty.rule}{late}"
                 run.plan(await run.clerks_of(order), key, _text(text_key, order),
                          duty.due_at, entity=order.number,
-                         buttons_for=lambda lang, o=order: cards.clerk_buttons(lang, o),
+                         buttons_for=partial(cards.clerk_buttons, order=order),
                          live=notices.reminder_spec(text_key, buttons="clerk"))
             elif duty.kind in (FINE_BOTH, FINE_CLERK):
                 amount = (run.policy.placement.not_placed_fine_yuan if duty.kind == FINE_BOTH
@@ -174,7 +175,7 @@ async def sweep(app: App, now: datetime) -> SweepReport:
     report = SweepReport()
     try:  # days off added through another instance take effect here too
         async with app.sessions() as session:
-            await app.calendars.reload(session)  # type: ignore[union-attr]
+            await app.live_calendar.reload(session)
     except Exception:
         log.exception("could not re-read the company days off at %s; using the ones in memory", now)
     for name, part in PARTS + escalation.PARTS + digests.PARTS:

@@ -8,7 +8,7 @@ from domain.reports import Period, PeriodReading, read_period
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
-from storage.reports import Scope
+from storage.scope import Scope
 
 MANAGERS = frozenset({Role.MANAGER})
 DESK = frozenset({Role.CLERK, Role.MANAGER})

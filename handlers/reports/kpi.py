@@ -13,7 +13,7 @@ from handlers.app import App
 from handlers.context import Context
 from handlers.reports.common import period_label, period_problem, read_period_of, today
 from storage import reports
-from storage.reports import Scope
+from storage.scope import Scope
 from storage.users import store_by_code
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
 
 from domain.orders.lifecycle import OrderState
 from domain.roles import Role
@@ -12,7 +14,7 @@ from handlers.context import Context
 from handlers.orders import cards
 from handlers.reports.common import scope_for, today
 from storage import reports
-from storage.models import Order
+from storage.models import AfterSalesCase, Order
 from storage.orders import OPEN_STATES
 
 SEVERITIES = ("high", "medium", "low")
@@ -46,7 +48,7 @@ async def status(ctx: Context, args: str) -> None:
     ctx.reply(status_text(ctx.language, figures, scope_name=scope_label(ctx), day=day))
 
 
-def status_text(lang: str, figures: reports.StatusFigures, *, scope_name: str, day) -> str:  # type: ignore[no-untyped-def]
+def status_text(lang: str, figures: reports.StatusFigures, *, scope_name: str, day: date) -> str:
     lines = [t(lang, "report.status.header", scope=scope_name, date=cards.fmt_date(lang, day))]
     open_total = sum(figures.by_state.values())
     states = " · ".join(f"{cards.state_label(lang, s)} {figures.by_state[s]}" for s in OPEN_STATES
@@ -126,11 +128,12 @@ async def today_command(ctx: Context, args: str) -> None:
     lang, day = ctx.language, today(ctx)
     lists = await reports.today_lists(ctx.session, scope=scope_for(ctx), today=day, tz=ctx.app.config.tz)
 
-    def numbers(rows) -> str:  # type: ignore[no-untyped-def]
-        return ctx.t("punct.enum").join(r.number for r in rows) or "—"
+    def numbers(rows: Sequence[Order | AfterSalesCase]) -> str:
+        return ctx.t("punct.enum").join(r.number or "" for r in rows) or "—"
 
-    def flagged(rows) -> str:  # type: ignore[no-untyped-def]
-        return ctx.t("punct.enum").join(r.number + ("⚡" if "rush_insertion" in r.flag_set else "") for r in rows) or "—"
+    def flagged(rows: Sequence[Order]) -> str:
+        return ctx.t("punct.enum").join((r.number or "") + ("⚡" if "rush_insertion" in r.flag_set else "")
+                                        for r in rows) or "—"
 
     lines = [ctx.t("report.today.header", scope=scope_label(ctx), date=cards.fmt_date(lang, day)),
              ctx.t("report.today.to_place", count=len(lists.to_place), numbers=numbers(lists.to_place)),
