@@ -193,3 +193,16 @@ def search_filter(text: str):  # type: ignore[no-untyped-def]
     """Orders matching a customer phone or name fragment."""
     like = f"%{text}%"
     return or_(Order.customer_phone.like(like), Order.customer_name.like(like))
+
+
+async def find_numbered(session: AsyncSession, text: str, *, sales_id: int | None = None,
+                        store_id: int | None = None, limit: int = 30) -> Sequence[Order]:
+    """Handed-in orders whose number, customer phone or customer name contains ``text``, newest
+    first, within what ``sales_id`` / ``store_id`` limit (the desk's search)."""
+    query = select(Order).where(Order.number.is_not(None),
+                                or_(search_filter(text), Order.number.like(f"%{text.upper()}%")))
+    if sales_id is not None:
+        query = query.where(Order.sales_id == sales_id)
+    if store_id is not None:
+        query = query.where(Order.store_id == store_id)
+    return (await session.execute(query.order_by(Order.id.desc()).limit(limit))).scalars().unique().all()
