@@ -34,6 +34,7 @@ from handlers.orders import changes, intake, lifecycle, views  # noqa: E402,F401
 from handlers.aftersales import desk, views as aftersales_views  # noqa: E402,F401
 from handlers.reminders import commands as reminder_commands  # noqa: E402,F401
 from handlers.reports import evidence, export, kpi as kpi_report, views as report_views  # noqa: E402,F401
+from handlers.desk import command as desk_command  # noqa: E402,F401
 
 
 async def dispatch(app: App, incoming: Incoming) -> Outcome:
