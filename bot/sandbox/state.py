@@ -128,6 +128,7 @@ class SandboxState:
         self.transcripts: dict[int, list[JSON]] = {}
         self.callbacks: dict[str, JSON] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
+        self.menu_buttons: dict[int, JSON] = {}  # chat id (0: the default) → MenuButton
         self.webhook: WebhookConfig | None = None
         self.allowed_updates: list[str] | None = None
         self.closing = False

@@ -44,6 +44,7 @@ async def _webhook_bot(db_url: str, framework: str, webhook: dict[str, Any]) -> 
         "database": {"url": db_url},
         "telegram": {"framework": framework, "mode": "webhook", "webhook": webhook},
         "sandbox": {"port": 0},
+        "desk": {"port": 0},
         "scheduler": {"enabled": False},
     }, environ={ENV_WEBHOOK_SECRET: SECRET})
     sandbox = SandboxServer()
