@@ -93,7 +93,7 @@ def board_values(ctx: Context, found: Board) -> dict[str, Any]:
 
 def _chart(trend: Trend, lang: str) -> dict[str, Any]:
     """An inline SVG line chart: x = the weeks, y = 0–100 %; a week with nothing to count breaks the line."""
-    width, height, left, right, top, bottom = 340, 180, 34, 8, 8, 28
+    width, height, left, right, top, bottom = 340, 180, 34, 18, 8, 28
     n = max(len(trend.weeks), 1)
     step = (width - left - right) / max(n - 1, 1)
 

@@ -249,3 +249,18 @@ async def test_kpis_are_the_kpi_commands_numbers(desk, app, clock) -> None:  # t
     for line in chat.replies[0].text.splitlines()[1:5]:
         if "率" in line or "满意度" in line:
             assert line in page
+
+
+async def test_every_screen_follows_the_persons_lang_not_the_browsers(desk, app, clock) -> None:  # type: ignore[no-untyped-def]
+    """Found trying it: the tabs came from the shell, in the browser's language, over a Chinese board."""
+    client, _numbers = desk
+    await send(app, MANAGER, "/lang en")
+    headers = {**as_(MANAGER, clock), "Accept-Language": "zh-CN"}
+    for path, heading in (("/desk/api/board", "Status board"), ("/desk/api/kpi", "KPIs ·"),
+                          ("/desk/api/find", "Find")):
+        page = await (await client.get(path, headers=headers)).text()
+        assert '>Board</button>' in page and '>KPIs</button>' in page, path
+        assert heading in page and "看板" not in page, path
+    await send(app, MANAGER, "/lang zh-TW")
+    page = await (await client.get("/desk/api/board", headers=headers)).text()
+    assert "狀態看板" in page

@@ -79,7 +79,6 @@
     if (!el) { return; }
     event.preventDefault();
     if (el.dataset.view) {
-      document.querySelectorAll(".tab").forEach(function (tab) { tab.classList.toggle("active", tab === el); });
       previous = [];
       show(el.dataset.view === "find" ? "/api/find" : "/api/" + el.dataset.view, false);
     } else if (el.dataset.item) {
