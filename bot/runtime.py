@@ -32,6 +32,7 @@ from handlers.working_calendar import LiveCalendar
 from schedules.outbox_sender import OutboxSender, RateLimits
 from schedules.scheduler import Scheduler
 from storage import users as user_store
+from storage.audit import last_update_id
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 
@@ -95,6 +96,8 @@ class Runtime:
 
             if self.sandbox is None:
                 self.sandbox = SandboxServer(host=settings.sandbox.host, port=settings.sandbox.port)
+                async with sessions() as session:  # a restart on the old data: go on numbering updates
+                    self.sandbox.state.continue_after(await last_update_id(session))
                 await self.sandbox.start()
                 self._owns_sandbox = True
             token, api_url, file_url = SANDBOX_TOKEN, self.sandbox.api_url, self.sandbox.file_url
