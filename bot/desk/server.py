@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 AUTH_SCHEME = "tma"  # Authorization: tma <initData>, the Mini App convention
 HTML = "text/html"
+# Only the desk's own script (and Telegram's) runs; fragments are inserted as HTML, never evaluated.
+CSP = ("default-src 'self'; script-src 'self' https://telegram.org; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; frame-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -141,7 +144,9 @@ class DeskServer:
     def _page(self, template: str, language: str, *, status: int = 200, **values: Any) -> web.Response:
         html = templates().get_template(template).render(lang=language, t=lambda key, **kw: t(language, key, **kw),
                                                          **values)
-        return web.Response(text=html, content_type=HTML, status=status, headers={"Cache-Control": "no-store"})
+        return web.Response(text=html, content_type=HTML, status=status,
+                            headers={"Cache-Control": "no-store", "Content-Security-Policy": CSP,
+                                     "X-Content-Type-Options": "nosniff"})
 
     # -- screens ----------------------------------------------------------------------
 

@@ -266,3 +266,19 @@ async def test_every_screen_follows_the_persons_lang_not_the_browsers(desk, app,
     await send(app, MANAGER, "/lang zh-TW")
     page = await (await client.get("/desk/api/board", headers=headers)).text()
     assert "狀態看板" in page
+
+
+async def test_what_people_typed_is_escaped_in_every_screen(desk, app, clock) -> None:  # type: ignore[no-untyped-def]
+    from storage.models import Order
+
+    client, numbers = desk
+    hostile = '<img src=x onerror="alert(1)">'
+    async with app.sessions() as session, session.begin():
+        order = (await session.execute(select(Order).where(Order.number == numbers["order"]))).scalar_one()
+        order.customer_name = hostile
+    headers = as_(MANAGER, clock)
+    for path in ("/desk/api/board", "/desk/api/find?q=onerror", f"/desk/api/item/{numbers['order']}"):
+        response = await client.get(path, headers=headers)
+        page = await response.text()
+        assert hostile not in page and "&lt;img" in page, path
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
