@@ -88,6 +88,9 @@ def board_values(ctx: Context, found: Board) -> dict[str, Any]:
             "summary": summary, "state_columns": [(s, cards.state_label(lang, s)) for s in state_columns],
             "stores": [{"name": row.name, "open": sum(row.figures.by_state.values()), "by_state": row.figures.by_state}
                        for row in found.stores],
+            # Headings count everything (the /status figures); the lists show the first rows.
+            "totals": {"fines": figures.fines_proposed, "overdue": figures.overdue_placement + figures.pickup_late,
+                       "backorders": figures.backorder_lines},
             "open_orders": open_orders, "overdue": overdue, "backorders": backorders, "cases": cases, "fines": fines}
 
 

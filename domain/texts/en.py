@@ -694,4 +694,5 @@ TEXTS: dict[str, str] = {
     "desk.confirm": "Really {action}?",
     "desk.board.open_orders": "Open orders ({count})",
     "desk.board.dates": "order date {order_date} · delivery {delivery}",
+    "desk.board.first": "Only {shown} of them are listed here.",
 }

@@ -700,4 +700,5 @@ TEXTS: dict[str, str] = {
     "desk.confirm": "确定要{action}吗？",
     "desk.board.open_orders": "在办订单（{count}）",
     "desk.board.dates": "下单日 {order_date} · 送货 {delivery}",
+    "desk.board.first": "这里只列出其中 {shown} 条。",
 }
