@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "bot.parse_cli",
     "bot.export_cli",
     "bot.clock_cli",
+    "bot.desk_cli",
 )
 
 

@@ -87,6 +87,30 @@ class SandboxSettings(_Section):
         return host
 
 
+class DeskSettings(_Section):
+    enabled: bool = True
+    listen: str = "127.0.0.1"
+    port: int = Field(8082, ge=0, le=65535)
+    path: str = "/desk"
+    public_url: str = ""
+    max_age_seconds: int = Field(3600, ge=60, le=7 * 24 * 3600)
+
+    @field_validator("public_url")
+    @classmethod
+    def _https_only(cls, url: str) -> str:
+        # Telegram opens Mini Apps over https only; a plain http URL would give a dead button.
+        if url and not url.startswith("https://"):
+            raise ValueError("Telegram opens Mini Apps over https only: https://… or empty")
+        return url
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, path: str) -> str:
+        if not path.startswith("/") or path == "/" or path.endswith("/"):
+            raise ValueError("a path such as /desk: starting with / and not ending with one")
+        return path
+
+
 class BotSettings(_Section):
     default_language: Literal["zh-CN", "zh-TW", "en"] = "zh-CN"
     files_dir: str = "orderbot-data/files"
@@ -157,6 +181,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    desk: DeskSettings = DeskSettings()
     bot: BotSettings = BotSettings()
     updates: UpdatesSettings = UpdatesSettings()
     parser: ParserSettings = ParserSettings()

@@ -24,6 +24,7 @@ from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError
 from domain.texts import DEFAULT_LANGUAGE
 from handlers import audit_trail
 from handlers.app import App, AppConfig
+from handlers.desk.command import menu_button
 from handlers.menus import menu_for
 from handlers.reports.checkpoints import startup_check
 from handlers.types import Clock, Incoming, Outcome
@@ -31,6 +32,7 @@ from handlers.working_calendar import LiveCalendar
 from schedules.outbox_sender import OutboxSender, RateLimits
 from schedules.scheduler import Scheduler
 from storage import users as user_store
+from storage.audit import last_update_id
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 
@@ -55,6 +57,7 @@ class Runtime:
     scheduler: Scheduler | None = field(default=None, init=False)
     pipeline: UpdatePipeline | None = field(default=None, init=False)
     jobs: ProcessJobs | None = field(default=None, init=False)
+    desk: Any = field(default=None, init=False)  # bot.desk.server.DeskServer when [desk] enabled
     ready: bool = field(default=False, init=False)
     _owns_sandbox: bool = field(default=False, init=False)
     _engine: Any = field(default=None, init=False)
@@ -93,6 +96,8 @@ class Runtime:
 
             if self.sandbox is None:
                 self.sandbox = SandboxServer(host=settings.sandbox.host, port=settings.sandbox.port)
+                async with sessions() as session:  # a restart on the old data: go on numbering updates
+                    self.sandbox.state.continue_after(await last_update_id(session))
                 await self.sandbox.start()
                 self._owns_sandbox = True
             token, api_url, file_url = SANDBOX_TOKEN, self.sandbox.api_url, self.sandbox.file_url
@@ -106,12 +111,13 @@ class Runtime:
 
         self.transport = _build_transport(settings, token=token, api_url=api_url, file_url=file_url,
                                           accept=self._accept, unreadable=self._on_unreadable,
-                                          ready=lambda: self.ready)
+                                          ready=lambda: self.ready, desk_routes=self._desk_routes)
         bot_id, username = await self.transport.prepare()
         calendars = LiveCalendar(settings.rules, public_holidays(settings.rules.working.calendar, clock.now().year))
         async with sessions() as session:
             await calendars.reload(session)
         self.jobs = ProcessJobs(settings.database.url.get_secret_value(), on_done=self.kick_outbox)
+        desk_url = await self._start_desk(token, clock) if settings.desk.enabled else ""
         self.app = App(
             sessions=sessions,
             clock=clock,
@@ -119,13 +125,15 @@ class Runtime:
                              default_language=settings.bot.default_language,
                              invite_valid_hours=settings.bot.invite_valid_hours, files_dir=settings.bot.files_dir,
                              bot_username=username, bot_id=bot_id,
-                             audit_signer=load_audit_signer(settings)),
+                             audit_signer=load_audit_signer(settings), desk_url=desk_url),
             parser=build_parser(settings),
             files=self.transport.api,
             calendars=calendars,
             jobs=self.jobs,
         )
         self.jobs.bind(self.app)
+        if self.desk is not None:
+            self.desk.app = self.app
         if settings.uses_sandbox and settings.sandbox.demo_team:
             added = await _seed_demo_team(sessions, clock.now())
             if added:
@@ -156,6 +164,32 @@ class Runtime:
         log.info("bot @%s running on %s (%s)", username, "the sandbox" if settings.uses_sandbox else api_url,
                  self.transport.name)
 
+    async def _start_desk(self, token: str, clock: Clock) -> str:
+        """The desk's server (alone in polling mode; in webhook mode its routes join the webhook's),
+        and the URL its buttons open: ``[desk] public_url``, or in the sandbox the local one."""
+        from bot.desk.server import DeskServer
+
+        desk = self.settings.desk
+        self.desk = DeskServer(None, bot_token=token, path=desk.path, max_age_seconds=desk.max_age_seconds,  # type: ignore[arg-type]
+                               listen=desk.listen, port=desk.port, telegram_script=not self.settings.uses_sandbox,
+                               kick=self.kick_outbox)
+        if self.settings.telegram.mode != "webhook":
+            try:
+                await self.desk.start()
+            except OSError as error:  # a busy port costs the desk, not the bot
+                log.warning("desk not served: cannot listen on %s:%s (%s)", desk.listen, desk.port, error)
+                self.desk = None
+                return desk.public_url
+        if desk.public_url:
+            return desk.public_url
+        if self.settings.uses_sandbox and self.settings.telegram.mode != "webhook":
+            return self.desk.local_url
+        return ""
+
+    def _desk_routes(self, application: Any) -> None:
+        if self.desk is not None:
+            self.desk.add_routes(application)
+
     async def _sync_menus(self) -> None:
         assert self.app is not None
         await self.api.set_commands(menu_for(None, self.settings.bot.default_language))
@@ -164,6 +198,18 @@ class Runtime:
         for person in people:
             if person.active:
                 await self.api.set_commands(menu_for(person.role, person.language), chat_id=person.telegram_id)
+                await self._set_menu_button(person.telegram_id, person.role, person.language)
+
+    async def _set_menu_button(self, chat_id: int, role: str | None, language: str) -> None:
+        """The Mini App behind the menu button for desk roles; the command list for everyone else."""
+        assert self.app is not None
+        if not self.app.config.desk_url:
+            return
+        button = menu_button(role, language, self.app.config.desk_url)
+        try:
+            await self.api.set_menu_button(chat_id, *(button or (None, None)))
+        except Exception:
+            log.warning("could not set the menu button of chat %s", chat_id, exc_info=True)
 
     async def _accept(self, raw: dict[str, Any]) -> None:
         assert self.pipeline is not None
@@ -177,6 +223,7 @@ class Runtime:
                 await self.api.set_commands(menu_for(role, language or DEFAULT_LANGUAGE), chat_id=chat_id)
             except Exception:
                 log.warning("could not set the command menu of chat %s", chat_id, exc_info=True)
+            await self._set_menu_button(chat_id, role, language or DEFAULT_LANGUAGE)
 
     async def _on_unreadable(self, body: str, reason: str, update_id: int | None) -> None:
         """Keep an update nobody can read as evidence (raw); the sender cannot be answered reliably."""
@@ -245,6 +292,8 @@ class Runtime:
         if self.transport is not None:
             await self.transport.stop()
         log.info("shutdown: transport closed")
+        if self.desk is not None:
+            await self.desk.stop()
         if self._owns_sandbox and self.sandbox is not None:
             await self.sandbox.stop()
         if self._engine is not None:
@@ -281,12 +330,13 @@ async def _open_demo_chats(sandbox: Any, attached: str | None, team: Any) -> Non
         await client.close()
 
 
-def _build_transport(settings: Settings, **kwargs: Any) -> Any:
+def _build_transport(settings: Settings, desk_routes: Any = None, **kwargs: Any) -> Any:
     webhook = None
     if settings.telegram.mode == "webhook":
         hook = settings.telegram.webhook
         webhook = {"url": hook.url, "listen": hook.listen, "port": hook.port, "path": hook.path,
-                   "secret": settings.webhook_secret.get_secret_value() if settings.webhook_secret else None}
+                   "secret": settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+                   "extra_routes": desk_routes}
     if settings.telegram.framework == "aiogram":
         from bot.transport.aiogram_adapter import AiogramTransport
 

@@ -29,6 +29,7 @@ class AppConfig:
     bot_username: str = "orderbot"
     bot_id: int | None = None
     audit_signer: Signer | None = None  # signs audit checkpoints; None: they go out unsigned
+    desk_url: str = ""  # where the managers' desk (Mini App) opens; "" when it is not served
 
     @property
     def tz(self) -> ZoneInfo:

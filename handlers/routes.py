@@ -41,6 +41,8 @@ from handlers.buttons import (
     LineArrival, OrderStep, SalesCaseAction, ToldClerk,
 )
 from handlers.context import Context
+from handlers.desk import command as desk_command
+from handlers.desk.session import DESK_ROLES
 from handlers.orders import ambiguity, changes, intake, lifecycle, views as order_views
 from handlers.questions import Question
 from handlers.reminders import commands as reminders, escalation
@@ -118,6 +120,7 @@ COMMAND_LIST: tuple[Command, ...] = (
     Command("overdue", report_views.overdue, OVERVIEW, "help.overdue"),
     Command("backorders", report_views.backorders, OVERVIEW, "help.backorders"),
     Command("today", report_views.today_command, OVERVIEW, "help.today"),
+    Command("desk", desk_command.desk, DESK_ROLES, "help.desk", rank=45),
 )
 
 BUTTON_LIST: tuple[ButtonRoute[Any], ...] = (

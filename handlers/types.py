@@ -79,10 +79,11 @@ class Incoming:
 @dataclass(frozen=True, slots=True)
 class Button:
     text: str
-    data: str  # callback data, ≤ 64 bytes (Telegram's limit)
+    data: str  # callback data, ≤ 64 bytes (Telegram's limit); "" for a web_app button
+    web_app: str = ""  # the URL of a Mini App this button opens instead of calling back
 
     def __post_init__(self) -> None:
-        if len(self.data.encode("utf-8")) > 64:
+        if not self.web_app and len(self.data.encode("utf-8")) > 64:
             raise ValueError(f"callback data over Telegram's 64-byte limit: {self.data!r}")
 
 
@@ -106,11 +107,12 @@ def id_from(text: str, allowed: range = ROW_IDS) -> int | None:
 
 def keyboard_to_json(rows: Keyboard) -> list[list[dict[str, str]]]:
     """Buttons as stored in the outbox and the audit log."""
-    return [[{"text": b.text, "data": b.data} for b in row] for row in rows]
+    return [[{"text": b.text, "data": b.data, **({"web_app": b.web_app} if b.web_app else {})} for b in row]
+            for row in rows]
 
 
 def keyboard_from_json(rows: list[list[dict[str, str]]] | None) -> Keyboard:
-    return tuple(tuple(Button(b["text"], b["data"]) for b in row) for row in rows or ())
+    return tuple(tuple(Button(b["text"], b["data"], b.get("web_app", "")) for b in row) for row in rows or ())
 
 
 @dataclass(frozen=True, slots=True)

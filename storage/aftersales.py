@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Unpack
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aftersales.case import CaseState
@@ -119,3 +119,17 @@ async def return_day_notices(session: AsyncSession, year_month: str) -> Sequence
     return (await session.execute(
         select(ReturnDayNotice).where(ReturnDayNotice.year_month == year_month).order_by(ReturnDayNotice.notice_date)
     )).scalars().all()
+
+
+async def find_cases(session: AsyncSession, text: str, *, sales_id: int | None = None, store_id: int | None = None,
+                     limit: int = 30) -> Sequence[AfterSalesCase]:
+    """Cases whose number contains ``text``, or whose order's customer phone or name does."""
+    from storage.orders import search_filter
+
+    query = select(AfterSalesCase).outerjoin(Order, Order.id == AfterSalesCase.order_id).where(
+        or_(AfterSalesCase.number.like(f"%{text.upper()}%"), search_filter(text)))
+    if sales_id is not None:
+        query = query.where(AfterSalesCase.sales_id == sales_id)
+    if store_id is not None:
+        query = query.where(AfterSalesCase.store_id == store_id)
+    return (await session.execute(query.order_by(AfterSalesCase.id.desc()).limit(limit))).scalars().unique().all()

@@ -189,6 +189,11 @@ async def record_update(session: AsyncSession, *, bot_id: int | None, update_id:
     return await append(session, bot_id=bot_id, update_id=update_id, **fields), False
 
 
+async def last_update_id(session: AsyncSession) -> int:
+    """The highest Telegram update id ever recorded (0 for none)."""
+    return (await session.execute(select(func.max(AuditEntry.update_id)))).scalar() or 0
+
+
 async def find_update(session: AsyncSession, bot_id: int | None, update_id: int) -> AuditEntry | None:
     return (await session.execute(
         select(AuditEntry).where(AuditEntry.bot_id == bot_id, AuditEntry.update_id == update_id)

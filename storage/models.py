@@ -524,3 +524,15 @@ class ReturnDayNotice(Base):
     notice_date: Mapped[date] = mapped_column(Date)  # the slot key
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # first working moment of that date
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeskNonce(Base):
+    """A one-time ticket for one action in the managers' desk (Mini App): issued to one person,
+    used at most once, so a replayed request (same initData, same ticket) changes nothing."""
+
+    __tablename__ = "desk_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -193,3 +193,16 @@ async def orders_of_customer(session: AsyncSession, needle: str, *, limit: int =
     """Submitted orders (with a number) whose customer phone or name contains ``needle``, at most ``limit``."""
     rows = await session.execute(select(Order).where(search_filter(needle), Order.number.is_not(None)).limit(limit))
     return rows.scalars().unique().all()
+
+
+async def find_numbered(session: AsyncSession, text: str, *, sales_id: int | None = None,
+                        store_id: int | None = None, limit: int = 30) -> Sequence[Order]:
+    """Handed-in orders whose number, customer phone or customer name contains ``text``, newest
+    first, within what ``sales_id`` / ``store_id`` limit (the desk's search)."""
+    query = select(Order).where(Order.number.is_not(None),
+                                or_(search_filter(text), Order.number.like(f"%{text.upper()}%")))
+    if sales_id is not None:
+        query = query.where(Order.sales_id == sales_id)
+    if store_id is not None:
+        query = query.where(Order.store_id == store_id)
+    return (await session.execute(query.order_by(Order.id.desc()).limit(limit))).scalars().unique().all()

@@ -217,6 +217,15 @@ async def status(session: AsyncSession, *, scope: Scope, today: date, now: datet
     return figures
 
 
+async def open_cases_by_deadline(session: AsyncSession, *, scope: Scope, now: datetime,
+                                 limit: int = 50) -> Sequence[tuple[AfterSalesCase, str]]:
+    """Open cases with their SLA state (the same reading as /status counts), soonest deadline first."""
+    return (await session.execute(
+        select(AfterSalesCase, _sla_state(now)).where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases())
+        .order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(limit)
+    )).unique().all()
+
+
 async def store_people(session: AsyncSession, store_id: int | None) -> list[int]:
     return list((await session.execute(select(User.id).where(User.store_id == store_id))).scalars())
 

@@ -26,6 +26,8 @@ from storage.migrate import upgrade
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PG_URL = os.environ.get("ORDERBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("ORDERBOT_REQUIRE_PG") == "1"
+REQUIRE_BROWSER = os.environ.get("ORDERBOT_REQUIRE_BROWSER") == "1"
+CHROMIUM = os.environ.get("ORDERBOT_CHROMIUM", "/usr/bin/chromium")
 
 
 class FakeClock:
@@ -75,6 +77,23 @@ def _check_pg() -> bool:
         except ImportError:
             _pg_reachable = False
     return _pg_reachable
+
+
+def require_browser() -> str:
+    """The system Chromium for the browser tests, or a skip with the reason (a failure under
+    ORDERBOT_REQUIRE_BROWSER=1, as CI sets it)."""
+    import importlib.util
+
+    reason = None
+    if importlib.util.find_spec("playwright") is None:
+        reason = "the playwright package is not installed (pip install -e '.[test]')"
+    elif not os.access(CHROMIUM, os.X_OK):
+        reason = f"no Chromium at {CHROMIUM} (scripts/install-browser installs Debian's; or set ORDERBOT_CHROMIUM)"
+    if reason is None:
+        return CHROMIUM
+    if REQUIRE_BROWSER:
+        pytest.fail(f"ORDERBOT_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
 
 
 def require_pg() -> None:

@@ -470,3 +470,40 @@ async def get_my_commands(api: BotApi, p: Params) -> list[JSON]:
 async def delete_my_commands(api: BotApi, p: Params) -> bool:
     api.state.commands.pop((_scope(p), p.get_str("language_code") or ""), None)
     return True
+
+
+# -- the chat's menu button (a Mini App or the command list) ---------------------------
+
+
+def _menu_button(p: Params) -> JSON:
+    button = p.get_json("menu_button")
+    if button is None:
+        return {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in ("default", "commands", "web_app"):
+        raise ApiError(400, "Bad Request: can't parse menu button JSON object")
+    if button["type"] != "web_app":
+        return {"type": button["type"]}
+    web_app = button.get("web_app")
+    if not isinstance(button.get("text"), str) or not button["text"] or not isinstance(web_app, dict) \
+            or not isinstance(web_app.get("url"), str):
+        raise ApiError(400, "Bad Request: can't parse menu button JSON object")
+    return {"type": "web_app", "text": button["text"], "web_app": {"url": web_app["url"]}}
+
+
+@method("setChatMenuButton")
+async def set_chat_menu_button(api: BotApi, p: Params) -> bool:
+    chat_id = p.chat_id(required=False)
+    button = _menu_button(p)
+    if chat_id is None:
+        api.state.menu_buttons[0] = button  # the default for chats without their own
+    else:
+        api.state.chat_for_bot(chat_id)  # refuses a chat the bot does not know, as Telegram does
+        api.state.menu_buttons[chat_id] = button
+    return True
+
+
+@method("getChatMenuButton")
+async def get_chat_menu_button(api: BotApi, p: Params) -> JSON:
+    chat_id = p.chat_id(required=False)
+    found = api.state.menu_buttons.get(chat_id or 0) or api.state.menu_buttons.get(0)
+    return found or {"type": "commands"}

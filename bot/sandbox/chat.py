@@ -217,6 +217,10 @@ class ChatSession:
             self.say(f"(message #{target} has buttons 1..{len(buttons)})")
             return False
         button = buttons[number - 1]
+        if "web_app" in button:  # a Mini App: a browser opens it, with initData the terminal cannot sign for it
+            self.say(f"(button [{number}] opens the Mini App {button['web_app'].get('url')}; in a browser: "
+                     f"orderbot desk --as {self.user_id})")
+            return False
         if "callback_data" not in button:
             self.say(f"(button [{number}] opens {button.get('url') or 'something'}; nothing to press here)")
             return False

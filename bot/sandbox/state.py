@@ -128,6 +128,7 @@ class SandboxState:
         self.transcripts: dict[int, list[JSON]] = {}
         self.callbacks: dict[str, JSON] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
+        self.menu_buttons: dict[int, JSON] = {}  # chat id (0: the default) → MenuButton
         self.webhook: WebhookConfig | None = None
         self.allowed_updates: list[str] | None = None
         self.closing = False
@@ -190,6 +191,15 @@ class SandboxState:
         self.chats.setdefault(user_id, ChatState(user_id))
         return user
 
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    def continue_after(self, update_id: int) -> None:
+        """Number the next updates after ``update_id``: a bot restarted on its old database with a
+        fresh sandbox must not see ids it recorded before (it would drop them as redeliveries)."""
+        upcoming = next(self._update_ids)
+        self._update_ids = itertools.count(max(upcoming, update_id + 1))
+
     def chat_for_bot(self, chat_id: int) -> tuple[UserProfile, ChatState]:
         user = self.users.get(chat_id)
         if user is None:
@@ -205,7 +215,7 @@ class SandboxState:
     # -- updates -------------------------------------------------------------
 
     def enqueue(self, kind: str, payload: JSON) -> JSON:
-        update = {"update_id": next(self._update_ids), kind: payload}
+        update = {"update_id": self.next_update_id(), kind: payload}
         self.history[update["update_id"]] = update
         if self._allowed(kind):
             self.pending.append(QueuedUpdate(copy.deepcopy(update)))
@@ -214,7 +224,7 @@ class SandboxState:
 
     def enqueue_raw(self, fields: JSON) -> JSON:
         """An update with whatever fields it is given (a broken or future Bot API), next id."""
-        update = {"update_id": next(self._update_ids), **fields}
+        update = {"update_id": self.next_update_id(), **fields}
         self.history[update["update_id"]] = update
         self.pending.append(QueuedUpdate(copy.deepcopy(update)))
         self.notify()

@@ -16,7 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, \
     TelegramRetryAfter, TelegramServerError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, BufferedInputFile, \
-    InlineKeyboardButton, InlineKeyboardMarkup
+    InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, WebAppInfo
 
 from bot.transport.outgoing import Failure, LibraryBotApi, LibraryTypes
 from bot.transport.receiving import Receiving
@@ -33,7 +33,7 @@ def api_server(api_url: str, file_url: str) -> TelegramAPIServer:
 class AiogramBotApi(LibraryBotApi):
     types = LibraryTypes(markup=InlineKeyboardMarkup, button=InlineKeyboardButton, command=BotCommand,
                          chat_scope=BotCommandScopeChat, default_scope=BotCommandScopeDefault,
-                         input_file=BufferedInputFile)
+                         input_file=BufferedInputFile, web_app=WebAppInfo, menu_web_app=MenuButtonWebApp)
 
     def failure(self, error: Exception) -> tuple[Failure, float | None] | None:
         if isinstance(error, TelegramRetryAfter):

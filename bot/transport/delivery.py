@@ -45,6 +45,9 @@ class BotApi(Protocol):
 
     async def download(self, file_id: str) -> bytes: ...
 
+    async def set_menu_button(self, chat_id: int, text: str | None, url: str | None) -> None:
+        """The chat's menu button: a Mini App at ``url``, or (None) the command list."""
+
 
 async def send_with_retry(api: BotApi, reply: Reply, *, attempts: int = 6, first_backoff: float = 1.0,
                           sleep: Sleep = asyncio.sleep) -> int | None:

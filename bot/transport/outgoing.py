@@ -81,13 +81,20 @@ class LibraryTypes:
     chat_scope: type
     default_scope: type
     input_file: type  # constructed as input_file(content, filename=name)
+    web_app: type  # WebAppInfo(url=…)
+    menu_web_app: type  # MenuButtonWebApp(text=…, web_app=…)
 
 
 def markup(reply: Reply, types: LibraryTypes) -> Any:
     if not reply.buttons:
         return None
-    return types.markup(inline_keyboard=[[types.button(text=b.text, callback_data=b.data) for b in row]
-                                         for row in reply.buttons])
+    return types.markup(inline_keyboard=[[_button(b, types) for b in row] for row in reply.buttons])
+
+
+def _button(button: Any, types: LibraryTypes) -> Any:
+    if button.web_app:
+        return types.button(text=button.text, web_app=types.web_app(url=button.web_app))
+    return types.button(text=button.text, callback_data=button.data)
 
 
 def bot_call(reply: Reply, types: LibraryTypes) -> tuple[str, dict[str, Any]]:
@@ -151,3 +158,11 @@ class LibraryBotApi:
         await self.bot.set_my_commands(
             commands=[self.types.command(command=name, description=description[:256]) for name, description in commands],
             scope=scope)
+
+    async def set_menu_button(self, chat_id: int, text: str | None, url: str | None) -> None:
+        """The chat's menu button opens the Mini App at ``url``; None puts back the command list."""
+        if url is None:
+            await self.bot.set_chat_menu_button(chat_id=chat_id)
+            return
+        await self.bot.set_chat_menu_button(
+            chat_id=chat_id, menu_button=self.types.menu_web_app(text=text, web_app=self.types.web_app(url=url)))

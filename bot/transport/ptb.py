@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, InlineKeyboardButton, \
-    InlineKeyboardMarkup, InputFile
+    InlineKeyboardMarkup, InputFile, MenuButtonWebApp, WebAppInfo
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder
 
@@ -24,7 +24,8 @@ UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
 
 class PtbBotApi(LibraryBotApi):
     types = LibraryTypes(markup=InlineKeyboardMarkup, button=InlineKeyboardButton, command=BotCommand,
-                         chat_scope=BotCommandScopeChat, default_scope=BotCommandScopeDefault, input_file=InputFile)
+                         chat_scope=BotCommandScopeChat, default_scope=BotCommandScopeDefault, input_file=InputFile,
+                         web_app=WebAppInfo, menu_web_app=MenuButtonWebApp)
 
     def failure(self, error: Exception) -> tuple[Failure, float | None] | None:
         if isinstance(error, RetryAfter):

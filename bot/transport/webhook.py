@@ -64,8 +64,10 @@ class RefusalLog:
 
 class WebhookReceiver:
     def __init__(self, *, listen: str, port: int, path: str, secret: str | None, feed: Feed,
-                 unreadable: Unreadable, ready: Callable[[], bool] | None = None) -> None:
+                 unreadable: Unreadable, ready: Callable[[], bool] | None = None,
+                 extra_routes: Callable[[web.Application], None] | None = None) -> None:
         self.listen = listen
+        self._extra_routes = extra_routes  # the desk (Mini App), served next to the webhook path
         self.path = "/" + path.lstrip("/")
         self._port = port
         self._secret = secret.encode() if secret else None
@@ -93,6 +95,8 @@ class WebhookReceiver:
         app.router.add_post(self.path, self._receive)
         app.router.add_get("/healthz", self._health)
         app.router.add_get("/readyz", self._readiness)
+        if self._extra_routes is not None:
+            self._extra_routes(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.listen, self._port)
@@ -164,7 +168,8 @@ class WebhookMode:
         self.secret: str | None = settings.get("secret") or None
         self.receiver = WebhookReceiver(listen=settings.get("listen") or "127.0.0.1", port=int(settings.get("port", 0)),
                                         path=settings.get("path") or "/telegram", secret=self.secret, feed=feed,
-                                        unreadable=unreadable, ready=ready)
+                                        unreadable=unreadable, ready=ready,
+                                        extra_routes=settings.get("extra_routes"))
 
     async def start(self, bot: Any) -> None:
         await self.receiver.start()

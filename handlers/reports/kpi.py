@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,11 +26,12 @@ async def counts(session: AsyncSession, app: App, period: Period, *, now: dateti
 
 
 async def weekly_trend(session: AsyncSession, app: App, *, now: datetime, today: date,
-                       weeks: int = 8) -> list[tuple[Period, KpiCounts]]:
-    """The company's KPI counts of each of the last ``weeks`` whole weeks, oldest first (the chart)."""
+                       weeks: int = 8, scope: Scope = Scope()) -> list[tuple[Period, KpiCounts]]:
+    """The KPI counts (the company's, or ``scope``'s) of each of the last ``weeks`` whole weeks,
+    oldest first (the chart)."""
     trend = []
     for period in last_weeks(today, weeks):
-        found = await counts(session, app, period, now=now, today=today)
+        found = await counts(session, app, period, now=now, today=today, scope=scope)
         trend.append((period, found.get(None, KpiCounts())))
     return trend
 
@@ -46,19 +48,32 @@ def row_text(lang: str, name: str, figures: KpiCounts) -> str:
     return t(lang, "report.kpi.row", name=name, **cells)
 
 
-async def kpi(ctx: Context, args: str) -> None:
-    """/kpi [本周|上周|本月|上月|今年|去年|YYYY-MM|from to] [store code|clerk name]."""
+@dataclass
+class KpiAnswer:
+    """What /kpi counts for a request: the period, whose figures, the totals and the breakdowns —
+    or the answer that says why it cannot be counted (``refusal``)."""
+
+    refusal: str | None = None
+    period: Period | None = None
+    scope: Scope = field(default_factory=Scope)
+    scope_name: str = ""
+    figures: KpiCounts = field(default_factory=KpiCounts)
+    by_store: list[tuple[str, KpiCounts]] = field(default_factory=list)
+    by_clerk: list[tuple[str, KpiCounts]] = field(default_factory=list)
+
+
+async def kpi_answer(ctx: Context, words: list[str]) -> KpiAnswer:
+    """/kpi's reading of ``words`` (period, then a store or clerk) with the role's limits applied:
+    a store manager counts their store, a clerk themselves; others' figures only to managers."""
     assert ctx.user is not None
     lang, role = ctx.language, Role(ctx.user.role)
-    reading = read_period_of(ctx, args.split())
+    reading = read_period_of(ctx, words)
     problem = period_problem(ctx, reading)
     if problem is not None:
-        ctx.reply(problem)
-        return
+        return KpiAnswer(refusal=problem)
     period, rest = reading.period, reading.rest
     if period is None or len(rest) > 1:
-        ctx.say("report.kpi.usage")
-        return
+        return KpiAnswer(refusal=ctx.t("report.kpi.usage"))
     stores, users = await reports.names(ctx.session)
     scope, scope_name, breakdown = Scope(), ctx.t("report.scope.all"), True
     if rest:
@@ -71,39 +86,51 @@ async def kpi(ctx: Context, args: str) -> None:
         elif clerk is not None:
             scope, scope_name, breakdown = Scope(clerk_id=clerk.id), clerk.name, False
         else:
-            ctx.say("report.kpi.unknown_scope", name=wanted, forms=ctx.t("report.period.forms"))
-            return
+            return KpiAnswer(refusal=ctx.t("report.kpi.unknown_scope", name=wanted, forms=ctx.t("report.period.forms")))
     # KPIs of other stores and other people only to managers.
     if role is Role.STORE_MANAGER:
         if rest and scope.store_id != ctx.user.store_id:
-            ctx.say("report.kpi.other_store")
-            return
+            return KpiAnswer(refusal=ctx.t("report.kpi.other_store"))
         scope, scope_name = Scope(store_id=ctx.user.store_id), (ctx.user.store.name if ctx.user.store else "—")
     elif role is Role.CLERK:
         if rest and scope.clerk_id != ctx.user.id:
-            ctx.say("report.kpi.other_store")
-            return
+            return KpiAnswer(refusal=ctx.t("report.kpi.other_store"))
         scope, scope_name, breakdown = Scope(clerk_id=ctx.user.id), ctx.user.name, False
     day = today(ctx)
     by_store = await counts(ctx.session, ctx.app, period, now=ctx.now, today=day, group="store", scope=scope)
-    figures = total(list(by_store.values()))
-    lines = [ctx.t("report.kpi.header", period=period_label(lang, period), scope=scope_name)]
-    if figures.empty:
+    answer = KpiAnswer(period=period, scope=scope, scope_name=scope_name, figures=total(list(by_store.values())))
+    if answer.figures.empty:
+        return answer
+    if breakdown and scope.store_id is None and len(by_store) > 1:
+        for key in sorted(by_store, key=lambda k: (k is None, stores[k].code if k in stores else "")):
+            name = f"{stores[key].code} {stores[key].name}" if key in stores else t(lang, "report.kpi.unassigned")
+            answer.by_store.append((name, by_store[key]))
+    if breakdown:
+        by_clerk = await counts(ctx.session, ctx.app, period, now=ctx.now, today=day, group="clerk", scope=scope)
+        for key in sorted(by_clerk, key=lambda k: (k is None, users[k].name if k in users else "")):
+            name = users[key].name if key in users else t(lang, "report.kpi.unassigned")
+            answer.by_clerk.append((name, by_clerk[key]))
+    return answer
+
+
+async def kpi(ctx: Context, args: str) -> None:
+    """/kpi [本周|上周|本月|上月|今年|去年|YYYY-MM|from to] [store code|clerk name]."""
+    lang = ctx.language
+    answer = await kpi_answer(ctx, args.split())
+    if answer.refusal is not None or answer.period is None:
+        ctx.reply(answer.refusal or ctx.t("report.kpi.usage"))
+        return
+    lines = [ctx.t("report.kpi.header", period=period_label(lang, answer.period), scope=answer.scope_name)]
+    if answer.figures.empty:
         lines.append(ctx.t("report.kpi.no_data"))
         ctx.reply("\n".join(lines))
         return
-    lines += rate_lines(lang, figures)
-    if breakdown and scope.store_id is None and len(by_store) > 1:
+    lines += rate_lines(lang, answer.figures)
+    if answer.by_store:
         lines.append(ctx.t("report.kpi.by_store"))
-        for key in sorted(by_store, key=lambda k: (k is None, stores[k].code if k in stores else "")):
-            name = f"{stores[key].code} {stores[key].name}" if key in stores else ctx.t("report.kpi.unassigned")
-            lines.append(row_text(lang, name, by_store[key]))
-    if breakdown:
-        by_clerk = await counts(ctx.session, ctx.app, period, now=ctx.now, today=day, group="clerk", scope=scope)
-        if by_clerk:
-            lines.append(ctx.t("report.kpi.by_clerk"))
-            for key in sorted(by_clerk, key=lambda k: (k is None, users[k].name if k in users else "")):
-                name = users[key].name if key in users else ctx.t("report.kpi.unassigned")
-                lines.append(row_text(lang, name, by_clerk[key]))
+        lines += [row_text(lang, name, figures) for name, figures in answer.by_store]
+    if answer.by_clerk:
+        lines.append(ctx.t("report.kpi.by_clerk"))
+        lines += [row_text(lang, name, figures) for name, figures in answer.by_clerk]
     lines.append(ctx.t("report.kpi.formulas"))
     ctx.reply("\n".join(lines))

@@ -15,6 +15,7 @@ from handlers.orders import cards
 from handlers.reports.common import scope_for, today
 from storage import reports
 from storage.models import AfterSalesCase, Order
+from storage.scope import Scope
 from storage.orders import OPEN_STATES
 
 SEVERITIES = ("high", "medium", "low")
@@ -35,17 +36,26 @@ def scope_label(ctx: Context) -> str:
 
 async def status(ctx: Context, args: str) -> None:
     """A manager's overview: orders by state, today, overdue, after-sales by severity and SLA, fines."""
+    figures = await status_figures(ctx, scope_for(ctx))
+    ctx.reply(status_text(ctx.language, figures, scope_name=scope_label(ctx), day=today(ctx)))
+
+
+async def fines_of(ctx: Context) -> list[int] | None:
+    """Whose proposed fines the person's figures count: everyone's for managers (None), the store's
+    people for a store manager, one's own otherwise."""
     assert ctx.user is not None
-    day, scope = today(ctx), scope_for(ctx)
     role = Role(ctx.user.role)
-    fines_of = None
+    if role is Role.MANAGER:
+        return None
     if role is Role.STORE_MANAGER:
-        fines_of = await reports.store_people(ctx.session, ctx.user.store_id)
-    elif role is not Role.MANAGER:
-        fines_of = [ctx.user.id]
-    figures = await reports.status(ctx.session, scope=scope, today=day, now=ctx.now, tz=ctx.app.config.tz,
-                                   fines_of=fines_of)
-    ctx.reply(status_text(ctx.language, figures, scope_name=scope_label(ctx), day=day))
+        return await reports.store_people(ctx.session, ctx.user.store_id)
+    return [ctx.user.id]
+
+
+async def status_figures(ctx: Context, scope: Scope) -> reports.StatusFigures:
+    """/status's figures for ``scope`` (at most what ``scope_for`` allows the person)."""
+    return await reports.status(ctx.session, scope=scope, today=today(ctx), now=ctx.now, tz=ctx.app.config.tz,
+                                fines_of=await fines_of(ctx))
 
 
 def status_text(lang: str, figures: reports.StatusFigures, *, scope_name: str, day: date) -> str:

@@ -31,6 +31,7 @@ def e2e_settings(db_url: str, framework: str, files_dir: str | None = None, envi
         "database": {"url": db_url},
         "telegram": {"framework": framework},
         "sandbox": {"port": 0},
+        "desk": {"port": 0},
         "scheduler": {"enabled": False},
         "bot": {"files_dir": files_dir or "orderbot-files"},
     }

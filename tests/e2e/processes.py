@@ -38,6 +38,7 @@ def bot_config(path: Path, *, database_url: str, sandbox_port: int, framework: s
         "",
         "[database]", f'url = "{database_url}"', "",
         "[sandbox]", f"port = {sandbox_port}", "attach = true", "demo_team = true", "",
+        "[desk]", "port = 0", "",
         "[bot]", f'files_dir = "{files_dir}"', "",
         "[updates]", f"concurrent_chats = {concurrent_chats}", "inbox_recovery_seconds = 2.0", "",
         "[scheduler]", "enabled = false", "",

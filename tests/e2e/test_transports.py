@@ -44,6 +44,7 @@ async def _webhook_bot(db_url: str, framework: str, webhook: dict[str, Any]) -> 
         "database": {"url": db_url},
         "telegram": {"framework": framework, "mode": "webhook", "webhook": webhook},
         "sandbox": {"port": 0},
+        "desk": {"port": 0},
         "scheduler": {"enabled": False},
     }, environ={ENV_WEBHOOK_SECRET: SECRET})
     sandbox = SandboxServer()
@@ -262,3 +263,23 @@ async def test_a_blocked_user_is_reported_as_blocked(harness: Harness) -> None:
     await harness.client.block(ADMIN)
     with pytest.raises(RecipientBlocked):
         await harness.runtime.api.send(Reply(ADMIN, "在吗"))
+
+
+async def test_in_webhook_mode_the_desk_is_served_next_to_the_webhook(webhook_harness: Harness) -> None:
+    """One server, one port: the Mini App's page and its API answer on the webhook's own listener."""
+    from bot.sandbox.server import SANDBOX_TOKEN
+    from domain.desk.init_data import session_fields, sign
+
+    runtime = webhook_harness.runtime
+    hook = runtime.settings.telegram.webhook
+    root = f"http://{hook.listen}:{hook.port}"
+    init = sign(session_fields(telegram_id=1002, auth_date=int(webhook_harness.sandbox.clock.now().timestamp())),
+                SANDBOX_TOKEN)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{root}/desk") as page:
+            assert page.status == 200 and "desk.js" in await page.text()
+        async with http.get(f"{root}/desk/api/board", headers={"Authorization": f"tma {init}"}) as board:
+            assert board.status == 200 and 'data-screen="board"' in await board.text()
+        async with http.get(f"{root}/desk/api/board", headers={"Authorization": "tma forged"}) as refused:
+            assert refused.status == 401
+    assert runtime.desk.port == 0  # nothing listens on [desk] port in webhook mode

@@ -89,3 +89,13 @@ async def test_500_fault_becomes_server_error(server: SandboxServer, aio: Bot, c
     with pytest.raises(TelegramServerError):
         await aio.send_message(205, "hi")
     assert (await aio.send_message(205, "hi")).text == "hi"
+
+
+async def test_chat_menu_button_web_app(aio: Bot, client: SandboxClient) -> None:
+    from aiogram.types import MenuButtonWebApp, WebAppInfo
+
+    await client.register_user(205, "王经理")
+    await aio.set_chat_menu_button(chat_id=205, menu_button=MenuButtonWebApp(text="管理台",
+                                                                             web_app=WebAppInfo(url="https://x.test/d")))
+    button = await aio.get_chat_menu_button(chat_id=205)
+    assert button.type == "web_app" and button.web_app.url == "https://x.test/d"  # type: ignore[union-attr]

@@ -148,3 +148,14 @@ async def test_application_polling_runs_command_and_callback_handlers(server: Sa
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+async def test_chat_menu_button_opens_a_web_app_and_goes_back_to_commands(ptb: Bot, client: SandboxClient) -> None:
+    from telegram import MenuButtonDefault, MenuButtonWebApp, WebAppInfo
+
+    await client.register_user(107, "王经理")
+    await ptb.set_chat_menu_button(chat_id=107, menu_button=MenuButtonWebApp("管理台", WebAppInfo("https://x.test/desk")))
+    button = await ptb.get_chat_menu_button(chat_id=107)
+    assert isinstance(button, MenuButtonWebApp) and button.web_app.url == "https://x.test/desk"
+    await ptb.set_chat_menu_button(chat_id=107)
+    assert isinstance(await ptb.get_chat_menu_button(chat_id=107), MenuButtonDefault)

@@ -282,3 +282,17 @@ async def test_close_and_log_out_are_harmless(raw: RawBot) -> None:
     assert await raw.ok("close") is True
     assert await raw.ok("logOut") is True
     assert (await raw.ok("getMe"))["is_bot"] is True
+
+
+async def test_set_chat_menu_button_refuses_what_telegram_refuses(raw: RawBot, client: SandboxClient) -> None:
+    await client.register_user(8, "H")
+    assert await raw.ok("getChatMenuButton", chat_id=8) == {"type": "commands"}
+    for bad in ({"type": "web_app", "text": "x"}, {"type": "web_app", "web_app": {"url": "https://x"}},
+                {"type": "telepathy"}, "not an object"):
+        status, _ = await raw.call("setChatMenuButton", chat_id=8, menu_button=bad)
+        assert status == 400, bad
+    status, _ = await raw.call("setChatMenuButton", chat_id=999, menu_button={"type": "commands"})
+    assert status == 400  # a chat the bot never saw
+    button = {"type": "web_app", "text": "管理台", "web_app": {"url": "https://x.test/desk"}}
+    assert await raw.ok("setChatMenuButton", chat_id=8, menu_button=button) is True
+    assert await raw.ok("getChatMenuButton", chat_id=8) == button

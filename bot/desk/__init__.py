@@ -1,0 +1,1 @@
+"""The managers' desk over HTTP: aiohttp routes, initData checks, server-rendered HTML."""

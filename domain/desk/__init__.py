@@ -1,0 +1,1 @@
+"""The managers' desk (Telegram Mini App): what is pure about it."""

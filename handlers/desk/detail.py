@@ -1,0 +1,65 @@
+"""An order's or case's whole story in the desk: the /order or /case view, and for those who may
+read it the /evidence document (the same HTML, the same proofs) with its verification result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.roles import Role
+from handlers.aftersales.common import visible_case
+from handlers.aftersales.views import show_case
+from handlers.context import Context
+from handlers.orders.common import visible_order
+from handlers.orders.views import show_order
+from handlers.reports import evidence as evidence_report
+from storage import reports
+
+
+@dataclass
+class Detail:
+    number: str
+    kind: str  # order | case
+    text: str  # what /order or /case answers
+    evidence_html: str | None = None  # the /evidence document, when the person may read it
+    verified: bool | None = None
+    entries: int = 0
+
+
+async def detail(ctx: Context, number: str) -> Detail | None:
+    """None when the person may not see it — exactly as when it does not exist."""
+    number = number.strip().upper()
+    if number.startswith("SH"):
+        case = await visible_case(ctx, number)
+        if case is None:
+            return None
+        await show_case(ctx, case)
+        kind = "case"
+    else:
+        order = await visible_order(ctx, number)
+        if order is None:
+            return None
+        await show_order(ctx, order)
+        kind = "order"
+    text = "\n\n".join(r.text for r in ctx.replies)
+    ctx.replies.clear()  # shown in the page, not sent to the chat
+    found = Detail(number, kind, text)
+    document = await evidence_document(ctx, number)
+    if document is not None:
+        found.evidence_html, found.verified, found.entries = document
+    return found
+
+
+async def evidence_document(ctx: Context, number: str) -> tuple[str, bool, int] | None:
+    """/evidence's document for ``number`` (HTML, all verified, entry count), or None when /evidence
+    would answer "not found" to this person."""
+    assert ctx.user is not None
+    if Role(ctx.user.role) not in evidence_report.READERS:
+        return None
+    found = await reports.evidence(ctx.session, number.strip().upper())
+    if found is None or not evidence_report.may_read(ctx.user, found):
+        return None
+    _stores, people = await reports.names(ctx.session)
+    proof = await evidence_report.build_proof(ctx, found)
+    html, verified = evidence_report.render(ctx.language, found, tz=ctx.app.config.tz, people=people,
+                                            generated_at=ctx.now, generated_by=ctx.user.name, proof=proof)
+    return html, verified, len(found.entries)

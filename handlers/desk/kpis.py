@@ -1,0 +1,37 @@
+"""考核指标 in the desk: /kpi's answer for a period and scope, and its 8-week trend as chart points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.reports import KPI_NAMES, KpiCounts, Period
+from handlers.context import Context
+from handlers.reports.common import today
+from handlers.reports.kpi import KpiAnswer, kpi_answer, weekly_trend
+
+PERIODS = ("本周", "上周", "本月", "上月", "今年", "去年")
+
+
+@dataclass
+class Trend:
+    weeks: list[Period] = field(default_factory=list)
+    # KPI name → the rate of each week in percent, None for a week with nothing to count
+    series: dict[str, list[float | None]] = field(default_factory=dict)
+    counts: list[KpiCounts] = field(default_factory=list)
+
+
+async def kpis(ctx: Context, period: str, who: str = "") -> tuple[KpiAnswer, Trend]:
+    words = [w for w in (period.strip() or "本月").split() if w] + ([who.strip()] if who.strip() else [])
+    answer = await kpi_answer(ctx, words)
+    trend = Trend()
+    if answer.refusal is None:
+        for week, counted in await weekly_trend(ctx.session, ctx.app, now=ctx.now, today=today(ctx),
+                                                scope=answer.scope):
+            trend.weeks.append(week)
+            trend.counts.append(counted)
+            rates = counted.rates()
+            for name in KPI_NAMES:
+                rate = rates[name]
+                trend.series.setdefault(name, []).append(
+                    None if rate.percent is None else round(float(rate.percent), 1))
+    return answer, trend
