@@ -21,7 +21,7 @@ from handlers.aftersales.views import show_case
 from handlers.context import Context
 from handlers.orders import ambiguity, intake
 from handlers.orders.cancel import request_cancel
-from handlers.orders.changes import request_change
+from handlers.orders.changes import change_draft, request_change
 from handlers.orders.common import record, visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import show_order
@@ -231,7 +231,8 @@ async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None
         return
     if parsed.kind != "order":
         parsed = intake.parse_answer(ctx, None)
-    changed = intake.apply_parsed(order, parsed)
+    changed = (await change_draft(ctx, order, line_edits_only=True) or intake.apply_parsed(order, parsed)
+               or await change_draft(ctx, order))
     if not changed:
         ctx.say("ask.draft_edit_not_understood")
         return

@@ -125,7 +125,7 @@ TEXTS: dict[str, str] = {
     "answer.delivery_date.in_past": "{date} has already passed (today is {today}).",
     "answer.items.none": "I found no product in “{text}”.",
     "ask.draft_edit": "Reply with what to change, e.g. 电话 13800001111, 送货日期 12月28日, 地址 天河路1号.",
-    "ask.draft_edit_not_understood": "I could not see what to change. Write it out, e.g. 电话 13800001111 or 送货日期 12月28日.",
+    "ask.draft_edit_not_understood": "I could not see what to change. Write it out, e.g. 电话 13800001111, 送货日期 12月28日, 数量改成2 or 第2项改成3个.",
     "button.confirm": "Confirm", "button.edit": "Edit", "button.drop": "Cancel",
     "button.force_confirm": "Submit anyway",
     "draft.check_first": "Please read the warnings on the card first, then press “Submit anyway”.",

@@ -129,7 +129,7 @@ TEXTS: dict[str, str] = {
     "answer.delivery_date.in_past": "{date}已经过去了（今天是{today}）。",
     "answer.items.none": "没看出「{text}」里的产品。",
     "ask.draft_edit": "请回复要修改的内容，例如：电话 13800001111、送货日期 12月28日、地址 天河路1号。",
-    "ask.draft_edit_not_understood": "没看出要改什么。请写明，例如：电话 13800001111、送货日期 12月28日。",
+    "ask.draft_edit_not_understood": "没看出要改什么。请写明，例如：电话 13800001111、送货日期 12月28日、数量改成2、第2项改成3个。",
     "button.confirm": "确认", "button.edit": "修改", "button.drop": "取消",
     "button.force_confirm": "仍然提交",
     "draft.check_first": "请先核对卡片上的提示，再按「仍然提交」。",

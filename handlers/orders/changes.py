@@ -217,6 +217,40 @@ def _stored(change: PendingChange) -> dict[str, Any]:
     return data
 
 
+def write_values(order: Order, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Set the order's fields and lines to ``new`` (a ``plan``'s values); the names of what changed.
+    A line that stays keeps its row, so its arrival state survives the change."""
+    changed = [name for name in SCALAR if new[name] != old[name]]
+    for name in changed:
+        setattr(order, name, new[name])
+    if new["items"] != old["items"]:
+        keep = {line.id: line for line in order.lines}
+        lines = []
+        for position, item in enumerate(new["items"], start=1):
+            line = keep.get(item.get("id")) or OrderLine(product=item["product"], state=LineState.pending)
+            line.position, line.product, line.material = position, item["product"], item.get("material")
+            line.quantity, line.unit, line.spec = int(item["quantity"]), item.get("unit"), item.get("spec")
+            lines.append(line)
+        order.lines = lines
+        changed.append("items")
+    return changed
+
+
+async def change_draft(ctx: Context, order: Order, *, line_edits_only: bool = False) -> list[str]:
+    """改单 words on a draft (数量改成2, 加一个床头柜, 客户改成李四, 推迟3天) change it at once: nothing
+    is handed in yet, so there is no one to confirm a diff with. The names of what changed; none
+    when the words ask for nothing, or for a line the draft cannot tell (the caller says so).
+    ``line_edits_only``: only when the words edit a line (加一个床头柜 is one more, not a new list)."""
+    as_change = ctx.app.parser.parse(ctx.incoming.text or "", ctx.sent_local, expect="change")
+    request = request_from_parse(as_change)
+    if not request or (line_edits_only and not request.lines):
+        return []
+    proposal = plan(order, request)
+    if proposal.lines is not None and not proposal.lines.ok:
+        return []
+    return write_values(order, proposal.old, proposal.new)
+
+
 async def apply_change(ctx: Context, change: PendingChange) -> None:
     order = await order_store.order_by_id(ctx.session, change.order_id)
     assert order is not None and ctx.user is not None
@@ -231,17 +265,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
         return
     new = {**old, **stored["new"]}
     fine = _fine_for(ctx, order, old, new)
-    for name in SCALAR:
-        setattr(order, name, new[name])
-    if new["items"] != old["items"]:
-        keep = {line.id: line for line in order.lines}
-        lines = []
-        for position, item in enumerate(new["items"], start=1):
-            line = keep.get(item.get("id")) or OrderLine(product=item["product"], state=LineState.pending.value)
-            line.position, line.product, line.material = position, item["product"], item.get("material")
-            line.quantity, line.unit, line.spec = int(item["quantity"]), item.get("unit"), item.get("spec")
-            lines.append(line)
-        order.lines = lines
+    write_values(order, old, new)
     if order.delivery_date and order.lines:
         order.order_date = order_date(order.delivery_date, [line.material for line in order.lines],
                                       ctx.app.config.policy.lead_time)

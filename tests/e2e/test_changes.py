@@ -216,3 +216,18 @@ async def test_fine_takes_a_name_or_an_order_number_and_says_when_it_is_ambiguou
     assert "李跟单" in ok["text"], ok["text"]
     [usage] = await h.say("clerk", "/fine 张导购")
     assert "姓名" in usage["text"] and "订单号" in usage["text"]
+
+
+async def test_a_draft_takes_the_same_line_changes_as_a_submitted_order(harness: Harness) -> None:
+    """「数量改成2」 on the draft card (replying, or after 修改) changes the draft's line, as it
+    would a submitted order's — not 「没看出要改什么」."""
+    h = harness
+    [card] = await h.say("sales1", ORDER)
+    [updated] = await h.say("sales1", "数量改成2", reply_to=card["message_id"])
+    assert "没看出" not in updated["text"], updated["text"]
+    assert "×2张" in updated["text"], updated["text"]
+    [asked] = await h.press("sales1", updated, "修改")
+    [updated] = await h.say("sales1", "加一个床头柜")
+    assert "床头柜" in updated["text"] and "×2张" in updated["text"], updated["text"]
+    [done] = await h.press("sales1", updated, "确认")
+    assert _lines(await _order(h, number_in(done["text"]))) == [("床", 2), ("床头柜", 1)]
