@@ -8,6 +8,7 @@ dispatcher passes in); then what the parser says the message is.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Protocol
 
 from domain.numbering import DocumentKind, DocumentNumber, bare_number
@@ -31,6 +32,9 @@ from storage import audit as audit_store
 from storage import orders as order_store
 from storage.models import AwaitingInput, Order, OrderLine
 
+
+# How long a draft stays the one that change words without an order number are about.
+DRAFT_IN_MIND = timedelta(days=1)
 
 AnswerHandler = Callable[[Context, AwaitingInput, ParsedMessage], Awaitable[None]]
 
@@ -110,6 +114,8 @@ async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
         else:
             await request_cancel(ctx, order, parsed.cancel_reason)
         return
+    if kind in ("change", "unknown") and role is Role.SALES and await _change_latest_draft(ctx):
+        return
     if kind in ("change", "cancel"):
         ctx.say(f"{kind}.which_order")
         return
@@ -124,6 +130,20 @@ async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
         await intake.start_draft(ctx, parsed)
         return
     ctx.say(f"help.footer.{role.value}")
+
+
+async def _change_latest_draft(ctx: Context) -> bool:
+    """改单 words with no order named, just after a draft card (数量改成2): that draft is meant —
+    the sales person's newest of the last day; True when it took them."""
+    draft = await order_store.latest_draft(ctx.session, ctx.person.id, since=ctx.now - DRAFT_IN_MIND)
+    if draft is None:
+        return False
+    changed = await change_draft(ctx, draft)
+    if not changed:
+        return False
+    await record(ctx, draft, "draft_filled", detail=intake.filled_detail(draft, changed))
+    await intake.show_draft(ctx, draft, note_key="draft.updated")
+    return True
 
 
 async def _show_number(ctx: Context, number: DocumentNumber) -> bool:

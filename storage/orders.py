@@ -91,6 +91,14 @@ async def submitted_since(session: AsyncSession, *, store_id: int | None, phone:
     return (await session.execute(query.order_by(Order.submitted_at.desc()).limit(10))).scalars().unique().all()
 
 
+async def latest_draft(session: AsyncSession, sales_id: int, *, since: datetime) -> Order | None:
+    """The sales person's newest draft (草稿) created at or after ``since``, if any."""
+    return (await session.execute(
+        select(Order).where(Order.state == OrderState.draft, Order.sales_id == sales_id, Order.created_at >= since)
+        .order_by(Order.id.desc()).limit(1)
+    )).scalars().first()
+
+
 async def drafts_held_until(session: AsyncSession, day: date) -> Sequence[Order]:
     """Orders paused by a return day (R12) whose hold ends on or before ``day``."""
     return (await session.execute(

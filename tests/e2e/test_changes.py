@@ -231,3 +231,15 @@ async def test_a_draft_takes_the_same_line_changes_as_a_submitted_order(harness:
     assert "床头柜" in updated["text"] and "×2张" in updated["text"], updated["text"]
     [done] = await h.press("sales1", updated, "确认")
     assert _lines(await _order(h, number_in(done["text"]))) == [("床", 2), ("床头柜", 1)]
+
+
+async def test_change_words_right_after_a_draft_change_that_draft(harness: Harness) -> None:
+    """「数量改成2」 sent (not as a reply) just after the draft card means that draft: it was
+    answered with the general 下单 hint, which told the sales person nothing."""
+    h = harness
+    [card] = await h.say("sales1", ORDER)
+    [updated] = await h.say("sales1", "数量改成2")
+    assert "×2张" in updated["text"] and "已更新" in updated["text"], updated["text"]
+    assert h.buttons(updated) == ["确认", "修改", "取消"]
+    [done] = await h.press("sales1", updated, "确认")
+    assert _lines(await _order(h, number_in(done["text"]))) == [("床", 2)]
