@@ -106,6 +106,18 @@ class OutboxSettings(_Section):
     backoff_first_seconds: float = Field(1.0, ge=0.0, le=600.0)
 
 
+class GroupsSettings(_Section):
+    """Store groups and the clerks' desk group (see README "Running it in groups")."""
+
+    # One desk topic per store, or one per order.
+    desk_topics: Literal["store", "order"] = "store"
+    # Where clerks' notifications go once a desk group is linked: the desk's topics, the
+    # clerks' private chats (as without a desk), or both.
+    clerk_notices: Literal["desk", "private", "both"] = "desk"
+    # Telegram's limit for one group: 20 messages a minute.
+    per_group_per_minute: int = Field(20, ge=1, le=60)
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -115,6 +127,7 @@ class Settings(_Section):
     parser: ParserSettings = ParserSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     outbox: OutboxSettings = OutboxSettings()
+    groups: GroupsSettings = GroupsSettings()
     rules: PolicySettings = PolicySettings()
 
     # From the environment only.

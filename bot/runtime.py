@@ -117,7 +117,8 @@ class Runtime:
                              default_language=settings.bot.default_language,
                              invite_valid_hours=settings.bot.invite_valid_hours, files_dir=settings.bot.files_dir,
                              bot_username=username, bot_id=bot_id,
-                             audit_signer=load_audit_signer(settings)),
+                             audit_signer=load_audit_signer(settings),
+                             desk_topics=settings.groups.desk_topics, clerk_notices=settings.groups.clerk_notices),
             parser=build_parser(settings),
             files=self.transport.api,
             calendars=calendars,
@@ -135,7 +136,8 @@ class Runtime:
         await self._sync_menus()
         self.outbox = OutboxSender(
             self.app, self.api, transient=(TransientSendError,), blocked=(RecipientBlocked,),
-            limits=RateLimits(settings.outbox.per_chat_interval_seconds, settings.outbox.per_bot_per_second),
+            limits=RateLimits(settings.outbox.per_chat_interval_seconds, settings.outbox.per_bot_per_second,
+                              settings.groups.per_group_per_minute),
             max_attempts=settings.outbox.max_attempts, lease=timedelta(seconds=settings.outbox.lease_seconds),
             backoff_first=min(settings.outbox.backoff_first_seconds, self.first_backoff * 20))
         self._tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))

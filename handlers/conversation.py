@@ -148,7 +148,7 @@ async def _search(ctx: Context, parsed: ParsedMessage) -> None:
         return
     rows = (await ctx.session.execute(select(Order).where(order_store.search_filter(needle),
                                                           Order.number.is_not(None)).limit(20))).scalars().unique()
-    found = [o for o in rows if may_see(ctx.user, o)]
+    found = [o for o in rows if may_see(ctx.user, o) and ctx.shows_store(o.store_id)]
     if len(found) == 1:
         await show_order(ctx, found[0])
     elif found:

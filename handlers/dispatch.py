@@ -34,6 +34,7 @@ from handlers.orders import changes, intake, lifecycle, views  # noqa: E402,F401
 from handlers.aftersales import desk, views as aftersales_views  # noqa: E402,F401
 from handlers.reminders import commands as reminder_commands  # noqa: E402,F401
 from handlers.reports import evidence, export, kpi as kpi_report, views as report_views  # noqa: E402,F401
+from handlers.groups import linking, routing as group_routing  # noqa: E402,F401
 
 
 async def dispatch(app: App, incoming: Incoming) -> Outcome:
@@ -83,9 +84,11 @@ async def apply(app: App, incoming: Incoming, evidence_id: int, *, queued: bool 
 
 
 def _answer(incoming: Incoming, text: str) -> Outcome:
+    reply = Reply(incoming.chat_id, text, thread_id=incoming.thread_id,
+                  reply_to_message_id=incoming.message_id if incoming.in_group else None)
     if incoming.kind == "callback":
-        return Outcome((Reply(incoming.chat_id, text),), callback_answer=text[:180])
-    return Outcome((Reply(incoming.chat_id, text),))
+        return Outcome((reply,), callback_answer=text[:180])
+    return Outcome((reply,))
 
 
 async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> User | None:
@@ -107,6 +110,9 @@ async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> Use
 
 async def _route(ctx: Context) -> None:
     incoming = ctx.incoming
+    if incoming.in_group and not ctx.group_checked:
+        await group_routing.route(ctx, _route)  # decides what in a group is meant for the bot
+        return
     if ctx.user is None:
         await people.stranger(ctx)
         return

@@ -42,7 +42,7 @@ async def visible_case(ctx: Context, number: str) -> AfterSalesCase | None:
     except DomainError:
         return None
     case = await case_store.case_by_number(ctx.session, number)
-    if case is None or ctx.user is None or not may_see_case(ctx.user, case):
+    if case is None or ctx.user is None or not may_see_case(ctx.user, case) or not ctx.shows_store(case.store_id):
         return None
     return case
 

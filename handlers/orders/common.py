@@ -41,7 +41,7 @@ async def visible_order(ctx: Context, number: str) -> Order | None:
     except DomainError:
         return None
     order = await order_store.order_by_number(ctx.session, number.strip().upper())
-    if order is None or ctx.user is None or not may_see(ctx.user, order):
+    if order is None or ctx.user is None or not may_see(ctx.user, order) or not ctx.shows_store(order.store_id):
         return None
     return order
 
