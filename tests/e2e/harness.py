@@ -125,9 +125,7 @@ class Harness:
                                                forum=forum)
         after = await self.client.last_seq()
         await self.client.add_member(group["id"], by=self.uid(by), admin=bot_admin)
-        await self.settle()
-        if not await self.client.bot_events(group["id"], after):
-            pass  # a linked group (re-added bot) says nothing
+        await self.quiet()
         return int(group["id"])
 
     async def say_in(self, group: int, who: str | int, text: str, *, expect: int = 1, timeout: float = 10.0,
@@ -140,7 +138,7 @@ class Harness:
         await self.client.send_text(self.uid(who), text, first_name=name, chat_id=group, reply_to_message_id=reply_to,
                                     thread_id=thread)
         if expect == 0:
-            await self.settle()
+            await self.quiet()
             return []
         return await self._await(group, after, expect, timeout)
 
@@ -152,9 +150,22 @@ class Harness:
         await self.client.press(self.uid(who), message, label, chat_id=group)
         return await self._await(group, after, expect, timeout) if expect else []
 
+    async def quiet(self, timeout: float = 15.0) -> None:
+        """Wait until the bot took every update the sandbox queued for it, and settled: where the
+        bot answers nothing, no answer is not proof that it heard nothing yet."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.sandbox.state.pending:
+            if loop.time() > deadline:
+                raise TimeoutError("the bot did not take its updates")
+            await asyncio.sleep(0.02)
+        await self.settle(timeout)
+
     async def group_messages(self, group: int, after: int = 0) -> list[JSON]:
         """What the bot posted in ``group`` after ``after`` (sends and edits)."""
-        await self.settle()
+        await self.quiet()
         return [e for e in await self.client.bot_events(group, after) if e["kind"] in SHOWN]
 
     @staticmethod
