@@ -66,6 +66,7 @@ class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8081, ge=0, le=65535)
     demo_team: bool = True
+    demo_groups: bool = True  # the demo's store groups and desk group (`orderbot chat --group`)
     attach: bool = False
 
     @field_validator("host")

@@ -197,10 +197,19 @@ class SandboxClient:
     # -- groups -------------------------------------------------------------------
 
     async def create_group(self, creator: int, title: str, *, members: list[int] | None = None,
-                           chat_id: int | None = None, supergroup: bool = False, forum: bool = False) -> JSON:
+                           chat_id: int | None = None, supergroup: bool = False, forum: bool = False,
+                           handle: str | None = None) -> JSON:
+        """A group ``creator`` made (``handle``: a name `orderbot chat --group` finds it by)."""
         return await self._call("POST", "/sandbox/groups", json={
             "creator": creator, "title": title, "members": members or [], "chat_id": chat_id,
-            "supergroup": supergroup or None, "forum": forum or None})
+            "supergroup": supergroup or None, "forum": forum or None, "handle": handle})
+
+    async def group(self, name: str) -> JSON:
+        """A group by its handle, title or chat id."""
+        for group in await self.groups():
+            if name in (group.get("handle"), group["title"], str(group["id"])):
+                return group
+        raise SandboxError(404, f"no group {name!r}")
 
     async def groups(self) -> list[JSON]:
         return await self._call("GET", "/sandbox/groups")

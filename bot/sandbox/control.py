@@ -184,7 +184,8 @@ class ControlRoutes:
             raise UserActionError("members must be a list of user ids")
         group = self.users.create_group(
             p.get_int("creator") or _user_id(p), p.get_str("title") or "Group", chat_id=p.get_int("chat_id"),
-            supergroup=p.get_bool("supergroup"), forum=p.get_bool("forum"), members=tuple(int(m) for m in members))
+            supergroup=p.get_bool("supergroup"), forum=p.get_bool("forum"), members=tuple(int(m) for m in members),
+            handle=p.get_str("handle"))
         self.state.notify()
         return _ok(group.to_dict())
 

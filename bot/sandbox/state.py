@@ -75,6 +75,7 @@ class GroupProfile:
     bot_status: str = "left"  # member | administrator | left | kicked
     topics: dict[int, str] = field(default_factory=dict)
     migrated_to: int | None = None
+    handle: str | None = None  # a sandbox-only name (`orderbot chat --group S1-group`)
 
     def as_chat(self) -> JSON:
         chat: JSON = {"id": self.id, "type": self.type, "title": self.title}
@@ -89,6 +90,7 @@ class GroupProfile:
             "bot_status": self.bot_status,
             "topics": {str(k): v for k, v in self.topics.items()},
             "migrated_to": self.migrated_to,
+            "handle": self.handle,
         }
 
 

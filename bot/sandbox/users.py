@@ -110,7 +110,7 @@ class Users:
     _group_ids = itertools.count(1)
 
     def create_group(self, creator_id: int, title: str, *, chat_id: int | None = None, supergroup: bool = False,
-                     forum: bool = False, members: tuple[int, ...] = ()) -> GroupProfile:
+                     forum: bool = False, members: tuple[int, ...] = (), handle: str | None = None) -> GroupProfile:
         """A group the creator made, with the given members (the bot is added separately)."""
         self.state.register_user(creator_id)
         if forum:
@@ -122,7 +122,7 @@ class Users:
             raise UserActionError("group chat ids are negative")
         if chat_id in self.state.groups:
             raise UserActionError(f"group {chat_id} exists")
-        group = GroupProfile(chat_id, title, "supergroup" if supergroup else "group", is_forum=forum)
+        group = GroupProfile(chat_id, title, "supergroup" if supergroup else "group", is_forum=forum, handle=handle)
         group.members[creator_id] = "creator"
         for member in members:
             self.state.register_user(member)
@@ -195,7 +195,8 @@ class Users:
         old = self.group(chat_id)
         if old.type != "group":
             raise UserActionError(f"chat {chat_id} is already a supergroup")
-        new = self.create_group(by, old.title, supergroup=True)
+        new = self.create_group(by, old.title, supergroup=True, handle=old.handle)
+        old.handle = None
         new.members = dict(old.members)
         new.bot_status = old.bot_status
         self._service(by, old, {"migrate_to_chat_id": new.id})

@@ -14,12 +14,13 @@ import re
 from collections.abc import Awaitable, Callable
 
 from domain.roles import Role
+from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.groups import membership
 from handlers.types import Reply
 from storage import groups as group_store
 from storage import orders as order_store
-from storage.models import GroupLink
+from storage.models import GroupLink, User
 
 Route = Callable[[Context], Awaitable[None]]
 
@@ -59,8 +60,17 @@ async def _press(ctx: Context, then: Route) -> None:
         order_id = rest.split(":", 1)[0]
         order = await order_store.order_by_id(ctx.session, int(order_id)) if order_id.isdigit() else None
         if order is not None and order.sales_id != ctx.user.id:
-            ctx.callback_answer = ctx.t("group.only_sender")
-            return
+            sender = await ctx.session.get(User, order.sales_id) if order.sales_id else None
+            if Role(ctx.user.role) not in DESK_ROLES or sender is None:
+                ctx.callback_answer = ctx.t("group.only_sender")
+                return
+            # A clerk or manager may press the card for the sender: the draft is handled as the
+            # sender's, and who really pressed goes on the record (the inbound entry has it too).
+            await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"draft:{order.id}",
+                               actor_id=incoming.user_id, event="group.pressed_for_sender",
+                               data={"sender": sender.id, "button": incoming.callback_data},
+                               evidence_id=ctx.evidence_id)
+            ctx.user = sender
     await then(ctx)
 
 

@@ -102,6 +102,7 @@ async def test_an_order_in_a_store_group_is_answered_in_the_group_and_only_its_s
     [done] = await h.press_in(group, "sales1", card, "确认")
     number = number_in(done["text"])
     assert done["kind"] == "edit" and done["message_id"] == card["message_id"]
+    assert (await h.client.message(group, done["message_id"]))["reply_to_message_id"] == posted["message_id"]
     [clerk_card] = await h.wait_for("clerk", desk_after)  # no desk group: the clerk's private chat
     assert number in clerk_card["text"]
 
@@ -196,3 +197,16 @@ async def test_links_follow_a_group_upgraded_to_a_supergroup(harness: Harness) -
         assert await session.get(GroupLink, group) is None
     [card] = await h.say_in(new["id"], "sales1", ORDER)
     assert "客户：张三" in card["text"]
+
+
+async def test_a_clerk_in_the_store_group_may_press_the_senders_card_and_is_on_the_record(harness: Harness) -> None:
+    h = harness
+    group = await h.group("天河店群", ["sales1", "clerk"], bot_admin=True)
+    await h.say_in(group, "admin", "/link S1")
+    [card] = await h.say_in(group, "sales1", ORDER)
+    [done] = await h.press_in(group, "clerk", card, "确认")
+    assert "已提交给跟单员" in done["text"]
+    async with h.runtime.app.sessions() as session:
+        [(actor, payload)] = (await session.execute(select(AuditEntry.actor_id, AuditEntry.payload).where(
+            AuditEntry.kind == "state_change", AuditEntry.payload.contains("group.pressed_for_sender")))).all()
+    assert actor == h.uid("clerk")
