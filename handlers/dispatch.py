@@ -110,6 +110,8 @@ async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> Use
 
 async def _route(ctx: Context) -> None:
     incoming = ctx.incoming
+    if incoming.event is not None and not incoming.in_group:
+        return  # a service update in a private chat (the user blocked the bot): recorded, nothing to say
     if incoming.in_group and not ctx.group_checked:
         await group_routing.route(ctx, _route)  # decides what in a group is meant for the bot
         return

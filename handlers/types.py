@@ -47,9 +47,10 @@ class ChatEvent:
     (a group upgraded to a supergroup). ``user_ids`` are who joined/left; ``chat_id`` the other
     chat of a migration (``migrated_to``: the new supergroup; ``migrated_from``: the old group)."""
 
-    kind: Literal["joined", "left", "migrated_to", "migrated_from", "topic_created"]
+    kind: Literal["joined", "left", "migrated_to", "migrated_from", "topic_created", "bot_status"]
     user_ids: tuple[int, ...] = ()
     chat_id: int | None = None
+    status: str | None = None  # bot_status: the bot's new ChatMember status there
 
 
 @dataclass(frozen=True, slots=True)

@@ -246,6 +246,31 @@ def _from_callback(update_id: int, query: dict[str, Any], raw: dict[str, Any],
     )
 
 
+def _from_member_update(update_id: int, change: dict[str, Any], raw: dict[str, Any]) -> Incoming:
+    """The bot's own status changed in a chat (added, promoted, removed; a user blocked it).
+
+    Not asked for (``ALLOWED_UPDATES``), but Telegram sends it until a first getUpdates says
+    so; it is recorded as what it is and acted on by nobody (the service message does that)."""
+    sender = _obj(change, "from", "my_chat_member")
+    chat = _obj(change, "chat", "my_chat_member")
+    if not sender or not chat:
+        raise UnreadableUpdate("my_chat_member has no sender or no chat", update_id)
+    status = _str(_obj(change, "new_chat_member", "my_chat_member"), "status", "my_chat_member.new_chat_member")
+    chat_type = _str(chat, "type", "my_chat_member.chat") or "private"
+    if chat_type not in ("private", "group", "supergroup", "channel"):
+        raise UnreadableUpdate(f"my_chat_member.chat.type is not a chat type: {chat_type!r:.40}", update_id)
+    return Incoming(
+        kind="message", update_id=update_id,
+        user_id=_int(sender, "id", "my_chat_member.from"),  # type: ignore[arg-type]
+        chat_id=_int(chat, "id", "my_chat_member.chat"),  # type: ignore[arg-type]
+        sent_at=_time(_int(change, "date", "my_chat_member", required=False, allowed=_UNIX_TIMES)),
+        text=None, first_name=_str(sender, "first_name", "my_chat_member.from"),
+        username=_str(sender, "username", "my_chat_member.from"), raw=raw,
+        chat_type=chat_type,  # type: ignore[arg-type]
+        chat_title=_str(chat, "title", "my_chat_member.chat"),
+        event=ChatEvent("bot_status", status=status))
+
+
 def readable_update_id(raw: Any) -> int | None:
     """The update's id if it is one the audit log can hold, else None."""
     value = raw.get("update_id") if isinstance(raw, dict) else None
@@ -265,6 +290,8 @@ def incoming_from_update(raw: dict[str, Any], *, received_at: datetime | None = 
             return _from_message(update_id, _obj(raw, "edited_message", "update"), "edited_message", raw)
         if "callback_query" in raw:
             return _from_callback(update_id, _obj(raw, "callback_query", "update"), raw, received_at)
+        if "my_chat_member" in raw:
+            return _from_member_update(update_id, _obj(raw, "my_chat_member", "update"), raw)
     except UnreadableUpdate as error:
         error.update_id = update_id
         raise

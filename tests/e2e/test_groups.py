@@ -210,3 +210,24 @@ async def test_a_clerk_in_the_store_group_may_press_the_senders_card_and_is_on_t
         [(actor, payload)] = (await session.execute(select(AuditEntry.actor_id, AuditEntry.payload).where(
             AuditEntry.kind == "state_change", AuditEntry.payload.contains("group.pressed_for_sender")))).all()
     assert actor == h.uid("clerk")
+
+
+async def test_the_bots_own_status_changes_are_recorded_and_not_answered(harness: Harness) -> None:
+    """my_chat_member arrives until the bot's first getUpdates narrows the kinds (a fresh bot
+    added to groups while it was down, a user blocking it): kept, no answer, not 'unreadable'."""
+    h = harness
+    group = await h.group("天河店群", ["sales1"], bot_admin=True)
+    after = await h.client.last_seq()
+    bot = {"id": 100000, "is_bot": True, "first_name": "bot", "username": "orderbot_sandbox_bot"}
+    for chat, status in (({"id": group, "type": "group", "title": "天河店群"}, "administrator"),
+                         ({"id": h.uid("sales1"), "type": "private", "first_name": "张导购"}, "kicked")):
+        await h.client.send_raw_update({"my_chat_member": {
+            "chat": chat, "from": {"id": h.uid("sales1"), "is_bot": False, "first_name": "张导购"}, "date": 1,
+            "old_chat_member": {"status": "member", "user": bot},
+            "new_chat_member": {"status": status, "user": bot, "until_date": 0}}})
+    await h.quiet()
+    assert await h.group_messages(group, after) == []
+    assert [e for e in await h.client.bot_events(h.uid("sales1"), after) if e["kind"] == "send"] == []
+    async with h.runtime.app.sessions() as session:
+        kinds = (await session.execute(select(AuditEntry.kind).where(AuditEntry.seq > 0))).scalars().all()
+    assert "unreadable_update" not in kinds and kinds.count("inbound") >= 2
