@@ -9,6 +9,7 @@ import re
 from sqlalchemy import select
 
 from storage.models import AuditEntry, GroupLink, OrderEvent, User
+from tests.conftest import local
 from tests.e2e.harness import Harness
 
 ORDER = "张三 13812345678 实木床1.8米1张 12月20日送 天河区天河路1号 全款"
@@ -231,3 +232,33 @@ async def test_the_bots_own_status_changes_are_recorded_and_not_answered(harness
     async with h.runtime.app.sessions() as session:
         kinds = (await session.execute(select(AuditEntry.kind).where(AuditEntry.seq > 0))).scalars().all()
     assert "unreadable_update" not in kinds and kinds.count("inbound") >= 2
+
+
+async def test_a_photo_with_an_order_caption_in_the_store_group_gets_the_card(harness: Harness) -> None:
+    h = harness
+    group = await store_group(h)
+    after = await h.client.last_seq()
+    photo = await h.client.send_photo(h.uid("sales1"), b"\xff\xd8\xff\xe0" + b"order slip" * 40, caption=ORDER,
+                                      chat_id=group)
+    [card] = await h.wait_for(group, after)
+    assert card["reply_to_message_id"] == photo["message_id"] and "客户：张三" in card["text"]
+    await h.client.send_photo(h.uid("sales1"), b"\xff\xd8\xff\xe0" + b"a nice sofa" * 40, caption="看这个沙发",
+                              chat_id=group)
+    assert await h.group_messages(group, card["seq"]) == []  # a photo of chatter: kept, not answered
+
+
+async def test_a_case_from_a_store_group_reaches_the_desk_topic(harness: Harness) -> None:
+    h = harness
+    desk = await desk_group(h)
+    group = await store_group(h)
+    [card] = await h.say_in(group, "sales1", ORDER)
+    [done] = await h.press_in(group, "sales1", card, "确认")
+    number = number_in(done["text"])
+    h.sandbox.clock.set(local(2026, 12, 4, 15, 30))  # after-sales hours (R11)
+    after = await h.client.last_seq()
+    [case] = await h.say_in(group, "sales1", f"{number} 售后：衣柜门板有划痕，客户要求换门板")
+    assert "SH" in case["text"]
+    desk_cards = [e for e in await h.group_messages(desk, after) if "SH" in (e.get("text") or "")]
+    assert desk_cards and desk_cards[0]["message_thread_id"] is not None
+    topics = {g["id"]: g["topics"] for g in await h.client.groups()}[desk]
+    assert topics[str(desk_cards[0]["message_thread_id"])] == "S1 天河店"
