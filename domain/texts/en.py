@@ -646,7 +646,8 @@ TEXTS: dict[str, str] = {
     "group.link_usage": (
         "Usage (in the group): /link STORE, e.g. /link S1;\n"
         "/link desk makes this group the clerks' desk (a supergroup with topics, me an admin allowed to manage "
-        "topics); /unlink removes the link."
+        "topics); /unlink removes the link.\n"
+        "Or add me with the link https://t.me/{bot}?startgroup=S1, which links the store at once."
     ),
     "group.privacy": (
         "What I can see: in privacy mode (the default) I see only commands, replies to my messages and messages "

@@ -651,7 +651,8 @@ TEXTS: dict[str, str] = {
     "group.link_in_group": "请先把我（@{bot}）加入门店群，再在群里发送 /link 门店代码。",
     "group.link_usage": (
         "用法（在群里发送）：/link 门店代码，例如 /link S1；\n"
-        "/link desk 把本群设为跟单台（需开启话题的超级群，并把我设为可管理话题的管理员）；/unlink 取消关联。"
+        "/link desk 把本群设为跟单台（需开启话题的超级群，并把我设为可管理话题的管理员）；/unlink 取消关联。\n"
+        "也可以用链接 https://t.me/{bot}?startgroup=S1 把我加进群并直接关联门店。"
     ),
     "group.privacy": (
         "关于我能看到什么：在隐私模式下（默认），我在群里只看到命令、回复我的消息和 @{bot} 的消息；"

@@ -21,7 +21,7 @@ async def link(ctx: Context, args: str) -> None:
         return
     target = args.strip()
     if not target:
-        ctx.say("group.link_usage")
+        ctx.say("group.link_usage", bot=ctx.app.config.bot_username)
         return
     privacy = ctx.t("group.privacy", bot=ctx.app.config.bot_username)
     if target.lower() == "desk":

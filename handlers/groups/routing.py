@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable
 from domain.roles import Role
 from handlers.audit_trail import state_change
 from handlers.context import Context
-from handlers.groups import membership
+from handlers.groups import linking, membership
+from handlers.groups.linking import LINKERS
 from handlers.types import Reply
 from storage import groups as group_store
 from storage import orders as order_store
@@ -84,6 +85,11 @@ async def _message(ctx: Context, then: Route, link: GroupLink | None) -> None:
     if name in ("link", "unlink"):
         if ctx.user is not None:
             await then(ctx)
+        return
+    if name == "start" and command is not None and command[1]:
+        # Added through the deep link t.me/<bot>?startgroup=S1: Telegram posts "/start S1" here.
+        if ctx.user is not None and Role(ctx.user.role) in LINKERS:
+            await linking.link(ctx, command[1])
         return
     if ctx.group is None:
         if addressed and await group_store.mark_told(ctx.session, incoming.chat_id, title=incoming.chat_title,

@@ -73,6 +73,17 @@ async def test_linking_needs_an_admin_and_a_store_and_says_what_the_bot_can_see(
     assert "加入门店群" in private["text"]
 
 
+async def test_the_startgroup_deep_link_links_the_store_at_once(harness: Harness) -> None:
+    h = harness
+    group = await h.group("番禺店群", ["sales2"], bot_admin=True)
+    [usage] = await h.say_in(group, "admin", "/link")
+    assert "https://t.me/orderbot_sandbox_bot?startgroup=S1" in usage["text"]
+    # What Telegram posts when an admin adds the bot through t.me/<bot>?startgroup=S2:
+    [linked] = await h.say_in(group, "admin", "/start@orderbot_sandbox_bot S2")
+    assert "已把本群关联到门店 S2 番禺店" in linked["text"]
+    await h.say_in(group, "sales2", "/start@orderbot_sandbox_bot S1", expect=0)  # only admins and managers link
+
+
 async def test_under_privacy_mode_an_order_needs_a_mention_as_admin_it_does_not(harness: Harness) -> None:
     h = harness
     group = await store_group(h, admin_bot=False)
@@ -111,6 +122,8 @@ async def test_an_order_in_a_store_group_is_answered_in_the_group_and_only_its_s
     await h.say_in(group, "sales1", "今天下午开会吗", expect=0)
     await h.say_in(group, STRANGER, ORDER.replace("张三", "王五"), expect=0)
     await h.say_in(group, "sales2", "好的收到", expect=0)
+    [other] = await h.say_in(group, "sales2", f"{BOT} 在吗")  # sales2 is of S2: told once, when addressing it
+    assert "不是您所在门店的群" in other["text"]
     assert "今天下午开会吗" in await _inbound_texts(h, group)
 
     # A change by replying to the card works as in private.
