@@ -18,7 +18,7 @@ from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.groups import linking, membership
 from handlers.groups.linking import LINKERS
-from handlers.types import Reply
+from handlers.types import Reply, id_from
 from storage import groups as group_store
 from storage import orders as order_store
 from storage.models import GroupLink, User
@@ -59,7 +59,8 @@ async def _press(ctx: Context, then: Route) -> None:
     if prefix == "d":
         # A draft's confirm card: only the sales person who sent the order confirms it.
         order_id = rest.split(":", 1)[0]
-        order = await order_store.order_by_id(ctx.session, int(order_id)) if order_id.isdigit() else None
+        row_id = id_from(order_id)
+        order = await order_store.order_by_id(ctx.session, row_id) if row_id is not None else None
         if order is not None and order.sales_id != ctx.user.id:
             sender = await ctx.session.get(User, order.sales_id) if order.sales_id else None
             if Role(ctx.user.role) not in DESK_ROLES or sender is None:
