@@ -113,10 +113,11 @@ class Users:
                      forum: bool = False, members: tuple[int, ...] = (), handle: str | None = None) -> GroupProfile:
         """A group the creator made, with the given members (the bot is added separately)."""
         self.state.register_user(creator_id)
+        explicit = chat_id is not None
         if forum:
             supergroup = True  # only supergroups can be forums
-        if chat_id is None:
-            n = next(self._group_ids)
+        while chat_id is None or (chat_id in self.state.groups and not explicit):
+            n = next(self._group_ids)  # skipping ids given explicitly (the demo's fixed ones)
             chat_id = -(1_000_000_000_000 + n) if supergroup else -(4_000_000_000 + n)
         if chat_id >= 0:
             raise UserActionError("group chat ids are negative")
