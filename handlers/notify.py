@@ -91,4 +91,4 @@ async def queue_undelivered_reply(session: AsyncSession, app: App, reply: Reply,
                       "file_name": document.file_name, "mime_type": document.mime_type}
     await outbox.enqueue(session, key=f"reply:{update_id}:{position}", chat_id=reply.chat_id, text=reply.text,
                          now=app.clock.now(), buttons=keyboard_to_json(reply.buttons) or None, entity=reply.entity,
-                         attachment=attachment, answer=True)
+                         attachment=attachment, answer=True, thread_id=reply.thread_id)
