@@ -76,6 +76,7 @@ class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8081, ge=0, le=65535)
     demo_team: bool = True
+    demo_groups: bool = True  # the demo's store groups and desk group (`orderbot chat --group`)
     attach: bool = False
 
     @field_validator("host")
@@ -114,6 +115,18 @@ class OutboxSettings(_Section):
     per_bot_per_second: int = Field(30, ge=1, le=1000)
     lease_seconds: float = Field(30.0, ge=5.0, le=3600.0)
     backoff_first_seconds: float = Field(1.0, ge=0.0, le=600.0)
+
+
+class GroupsSettings(_Section):
+    """Store groups and the clerks' desk group (see README "Running it in groups")."""
+
+    # One desk topic per store, or one per order.
+    desk_topics: Literal["store", "order"] = "store"
+    # Where clerks' notifications go once a desk group is linked: the desk's topics, the
+    # clerks' private chats (as without a desk), or both.
+    clerk_notices: Literal["desk", "private", "both"] = "desk"
+    # Telegram's limit for one group: 20 messages a minute.
+    per_group_per_minute: int = Field(20, ge=1, le=60)
 
 
 def _config_error(text: str) -> PydanticCustomError:
@@ -162,6 +175,7 @@ class Settings(BaseSettings):
     parser: ParserSettings = ParserSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     outbox: OutboxSettings = OutboxSettings()
+    groups: GroupsSettings = GroupsSettings()
     rules: PolicySettings = PolicySettings()
 
     # From the environment only (ORDERBOT_TOKEN, ORDERBOT_WEBHOOK_SECRET, ORDERBOT_AUDIT_SIGNING_KEY_FILE).

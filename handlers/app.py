@@ -29,6 +29,8 @@ class AppConfig:
     bot_username: str = "orderbot"
     bot_id: int | None = None
     audit_signer: Signer | None = None  # signs audit checkpoints; None: they go out unsigned
+    desk_topics: str = "store"  # the desk group's topics: one per store | one per order
+    clerk_notices: str = "desk"  # with a desk group linked: desk | private | both
 
     @property
     def tz(self) -> ZoneInfo:

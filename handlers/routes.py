@@ -41,6 +41,7 @@ from handlers.buttons import (
     LineArrival, OrderStep, SalesCaseAction, ToldClerk,
 )
 from handlers.context import Context
+from handlers.groups import linking
 from handlers.orders import ambiguity, changes, intake, lifecycle, views as order_views
 from handlers.questions import Question
 from handlers.reminders import commands as reminders, escalation
@@ -118,6 +119,8 @@ COMMAND_LIST: tuple[Command, ...] = (
     Command("overdue", report_views.overdue, OVERVIEW, "help.overdue"),
     Command("backorders", report_views.backorders, OVERVIEW, "help.backorders"),
     Command("today", report_views.today_command, OVERVIEW, "help.today"),
+    Command("link", linking.link, linking.LINKERS, "help.link", rank=85),
+    Command("unlink", linking.unlink, linking.LINKERS, "help.unlink", menu=False, rank=86),
 )
 
 BUTTON_LIST: tuple[ButtonRoute[Any], ...] = (

@@ -394,6 +394,10 @@ class OutboxMessage(Base):
     # card shows the entity as it is then, or is dropped when it no longer applies. ``text`` and
     # ``buttons`` are the rendering at queue time, replaced by what was actually sent.
     render: Mapped[str | None] = mapped_column(Text)
+    # The forum topic to post in: ``thread_id`` when known; ``topic`` names a desk-group topic
+    # ("S1", "日报", an order number) whose thread id the sender looks up or opens when it sends.
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    topic: Mapped[str | None] = mapped_column(String(40))
 
 
 class InboxUpdate(Base):
@@ -524,3 +528,34 @@ class ReturnDayNotice(Base):
     notice_date: Mapped[date] = mapped_column(Date)  # the slot key
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # first working moment of that date
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class GroupLink(Base):
+    """A Telegram group the bot works in (群): a store's group (``role`` "store", with the
+    store) or the clerks' desk (跟单台, ``role`` "desk", a forum whose topics are kept in
+    ``topics``: topic key → message_thread_id). ``role`` "unlinked": a group the bot was
+    added to but nobody linked yet; it has had its one answer (``told_at``)."""
+
+    __tablename__ = "group_links"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(12))  # store | desk | unlinked
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    title: Mapped[str | None] = mapped_column(FreeText)
+    topics: Mapped[str | None] = mapped_column(Text)  # JSON {"S1": 12, "日报": 14}
+    linked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The old chat id when the group was upgraded to a supergroup (links follow the new id).
+    migrated_from: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class GroupDeparture(Base):
+    """A member who left or was removed from a group (退群): keeps everything in the log,
+    but can no longer act there. Removed again when they rejoin."""
+
+    __tablename__ = "group_departures"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    left_at: Mapped[datetime] = mapped_column(UTCDateTime)
