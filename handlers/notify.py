@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Role
 from domain.texts import t
-from handlers.app import App
+from handlers.app import App, ClerkNotices
 from handlers.groups import desk
 from handlers.live import render_now
 from handlers.types import Button, Reply, keyboard_to_json
@@ -29,7 +29,7 @@ async def notify_user(session: AsyncSession, user: User, *, key: str, text: str,
                       buttons: tuple[tuple[Button, ...], ...] = (), entity: str | None = None,
                       not_before: datetime | None = None, live: dict[str, object] | None = None,
                       app: App | None = None) -> bool:
-    mode = app.config.clerk_notices if app is not None else "desk"
+    mode: ClerkNotices = app.config.clerk_notices if app is not None else "desk"
     if (desk_group := await desk.desk_for(session, user, mode)) is not None:
         # A clerk's notification goes into the desk group's topic (and, in "both" mode, privately too).
         queued = await desk.queue(session, desk_group, user, key=key, text=text, now=now, mode=mode,

@@ -9,14 +9,14 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import GroupDeparture, GroupLink, OutboxMessage
+from storage.models import GroupDeparture, GroupLink, GroupRole, OutboxMessage, OutboxState
 
 
 async def link_for(session: AsyncSession, chat_id: int) -> GroupLink | None:
     return await session.get(GroupLink, chat_id)
 
 
-async def set_link(session: AsyncSession, chat_id: int, *, role: str, store_id: int | None, title: str | None,
+async def set_link(session: AsyncSession, chat_id: int, *, role: GroupRole, store_id: int | None, title: str | None,
                    by: int | None, now: datetime) -> GroupLink:
     """Link (or re-link) a group; a group can be one store's group or the desk, never both."""
     link = await session.get(GroupLink, chat_id)
@@ -33,10 +33,10 @@ async def set_link(session: AsyncSession, chat_id: int, *, role: str, store_id: 
 async def mark_told(session: AsyncSession, chat_id: int, *, title: str | None, now: datetime) -> bool:
     """Remember that an unlinked group had its one answer; False when it had it already."""
     link = await session.get(GroupLink, chat_id)
-    if link is not None and (link.role != "unlinked" or link.told_at is not None):
+    if link is not None and (link.role is not GroupRole.UNLINKED or link.told_at is not None):
         return False
     if link is None:
-        session.add(GroupLink(chat_id=chat_id, role="unlinked", title=title, told_at=now))
+        session.add(GroupLink(chat_id=chat_id, role=GroupRole.UNLINKED, title=title, told_at=now))
     else:
         link.told_at = now
     await session.flush()
@@ -45,21 +45,21 @@ async def mark_told(session: AsyncSession, chat_id: int, *, title: str | None, n
 
 async def unlink(session: AsyncSession, chat_id: int) -> bool:
     link = await session.get(GroupLink, chat_id)
-    if link is None or link.role == "unlinked":
+    if link is None or link.role is GroupRole.UNLINKED:
         return False
-    link.role, link.store_id, link.topics = "unlinked", None, None
+    link.role, link.store_id, link.topics = GroupRole.UNLINKED, None, None
     await session.flush()
     return True
 
 
 async def desk(session: AsyncSession) -> GroupLink | None:
     """The clerks' desk group (the latest linked, should someone link two)."""
-    return (await session.execute(select(GroupLink).where(GroupLink.role == "desk")
+    return (await session.execute(select(GroupLink).where(GroupLink.role == GroupRole.DESK)
                                   .order_by(GroupLink.linked_at.desc()).limit(1))).scalar_one_or_none()
 
 
 async def store_groups(session: AsyncSession, store_id: int) -> Sequence[GroupLink]:
-    return (await session.execute(select(GroupLink).where(GroupLink.role == "store",
+    return (await session.execute(select(GroupLink).where(GroupLink.role == GroupRole.STORE,
                                                           GroupLink.store_id == store_id))).scalars().all()
 
 
@@ -91,8 +91,9 @@ async def move(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> Gro
     await session.delete(old)
     await session.execute(update(GroupDeparture).where(GroupDeparture.chat_id == old_chat_id)
                           .values(chat_id=new_chat_id))
+    waiting = (OutboxState.PENDING, OutboxState.SENDING)
     await session.execute(update(OutboxMessage).where(OutboxMessage.chat_id == old_chat_id,
-                                                      OutboxMessage.state.in_(("pending", "sending")))
+                                                      OutboxMessage.state.in_(waiting))
                           .values(chat_id=new_chat_id))
     await session.flush()
     return new

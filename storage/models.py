@@ -64,6 +64,14 @@ class ChangeState(StrEnum):
     DROPPED = "dropped"  # replaced by a newer request, or declined
 
 
+class GroupRole(StrEnum):
+    """What a Telegram group is to the bot (群的用途)."""
+
+    STORE = "store"  # a store's group (门店群)
+    DESK = "desk"  # the clerks' desk (跟单台), a forum with topics
+    UNLINKED = "unlinked"  # added, nobody linked it yet (or /unlink); the bot stays silent there
+
+
 class Store(Base):
     """门店."""
 
@@ -531,15 +539,15 @@ class ReturnDayNotice(Base):
 
 
 class GroupLink(Base):
-    """A Telegram group the bot works in (群): a store's group (``role`` "store", with the
-    store) or the clerks' desk (跟单台, ``role`` "desk", a forum whose topics are kept in
-    ``topics``: topic key → message_thread_id). ``role`` "unlinked": a group the bot was
+    """A Telegram group the bot works in (群): a store's group (``GroupRole.STORE``, with the
+    store) or the clerks' desk (跟单台, ``GroupRole.DESK``, a forum whose topics are kept in
+    ``topics``: topic key → message_thread_id). ``GroupRole.UNLINKED``: a group the bot was
     added to but nobody linked yet; it has had its one answer (``told_at``)."""
 
     __tablename__ = "group_links"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    role: Mapped[str] = mapped_column(String(12))  # store | desk | unlinked
+    role: Mapped[GroupRole] = mapped_column(State(GroupRole, 12))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     title: Mapped[str | None] = mapped_column(FreeText)
     topics: Mapped[str | None] = mapped_column(Text)  # JSON {"S1": 12, "日报": 14}

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Role
+from handlers.app import ClerkNotices, DeskTopics
 from storage import groups as group_store
 from storage import outbox
 from storage.aftersales import case_by_number
@@ -22,14 +23,14 @@ from storage.orders import order_by_number
 DAILY_TOPIC = "日报"
 
 
-async def desk_for(session: AsyncSession, user: User, mode: str) -> GroupLink | None:
+async def desk_for(session: AsyncSession, user: User, mode: ClerkNotices) -> GroupLink | None:
     """The desk group that takes ``user``'s notification, or None (not a clerk, or no desk)."""
     if user.role != Role.CLERK or mode == "private":
         return None
     return await group_store.desk(session)
 
 
-async def topic_for(session: AsyncSession, entity: str | None, per: str) -> str | None:
+async def topic_for(session: AsyncSession, entity: str | None, per: DeskTopics) -> str | None:
     """The desk topic of a notification: its store's code (or its order / case number, with
     ``per="order"``), 「日报」 for the daily sheets and lists, None (the General topic) otherwise."""
     if entity is None:
@@ -58,7 +59,8 @@ async def mention_for(session: AsyncSession, entity: str | None, user: User) -> 
 
 
 async def queue(session: AsyncSession, desk: GroupLink, user: User, *, key: str, text: str, now: datetime,
-                mode: str, per: str, buttons: list[list[dict[str, str]]] | None = None, entity: str | None = None,
+                mode: ClerkNotices, per: DeskTopics, buttons: list[list[dict[str, str]]] | None = None,
+                entity: str | None = None,
                 not_before: datetime | None = None, live: dict[str, object] | None = None,
                 urgent: bool = False, attachment: dict[str, str] | None = None) -> bool:
     """Queue ``user``'s notification (``key`` without the ``:u…`` part) at the desk.

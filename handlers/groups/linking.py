@@ -9,6 +9,7 @@ from handlers.audit_trail import state_change
 from handlers.context import Context
 from storage import groups as group_store
 from storage import users as user_store
+from storage.models import GroupRole
 
 LINKERS = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -28,20 +29,20 @@ async def link(ctx: Context, args: str) -> None:
         if not incoming.is_forum:
             ctx.say("group.desk_needs_forum")
             return
-        await group_store.set_link(ctx.session, incoming.chat_id, role="desk", store_id=None,
+        await group_store.set_link(ctx.session, incoming.chat_id, role=GroupRole.DESK, store_id=None,
                                    title=incoming.chat_title, by=_actor(ctx), now=ctx.now)
         per = ctx.t(f"group.desk_per.{ctx.app.config.desk_topics}")
         ctx.say("group.linked_desk", per=per, privacy=privacy)
-        await _record(ctx, role="desk", store=None)
+        await _record(ctx, role=GroupRole.DESK, store=None)
         return
     store = await user_store.store_by_code(ctx.session, target.upper())
     if store is None:
         ctx.say("store.unknown", code=target)
         return
-    await group_store.set_link(ctx.session, incoming.chat_id, role="store", store_id=store.id,
+    await group_store.set_link(ctx.session, incoming.chat_id, role=GroupRole.STORE, store_id=store.id,
                                title=incoming.chat_title, by=_actor(ctx), now=ctx.now)
     ctx.say("group.linked_store", code=store.code, name=store.name, privacy=privacy)
-    await _record(ctx, role="store", store=store.code)
+    await _record(ctx, role=GroupRole.STORE, store=store.code)
 
 
 async def unlink(ctx: Context, args: str) -> None:
@@ -50,7 +51,7 @@ async def unlink(ctx: Context, args: str) -> None:
         ctx.say("group.link_in_group", bot=ctx.app.config.bot_username)
         return
     if await group_store.unlink(ctx.session, ctx.incoming.chat_id):
-        await _record(ctx, role="unlinked", store=None)
+        await _record(ctx, role=GroupRole.UNLINKED, store=None)
         ctx.say("group.unlinked_done")
     else:
         ctx.say("group.not_linked")
@@ -60,8 +61,8 @@ def _actor(ctx: Context) -> int | None:
     return ctx.user.id if ctx.user is not None else None
 
 
-async def _record(ctx: Context, *, role: str, store: str | None) -> None:
+async def _record(ctx: Context, *, role: GroupRole, store: str | None) -> None:
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"group:{ctx.incoming.chat_id}",
                        actor_id=ctx.incoming.user_id, event="group.linked",
-                       data={"role": role, "store": store, "title": ctx.incoming.chat_title},
+                       data={"role": role.value, "store": store, "title": ctx.incoming.chat_title},
                        evidence_id=ctx.evidence_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from handlers.audit_trail import state_change
 from handlers.context import Context
 from storage import groups as group_store
-from storage.models import GroupLink
+from storage.models import GroupLink, GroupRole
 
 
 async def on_event(ctx: Context, link: GroupLink | None) -> None:
@@ -17,7 +17,7 @@ async def on_event(ctx: Context, link: GroupLink | None) -> None:
     if event.kind == "joined":
         for user_id in event.user_ids:
             await group_store.rejoined(ctx.session, chat_id, user_id)
-        if ctx.app.config.bot_id in event.user_ids and (link is None or link.role == "unlinked"):
+        if ctx.app.config.bot_id in event.user_ids and (link is None or link.role is GroupRole.UNLINKED):
             # Added to a group: say once what the group needs; after that, silence until linked.
             if await group_store.mark_told(ctx.session, chat_id, title=incoming.chat_title, now=ctx.now):
                 ctx.say("group.unlinked")
@@ -34,4 +34,4 @@ async def on_event(ctx: Context, link: GroupLink | None) -> None:
         if moved is not None:
             await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"group:{new}",
                                actor_id=incoming.user_id, event="group.migrated",
-                               data={"from": old, "to": new, "role": moved.role}, evidence_id=ctx.evidence_id)
+                               data={"from": old, "to": new, "role": moved.role.value}, evidence_id=ctx.evidence_id)

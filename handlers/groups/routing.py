@@ -22,7 +22,7 @@ from handlers.groups.linking import LINKERS
 from handlers.types import Reply
 from storage import groups as group_store
 from storage import orders as order_store
-from storage.models import GroupLink, User
+from storage.models import GroupLink, GroupRole, User
 
 Route = Callable[[Context], Awaitable[None]]
 
@@ -36,7 +36,7 @@ async def route(ctx: Context, then: Route) -> None:
     """Handle one group update; ``then`` is the ordinary routing (commands, buttons, text)."""
     incoming = ctx.incoming
     link = await group_store.link_for(ctx.session, incoming.chat_id)
-    ctx.group = link if link is not None and link.role != "unlinked" else None
+    ctx.group = link if link is not None and link.role is not GroupRole.UNLINKED else None
     ctx.group_checked = True
     if incoming.event is not None:
         await membership.on_event(ctx, link)
@@ -121,7 +121,7 @@ async def _belongs(ctx: Context, addressed: bool) -> bool:
     role = Role(ctx.user.role)
     if role in DESK_ROLES or role is Role.ADMIN:
         return True
-    if ctx.group.role == "store" and ctx.user.store_id == ctx.group.store_id:
+    if ctx.group.role is GroupRole.STORE and ctx.user.store_id == ctx.group.store_id:
         return True
     if addressed:
         ctx.say("group.not_your_group")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.demo import seed_demo_team
 from handlers.reminders.sweep import sweep
 from storage import groups as group_store
-from storage.models import OutboxMessage
+from storage.models import GroupRole, OutboxMessage
 from tests.conftest import local
 from tests.handlers.helpers import button_data, press, send
 
@@ -25,7 +25,7 @@ ORDER = "张三 13812345678 实木床1.8米1张 12月20日送 天河区天河路
 async def _setup(app) -> None:  # type: ignore[no-untyped-def]
     async with app.sessions() as session, session.begin():
         await seed_demo_team(session, app.clock.now())
-        await group_store.set_link(session, DESK, role="desk", store_id=None, title="跟单台", by=None,
+        await group_store.set_link(session, DESK, role=GroupRole.DESK, store_id=None, title="跟单台", by=None,
                                    now=app.clock.now())
 
 

@@ -12,7 +12,7 @@ from handlers.types import Reply
 from schedules.outbox_sender import OutboxSender, RateLimits
 from storage import groups as group_store
 from storage import outbox
-from storage.models import OutboxMessage
+from storage.models import GroupRole, OutboxMessage
 
 GROUP, DESK, NEW_GROUP = -4_000_000_001, -1_000_000_000_002, -1_000_000_000_003
 
@@ -74,7 +74,7 @@ async def test_a_group_gets_at_most_20_messages_a_minute_other_chats_are_not_hel
 
 async def test_desk_topics_are_opened_once_and_remembered(app) -> None:  # type: ignore[no-untyped-def]
     async with app.sessions() as session, session.begin():
-        await group_store.set_link(session, DESK, role="desk", store_id=None, title="跟单台", by=None,
+        await group_store.set_link(session, DESK, role=GroupRole.DESK, store_id=None, title="跟单台", by=None,
                                    now=app.clock.now())
         for i, topic in enumerate(("日报", "日报", "DD202612001")):
             await outbox.enqueue(session, key=f"d:{i}", chat_id=DESK, text=f"台 {i}", now=app.clock.now(),
@@ -91,7 +91,7 @@ async def test_desk_topics_are_opened_once_and_remembered(app) -> None:  # type:
 
 async def test_a_message_to_a_migrated_group_follows_it_to_the_supergroup(app) -> None:  # type: ignore[no-untyped-def]
     async with app.sessions() as session, session.begin():
-        await group_store.set_link(session, GROUP, role="desk", store_id=None, title="跟单台", by=None,
+        await group_store.set_link(session, GROUP, role=GroupRole.DESK, store_id=None, title="跟单台", by=None,
                                    now=app.clock.now())
         await outbox.enqueue(session, key="m", chat_id=GROUP, text="还在吗", now=app.clock.now(), answer=True)
     time = FakeTime()
