@@ -76,6 +76,7 @@ class SandboxSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8081, ge=0, le=65535)
     demo_team: bool = True
+    demo_groups: bool = True  # the demo's store groups and desk group (`orderbot chat --group`)
     attach: bool = False
 
     @field_validator("host")
@@ -140,6 +141,18 @@ class OutboxSettings(_Section):
     backoff_first_seconds: float = Field(1.0, ge=0.0, le=600.0)
 
 
+class GroupsSettings(_Section):
+    """Store groups and the clerks' desk group (see README "Running it in groups")."""
+
+    # One desk topic per store, or one per order.
+    desk_topics: Literal["store", "order"] = "store"
+    # Where clerks' notifications go once a desk group is linked: the desk's topics, the
+    # clerks' private chats (as without a desk), or both.
+    clerk_notices: Literal["desk", "private", "both"] = "desk"
+    # Telegram's limit for one group: 20 messages a minute.
+    per_group_per_minute: int = Field(20, ge=1, le=60)
+
+
 def _config_error(text: str) -> PydanticCustomError:
     """A validator's own finding, already worded as ``[section] key = value: why``."""
     return PydanticCustomError("config", "{text}", {"text": text})
@@ -187,6 +200,7 @@ class Settings(BaseSettings):
     parser: ParserSettings = ParserSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     outbox: OutboxSettings = OutboxSettings()
+    groups: GroupsSettings = GroupsSettings()
     rules: PolicySettings = PolicySettings()
 
     # From the environment only (ORDERBOT_TOKEN, ORDERBOT_WEBHOOK_SECRET, ORDERBOT_AUDIT_SIGNING_KEY_FILE).

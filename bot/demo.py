@@ -37,6 +37,26 @@ DEMO_TEAM = (
 BY_HANDLE = {p.handle: p for p in DEMO_TEAM}
 
 
+@dataclass(frozen=True)
+class DemoGroup:
+    """A sandbox group the demo opens, with the bot in it as an admin (so it reads every
+    message); linking it to its store is left to the admin (``/link S1``), as in real life."""
+
+    handle: str  # what `orderbot chat --group` takes
+    chat_id: int  # fixed, so a link survives restarting the sandbox
+    title: str
+    members: tuple[str, ...]
+    forum: bool = False
+
+
+DEMO_GROUPS = (
+    DemoGroup("S1-group", -4_000_000_101, "天河店群", ("admin", "storemanager1", "sales1")),
+    DemoGroup("S2-group", -4_000_000_102, "番禺店群", ("admin", "storemanager2", "sales2")),
+    DemoGroup("desk", -1_000_000_000_100, "跟单台", ("admin", "manager", "clerk"), forum=True),
+)
+GROUP_BY_HANDLE = {g.handle: g for g in DEMO_GROUPS}
+
+
 def person_for(handle: str) -> tuple[int, str]:
     """Telegram id and display name for a handle; an unknown handle is a stranger with a stable id."""
     if handle in BY_HANDLE:

@@ -66,6 +66,9 @@ def register(subparsers: Any) -> None:
     chat.add_argument("--as", dest="as_", default="sales1", metavar="NAME",
                       help="demo handle (admin, manager, clerk, sales1, storemanager1, sales2, storemanager2), "
                            "a Telegram id, or any other name (a stranger)")
+    chat.add_argument("--group", default=None, metavar="GROUP",
+                      help="talk in a sandbox group instead of the private chat: S1-group, S2-group, desk "
+                           "(the demo's), or any group's title or chat id")
     chat.set_defaults(func=_chat)
 
 
@@ -218,13 +221,17 @@ def _chat(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from bot.demo import person_for
     from bot.sandbox.chat import run_chat
+    from bot.sandbox.client import SandboxError
 
     user_id, name = person_for(args.as_)
     root = f"http://{settings.sandbox.host}:{settings.sandbox.port}"
     try:
-        asyncio.run(run_chat(root, user_id, name, tz=settings.timezone))
+        asyncio.run(run_chat(root, user_id, name, tz=settings.timezone, group=args.group))
     except KeyboardInterrupt:
         pass
+    except SandboxError as error:
+        print(f"orderbot: {error.description}", file=sys.stderr)
+        return 1
     except OSError as error:
         print(f"orderbot: cannot reach the sandbox at {root} ({error}). Start the bot first: orderbot run",
               file=sys.stderr)

@@ -125,7 +125,8 @@ class Runtime:
                              default_language=settings.bot.default_language,
                              invite_valid_hours=settings.bot.invite_valid_hours, files_dir=settings.bot.files_dir,
                              bot_username=username, bot_id=bot_id,
-                             audit_signer=load_audit_signer(settings), desk_url=desk_url),
+                             audit_signer=load_audit_signer(settings), desk_url=desk_url,
+                             desk_topics=settings.groups.desk_topics, clerk_notices=settings.groups.clerk_notices),
             parser=build_parser(settings),
             files=self.transport.api,
             calendars=calendars,
@@ -140,12 +141,13 @@ class Runtime:
                 log.info("sandbox: seeded the demo team (%d people)", added)
             from bot.demo import DEMO_TEAM
 
-            await _open_demo_chats(self.sandbox, attached, DEMO_TEAM)
+            await _open_demo_chats(self.sandbox, attached, DEMO_TEAM, groups=settings.sandbox.demo_groups)
         await startup_check(self.app)  # the log must still extend the last checkpoint it published
         await self._sync_menus()
         self.outbox = OutboxSender(
             self.app, self.api, transient=(TransientSendError,), blocked=(RecipientBlocked,),
-            limits=RateLimits(settings.outbox.per_chat_interval_seconds, settings.outbox.per_bot_per_second),
+            limits=RateLimits(settings.outbox.per_chat_interval_seconds, settings.outbox.per_bot_per_second,
+                              settings.groups.per_group_per_minute),
             max_attempts=settings.outbox.max_attempts, lease=timedelta(seconds=settings.outbox.lease_seconds),
             backoff_first=min(settings.outbox.backoff_first_seconds, self.first_backoff * 20))
         self._tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
@@ -313,19 +315,25 @@ async def _seed_demo_team(sessions: Any, now: Any) -> int:
     return 0
 
 
-async def _open_demo_chats(sandbox: Any, attached: str | None, team: Any) -> None:
-    """So the sandbox knows the demo people's chats before they write."""
-    if attached is None:
-        for person in team:
-            sandbox.register_user(person.telegram_id, person.name, person.handle, "zh-hans")
-        return
-    from bot.sandbox.client import SandboxClient
+async def _open_demo_chats(sandbox: Any, attached: str | None, team: Any, *, groups: bool = True) -> None:
+    """So the sandbox knows the demo people's chats (and the demo groups) before they write."""
+    from bot.demo import BY_HANDLE, DEMO_GROUPS
+    from bot.sandbox.client import SandboxClient, SandboxError
 
-    client = SandboxClient(attached)
+    client = SandboxClient(attached or sandbox.root_url)
     try:
         for person in team:
             await client.register_user(person.telegram_id, person.name, username=person.handle,
                                        language_code="zh-hans")
+        for group in DEMO_GROUPS if groups else ():
+            admin = BY_HANDLE[group.members[0]].telegram_id
+            try:
+                await client.create_group(admin, group.title, chat_id=group.chat_id, forum=group.forum,
+                                          members=[BY_HANDLE[m].telegram_id for m in group.members[1:]],
+                                          handle=group.handle)
+            except SandboxError:
+                continue  # an attached sandbox that has it already
+            await client.add_member(group.chat_id, by=admin, admin=True)
     finally:
         await client.close()
 

@@ -33,3 +33,10 @@ def sendable(text: str) -> str:
     """``text`` with lone surrogates (which no UTF-8 encoder, so no HTTP request, can carry)
     replaced by U+FFFD; a bot answer quoting odd input must still go out."""
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def utf16_slice(text: str, offset: int, length: int) -> str:
+    """The part of ``text`` a Telegram entity marks (offset and length in UTF-16 code units)."""
+    head = utf16_prefix(text, offset)
+    rest = text[len(head):]
+    return utf16_prefix(rest, length)

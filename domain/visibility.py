@@ -53,3 +53,13 @@ def may_see(role: str, *, viewer_id: int, viewer_store_id: int | None, sales_id:
     if how_far is Reach.own:
         return sales_id is not None and sales_id == viewer_id
     return False
+
+
+def shown_in_group(group_role: str | None, group_store_id: int | None, store_id: int | None) -> bool:
+    """Whether a record of ``store_id`` may be shown in a group chat, on top of the asker's own
+    right to see it: a store's group (门店群) is read by all of that store's people, so it shows
+    only that store's records — never another store's customers; the clerks' desk shows all.
+    ``group_role`` None: a private chat, where only the asker's own right counts."""
+    if group_role == "store":
+        return store_id is not None and store_id == group_store_id
+    return True

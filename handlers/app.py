@@ -7,6 +7,7 @@ import time, so tests make their own with a fixed clock and a real database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from domain.policy.calendar import WorkingCalendar
@@ -15,6 +16,9 @@ from domain.policy.settings import PolicySettings
 from handlers.types import Clock, FileFetcher, JobRunner, Parser
 from handlers.working_calendar import LiveCalendar
 from storage.db import SessionFactory
+
+DeskTopics = Literal["store", "order"]  # the desk group's topics: one per store | one per order
+ClerkNotices = Literal["desk", "private", "both"]  # where clerks' notices go once a desk group is linked
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,8 @@ class AppConfig:
     bot_id: int | None = None
     audit_signer: Signer | None = None  # signs audit checkpoints; None: they go out unsigned
     desk_url: str = ""  # where the managers' desk (Mini App) opens; "" when it is not served
+    desk_topics: DeskTopics = "store"
+    clerk_notices: ClerkNotices = "desk"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -11,7 +11,7 @@ from domain.localtime import local_moment
 from domain.texts import t
 from handlers.app import App
 from handlers.types import Button, ExportJob, Incoming, Reply
-from storage.models import User
+from storage.models import GroupLink, User
 
 
 @dataclass(slots=True)
@@ -26,6 +26,8 @@ class Context:
     callback_answer: str | None = None
     menus: list[tuple[int, str, str]] = field(default_factory=list)
     jobs: list[ExportJob] = field(default_factory=list)
+    group: GroupLink | None = None  # the linked group the update came from (None: private, or unlinked)
+    group_checked: bool = False  # the group router (handlers.groups.routing) has seen this update
 
     @property
     def sent_local(self) -> datetime:
@@ -49,6 +51,14 @@ class Context:
 
     def t(self, key: str, /, **params: object) -> str:
         return t(self.language, key, **params)
+
+    def shows_store(self, store_id: int | None) -> bool:
+        """Whether a record of ``store_id`` may be shown where this update came from: a store's
+        group shows only that store's orders and cases, whoever asks (``domain.visibility``)."""
+        from domain.visibility import shown_in_group
+
+        group = self.group
+        return shown_in_group(group.role if group else None, group.store_id if group else None, store_id)
 
     def reply(self, text: str, *, buttons: tuple[tuple[Button, ...], ...] = (), entity: str | None = None,
               edit: bool = False, reply_to: int | None = None) -> None:

@@ -172,7 +172,8 @@ async def _search(ctx: Context, parsed: ParsedMessage) -> None:
     if not needle:
         ctx.say("query.how")
         return
-    found = [o for o in await order_store.orders_of_customer(ctx.session, needle) if may_see(ctx.user, o)]
+    found = [o for o in await order_store.orders_of_customer(ctx.session, needle)
+             if may_see(ctx.user, o) and ctx.shows_store(o.store_id)]
     if len(found) == 1:
         await show_order(ctx, found[0])
     elif found:

@@ -22,6 +22,7 @@ from handlers import audit_trail, conversation, people, routes
 from handlers.app import App
 from handlers.buttons import prefix_of
 from handlers.context import Context
+from handlers.groups import routing as group_routing
 from handlers.types import Incoming, Outcome, Reply, outcome_to_json
 from storage import inbox, users as user_store
 from storage.models import User
@@ -76,9 +77,11 @@ async def apply(app: App, incoming: Incoming, evidence_id: int, *, queued: bool 
 
 
 def _answer(incoming: Incoming, text: str) -> Outcome:
+    reply = Reply(incoming.chat_id, text, thread_id=incoming.thread_id,
+                  reply_to_message_id=incoming.message_id if incoming.in_group else None)
     if incoming.kind == "callback":
-        return Outcome((Reply(incoming.chat_id, text),), callback_answer=text[:180])
-    return Outcome((Reply(incoming.chat_id, text),))
+        return Outcome((reply,), callback_answer=text[:180])
+    return Outcome((reply,))
 
 
 async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> User | None:
@@ -100,6 +103,11 @@ async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> Use
 
 async def _route(ctx: Context) -> None:
     incoming = ctx.incoming
+    if incoming.event is not None and not incoming.in_group:
+        return  # a service update in a private chat (the user blocked the bot): recorded, nothing to say
+    if incoming.in_group and not ctx.group_checked:
+        await group_routing.route(ctx, _route)  # decides what in a group is meant for the bot
+        return
     if ctx.user is None:
         await people.stranger(ctx)
         if ctx.user is not None:  # just registered: what they can do now

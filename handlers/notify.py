@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Role
 from domain.texts import t
-from handlers.app import App
+from handlers.app import App, ClerkNotices
+from handlers.groups import desk
 from handlers.live import render_now
 from handlers.types import Button, Reply, keyboard_to_json
 from storage import outbox
@@ -26,7 +27,17 @@ from storage.models import User
 
 async def notify_user(session: AsyncSession, user: User, *, key: str, text: str, now: datetime,
                       buttons: tuple[tuple[Button, ...], ...] = (), entity: str | None = None,
-                      not_before: datetime | None = None, live: dict[str, object] | None = None) -> bool:
+                      not_before: datetime | None = None, live: dict[str, object] | None = None,
+                      app: App | None = None) -> bool:
+    mode: ClerkNotices = app.config.clerk_notices if app is not None else "desk"
+    if (desk_group := await desk.desk_for(session, user, mode)) is not None:
+        # A clerk's notification goes into the desk group's topic (and, in "both" mode, privately too).
+        queued = await desk.queue(session, desk_group, user, key=key, text=text, now=now, mode=mode,
+                                  per=app.config.desk_topics if app is not None else "store",
+                                  buttons=keyboard_to_json(buttons) or None, entity=entity, not_before=not_before,
+                                  live=live)
+        if mode == "desk":
+            return queued
     return await outbox.enqueue(session, key=f"{key}:u{user.id}", chat_id=user.telegram_id, text=text, now=now,
                                 buttons=keyboard_to_json(buttons) or None, entity=entity, not_before=not_before,
                                 render=live)
@@ -57,7 +68,7 @@ async def notify_users(session: AsyncSession, users: Iterable[User], *, key: str
             text = text_for(user.language) if text_for else t(user.language, text_key or "", **params)
             buttons = buttons_for(user.language) if buttons_for else ()
         sent += await notify_user(session, user, key=key, text=text, now=now, buttons=buttons, entity=entity,
-                                  not_before=not_before, live=live)
+                                  not_before=not_before, live=live, app=app)
     return sent
 
 
@@ -80,4 +91,4 @@ async def queue_undelivered_reply(session: AsyncSession, app: App, reply: Reply,
                       "file_name": document.file_name, "mime_type": document.mime_type}
     await outbox.enqueue(session, key=f"reply:{update_id}:{position}", chat_id=reply.chat_id, text=reply.text,
                          now=app.clock.now(), buttons=keyboard_to_json(reply.buttons) or None, entity=reply.entity,
-                         attachment=attachment, answer=True)
+                         attachment=attachment, answer=True, thread_id=reply.thread_id)

@@ -65,14 +65,15 @@ def may_see(user: User, record: Owned) -> bool:
 
 async def visible(ctx: Context, number: str, *, parse: Callable[[str], object],
                   load: Callable[[AsyncSession, str], Awaitable[R | None]]) -> R | None:
-    """The record with that number if the sender may see it — else None, exactly as if it did not exist.
+    """The record with that number if the sender may see it, and may see it in the chat asked in (a
+    store's group shows only that store's records) — else None, exactly as if it did not exist.
     ``parse`` refuses what is not a number of that kind (a ``DomainError``) before anything is read."""
     try:
         parse(number.strip().upper())
     except DomainError:
         return None
     found = await load(ctx.session, number.strip().upper())
-    if found is None or ctx.user is None or not may_see(ctx.user, found):
+    if found is None or ctx.user is None or not may_see(ctx.user, found) or not ctx.shows_store(found.store_id):
         return None
     return found
 

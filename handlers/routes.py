@@ -43,6 +43,7 @@ from handlers.buttons import (
 from handlers.context import Context
 from handlers.desk import command as desk_command
 from handlers.desk.session import DESK_ROLES
+from handlers.groups import linking
 from handlers.orders import ambiguity, changes, intake, lifecycle, views as order_views
 from handlers.questions import Question
 from handlers.reminders import commands as reminders, escalation
@@ -121,6 +122,8 @@ COMMAND_LIST: tuple[Command, ...] = (
     Command("backorders", report_views.backorders, OVERVIEW, "help.backorders"),
     Command("today", report_views.today_command, OVERVIEW, "help.today"),
     Command("desk", desk_command.desk, DESK_ROLES, "help.desk", rank=45),
+    Command("link", linking.link, linking.LINKERS, "help.link", rank=85),
+    Command("unlink", linking.unlink, linking.LINKERS, "help.unlink", menu=False, rank=86),
 )
 
 BUTTON_LIST: tuple[ButtonRoute[Any], ...] = (

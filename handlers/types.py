@@ -48,6 +48,21 @@ class IncomingFile:
     mime_type: str | None = None
 
 
+ChatType = Literal["private", "group", "supergroup", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatEvent:
+    """A service message in a group: members joined or left, or the group moved to a new id
+    (a group upgraded to a supergroup). ``user_ids`` are who joined/left; ``chat_id`` the other
+    chat of a migration (``migrated_to``: the new supergroup; ``migrated_from``: the old group)."""
+
+    kind: Literal["joined", "left", "migrated_to", "migrated_from", "topic_created", "bot_status"]
+    user_ids: tuple[int, ...] = ()
+    chat_id: int | None = None
+    status: str | None = None  # bot_status: the bot's new ChatMember status there
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
     kind: IncomingKind
@@ -65,6 +80,16 @@ class Incoming:
     callback_data: str | None = None
     files: tuple[IncomingFile, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    chat_type: ChatType = "private"
+    chat_title: str | None = None
+    is_forum: bool = False
+    thread_id: int | None = None  # the forum topic (message_thread_id) the message is in
+    mentions: tuple[str, ...] = ()  # @usernames in the text, lower case, without the @
+    event: ChatEvent | None = None
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat_type in ("group", "supergroup")
 
     @property
     def command(self) -> tuple[str, str] | None:
@@ -132,6 +157,7 @@ class Reply:
     document: OutgoingDocument | None = None
     photo: OutgoingDocument | None = None
     entity: str | None = None  # what the message is about ("DD202612005", "draft:7"), for the audit log
+    thread_id: int | None = None  # the forum topic to post in (message_thread_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +210,7 @@ def outcome_to_json(outcome: Outcome) -> str:
         "replies": [{"chat_id": r.chat_id, "text": r.text, "buttons": keyboard_to_json(r.buttons),
                      "reply_to_message_id": r.reply_to_message_id, "edit_message_id": r.edit_message_id,
                      "document": _document_to_json(r.document), "photo": _document_to_json(r.photo),
-                     "entity": r.entity} for r in outcome.replies],
+                     "entity": r.entity, "thread_id": r.thread_id} for r in outcome.replies],
         "callback_answer": outcome.callback_answer,
         "menus": [list(menu) for menu in outcome.menus],
         "jobs": [{"kind": j.kind, "start": j.start.isoformat(), "end": j.end.isoformat(), "language": j.language,
@@ -197,7 +223,7 @@ def outcome_from_json(raw: str) -> Outcome:
     replies = tuple(Reply(chat_id=r["chat_id"], text=r["text"], buttons=keyboard_from_json(r["buttons"]),
                           reply_to_message_id=r["reply_to_message_id"], edit_message_id=r["edit_message_id"],
                           document=_document_from_json(r["document"]), photo=_document_from_json(r["photo"]),
-                          entity=r["entity"]) for r in data["replies"])
+                          entity=r["entity"], thread_id=r.get("thread_id")) for r in data["replies"])
     jobs = tuple(ExportJob(j["kind"], date.fromisoformat(j["start"]), date.fromisoformat(j["end"]), j["language"],
                            j["contacts"], j["chat_id"], j["key"]) for j in data.get("jobs", ()))
     return Outcome(replies, data["callback_answer"], menus=tuple((m[0], m[1], m[2]) for m in data["menus"]),

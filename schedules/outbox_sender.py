@@ -1,6 +1,9 @@
 """Delivers the outbox: retries with back-off, honours 429 ``retry_after``, keeps Telegram's
-limits (≤ 30 messages/s per bot, ≤ 1 per second per chat), and marks a recipient who
-blocked the bot as unreachable, telling the admins once.
+limits (≤ 30 messages/s per bot, ≤ 1 per second per chat, ≤ 20 a minute per group), and
+marks a recipient who blocked the bot as unreachable, telling the admins once.
+
+A row for the clerks' desk group names its topic (``topic``: a store code, "日报", an order
+number); the thread id is looked up when it is sent, and the topic opened the first time.
 
 Rows are claimed (``pending`` → ``sending``) in a short transaction with
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several bot instances never send
@@ -34,6 +37,7 @@ from domain.texts import t
 from handlers import dispatch  # noqa: F401  (importing the use cases registers every renderer)
 from handlers.app import App
 from handlers.audit_trail import record_outbound
+from handlers.groups import topics as desk_topics
 from handlers.live import Rendered, UnknownKind, render_now
 from handlers.types import OutgoingDocument, Reply, keyboard_from_json, keyboard_to_json
 from storage import outbox
@@ -50,6 +54,8 @@ class SendsReplies(Protocol):
     """What the sender needs of ``bot.transport.delivery.BotApi`` (schedules does not import bot)."""
 
     async def send(self, reply: Reply) -> int | None: ...
+
+    async def create_topic(self, chat_id: int, name: str) -> int: ...
 
 
 def _attachment(raw: str | None) -> tuple[OutgoingDocument | None, OutgoingDocument | None]:
@@ -71,6 +77,7 @@ def _attachment(raw: str | None) -> tuple[OutgoingDocument | None, OutgoingDocum
 class RateLimits:
     per_chat_interval: float = 1.0
     per_bot_per_second: int = 30
+    per_group_per_minute: int = 20  # Telegram's limit for one group chat (negative chat ids)
 
 
 @dataclass
@@ -87,6 +94,7 @@ class OutboxSender:
     monotonic: Callable[[], float] = field(default=lambda: asyncio.get_running_loop().time())
     _last_per_chat: dict[int, float] = field(default_factory=dict)
     _recent: deque[float] = field(default_factory=deque)
+    _recent_per_group: dict[int, deque[float]] = field(default_factory=dict)
 
     async def drain(self, now: datetime | None = None, limit: int = 200) -> int:
         """Send what is due now; returns how many rows were delivered.
@@ -142,9 +150,19 @@ class OutboxSender:
                 await self.sleep(wait)
             else:
                 self._recent.popleft()
+        if chat_id < 0:
+            recent = self._recent_per_group.setdefault(chat_id, deque())
+            while len(recent) >= self.limits.per_group_per_minute:
+                wait = 60.0 - (clock() - recent[0])
+                if wait > 0:
+                    await self.sleep(wait)
+                else:
+                    recent.popleft()
         stamp = clock()
         self._recent.append(stamp)
         self._last_per_chat[chat_id] = stamp
+        if chat_id < 0:
+            self._recent_per_group[chat_id].append(stamp)
 
     async def _current(self, row: OutboxMessage) -> Rendered | None:
         """What the row should say now: rendered again from its spec, else as queued."""
@@ -153,10 +171,17 @@ class OutboxSender:
             return queued
         try:
             async with self.app.sessions() as session:
+                spec = json.loads(row.render)
                 user = await user_by_telegram_id(session, row.chat_id)
+                if user is None and spec.get("as_user"):
+                    # A group row is rendered as the person it was queued for (a clerk, for the desk).
+                    user = await session.get(User, int(spec["as_user"]))
                 if user is None:
                     return queued
-                return await render_now(self.app, session, user, row.entity, json.loads(row.render))
+                rendered = await render_now(self.app, session, user, row.entity, spec)
+                if rendered is not None and spec.get("mention"):
+                    rendered = Rendered(f"{spec['mention']} {rendered.text}", rendered.buttons)
+                return rendered
         except UnknownKind as error:
             log.warning("outbox row %s has unknown render kind %s; sending it as queued", row.id, error)
         except Exception:
@@ -170,14 +195,23 @@ class OutboxSender:
             await self._mark(row.id, state=OutboxState.DROPPED, last_error="no longer applies when due")
             log.info("outbox row %s (%s) no longer applies; dropped", row.id, row.key)
             return 0
-        photo, document = _attachment(row.attachment)
-        reply = Reply(chat_id=row.chat_id, text=current.text, buttons=current.buttons, entity=row.entity,
-                      photo=photo, document=document)
-        await self._pace(row.chat_id)
         now = self.app.clock.now()
         try:
+            thread_id = row.thread_id
+            if row.topic:
+                thread_id = await desk_topics.thread_for(self.app, self.api, row.chat_id, row.topic)
+            photo, document = _attachment(row.attachment)
+            reply = Reply(chat_id=row.chat_id, text=current.text, buttons=current.buttons, entity=row.entity,
+                          photo=photo, document=document, thread_id=thread_id)
+            await self._pace(row.chat_id)
+            now = self.app.clock.now()
             message_id = await self.api.send(reply)
         except self.transient as error:
+            new_chat_id = getattr(error, "new_chat_id", None)  # ChatMoved (bot.transport.delivery)
+            if isinstance(new_chat_id, int) and new_chat_id:
+                await desk_topics.chat_moved(self.app, row.chat_id, new_chat_id)
+                await self._mark(row.id, state=OutboxState.PENDING, chat_id=new_chat_id, last_error=str(error)[:300])
+                return 0
             retry_after = getattr(error, "retry_after", None)
             await self._failed(row, now, str(error), retry_after=retry_after)
             return 0

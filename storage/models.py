@@ -64,6 +64,14 @@ class ChangeState(StrEnum):
     DROPPED = "dropped"  # replaced by a newer request, or declined
 
 
+class GroupRole(StrEnum):
+    """What a Telegram group is to the bot (群的用途)."""
+
+    STORE = "store"  # a store's group (门店群)
+    DESK = "desk"  # the clerks' desk (跟单台), a forum with topics
+    UNLINKED = "unlinked"  # added, nobody linked it yet (or /unlink); the bot stays silent there
+
+
 class Store(Base):
     """门店."""
 
@@ -394,6 +402,10 @@ class OutboxMessage(Base):
     # card shows the entity as it is then, or is dropped when it no longer applies. ``text`` and
     # ``buttons`` are the rendering at queue time, replaced by what was actually sent.
     render: Mapped[str | None] = mapped_column(Text)
+    # The forum topic to post in: ``thread_id`` when known; ``topic`` names a desk-group topic
+    # ("S1", "日报", an order number) whose thread id the sender looks up or opens when it sends.
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    topic: Mapped[str | None] = mapped_column(String(40))
 
 
 class InboxUpdate(Base):
@@ -536,3 +548,34 @@ class DeskNonce(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class GroupLink(Base):
+    """A Telegram group the bot works in (群): a store's group (``GroupRole.STORE``, with the
+    store) or the clerks' desk (跟单台, ``GroupRole.DESK``, a forum whose topics are kept in
+    ``topics``: topic key → message_thread_id). ``GroupRole.UNLINKED``: a group the bot was
+    added to but nobody linked yet; it has had its one answer (``told_at``)."""
+
+    __tablename__ = "group_links"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[GroupRole] = mapped_column(State(GroupRole, 12))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    title: Mapped[str | None] = mapped_column(FreeText)
+    topics: Mapped[str | None] = mapped_column(Text)  # JSON {"S1": 12, "日报": 14}
+    linked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The old chat id when the group was upgraded to a supergroup (links follow the new id).
+    migrated_from: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class GroupDeparture(Base):
+    """A member who left or was removed from a group (退群): keeps everything in the log,
+    but can no longer act there. Removed again when they rejoin."""
+
+    __tablename__ = "group_departures"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    left_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -21,10 +21,12 @@ from storage.models import OutboxMessage, OutboxState
 async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, now: datetime,
                   buttons: list[list[dict[str, str]]] | None = None, entity: str | None = None,
                   not_before: datetime | None = None, attachment: dict[str, str] | None = None,
-                  urgent: bool = False, answer: bool = False, render: dict[str, object] | None = None) -> bool:
+                  urgent: bool = False, answer: bool = False, render: dict[str, object] | None = None,
+                  thread_id: int | None = None, topic: str | None = None) -> bool:
     """Queue one notification; False when that key was queued before.
 
-    ``render`` says how to render it again when it is sent (see ``OutboxMessage.render``).
+    ``render`` says how to render it again when it is sent (see ``OutboxMessage.render``);
+    ``thread_id`` / ``topic`` the forum topic of a group it goes to.
     """
     exists = (await session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))).first()
     if exists:
@@ -33,7 +35,8 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
         key=key, chat_id=chat_id, text=text, buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None,
         entity=entity, created_at=now, not_before=not_before or now, state=OutboxState.PENDING, attempts=0,
         attachment=json.dumps(attachment, ensure_ascii=False) if attachment else None, urgent=urgent,
-        answer=answer, render=json.dumps(render, ensure_ascii=False) if render else None))
+        answer=answer, render=json.dumps(render, ensure_ascii=False) if render else None,
+        thread_id=thread_id, topic=topic))
     await session.flush()
     return True
 

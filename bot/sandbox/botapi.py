@@ -14,7 +14,7 @@ from .errors import ApiError
 from .formatting import visible_text
 from .media import guess_mime, image_size
 from .params import Params, Upload
-from .state import JSON, SandboxState, WebhookConfig, scope_key
+from .state import JSON, PRESENT, GroupProfile, SandboxState, WebhookConfig, chat_member, scope_key
 
 Handler = Callable[["BotApi", Params], Awaitable[Any]]
 METHODS: dict[str, Handler] = {}
@@ -57,16 +57,23 @@ class BotApi:
     def new_bot_message(self, p: Params, content: JSON) -> JSON:
         chat_id = p.chat_id()
         assert chat_id is not None
-        user, chat = self.state.chat_for_bot(chat_id)
+        profile, chat = self.state.chat_for_bot(chat_id)
+        thread_id = self._thread(p, profile)
         reply_to = self._reply_target(p, chat_id)
         markup = _markup(p)
         message: JSON = {
             "message_id": chat.next_message_id(),
             "from": self.state.bot_sender,
-            "chat": user.as_chat(),
+            "chat": profile.as_chat(),
             "date": self.state.clock.timestamp(),
             **content,
         }
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+            if reply_to is None:
+                # In a forum a message of a topic replies to the topic's first message, as Telegram shows it.
+                reply_to = self.state.message(chat_id, thread_id)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         if markup is not None:
@@ -82,6 +89,17 @@ class BotApi:
             extra["reply_markup"] = markup  # the user still sees the reply keyboard change
         self.state.emit(chat_id, "send", message, **extra)
         return message
+
+    def _thread(self, p: Params, profile: Any) -> int | None:
+        """The forum topic a message goes to; refused when the chat has no such topic."""
+        thread_id = p.get_int("message_thread_id")
+        if not thread_id:
+            return None
+        if not isinstance(profile, GroupProfile) or not profile.is_forum:
+            return None  # outside forums Telegram ignores it for plain sends
+        if thread_id not in profile.topics:
+            raise ApiError(400, "Bad Request: message thread not found")
+        return thread_id
 
     def _reply_target(self, p: Params, chat_id: int) -> JSON | None:
         target_id = p.get_int("reply_to_message_id")
@@ -507,3 +525,84 @@ async def get_chat_menu_button(api: BotApi, p: Params) -> JSON:
     chat_id = p.chat_id(required=False)
     found = api.state.menu_buttons.get(chat_id or 0) or api.state.menu_buttons.get(0)
     return found or {"type": "commands"}
+
+
+# -- groups and forum topics ---------------------------------------------------------
+
+
+_TOPIC_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+
+
+@method("createForumTopic")
+async def create_forum_topic(api: BotApi, p: Params) -> JSON:
+    chat_id = p.chat_id()
+    assert chat_id is not None
+    group, chat = api.state.group_for_bot(chat_id)
+    if not group.is_forum:
+        raise ApiError(400, "Bad Request: the chat is not a forum")
+    if group.bot_status != "administrator":
+        raise ApiError(400, "Bad Request: not enough rights to create a topic")
+    name = (p.get_str("name") or "").strip()
+    if not 1 <= len(name) <= 128:
+        raise ApiError(400, "Bad Request: TOPIC_TITLE_EMPTY")
+    color = p.get_int("icon_color") or _TOPIC_COLORS[len(group.topics) % len(_TOPIC_COLORS)]
+    # A topic's thread id is the id of the service message that opened it.
+    thread_id = chat.next_message_id()
+    group.topics[thread_id] = name
+    message: JSON = {
+        "message_id": thread_id,
+        "from": api.state.bot_sender,
+        "chat": group.as_chat(),
+        "date": api.state.clock.timestamp(),
+        "message_thread_id": thread_id,
+        "is_topic_message": True,
+        "forum_topic_created": {"name": name, "icon_color": color},
+    }
+    chat.messages[thread_id] = message
+    api.state.emit(chat_id, "topic", message, name=name)
+    return {"message_thread_id": thread_id, "name": name, "icon_color": color}
+
+
+@method("getChat")
+async def get_chat(api: BotApi, p: Params) -> JSON:
+    chat_id = p.chat_id()
+    assert chat_id is not None
+    profile, _ = api.state.chat_for_bot(chat_id)
+    info: JSON = {**profile.as_chat(), "accent_color_id": 0, "max_reaction_count": 11}
+    return info
+
+
+def _member(api: BotApi, group: GroupProfile, user_id: int) -> JSON:
+    if user_id == api.state.bot_user["id"]:
+        return chat_member(api.state.bot_sender, group.bot_status)
+    profile = api.state.users.get(user_id)
+    if profile is None:
+        raise ApiError(400, "Bad Request: user not found")
+    return chat_member(profile.as_user(), group.members.get(user_id, "left"))
+
+
+@method("getChatMember")
+async def get_chat_member(api: BotApi, p: Params) -> JSON:
+    chat_id = p.chat_id()
+    assert chat_id is not None
+    group, _ = api.state.group_for_bot(chat_id)
+    return _member(api, group, p.get_int("user_id") or 0)
+
+
+@method("getChatAdministrators")
+async def get_chat_administrators(api: BotApi, p: Params) -> list[JSON]:
+    chat_id = p.chat_id()
+    assert chat_id is not None
+    group, _ = api.state.group_for_bot(chat_id)
+    ids = [uid for uid, status in group.members.items() if status in ("creator", "administrator")]
+    if group.bot_status == "administrator":
+        ids.append(api.state.bot_user["id"])
+    return [_member(api, group, uid) for uid in ids]
+
+
+@method("getChatMemberCount")
+async def get_chat_member_count(api: BotApi, p: Params) -> int:
+    chat_id = p.chat_id()
+    assert chat_id is not None
+    group, _ = api.state.group_for_bot(chat_id)
+    return sum(1 for s in group.members.values() if s in PRESENT) + (group.bot_status in PRESENT)

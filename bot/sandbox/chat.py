@@ -56,7 +56,11 @@ def render_event(event: JSON) -> list[str]:
         return [f"[bot] ({'alert' if event.get('show_alert') else 'answer'}) {event['text']}"]
     if kind == "delete":
         return [f"[bot #{mid}] (deleted)"]
-    prefix = f"[bot #{mid}] " + ("(edited) " if kind == "edit" else "")
+    topic = f" in {event['topic_name']}" if event.get("topic_name") else ""
+    replied = event.get("reply_to_message_id")
+    # In a forum topic every message "replies" to the topic's opening: not worth showing.
+    answer = f" ↩ {replied}" if replied and replied != event.get("message_thread_id") else ""
+    prefix = f"[bot #{mid}{answer}{topic}] " + ("(edited) " if kind == "edit" else "")
     lines: list[str] = []
     for key, icon in (("document", "📎"), ("photo", "🖼")):
         media = event.get(key)
@@ -90,10 +94,15 @@ def _keyboard_lines(markup: JSON | None) -> list[str]:
 
 class ChatSession:
     def __init__(self, client: SandboxClient, user_id: int, stdout: TextIO,
-                 tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> None:
+                 tz: ZoneInfo = ZoneInfo("Asia/Shanghai"), group: JSON | None = None) -> None:
         self.client = client
         self.tz = tz  # the business time zone: /clock 15:30 means 15:30 there
         self.user_id = user_id
+        # In a group the chat is the group's; button answers (toasts) still come to the person.
+        self.group = group
+        self.chat_id = int(group["id"]) if group else user_id
+        self.topics: dict[int, str] = {int(k): v for k, v in (group or {}).get("topics", {}).items()}
+        self.thread_id: int | None = None  # the topic the next message goes to (`/topic NAME`)
         self.stdout = stdout
         self.last_seq = 0
         self.buttons: dict[int, list[JSON]] = {}  # message_id -> its inline buttons, in order
@@ -107,6 +116,15 @@ class ChatSession:
 
     def absorb(self, event: JSON, *, show: bool = True) -> None:
         self.last_seq = max(self.last_seq, event["seq"])
+        thread = event.get("message_thread_id")
+        if thread is not None:
+            event = {**event, "topic_name": self.topics.get(int(thread), f"topic {thread}")}
+        if event["kind"] == "topic":
+            self.topics[int(event["message_id"])] = event.get("name") or str(event["message_id"])
+            if show:
+                self.say(f"(the bot opened topic {event.get('name')!r})")
+            self._seen.set()
+            return
         mid = event.get("message_id")
         markup = event.get("reply_markup") or {}
         if event["kind"] in ("send", "edit") and mid is not None:
@@ -129,7 +147,7 @@ class ChatSession:
         """What a phone shows on opening the chat: the latest few messages, their buttons live,
         so a card that arrived while nobody was looking (a queued new-order card at 09:00) can be
         pressed; older ones stay pressable by number (``#1@15``)."""
-        events = await self.client.bot_events(self.user_id, 0)
+        events = await self.client.bot_events(self.chat_id, 0)
         if not events:
             return
         self.say(f"(earlier in this chat: the last {min(shown, len(events))} of {len(events)} messages)")
@@ -139,15 +157,34 @@ class ChatSession:
 
     async def follow(self) -> None:
         """Print bot events as they arrive, until cancelled."""
+        cursor = self.last_seq  # its own: a toast (follow_answers) moves last_seq past this chat's events
         while True:
             try:
-                events = await self.client.bot_events(self.user_id, self.last_seq, timeout=20.0)
+                events = await self.client.bot_events(self.chat_id, cursor, timeout=20.0)
             except (SandboxError, OSError) as exc:
                 self.say(f"(sandbox unreachable: {exc})")
                 await asyncio.sleep(1.0)
                 continue
             for event in events:
+                cursor = max(cursor, event["seq"])
                 self.absorb(event)
+
+    async def follow_answers(self, after: int) -> None:
+        """In a group: the answers to this person's button presses, which only they see."""
+        cursor = after
+        while True:
+            try:
+                events = await self.client.bot_events(self.user_id, cursor, timeout=20.0)
+            except (SandboxError, OSError):
+                await asyncio.sleep(1.0)
+                continue
+            for event in events:
+                cursor = max(cursor, event["seq"])
+                if event["kind"] == "callback_answer":
+                    for line in render_event(event):
+                        self.say(line)
+                    self.last_seq = max(self.last_seq, event["seq"])
+                    self._seen.set()
 
     async def wait_for_answer(self, after_seq: int, timeout: float, settle: float) -> None:
         """Wait for the bot's first event after after_seq, then until it has been quiet for settle seconds.
@@ -179,6 +216,9 @@ class ChatSession:
         if line.split()[0] == "/clock":
             await self._clock(line.split()[1:])
             return False
+        if line.split()[0] == "/topic" and self.group is not None:
+            self._topic(" ".join(line.split()[1:]))
+            return False
         if press:
             return await self._press(int(press.group(1)), int(press.group(2)) if press.group(2) else None)
         if reply:
@@ -197,12 +237,27 @@ class ChatSession:
         after = await self.client.change_clock(change)
         self.say(f"(clock: {describe(datetime.fromisoformat(after['now']), after['offset_seconds'], self.tz)})")
 
+    def _topic(self, name: str) -> None:
+        """/topic NAME: write in that forum topic from now on (``/topic`` alone: General)."""
+        if not name:
+            self.thread_id = None
+            self.say("(writing in General)")
+            return
+        found = [tid for tid, title in self.topics.items() if name in (title, str(tid))]
+        if not found:
+            self.say(f"(no topic {name!r}; topics: {', '.join(self.topics.values()) or 'none yet'})")
+            return
+        self.thread_id = found[0]
+        self.say(f"(writing in topic {self.topics[found[0]]!r})")
+
     async def _send(self, text: str, reply_to: int | None) -> None:
         pieces = message_pieces(text)
         if len(pieces) > 1:
             self.say(f"(over {MESSAGE_LIMIT} UTF-16 code units: sent as {len(pieces)} messages)")
         for piece in pieces:
-            sent = await self.client.send_text(self.user_id, piece, reply_to_message_id=reply_to)
+            sent = await self.client.send_text(self.user_id, piece, reply_to_message_id=reply_to,
+                                               chat_id=self.chat_id if self.group else None,
+                                               thread_id=self.thread_id if reply_to is None else None)
             arrow = f" ↩ {reply_to}" if reply_to is not None else ""
             shown = piece.replace("\n", "\n    ")  # continuation lines indented, as the bot's are
             self.say(f"[you #{sent['message_id']}{arrow}] {shown}")
@@ -224,7 +279,8 @@ class ChatSession:
         if "callback_data" not in button:
             self.say(f"(button [{number}] opens {button.get('url') or 'something'}; nothing to press here)")
             return False
-        await self.client.press_button(self.user_id, target, button["callback_data"])
+        await self.client.press_button(self.user_id, target, button["callback_data"],
+                                       chat_id=self.chat_id if self.group else None)
         self.say(f"[you pressed [{number}] {button.get('text')} on #{target}]")
         return True
 
@@ -242,6 +298,7 @@ async def run_chat(
     settle: float = 0.2,
     linger: float = 1.0,
     paste: bool | None = None,
+    group: str | None = None,
 ) -> None:
     """Chat as user_id until /quit or end of input.
 
@@ -253,12 +310,17 @@ async def run_chat(
     """
     async with SandboxClient(root_url) as client:
         await client.register_user(user_id, first_name, username)
-        session = ChatSession(client, user_id, stdout, tz)
-        session.say(f"Chatting as {first_name} ({user_id}). {HELP}")
+        where = await client.group(group) if group else None
+        session = ChatSession(client, user_id, stdout, tz, group=where)
+        place = f" in group {where['title']} ({where['id']})" if where else ""
+        session.say(f"Chatting as {first_name} ({user_id}){place}. {HELP}"
+                    + (" /topic NAME writes in a forum topic." if where and where.get("is_forum") else ""))
         await session.catch_up()
         # Then follow from what the sandbox has now (events of other chats move the sequence too).
         session.last_seq = max(session.last_seq, await client.last_seq(user_id))
         follower = asyncio.create_task(session.follow(), name="sandbox-chat-follow")
+        answers = asyncio.create_task(session.follow_answers(session.last_seq), name="sandbox-chat-answers") \
+            if where else None
         loop = asyncio.get_running_loop()
         if stdin is sys.stdin and hasattr(stdin, "reconfigure"):
             # Bytes that are not UTF-8 (a line cut inside a character) become lone
@@ -282,9 +344,11 @@ async def run_chat(
                 if sent:
                     await session.wait_for_answer(before, answer_wait, settle)
         finally:
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for task in (follower, answers):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             session.say("(bye)")
 
 

@@ -85,7 +85,10 @@ class SandboxClient:
         language_code: str | None = "zh-hans",
         reply_to_message_id: int | None = None,
         date: datetime | int | None = None,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
     ) -> JSON:
+        """A message from ``user_id`` — in their private chat, or in group ``chat_id`` (topic ``thread_id``)."""
         return await self._call(
             "POST",
             "/sandbox/messages",
@@ -97,6 +100,8 @@ class SandboxClient:
                 "language_code": language_code,
                 "reply_to_message_id": reply_to_message_id,
                 "date": _date(date),
+                "chat_id": chat_id,
+                "message_thread_id": thread_id,
             },
         )
 
@@ -110,6 +115,8 @@ class SandboxClient:
         reply_to_message_id: int | None,
         date: datetime | int | None,
         mime_type: str | None,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
     ) -> JSON:
         form = aiohttp.FormData()
         fields = {
@@ -117,6 +124,8 @@ class SandboxClient:
             "caption": caption,
             "reply_to_message_id": reply_to_message_id,
             "date": _date(date),
+            "chat_id": chat_id,
+            "message_thread_id": thread_id,
         }
         for key, value in fields.items():
             if value is not None:
@@ -133,9 +142,11 @@ class SandboxClient:
         filename: str = "photo.jpg",
         *,
         date: datetime | int | None = None,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
     ) -> JSON:
         return await self._send_file(
-            "/sandbox/photos", user_id, data, filename, caption, reply_to_message_id, date, None
+            "/sandbox/photos", user_id, data, filename, caption, reply_to_message_id, date, None, chat_id, thread_id
         )
 
     async def send_document(
@@ -153,31 +164,84 @@ class SandboxClient:
             "/sandbox/documents", user_id, data, filename, caption, reply_to_message_id, date, mime_type
         )
 
-    async def edit_text(self, user_id: int, message_id: int, new_text: str) -> JSON:
+    async def edit_text(self, user_id: int, message_id: int, new_text: str, *, chat_id: int | None = None) -> JSON:
         return await self._call(
-            "POST", "/sandbox/edits", json={"user_id": user_id, "message_id": message_id, "text": new_text}
+            "POST", "/sandbox/edits",
+            json={"user_id": user_id, "message_id": message_id, "text": new_text, "chat_id": chat_id}
         )
 
-    async def press_button(self, user_id: int, message_id: int, callback_data: str, *, forged: bool = False) -> JSON:
+    async def press_button(self, user_id: int, message_id: int, callback_data: str, *, forged: bool = False,
+                           chat_id: int | None = None) -> JSON:
         """Press a button of a message; ``forged=True`` sends data no button carries (a modified client)."""
         return await self._call(
             "POST",
             "/sandbox/callbacks",
             json={"user_id": user_id, "message_id": message_id, "callback_data": callback_data,
-                  "forged": forged or None},
+                  "forged": forged or None, "chat_id": chat_id},
         )
 
-    async def press(self, user_id: int, message: JSON | int, button_text: str) -> JSON:
-        """Press the button labelled button_text on a message (an event, a Message or its id)."""
+    async def press(self, user_id: int, message: JSON | int, button_text: str, *, chat_id: int | None = None) -> JSON:
+        """Press the button labelled button_text on a message (an event, a Message or its id);
+        ``chat_id`` for a message in a group."""
         if isinstance(message, int):
-            message = await self.message(user_id, message)
+            message = await self.message(chat_id or user_id, message)
         markup = message.get("reply_markup") or {}
         for row in markup.get("inline_keyboard") or []:
             for button in row:
                 if button.get("text") == button_text and "callback_data" in button:
-                    return await self.press_button(user_id, message["message_id"], button["callback_data"])
+                    return await self.press_button(user_id, message["message_id"], button["callback_data"],
+                                                   chat_id=chat_id)
         labels = [b.get("text") for row in markup.get("inline_keyboard") or [] for b in row]
         raise SandboxError(400, f"no button {button_text!r} on message {message['message_id']}; buttons: {labels}")
+
+    # -- groups -------------------------------------------------------------------
+
+    async def create_group(self, creator: int, title: str, *, members: list[int] | None = None,
+                           chat_id: int | None = None, supergroup: bool = False, forum: bool = False,
+                           handle: str | None = None) -> JSON:
+        """A group ``creator`` made (``handle``: a name `orderbot chat --group` finds it by)."""
+        return await self._call("POST", "/sandbox/groups", json={
+            "creator": creator, "title": title, "members": members or [], "chat_id": chat_id,
+            "supergroup": supergroup or None, "forum": forum or None, "handle": handle})
+
+    async def group(self, name: str) -> JSON:
+        """A group by its handle, title or chat id."""
+        for group in await self.groups():
+            if name in (group.get("handle"), group["title"], str(group["id"])):
+                return group
+        raise SandboxError(404, f"no group {name!r}")
+
+    async def groups(self) -> list[JSON]:
+        return await self._call("GET", "/sandbox/groups")
+
+    async def add_member(self, chat_id: int, user_id: int | None = None, *, by: int | None = None,
+                         admin: bool = False) -> JSON:
+        """``user_id`` joins the group; ``user_id=None`` adds the bot (``by`` says who adds it)."""
+        return await self._call("POST", f"/sandbox/groups/{chat_id}/members", json={
+            "user_id": user_id, "bot": user_id is None or None, "by": by, "admin": admin or None})
+
+    async def remove_member(self, chat_id: int, user_id: int | None = None, *, by: int | None = None) -> JSON:
+        """``user_id`` leaves (or ``by`` removes them); ``user_id=None``: the bot."""
+        return await self._call("POST", f"/sandbox/groups/{chat_id}/leave", json={
+            "user_id": user_id, "bot": user_id is None or None, "by": by})
+
+    async def migrate_group(self, chat_id: int, by: int) -> JSON:
+        """Upgrade a group to a supergroup; returns the supergroup (its new chat id)."""
+        return await self._call("POST", f"/sandbox/groups/{chat_id}/migrate", json={"by": by})
+
+    async def promote_bot(self, chat_id: int, by: int, admin: bool = True) -> JSON:
+        return await self._call("POST", f"/sandbox/groups/{chat_id}/promote", json={"by": by, "admin": admin})
+
+    async def set_forum(self, chat_id: int, forum: bool = True) -> JSON:
+        return await self._call("POST", f"/sandbox/groups/{chat_id}/forum", json={"forum": forum})
+
+    async def create_topic(self, chat_id: int, by: int, name: str) -> int:
+        return int((await self._call("POST", f"/sandbox/groups/{chat_id}/topics",
+                                     json={"by": by, "name": name}))["message_thread_id"])
+
+    async def set_privacy(self, enabled: bool) -> JSON:
+        """BotFather's /setprivacy: on, the bot reads in groups only commands, replies and mentions."""
+        return await self._call("POST", "/sandbox/privacy", json={"enabled": enabled})
 
     # -- what the bot did ---------------------------------------------------------
 

@@ -76,6 +76,15 @@ class ControlRoutes:
         r.add_post("/sandbox/redeliver", self.redeliver)
         r.add_post("/sandbox/raw_updates", self.raw_update)
         r.add_get("/sandbox/calls", self.calls)
+        r.add_get("/sandbox/groups", self.list_groups)
+        r.add_post("/sandbox/groups", self.create_group)
+        r.add_post("/sandbox/groups/{chat_id}/members", self.add_member)
+        r.add_post("/sandbox/groups/{chat_id}/leave", self.remove_member)
+        r.add_post("/sandbox/groups/{chat_id}/migrate", self.migrate)
+        r.add_post("/sandbox/groups/{chat_id}/promote", self.promote)
+        r.add_post("/sandbox/groups/{chat_id}/forum", self.forum)
+        r.add_post("/sandbox/groups/{chat_id}/topics", self.create_topic)
+        r.add_post("/sandbox/privacy", self.set_privacy)
         r.add_get("/sandbox/clock", self.get_clock)
         r.add_post("/sandbox/clock", self.set_clock)
         r.add_get("/sandbox/faults", self.list_faults)
@@ -118,6 +127,8 @@ class ControlRoutes:
             p.get_str("text") or "",
             reply_to_message_id=p.get_int("reply_to_message_id"),
             date=_date(p),
+            chat_id=p.get_int("chat_id"),
+            thread_id=p.get_int("message_thread_id"),
             **_profile(p),
         )
         return _ok(message)
@@ -136,6 +147,8 @@ class ControlRoutes:
             mime_type=None if upload.content_type == "application/octet-stream" else upload.content_type,
             reply_to_message_id=p.get_int("reply_to_message_id"),
             date=_date(p),
+            chat_id=p.get_int("chat_id"),
+            thread_id=p.get_int("message_thread_id"),
             **_profile(p),
         )
         return _ok(message)
@@ -149,13 +162,79 @@ class ControlRoutes:
     async def edit_text(self, request: web.Request) -> web.Response:
         p = await read_params(request)
         message_id = p.get_int("message_id") or 0
-        return _ok(self.users.edit_text(_user_id(p), message_id, p.get_str("text") or ""))
+        return _ok(self.users.edit_text(_user_id(p), message_id, p.get_str("text") or "",
+                                        chat_id=p.get_int("chat_id")))
 
     async def press_button(self, request: web.Request) -> web.Response:
         p = await read_params(request)
         message_id = p.get_int("message_id") or 0
         data = p.get_str("callback_data") or p.get_str("data") or ""
-        return _ok(self.users.press_button(_user_id(p), message_id, data, forged=p.get_bool("forged", False)))
+        return _ok(self.users.press_button(_user_id(p), message_id, data, forged=p.get_bool("forged", False),
+                                           chat_id=p.get_int("chat_id")))
+
+    # -- groups ----------------------------------------------------------------
+
+    async def list_groups(self, request: web.Request) -> web.Response:
+        return _ok([g.to_dict() for g in self.state.groups.values()])
+
+    async def create_group(self, request: web.Request) -> web.Response:
+        p = await read_params(request)
+        members = p.get_json("members") or []
+        if not isinstance(members, list):
+            raise UserActionError("members must be a list of user ids")
+        group = self.users.create_group(
+            p.get_int("creator") or _user_id(p), p.get_str("title") or "Group", chat_id=p.get_int("chat_id"),
+            supergroup=p.get_bool("supergroup"), forum=p.get_bool("forum"), members=tuple(int(m) for m in members),
+            handle=p.get_str("handle"))
+        self.state.notify()
+        return _ok(group.to_dict())
+
+    def _who(self, p: Params) -> int | None:
+        """The member acted on: ``user_id``, or the bot itself with ``bot=true``."""
+        return None if p.get_bool("bot") else _user_id(p)
+
+    async def add_member(self, request: web.Request) -> web.Response:
+        p = await read_params(request)
+        chat_id = int(request.match_info["chat_id"])
+        return _ok(self.users.add_member(chat_id, self._who(p), by=p.get_int("by"), admin=p.get_bool("admin")))
+
+    async def remove_member(self, request: web.Request) -> web.Response:
+        p = await read_params(request)
+        chat_id = int(request.match_info["chat_id"])
+        return _ok(self.users.remove_member(chat_id, self._who(p), by=p.get_int("by")))
+
+    async def migrate(self, request: web.Request) -> web.Response:
+        p = await read_params(request)
+        by = p.get_int("by")
+        if by is None:
+            raise UserActionError("by (who upgrades the group) is required")
+        return _ok(self.users.migrate(int(request.match_info["chat_id"]), by).to_dict())
+
+    async def promote(self, request: web.Request) -> web.Response:
+        p = await read_params(request)
+        by = p.get_int("by")
+        if by is None:
+            raise UserActionError("by (the admin who promotes the bot) is required")
+        return _ok(self.users.promote_bot(int(request.match_info["chat_id"]), by, p.get_bool("admin", True)).to_dict())
+
+    async def forum(self, request: web.Request) -> web.Response:
+        p = await read_params(request)
+        return _ok(self.users.set_forum(int(request.match_info["chat_id"]), p.get_bool("forum", True)).to_dict())
+
+    async def create_topic(self, request: web.Request) -> web.Response:
+        p = await read_params(request)
+        by = p.get_int("by")
+        if by is None:
+            raise UserActionError("by is required")
+        return _ok({"message_thread_id": self.users.create_topic(int(request.match_info["chat_id"]), by,
+                                                                 p.get_str("name") or "Topic")})
+
+    async def set_privacy(self, request: web.Request) -> web.Response:
+        """BotFather's /setprivacy for the sandbox bot."""
+        p = await read_params(request)
+        self.state.privacy = p.get_bool("enabled", True)
+        self.state.bot_user["can_read_all_group_messages"] = not self.state.privacy
+        return _ok({"privacy": self.state.privacy})
 
     # -- reading what the bot did -------------------------------------------
 

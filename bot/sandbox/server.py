@@ -35,7 +35,7 @@ def _bot_user(token: str) -> JSON:
         "is_bot": True,
         "first_name": BOT_FIRST_NAME,
         "username": BOT_USERNAME,
-        "can_join_groups": False,
+        "can_join_groups": True,
         "can_read_all_group_messages": False,
         "supports_inline_queries": False,
         "can_connect_to_business": False,

@@ -58,6 +58,59 @@ class UserProfile:
         }
 
 
+# Member statuses of ChatMember that are in the chat.
+PRESENT = frozenset({"creator", "administrator", "member", "restricted"})
+
+
+@dataclass
+class GroupProfile:
+    """A group or supergroup: its members (with their ChatMember status), the bot's own
+    status, forum topics (thread id → name) and, once upgraded, the supergroup it became."""
+
+    id: int
+    title: str
+    type: str = "group"  # group | supergroup
+    is_forum: bool = False
+    members: dict[int, str] = field(default_factory=dict)
+    bot_status: str = "left"  # member | administrator | left | kicked
+    topics: dict[int, str] = field(default_factory=dict)
+    migrated_to: int | None = None
+    handle: str | None = None  # a sandbox-only name (`orderbot chat --group S1-group`)
+
+    def as_chat(self) -> JSON:
+        chat: JSON = {"id": self.id, "type": self.type, "title": self.title}
+        if self.is_forum:
+            chat["is_forum"] = True
+        return chat
+
+    def to_dict(self) -> JSON:
+        return {
+            **self.as_chat(),
+            "members": {str(k): v for k, v in self.members.items()},
+            "bot_status": self.bot_status,
+            "topics": {str(k): v for k, v in self.topics.items()},
+            "migrated_to": self.migrated_to,
+            "handle": self.handle,
+        }
+
+
+def chat_member(user: JSON, status: str) -> JSON:
+    """A ChatMember object with the fields its status requires."""
+    member: JSON = {"status": status, "user": user}
+    if status == "administrator":
+        member.update({"can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+                       "can_delete_messages": True, "can_manage_video_chats": True, "can_restrict_members": True,
+                       "can_promote_members": False, "can_change_info": True, "can_invite_users": True,
+                       "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False,
+                       "can_send_welcome_messages": False, "can_pin_messages": True,
+                       "can_manage_topics": True})
+    elif status == "creator":
+        member["is_anonymous"] = False
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
 @dataclass
 class StoredFile:
     file_id: str
@@ -119,6 +172,10 @@ class SandboxState:
         self.clock = clock
         self.root_url = ""  # set by the server once it knows its port
         self.users: dict[int, UserProfile] = {}
+        self.groups: dict[int, GroupProfile] = {}
+        # BotFather's /setprivacy: on, the bot sees in groups only commands, replies to it,
+        # mentions of it and service messages — unless it is an administrator there.
+        self.privacy = True
         self.chats: dict[int, ChatState] = {}
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
@@ -200,13 +257,47 @@ class SandboxState:
         upcoming = next(self._update_ids)
         self._update_ids = itertools.count(max(upcoming, update_id + 1))
 
-    def chat_for_bot(self, chat_id: int) -> tuple[UserProfile, ChatState]:
+    def chat_for_bot(self, chat_id: int) -> tuple[UserProfile | GroupProfile, ChatState]:
+        if chat_id < 0:
+            return self.group_for_bot(chat_id)
         user = self.users.get(chat_id)
         if user is None:
             raise ApiError(400, "Bad Request: chat not found")
         if user.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return user, self.chats[chat_id]
+
+    def group_for_bot(self, chat_id: int) -> tuple[GroupProfile, ChatState]:
+        group = self.groups.get(chat_id)
+        if group is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        if group.migrated_to is not None:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=group.migrated_to)
+        if group.bot_status == "kicked":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {group.type} chat")
+        if group.bot_status not in PRESENT:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {group.type} chat")
+        return group, self.chats[chat_id]
+
+    def bot_reads(self, group: GroupProfile, message: JSON) -> bool:
+        """Whether the bot receives a message posted in ``group`` (its privacy mode)."""
+        if group.bot_status not in PRESENT:
+            return False
+        if not self.privacy or group.bot_status == "administrator":
+            return True
+        if not any(k in message for k in ("text", "caption")):
+            return True  # service messages (joins, leaves, migration) always reach it
+        text = message.get("text") or message.get("caption") or ""
+        name = self.bot_user["username"].lower()
+        if text.startswith("/"):
+            head = text.split(maxsplit=1)[0]
+            return "@" not in head or head.split("@", 1)[1].lower() == name
+        if f"@{name}" in text.lower():
+            return True
+        replied = message.get("reply_to_message") or {}
+        return (replied.get("from") or {}).get("id") == self.bot_user["id"] \
+            and "forum_topic_created" not in replied
 
     def message(self, chat_id: int, message_id: int) -> JSON | None:
         chat = self.chats.get(chat_id)
@@ -306,6 +397,11 @@ class SandboxState:
         }
         if "edit_date" in message:
             view["edit_date"] = message["edit_date"]
+        if "message_thread_id" in message:
+            view["message_thread_id"] = message["message_thread_id"]
+        if message["chat"].get("type") != "private":
+            view["from_id"] = message.get("from", {}).get("id")
+            view["from_name"] = message.get("from", {}).get("first_name")
         for key in ("document", "photo"):
             if key in message:
                 media = message[key][-1] if key == "photo" else message[key]
@@ -320,7 +416,8 @@ class SandboxState:
 
     def log(self, chat_id: int, who: str, kind: str, detail: JSON) -> None:
         entry: JSON = {"who": who, "kind": kind}
-        for key in ("message_id", "text", "data", "show_alert", "reply_to_message_id"):
+        for key in ("message_id", "text", "data", "show_alert", "reply_to_message_id", "message_thread_id",
+                    "from_name"):
             if detail.get(key) is not None:
                 entry[key] = detail[key]
         buttons = button_labels(detail.get("reply_markup"))

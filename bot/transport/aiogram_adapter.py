@@ -14,7 +14,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, \
-    TelegramRetryAfter, TelegramServerError
+    TelegramMigrateToChat, TelegramRetryAfter, TelegramServerError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, BufferedInputFile, \
     InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, WebAppInfo
 
@@ -36,6 +36,8 @@ class AiogramBotApi(LibraryBotApi):
                          input_file=BufferedInputFile, web_app=WebAppInfo, menu_web_app=MenuButtonWebApp)
 
     def failure(self, error: Exception) -> tuple[Failure, float | None] | None:
+        if isinstance(error, TelegramMigrateToChat):
+            return "migrated", float(error.migrate_to_chat_id)
         if isinstance(error, TelegramRetryAfter):
             return "transient", float(error.retry_after)
         if isinstance(error, (TelegramServerError, TelegramNetworkError)):

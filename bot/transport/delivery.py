@@ -30,6 +30,14 @@ class TransientSendError(Exception):
         self.retry_after = retry_after
 
 
+class ChatMoved(TransientSendError):
+    """The group was upgraded to a supergroup: send again to ``new_chat_id``."""
+
+    def __init__(self, message: str, new_chat_id: int) -> None:
+        super().__init__(message, retry_after=0)
+        self.new_chat_id = new_chat_id
+
+
 class RecipientBlocked(Exception):
     """The chat cannot be reached (blocked the bot, deleted account)."""
 

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from bot.transport.delivery import RecipientBlocked, TransientSendError
+from bot.transport.delivery import ChatMoved, RecipientBlocked, TransientSendError
 from bot.utf16 import sendable, utf16_len, utf16_prefix
 from handlers.types import Reply
 
-Failure = Literal["transient", "blocked", "not_modified"]
+# "migrated": the group became a supergroup; the second value is then its new chat id.
+Failure = Literal["transient", "blocked", "not_modified", "migrated"]
 
 # Telegram's limits: longer texts are refused ("message is too long"), so they are split here.
 TEXT_LIMIT = 4096
@@ -66,7 +67,8 @@ def within_limits(reply: Reply) -> list[Reply]:
     head = split_text(reply.text, first_limit)[0]
     rest = split_text(reply.text[len(head):].lstrip("\n"), TEXT_LIMIT)
     pieces = [replace(reply, text=head, buttons=())]
-    pieces += [Reply(chat_id=reply.chat_id, text=piece, entity=reply.entity) for piece in rest]
+    pieces += [Reply(chat_id=reply.chat_id, text=piece, entity=reply.entity, thread_id=reply.thread_id)
+               for piece in rest]
     pieces[-1] = replace(pieces[-1], buttons=reply.buttons)
     return pieces
 
@@ -100,16 +102,18 @@ def _button(button: Any, types: LibraryTypes) -> Any:
 def bot_call(reply: Reply, types: LibraryTypes) -> tuple[str, dict[str, Any]]:
     """The bot method (snake_case, as both libraries name it) and its keyword arguments."""
     keyboard = markup(reply, types)
+    # Only in a forum topic: both libraries pass None on, and a private chat has no topics.
+    topic = {"message_thread_id": reply.thread_id} if reply.thread_id is not None else {}
     for kind, outgoing in (("document", reply.document), ("photo", reply.photo)):
         if outgoing is not None:
             return f"send_{kind}", {"chat_id": reply.chat_id,
                                     kind: types.input_file(outgoing.content, filename=outgoing.file_name),
-                                    "caption": reply.text or None, "reply_markup": keyboard}
+                                    "caption": reply.text or None, "reply_markup": keyboard, **topic}
     if reply.edit_message_id is not None:
         return "edit_message_text", {"text": reply.text, "chat_id": reply.chat_id,
                                      "message_id": reply.edit_message_id, "reply_markup": keyboard}
     return "send_message", {"chat_id": reply.chat_id, "text": reply.text, "reply_markup": keyboard,
-                            "reply_to_message_id": reply.reply_to_message_id}
+                            "reply_to_message_id": reply.reply_to_message_id, **topic}
 
 
 class LibraryBotApi:
@@ -142,6 +146,8 @@ class LibraryBotApi:
             if meaning is None:
                 raise
             kind, retry_after = meaning
+            if kind == "migrated":
+                raise ChatMoved(str(error), new_chat_id=int(retry_after or 0)) from error
             if kind == "not_modified":
                 return reply.edit_message_id  # pressing a button twice: the card already says this
             if kind == "blocked":
@@ -149,6 +155,19 @@ class LibraryBotApi:
             raise TransientSendError(str(error), retry_after=retry_after) from error
         # editMessageText answers True instead of a message for inline messages.
         return getattr(result, "message_id", reply.edit_message_id)
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        """Open a forum topic (the bot must be an admin allowed to manage topics); its thread id."""
+        try:
+            topic = await self.bot.create_forum_topic(chat_id=chat_id, name=name[:128])
+        except Exception as error:
+            meaning = self.failure(error)
+            if meaning is None:
+                raise
+            if meaning[0] == "blocked":
+                raise RecipientBlocked(str(error)) from error
+            raise TransientSendError(str(error), retry_after=meaning[1]) from error
+        return int(topic.message_thread_id)
 
     async def answer_callback(self, callback_id: str, text: str) -> None:
         await self.bot.answer_callback_query(callback_query_id=callback_id, text=text or None)

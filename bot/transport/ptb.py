@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, InlineKeyboardButton, \
     InlineKeyboardMarkup, InputFile, MenuButtonWebApp, WebAppInfo
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.transport.outgoing import Failure, LibraryBotApi, LibraryTypes
@@ -28,6 +28,8 @@ class PtbBotApi(LibraryBotApi):
                          web_app=WebAppInfo, menu_web_app=MenuButtonWebApp)
 
     def failure(self, error: Exception) -> tuple[Failure, float | None] | None:
+        if isinstance(error, ChatMigrated):
+            return "migrated", float(error.new_chat_id)
         if isinstance(error, RetryAfter):
             seconds = error.retry_after
             return "transient", seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)

@@ -15,7 +15,8 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from handlers.types import Incoming, IncomingFile
+from bot.utf16 import utf16_slice
+from handlers.types import ChatEvent, Incoming, IncomingFile
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,44 @@ def _files(message: dict[str, Any]) -> tuple[IncomingFile, ...]:
     return tuple(files)
 
 
+def _mentions(message: dict[str, Any], text: str | None, key: str) -> tuple[str, ...]:
+    """The @usernames the text's entities mark (offsets count UTF-16 code units)."""
+    found = message.get(key) or []
+    if not isinstance(found, list) or not text:
+        return ()
+    names: list[str] = []
+    for entity in found:
+        if not isinstance(entity, dict) or entity.get("type") != "mention":
+            continue
+        offset = _int(entity, "offset", f"message.{key}[]", required=False) or 0
+        length = _int(entity, "length", f"message.{key}[]", required=False) or 0
+        names.append(utf16_slice(text, offset, length).lstrip("@").lower())
+    return tuple(names)
+
+
+def _user_ids(members: Any, where: str) -> tuple[int, ...]:
+    if isinstance(members, dict):
+        members = [members]
+    if not isinstance(members, list):
+        raise UnreadableUpdate(f"{where} is not a list")
+    return tuple(_int(m if isinstance(m, dict) else {}, "id", where) for m in members)  # type: ignore[misc]
+
+
+def _event(message: dict[str, Any], kind: str) -> ChatEvent | None:
+    """The service message a group update carries, if it is one the bot acts on."""
+    if message.get("new_chat_members") is not None:
+        return ChatEvent("joined", _user_ids(message["new_chat_members"], f"{kind}.new_chat_members"))
+    if message.get("left_chat_member") is not None:
+        return ChatEvent("left", _user_ids(message["left_chat_member"], f"{kind}.left_chat_member"))
+    if message.get("migrate_to_chat_id") is not None:
+        return ChatEvent("migrated_to", chat_id=_int(message, "migrate_to_chat_id", kind))
+    if message.get("migrate_from_chat_id") is not None:
+        return ChatEvent("migrated_from", chat_id=_int(message, "migrate_from_chat_id", kind))
+    if message.get("forum_topic_created") is not None:
+        return ChatEvent("topic_created")
+    return None
+
+
 def _from_message(update_id: int, message: dict[str, Any], kind: str, raw: dict[str, Any]) -> Incoming:
     sender = _obj(message, "from", kind)
     chat = _obj(message, "chat", kind)
@@ -141,10 +180,15 @@ def _from_message(update_id: int, message: dict[str, Any], kind: str, raw: dict[
     date = _int(message, "date", kind, required=False, allowed=_UNIX_TIMES)
     edit_date = _int(message, "edit_date", kind, required=False, allowed=_UNIX_TIMES)
     sent = edit_date if kind == "edited_message" else date
-    reply_to = _int(_obj(message, "reply_to_message", kind), "message_id", f"{kind}.reply_to_message",
-                    required=False)
+    replied = _obj(message, "reply_to_message", kind)
+    reply_to = _int(replied, "message_id", f"{kind}.reply_to_message", required=False)
+    if "forum_topic_created" in replied:
+        reply_to = None  # in a forum every message of a topic "replies" to the topic's opening
     text = _str(message, "text", kind)
     caption = _str(message, "caption", kind)
+    chat_type = _str(chat, "type", f"{kind}.chat") or "private"
+    if chat_type not in ("private", "group", "supergroup", "channel"):
+        raise UnreadableUpdate(f"{kind}.chat.type is not a chat type: {chat_type!r:.40}", update_id)
     return Incoming(
         kind=kind,  # type: ignore[arg-type]
         update_id=update_id,
@@ -159,6 +203,12 @@ def _from_message(update_id: int, message: dict[str, Any], kind: str, raw: dict[
         language_code=_str(sender, "language_code", f"{kind}.from"),
         files=_files(message),
         raw=raw,
+        chat_type=chat_type,  # type: ignore[arg-type]
+        chat_title=_str(chat, "title", f"{kind}.chat"),
+        is_forum=chat.get("is_forum") is True,
+        thread_id=_int(message, "message_thread_id", kind, required=False) if message.get("is_topic_message") else None,
+        mentions=_mentions(message, text, "entities") + _mentions(message, caption, "caption_entities"),
+        event=_event(message, kind),
     )
 
 
@@ -169,6 +219,9 @@ def _from_callback(update_id: int, query: dict[str, Any], raw: dict[str, Any],
     user_id = _int(sender, "id", "callback_query.from")
     chat = _obj(message, "chat", "callback_query.message")
     chat_id = _int(chat, "id", "callback_query.message.chat") if chat else user_id
+    chat_type = _str(chat, "type", "callback_query.message.chat") or "private"
+    if chat_type not in ("private", "group", "supergroup", "channel"):
+        raise UnreadableUpdate(f"callback_query.message.chat.type is not a chat type: {chat_type!r:.40}")
     return Incoming(
         kind="callback",
         update_id=update_id,
@@ -185,7 +238,37 @@ def _from_callback(update_id: int, query: dict[str, Any], raw: dict[str, Any],
         callback_id=_str(query, "id", "callback_query"),
         callback_data=_str(query, "data", "callback_query") or "",
         raw=raw,
+        chat_type=chat_type,  # type: ignore[arg-type]
+        chat_title=_str(chat, "title", "callback_query.message.chat"),
+        is_forum=chat.get("is_forum") is True,
+        thread_id=_int(message, "message_thread_id", "callback_query.message", required=False)
+        if message.get("is_topic_message") else None,
     )
+
+
+def _from_member_update(update_id: int, change: dict[str, Any], raw: dict[str, Any]) -> Incoming:
+    """The bot's own status changed in a chat (added, promoted, removed; a user blocked it).
+
+    Not asked for (``ALLOWED_UPDATES``), but Telegram sends it until a first getUpdates says
+    so; it is recorded as what it is and acted on by nobody (the service message does that)."""
+    sender = _obj(change, "from", "my_chat_member")
+    chat = _obj(change, "chat", "my_chat_member")
+    if not sender or not chat:
+        raise UnreadableUpdate("my_chat_member has no sender or no chat", update_id)
+    status = _str(_obj(change, "new_chat_member", "my_chat_member"), "status", "my_chat_member.new_chat_member")
+    chat_type = _str(chat, "type", "my_chat_member.chat") or "private"
+    if chat_type not in ("private", "group", "supergroup", "channel"):
+        raise UnreadableUpdate(f"my_chat_member.chat.type is not a chat type: {chat_type!r:.40}", update_id)
+    return Incoming(
+        kind="message", update_id=update_id,
+        user_id=_int(sender, "id", "my_chat_member.from"),  # type: ignore[arg-type]
+        chat_id=_int(chat, "id", "my_chat_member.chat"),  # type: ignore[arg-type]
+        sent_at=_time(_int(change, "date", "my_chat_member", required=False, allowed=_UNIX_TIMES)),
+        text=None, first_name=_str(sender, "first_name", "my_chat_member.from"),
+        username=_str(sender, "username", "my_chat_member.from"), raw=raw,
+        chat_type=chat_type,  # type: ignore[arg-type]
+        chat_title=_str(chat, "title", "my_chat_member.chat"),
+        event=ChatEvent("bot_status", status=status))
 
 
 def readable_update_id(raw: Any) -> int | None:
@@ -207,6 +290,8 @@ def incoming_from_update(raw: dict[str, Any], *, received_at: datetime | None = 
             return _from_message(update_id, _obj(raw, "edited_message", "update"), "edited_message", raw)
         if "callback_query" in raw:
             return _from_callback(update_id, _obj(raw, "callback_query", "update"), raw, received_at)
+        if "my_chat_member" in raw:
+            return _from_member_update(update_id, _obj(raw, "my_chat_member", "update"), raw)
     except UnreadableUpdate as error:
         error.update_id = update_id
         raise

@@ -695,4 +695,48 @@ TEXTS: dict[str, str] = {
     "desk.board.open_orders": "Open orders ({count})",
     "desk.board.dates": "order date {order_date} · delivery {delivery}",
     "desk.board.first": "Only {shown} of them are listed here.",
+    # Groups (store groups and the clerks' desk group)
+    "help.link": "In a group: /link STORE links it to a store; /link desk makes it the clerks' desk",
+    "help.unlink": "Unlink this group",
+    "group.unlinked": (
+        "Hello! This group is not linked to a store yet, so I am not handling messages here.\n"
+        "An admin can send in this group: /link STORE (e.g. /link S1); "
+        "the clerks' group (a supergroup with topics) sends /link desk."
+    ),
+    "group.link_in_group": "Add me (@{bot}) to the store's group first, then send /link STORE there.",
+    "group.link_usage": (
+        "Usage (in the group): /link STORE, e.g. /link S1;\n"
+        "/link desk makes this group the clerks' desk (a supergroup with topics, me an admin allowed to manage "
+        "topics); /unlink removes the link.\n"
+        "Or add me with the link https://t.me/{bot}?startgroup=S1, which links the store at once."
+    ),
+    "group.privacy": (
+        "What I can see: in privacy mode (the default) I see only commands, replies to my messages and messages "
+        "mentioning @{bot} in a group; make me an admin of the group (or turn privacy off with /setprivacy at "
+        "@BotFather, then remove me and add me again) so I see orders posted without mentioning me. Chat that "
+        "is not an order is archived, never answered."
+    ),
+    "group.linked_store": (
+        "This group is now linked to store {code} {name}.\n"
+        "The store's registered sales people post orders right here (text, or a photo with a caption); I answer "
+        "with the confirm card, which only the sender can confirm. To add or change something, reply to my card."
+        "\n{privacy}"
+    ),
+    "group.desk_per.store": "one topic per store",
+    "group.desk_per.order": "one topic per order",
+    "group.linked_desk": (
+        "This group is now the clerks' desk: new orders, stock events, after-sales cases and escalations go into "
+        "its topics ({per}); the daily tracking sheet goes to the 「日报」 topic. Any clerk can press the buttons "
+        "there; who pressed is recorded.\n{privacy}"
+    ),
+    "group.desk_needs_forum": (
+        "The clerks' desk needs a supergroup with topics: turn on Topics in the group settings, make me an admin "
+        "allowed to manage topics, then send /link desk."
+    ),
+    "group.unlinked_done": "This group is no longer linked.",
+    "group.not_linked": "This group is not linked to a store or the desk.",
+    "group.only_sender": "Only the sales person who sent the order can confirm it",
+    "group.left": "You are no longer in this group and cannot act here.",
+    "group.not_your_group": "This is not your store's group; please use your own store's group or a private chat.",
+    "group.private_only": "{command} shows customer data; please use it with me in a private chat.",
 }

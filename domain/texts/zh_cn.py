@@ -701,4 +701,43 @@ TEXTS: dict[str, str] = {
     "desk.board.open_orders": "在办订单（{count}）",
     "desk.board.dates": "下单日 {order_date} · 送货 {delivery}",
     "desk.board.first": "这里只列出其中 {shown} 条。",
+    # Groups (门店群 and the clerks' desk group)
+    "help.link": "在群里关联门店：/link 门店代码；/link desk 设为跟单台",
+    "help.unlink": "取消本群的关联",
+    "group.unlinked": (
+        "您好！这个群还没有关联门店，我暂时不会处理这里的消息。\n"
+        "请管理员在群里发送：/link 门店代码（例如 /link S1）；"
+        "跟单员的群（开启话题的超级群）发送 /link desk。"
+    ),
+    "group.link_in_group": "请先把我（@{bot}）加入门店群，再在群里发送 /link 门店代码。",
+    "group.link_usage": (
+        "用法（在群里发送）：/link 门店代码，例如 /link S1；\n"
+        "/link desk 把本群设为跟单台（需开启话题的超级群，并把我设为可管理话题的管理员）；/unlink 取消关联。\n"
+        "也可以用链接 https://t.me/{bot}?startgroup=S1 把我加进群并直接关联门店。"
+    ),
+    "group.privacy": (
+        "关于我能看到什么：在隐私模式下（默认），我在群里只看到命令、回复我的消息和 @{bot} 的消息；"
+        "把我设为群管理员（或在 @BotFather 用 /setprivacy 关闭隐私模式，再把我移出并重新加入本群），"
+        "我才能看到导购直接发的订单。不是订单的聊天我只存档，不回复。"
+    ),
+    "group.linked_store": (
+        "已把本群关联到门店 {code} {name}。\n"
+        "本店登记的导购直接在群里发订单（文字，或带说明的照片），我回复确认卡片，只有下单的导购可以确认；"
+        "补充或修改请回复我的卡片。\n{privacy}"
+    ),
+    "group.desk_per.store": "每个门店一个话题",
+    "group.desk_per.order": "每个订单一个话题",
+    "group.linked_desk": (
+        "已把本群设为跟单台：新订单、到货/欠货、售后和超时提醒发到话题里（{per}），"
+        "每日跟踪表发到「日报」话题；话题里的按钮每位跟单员都能按，记录按的人。\n{privacy}"
+    ),
+    "group.desk_needs_forum": (
+        "跟单台需要开启话题的超级群：请在群设置里打开「话题」，把我设为管理员并允许管理话题，再发送 /link desk。"
+    ),
+    "group.unlinked_done": "已取消本群的关联。",
+    "group.not_linked": "这个群没有关联门店或跟单台。",
+    "group.only_sender": "只有下单的导购可以确认",
+    "group.left": "您已不在这个群里，不能在这里操作。",
+    "group.not_your_group": "这个群不是您所在门店的群，请在自己门店的群或私聊里办理。",
+    "group.private_only": "{command} 会显示客户信息，请私聊我使用。",
 }

@@ -18,6 +18,7 @@ from domain.policy.reminders import deliver_at
 from domain.roles import Role
 from handlers.app import App
 from handlers.fines import propose_fine
+from handlers.groups import desk
 from handlers.types import Button, keyboard_to_json
 from storage import outbox
 from storage.models import Order, User
@@ -84,6 +85,16 @@ class Sweep:
             seen.add(p.key)
             buttons = p.buttons_for(p.user.language) if p.buttons_for else ()
             urgent = p.urgent and self.policy.working.urgent_escalations_ignore_hours
+            mode = self.app.config.clerk_notices
+            if (desk_group := await desk.desk_for(self.session, p.user, mode)) is not None:
+                # A clerk's reminder or sheet goes into the desk group's topic (see handlers.groups.desk).
+                queued += await desk.queue(
+                    self.session, desk_group, p.user, key=p.key.rsplit(":u", 1)[0], text=p.text_for(p.user.language),
+                    now=self.now, mode=mode, per=self.app.config.desk_topics, buttons=keyboard_to_json(buttons) or None,
+                    entity=p.entity, live=p.live, urgent=urgent, attachment=p.attachment,
+                    not_before=deliver_at(p.due_at, self.calendar, urgent=urgent))
+                if mode == "desk":
+                    continue
             await outbox.enqueue(
                 self.session, key=p.key, chat_id=p.user.telegram_id, text=p.text_for(p.user.language), now=self.now,
                 buttons=keyboard_to_json(buttons) or None,

@@ -30,7 +30,7 @@ def e2e_settings(db_url: str, framework: str, files_dir: str | None = None, envi
     data = {
         "database": {"url": db_url},
         "telegram": {"framework": framework},
-        "sandbox": {"port": 0},
+        "sandbox": {"port": 0, "demo_groups": False},  # tests make the groups they need
         "desk": {"port": 0},
         "scheduler": {"enabled": False},
         "bot": {"files_dir": files_dir or "orderbot-files"},

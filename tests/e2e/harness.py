@@ -116,6 +116,58 @@ class Harness:
                 raise TimeoutError(f"no outbound audit entry containing {text_part!r}")
             await asyncio.sleep(0.02)
 
+    # -- groups ----------------------------------------------------------------
+
+    async def group(self, title: str, members: list[str | int], *, by: str = "admin", forum: bool = False,
+                    bot_admin: bool = False) -> int:
+        """A group ``by`` made with ``members`` and the bot added; its chat id."""
+        group = await self.client.create_group(self.uid(by), title, members=[self.uid(m) for m in members],
+                                               forum=forum)
+        after = await self.client.last_seq()
+        await self.client.add_member(group["id"], by=self.uid(by), admin=bot_admin)
+        await self.quiet()
+        return int(group["id"])
+
+    async def say_in(self, group: int, who: str | int, text: str, *, expect: int = 1, timeout: float = 10.0,
+                     reply_to: int | None = None, thread: int | None = None) -> list[JSON]:
+        """``who`` posts ``text`` in ``group``; the bot's next ``expect`` messages there (0: none)."""
+        await self.settle()
+        after = await self.client.last_seq()
+        name = BY_HANDLE[who].name if isinstance(who, str) and who in BY_HANDLE else str(who)
+        self.transcript.append((f"{who}@{group}", text))
+        await self.client.send_text(self.uid(who), text, first_name=name, chat_id=group, reply_to_message_id=reply_to,
+                                    thread_id=thread)
+        if expect == 0:
+            await self.quiet()
+            return []
+        return await self._await(group, after, expect, timeout)
+
+    async def press_in(self, group: int, who: str | int, message: JSON, label: str, *, expect: int = 1,
+                       timeout: float = 10.0) -> list[JSON]:
+        await self.settle()
+        after = await self.client.last_seq()
+        self.transcript.append((f"{who}@{group}", f"[{label}]"))
+        await self.client.press(self.uid(who), message, label, chat_id=group)
+        return await self._await(group, after, expect, timeout) if expect else []
+
+    async def quiet(self, timeout: float = 15.0) -> None:
+        """Wait until the bot took every update the sandbox queued for it, and settled: where the
+        bot answers nothing, no answer is not proof that it heard nothing yet."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.sandbox.state.pending:
+            if loop.time() > deadline:
+                raise TimeoutError("the bot did not take its updates")
+            await asyncio.sleep(0.02)
+        await self.settle(timeout)
+
+    async def group_messages(self, group: int, after: int = 0) -> list[JSON]:
+        """What the bot posted in ``group`` after ``after`` (sends and edits)."""
+        await self.quiet()
+        return [e for e in await self.client.bot_events(group, after) if e["kind"] in SHOWN]
+
     @staticmethod
     def buttons(event: JSON) -> list[str]:
         markup = event.get("reply_markup") or {}

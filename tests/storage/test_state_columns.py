@@ -8,8 +8,8 @@ from sqlalchemy.exc import StatementError
 
 from domain.orders.lifecycle import OrderState
 from domain.roles import Role
-from storage import outbox, users
-from storage.models import Order, OutboxMessage, OutboxState, User
+from storage import groups, outbox, users
+from storage.models import GroupRole, Order, OutboxMessage, OutboxState, User
 from tests.conftest import utc
 
 NOW = utc(2026, 12, 3, 9, 0)
@@ -40,3 +40,17 @@ async def test_a_word_that_is_not_a_state_is_refused_before_it_is_stored(session
             session.add(Order(state="drafted", sales_id=sales.id, sent_at=NOW, created_at=NOW))
     async with sessions() as session:
         assert (await session.execute(text("SELECT count(*) FROM orders"))).scalar_one() == 0
+
+
+async def test_a_groups_role_written_as_a_word_reads_back_as_the_member(sessions) -> None:
+    # Group links written as plain words (before the column was typed) read back as GroupRole
+    # members, so the router's ``is GroupRole.UNLINKED`` checks hold for them too.
+    async with sessions() as session, session.begin():
+        await session.execute(text("INSERT INTO group_links (chat_id, role) VALUES (-100, 'desk'), (-200, 'unlinked')"))
+    async with sessions() as session:
+        assert await groups.desk(session) is not None
+        link = await groups.link_for(session, -100)
+        assert link is not None and link.role is GroupRole.DESK
+        assert not await groups.unlink(session, -200)  # already unlinked
+        raw = (await session.execute(text("SELECT role FROM group_links WHERE chat_id = -100"))).scalar_one()
+        assert raw == "desk"

@@ -1,0 +1,68 @@
+"""/link and /unlink: tie a group to a store (门店群) or make it the clerks' desk (跟单台).
+
+Both are rows of the routing table (``handlers.routes``), for ``LINKERS``: admins and managers."""
+
+from __future__ import annotations
+
+from domain.roles import Role
+from handlers.audit_trail import state_change
+from handlers.context import Context
+from storage import groups as group_store
+from storage import users as user_store
+from storage.models import GroupRole
+
+LINKERS = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+async def link(ctx: Context, args: str) -> None:
+    """/link S1 in a store's group; /link desk in the clerks' forum group."""
+    incoming = ctx.incoming
+    if not incoming.in_group:
+        ctx.say("group.link_in_group", bot=ctx.app.config.bot_username)
+        return
+    target = args.strip()
+    if not target:
+        ctx.say("group.link_usage", bot=ctx.app.config.bot_username)
+        return
+    privacy = ctx.t("group.privacy", bot=ctx.app.config.bot_username)
+    if target.lower() == "desk":
+        if not incoming.is_forum:
+            ctx.say("group.desk_needs_forum")
+            return
+        await group_store.set_link(ctx.session, incoming.chat_id, role=GroupRole.DESK, store_id=None,
+                                   title=incoming.chat_title, by=_actor(ctx), now=ctx.now)
+        per = ctx.t(f"group.desk_per.{ctx.app.config.desk_topics}")
+        ctx.say("group.linked_desk", per=per, privacy=privacy)
+        await _record(ctx, role=GroupRole.DESK, store=None)
+        return
+    store = await user_store.store_by_code(ctx.session, target.upper())
+    if store is None:
+        ctx.say("store.unknown", code=target)
+        return
+    await group_store.set_link(ctx.session, incoming.chat_id, role=GroupRole.STORE, store_id=store.id,
+                               title=incoming.chat_title, by=_actor(ctx), now=ctx.now)
+    ctx.say("group.linked_store", code=store.code, name=store.name, privacy=privacy)
+    await _record(ctx, role=GroupRole.STORE, store=store.code)
+
+
+async def unlink(ctx: Context, args: str) -> None:
+    """/unlink in a linked group: it becomes an ordinary group the bot stays silent in."""
+    if not ctx.incoming.in_group:
+        ctx.say("group.link_in_group", bot=ctx.app.config.bot_username)
+        return
+    if await group_store.unlink(ctx.session, ctx.incoming.chat_id):
+        await _record(ctx, role=GroupRole.UNLINKED, store=None)
+        ctx.say("group.unlinked_done")
+    else:
+        ctx.say("group.not_linked")
+
+
+def _actor(ctx: Context) -> int | None:
+    return ctx.user.id if ctx.user is not None else None
+
+
+async def _record(ctx: Context, *, role: GroupRole, store: str | None) -> None:
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"group:{ctx.incoming.chat_id}",
+                       actor_id=ctx.incoming.user_id, event="group.linked",
+                       data={"role": role.value, "store": store, "title": ctx.incoming.chat_title},
+                       evidence_id=ctx.evidence_id)

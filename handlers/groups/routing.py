@@ -1,0 +1,182 @@
+"""Messages and button presses in a group: which ones the bot acts on, and as whom.
+
+A busy store group is mostly people talking to each other. The bot answers only what is
+meant for it — a command, a mention of it, a reply to one of its messages, an order or an
+after-sales request from a registered sales person of that store — and keeps everything
+else in the audit log without a word (the update was recorded before any of this runs).
+What it does answer goes into the same topic, as a reply to the message it answers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Awaitable, Callable
+
+from domain.roles import Role
+from handlers.audit_trail import state_change
+from handlers.buttons import DraftAnswer
+from handlers.context import Context
+from handlers.groups import linking, membership
+from handlers.groups.linking import LINKERS
+from handlers.types import Reply
+from storage import groups as group_store
+from storage import orders as order_store
+from storage.models import GroupLink, GroupRole, User
+
+Route = Callable[[Context], Awaitable[None]]
+
+# Commands that make sense in front of the group; the others show personal lists or customer
+# data, so they are for a private chat.
+GROUP_COMMANDS = frozenset({"link", "unlink", "help", "order", "case", "step"})
+DESK_ROLES = frozenset({Role.CLERK, Role.MANAGER})
+
+
+async def route(ctx: Context, then: Route) -> None:
+    """Handle one group update; ``then`` is the ordinary routing (commands, buttons, text)."""
+    incoming = ctx.incoming
+    link = await group_store.link_for(ctx.session, incoming.chat_id)
+    ctx.group = link if link is not None and link.role is not GroupRole.UNLINKED else None
+    ctx.group_checked = True
+    if incoming.event is not None:
+        await membership.on_event(ctx, link)
+        return
+    if incoming.kind == "callback":
+        await _press(ctx, then)
+    else:
+        await _message(ctx, then, link)
+    _in_thread(ctx)
+
+
+async def _press(ctx: Context, then: Route) -> None:
+    incoming = ctx.incoming
+    if ctx.user is None or ctx.group is None:
+        ctx.callback_answer = ctx.t("error.not_allowed")
+        return
+    if await group_store.has_left(ctx.session, incoming.chat_id, incoming.user_id):
+        ctx.callback_answer = ctx.t("group.left")
+        return
+    draft = DraftAnswer.unpack(incoming.callback_data or "")
+    if draft is not None:
+        # A draft's confirm card: only the sales person who sent the order confirms it.
+        order = await order_store.order_by_id(ctx.session, draft.order_id)
+        if order is not None and order.sales_id != ctx.user.id:
+            sender = await ctx.session.get(User, order.sales_id) if order.sales_id else None
+            if Role(ctx.user.role) not in DESK_ROLES or sender is None:
+                ctx.callback_answer = ctx.t("group.only_sender")
+                return
+            # A clerk or manager may press the card for the sender: the draft is handled as the
+            # sender's, and who really pressed goes on the record (the inbound entry has it too).
+            await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"draft:{order.id}",
+                               actor_id=incoming.user_id, event="group.pressed_for_sender",
+                               data={"sender": sender.id, "button": incoming.callback_data},
+                               evidence_id=ctx.evidence_id)
+            ctx.user = sender
+    await then(ctx)
+
+
+async def _message(ctx: Context, then: Route, link: GroupLink | None) -> None:
+    incoming = ctx.incoming
+    command = incoming.command
+    name = command[0].lstrip("/") if command else None
+    if command is not None and not _for_this_bot(ctx):
+        return  # /cmd@another_bot
+    addressed = command is not None or _mentions_bot(ctx) or _replies_to_bot(ctx)
+    if name in ("link", "unlink"):
+        if ctx.user is not None:
+            await then(ctx)
+        return
+    if name == "start" and command is not None and command[1]:
+        # Added through the deep link t.me/<bot>?startgroup=S1: Telegram posts "/start S1" here.
+        if ctx.user is not None and Role(ctx.user.role) in LINKERS:
+            await linking.link(ctx, command[1])
+        return
+    if ctx.group is None:
+        if addressed and await group_store.mark_told(ctx.session, incoming.chat_id, title=incoming.chat_title,
+                                                     now=ctx.now):
+            ctx.say("group.unlinked")
+        return
+    if ctx.user is None or await group_store.has_left(ctx.session, incoming.chat_id, incoming.user_id):
+        return  # strangers and former members: in the log, not answered
+    if not await _belongs(ctx, addressed):
+        return
+    if command is not None:
+        if name not in GROUP_COMMANDS:
+            ctx.say("group.private_only", command=command[0])
+            return
+        await then(ctx)
+        return
+    if _mentions_bot(ctx):
+        ctx.incoming = dataclasses.replace(incoming, text=_without_mention(ctx, incoming.text or ""))
+        await then(ctx)
+        return
+    if addressed or await _is_request(ctx):
+        await then(ctx)
+
+
+async def _belongs(ctx: Context, addressed: bool) -> bool:
+    """Whether the sender works in this group: a store's own people in its group, clerks and
+    managers anywhere linked; someone else gets one sentence when they address the bot."""
+    assert ctx.user is not None and ctx.group is not None
+    role = Role(ctx.user.role)
+    if role in DESK_ROLES or role is Role.ADMIN:
+        return True
+    if ctx.group.role is GroupRole.STORE and ctx.user.store_id == ctx.group.store_id:
+        return True
+    if addressed:
+        ctx.say("group.not_your_group")
+    return False
+
+
+async def _is_request(ctx: Context) -> bool:
+    """An order, an after-sales request or a change of a submitted order sent without addressing
+    the bot: it acts on those; anything else is conversation between people."""
+    incoming = ctx.incoming
+    if incoming.kind == "edited_message":
+        order = await order_store.order_by_source_message(ctx.session, incoming.chat_id, incoming.message_id or 0)
+        return order is not None
+    text = (incoming.text or "").strip()
+    if not text:
+        return False
+    parsed = ctx.app.parser.parse(text, ctx.sent_local)
+    if parsed.kind == "order":
+        return len(parsed.missing_for_order()) <= 3
+    if parsed.kind == "aftersales":
+        return True
+    return parsed.kind in ("change", "cancel") and bool(parsed.order_ref)
+
+
+def _for_this_bot(ctx: Context) -> bool:
+    head = (ctx.incoming.text or "").split(maxsplit=1)[0] if ctx.incoming.text else ""
+    return "@" not in head or head.split("@", 1)[1].lower() == ctx.app.config.bot_username.lower()
+
+
+def _mentions_bot(ctx: Context) -> bool:
+    return ctx.app.config.bot_username.lower() in ctx.incoming.mentions
+
+
+def _replies_to_bot(ctx: Context) -> bool:
+    message = ctx.incoming.raw.get("message") or ctx.incoming.raw.get("edited_message") or {}
+    replied = message.get("reply_to_message") if isinstance(message, dict) else None
+    if not isinstance(replied, dict) or "forum_topic_created" in replied:
+        return False
+    sender = replied.get("from")
+    return isinstance(sender, dict) and sender.get("id") == ctx.app.config.bot_id
+
+
+def _without_mention(ctx: Context, text: str) -> str:
+    name = re.escape(ctx.app.config.bot_username)
+    return re.sub(rf"@{name}\b", "", text, flags=re.IGNORECASE).strip()
+
+
+def _in_thread(ctx: Context) -> None:
+    """Answers go where the question was: same topic, as a reply to the message (or the card
+    whose button was pressed)."""
+    incoming = ctx.incoming
+    placed: list[Reply] = []
+    for reply in ctx.replies:
+        if reply.chat_id == incoming.chat_id and reply.edit_message_id is None:
+            reply = dataclasses.replace(reply, thread_id=reply.thread_id or incoming.thread_id,
+                                        reply_to_message_id=reply.reply_to_message_id or incoming.message_id)
+        placed.append(reply)
+    ctx.replies[:] = placed
