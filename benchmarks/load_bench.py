@@ -44,6 +44,12 @@ FIRST_ID = 60_000
 SURNAMES, GIVEN = "张王李赵陈刘杨黄周吴", "伟芳娜敏静丽强磊军洋"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (children not counted: the export worker is its own)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def order_text(person: int, k: int) -> str:
     name = SURNAMES[person % 10] + GIVEN[k % 10]
     return f"{name} 139{person % 10000:04d}{k % 10000:04d} 实木床1.8米1张 12月20日送 天河区天河路{k + 1}号 全款"
@@ -61,11 +67,12 @@ async def _user(client: SandboxClient, person: int, messages: int, latencies: li
 
 async def load(client: SandboxClient, people: list[int], messages: int) -> dict[str, float]:
     latencies: list[float] = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(_user(client, p, messages, latencies) for p in people))
     wall = time.perf_counter() - started
     ordered = sorted(latencies)
     return {"msgs": len(latencies), "wall": wall, "rate": len(latencies) / wall,
+            "sandbox_cpu_ms": (time.process_time() - cpu) * 1000 / len(latencies),
             "p50": statistics.median(ordered), "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]}
 
 
@@ -138,8 +145,16 @@ async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tm
                     await wait_until(lambda: bool(sandbox.calls_to("getUpdates")), 90, "the bot polling")
             for person in people:
                 await client.register_user(person, f"导购{person}")
+            # One order first, outside the figures: the parser loads its dictionary on first use.
+            after_seq = await client.last_seq()
+            await client.send_text(people[0], order_text(people[0], 999), first_name=f"导购{people[0]}")
+            await client.wait_for_bot(people[0], after_seq, timeout=120)
             side = asyncio.ensure_future(during(client)) if during else None
+            cpu_before = sum(cpu_seconds(b.process.pid) for b in bots if b.process)
             figures = await load(client, people, messages)
+            # CPU per message: far steadier than wall clock on a machine others use too.
+            figures["cpu_ms"] = (sum(cpu_seconds(b.process.pid) for b in bots if b.process) - cpu_before) \
+                * 1000 / figures["msgs"]
             if side is not None:
                 figures["side"] = await side
             if after is not None:
@@ -161,7 +176,9 @@ async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tm
 def line(label: str, f: dict, base: dict | None = None) -> str:
     ratio = f" ({f['rate'] / base['rate']:.2f} of echo)" if base else ""
     return (f"{label:<44} {f['msgs']:>5} msgs in {f['wall']:6.1f} s = {f['rate']:6.1f} msg/s{ratio};"
-            f" p50 {f['p50'] * 1000:5.0f} ms, p99 {f['p99'] * 1000:5.0f} ms")
+            f" p50 {f['p50'] * 1000:5.0f} ms, p99 {f['p99'] * 1000:5.0f} ms"
+            + (f"; bot CPU {f['cpu_ms']:.1f} ms/msg" if "cpu_ms" in f else "")
+            + f" (sandbox + users {f['sandbox_cpu_ms']:.1f})")
 
 
 def pg_database() -> tuple[str, Callable[[], None]]:
@@ -188,6 +205,20 @@ def fresh_url(kind: str, tmp: Path) -> tuple[str, Callable[[], None]]:
     return f"sqlite+aiosqlite:///{tmp / f'bench-{uuid.uuid4().hex[:6]}.sqlite3'}", lambda: None
 
 
+# The bot's command line under pyinstrument (a developer tool, not a dependency): one text report per process.
+PROFILED_RUN = """import os, sys, pyinstrument
+profiler = pyinstrument.Profiler(interval=0.0005, async_mode="disabled")
+profiler.start()
+from bot.cli import main
+try:
+    status = main(sys.argv[1:])
+finally:
+    profiler.stop()
+    os.makedirs("DIR", exist_ok=True)
+    open(f"DIR/bot-{os.getpid()}.txt", "w").write(profiler.output_text(unicode=True, show_all=False))
+sys.exit(status)"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--framework", default="python-telegram-bot", choices=["python-telegram-bot", "aiogram"])
@@ -197,8 +228,14 @@ def main() -> None:
     parser.add_argument("--instances", default="1")
     parser.add_argument("--export-under-load", action="store_true")
     parser.add_argument("--rss", type=int, default=0, metavar="ORDERS")
+    parser.add_argument("--profile", metavar="DIR", help="run each bot under pyinstrument; reports into DIR")
+    parser.add_argument("--no-echo", action="store_true", help="skip the echo bot (orderbot figures only)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="orderbot-load-"))
+    if args.profile:
+        import tests.e2e.processes as processes
+
+        processes.RUN = PROFILED_RUN.replace("DIR", str(Path(args.profile).resolve()))
     print(f"load benchmark ({args.framework}, {args.database}; {os.cpu_count()} cores); logs in {tmp}")
     if args.export_under_load:
         export_under_load(args, tmp)
@@ -207,8 +244,9 @@ def main() -> None:
         rss_after(args, tmp)
         return
     for n_users in [int(u) for u in args.users.split(",")]:
-        echo = asyncio.run(echo_run(args.framework, n_users, args.messages, tmp))
-        print(line(f"echo bot, {n_users} users", echo))
+        echo = None if args.no_echo else asyncio.run(echo_run(args.framework, n_users, args.messages, tmp))
+        if echo is not None:
+            print(line(f"echo bot, {n_users} users", echo))
         for instances in [int(i) for i in args.instances.split(",")]:
             url, drop = fresh_url(args.database, tmp)
             try:
