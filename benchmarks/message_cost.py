@@ -103,6 +103,8 @@ async def run(url: str, messages: int, people: int, profile: int) -> None:
     print(f"{url.split(':')[0]:<20} {messages} order messages: {cpu * 1000 / messages:5.1f} ms CPU/msg "
           f"({main * 1000 / messages:4.1f} on the event loop's thread, {wall * 1000 / messages:5.1f} ms wall), {counts['statements'] / messages:.1f} SQL statements and "
           f"{counts['transactions'] / messages:.1f} transactions per message")
+    status = Path("/proc/self/status").read_text()
+    print("resident after the run:", next(x for x in status.splitlines() if x.startswith("VmRSS")).split(":")[1].strip())
     if profiler:
         stats = pstats.Stats(profiler)
         calls = stats.total_calls  # type: ignore[attr-defined]

@@ -14,8 +14,6 @@ from datetime import date
 from functools import lru_cache
 
 import chinese_calendar
-import holidays as holidays_package
-import opencc
 
 from domain.policy.calendar import NO_PUBLIC_HOLIDAYS, HolidayName, PublicHolidays
 
@@ -36,12 +34,31 @@ def public_holidays(region: str, around_year: int) -> PublicHolidays:
     return NO_PUBLIC_HOLIDAYS
 
 
+def _traditional(words: set[str]) -> dict[str, str]:
+    """The traditional form of a few names. OpenCC's dictionaries take about 40 MB once loaded; for
+    a handful of holiday names the converter is built, used and given back to the system."""
+    import gc
+    import opencc
+
+    converter = opencc.OpenCC("s2twp")
+    converted = {word: converter.convert(word) for word in words}
+    del converter
+    gc.collect()
+    try:  # glibc keeps freed memory in the process unless asked; elsewhere it does not matter
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+    return converted
+
+
 @lru_cache(maxsize=1)
 def _mainland() -> PublicHolidays:
-    to_traditional = opencc.OpenCC("s2twp")
+    traditional = _traditional({holiday.chinese for holiday in chinese_calendar.Holiday})
 
     def names(holiday: chinese_calendar.Holiday) -> HolidayName:
-        return {"zh-CN": holiday.chinese, "zh-TW": to_traditional.convert(holiday.chinese), "en": holiday.value}
+        return {"zh-CN": holiday.chinese, "zh-TW": traditional[holiday.chinese], "en": holiday.value}
 
     by_name = {h.value: h for h in chinese_calendar.Holiday}
     days_off = {day: names(by_name[name]) for day, name in chinese_calendar.constants.holidays.items()}
@@ -53,6 +70,8 @@ def _mainland() -> PublicHolidays:
 
 @lru_cache(maxsize=8)
 def _from_holidays_package(region: str, around_year: int) -> PublicHolidays:
+    import holidays as holidays_package  # only for HK, MO, TW
+
     years = range(around_year - YEARS_BACK, around_year + YEARS_AHEAD + 1)
     base = holidays_package.country_holidays(region, years=years)
     supported = set(base.supported_languages)
