@@ -22,7 +22,7 @@ from handlers.aftersales.cards import fmt_time
 from handlers.orders.cards import fmt_date
 from handlers.context import Context
 from handlers.notify import notify_users, people
-from handlers.live import Rendered, Target, renderer
+from handlers.live import Rendered, Target
 from handlers.buttons import AppealDecision, FineDecision
 from handlers.types import TELEGRAM_IDS, Button, Keyboard, id_from
 from storage import fines as fine_store
@@ -80,8 +80,7 @@ def appeal_text(language: str, fine: Fine) -> str:
              rule=fine.rule, reason=fine.appeal_reason or "")
 
 
-@renderer("fine.proposed")
-async def _proposal_now(target: Target) -> Rendered | None:
+async def proposal_now(target: Target) -> Rendered | None:
     """The 拟罚款 card only while the fine still waits for a decision."""
     fine = await fine_store.fine_by_number(target.session, target.entity)
     if fine is None or fine.state != FineState.proposed.value:
@@ -89,8 +88,7 @@ async def _proposal_now(target: Target) -> Rendered | None:
     return Rendered(proposal_text(target.language, fine), decision_buttons(target.language, fine))
 
 
-@renderer("fine.appeal")
-async def _appeal_now(target: Target) -> Rendered | None:
+async def appeal_now(target: Target) -> Rendered | None:
     """The appeal card only while the appeal is undecided."""
     fine = await fine_store.fine_by_number(target.session, target.entity)
     if fine is None or fine.state != FineState.appealed.value:

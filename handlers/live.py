@@ -9,7 +9,7 @@ notification no longer applies (the order was cancelled, the fine decided): the
 row is then dropped, never sent. Buttons are computed by the same functions that
 draw the live cards, so they appear only while their action is possible.
 
-Renderers are registered by the modules that queue them (``@renderer(kind)``).
+Which function renders which kind is listed in the routing table (``handlers.routes.NOTICES``).
 """
 
 from __future__ import annotations
@@ -50,16 +50,6 @@ class Target:
 
 
 Renderer = Callable[[Target], Awaitable[Rendered | None]]
-RENDERERS: dict[str, Renderer] = {}
-
-
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    def register(function: Renderer) -> Renderer:
-        if kind in RENDERERS:
-            raise ValueError(f"notification kind {kind!r} registered twice")
-        RENDERERS[kind] = function
-        return function
-    return register
 
 
 class UnknownKind(LookupError):
@@ -69,7 +59,10 @@ class UnknownKind(LookupError):
 async def render_now(app: App, session: AsyncSession, user: User, entity: str,
                      spec: dict[str, Any]) -> Rendered | None:
     """The notification as it should read now; None when it no longer applies."""
-    function = RENDERERS.get(str(spec.get("kind")))
+    # Here, not at the top: the table imports the modules that queue notifications, and they import this one.
+    from handlers.routes import NOTICES
+
+    function = NOTICES.get(str(spec.get("kind")))
     if function is None:
         raise UnknownKind(spec.get("kind"))
     return await function(Target(app, session, user, entity, spec))

@@ -10,6 +10,8 @@ cannot be advertised without existing, or exist unlisted. Nothing registers itse
 - A button: ``ButtonRoute(kind, handler, roles)``; ``kind`` is a ``handlers.buttons.ButtonData``
   subclass (its ``prefix`` is the key), and the handler is ``async (ctx, data: kind) -> None`` with
   the data already unpacked and checked — forged or outdated data never reaches it.
+- A notification rendered again at send time: ``(kind, renderer)`` in :data:`NOTICE_LIST`; the
+  renderer is ``async (target: handlers.live.Target) -> Rendered | None``.
 - An awaited answer: ``AnswerRoute(question, handler, roles)``; ``question`` is a
   ``handlers.questions.Question``; the handler is ``async (ctx, waiting, parsed) -> None``.
 
@@ -35,16 +37,17 @@ from typing import Any, Generic, TypeVar
 from domain.roles import ALL_ROLES, Role
 from handlers import calendar_commands, conversation, fines, people
 from handlers.conversation import AnswerHandler
-from handlers.aftersales import desk, intake as case_intake, views as case_views
+from handlers.aftersales import desk, intake as case_intake, notices as case_notices, views as case_views
 from handlers.buttons import (
     AppealDecision, ButtonData, ChangeAnswer, DeskAction, DraftAnswer, EscalationAnswer, FineDecision, KindChoice,
     LineArrival, OrderStep, SalesCaseAction, ToldClerk,
 )
 from handlers.context import Context
+from handlers.live import Renderer
 from handlers.desk import command as desk_command
 from handlers.desk.session import DESK_ROLES
 from handlers.groups import linking
-from handlers.orders import ambiguity, changes, intake, lifecycle, views as order_views
+from handlers.orders import ambiguity, changes, intake, lifecycle, notices as order_notices, views as order_views
 from handlers.questions import Question
 from handlers.reminders import commands as reminders, escalation
 from handlers.reports import evidence, export, kpi, views as report_views
@@ -151,6 +154,18 @@ ANSWER_LIST: tuple[AnswerRoute, ...] = (
     AnswerRoute(Question.case_resolution_reason, desk.declined_reason, CLERKS),
 )
 
+# Queued notifications rendered again when they are sent (handlers.live): kind → renderer.
+NOTICE_LIST: tuple[tuple[str, Renderer], ...] = (
+    ("order.card", order_notices.card_now),
+    ("order.reminder", order_notices.reminder_now),
+    ("order.cancel_request", order_notices.cancel_request_now),
+    ("case.card", case_notices.card_now),
+    ("case.score", case_notices.score_now),
+    ("case.deadline", case_notices.deadline_now),
+    ("fine.proposed", fines.proposal_now),
+    ("fine.appeal", fines.appeal_now),
+)
+
 
 def _unique(keys: Iterable[str], what: str) -> None:
     seen: set[str] = set()
@@ -163,9 +178,11 @@ def _unique(keys: Iterable[str], what: str) -> None:
 _unique((c.name for c in COMMAND_LIST), "command")
 _unique((b.prefix for b in BUTTON_LIST), "button prefix")
 _unique((a.question.value for a in ANSWER_LIST), "question")
+_unique((kind for kind, _ in NOTICE_LIST), "notification kind")
 COMMANDS: dict[str, Command] = {c.name: c for c in COMMAND_LIST}
 BUTTONS: dict[str, ButtonRoute[Any]] = {b.prefix: b for b in BUTTON_LIST}
 ANSWERS: dict[str, AnswerRoute] = {a.question.value: a for a in ANSWER_LIST}
+NOTICES: dict[str, Renderer] = dict(NOTICE_LIST)
 
 
 def commands_for(role: Role | str | None) -> list[Command]:

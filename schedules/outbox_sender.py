@@ -34,7 +34,6 @@ from typing import Protocol
 from domain.policy.reminders import deliver_at
 from domain.roles import Role
 from domain.texts import t
-from handlers import dispatch  # noqa: F401  (importing the use cases registers every renderer)
 from handlers.app import App
 from handlers.audit_trail import record_outbound
 from handlers.groups import topics as desk_topics

@@ -19,7 +19,7 @@ from domain.aftersales import CaseState
 from domain.aftersales.case import FINISHED
 from domain.texts import t
 from handlers.aftersales import cards
-from handlers.live import Rendered, Target, renderer
+from handlers.live import Rendered, Target
 from handlers.buttons import EscalationAnswer
 from handlers.types import Button, Keyboard
 from storage import aftersales as case_store
@@ -71,8 +71,7 @@ async def _case(target: Target) -> AfterSalesCase | None:
     return await case_store.case_by_number(target.session, target.entity)
 
 
-@renderer("case.card")
-async def _card(target: Target) -> Rendered | None:
+async def card_now(target: Target) -> Rendered | None:
     case = await _case(target)
     if case is None or CaseState(case.state) in FINISHED:
         return None
@@ -84,8 +83,7 @@ async def _card(target: Target) -> Rendered | None:
     return Rendered(text, cards.desk_buttons(language, case))
 
 
-@renderer("case.score")
-async def _score(target: Target) -> Rendered | None:
+async def score_now(target: Target) -> Rendered | None:
     case = await _case(target)
     if case is None or case.state != CaseState.resolved.value:
         return None
@@ -97,8 +95,7 @@ async def _score(target: Target) -> Rendered | None:
     return Rendered(text, cards.score_buttons(language, case, rules.satisfaction_min, rules.satisfaction_max))
 
 
-@renderer("case.deadline")
-async def _deadline(target: Target) -> Rendered | None:
+async def deadline_now(target: Target) -> Rendered | None:
     case = await _case(target)
     if case is None:
         return None

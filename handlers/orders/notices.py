@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from domain.orders.lifecycle import FINISHED, NOT_PLACED, OrderState
 from domain.texts import t
-from handlers.live import Rendered, Target, renderer
+from handlers.live import Rendered, Target
 from handlers.orders import cards
 from handlers.buttons import OrderStep, ToldClerk
 from handlers.types import Button, Keyboard
@@ -58,8 +58,7 @@ async def _order(target: Target) -> Order | None:
     return await order_store.order_by_number(target.session, target.entity)
 
 
-@renderer("order.card")
-async def _card(target: Target) -> Rendered | None:
+async def card_now(target: Target) -> Rendered | None:
     order = await _order(target)
     if order is None or OrderState(order.state) in FINISHED:
         return None
@@ -70,8 +69,7 @@ async def _card(target: Target) -> Rendered | None:
                     await clerk_buttons_now(target.session, language, order))
 
 
-@renderer("order.reminder")
-async def _reminder(target: Target) -> Rendered | None:
+async def reminder_now(target: Target) -> Rendered | None:
     order = await _order(target)
     if order is None or order.state not in target.spec.get("while", ()):
         return None
@@ -86,8 +84,7 @@ async def _reminder(target: Target) -> Rendered | None:
     return Rendered(reminder_text(language, str(target.spec["text"]), order), buttons)
 
 
-@renderer("order.cancel_request")
-async def _cancel_request(target: Target) -> Rendered | None:
+async def cancel_request_now(target: Target) -> Rendered | None:
     order = await _order(target)
     if order is None or order.cancel_requested_at is None or OrderState(order.state) in FINISHED:
         return None

@@ -48,3 +48,17 @@ def test_forged_or_outdated_data_is_refused(data: str) -> None:
 def test_data_over_telegrams_limit_is_refused_when_built() -> None:
     with pytest.raises(ValueError):
         DeskAction(1, "cat", "x" * 64).pack()
+
+
+def test_every_notification_kind_queued_is_rendered_by_the_table() -> None:
+    """A kind the use cases queue (``"kind": "order.card"`` in a render spec) but the table lacks
+    would make the outbox drop that notification as unknown."""
+    import re
+    from pathlib import Path
+
+    from handlers.routes import NOTICES
+
+    root = Path(__file__).resolve().parents[2] / "handlers"
+    queued = {kind for path in root.rglob("*.py")
+              for kind in re.findall(r'"kind": "((?:order|case|fine)\.[a-z_]+)"', path.read_text(encoding="utf-8"))}
+    assert queued == set(NOTICES), (queued, set(NOTICES))
