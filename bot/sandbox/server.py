@@ -50,6 +50,7 @@ class SandboxServer:
         port: int = 0,
         token: str = SANDBOX_TOKEN,
         clock: SandboxClock | None = None,
+        webhook_attempts: int = 3,
     ) -> None:
         self.host = host
         self.token = token
@@ -62,7 +63,7 @@ class SandboxServer:
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
-        self._webhook = WebhookDeliverer(self.state)
+        self._webhook = WebhookDeliverer(self.state, attempts=webhook_attempts)
 
     # -- lifecycle -----------------------------------------------------------
 

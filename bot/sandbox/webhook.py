@@ -1,8 +1,10 @@
 """Push updates to the bot's webhook in order, as Telegram does after setWebhook.
 
 Delivery is one at a time so order holds; a failing endpoint is retried a few
-times with a short backoff and then the update is given up (bounded, unlike
-Telegram's day of retries) so a broken test fails fast instead of hanging.
+times with a doubling backoff and then the update is given up (bounded, unlike
+Telegram's day of retries) so a broken test fails fast instead of hanging. Tests
+that take instances down on purpose ask for more attempts (``attempts``), as
+Telegram would keep trying while a restarted instance comes back.
 """
 
 from __future__ import annotations

@@ -103,7 +103,9 @@ async def _prepare_database(url: str) -> None:
 
 
 async def _run_load(tmp_path: Path, database_url: str, *, instances: int, framework: str) -> dict:
-    sandbox = SandboxServer()
+    # Telegram keeps retrying a webhook for much longer than the sandbox's default three quick
+    # tries; ten (up to half a minute of back-off) cover a restart on a loaded machine.
+    sandbox = SandboxServer(webhook_attempts=10)
     sandbox.clock.set(local(2026, 12, 3, 17, 20))  # inside the intake window: no rush-insertion noise
     await sandbox.start()
     await _prepare_database(database_url)
