@@ -28,6 +28,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.desk import render
+from bot.http_serving import local_url, serve
 from domain.desk.init_data import InitDataError, WebAppSession, check
 from domain.texts import normalise_language, t
 from handlers.app import App
@@ -88,20 +89,13 @@ class DeskServer:
 
     @property
     def local_url(self) -> str:
-        host = f"[{self.listen}]" if ":" in self.listen else self.listen
-        return f"http://{host}:{self._port}{self.path}"
+        return local_url(self.listen, self._port, self.path)
 
     async def start(self) -> None:
         """Serve alone (polling mode, the sandbox)."""
         application = web.Application()
         self.add_routes(application)
-        self._runner = web.AppRunner(application, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.listen, self._port)
-        await site.start()
-        server = site._server
-        if server is not None and server.sockets:  # type: ignore[union-attr]
-            self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self._port = await serve(application, self.listen, self._port, shutdown_timeout=5.0)
         log.info("desk listening on %s", self.local_url)
 
     async def stop(self) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.http_serving import serve
+
 from .botapi import BotApi
 from .clock import SandboxClock
 from .control import ControlRoutes
@@ -74,13 +76,7 @@ class SandboxServer:
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         control.install(app)
         # Long polls are woken on stop, so a short grace period is plenty.
-        self._runner = web.AppRunner(app, shutdown_timeout=2.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self._requested_port)
-        await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[union-attr]
-        self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self._port = await serve(app, self.host, self._requested_port, shutdown_timeout=2.0)
         self.state.root_url = self.root_url
         self._webhook.start()
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.http_serving import local_url, serve
 from bot.transport.updates import ALLOWED_UPDATES, UnreadableUpdate, incoming_from_update, parse_body, \
     readable_update_id
 
@@ -87,8 +88,7 @@ class WebhookReceiver:
 
     @property
     def local_url(self) -> str:
-        host = f"[{self.listen}]" if ":" in self.listen else self.listen
-        return f"http://{host}:{self._port}{self.path}"
+        return local_url(self.listen, self._port, self.path)
 
     async def start(self) -> None:
         app = web.Application()
@@ -97,13 +97,7 @@ class WebhookReceiver:
         app.router.add_get("/readyz", self._readiness)
         if self._extra_routes is not None:
             self._extra_routes(app)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.listen, self._port)
-        await site.start()
-        server = site._server
-        if server is not None and server.sockets:  # type: ignore[union-attr]
-            self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self._port = await serve(app, self.listen, self._port, shutdown_timeout=5.0)
         log.info("webhook receiver listening on %s", self.local_url)
 
     async def stop(self) -> None:
