@@ -23,23 +23,19 @@ class Scope:
     queue: bool = False
 
     def orders(self) -> list[Any]:
-        where: list[Any] = []
-        if self.store_id is not None:
-            where.append(Order.store_id == self.store_id)
-        if self.sales_id is not None:
-            where.append(Order.sales_id == self.sales_id)
-        if self.clerk_id is not None:
-            mine = Order.clerk_id == self.clerk_id
-            where.append(or_(mine, Order.clerk_id.is_(None)) if self.queue else mine)
-        return where
+        return self._where(Order.store_id, Order.sales_id, Order.clerk_id)
 
     def cases(self) -> list[Any]:
+        return self._where(AfterSalesCase.store_id, AfterSalesCase.sales_id, AfterSalesCase.assignee_id)
+
+    def _where(self, store: Any, sales: Any, clerk: Any) -> list[Any]:
+        """The conditions on a table's store, sales person and clerk (a case's assignee) columns."""
         where: list[Any] = []
         if self.store_id is not None:
-            where.append(AfterSalesCase.store_id == self.store_id)
+            where.append(store == self.store_id)
         if self.sales_id is not None:
-            where.append(AfterSalesCase.sales_id == self.sales_id)
+            where.append(sales == self.sales_id)
         if self.clerk_id is not None:
-            mine = AfterSalesCase.assignee_id == self.clerk_id
-            where.append(or_(mine, AfterSalesCase.assignee_id.is_(None)) if self.queue else mine)
+            mine = clerk == self.clerk_id
+            where.append(or_(mine, clerk.is_(None)) if self.queue else mine)
         return where
