@@ -138,11 +138,10 @@ async def _change_latest_draft(ctx: Context) -> bool:
     draft = await order_store.latest_draft(ctx.session, ctx.person.id, since=ctx.now - DRAFT_IN_MIND)
     if draft is None:
         return False
-    changed = await change_draft(ctx, draft)
+    changed = change_draft(ctx, draft)
     if not changed:
         return False
-    await record(ctx, draft, "draft_filled", detail=intake.filled_detail(draft, changed))
-    await intake.show_draft(ctx, draft, note_key="draft.updated")
+    await _draft_updated(ctx, draft, changed)
     return True
 
 
@@ -252,11 +251,16 @@ async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None
         return
     if parsed.kind != "order":
         parsed = intake.parse_answer(ctx, None)
-    changed = (await change_draft(ctx, order, line_edits_only=True) or intake.apply_parsed(order, parsed)
-               or await change_draft(ctx, order))
+    changed = (change_draft(ctx, order, line_edits_only=True) or intake.apply_parsed(order, parsed)
+               or change_draft(ctx, order))
     if not changed:
         ctx.say("ask.draft_edit_not_understood")
         return
+    await _draft_updated(ctx, order, changed)
+
+
+async def _draft_updated(ctx: Context, order: Order, changed: list[str]) -> None:
+    """Record what a message filled in or changed on a draft, and show the card again."""
     await record(ctx, order, "draft_filled", detail=intake.filled_detail(order, changed))
     await intake.show_draft(ctx, order, note_key="draft.updated")
 

@@ -236,7 +236,7 @@ def write_values(order: Order, old: dict[str, Any], new: dict[str, Any]) -> list
     return changed
 
 
-async def change_draft(ctx: Context, order: Order, *, line_edits_only: bool = False) -> list[str]:
+def change_draft(ctx: Context, order: Order, *, line_edits_only: bool = False) -> list[str]:
     """改单 words on a draft (数量改成2, 加一个床头柜, 客户改成李四, 推迟3天) change it at once: nothing
     is handed in yet, so there is no one to confirm a diff with. The names of what changed; none
     when the words ask for nothing, or for a line the draft cannot tell (the caller says so).

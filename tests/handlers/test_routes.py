@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from handlers import buttons
 from handlers.buttons import ButtonData, ChangeAnswer, DeskAction, EscalationAnswer, KindChoice, ToldClerk
-from handlers.routes import ANSWERS, BUTTONS, COMMANDS
+from handlers.routes import ANSWERS, BUTTONS, COMMANDS, NOTICES
 from handlers.questions import Question
 
 
@@ -53,11 +56,6 @@ def test_data_over_telegrams_limit_is_refused_when_built() -> None:
 def test_every_notification_kind_queued_is_rendered_by_the_table() -> None:
     """A kind the use cases queue (``"kind": "order.card"`` in a render spec) but the table lacks
     would make the outbox drop that notification as unknown."""
-    import re
-    from pathlib import Path
-
-    from handlers.routes import NOTICES
-
     root = Path(__file__).resolve().parents[2] / "handlers"
     queued = {kind for path in root.rglob("*.py")
               for kind in re.findall(r'"kind": "((?:order|case|fine)\.[a-z_]+)"', path.read_text(encoding="utf-8"))}
