@@ -28,7 +28,6 @@ _ISO_DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 async def calendar_command(ctx: Context, args: str) -> None:
     """/calendar [本月|下月|上月|YYYY-MM|M月] · /calendar off DATE REASON · /calendar on DATE."""
-    assert ctx.user is not None
     words = args.split()
     if words and words[0].lower() in ("off", "休息", "放假"):
         await _day_off(ctx, words[1:])

@@ -51,7 +51,6 @@ class Answer(Protocol):
 
 async def handle(ctx: Context, answers: Mapping[str, Answer]) -> None:
     """A message that is not a command: ``answers`` routes the answer to a question the bot asked."""
-    assert ctx.user is not None
     incoming = ctx.incoming
     text = (incoming.text or "").strip()
     if incoming.kind == "edited_message":
@@ -68,9 +67,9 @@ async def handle(ctx: Context, answers: Mapping[str, Answer]) -> None:
         return
     if await case_intake.category_command(ctx, text):
         return
-    waiting = await order_store.awaiting(ctx.session, ctx.user.id)
+    waiting = await order_store.awaiting(ctx.session, ctx.person.id)
     answer = answers.get(waiting.kind) if waiting is not None else None
-    if (waiting is not None and answer is not None and Role(ctx.user.role) in answer.roles
+    if (waiting is not None and answer is not None and Role(ctx.person.role) in answer.roles
             and not _is_new_request(parsed, text, waiting.kind)):
         await answer.handler(ctx, waiting, parsed)
         return
@@ -91,13 +90,12 @@ def _is_new_request(parsed: ParsedMessage, text: str, waiting_kind: str) -> bool
 
 
 async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
-    assert ctx.user is not None
     # A bare document number is a look-up: nothing to ask about.
     if (number := bare_number(text)) is not None and await _show_number(ctx, number):
         return
     if await ambiguity.ask_if_unsure(ctx, parsed):
         return
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     kind = parsed.kind
     if kind == "aftersales":
         await case_intake.request_aftersales(ctx, parsed)
@@ -166,13 +164,12 @@ async def _show_number(ctx: Context, number: DocumentNumber) -> bool:
 
 async def _search(ctx: Context, parsed: ParsedMessage) -> None:
     """"张三的床到了吗" / a phone number: find the asker's visible orders of that customer."""
-    assert ctx.user is not None
     needle = parsed.customer_phone or parsed.customer_name
     if not needle:
         ctx.say("query.how")
         return
     found = [o for o in await order_store.orders_of_customer(ctx.session, needle)
-             if may_see(ctx.user, o) and ctx.shows_store(o.store_id)]
+             if may_see(ctx.person, o) and ctx.shows_store(o.store_id)]
     if len(found) == 1:
         await show_order(ctx, found[0])
     elif found:
@@ -184,7 +181,7 @@ async def _search(ctx: Context, parsed: ParsedMessage) -> None:
 
 async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
     """A reply to a bot card: fills a draft, or asks for a change / cancellation of that order."""
-    assert ctx.user is not None and ctx.incoming.reply_to_message_id is not None
+    assert ctx.incoming.reply_to_message_id is not None
     entity = await order_store.entity_of_bot_message(ctx.session, ctx.incoming.chat_id,
                                                      ctx.incoming.reply_to_message_id)
     if entity is None:
@@ -192,7 +189,7 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
     if entity.startswith("draft:"):
         draft_id = id_from(entity.removeprefix("draft:"))
         order = await order_store.order_by_id(ctx.session, draft_id) if draft_id else None
-        if order is None or order.sales_id != ctx.user.id:
+        if order is None or order.sales_id != ctx.person.id:
             return False
         if order.state != OrderState.draft:
             # The confirm card of an order submitted since: a reply to it is about that order.
@@ -200,7 +197,7 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
                 return False
             entity = order.number
         else:
-            waiting = await order_store.awaiting(ctx.session, ctx.user.id)
+            waiting = await order_store.awaiting(ctx.session, ctx.person.id)
             field = waiting.field if waiting and waiting.ref_id == order.id and waiting.kind == "draft_field" else None
             if field:
                 await intake.fill_field(ctx, order, field)
@@ -220,8 +217,7 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
 
 async def _about_order(ctx: Context, order: Order, parsed: ParsedMessage) -> None:
     """A reply to any card of an order: the card says which order, so the text need not."""
-    assert ctx.user is not None
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     if parsed.kind == "query" or role is Role.STORE_MANAGER:
         await show_order(ctx, order)
         return
@@ -267,9 +263,9 @@ async def _draft_updated(ctx: Context, order: Order, changed: list[str]) -> None
 
 async def on_edit(ctx: Context) -> None:
     """A Telegram edit: already a new version in the audit log; never rewrites an order silently."""
-    assert ctx.user is not None and ctx.incoming.message_id is not None
+    assert ctx.incoming.message_id is not None
     order = await order_store.order_by_source_message(ctx.session, ctx.incoming.chat_id, ctx.incoming.message_id)
-    if order is None or order.sales_id != ctx.user.id:
+    if order is None or order.sales_id != ctx.person.id:
         return
     parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.sent_local, expect="order")
     if order.state == OrderState.draft:
@@ -291,11 +287,10 @@ async def on_edit(ctx: Context) -> None:
 async def _open_draft(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> Order | None:
     """The draft a question was about — or, when it was submitted or dropped meanwhile, None
     after the question is forgotten and the message handled as what it is."""
-    assert ctx.user is not None
     order = await order_store.order_by_id(ctx.session, waiting.ref_id)
     if order is not None and order.state == OrderState.draft:
         return order
-    await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
     return None
 
@@ -322,19 +317,17 @@ async def draft_material(ctx: Context, waiting: AwaitingInput, parsed: ParsedMes
 
 async def cancel_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
     """The reason for a cancellation (销单原因)."""
-    assert ctx.user is not None
     order = await order_store.order_by_id(ctx.session, waiting.ref_id)
     if order is None:
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)
+        await order_store.clear_awaiting(ctx.session, ctx.person.id)
         return
     await request_cancel(ctx, order, (ctx.incoming.text or "").strip())
 
 
 async def backorder_eta(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
     """The expected arrival date of a backorder line (欠货交期)."""
-    assert ctx.user is not None
     line = await ctx.session.get(OrderLine, waiting.ref_id)
     if line is None:
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)
+        await order_store.clear_awaiting(ctx.session, ctx.person.id)
         return
     await record_backorder(ctx, line)

@@ -254,11 +254,10 @@ async def _notice(ctx: Context, fine: Fine) -> None:
 
 async def list_fines(ctx: Context, args: str) -> None:
     """Managers see the ledger (proposed first); everyone else their own fines."""
-    assert ctx.user is not None
-    if ctx.user.role == Role.MANAGER:
+    if ctx.person.role == Role.MANAGER:
         rows = await fine_store.fines(ctx.session)
     else:
-        rows = await fine_store.fines(ctx.session, person_id=ctx.user.id)
+        rows = await fine_store.fines(ctx.session, person_id=ctx.person.id)
     if not rows:
         ctx.say("fines.none")
         return
@@ -267,7 +266,7 @@ async def list_fines(ctx: Context, args: str) -> None:
         lines.append(ctx.t("fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
                            amount=fine.amount_yuan, state=ctx.t(f"fine.state.{fine.state}"), reason=fine.reason))
     ctx.reply("\n".join(lines))
-    if ctx.user.role != Role.MANAGER:
+    if ctx.person.role != Role.MANAGER:
         return
     # Each fine waiting for a decision gets its own card: deciding one edits that card only.
     waiting = [fine for fine in rows if decision_buttons(ctx.language, fine)]

@@ -61,32 +61,28 @@ def _store_label(ctx: Context) -> str:
 
 
 async def start(ctx: Context, args: str) -> None:
-    assert ctx.user is not None
-    ctx.say("start.already", name=ctx.user.name, role=ctx.t(f"role.{ctx.user.role}"))
+    ctx.say("start.already", name=ctx.person.name, role=ctx.t(f"role.{ctx.person.role}"))
 
 
 async def whoami(ctx: Context, args: str) -> None:
-    assert ctx.user is not None
-    ctx.say("whoami", name=ctx.user.name, role=ctx.t(f"role.{ctx.user.role}"), store=_store_label(ctx),
-            language=ctx.user.language, telegram_id=ctx.user.telegram_id)
+    ctx.say("whoami", name=ctx.person.name, role=ctx.t(f"role.{ctx.person.role}"), store=_store_label(ctx),
+            language=ctx.person.language, telegram_id=ctx.person.telegram_id)
 
 
 async def lang(ctx: Context, args: str) -> None:
-    assert ctx.user is not None
     wanted = {code.lower(): code for code in LANGUAGES}.get(args.strip().lower())
     if wanted is None:
-        ctx.say("lang.usage", current=ctx.user.language, allowed=" | ".join(LANGUAGES))
+        ctx.say("lang.usage", current=ctx.person.language, allowed=" | ".join(LANGUAGES))
         return
-    ctx.user.language = wanted
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"user:{ctx.user.id}",
-                       actor_id=ctx.user.telegram_id, event="user.language", data={"language": wanted},
+    ctx.person.language = wanted
+    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"user:{ctx.person.id}",
+                       actor_id=ctx.person.telegram_id, event="user.language", data={"language": wanted},
                        evidence_id=ctx.evidence_id)
     ctx.refresh_menu()
     ctx.say("lang.set")
 
 
 async def invite(ctx: Context, args: str) -> None:
-    assert ctx.user is not None
     parts = args.split()
     role = parse_role(parts[0]) if parts else None
     if role is None:
@@ -104,9 +100,9 @@ async def invite(ctx: Context, args: str) -> None:
     code = secrets.token_urlsafe(9)
     expires = ctx.now + timedelta(hours=ctx.app.config.invite_valid_hours)
     await user_store.add_invite(ctx.session, code=code, role=role, store_id=store.id if store else None,
-                                created_by=ctx.user.id, now=ctx.now, expires_at=expires)
+                                created_by=ctx.person.id, now=ctx.now, expires_at=expires)
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"invite:{code}",
-                       actor_id=ctx.user.telegram_id, event="invite.created",
+                       actor_id=ctx.person.telegram_id, event="invite.created",
                        data={"role": role.value, "store": store.code if store else None},
                        evidence_id=ctx.evidence_id)
     link = f"https://t.me/{ctx.app.config.bot_username}?start={code}"

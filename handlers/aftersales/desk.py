@@ -75,20 +75,18 @@ async def desk_button(ctx: Context, data: DeskAction) -> None:
 
 
 async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
-    assert ctx.user is not None
     if case.assignee_id is None:
-        case.assignee = ctx.user
+        case.assignee = ctx.person
     await step(ctx, case, CaseAction.accept)
     await _tell_sales(ctx, case, lambda language: t(language, "case.accepted_for_sales", number=case.number,
-                                                     who=ctx.user.name if ctx.user else ""), slot="accepted")
+                                                     who=ctx.person.name), slot="accepted")
     ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
     await show_desk_card(ctx, case, edit=True)
 
 
 async def _ask_reason(ctx: Context, case: AfterSalesCase, what: str, action: CaseAction, question: Question) -> None:
-    assert ctx.user is not None
     case_transition(CaseState(case.state), action)  # refuse before asking
-    await order_store.await_input(ctx.session, ctx.user.id, kind=question.value, ref_id=case.id, field=None, now=ctx.now)
+    await order_store.await_input(ctx.session, ctx.person.id, kind=question.value, ref_id=case.id, field=None, now=ctx.now)
     ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number)
 
 
@@ -113,14 +111,13 @@ async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
 
 
 async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
-    assert ctx.user is not None
     resolution = cards.RESOLUTION_CODES.get(code)
     if resolution is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     if resolution is Resolution.rejected:
         case_transition(CaseState(case.state), CaseAction.resolve)
-        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.case_resolution_reason.value, ref_id=case.id,
+        await order_store.await_input(ctx.session, ctx.person.id, kind=Question.case_resolution_reason.value, ref_id=case.id,
                                       field=None, now=ctx.now)
         ctx.reply(ctx.t("case.ask.declined_reason", number=case.number), entity=case.number, edit=True)
         return
@@ -241,19 +238,17 @@ async def change_category(ctx: Context, case: AfterSalesCase, category: Category
 
 async def pause(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     """等客户: the SLA clock stops, with the reason, who and when."""
-    assert ctx.user is not None
-    ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.user.id, reason=reason))
+    ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.person.id, reason=reason))
     await ctx.session.flush()
     await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
 
 
 async def _resume(ctx: Context, case: AfterSalesCase) -> None:
     """客户已回复: the pause ends and the deadlines move by the paused working time."""
-    assert ctx.user is not None
     before = case.resolve_by
     open_pause = await case_store.open_pause(ctx.session, case.id)
     if open_pause is not None and CaseState(case.state) is CaseState.waiting_customer:
-        open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.user.id
+        open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
         await ctx.session.flush()
     await step(ctx, case, CaseAction.customer_replied,
                paused_from=open_pause.started_at.isoformat() if open_pause else None)
@@ -264,11 +259,10 @@ async def _resume(ctx: Context, case: AfterSalesCase) -> None:
 async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, note: str | None, *,
                   edit: bool) -> None:
     """已处理: record how, close the pause if any, and ask the sales person for the customer's score."""
-    assert ctx.user is not None
     if CaseState(case.state) is CaseState.waiting_customer:
         open_pause = await case_store.open_pause(ctx.session, case.id)
         if open_pause is not None:
-            open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.user.id
+            open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
             await ctx.session.flush()
     case.resolution, case.resolution_note, case.resolved_at = resolution, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
@@ -338,9 +332,8 @@ async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> No
 
 
 async def _waiting_case(ctx: Context, waiting: AwaitingInput) -> AfterSalesCase | None:
-    assert ctx.user is not None
     case = await case_store.case_by_id(ctx.session, waiting.ref_id)
-    await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     return case
 
 

@@ -39,8 +39,7 @@ PICK_LIMIT = 8
 
 async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
     """A message the parser reads as an after-sales request (text, or a photo's caption)."""
-    assert ctx.user is not None
-    if Role(ctx.user.role) is not Role.SALES:
+    if Role(ctx.person.role) is not Role.SALES:
         ctx.say("aftersales.sales_only")
         return
     policy = ctx.app.config.policy
@@ -53,7 +52,7 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
             # R11: not accepted — but said clearly, and the message (and its photos) kept as evidence.
             await keep_files(ctx, ctx.incoming.files, None)
             await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity="aftersales",
-                               actor_id=ctx.user.telegram_id, event="case.refused_outside_window",
+                               actor_id=ctx.person.telegram_id, event="case.refused_outside_window",
                                data={"sent_at": sent_at.isoformat(), "window": window}, evidence_id=ctx.evidence_id)
             opens = next_window_start(sent_at, rules, calendar)
             ctx.say("aftersales.outside_window", window=window,
@@ -78,8 +77,8 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
     text = (ctx.incoming.text or "").strip()
     case = AfterSalesCase(
         number=format_case_number(local.year, local.month, seq), state=CaseState.open.value,
-        order_id=order.id if order else None, store_id=(order.store_id if order else ctx.user.store_id),
-        sales_id=ctx.user.id, category=(parsed.aftersales_category or Category.other.value),
+        order_id=order.id if order else None, store_id=(order.store_id if order else ctx.person.store_id),
+        sales_id=ctx.person.id, category=(parsed.aftersales_category or Category.other.value),
         severity=Severity.medium.value, description=_description(text, parsed.order_ref),
         whole_order=bool(_WHOLE_ORDER.search(text)),
         customer_hint=None if order else (parsed.customer_phone or parsed.customer_name),
@@ -108,11 +107,10 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
 
 async def _find_order(ctx: Context, parsed: ParsedMessage) -> tuple[Order | None, list[Order]]:
     """The order by number (if the sender may see it), else by customer phone or name."""
-    assert ctx.user is not None
     if parsed.order_ref:
         return await visible_order(ctx, parsed.order_ref), []
     rows = await case_store.orders_matching(ctx.session, phone=parsed.customer_phone, name=parsed.customer_name)
-    found = [o for o in rows if may_see(ctx.user, o)]
+    found = [o for o in rows if may_see(ctx.person, o)]
     if len(found) == 1:
         return found[0], []
     return None, found
@@ -162,7 +160,6 @@ async def show_sales_card(ctx: Context, case: AfterSalesCase, *, edit: bool = Fa
 
 async def reply_to_case(ctx: Context, number: str) -> bool:
     """A reply to a case card: photos are attached as evidence; text is a note (sales) or a step (desk)."""
-    assert ctx.user is not None
     case = await visible_case(ctx, number)
     if case is None:
         return False
@@ -181,14 +178,14 @@ async def reply_to_case(ctx: Context, number: str) -> bool:
     if await category_command(ctx, text, case=case):
         return True
 
-    event = "step" if Role(ctx.user.role) in DESK else "note"
+    event = "step" if Role(ctx.person.role) in DESK else "note"
     await record(ctx, case, event, detail={"text": text})
     ctx.say(f"case.{event}_recorded", number=case.number)
-    if event == "note" and case.assignee is not None and case.assignee.id != ctx.user.id:
+    if event == "note" and case.assignee is not None and case.assignee.id != ctx.person.id:
         await notify_users(ctx.session, [case.assignee], key=f"case:{case.number}:note:{ctx.evidence_id}",
                            now=ctx.now, entity=case.number,
                            text_for=lambda language: t(language, "case.note_for_desk", number=case.number,
-                                                       who=ctx.user.name if ctx.user else "", text=text))
+                                                       who=ctx.person.name, text=text))
     return True
 
 
@@ -199,7 +196,6 @@ async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | No
     Typed without a number it means the sender's latest open case. False when the text is not
     about the category, so the caller reads it otherwise.
     """
-    assert ctx.user is not None
     match = _CATEGORY_COMMAND.match(text)
     if match is None:
         if case is None or category_named(text) is None:
@@ -207,14 +203,14 @@ async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | No
         number, word = None, text
     else:
         number, word = match.group(1), match.group(2)
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     if number:
         case = await visible_case(ctx, number)
         if case is None:
             ctx.say("case.not_found", number=number.upper())
             return True
     elif case is None:
-        case = await case_store.latest_open_case(ctx.session, ctx.user.id) if role is Role.SALES else None
+        case = await case_store.latest_open_case(ctx.session, ctx.person.id) if role is Role.SALES else None
         if case is None:
             ctx.say("case.category_which")
             return True
@@ -222,7 +218,7 @@ async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | No
     if category is None:
         ctx.say("case.category_usage")
         return True
-    if role not in DESK and case.sales_id != ctx.user.id:
+    if role not in DESK and case.sales_id != ctx.person.id:
         ctx.say("error.not_allowed")
         return True
     await change_category(ctx, case, category)
@@ -236,12 +232,11 @@ async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | No
 
 async def sales_button(ctx: Context, data: SalesCaseAction) -> None:
     """The category, the order the case is about, or the customer's score — only on one's own case."""
-    assert ctx.user is not None
     what, arg = data.what, data.arg
     case = await case_for_button(ctx, data.case_id)
     if case is None:
         return
-    if case.sales_id != ctx.user.id:
+    if case.sales_id != ctx.person.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
     if what == "cat":
@@ -249,7 +244,7 @@ async def sales_button(ctx: Context, data: SalesCaseAction) -> None:
             await show_sales_card(ctx, case, edit=True)
     elif what == "order" and (order_id := id_from(arg)):
         order = await order_store.order_by_id(ctx.session, order_id)
-        if order is None or not may_see(ctx.user, order):
+        if order is None or not may_see(ctx.person, order):
             ctx.callback_answer = ctx.t("button.expired")
             return
         await link_order(ctx, case, order)

@@ -25,8 +25,7 @@ from storage.models import AfterSalesCase
 
 async def cases(ctx: Context, args: str) -> None:
     """Open cases: mine for sales, my store's for store managers, all for the desk; soonest deadline first."""
-    assert ctx.user is not None
-    where = visible_filter(ctx.user)
+    where = visible_filter(ctx.person)
     rows = await case_store.cases_visible(ctx.session, **where) if where is not None else []
     if not rows:
         ctx.say("cases.none")
@@ -56,7 +55,6 @@ async def case(ctx: Context, args: str) -> None:
 
 
 async def show_case(ctx: Context, case: AfterSalesCase) -> None:
-    assert ctx.user is not None
     lang, tz = ctx.language, ctx.app.config.tz
     photos = await case_store.photos(ctx.session, case.id)
     pause_rows = await case_store.pauses(ctx.session, case.id)
@@ -74,10 +72,10 @@ async def show_case(ctx: Context, case: AfterSalesCase) -> None:
     lines += await history_lines(ctx, await case_store.history(ctx.session, case.id),
                                  what=lambda event: t(lang, f"case.event.{event.event}"),
                                  note=lambda event, detail: _note(lang, event.event, detail), note_first=True)
-    if Role(ctx.user.role) in DESK:
+    if Role(ctx.person.role) in DESK:
         ctx.reply("\n".join(lines), buttons=cards.desk_buttons(lang, case), entity=case.number)
     else:
-        ctx.reply("\n".join(lines), buttons=cards.sales_buttons(lang, case) if case.sales_id == ctx.user.id else (),
+        ctx.reply("\n".join(lines), buttons=cards.sales_buttons(lang, case) if case.sales_id == ctx.person.id else (),
                   entity=case.number)
 
 
@@ -101,7 +99,6 @@ def _note(language: str, event: str, detail: dict[str, Any]) -> str | None:
 
 async def returnday(ctx: Context, args: str) -> None:
     """/returnday 2026-12-17 — R12: this month's return day (15th–20th, a working day); notices are scheduled."""
-    assert ctx.user is not None
     policy = ctx.app.config.policy
     rules, calendar = policy.after_sales, ctx.app.calendar
     today = calendar.local(ctx.now).date()
@@ -119,13 +116,13 @@ async def returnday(ctx: Context, args: str) -> None:
     validate_return_day(day, rules, calendar, today=today)
     year_month = f"{day.year:04d}-{day.month:02d}"
     previous = await order_store.return_day_of_month(ctx.session, year_month)
-    await order_store.set_return_day(ctx.session, day=day, user_id=ctx.user.id, now=ctx.now)
+    await order_store.set_return_day(ctx.session, day=day, user_id=ctx.person.id, now=ctx.now)
     # Notices: the first working moment of each notice date; a date already past is not sent.
     due = [(d, calendar.next_working_time(calendar.day_start_at(d))) for d in return_day_notices(day, rules)
            if d >= today]
     await case_store.replace_return_day_notices(ctx.session, year_month=year_month, return_day=day, due=due)
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"returnday:{year_month}",
-                       actor_id=ctx.user.telegram_id, event="return_day.set",
+                       actor_id=ctx.person.telegram_id, event="return_day.set",
                        data={"day": day.isoformat(), "previous": previous.isoformat() if previous else None,
                              "notices": [d.isoformat() for d, _ in due]}, evidence_id=ctx.evidence_id)
     notices = ctx.t("punct.enum").join(fmt_date(ctx.language, d) for d, _ in due) or ctx.t("returnday.no_notices")

@@ -117,11 +117,11 @@ async def _message(ctx: Context, then: Route, link: GroupLink | None) -> None:
 async def _belongs(ctx: Context, addressed: bool) -> bool:
     """Whether the sender works in this group: a store's own people in its group, clerks and
     managers anywhere linked; someone else gets one sentence when they address the bot."""
-    assert ctx.user is not None and ctx.group is not None
-    role = Role(ctx.user.role)
+    assert ctx.group is not None
+    role = Role(ctx.person.role)
     if role in DESK_ROLES or role is Role.ADMIN:
         return True
-    if ctx.group.role is GroupRole.STORE and ctx.user.store_id == ctx.group.store_id:
+    if ctx.group.role is GroupRole.STORE and ctx.person.store_id == ctx.group.store_id:
         return True
     if addressed:
         ctx.say("group.not_your_group")

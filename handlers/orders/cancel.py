@@ -22,23 +22,22 @@ from storage.users import user_by_id
 
 
 async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None:
-    assert ctx.user is not None
     state = OrderState(order.state)
     if state is OrderState.draft:
         await drop_draft(ctx, order)
         return
     if not reason:
-        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.cancel_reason.value, ref_id=order.id, field=None,
+        await order_store.await_input(ctx.session, ctx.person.id, kind=Question.cancel_reason.value, ref_id=order.id, field=None,
                                       now=ctx.now)
         ctx.say("ask.cancel_reason", number=order.number)
         return
-    await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     transition(state, Action.cancel, acknowledged=True)  # still cancellable at all? say so before asking
-    change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.user.id, now=ctx.now,
+    change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.person.id, now=ctx.now,
                                                   changes={"cancel_reason": reason[:300]}, origin="cancel",
                                                   evidence_id=ctx.evidence_id)
     lang = ctx.language
-    key = "cancel.confirm_ack" if cancel_requires_ack(state) and not acknowledges_cancel(ctx.user.role) \
+    key = "cancel.confirm_ack" if cancel_requires_ack(state) and not acknowledges_cancel(ctx.person.role) \
         else "cancel.confirm"
     ctx.reply("\n".join([t(lang, key, number=order.number, reason=reason[:300],
                               state=cards.state_label(lang, order.state))] + cards.summary(lang, order)),
@@ -48,7 +47,6 @@ async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None
 
 async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, confirmed: bool) -> None:
     """The sender's answer on the cancel confirm card: 确认销单 carries it out, 不销单 keeps the order."""
-    assert ctx.user is not None
     if not confirmed:
         change.state = ChangeState.DROPPED
         ctx.reply(ctx.t("cancel.kept", number=order.number), edit=True, entity=order.number)
@@ -57,7 +55,7 @@ async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, co
     reason = str(json.loads(change.changes).get("cancel_reason") or "")
     state = OrderState(order.state)
     order.cancel_reason = reason[:300]
-    if cancel_requires_ack(state) and not acknowledges_cancel(ctx.user.role):
+    if cancel_requires_ack(state) and not acknowledges_cancel(ctx.person.role):
         transition(state, Action.cancel, acknowledged=True)  # still cancellable at all?
         order.cancel_requested_at = ctx.now
         await record(ctx, order, "cancel_requested", detail={"reason": order.cancel_reason})

@@ -121,7 +121,6 @@ def _order_lines(language: str, items: list[dict[str, Any]]) -> str:
 async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, origin: str = "message",
                          request: ChangeRequest | None = None, by_reply: bool = False) -> None:
     """Show the change as a diff with 确认修改/不改 — or ask which line, or say what to write."""
-    assert ctx.user is not None
     transition(OrderState(order.state), Action.change)  # refuses changes after delivery / on closed orders
     request = request if request is not None else request_from_parse(parsed)
     if not request:
@@ -136,7 +135,6 @@ async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, o
 async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin: str,
                   change: PendingChange | None = None) -> None:
     """Resolve ``request`` against the order as it is now and show the result."""
-    assert ctx.user is not None
     lang, edit = ctx.language, change is not None
     planned = plan(order, request)
     outcome = planned.lines
@@ -146,7 +144,7 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
             payload = {"request": request.to_json()}
             if change is None:
                 change = await order_store.add_pending_change(
-                    ctx.session, order=order, requested_by=ctx.user.id, now=ctx.now, changes=payload, origin=origin,
+                    ctx.session, order=order, requested_by=ctx.person.id, now=ctx.now, changes=payload, origin=origin,
                     evidence_id=ctx.evidence_id)
             else:
                 change.changes = json.dumps(payload, ensure_ascii=False)
@@ -176,7 +174,7 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
     payload = {"request": request.to_json(), "base": {k: jsonable(old[k]) for k in changed},
                "new": {k: jsonable(new[k]) for k in changed}}
     if change is None:
-        change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.user.id,
+        change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.person.id,
                                                       now=ctx.now, changes=payload, origin=origin,
                                                       evidence_id=ctx.evidence_id)
     else:
@@ -253,7 +251,7 @@ def change_draft(ctx: Context, order: Order, *, line_edits_only: bool = False) -
 
 async def apply_change(ctx: Context, change: PendingChange) -> None:
     order = await order_store.order_by_id(ctx.session, change.order_id)
-    assert order is not None and ctx.user is not None
+    assert order is not None
     transition(OrderState(order.state), Action.change)
     old = current_values(order)
     stored = _stored(change)
@@ -281,7 +279,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
         proposed = await propose_fine(
             ctx.session, ctx.app, rule="R8", person=requester, amount=fine,
             reason=t("zh-CN", "fine.reason.R8", number=order.number, state=t("zh-CN", f"state.{order.state}")),
-            now=ctx.now, rule_key=f"R8:{order.number}:change{change.id}", order=order, proposed_by=ctx.user,
+            now=ctx.now, rule_key=f"R8:{order.number}:change{change.id}", order=order, proposed_by=ctx.person,
             evidence=[e for e in (change.evidence_id, ctx.evidence_id) if e])
         if proposed:
             text += "\n" + t(lang, "change.fine_proposed", amount=fine, number=proposed.number)
@@ -290,7 +288,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
     await notify_users(ctx.session, clerks, key=f"order:{order.number}:change{change.id}", now=ctx.now,
                        entity=order.number,
                        text_for=lambda language: t(language, "clerk.order_changed", number=order.number,
-                                                   by=ctx.user.name if ctx.user else "")
+                                                   by=ctx.person.name)
                        + "\n" + "\n".join(diff_lines(language, old, new)))
 
 

@@ -73,14 +73,13 @@ def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = T
 async def start_draft(ctx: Context, parsed: ParsedMessage, *, source: AuditEntry | None = None) -> None:
     """A draft from the message being handled — or from ``source``, an earlier message of the
     sender's kept in the audit log (the bot asked first whether it was a new order)."""
-    assert ctx.user is not None
     incoming = ctx.incoming
     if source is not None and source.telegram_time is not None:
         sent_at, chat_id, message_id, evidence_id = source.telegram_time, source.chat_id, source.message_id, source.id
     else:
         sent_at, chat_id, message_id, evidence_id = (incoming.sent_at, incoming.chat_id, incoming.message_id,
                                                      ctx.evidence_id)
-    order = Order(state=OrderState.draft.value, sales_id=ctx.user.id, store_id=ctx.user.store_id, sent_at=sent_at,
+    order = Order(state=OrderState.draft.value, sales_id=ctx.person.id, store_id=ctx.person.store_id, sent_at=sent_at,
                   created_at=ctx.now, source_chat_id=chat_id, source_message_id=message_id,
                   evidence_id=evidence_id, flags="", lines=[])
     apply_parsed(order, parsed)
@@ -167,7 +166,6 @@ async def _earlier_same_order(ctx: Context, order: Order) -> Order | None:
 
 async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key: str | None = None) -> None:
     """The confirm card: every field, the order date, flags, warnings, and what is still missing or refused."""
-    assert ctx.user is not None
     lang = ctx.language
     assessment = assess(ctx, order) if order.delivery_date or order.payment else None
     order.order_date = assessment.order_date if assessment else None
@@ -189,11 +187,11 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     if missing:
         lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
         lines.append(t(lang, f"ask.{missing[0]}"))
-        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_field.value, ref_id=order.id,
+        await order_store.await_input(ctx.session, ctx.person.id, kind=Question.draft_field.value, ref_id=order.id,
                                       field=missing[0], now=ctx.now)
     elif refusal:
         lines.append(t(lang, "ask.payment"))
-        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_field.value, ref_id=order.id,
+        await order_store.await_input(ctx.session, ctx.person.id, kind=Question.draft_field.value, ref_id=order.id,
                                       field="payment", now=ctx.now)
     else:
         if uncertain:
@@ -202,10 +200,10 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
         lines.append(t(lang, "check.please_confirm" if check_first else "draft.ready"))
         if unknown_material_lines(order.lines):
             # 「板木」 typed next corrects the assumed material of this draft.
-            await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_material.value, ref_id=order.id,
+            await order_store.await_input(ctx.session, ctx.person.id, kind=Question.draft_material.value, ref_id=order.id,
                                           field=None, now=ctx.now)
         else:
-            await order_store.clear_awaiting(ctx.session, ctx.user.id)
+            await order_store.clear_awaiting(ctx.session, ctx.person.id)
     ctx.reply("\n".join(lines), buttons=cards.draft_buttons(lang, order, can_confirm=not missing and not refusal,
                                                             check_first=check_first),
               entity=f"draft:{order.id}", edit=edit)

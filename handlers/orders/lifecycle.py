@@ -32,8 +32,7 @@ _TELL_SALES = {OrderState.placed, OrderState.complete, OrderState.printed, Order
 
 
 async def step(ctx: Context, order: Order, action: Action) -> None:
-    assert ctx.user is not None
-    if not may(ctx.user.role, action):
+    if not may(ctx.person.role, action):
         raise DomainError("order.not_your_step", action=t(ctx.language, f"action.{action.value}"))
     before = OrderState(order.state)
     after = transition(before, action, lines=[LineState(line.state) for line in order.lines])
@@ -41,7 +40,7 @@ async def step(ctx: Context, order: Order, action: Action) -> None:
     setattr(order, _STAMP[after], ctx.now)
     detail: dict[str, object] = {"action": action.value}
     if after is OrderState.received:
-        order.clerk_id = ctx.user.id
+        order.clerk_id = ctx.person.id
     if after is OrderState.picked_up:
         # 成品仓提走: the goods now stand in the store's warehouse, so a change costs R8's higher rate.
         order.reached_store_warehouse = True
@@ -145,13 +144,13 @@ async def line_button(ctx: Context, data: LineArrival) -> None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     order = await order_store.order_by_id(ctx.session, line.order_id)
-    assert order is not None and ctx.user is not None
+    assert order is not None
     if order.state != OrderState.placed.value:
         raise DomainError("line.not_placed", state=cards.state_label(ctx.language, order.state))
     if data.what == "in":
         await record_arrival(ctx, order, line)
         return
-    await order_store.await_input(ctx.session, ctx.user.id, kind=Question.backorder_eta.value, ref_id=line.id, field=None,
+    await order_store.await_input(ctx.session, ctx.person.id, kind=Question.backorder_eta.value, ref_id=line.id, field=None,
                                   now=ctx.now)
     ctx.reply(ctx.t("ask.backorder_eta", line=cards.line_text(ctx.language, line), number=order.number),
               entity=order.number)
@@ -174,7 +173,7 @@ async def record_arrival(ctx: Context, order: Order, line: OrderLine) -> None:
 async def record_backorder(ctx: Context, line: OrderLine) -> None:
     """The clerk's answer to "预计到货日期？": a date, or asked again."""
     order = await order_store.order_by_id(ctx.session, line.order_id)
-    assert order is not None and ctx.user is not None
+    assert order is not None
     parsed = ctx.app.parser.parse(f"送货日期：{ctx.incoming.text or ''}", ctx.sent_local, expect="order")
     eta = parsed.delivery_date
     if eta is None:
@@ -183,7 +182,7 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
         return
     updated = Line(LineState(line.state), line.eta).record_backorder(eta)
     line.state, line.eta = updated.state, updated.eta
-    await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     await record(ctx, order, "line_backorder", detail={"line": line.position, "product": line.product,
                                                         "eta": eta.isoformat()})
     await _tell_about_line(ctx, order, line, "store.line_backorder", with_sales=True)

@@ -19,8 +19,7 @@ from storage.models import Order
 async def orders(ctx: Context, args: str) -> None:
     """Open orders the sender may see (``domain.visibility``): mine for sales, my store's for store
     managers, all for clerks and managers."""
-    assert ctx.user is not None
-    where = visible_filter(ctx.user)
+    where = visible_filter(ctx.person)
     rows = await order_store.orders_visible(ctx.session, **where) if where is not None else []
     if not rows:
         ctx.say("orders.none")
@@ -52,7 +51,6 @@ async def order(ctx: Context, args: str) -> None:
 
 
 async def show_order(ctx: Context, order: Order) -> None:
-    assert ctx.user is not None
     lang = ctx.language
     lines = [cards.clerk_card(lang, order)]
     if order.pickup_deadline and order.state == OrderState.printed:
@@ -61,7 +59,7 @@ async def show_order(ctx: Context, order: Order) -> None:
                                  what=lambda event: t(lang, f"event.{event.event}"),
                                  note=lambda event, detail: _changed_fields(lang, event.event, detail), note_first=False)
     buttons: Keyboard = ()
-    if Role(ctx.user.role) in CLERKS:
+    if Role(ctx.person.role) in CLERKS:
         buttons = cards.clerk_buttons(lang, order)
     ctx.reply("\n".join(lines), buttons=buttons, entity=order.number)
 

@@ -45,16 +45,15 @@ async def remind(ctx: Context, args: str) -> None:
     """What is pending for me, by what my role does: a clerk's unaccepted cases, orders not received,
     orders to place, late backorders and pickups; a sales person's drafts, order dates, backorders and
     satisfaction scores to ask; a store manager's pickups and backorders; a manager's fines."""
-    assert ctx.user is not None
     today = ctx.app.calendar.local(ctx.now).date()
     lines = [ctx.t("remind.header")]
-    for kind in _KINDS[Role(ctx.user.role)]:
+    for kind in _KINDS[Role(ctx.person.role)]:
         lines += await kind(ctx, today)
-    if ctx.user.role == Role.MANAGER:
+    if ctx.person.role == Role.MANAGER:
         waiting = await fine_store.fines(ctx.session, states=(FineState.proposed.value, FineState.appealed.value))
         if waiting:
             lines.append(ctx.t("remind.fines_waiting", count=len(waiting)))
-    queued = await outbox.pending_for_chat(ctx.session, ctx.user.telegram_id)
+    queued = await outbox.pending_for_chat(ctx.session, ctx.person.telegram_id)
     if queued:
         lines.append(ctx.t("remind.queued", count=len(queued)))
     if len(lines) == 1:
@@ -64,14 +63,13 @@ async def remind(ctx: Context, args: str) -> None:
 
 def _whose(ctx: Context) -> pending.Whose:
     """Whose pending work a role carries (the clerk's queue: taken by them or by nobody yet)."""
-    assert ctx.user is not None
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     if role is Role.SALES:
-        return pending.Whose(sales_id=ctx.user.id)
+        return pending.Whose(sales_id=ctx.person.id)
     if role is Role.STORE_MANAGER:
-        return pending.Whose(store_id=ctx.user.store_id if ctx.user.store_id is not None else -1)
+        return pending.Whose(store_id=ctx.person.store_id if ctx.person.store_id is not None else -1)
     if role is Role.CLERK:
-        return pending.Whose(clerk_id=ctx.user.id)
+        return pending.Whose(clerk_id=ctx.person.id)
     return pending.Whose()
 
 
@@ -193,13 +191,12 @@ async def fine_by_hand(ctx: Context, args: str) -> None:
 
 async def appeal(ctx: Context, args: str) -> None:
     """/appeal FK202612001 reason — within the appeal period (R16, 5 working days)."""
-    assert ctx.user is not None
     parts = args.split(maxsplit=1)
     if len(parts) < 2:
         ctx.say("appeal.usage")
         return
     fine = await fine_store.fine_by_number(ctx.session, parts[0])
-    if fine is None or fine.person_id != ctx.user.id:
+    if fine is None or fine.person_id != ctx.person.id:
         ctx.say("appeal.not_found", number=parts[0].upper())
         return
     today = ctx.app.calendar.local(ctx.now).date()
@@ -210,7 +207,7 @@ async def appeal(ctx: Context, args: str) -> None:
     after = fine_transition(before, FineAction.appeal, today=today, appeal_deadline=fine.appeal_deadline)
     fine.state, fine.appeal_reason, fine.appealed_at = after, parts[1][:500], ctx.now
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
-                       actor_id=ctx.user.telegram_id, event="fine.appealed", data={"reason": fine.appeal_reason},
+                       actor_id=ctx.person.telegram_id, event="fine.appealed", data={"reason": fine.appeal_reason},
                        evidence_id=ctx.evidence_id)
     managers = await users_with_role(ctx.session, Role.MANAGER)
     await notify_users(ctx.session, managers, key=f"fine:{fine.number}:appeal", now=ctx.now, entity=fine.number,
