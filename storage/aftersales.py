@@ -14,6 +14,7 @@ from domain.aftersales.case import CaseState
 from storage import history as history_of
 from storage.history import EventFacts
 from storage.models import AfterSalesCase, CaseEvent, CasePause, CasePhoto, Order, ReturnDayNotice
+from storage.scope import Scope
 
 OPEN_CASE_STATES = (CaseState.open, CaseState.accepted, CaseState.waiting_customer, CaseState.resolved, CaseState.reopened)
 
@@ -30,11 +31,8 @@ async def case_by_number(session: AsyncSession, number: str) -> AfterSalesCase |
 
 async def cases_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
                         states: Sequence[CaseState] = OPEN_CASE_STATES, limit: int = 30) -> Sequence[AfterSalesCase]:
-    query = select(AfterSalesCase).where(AfterSalesCase.state.in_(states))
-    if sales_id is not None:
-        query = query.where(AfterSalesCase.sales_id == sales_id)
-    if store_id is not None:
-        query = query.where(AfterSalesCase.store_id == store_id)
+    query = select(AfterSalesCase).where(AfterSalesCase.state.in_(states),
+                                         *Scope(store_id=store_id, sales_id=sales_id).cases())
     return (await session.execute(
         query.order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(limit)
     )).scalars().unique().all()
@@ -127,9 +125,6 @@ async def find_cases(session: AsyncSession, text: str, *, sales_id: int | None =
     from storage.orders import search_filter
 
     query = select(AfterSalesCase).outerjoin(Order, Order.id == AfterSalesCase.order_id).where(
-        or_(AfterSalesCase.number.like(f"%{text.upper()}%"), search_filter(text)))
-    if sales_id is not None:
-        query = query.where(AfterSalesCase.sales_id == sales_id)
-    if store_id is not None:
-        query = query.where(AfterSalesCase.store_id == store_id)
+        or_(AfterSalesCase.number.like(f"%{text.upper()}%"), search_filter(text)),
+        *Scope(store_id=store_id, sales_id=sales_id).cases())
     return (await session.execute(query.order_by(AfterSalesCase.id.desc()).limit(limit))).scalars().unique().all()

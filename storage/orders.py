@@ -17,6 +17,7 @@ from storage.db import is_postgres
 from storage.history import EventFacts
 from storage.models import ChangeState
 from storage.models import AuditEntry, AwaitingInput, DocumentCounter, Order, OrderEvent, PendingChange, ReturnDay
+from storage.scope import Scope
 
 OPEN_STATES = (OrderState.submitted, OrderState.received, OrderState.confirmed, OrderState.placed, OrderState.complete,
                OrderState.printed, OrderState.picked_up, OrderState.delivered)
@@ -70,11 +71,7 @@ async def entity_of_bot_message(session: AsyncSession, chat_id: int, message_id:
 
 async def orders_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
                          states: Sequence[OrderState] = OPEN_STATES, limit: int = 30) -> Sequence[Order]:
-    query = select(Order).where(Order.state.in_(states))
-    if sales_id is not None:
-        query = query.where(Order.sales_id == sales_id)
-    if store_id is not None:
-        query = query.where(Order.store_id == store_id)
+    query = select(Order).where(Order.state.in_(states), *Scope(store_id=store_id, sales_id=sales_id).orders())
     return (await session.execute(query.order_by(Order.order_date.asc().nulls_last(), Order.id).limit(limit))
             ).scalars().unique().all()
 
@@ -208,9 +205,6 @@ async def find_numbered(session: AsyncSession, text: str, *, sales_id: int | Non
     """Handed-in orders whose number, customer phone or customer name contains ``text``, newest
     first, within what ``sales_id`` / ``store_id`` limit (the desk's search)."""
     query = select(Order).where(Order.number.is_not(None),
-                                or_(search_filter(text), Order.number.like(f"%{text.upper()}%")))
-    if sales_id is not None:
-        query = query.where(Order.sales_id == sales_id)
-    if store_id is not None:
-        query = query.where(Order.store_id == store_id)
+                                or_(search_filter(text), Order.number.like(f"%{text.upper()}%")),
+                                *Scope(store_id=store_id, sales_id=sales_id).orders())
     return (await session.execute(query.order_by(Order.id.desc()).limit(limit))).scalars().unique().all()

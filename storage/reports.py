@@ -30,7 +30,8 @@ from domain.orders.lifecycle import LineState, OrderState
 from domain.policy.fines import FineState
 from domain.reports import KpiCounts, Period
 
-from storage import history
+from storage import aftersales as case_store
+from storage import orders as order_store
 from storage.aftersales import OPEN_CASE_STATES
 from storage.db import is_postgres
 from storage.models import (AfterSalesCase, AuditEntry, CaseEvent, CasePhoto, Fine, Order, OrderEvent, OrderLine,
@@ -323,26 +324,22 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
     entities = [number]
     ids: set[int] = set()
     if number.startswith("DD"):
-        found.order = (await session.execute(select(Order).where(Order.number == number))).scalar_one_or_none()
-        if found.order is None:
+        found.order = order = await order_store.order_by_number(session, number)
+        if order is None:
             return None
-        order = found.order
         entities.append(f"draft:{order.id}")
-        found.events = await history.events(session, OrderEvent, OrderEvent.order_id == order.id)
+        found.events = await order_store.history(session, order.id)
         found.fines = (await session.execute(select(Fine).where(Fine.order_id == order.id).order_by(Fine.id))
                        ).scalars().unique().all()
         ids |= {order.evidence_id} if order.evidence_id else set()
         ids |= {i for i in (await session.execute(select(PendingChange.evidence_id).where(
             PendingChange.order_id == order.id, PendingChange.evidence_id.is_not(None)))).scalars() if i is not None}
     elif number.startswith("SH"):
-        found.case = (await session.execute(select(AfterSalesCase).where(AfterSalesCase.number == number))
-                      ).scalar_one_or_none()
-        if found.case is None:
+        found.case = case_row = await case_store.case_by_number(session, number)
+        if case_row is None:
             return None
-        case_row = found.case
-        found.events = await history.events(session, CaseEvent, CaseEvent.case_id == case_row.id)
-        found.photos = (await session.execute(select(CasePhoto).where(CasePhoto.case_id == case_row.id)
-                                              .order_by(CasePhoto.id))).scalars().all()
+        found.events = await case_store.history(session, case_row.id)
+        found.photos = await case_store.photos(session, case_row.id)
         if case_row.fine_id:
             found.fines = (await session.execute(select(Fine).where(Fine.id == case_row.fine_id))
                            ).scalars().unique().all()
