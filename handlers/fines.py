@@ -158,25 +158,34 @@ async def _responsible(session: AsyncSession, number: str, rule: str) -> FineTar
     return FineTarget(people, order=order)
 
 
-async def decide(ctx: Context, data: FineDecision) -> None:
-    """The manager confirms or waives a proposed fine; the person gets a written notice."""
-    fine = await ctx.session.get(Fine, data.fine_id)
+async def decision(ctx: Context, fine_id: int, what: str) -> tuple[Fine, FineState, FineState] | None:
+    """A manager's button on a fine or an appeal: the fine with its state before and after, decided
+    by the sender now — or None when the fine is gone or the step is no longer possible (said so)."""
+    fine = await ctx.session.get(Fine, fine_id)
     if fine is None:
         ctx.callback_answer = ctx.t("button.expired")
-        return
-    action = FineAction(data.what)
+        return None
+    action = FineAction(what)
     before = FineState(fine.state)
     if action not in fine_actions(before):
         await show_stale(ctx, fine, action)
-        return
+        return None
     after = fine_transition(before, action)
     fine.state, fine.decided_by, fine.decided_at = after, ctx.person.id, ctx.now
+    return fine, before, after
+
+
+async def decide(ctx: Context, data: FineDecision) -> None:
+    """The manager confirms or waives a proposed fine; the person gets a written notice."""
+    if (decided := await decision(ctx, data.fine_id, data.what)) is None:
+        return
+    fine, before, after = decided
     calendar = ctx.app.calendar
     if after is FineState.confirmed:
         fine.notified_at = ctx.now
         fine.appeal_deadline = appeal_deadline(calendar.local(ctx.now).date(), ctx.app.config.policy.fines, calendar)
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
-                       actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
+                       actor_id=ctx.person.telegram_id, event=f"fine.{after.value}",
                        data={"from": before.value, "to": after.value}, evidence_id=ctx.evidence_id)
     await _notice(ctx, fine)
     when = notice_goes_at(ctx)

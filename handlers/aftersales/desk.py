@@ -5,6 +5,7 @@ score re-opens the case (直至客户满意为止). A registration error links t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from domain.aftersales import (
     CaseAction, CaseState, Category, Resolution, after_satisfaction, case_actions, case_transition, validate_score,
@@ -84,18 +85,11 @@ async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
     await show_desk_card(ctx, case, edit=True)
 
 
-async def _ask_reason(ctx: Context, case: AfterSalesCase, what: str, action: CaseAction, question: Question) -> None:
+async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str, action: CaseAction,
+                      question: Question) -> None:
     case_transition(CaseState(case.state), action)  # refuse before asking
     await order_store.await_input(ctx.session, ctx.person.id, kind=question.value, ref_id=case.id, field=None, now=ctx.now)
     ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number)
-
-
-async def _reject(ctx: Context, case: AfterSalesCase, arg: str) -> None:
-    await _ask_reason(ctx, case, "reject", CaseAction.reject, Question.case_reject_reason)
-
-
-async def _wait(ctx: Context, case: AfterSalesCase, arg: str) -> None:
-    await _ask_reason(ctx, case, "wait", CaseAction.wait_for_customer, Question.case_wait_reason)
 
 
 async def _resume_button(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -168,7 +162,9 @@ async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
 DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[None]]
 # What each button on the desk card does (``DeskAction.what``); the argument is ``DeskAction.arg``.
 _DESK_STEPS: dict[str, DeskStep] = {
-    "accept": _accept, "reject": _reject, "wait": _wait, "resume": _resume_button, "resolve": _ask_resolution,
+    "accept": _accept, "resume": _resume_button, "resolve": _ask_resolution,
+    "reject": partial(_ask_reason, what="reject", action=CaseAction.reject, question=Question.case_reject_reason),
+    "wait": partial(_ask_reason, what="wait", action=CaseAction.wait_for_customer, question=Question.case_wait_reason),
     "res": _resolution, "sev": _severity, "assign": _ask_assignee, "to": _assign_to, "cat": _desk_category,
     "fine": _fine,
 }
@@ -243,27 +239,27 @@ async def pause(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
 
 
-async def _resume(ctx: Context, case: AfterSalesCase) -> None:
-    """客户已回复: the pause ends and the deadlines move by the paused working time."""
-    before = case.resolve_by
+async def _end_pause(ctx: Context, case: AfterSalesCase) -> CasePause | None:
+    """The customer wait ends now, by the sender (the SLA clock runs again); the pause, if any."""
     open_pause = await case_store.open_pause(ctx.session, case.id)
     if open_pause is not None and CaseState(case.state) is CaseState.waiting_customer:
         open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
         await ctx.session.flush()
+    return open_pause
+
+
+async def _resume(ctx: Context, case: AfterSalesCase) -> None:
+    """客户已回复: the pause ends and the deadlines move by the paused working time."""
+    open_pause = await _end_pause(ctx, case)
     await step(ctx, case, CaseAction.customer_replied,
                paused_from=open_pause.started_at.isoformat() if open_pause else None)
     ctx.callback_answer = ctx.t("case.resumed", at=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz))
-    del before
 
 
 async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, note: str | None, *,
                   edit: bool) -> None:
     """已处理: record how, close the pause if any, and ask the sales person for the customer's score."""
-    if CaseState(case.state) is CaseState.waiting_customer:
-        open_pause = await case_store.open_pause(ctx.session, case.id)
-        if open_pause is not None:
-            open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
-            await ctx.session.flush()
+    await _end_pause(ctx, case)
     case.resolution, case.resolution_note, case.resolved_at = resolution, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
     await _tell_sales(ctx, case, slot="resolved", live={"kind": "case.score"})

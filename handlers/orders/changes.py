@@ -141,13 +141,7 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
     if outcome is not None and not outcome.ok:
         items = planned.old["items"]
         if outcome.question is not None:
-            payload = {"request": request.to_json()}
-            if change is None:
-                change = await order_store.add_pending_change(
-                    ctx.session, order=order, requested_by=ctx.person.id, now=ctx.now, changes=payload, origin=origin,
-                    evidence_id=ctx.evidence_id)
-            else:
-                change.changes = json.dumps(payload, ensure_ascii=False)
+            change = await _keep(ctx, order, change, {"request": request.to_json()}, origin=origin)
             question = outcome.question
             ctx.reply(t(lang, "change.which_line", number=order.number), entity=order.number, edit=edit, buttons=tuple(
                 (Button(t(lang, "button.change_line", n=p, item=_item_text(lang, items[p - 1])),
@@ -171,14 +165,9 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
         ctx.reply(t(lang, "change.already_so", number=order.number), entity=order.number, edit=edit)
         return
     changed = {k for k, v in new.items() if old.get(k) != v}
-    payload = {"request": request.to_json(), "base": {k: jsonable(old[k]) for k in changed},
-               "new": {k: jsonable(new[k]) for k in changed}}
-    if change is None:
-        change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.person.id,
-                                                      now=ctx.now, changes=payload, origin=origin,
-                                                      evidence_id=ctx.evidence_id)
-    else:
-        change.changes = json.dumps(payload, ensure_ascii=False)
+    change = await _keep(ctx, order, change, {"request": request.to_json(),
+                                              "base": {k: jsonable(old[k]) for k in changed},
+                                              "new": {k: jsonable(new[k]) for k in changed}}, origin=origin)
     header = "change.from_edit" if origin == "edit" else "change.confirm"
     lines = [t(lang, header, number=order.number)] + diff_lines(lang, old, new)
     fine = _fine_for(ctx, order, old, new)
@@ -187,6 +176,16 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
     ctx.reply("\n".join(lines), entity=order.number, edit=edit, buttons=((
         Button(t(lang, "button.change_ok"), ChangeAnswer(change.id, "ok").pack()),
         Button(t(lang, "button.change_no"), ChangeAnswer(change.id, "no").pack())),))
+
+
+async def _keep(ctx: Context, order: Order, change: PendingChange | None, payload: dict[str, Any], *,
+                origin: str) -> PendingChange:
+    """The request awaiting 确认修改: a new pending change, or the one whose card is being redrawn."""
+    if change is None:
+        return await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.person.id, now=ctx.now,
+                                                    changes=payload, origin=origin, evidence_id=ctx.evidence_id)
+    change.changes = json.dumps(payload, ensure_ascii=False)
+    return change
 
 
 def _pieces(old: dict[str, Any], new: dict[str, Any]) -> int:

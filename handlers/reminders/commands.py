@@ -12,7 +12,7 @@ from domain.roles import Role
 from handlers.aftersales import cards as case_cards
 from handlers.audit_trail import state_change
 from handlers.context import Context
-from handlers.fines import fine_target, notice_timing, propose_fine, show_stale, why_not
+from handlers.fines import decision, fine_target, notice_timing, propose_fine, why_not
 from handlers.notify import notify_users, people
 from handlers.orders import cards, notices
 from handlers.orders.common import record
@@ -21,7 +21,7 @@ from handlers.types import id_from
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage import outbox, pending
-from storage.models import Fine, Order, OutboxState
+from storage.models import Order, OutboxState
 from storage.users import users_with_role
 
 
@@ -217,18 +217,11 @@ async def appeal(ctx: Context, args: str) -> None:
 
 async def decide_appeal(ctx: Context, data: AppealDecision) -> None:
     """The manager upholds or overturns the appeal; the person is told."""
-    what = data.what
-    fine = await ctx.session.get(Fine, data.fine_id)
-    if fine is None:
-        ctx.callback_answer = ctx.t("button.expired")
+    if (decided := await decision(ctx, data.fine_id, data.what)) is None:
         return
-    if FineAction(what) not in fine_actions(FineState(fine.state)):
-        await show_stale(ctx, fine, FineAction(what))
-        return
-    after = fine_transition(FineState(fine.state), FineAction(what))
-    fine.state, fine.decided_by, fine.decided_at = after, ctx.user.id if ctx.user else None, ctx.now
+    fine, _, after = decided
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
-                       actor_id=ctx.user.telegram_id if ctx.user else None, event=f"fine.{after.value}",
+                       actor_id=ctx.person.telegram_id, event=f"fine.{after.value}",
                        evidence_id=ctx.evidence_id)
     await notify_users(ctx.session, [fine.person], key=f"fine:{fine.number}:{after.value}", now=ctx.now,
                        entity=fine.number, text_key=f"appeal.decided.{after.value}", number=fine.number)
