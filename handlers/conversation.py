@@ -17,15 +17,14 @@ from domain.parsing import ParsedMessage
 from domain.policy.change_request import request_from_edit, request_from_parse
 from domain.roles import Role
 from handlers.aftersales import intake as case_intake
-from handlers.aftersales.common import visible_case
-from handlers.aftersales.views import show_case
+from handlers.aftersales.views import case as case_command
 from handlers.context import Context
 from handlers.orders import ambiguity, intake
 from handlers.orders.cancel import request_cancel
 from handlers.orders.changes import change_draft, request_change
 from handlers.orders.common import record, visible_order
 from handlers.orders.lifecycle import record_backorder
-from handlers.orders.views import show_order
+from handlers.orders.views import order as order_command, show_order
 from handlers.records import may_see
 from handlers.types import id_from
 from storage import audit as audit_store
@@ -146,20 +145,12 @@ async def _change_latest_draft(ctx: Context) -> bool:
 async def _show_number(ctx: Context, number: DocumentNumber) -> bool:
     """A message that is only ``DD202612005`` or ``SH202612001``: show that order or case."""
     if number.kind is DocumentKind.order:
-        order = await visible_order(ctx, str(number))
-        if order is None:
-            ctx.say("order.not_found", number=str(number))
-        else:
-            await show_order(ctx, order)
-        return True
-    if number.kind is DocumentKind.after_sales:
-        case = await visible_case(ctx, str(number))
-        if case is None:
-            ctx.say("case.not_found", number=str(number))
-        else:
-            await show_case(ctx, case)
-        return True
-    return False
+        await order_command(ctx, str(number))
+    elif number.kind is DocumentKind.after_sales:
+        await case_command(ctx, str(number))
+    else:
+        return False
+    return True
 
 
 async def _search(ctx: Context, parsed: ParsedMessage) -> None:

@@ -28,19 +28,22 @@ from storage.models import User
 async def notify_user(session: AsyncSession, user: User, *, key: str, text: str, now: datetime,
                       buttons: tuple[tuple[Button, ...], ...] = (), entity: str | None = None,
                       not_before: datetime | None = None, live: dict[str, object] | None = None,
-                      app: App | None = None) -> bool:
+                      app: App | None = None, urgent: bool = False,
+                      attachment: dict[str, str] | None = None) -> int:
+    """Queue one notification under ``key`` (``:u<id>`` is added); how many rows were queued."""
     mode: ClerkNotices = app.config.clerk_notices if app is not None else "desk"
+    queued = 0
     if (desk_group := await desk.desk_for(session, user, mode)) is not None:
         # A clerk's notification goes into the desk group's topic (and, in "both" mode, privately too).
-        queued = await desk.queue(session, desk_group, user, key=key, text=text, now=now, mode=mode,
-                                  per=app.config.desk_topics if app is not None else "store",
-                                  buttons=keyboard_to_json(buttons) or None, entity=entity, not_before=not_before,
-                                  live=live)
+        queued += await desk.queue(session, desk_group, user, key=key, text=text, now=now, mode=mode,
+                                   per=app.config.desk_topics if app is not None else "store",
+                                   buttons=keyboard_to_json(buttons) or None, entity=entity, not_before=not_before,
+                                   live=live, urgent=urgent, attachment=attachment)
         if mode == "desk":
             return queued
-    return await outbox.enqueue(session, key=f"{key}:u{user.id}", chat_id=user.telegram_id, text=text, now=now,
-                                buttons=keyboard_to_json(buttons) or None, entity=entity, not_before=not_before,
-                                render=live)
+    return queued + await outbox.enqueue(session, key=f"{key}:u{user.id}", chat_id=user.telegram_id, text=text,
+                                         now=now, buttons=keyboard_to_json(buttons) or None, entity=entity,
+                                         not_before=not_before, render=live, urgent=urgent, attachment=attachment)
 
 
 async def notify_users(session: AsyncSession, users: Iterable[User], *, key: str, now: datetime,

@@ -12,7 +12,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards
 from handlers.aftersales.common import DESK, record, visible_case
-from handlers.orders.common import visible_filter
+from handlers.orders.views import by_number, listing
 from handlers.aftersales.desk import show_desk_card
 from handlers.audit_trail import state_change
 from handlers.context import Context
@@ -24,34 +24,16 @@ from storage.models import AfterSalesCase
 
 
 async def cases(ctx: Context, args: str) -> None:
-    """Open cases: mine for sales, my store's for store managers, all for the desk; soonest deadline first."""
-    where = visible_filter(ctx.person)
-    rows = await case_store.cases_visible(ctx.session, **where) if where is not None else []
-    if not rows:
-        ctx.say("cases.none")
-        return
-    tz = ctx.app.config.tz
-    lines = [ctx.t("cases.header", count=len(rows))]
-    for case in rows:
-        lines.append(ctx.t("cases.row", number=case.number, order=case.order.number if case.order else "—",
-                           category=ctx.t(f"case.category.{case.category}"),
-                           state=cards.state_label(ctx.language, case.state),
-                           due=cards.fmt_time(ctx.language, case.next_due_at, tz)))
-    lines.append(ctx.t("cases.footer"))
-    ctx.reply("\n".join(lines))
+    """Open cases, the soonest deadline first."""
+    await listing(ctx, "cases", case_store.cases_visible, lambda case: ctx.t(
+        "cases.row", number=case.number, order=case.order.number if case.order else "—",
+        category=ctx.t(f"case.category.{case.category}"), state=cards.state_label(ctx.language, case.state),
+        due=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz)))
 
 
 async def case(ctx: Context, args: str) -> None:
     """/case SH202612001 — the case, its photos (hash, size), pauses and full history with evidence."""
-    number = args.strip().split()[0] if args.strip() else ""
-    if not number:
-        ctx.say("case.usage")
-        return
-    found = await visible_case(ctx, number)
-    if found is None:
-        ctx.say("case.not_found", number=number.upper())
-        return
-    await show_case(ctx, found)
+    await by_number(ctx, args, "case", visible_case, show_case)
 
 
 async def show_case(ctx: Context, case: AfterSalesCase) -> None:
@@ -73,10 +55,10 @@ async def show_case(ctx: Context, case: AfterSalesCase) -> None:
                                  what=lambda event: t(lang, f"case.event.{event.event}"),
                                  note=lambda event, detail: _note(lang, event.event, detail), note_first=True)
     if Role(ctx.person.role) in DESK:
-        ctx.reply("\n".join(lines), buttons=cards.desk_buttons(lang, case), entity=case.number)
+        buttons = cards.desk_buttons(lang, case)
     else:
-        ctx.reply("\n".join(lines), buttons=cards.sales_buttons(lang, case) if case.sales_id == ctx.person.id else (),
-                  entity=case.number)
+        buttons = cards.sales_buttons(lang, case) if case.sales_id == ctx.person.id else ()
+    ctx.reply("\n".join(lines), buttons=buttons, entity=case.number)
 
 
 def _note(language: str, event: str, detail: dict[str, Any]) -> str | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from domain.orders.lifecycle import OrderState
 from domain.roles import Role
@@ -14,20 +15,40 @@ from handlers.orders.lifecycle import CLERKS
 from handlers.records import history_lines
 from handlers.types import Keyboard
 from storage import orders as order_store
-from storage.models import Order
+from storage.models import AfterSalesCase, Order
+
+Record = TypeVar("Record", Order, AfterSalesCase)
+
+
+async def listing(ctx: Context, what: str, find: Callable[..., Awaitable[Sequence[Record]]],
+                  row: Callable[[Record], str]) -> None:
+    """/orders and /cases: the open ones the sender may see (``domain.visibility``) — mine for sales,
+    my store's for store managers, all for clerks and managers — one ``row`` each."""
+    where = visible_filter(ctx.person)
+    rows: Sequence[Record] = await find(ctx.session, **where) if where is not None else []
+    if not rows:
+        ctx.say(f"{what}.none")
+        return
+    ctx.reply("\n".join([ctx.t(f"{what}.header", count=len(rows)), *map(row, rows), ctx.t(f"{what}.footer")]))
+
+
+async def by_number(ctx: Context, args: str, what: str, find: Callable[[Context, str], Awaitable[Record | None]],
+                    show: Callable[[Context, Record], Awaitable[None]]) -> None:
+    """/order DD… and /case SH…: the record with its whole history, if the sender may see it."""
+    number = args.strip().split()[0] if args.strip() else ""
+    if not number:
+        ctx.say(f"{what}.usage")
+        return
+    found = await find(ctx, number)
+    if found is None:
+        ctx.say(f"{what}.not_found", number=number.upper())
+        return
+    await show(ctx, found)
+
 
 async def orders(ctx: Context, args: str) -> None:
-    """Open orders the sender may see (``domain.visibility``): mine for sales, my store's for store
-    managers, all for clerks and managers."""
-    where = visible_filter(ctx.person)
-    rows = await order_store.orders_visible(ctx.session, **where) if where is not None else []
-    if not rows:
-        ctx.say("orders.none")
-        return
-    lines = [ctx.t("orders.header", count=len(rows))]
-    lines += [_row(ctx.language, order) for order in rows]
-    lines.append(ctx.t("orders.footer"))
-    ctx.reply("\n".join(lines))
+    """Open orders, the earliest order date first."""
+    await listing(ctx, "orders", order_store.orders_visible, lambda order: _row(ctx.language, order))
 
 
 def _row(language: str, order: Order) -> str:
@@ -39,15 +60,7 @@ def _row(language: str, order: Order) -> str:
 
 async def order(ctx: Context, args: str) -> None:
     """/order DD202612005 — the order with its full history (who, what, when, evidence message)."""
-    number = args.strip().split()[0] if args.strip() else ""
-    if not number:
-        ctx.say("order.usage")
-        return
-    found = await visible_order(ctx, number)
-    if found is None:
-        ctx.say("order.not_found", number=number.upper())
-        return
-    await show_order(ctx, found)
+    await by_number(ctx, args, "order", visible_order, show_order)
 
 
 async def show_order(ctx: Context, order: Order) -> None:

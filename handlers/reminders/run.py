@@ -18,8 +18,8 @@ from domain.policy.reminders import deliver_at
 from domain.roles import Role
 from handlers.app import App
 from handlers.fines import propose_fine
-from handlers.groups import desk
-from handlers.types import Button, keyboard_to_json
+from handlers.notify import notify_user
+from handlers.types import Button
 from storage import outbox
 from storage.models import Order, User
 from storage.users import users_with_role
@@ -83,24 +83,13 @@ class Sweep:
             if p.key in seen:
                 continue
             seen.add(p.key)
-            buttons = p.buttons_for(p.user.language) if p.buttons_for else ()
             urgent = p.urgent and self.policy.working.urgent_escalations_ignore_hours
-            mode = self.app.config.clerk_notices
-            if (desk_group := await desk.desk_for(self.session, p.user, mode)) is not None:
-                # A clerk's reminder or sheet goes into the desk group's topic (see handlers.groups.desk).
-                queued += await desk.queue(
-                    self.session, desk_group, p.user, key=p.key.rsplit(":u", 1)[0], text=p.text_for(p.user.language),
-                    now=self.now, mode=mode, per=self.app.config.desk_topics, buttons=keyboard_to_json(buttons) or None,
-                    entity=p.entity, live=p.live, urgent=urgent, attachment=p.attachment,
-                    not_before=deliver_at(p.due_at, self.calendar, urgent=urgent))
-                if mode == "desk":
-                    continue
-            await outbox.enqueue(
-                self.session, key=p.key, chat_id=p.user.telegram_id, text=p.text_for(p.user.language), now=self.now,
-                buttons=keyboard_to_json(buttons) or None,
-                entity=p.entity, attachment=p.attachment, urgent=urgent, render=p.live,
+            # The same path as any notification: a clerk's reminder or sheet may go to the desk group.
+            queued += await notify_user(
+                self.session, p.user, key=p.key.rsplit(":u", 1)[0], text=p.text_for(p.user.language), now=self.now,
+                buttons=p.buttons_for(p.user.language) if p.buttons_for else (), entity=p.entity, live=p.live,
+                app=self.app, urgent=urgent, attachment=p.attachment,
                 not_before=deliver_at(p.due_at, self.calendar, urgent=urgent))
-            queued += 1
         self.planned.clear()
         return queued
 
