@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from domain.aftersales.case import CaseState, Category, Resolution, Severity
@@ -32,6 +32,9 @@ BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements IN
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # What a column's Python type means unless the column says otherwise (SQLAlchemy's defaults
+    # for int, bool, date): times are aware UTC on every backend, text is free text (storage.types).
+    type_annotation_map = {datetime: UTCDateTime, str: FreeText}
 
 
 # -- states only storage knows: how far a delivery, an inbound update, a change request got ---------
@@ -77,10 +80,10 @@ class Store(Base):
 
     __tablename__ = "stores"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(LookupString(32), unique=True)
-    name: Mapped[str] = mapped_column(FreeText)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    name: Mapped[str]
+    created_at: Mapped[datetime]
 
 
 class User(Base):
@@ -88,15 +91,15 @@ class User(Base):
 
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name: Mapped[str] = mapped_column(FreeText)
-    username: Mapped[str | None] = mapped_column(FreeText)
+    name: Mapped[str]
+    username: Mapped[str | None]
     role: Mapped[Role] = mapped_column(State(Role, 20))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
 
     store: Mapped[Store | None] = relationship(lazy="joined")
 
@@ -110,10 +113,10 @@ class Invite(Base):
     role: Mapped[Role] = mapped_column(State(Role, 20))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
     used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -138,10 +141,10 @@ class AuditEntry(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     actor_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram id of the sender / acting user
     message_id: Mapped[int | None] = mapped_column(BigInteger)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(default=1)
     entity: Mapped[str | None] = mapped_column(LookupString(40), index=True)
-    telegram_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    telegram_time: Mapped[datetime | None]
+    recorded_at: Mapped[datetime]
     text: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[str | None] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
@@ -168,14 +171,14 @@ class AuditCheckpoint(Base):
 
     __tablename__ = "audit_checkpoints"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     tree_size: Mapped[int] = mapped_column(BigInteger)
     root_hash: Mapped[str] = mapped_column(String(64))  # hex
     note: Mapped[str] = mapped_column(Text)  # the checkpoint text, signature lines included
-    signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed: Mapped[bool] = mapped_column(default=False)
     purpose: Mapped[str] = mapped_column(String(40))  # "daily:2026-12-03", "cli", "evidence", "startup"
-    published: Mapped[bool] = mapped_column(Boolean, default=False)  # sent to the managers
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    published: Mapped[bool] = mapped_column(default=False)  # sent to the managers
+    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class DocumentCounter(Base):
@@ -185,7 +188,7 @@ class DocumentCounter(Base):
 
     kind: Mapped[str] = mapped_column(String(4), primary_key=True)
     year_month: Mapped[str] = mapped_column(String(6), primary_key=True)
-    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_seq: Mapped[int] = mapped_column(default=0)
 
 
 class Order(Base):
@@ -197,40 +200,40 @@ class Order(Base):
         Index("ix_orders_source", "source_chat_id", "source_message_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(LookupString(20), unique=True)
     state: Mapped[OrderState] = mapped_column(State(OrderState, 20), index=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     sales_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    customer_name: Mapped[str | None] = mapped_column(FreeText)
-    customer_phone: Mapped[str | None] = mapped_column(FreeText)
-    address: Mapped[str | None] = mapped_column(FreeText)
-    delivery_date: Mapped[date | None] = mapped_column(Date)
-    payment: Mapped[str | None] = mapped_column(FreeText)
-    order_date: Mapped[date | None] = mapped_column(Date)  # R4: delivery date − lead time
+    customer_name: Mapped[str | None]
+    customer_phone: Mapped[str | None]
+    address: Mapped[str | None]
+    delivery_date: Mapped[date | None]
+    payment: Mapped[str | None]
+    order_date: Mapped[date | None]  # R4: delivery date − lead time
     flags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated: rush_insertion, short_lead_time
     parser_version: Mapped[str | None] = mapped_column(String(40))
     source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     source_message_id: Mapped[int | None] = mapped_column(BigInteger)
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)  # audit entry of the order message
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)  # Telegram time of the order message
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    held_until: Mapped[date | None] = mapped_column(Date, index=True)  # R12: paused on the return day
-    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reconfirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    pickup_deadline: Mapped[date | None] = mapped_column(Date, index=True)  # R10
-    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    cancel_reason: Mapped[str | None] = mapped_column(FreeText)
-    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sales_told_clerk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R6
-    reached_store_warehouse: Mapped[bool] = mapped_column(Boolean, default=False)  # R8's higher rate
+    sent_at: Mapped[datetime]  # Telegram time of the order message
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    held_until: Mapped[date | None] = mapped_column(index=True)  # R12: paused on the return day
+    received_at: Mapped[datetime | None]
+    reconfirmed_at: Mapped[datetime | None]
+    placed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    printed_at: Mapped[datetime | None]
+    pickup_deadline: Mapped[date | None] = mapped_column(index=True)  # R10
+    picked_up_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None]
+    cancel_requested_at: Mapped[datetime | None]
+    sales_told_clerk_at: Mapped[datetime | None]  # R6
+    reached_store_warehouse: Mapped[bool] = mapped_column(default=False)  # R8's higher rate
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who received it
 
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.position",
@@ -248,17 +251,17 @@ class OrderLine(Base):
 
     __tablename__ = "order_lines"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    product: Mapped[str] = mapped_column(FreeText)
-    material: Mapped[str | None] = mapped_column(FreeText)
-    quantity: Mapped[int] = mapped_column(Integer, default=1)
-    unit: Mapped[str | None] = mapped_column(FreeText)
-    spec: Mapped[str | None] = mapped_column(FreeText)
+    position: Mapped[int]
+    product: Mapped[str]
+    material: Mapped[str | None]
+    quantity: Mapped[int] = mapped_column(default=1)
+    unit: Mapped[str | None]
+    spec: Mapped[str | None]
     state: Mapped[LineState] = mapped_column(State(LineState, 12), default=LineState.pending)
-    eta: Mapped[date | None] = mapped_column(Date)
-    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    eta: Mapped[date | None]
+    arrived_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
@@ -267,13 +270,13 @@ class EventRow:
     """One line of a tracked entity's history (履历): who did what, when, from which state to
     which, on the evidence of which message. Orders and after-sales cases keep the same kind."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     event: Mapped[str] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(20))  # an order's or a case's state
     to_state: Mapped[str | None] = mapped_column(String(20))
-    detail: Mapped[str | None] = mapped_column(FreeText)  # canonical JSON
+    detail: Mapped[str | None]  # canonical JSON
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)
 
     @declared_attr
@@ -294,11 +297,11 @@ class PendingChange(Base):
 
     __tablename__ = "pending_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    changes: Mapped[str] = mapped_column(FreeText)  # JSON: {field: new value}
+    created_at: Mapped[datetime]
+    changes: Mapped[str]  # JSON: {field: new value}
     state: Mapped[ChangeState] = mapped_column(State(ChangeState, 12), default=ChangeState.PENDING)
     origin: Mapped[str] = mapped_column(String(12), default="message")  # message | edit
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -311,9 +314,9 @@ class AwaitingInput(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))  # e.g. draft_field, draft_edit, cancel_reason, backorder_eta
-    ref_id: Mapped[int] = mapped_column(Integer)
+    ref_id: Mapped[int]
     field: Mapped[str | None] = mapped_column(String(30))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime]
 
 
 class Fine(Base):
@@ -322,24 +325,24 @@ class Fine(Base):
     __tablename__ = "fines"
     __table_args__ = (UniqueConstraint("rule_key", name="uq_fines_rule_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(LookupString(20), unique=True)
     rule: Mapped[str] = mapped_column(String(8))  # R2, R6, R7, R8, R10 …
     rule_key: Mapped[str | None] = mapped_column(String(120))  # rule+entity+slot: the same fine is never proposed twice
     person_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    amount_yuan: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(FreeText)
+    amount_yuan: Mapped[int]
+    reason: Mapped[str]
     state: Mapped[FineState] = mapped_column(State(FineState, 12), default=FineState.proposed, index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    proposed_at: Mapped[datetime]
     evidence: Mapped[str | None] = mapped_column(Text)  # JSON list of audit entry ids
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    appeal_deadline: Mapped[date | None] = mapped_column(Date)
-    appeal_reason: Mapped[str | None] = mapped_column(FreeText)
-    appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None]
+    notified_at: Mapped[datetime | None]
+    appeal_deadline: Mapped[date | None]
+    appeal_reason: Mapped[str | None]
+    appealed_at: Mapped[datetime | None]
 
     person: Mapped[User] = relationship(foreign_keys=[person_id], lazy="joined")
     decider: Mapped[User | None] = relationship(foreign_keys=[decided_by], lazy="joined")
@@ -352,9 +355,9 @@ class ReturnDay(Base):
     __tablename__ = "return_days"
 
     year_month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
-    day: Mapped[date] = mapped_column(Date, unique=True)
+    day: Mapped[date] = mapped_column(unique=True)
     set_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    set_at: Mapped[datetime]
 
 
 class CompanyDayOff(Base):
@@ -362,10 +365,10 @@ class CompanyDayOff(Base):
 
     __tablename__ = "company_days_off"
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
     reason: Mapped[str] = mapped_column(String(200))
     added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_at: Mapped[datetime]
 
 
 class OutboxMessage(Base):
@@ -380,23 +383,23 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    text: Mapped[str] = mapped_column(FreeText)
-    buttons: Mapped[str | None] = mapped_column(FreeText)  # JSON [[{"text","data"}]]
+    text: Mapped[str]
+    buttons: Mapped[str | None]  # JSON [[{"text","data"}]]
     entity: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
     state: Mapped[OutboxState] = mapped_column(State(OutboxState, 12), default=OutboxState.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(FreeText)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None]
+    sent_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     # A photo or document to send with the text: JSON {"kind": "photo"|"document", "path", "file_name"}.
     attachment: Mapped[str | None] = mapped_column(Text)
     # May go out outside working hours (R14 escalations, when config allows it).
-    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
     # An answer to the person's own request (a reply Telegram refused at first, a finished
     # export): not a ping, so working hours (R18) do not hold it back.
-    answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    answer: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # How to render the row again when it is sent (JSON {"kind": …, …}, see handlers.live): a queued
     # card shows the entity as it is then, or is dropped when it no longer applies. ``text`` and
@@ -424,7 +427,7 @@ class InboxUpdate(Base):
     entry_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # audit_log.id
     chat_id: Mapped[int] = mapped_column(BigInteger)
     update_id: Mapped[int | None] = mapped_column(BigInteger)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime]
     state: Mapped[InboxState] = mapped_column(State(InboxState, 12), default=InboxState.RECEIVED)
     outcome: Mapped[str | None] = mapped_column(Text)  # JSON: the replies still to deliver
 
@@ -443,7 +446,7 @@ class AfterSalesCase(Base):
 
     __tablename__ = "aftersales_cases"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(LookupString(20), unique=True)
     state: Mapped[CaseState] = mapped_column(State(CaseState, 20), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -452,29 +455,29 @@ class AfterSalesCase(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     category: Mapped[Category] = mapped_column(State(Category, 20))
     severity: Mapped[Severity] = mapped_column(State(Severity, 10))
-    description: Mapped[str] = mapped_column(FreeText)
-    whole_order: Mapped[bool] = mapped_column(Boolean, default=False)  # R13: one product can return the order
-    customer_hint: Mapped[str | None] = mapped_column(FreeText)  # name/phone typed when no number was given
+    description: Mapped[str]
+    whole_order: Mapped[bool] = mapped_column(default=False)  # R13: one product can return the order
+    customer_hint: Mapped[str | None]  # name/phone typed when no number was given
     source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     source_message_id: Mapped[int | None] = mapped_column(BigInteger)
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)  # audit entry of the request message
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)  # Telegram time of the request
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    queued: Mapped[bool] = mapped_column(Boolean, default=False)  # R11 queue mode: sent outside the window
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the desk takes it (window start if queued)
-    sla_started_at: Mapped[datetime] = mapped_column(UTCDateTime)  # opened_at, or the last re-opening
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first response
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime]  # Telegram time of the request
+    created_at: Mapped[datetime]
+    queued: Mapped[bool] = mapped_column(default=False)  # R11 queue mode: sent outside the window
+    opened_at: Mapped[datetime]  # when the desk takes it (window start if queued)
+    sla_started_at: Mapped[datetime]  # opened_at, or the last re-opening
+    accepted_at: Mapped[datetime | None]  # first response
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
     resolution: Mapped[Resolution | None] = mapped_column(State(Resolution, 12))
-    resolution_note: Mapped[str | None] = mapped_column(FreeText)
-    satisfaction: Mapped[int | None] = mapped_column(Integer)  # the latest score
-    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    resolution_note: Mapped[str | None]
+    satisfaction: Mapped[int | None]  # the latest score
+    reopen_count: Mapped[int] = mapped_column(default=0)
     fine_id: Mapped[int | None] = mapped_column(ForeignKey("fines.id"))  # R7/R8 for a registration error
-    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    resolve_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    respond_by: Mapped[datetime | None] = mapped_column(index=True)
+    resolve_by: Mapped[datetime | None] = mapped_column(index=True)
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    warn_at: Mapped[datetime | None] = mapped_column(index=True)
 
     order: Mapped[Order | None] = relationship(lazy="joined")
     store: Mapped[Store | None] = relationship(lazy="joined")
@@ -496,16 +499,16 @@ class CasePhoto(Base):
 
     __tablename__ = "aftersales_case_photos"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("aftersales_cases.id", ondelete="CASCADE"), index=True)
-    file_id: Mapped[str] = mapped_column(FreeText)
-    file_unique_id: Mapped[str] = mapped_column(FreeText)
+    file_id: Mapped[str]
+    file_unique_id: Mapped[str]
     sha256: Mapped[str | None] = mapped_column(String(64))
-    size: Mapped[int | None] = mapped_column(Integer)
-    path: Mapped[str | None] = mapped_column(FreeText)
-    error: Mapped[str | None] = mapped_column(FreeText)  # the download failed: the file_id is kept
+    size: Mapped[int | None]
+    path: Mapped[str | None]
+    error: Mapped[str | None]  # the download failed: the file_id is kept
     added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_at: Mapped[datetime]
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)  # the message that carried it
     audit_id: Mapped[int | None] = mapped_column(BigInteger)  # its ``file`` entry in the audit log
 
@@ -515,12 +518,12 @@ class CasePause(Base):
 
     __tablename__ = "aftersales_case_pauses"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("aftersales_cases.id", ondelete="CASCADE"), index=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime]
     started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(FreeText)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str]
+    ended_at: Mapped[datetime | None]
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -530,12 +533,12 @@ class ReturnDayNotice(Base):
     __tablename__ = "return_day_notices"
     __table_args__ = (UniqueConstraint("year_month", "notice_date", name="uq_return_day_notices_month_date"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     year_month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-12"
-    return_day: Mapped[date] = mapped_column(Date)
-    notice_date: Mapped[date] = mapped_column(Date)  # the slot key
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # first working moment of that date
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_day: Mapped[date]
+    notice_date: Mapped[date]  # the slot key
+    due_at: Mapped[datetime] = mapped_column(index=True)  # first working moment of that date
+    sent_at: Mapped[datetime | None]
 
 
 class DeskNonce(Base):
@@ -546,8 +549,8 @@ class DeskNonce(Base):
 
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class GroupLink(Base):
@@ -561,11 +564,11 @@ class GroupLink(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     role: Mapped[GroupRole] = mapped_column(State(GroupRole, 12))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
-    title: Mapped[str | None] = mapped_column(FreeText)
+    title: Mapped[str | None]
     topics: Mapped[str | None] = mapped_column(Text)  # JSON {"S1": 12, "日报": 14}
     linked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    linked_at: Mapped[datetime | None]
+    told_at: Mapped[datetime | None]
     # The old chat id when the group was upgraded to a supergroup (links follow the new id).
     migrated_from: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -578,4 +581,4 @@ class GroupDeparture(Base):
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    left_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime]
