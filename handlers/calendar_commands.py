@@ -87,19 +87,27 @@ def _run_line(ctx: Context, run: DayRun) -> str:
     return ctx.t(f"calendar.day.{run.kind.value}", days=days, name=name)
 
 
-async def _day_off(ctx: Context, words: list[str]) -> None:
+def _managed_day(ctx: Context, words: list[str], usage: str, *, least: int) -> date | None:
+    """The day a manager's /calendar off|on names — None after saying why not (not a manager, too
+    few words, a day in the past)."""
     if Role(ctx.person.role) not in MANAGERS:
         ctx.say("error.not_allowed")
-        return
-    if len(words) < 2:
-        ctx.say("calendar.off.usage")
-        return
-    calendar = ctx.app.calendar
-    today = calendar.local(ctx.now).date()
-    day, reason = _day(words[0], today), " ".join(words[1:])[:200]
+        return None
+    if len(words) < least:
+        ctx.say(usage)
+        return None
+    today = ctx.app.calendar.local(ctx.now).date()
+    day = _day(words[0], today)
     if day < today:
         ctx.say("calendar.off.past", date=fmt_date(ctx.language, day))
+        return None
+    return day
+
+
+async def _day_off(ctx: Context, words: list[str]) -> None:
+    if (day := _managed_day(ctx, words, "calendar.off.usage", least=2)) is None:
         return
+    calendar, reason = ctx.app.calendar, " ".join(words[1:])[:200]
     kind = calendar.day_kind(day)
     if kind is DayKind.COMPANY_DAY_OFF and day in calendar.company_days_off:
         previous = await calendar_store.add_company_day_off(ctx.session, day=day, reason=reason,
@@ -121,19 +129,9 @@ async def _day_off(ctx: Context, words: list[str]) -> None:
 
 
 async def _day_on(ctx: Context, words: list[str]) -> None:
-    if Role(ctx.person.role) not in MANAGERS:
-        ctx.say("error.not_allowed")
+    if (day := _managed_day(ctx, words, "calendar.on.usage", least=1)) is None:
         return
-    if not words:
-        ctx.say("calendar.on.usage")
-        return
-    calendar = ctx.app.calendar
-    today = calendar.local(ctx.now).date()
-    day = _day(words[0], today)
-    if day < today:
-        ctx.say("calendar.off.past", date=fmt_date(ctx.language, day))
-        return
-    if day in calendar.working.holidays:
+    if day in ctx.app.calendar.working.holidays:
         ctx.say("calendar.on.config", date=fmt_date(ctx.language, day))
         return
     reason = await calendar_store.remove_company_day_off(ctx.session, day)
@@ -175,7 +173,7 @@ async def recompute_stored_deadlines(ctx: Context) -> int:
 
 async def _audit(ctx: Context, event: str, day: date, **data: object) -> None:
     await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"calendar:{day.isoformat()}",
-                       actor_id=ctx.user.telegram_id if ctx.user else None, event=event,
+                       actor_id=ctx.person.telegram_id, event=event,
                        data={"day": day.isoformat(), **data}, evidence_id=ctx.evidence_id)
 
 

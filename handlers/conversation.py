@@ -172,9 +172,7 @@ async def _search(ctx: Context, parsed: ParsedMessage) -> None:
 
 async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
     """A reply to a bot card: fills a draft, or asks for a change / cancellation of that order."""
-    assert ctx.incoming.reply_to_message_id is not None
-    entity = await order_store.entity_of_bot_message(ctx.session, ctx.incoming.chat_id,
-                                                     ctx.incoming.reply_to_message_id)
+    entity = await _replied_card(ctx)
     if entity is None:
         return False
     if entity.startswith("draft:"):
@@ -224,13 +222,15 @@ async def _about_order(ctx: Context, order: Order, parsed: ParsedMessage) -> Non
     await request_change(ctx, order, as_change, request=request, by_reply=True)
 
 
-async def _reply_to_case_card(ctx: Context) -> bool:
+async def _replied_card(ctx: Context) -> str | None:
+    """What the bot card this message replies to was about (``draft:12``, DD…, SH…), if it is one."""
     assert ctx.incoming.reply_to_message_id is not None
-    entity = await order_store.entity_of_bot_message(ctx.session, ctx.incoming.chat_id,
-                                                     ctx.incoming.reply_to_message_id)
-    if entity is None or not entity.startswith("SH"):
-        return False
-    return await case_intake.reply_to_case(ctx, entity)
+    return await order_store.entity_of_bot_message(ctx.session, ctx.incoming.chat_id, ctx.incoming.reply_to_message_id)
+
+
+async def _reply_to_case_card(ctx: Context) -> bool:
+    entity = await _replied_card(ctx)
+    return entity is not None and entity.startswith("SH") and await case_intake.reply_to_case(ctx, entity)
 
 
 async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,30 +20,26 @@ from storage.models import AuditEntry, CaseEvent, Fine, Order, OrderLine, Return
 from storage.orders import OPEN_STATES
 
 
+async def _orders(session: AsyncSession, *where: ColumnElement[bool],
+                  order_by: Sequence[Any] = ()) -> Sequence[Order]:
+    return (await session.execute(select(Order).where(*where).order_by(*order_by))).scalars().unique().all()
+
+
 async def orders_to_place(session: AsyncSession, *, order_date_before: date, since: date) -> Sequence[Order]:
     """R6/R7 candidates: handed in, not yet placed, with an order date in [since, order_date_before)."""
-    rows = await session.execute(select(Order).where(
-        Order.state.in_([s.value for s in NOT_PLACED]),
-        Order.order_date < order_date_before,
-        Order.order_date >= since,
-    ))
-    return rows.scalars().unique().all()
+    return await _orders(session, Order.state.in_([s.value for s in NOT_PLACED]), Order.order_date < order_date_before,
+                         Order.order_date >= since)
 
 
 async def drafts_due_on(session: AsyncSession, day: date) -> Sequence[Order]:
     """R2 last-call candidates: drafts (not held for the return day) whose order date is ``day``."""
-    rows = await session.execute(select(Order).where(
-        Order.state == OrderState.draft.value, Order.held_until.is_(None), Order.order_date == day,
-    ))
-    return rows.scalars().unique().all()
+    return await _orders(session, Order.state == OrderState.draft.value, Order.held_until.is_(None),
+                         Order.order_date == day)
 
 
 async def printed_orders_due(session: AsyncSession, *, deadline_by: date) -> Sequence[Order]:
     """R10 candidates: printed orders whose pickup deadline is ``deadline_by`` or earlier."""
-    rows = await session.execute(select(Order).where(
-        Order.state == OrderState.printed.value, Order.pickup_deadline <= deadline_by,
-    ))
-    return rows.scalars().unique().all()
+    return await _orders(session, Order.state == OrderState.printed.value, Order.pickup_deadline <= deadline_by)
 
 
 async def fine_set_aside(session: AsyncSession, order_id: int, rule: str) -> bool:
@@ -55,9 +52,7 @@ async def fine_set_aside(session: AsyncSession, order_id: int, rule: str) -> boo
 
 async def placed_orders(session: AsyncSession) -> Sequence[Order]:
     """R9 chase list: placed orders not yet complete, in placement order."""
-    rows = await session.execute(select(Order).where(Order.state == OrderState.placed.value)
-                                 .order_by(Order.placed_at, Order.id))
-    return rows.scalars().unique().all()
+    return await _orders(session, Order.state == OrderState.placed.value, order_by=(Order.placed_at, Order.id))
 
 
 async def lines_arrived_since(session: AsyncSession, store_id: int | None,
@@ -71,9 +66,7 @@ async def lines_arrived_since(session: AsyncSession, store_id: int | None,
 
 async def open_orders(session: AsyncSession) -> Sequence[Order]:
     """R15 tracking sheet: every open order, by order date."""
-    rows = await session.execute(select(Order).where(Order.state.in_(OPEN_STATES))
-                                 .order_by(Order.order_date, Order.id))
-    return rows.scalars().unique().all()
+    return await _orders(session, Order.state.in_(OPEN_STATES), order_by=(Order.order_date, Order.id))
 
 
 async def audit_head(session: AsyncSession) -> tuple[int, str] | None:

@@ -339,8 +339,7 @@ def _reason(ctx: Context) -> str:
 
 async def wait_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
     """The answer to 等客户的原因: the R14 clock stops."""
-    case = await _waiting_case(ctx, waiting)
-    if case is None:
+    if (case := await _waiting_case(ctx, waiting)) is None:
         return
     await pause(ctx, case, _reason(ctx))
     await show_desk_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
@@ -348,8 +347,7 @@ async def wait_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessag
 
 async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
     """The answer to 拒绝受理的原因: the case is closed as rejected and the sales person told."""
-    case = await _waiting_case(ctx, waiting)
-    if case is None:
+    if (case := await _waiting_case(ctx, waiting)) is None:
         return
     reason = _reason(ctx)
     case.resolution_note = reason
@@ -362,7 +360,5 @@ async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMess
 
 async def declined_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
     """The answer to 不予处理的理由: the case is resolved as declined."""
-    case = await _waiting_case(ctx, waiting)
-    if case is None:
-        return
-    await resolve(ctx, case, Resolution.rejected, _reason(ctx), edit=False)
+    if (case := await _waiting_case(ctx, waiting)) is not None:
+        await resolve(ctx, case, Resolution.rejected, _reason(ctx), edit=False)

@@ -61,19 +61,18 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
         queued = True
 
     order, candidates = await _find_order(ctx, parsed)
-    if order is None and not candidates and parsed.order_ref:
-        ctx.say("aftersales.order_not_found", number=parsed.order_ref)
-        return
-    if order is None and not candidates and not (parsed.customer_phone or parsed.customer_name):
-        ctx.say("aftersales.which_order")
-        return
     if order is None and not candidates:
-        ctx.say("aftersales.no_match", needle=parsed.customer_phone or parsed.customer_name)
+        if parsed.order_ref:
+            ctx.say("aftersales.order_not_found", number=parsed.order_ref)
+        elif needle := parsed.customer_phone or parsed.customer_name:
+            ctx.say("aftersales.no_match", needle=needle)
+        else:
+            ctx.say("aftersales.which_order")
         return
 
     opened_at = next_window_start(sent_at, rules, calendar) if queued else sent_at
     local = calendar.local(sent_at)
-    seq = await _next_seq(ctx, f"{local.year:04d}{local.month:02d}")
+    seq = await order_store.next_document_seq(ctx.session, "SH", f"{local.year:04d}{local.month:02d}")
     text = (ctx.incoming.text or "").strip()
     case = AfterSalesCase(
         number=format_case_number(local.year, local.month, seq), state=CaseState.open.value,
@@ -114,10 +113,6 @@ async def _find_order(ctx: Context, parsed: ParsedMessage) -> tuple[Order | None
     if len(found) == 1:
         return found[0], []
     return None, found
-
-
-async def _next_seq(ctx: Context, year_month: str) -> int:
-    return await order_store.next_document_seq(ctx.session, "SH", year_month)
 
 
 def _description(text: str, order_ref: str | None) -> str:

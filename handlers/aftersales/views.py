@@ -11,9 +11,8 @@ from domain.policy.return_day import return_day_notices, validate_return_day
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards
-from handlers.aftersales.common import DESK, record, visible_case
+from handlers.aftersales.common import DESK, visible_case
 from handlers.orders.views import by_number, listing
-from handlers.aftersales.desk import show_desk_card
 from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.records import history_lines
@@ -127,5 +126,3 @@ def _parse_day(text: str, today: date) -> date | None:
         raise DomainError("return_day.invalid_date", text=text) from None
     return None
 
-
-__all__ = ["cases", "case", "returnday", "show_desk_card", "record"]

@@ -25,7 +25,6 @@ from handlers.context import Context
 from handlers.orders import cards
 from handlers.reminders.run import Sweep
 from handlers.buttons import EscalationAnswer
-from handlers.types import Button
 from storage import aftersales as case_store
 from storage import reminders as candidates
 from storage.models import AfterSalesCase, User
@@ -74,27 +73,27 @@ async def sla(run: Sweep) -> None:
         acked, snoozed = await _acknowledged(run, case, breach)
         if acked:
             continue
+        key = f"{case.number}:{breach.isoformat()}"
+
+        def chase(users: list[User], slot: str, text_key: str, at: datetime, *, urgent: bool) -> None:
+            """A breach notice with 已处理 / 稍后 (it climbs until someone presses one)."""
+            run.plan(users, slot, _text(text_key, case, breach, tz), at, entity=case.number, urgent=urgent,
+                     buttons_for=partial(notices.ack_buttons, case=case, due=breach),
+                     live=notices.deadline_spec(text_key, breach, buttons=True))
+
         if snoozed is not None:
             if snoozed <= run.now:
-                run.plan(await _owners(run, case), f"R14:escalate:{case.number}:{breach.isoformat()}:snooze:"
-                         f"{snoozed.isoformat()}", _text("sla.breached", case, breach, tz), snoozed,
-                         entity=case.number, buttons_for=partial(_ack_buttons, case=case, breach=breach),
-                         urgent=True, live=notices.deadline_spec("sla.breached", breach, buttons=True))
+                chase(await _owners(run, case), f"R14:escalate:{key}:snooze:{snoozed.isoformat()}", "sla.breached",
+                      snoozed, urgent=True)
             continue
         # The owner hears that the deadline passed; the chain above hears level by level.
-        run.plan(await _owners(run, case), f"R14:breach:{case.number}:{breach.isoformat()}",
-                 _text("sla.breached", case, breach, tz), breach, entity=case.number,
-                 buttons_for=partial(_ack_buttons, case=case, breach=breach),
-                 live=notices.deadline_spec("sla.breached", breach, buttons=True))
-        steps = escalation_steps(breach, run.policy.after_sales, run.calendar)
-        for level, (role, due_at) in enumerate(steps, start=1):
+        chase(await _owners(run, case), f"R14:breach:{key}", "sla.breached", breach, urgent=False)
+        for level, (role, due_at) in enumerate(escalation_steps(breach, run.policy.after_sales, run.calendar),
+                                               start=1):
             if due_at > run.now:
                 break
-            users = await _people_for(run, role, case)
-            run.plan(users, f"R14:escalate:{case.number}:{breach.isoformat()}:{level}",
-                     _text("sla.escalated", case, breach, tz), due_at, entity=case.number,
-                     buttons_for=partial(_ack_buttons, case=case, breach=breach), urgent=True,
-                     live=notices.deadline_spec("sla.escalated", breach, buttons=True))
+            chase(await _people_for(run, role, case), f"R14:escalate:{key}:{level}", "sla.escalated", due_at,
+                  urgent=True)
 
 
 async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]:
@@ -108,10 +107,6 @@ async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]
     if wanted is Role.CLERK:
         return await _owners(run, case)
     return await run.people(wanted)
-
-
-def _ack_buttons(language: str, case: AfterSalesCase, breach: datetime) -> tuple[tuple[Button, ...], ...]:
-    return notices.ack_buttons(language, case, breach)
 
 
 async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
