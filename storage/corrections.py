@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry, Order, OrderEvent
+from storage.models import Order, OrderEvent
+from storage.orders import audit_entries
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,7 @@ async def correction_journeys(session: AsyncSession) -> list[CorrectionJourney]:
         return []
     orders = {o.id: o for o in (await session.execute(select(Order).where(Order.id.in_(filled)))).scalars()}
     evidence_ids = [o.evidence_id for o in orders.values() if o.evidence_id is not None]
-    entries = {e.id: e for e in (await session.execute(
-        select(AuditEntry).where(AuditEntry.id.in_(evidence_ids)))).scalars()} if evidence_ids else {}
+    entries = await audit_entries(session, evidence_ids)
     out = []
     for order_id, corrections in filled.items():
         order = orders.get(order_id)

@@ -63,18 +63,21 @@ UNCERTAIN_MARK = " ?"
 def summary(language: str, order: Order, *, with_lines_status: bool = False,
             uncertain: frozenset[str] | set[str] = frozenset()) -> list[str]:
     colon = t(language, "punct.colon")
-    lines = [f"{t(language, f'field.{name}')}{colon}{field_value(language, order, name)}"
-             + (UNCERTAIN_MARK if name in uncertain else "")
-             for name in FIELDS if name != "items"]
-    lines.insert(2, f"{t(language, 'field.items')}{colon}".rstrip() + (UNCERTAIN_MARK.strip() if "items" in uncertain else ""))
-    for index, line in enumerate(order.lines[:SHOWN_LINES], start=1):
-        status = f"  [{line_status(language, line)}]" if with_lines_status else ""
-        unknown = t(language, "line.material_unknown") if not line.material else ""
-        lines.insert(2 + index, f"  {index}. {line_text(language, line)}{unknown}{status}")
-    if len(order.lines) > SHOWN_LINES:
-        lines.insert(3 + SHOWN_LINES, t(language, "draft.more_lines", count=len(order.lines) - SHOWN_LINES))
-    if not order.lines:
-        lines[2] += t(language, "order.value_missing")
+    lines = []
+    for name in FIELDS:
+        mark = UNCERTAIN_MARK if name in uncertain else ""
+        if name != "items":
+            lines.append(f"{t(language, f'field.{name}')}{colon}{field_value(language, order, name)}{mark}")
+            continue
+        # The goods: a heading, then one numbered line each (the first SHOWN_LINES of them).
+        lines.append(f"{t(language, 'field.items')}{colon}".rstrip() + mark.strip()
+                     + ("" if order.lines else t(language, "order.value_missing")))
+        for index, line in enumerate(order.lines[:SHOWN_LINES], start=1):
+            status = f"  [{line_status(language, line)}]" if with_lines_status else ""
+            unknown = t(language, "line.material_unknown") if not line.material else ""
+            lines.append(f"  {index}. {line_text(language, line)}{unknown}{status}")
+        if len(order.lines) > SHOWN_LINES:
+            lines.append(t(language, "draft.more_lines", count=len(order.lines) - SHOWN_LINES))
     if order.order_date:
         lines.append(t(language, "order.order_date", date=fmt_date(language, order.order_date)))
     return lines
