@@ -25,24 +25,22 @@ async def link(ctx: Context, args: str) -> None:
         ctx.say("group.link_usage", bot=ctx.app.config.bot_username)
         return
     privacy = ctx.t("group.privacy", bot=ctx.app.config.bot_username)
-    if target.lower() == "desk":
-        if not incoming.is_forum:
-            ctx.say("group.desk_needs_forum")
+    store = None
+    if target.lower() != "desk":
+        if (store := await user_store.store_by_code(ctx.session, target.upper())) is None:
+            ctx.say("store.unknown", code=target)
             return
-        await group_store.set_link(ctx.session, incoming.chat_id, role=GroupRole.DESK, store_id=None,
-                                   title=incoming.chat_title, by=_actor(ctx), now=ctx.now)
-        per = ctx.t(f"group.desk_per.{ctx.app.config.desk_topics}")
-        ctx.say("group.linked_desk", per=per, privacy=privacy)
-        await _record(ctx, role=GroupRole.DESK, store=None)
+    elif not incoming.is_forum:
+        ctx.say("group.desk_needs_forum")
         return
-    store = await user_store.store_by_code(ctx.session, target.upper())
-    if store is None:
-        ctx.say("store.unknown", code=target)
-        return
-    await group_store.set_link(ctx.session, incoming.chat_id, role=GroupRole.STORE, store_id=store.id,
-                               title=incoming.chat_title, by=_actor(ctx), now=ctx.now)
-    ctx.say("group.linked_store", code=store.code, name=store.name, privacy=privacy)
-    await _record(ctx, role=GroupRole.STORE, store=store.code)
+    role = GroupRole.STORE if store is not None else GroupRole.DESK
+    await group_store.set_link(ctx.session, incoming.chat_id, role=role, store_id=store.id if store else None,
+                               title=incoming.chat_title, by=ctx.person.id, now=ctx.now)
+    if store is not None:
+        ctx.say("group.linked_store", code=store.code, name=store.name, privacy=privacy)
+    else:
+        ctx.say("group.linked_desk", per=ctx.t(f"group.desk_per.{ctx.app.config.desk_topics}"), privacy=privacy)
+    await _record(ctx, role=role, store=store.code if store else None)
 
 
 async def unlink(ctx: Context, args: str) -> None:
@@ -55,10 +53,6 @@ async def unlink(ctx: Context, args: str) -> None:
         ctx.say("group.unlinked_done")
     else:
         ctx.say("group.not_linked")
-
-
-def _actor(ctx: Context) -> int | None:
-    return ctx.user.id if ctx.user is not None else None
 
 
 async def _record(ctx: Context, *, role: GroupRole, store: str | None) -> None:
