@@ -86,10 +86,10 @@ async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
 
 
 async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str, action: CaseAction,
-                      question: Question) -> None:
+                      question: Question, edit: bool = False) -> None:
     case_transition(CaseState(case.state), action)  # refuse before asking
     await order_store.await_input(ctx.session, ctx.person.id, kind=question.value, ref_id=case.id, field=None, now=ctx.now)
-    ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number)
+    ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number, edit=edit)
 
 
 async def _resume_button(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -98,8 +98,7 @@ async def _resume_button(ctx: Context, case: AfterSalesCase, arg: str) -> None:
 
 
 async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
-    if CaseAction.resolve not in _allowed(case):
-        case_transition(CaseState(case.state), CaseAction.resolve)
+    case_transition(CaseState(case.state), CaseAction.resolve)  # refuse before asking
     ctx.reply(ctx.t("case.ask.resolution", number=case.number), buttons=cards.resolution_buttons(ctx.language, case),
               entity=case.number)
 
@@ -109,13 +108,11 @@ async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
     if resolution is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    if resolution is Resolution.rejected:
-        case_transition(CaseState(case.state), CaseAction.resolve)
-        await order_store.await_input(ctx.session, ctx.person.id, kind=Question.case_resolution_reason.value, ref_id=case.id,
-                                      field=None, now=ctx.now)
-        ctx.reply(ctx.t("case.ask.declined_reason", number=case.number), entity=case.number, edit=True)
-        return
-    await resolve(ctx, case, resolution, None, edit=True)
+    if resolution is Resolution.rejected:  # 不予处理 needs the reason first
+        await _ask_reason(ctx, case, code, what="declined", action=CaseAction.resolve,
+                          question=Question.case_resolution_reason, edit=True)
+    else:
+        await resolve(ctx, case, resolution, None, edit=True)
 
 
 async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> None:
