@@ -48,12 +48,16 @@ def field_value(language: str, order: Order, name: str) -> str:
         if not order.lines:
             return t(language, "order.value_missing")
         return t(language, "punct.list").join(line_text(language, line) for line in order.lines)
-    if name == "delivery_date":
-        return fmt_date(language, order.delivery_date)
-    value = getattr(order, name, None)
-    if name == "payment":
-        return t(language, f"payment.{value}") if value else t(language, "order.value_missing")
-    return str(value) if value else t(language, "order.value_missing")
+    return value_text(language, name, getattr(order, name, None))
+
+
+def value_text(language: str, name: str, value: object) -> str:
+    """One field's value as the cards show it (the confirm card, a change's diff)."""
+    if not value:
+        return t(language, "order.value_missing")
+    if name == "delivery_date" and isinstance(value, date):
+        return fmt_date(language, value)
+    return t(language, f"payment.{value}") if name == "payment" else str(value)
 
 
 # The mark of a value the parser guessed (see ParsedMessage.uncertain_fields) on the confirm card.

@@ -74,11 +74,9 @@ def plan(order: Order, request: ChangeRequest) -> Plan:
 
 
 def _show(language: str, name: str, value: Any) -> str:
-    if name == "delivery_date":
-        return cards.fmt_date(language, date.fromisoformat(value) if isinstance(value, str) else value)
-    if name == "payment":
-        return t(language, f"payment.{value}") if value else t(language, "order.value_missing")
-    return str(value) if value else t(language, "order.value_missing")
+    if name == "delivery_date" and isinstance(value, str):  # as stored in a pending change
+        value = date.fromisoformat(value)
+    return cards.value_text(language, name, value)
 
 
 def _item_text(language: str, item: dict[str, Any]) -> str:
