@@ -233,12 +233,16 @@ async def show_stale(ctx: Context, fine: Fine, action: FineAction) -> None:
 
 
 def fine_card(language: str, fine: Fine, tz: ZoneInfo) -> str:
-    """One fine as a manager sees it in /fines: the ledger row, and who decided when."""
-    text = t(language, "fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
-             amount=fine.amount_yuan, state=t(language, f"fine.state.{fine.state}"), reason=fine.reason)
+    """One fine as a manager sees it in /fines: the ledger row, and the appeal's reason if any."""
+    text = _row(language, fine)
     if fine.state == FineState.appealed.value and fine.appeal_reason:
         text += "\n" + t(language, "fines.appeal_reason", reason=fine.appeal_reason)
     return text
+
+
+def _row(language: str, fine: Fine) -> str:
+    return t(language, "fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
+             amount=fine.amount_yuan, state=t(language, f"fine.state.{fine.state}"), reason=fine.reason)
 
 
 async def _notice(ctx: Context, fine: Fine) -> None:
@@ -263,19 +267,13 @@ async def _notice(ctx: Context, fine: Fine) -> None:
 
 async def list_fines(ctx: Context, args: str) -> None:
     """Managers see the ledger (proposed first); everyone else their own fines."""
-    if ctx.person.role == Role.MANAGER:
-        rows = await fine_store.fines(ctx.session)
-    else:
-        rows = await fine_store.fines(ctx.session, person_id=ctx.person.id)
+    manager = ctx.person.role == Role.MANAGER
+    rows = await fine_store.fines(ctx.session, person_id=None if manager else ctx.person.id)
     if not rows:
         ctx.say("fines.none")
         return
-    lines = [ctx.t("fines.header", count=len(rows))]
-    for fine in rows:
-        lines.append(ctx.t("fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
-                           amount=fine.amount_yuan, state=ctx.t(f"fine.state.{fine.state}"), reason=fine.reason))
-    ctx.reply("\n".join(lines))
-    if ctx.person.role != Role.MANAGER:
+    ctx.reply("\n".join([ctx.t("fines.header", count=len(rows)), *(_row(ctx.language, fine) for fine in rows)]))
+    if not manager:
         return
     # Each fine waiting for a decision gets its own card: deciding one edits that card only.
     waiting = [fine for fine in rows if decision_buttons(ctx.language, fine)]
