@@ -92,8 +92,21 @@ async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str
     ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number, edit=edit)
 
 
-async def _resume_button(ctx: Context, case: AfterSalesCase, arg: str) -> None:
-    await _resume(ctx, case)
+async def _end_pause(ctx: Context, case: AfterSalesCase) -> CasePause | None:
+    """The customer wait ends now, by the sender (the SLA clock runs again); the pause, if any."""
+    open_pause = await case_store.open_pause(ctx.session, case.id)
+    if open_pause is not None and CaseState(case.state) is CaseState.waiting_customer:
+        open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
+        await ctx.session.flush()
+    return open_pause
+
+
+async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+    """客户已回复: the pause ends and the deadlines move by the paused working time."""
+    open_pause = await _end_pause(ctx, case)
+    await step(ctx, case, CaseAction.customer_replied,
+               paused_from=open_pause.started_at.isoformat() if open_pause else None)
+    ctx.callback_answer = ctx.t("case.resumed", at=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz))
     await show_desk_card(ctx, case, edit=True)
 
 
@@ -116,12 +129,10 @@ async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
 
 
 async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> None:
-    if code not in cards.SEVERITY_CODES:
+    if (severity := cards.SEVERITY_CODES.get(code)) is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    severity = cards.SEVERITY_CODES[code]
-    before = case.severity
-    case.severity = severity
+    before, case.severity = case.severity, severity
     await refresh_sla(ctx, case)
     await record(ctx, case, "severity_set", detail={"from": before, "to": severity})
     await show_desk_card(ctx, case, edit=True)
@@ -159,7 +170,7 @@ async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
 DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[None]]
 # What each button on the desk card does (``DeskAction.what``); the argument is ``DeskAction.arg``.
 _DESK_STEPS: dict[str, DeskStep] = {
-    "accept": _accept, "resume": _resume_button, "resolve": _ask_resolution,
+    "accept": _accept, "resume": _resume, "resolve": _ask_resolution,
     "reject": partial(_ask_reason, what="reject", action=CaseAction.reject, question=Question.case_reject_reason),
     "wait": partial(_ask_reason, what="wait", action=CaseAction.wait_for_customer, question=Question.case_wait_reason),
     "res": _resolution, "sev": _severity, "assign": _ask_assignee, "to": _assign_to, "cat": _desk_category,
@@ -234,23 +245,6 @@ async def pause(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.person.id, reason=reason))
     await ctx.session.flush()
     await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
-
-
-async def _end_pause(ctx: Context, case: AfterSalesCase) -> CasePause | None:
-    """The customer wait ends now, by the sender (the SLA clock runs again); the pause, if any."""
-    open_pause = await case_store.open_pause(ctx.session, case.id)
-    if open_pause is not None and CaseState(case.state) is CaseState.waiting_customer:
-        open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
-        await ctx.session.flush()
-    return open_pause
-
-
-async def _resume(ctx: Context, case: AfterSalesCase) -> None:
-    """客户已回复: the pause ends and the deadlines move by the paused working time."""
-    open_pause = await _end_pause(ctx, case)
-    await step(ctx, case, CaseAction.customer_replied,
-               paused_from=open_pause.started_at.isoformat() if open_pause else None)
-    ctx.callback_answer = ctx.t("case.resumed", at=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz))
 
 
 async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, note: str | None, *,
