@@ -12,12 +12,11 @@ from handlers.context import Context
 from handlers.questions import Question
 from handlers.fines import propose_rush_fine
 from handlers.notify import notify_users, people
-from handlers.orders import cards
+from handlers.orders import cards, notices
 from handlers.orders.cancel import decide_cancel
 from handlers.orders.common import local_today, record, visible_order
 from handlers.buttons import LineArrival, OrderStep
 from storage import orders as order_store
-from storage.fines import fine_for_key
 from storage.models import Order, OrderLine
 from storage.users import user_by_id
 
@@ -70,12 +69,7 @@ async def _tell_sales(ctx: Context, order: Order, text_key: str) -> None:
 
 async def show_clerk_card(ctx: Context, order: Order, *, edit: bool, headline_key: str = "clerk.card") -> None:
     ctx.reply(cards.clerk_card(ctx.language, order, headline_key=headline_key),
-              buttons=cards.clerk_buttons(ctx.language, order, rush_fine_proposed=await _rush_fine_exists(ctx, order)),
-              entity=order.number, edit=edit)
-
-
-async def _rush_fine_exists(ctx: Context, order: Order) -> bool:
-    return await fine_for_key(ctx.session, f"R2:{order.number}") is not None
+              buttons=await notices.clerk_buttons_now(ctx.session, ctx.language, order), entity=order.number, edit=edit)
 
 
 async def order_button(ctx: Context, data: OrderStep) -> None:
