@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, overload
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import merkle_tree
@@ -149,18 +149,29 @@ async def _chain_head(session: AsyncSession, *, bot_id: int | None = None,
         # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
         if is_postgres(session):
             await session.execute(_LOCK_CHAIN, {"key": _CHAIN_LOCK_KEY})
-    last_seq = select(func.max(AuditEntry.seq)).scalar_subquery()
-    columns = [last_seq, select(AuditEntry.hash).where(AuditEntry.seq == last_seq).scalar_subquery(),
-               select(func.max(AuditLeaf.leaf_index)).scalar_subquery()]
-    if update_id is not None:
-        columns.append(select(AuditEntry.id).where(AuditEntry.bot_id == bot_id, AuditEntry.update_id == update_id)
-                       .scalar_subquery())
-    row = (await session.execute(select(*columns))).one()
+    if update_id is None:
+        row = (await session.execute(_HEAD)).one()
+    elif bot_id is None:
+        row = (await session.execute(_HEAD_AND_UPDATE_OF_NO_BOT, {"update_id": update_id})).one()
+    else:
+        row = (await session.execute(_HEAD_AND_UPDATE, {"bot_id": bot_id, "update_id": update_id})).one()
     head = _Head(transaction, row[0] or 0, row[1] or GENESIS, 0 if row[2] is None else row[2] + 1)
     session.info[_HEAD] = head
     return head, row[3] if update_id is not None else None
 
 
+def _head_query(*existing: Any) -> Any:
+    # Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
+    last_seq = select(func.max(AuditEntry.seq)).scalar_subquery()
+    return select(last_seq, select(AuditEntry.hash).where(AuditEntry.seq == last_seq).scalar_subquery(),
+                  select(func.max(AuditLeaf.leaf_index)).scalar_subquery(),
+                  *(select(AuditEntry.id).where(*where).scalar_subquery() for where in existing))
+
+
+_HEAD = _head_query()
+_HEAD_AND_UPDATE = _head_query((AuditEntry.bot_id == bindparam("bot_id"),
+                                AuditEntry.update_id == bindparam("update_id")))
+_HEAD_AND_UPDATE_OF_NO_BOT = _head_query((AuditEntry.bot_id.is_(None), AuditEntry.update_id == bindparam("update_id")))
 _LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
 _AUDIT_LOG = AuditEntry.__table__
 _INSERT = _AUDIT_LOG.insert().returning(_AUDIT_LOG.c.id)

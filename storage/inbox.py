@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import AuditEntry, InboxState, InboxUpdate
@@ -29,7 +29,7 @@ _INBOX = InboxUpdate.__table__
 
 async def add(session: AsyncSession, *, entry_id: int, chat_id: int, update_id: int | None,
               received_at: datetime) -> None:
-    await session.execute(_INBOX.insert(), {"entry_id": entry_id, "chat_id": chat_id, "update_id": update_id,
+    await session.execute(_INSERT, {"entry_id": entry_id, "chat_id": chat_id, "update_id": update_id,
                                             "received_at": received_at, "state": InboxState.RECEIVED})
 
 
@@ -46,12 +46,7 @@ class Waiting:
 async def next_for_chat(session: AsyncSession, chat_id: int) -> Waiting | None:
     """The chat's oldest unanswered update, in Telegram's order (update ids only grow), with the
     update as it was recorded in the audit log (the inbox keeps no second copy)."""
-    row = (await session.execute(
-        select(_INBOX.c.entry_id, _INBOX.c.state, _INBOX.c.outcome, AuditEntry.payload)
-        .join_from(_INBOX, AuditEntry, AuditEntry.id == _INBOX.c.entry_id, isouter=True)
-        .where(_INBOX.c.chat_id == chat_id)
-        .order_by(_INBOX.c.update_id.nulls_last(), _INBOX.c.entry_id).limit(1)
-    )).first()
+    row = (await session.execute(_NEXT_FOR_CHAT, {"chat_id": chat_id})).first()
     if row is None:
         return None
     update = json.loads(row.payload).get("update") if row.payload else None
@@ -60,17 +55,29 @@ async def next_for_chat(session: AsyncSession, chat_id: int) -> Waiting | None:
 
 async def any_waiting(session: AsyncSession, chat_id: int) -> bool:
     """Whether the chat has an unanswered update."""
-    return (await session.execute(select(_INBOX.c.entry_id).where(_INBOX.c.chat_id == chat_id).limit(1))).first() \
-        is not None
+    return (await session.execute(_ANY_WAITING, {"chat_id": chat_id})).first() is not None
 
 
 async def mark_applied(session: AsyncSession, entry_id: int, outcome: str) -> None:
-    await session.execute(_INBOX.update().where(_INBOX.c.entry_id == entry_id)
-                          .values(state=InboxState.APPLIED, outcome=outcome))
+    await session.execute(_MARK_APPLIED, {"entry": entry_id, "new_outcome": outcome})
 
 
 async def remove(session: AsyncSession, entry_id: int) -> None:
-    await session.execute(_INBOX.delete().where(_INBOX.c.entry_id == entry_id))
+    await session.execute(_REMOVE, {"entry": entry_id})
+
+
+# Built once, with bound parameters: SQLAlchemy reuses their cache keys and compiled forms.
+_INSERT = _INBOX.insert()
+_NEXT_FOR_CHAT = (
+    select(_INBOX.c.entry_id, _INBOX.c.state, _INBOX.c.outcome, AuditEntry.payload)
+    .join_from(_INBOX, AuditEntry, AuditEntry.id == _INBOX.c.entry_id, isouter=True)
+    .where(_INBOX.c.chat_id == bindparam("chat_id"))
+    .order_by(_INBOX.c.update_id.nulls_last(), _INBOX.c.entry_id).limit(1)
+)
+_ANY_WAITING = select(_INBOX.c.entry_id).where(_INBOX.c.chat_id == bindparam("chat_id")).limit(1)
+_MARK_APPLIED = _INBOX.update().where(_INBOX.c.entry_id == bindparam("entry")) \
+    .values(state=InboxState.APPLIED, outcome=bindparam("new_outcome"))
+_REMOVE = _INBOX.delete().where(_INBOX.c.entry_id == bindparam("entry"))
 
 
 async def chats_waiting(session: AsyncSession, *, received_before: datetime | None = None) -> Sequence[int]:
