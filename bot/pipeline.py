@@ -197,15 +197,16 @@ class UpdatePipeline:
                                  attempts=self.send_attempts)
         # One transaction: what was said goes into the audit log, what could not be said yet into
         # the outbox, and the update leaves the inbox — a crash before it repeats the replies, after
-        # it nothing.
+        # it nothing. The audit entries come last: on PostgreSQL the chain's lock is held from the
+        # first of them to the commit, and every instance's appends wait for it.
         async with self.app.sessions() as session, session.begin():
-            for reply, message_id, sent_at in delivery.sent:
-                await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
+            await inbox.remove(session, entry_id)
+            more = await inbox.any_waiting(session, chat_id)
             for position, reply in enumerate(delivery.undelivered):
                 await queue_undelivered_reply(session, self.app, reply, update_id=incoming.update_id,
                                               position=position)
-            await inbox.remove(session, entry_id)
-            more = await inbox.any_waiting(session, chat_id)
+            for reply, message_id, sent_at in delivery.sent:
+                await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
         if self.app.jobs is not None:
             for job in outcome.jobs:
                 self.app.jobs.submit(job)

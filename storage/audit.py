@@ -127,7 +127,7 @@ class _Head:
     leaves: int  # the Merkle tree's size
 
 
-_HEAD = "audit_chain_head"
+_HEAD_KEY = "audit_chain_head"  # in session.info
 
 
 def _current_transaction(session: AsyncSession) -> Any:
@@ -142,7 +142,7 @@ async def _chain_head(session: AsyncSession, *, bot_id: int | None = None,
     where the lock comes first so the read sees every append committed before it) the first time
     in a transaction, none after."""
     transaction = _current_transaction(session)
-    head: _Head | None = session.info.get(_HEAD)
+    head: _Head | None = session.info.get(_HEAD_KEY)
     if head is not None and head.transaction is transaction and update_id is None:
         return head, None
     if head is None or head.transaction is not transaction:
@@ -156,7 +156,7 @@ async def _chain_head(session: AsyncSession, *, bot_id: int | None = None,
     else:
         row = (await session.execute(_HEAD_AND_UPDATE, {"bot_id": bot_id, "update_id": update_id})).one()
     head = _Head(transaction, row[0] or 0, row[1] or GENESIS, 0 if row[2] is None else row[2] + 1)
-    session.info[_HEAD] = head
+    session.info[_HEAD_KEY] = head
     return head, row[3] if update_id is not None else None
 
 
@@ -173,7 +173,7 @@ _HEAD_AND_UPDATE = _head_query((AuditEntry.bot_id == bindparam("bot_id"),
                                 AuditEntry.update_id == bindparam("update_id")))
 _HEAD_AND_UPDATE_OF_NO_BOT = _head_query((AuditEntry.bot_id.is_(None), AuditEntry.update_id == bindparam("update_id")))
 _LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
-_AUDIT_LOG = AuditEntry.__table__
+_AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 _INSERT = _AUDIT_LOG.insert().returning(_AUDIT_LOG.c.id)
 
 

@@ -110,7 +110,8 @@ class _OneTripConnection(aiosqlite.Connection):
         connection = cls(partial(sqlite3.connect, database, **kwargs), 64)
         # A daemon, as aiosqlite.connect makes it for SQLAlchemy: a forgotten connection must not
         # keep the process alive. (Before aiosqlite 0.22 the connection was the thread.)
-        getattr(connection, "_thread", connection).daemon = True
+        thread: Any = getattr(connection, "_thread", connection)
+        thread.daemon = True
         return connection
 
     def cursor(self) -> _OneTripCursor:  # type: ignore[override]  # a cursor right away, no trip
@@ -155,7 +156,8 @@ class _OneTripCursor:
         self._rows.clear()
 
     async def _run(self, sql: str, parameters: Any, many: bool) -> _OneTripCursor:
-        self.description, rows, self.rowcount, self.lastrowid = await self._connection._execute(
+        execute: Any = self._connection._execute  # aiosqlite's queue to its thread (untyped)
+        self.description, rows, self.rowcount, self.lastrowid = await execute(
             _run_statement, self._connection._conn, sql, parameters, many)
         self._rows = deque(rows)
         return self

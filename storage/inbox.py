@@ -24,7 +24,7 @@ _CHAT_LOCK_NAMESPACE = 0x0B0C
 
 # Core statements on the table: an inbox row is written, marked and deleted, never loaded as an
 # object, so the ORM's unit of work would only add cost.
-_INBOX = InboxUpdate.__table__
+_INBOX = InboxUpdate.metadata.tables[InboxUpdate.__tablename__]
 
 
 async def add(session: AsyncSession, *, entry_id: int, chat_id: int, update_id: int | None,

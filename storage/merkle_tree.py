@@ -48,7 +48,7 @@ async def add_leaves(session: AsyncSession, entry: AuditEntry, *, size: int) -> 
     return len(rows)
 
 
-_INSERT_LEAF = AuditLeaf.__table__.insert()
+_INSERT_LEAF = AuditLeaf.metadata.tables[AuditLeaf.__tablename__].insert()
 
 
 async def tree_size(session: AsyncSession) -> int:
