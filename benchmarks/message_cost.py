@@ -9,6 +9,7 @@ statements and transactions per message; ``--profile`` adds a cProfile listing.
     python3 benchmarks/message_cost.py                      # SQLite, 300 messages
     python3 benchmarks/message_cost.py --database postgresql
     python3 benchmarks/message_cost.py --profile 40         # the 40 costliest functions
+    python3 benchmarks/message_cost.py --statements         # the SQL of one message, transaction by transaction
 """
 
 from __future__ import annotations
@@ -49,8 +50,10 @@ def update(n: int, person: int, text: str, at: int) -> dict:
                                         "from": {"id": person, "is_bot": False, "first_name": f"导购{person}"}}}
 
 
-async def run(url: str, messages: int, people: int, profile: int) -> None:
-    engine = create_engine(url)
+async def run(url: str, messages: int, people: int, profile: int, show: bool = False) -> None:
+    # Sized as bot/runtime.py sizes it (a lane holds two connections on PostgreSQL): SQLAlchemy's
+    # default pool closes the overflow and reconnects, which is not what the bot pays.
+    engine = create_engine(url, connections=2 * 16 + 8)
     await upgrade(engine)
     clock = FakeClock(local(2026, 12, 3, 17, 20))
     sessions = session_factory(engine)
@@ -68,14 +71,26 @@ async def run(url: str, messages: int, people: int, profile: int) -> None:
     pipeline = UpdatePipeline(app, api, engine, after_answer=nothing, on_unreadable=nothing)  # type: ignore[arg-type]
     counts = {"statements": 0, "transactions": 0}
 
-    def statement(*_: object) -> None:
-        counts["statements"] += 1
+    showing = False
 
-    def begin(*_: object) -> None:
+    def statement(connection: object, _cursor: object, sql: str, _params: object, _context: object,
+                  many: bool) -> None:
+        counts["statements"] += 1
+        if showing:
+            print(f"  [{id(connection) % 997:3}] {' '.join(sql.split())[:160]}{' (executemany)' if many else ''}")
+
+    def begin(connection: object) -> None:
         counts["transactions"] += 1
+        if showing:
+            print(f"  [{id(connection) % 997:3}] -- begin")
+
+    def commit(connection: object) -> None:
+        if showing:
+            print(f"  [{id(connection) % 997:3}] -- commit")
 
     event.listen(engine.sync_engine, "before_cursor_execute", statement)
     event.listen(engine.sync_engine, "begin", begin)
+    event.listen(engine.sync_engine, "commit", commit)
     at = int(clock.now().timestamp())
     n = 0
 
@@ -88,6 +103,14 @@ async def run(url: str, messages: int, people: int, profile: int) -> None:
             await asyncio.gather(*(lane for lane in pipeline._lanes.values()))  # every chat answered
 
     await batch(people)  # warm-up: the parser's dictionaries, SQLAlchemy's statement cache
+    if show:  # one message in the steady state, every statement and transaction boundary
+        showing = True
+        print("one order message, after the warm-up ([n] tells the connections apart):")
+        n += 1
+        await pipeline.accept(update(n, FIRST_ID, order_text(0, n), at))
+        await asyncio.gather(*(lane for lane in pipeline._lanes.values()))
+        showing = False
+    counts.update(statements=0, transactions=0)
     counts.update(statements=0, transactions=0)
     profiler = cProfile.Profile() if profile else None
     sent_before = len(api.sent)
@@ -129,6 +152,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--people", type=int, default=10, help="chats the messages are spread over")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest functions")
+    parser.add_argument("--statements", action="store_true", help="print the SQL one message runs")
     args = parser.parse_args()
     if args.database == "postgresql":
         url, drop = pg_database()
@@ -136,7 +160,7 @@ def main() -> None:
         url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / f'cost-{uuid.uuid4().hex[:6]}.sqlite3'}"
         drop = lambda: None  # noqa: E731
     try:
-        asyncio.run(run(url, args.messages, args.people, args.profile))
+        asyncio.run(run(url, args.messages, args.people, args.profile, args.statements))
     finally:
         drop()
     os.sys.stdout.flush()

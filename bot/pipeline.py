@@ -25,15 +25,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.transport.delivery import BotApi, deliver
 from bot.transport.updates import UnreadableUpdate, incoming_from_update, readable_update_id
 from bot.transport.webhook import Unreadable
 from handlers.app import App
 from handlers.audit_trail import log_outbound
-from handlers.dispatch import apply, record
+from handlers.dispatch import apply_found, record
 from handlers.notify import queue_undelivered_reply
 from handlers.types import Incoming, Outcome, outcome_from_json
 from storage import inbox
+from storage.models import InboxState
 
 log = logging.getLogger(__name__)
 
@@ -142,44 +145,75 @@ class UpdatePipeline:
                 del self._lanes[chat_id]
 
     async def _work_through(self, chat_id: int) -> None:
+        # Two transactions per update: the use case's, which first looks up the chat's next update
+        # in the inbox, and the answer's bookkeeping, which ends by looking whether another waits.
         while not self._closing:
-            async with self.app.sessions() as session:
-                row = await inbox.next_for_chat(session, chat_id)
-                if row is None:
-                    return
-                entry_id, state, outcome_json = row.entry_id, row.state, row.outcome
-                raw = await inbox.recorded_update(session, entry_id)
-            try:
-                incoming = incoming_from_update(raw, received_at=self.app.clock.now()) if raw else None
-            except UnreadableUpdate:
-                incoming = None
+            step = await self._apply_next(chat_id)
+            if step is None:
+                return
+            entry_id, incoming, outcome = step
             if incoming is None:  # nothing to answer (cannot happen for a row accept() queued)
-                await self._done(entry_id)
-                continue
-            if state == "received":
-                outcome = await apply(self.app, incoming, entry_id, queued=True)
-            else:  # applied before a crash, replies not (all) sent: send them now
-                outcome = outcome_from_json(outcome_json) if outcome_json else Outcome()
-            await self._answer(incoming, outcome, entry_id)
+                more = await self._done(entry_id, chat_id)
+            else:
+                more = await self._answer(incoming, outcome, entry_id, chat_id)
+            if not more:
+                return
 
-    async def _answer(self, incoming: Incoming, outcome: Outcome, entry_id: int) -> None:
+    async def _apply_next(self, chat_id: int) -> tuple[int, Incoming | None, Outcome] | None:
+        """The chat's oldest unanswered update: applied now if it was only received, or with the
+        replies a crash kept from being sent. None when nothing waits."""
+        seen: list[inbox.Waiting] = []
+
+        async def find(session: AsyncSession) -> tuple[Incoming, int] | None:
+            waiting = await inbox.next_for_chat(session, chat_id)
+            if waiting is None:
+                return None
+            seen.append(waiting)
+            incoming = self._readable(waiting)
+            if waiting.state != InboxState.RECEIVED or incoming is None:
+                return None  # applied before a crash (or unreadable): nothing to apply
+            return incoming, waiting.entry_id
+
+        applied = await apply_found(self.app, find, queued=True)
+        if applied is not None:
+            incoming, outcome, entry_id = applied
+            return entry_id, incoming, outcome
+        if not seen:
+            return None
+        waiting = seen[0]
+        # Applied before a crash, replies not (all) sent: send them now.
+        outcome = outcome_from_json(waiting.outcome) if waiting.outcome else Outcome()
+        return waiting.entry_id, self._readable(waiting), outcome
+
+    def _readable(self, waiting: inbox.Waiting) -> Incoming | None:
+        try:
+            return incoming_from_update(waiting.update, received_at=self.app.clock.now()) if waiting.update else None
+        except UnreadableUpdate:
+            return None
+
+    async def _answer(self, incoming: Incoming, outcome: Outcome, entry_id: int, chat_id: int) -> bool:
+        """Send the replies and record that; whether another update of the chat waits."""
         delivery = await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff,
                                  attempts=self.send_attempts)
         # One transaction: what was said goes into the audit log, what could not be said yet into
         # the outbox, and the update leaves the inbox — a crash before it repeats the replies, after
-        # it nothing.
+        # it nothing. The audit entries come last: on PostgreSQL the chain's lock is held from the
+        # first of them to the commit, and every instance's appends wait for it.
         async with self.app.sessions() as session, session.begin():
-            for reply, message_id, sent_at in delivery.sent:
-                await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
+            await inbox.remove(session, entry_id)
+            more = await inbox.any_waiting(session, chat_id)
             for position, reply in enumerate(delivery.undelivered):
                 await queue_undelivered_reply(session, self.app, reply, update_id=incoming.update_id,
                                               position=position)
-            await inbox.remove(session, entry_id)
+            for reply, message_id, sent_at in delivery.sent:
+                await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
         if self.app.jobs is not None:
             for job in outcome.jobs:
                 self.app.jobs.submit(job)
         await self.after_answer(incoming, outcome)
+        return more
 
-    async def _done(self, entry_id: int) -> None:
+    async def _done(self, entry_id: int, chat_id: int) -> bool:
         async with self.app.sessions() as session, session.begin():
             await inbox.remove(session, entry_id)
+            return await inbox.any_waiting(session, chat_id)

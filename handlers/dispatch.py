@@ -13,7 +13,10 @@ sender gets a clear answer instead of silence.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
 from domain.roles import Role
@@ -49,11 +52,31 @@ async def record(app: App, incoming: Incoming, *, queue: bool = False) -> int | 
 async def apply(app: App, incoming: Incoming, evidence_id: int, *, queued: bool = False) -> Outcome:
     """Steps 2–3 for a recorded update. With ``queued`` the inbox row is marked applied, with the
     replies still to send, in the same transaction as the use case's changes."""
+    async def given(_session: AsyncSession) -> tuple[Incoming, int]:
+        return incoming, evidence_id
+
+    applied = await apply_found(app, given, queued=queued)
+    assert applied is not None  # ``given`` always finds it
+    return applied[1]
+
+
+FindUpdate = Callable[[AsyncSession], Awaitable[tuple[Incoming, int] | None]]
+
+
+async def apply_found(app: App, find: FindUpdate, *, queued: bool = False) -> tuple[Incoming, Outcome, int] | None:
+    """:func:`apply` for the recorded update ``find`` picks — as the first thing in the use case's
+    own transaction, which saves the pipeline a transaction per update to look up a chat's next one
+    in the inbox. None when ``find`` found nothing to apply; what it raises is raised."""
     received_at = app.clock.now()
     language = app.config.default_language
+    found: tuple[Incoming, int] | None = None
     try:
         async with app.sessions() as session:
             async with session.begin():
+                found = await find(session)
+                if found is None:
+                    return None
+                incoming, evidence_id = found
                 user = await _identify(app, session, incoming, received_at)
                 if user is not None:
                     language = user.language
@@ -62,18 +85,24 @@ async def apply(app: App, incoming: Incoming, evidence_id: int, *, queued: bool 
                 outcome = Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus), jobs=tuple(ctx.jobs))
                 if queued:
                     await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
-            return outcome
+            return incoming, outcome, evidence_id
     except DomainError as error:
+        if found is None:
+            raise
         # The use case refused: nothing it did is kept, the sender learns why.
+        incoming, evidence_id = found
         text = t(language, f"error.{error.code}", **error.params)
         outcome = _answer(incoming, text)
     except Exception:
+        if found is None:
+            raise  # the update could not even be looked up: it waits where it is
+        incoming, evidence_id = found
         log.exception("update %s failed; the message is kept as audit entry %s", incoming.update_id, evidence_id)
         outcome = _answer(incoming, t(language, "error.internal", ref=evidence_id))
     if queued:
         async with app.sessions() as session, session.begin():
             await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
-    return outcome
+    return incoming, outcome, evidence_id
 
 
 def _answer(incoming: Incoming, text: str) -> Outcome:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, overload
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import merkle_tree
 from storage.db import is_postgres
-from storage.models import AuditEntry
+from storage.models import AuditEntry, AuditLeaf
 from storage.types import json_storable, storable_text
 
 GENESIS = "0" * 64
@@ -115,10 +115,66 @@ def entry_digest(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-async def _lock_chain(session: AsyncSession) -> None:
-    # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
-    if is_postgres(session):
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+@dataclass
+class _Head:
+    """The chain's last link as this transaction knows it: read once under the chain lock, then
+    moved on by each append. Only the transaction that read it may use it — on PostgreSQL other
+    instances append as soon as the lock is released."""
+
+    transaction: Any
+    seq: int
+    hash: str
+    leaves: int  # the Merkle tree's size
+
+
+_HEAD_KEY = "audit_chain_head"  # in session.info
+
+
+def _current_transaction(session: AsyncSession) -> Any:
+    sync = session.sync_session
+    return sync.get_nested_transaction() or sync.get_transaction()
+
+
+async def _chain_head(session: AsyncSession, *, bot_id: int | None = None,
+                      update_id: int | None = None) -> tuple[_Head, int | None]:
+    """The chain lock, and the last entry's seq and hash and the tree's size — with ``update_id``
+    also the entry already recorded for that update, if any. One statement (two on PostgreSQL,
+    where the lock comes first so the read sees every append committed before it) the first time
+    in a transaction, none after."""
+    transaction = _current_transaction(session)
+    head: _Head | None = session.info.get(_HEAD_KEY)
+    if head is not None and head.transaction is transaction and update_id is None:
+        return head, None
+    if head is None or head.transaction is not transaction:
+        # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
+        if is_postgres(session):
+            await session.execute(_LOCK_CHAIN, {"key": _CHAIN_LOCK_KEY})
+    if update_id is None:
+        row = (await session.execute(_HEAD)).one()
+    elif bot_id is None:
+        row = (await session.execute(_HEAD_AND_UPDATE_OF_NO_BOT, {"update_id": update_id})).one()
+    else:
+        row = (await session.execute(_HEAD_AND_UPDATE, {"bot_id": bot_id, "update_id": update_id})).one()
+    head = _Head(transaction, row[0] or 0, row[1] or GENESIS, 0 if row[2] is None else row[2] + 1)
+    session.info[_HEAD_KEY] = head
+    return head, row[3] if update_id is not None else None
+
+
+def _head_query(*existing: Any) -> Any:
+    # Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
+    last_seq = select(func.max(AuditEntry.seq)).scalar_subquery()
+    return select(last_seq, select(AuditEntry.hash).where(AuditEntry.seq == last_seq).scalar_subquery(),
+                  select(func.max(AuditLeaf.leaf_index)).scalar_subquery(),
+                  *(select(AuditEntry.id).where(*where).scalar_subquery() for where in existing))
+
+
+_HEAD = _head_query()
+_HEAD_AND_UPDATE = _head_query((AuditEntry.bot_id == bindparam("bot_id"),
+                                AuditEntry.update_id == bindparam("update_id")))
+_HEAD_AND_UPDATE_OF_NO_BOT = _head_query((AuditEntry.bot_id.is_(None), AuditEntry.update_id == bindparam("update_id")))
+_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
+_AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
+_INSERT = _AUDIT_LOG.insert().returning(_AUDIT_LOG.c.id)
 
 
 async def append(
@@ -141,18 +197,27 @@ async def append(
 
     Any text is accepted: a ``text`` the database cannot hold as given (a NUL, a lone
     surrogate) is stored readable and kept exactly in the payload (:func:`exact_text`).
+    The entry returned is not in the session (read it back to change nothing: it is append-only);
+    its ``id`` is set.
     """
+    head, _ = await _chain_head(session)
+    return await _append_at(session, head, kind=kind, recorded_at=recorded_at, text=text, chat_id=chat_id,
+                            actor_id=actor_id, message_id=message_id, update_id=update_id, bot_id=bot_id,
+                            version=version, entity=entity, telegram_time=telegram_time, payload=payload)
+
+
+async def _append_at(session: AsyncSession, head: _Head, *, kind: str, recorded_at: datetime, text: str | None = None,
+                     chat_id: int | None = None, actor_id: int | None = None, message_id: int | None = None,
+                     update_id: int | None = None, bot_id: int | None = None, version: int = 1,
+                     entity: str | None = None, telegram_time: datetime | None = None,
+                     payload: Mapping[str, Any] | None = None) -> AuditEntry:
     if text is not None and not isinstance(text, str):
         text = str(text)
     if text is not None and storable_text(text) != text:
         payload = {**(payload or {}), EXACT_TEXT: text}
         text = storable_text(text)
-    await _lock_chain(session)
-    last = (await session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    )).first()
     entry = AuditEntry(
-        seq=(last.seq + 1) if last else 1,
+        seq=head.seq + 1,
         kind=kind,
         bot_id=_stored_int("bot_id", bot_id),
         update_id=_stored_int("update_id", update_id),
@@ -165,13 +230,19 @@ async def append(
         recorded_at=_stored_time(recorded_at),
         text=text,
         payload=canonical_json(payload),
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=head.hash,
     )
     entry.hash = entry_digest(entry)
-    session.add(entry)
-    await session.flush()
-    await merkle_tree.add_leaves(session, entry)  # the entry (and a photo it kept) join the Merkle tree
+    # A Core insert: the ORM's flush machinery cost more than the hashing, for a row never changed.
+    entry.id = (await session.execute(_INSERT, {name: getattr(entry, name) for name in _COLUMNS})).scalar_one()
+    # The entry (and a photo it kept) join the Merkle tree.
+    leaves = await merkle_tree.add_leaves(session, entry, size=head.leaves)
+    head.seq, head.hash, head.leaves = entry.seq, entry.hash, head.leaves + leaves
     return entry
+
+
+_COLUMNS = ("seq", "kind", "bot_id", "update_id", "chat_id", "actor_id", "message_id", "version", "entity",
+            "telegram_time", "recorded_at", "text", "payload", "prev_hash", "hash")
 
 
 async def record_update(session: AsyncSession, *, bot_id: int | None, update_id: int | None,
@@ -181,12 +252,12 @@ async def record_update(session: AsyncSession, *, bot_id: int | None, update_id:
     The check runs under the chain lock, so two deliveries of the same update
     racing each other still produce one entry; the unique constraint is the backstop.
     """
-    await _lock_chain(session)
-    if update_id is not None:
-        existing = await find_update(session, bot_id, update_id)
+    head, existing_id = await _chain_head(session, bot_id=bot_id, update_id=update_id)
+    if existing_id is not None:
+        existing = await session.get(AuditEntry, existing_id)
         if existing is not None:
             return existing, True
-    return await append(session, bot_id=bot_id, update_id=update_id, **fields), False
+    return await _append_at(session, head, bot_id=bot_id, update_id=update_id, **fields), False
 
 
 async def last_update_id(session: AsyncSession) -> int:

@@ -6,9 +6,14 @@ commit: the use case that calls them owns the transaction.
 
 from __future__ import annotations
 
+import sqlite3
+from collections import deque
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -49,7 +54,9 @@ def create_engine(url: str, *, echo: bool = False, connections: int | None = Non
         # moment it is free, instead of in SQLite's busy handler, which sleeps up to 100 ms
         # between tries — that sleeping, not the work, was most of a busy bot's latency.
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-                                     pool_timeout=120)
+                                     pool_timeout=120, pool_reset_on_return=None)
+        event.listen(engine.sync_engine, "do_connect", _one_trip_sqlite)
+        event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
@@ -77,6 +84,112 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _one_trip_sqlite(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    """The bot's SQLite connection: aiosqlite, with one trip to its thread per statement.
+
+    aiosqlite runs every call on its own thread and wakes the event loop for each answer;
+    SQLAlchemy's adapter makes four such calls per statement (open a cursor, execute, fetch,
+    close). Those hand-offs, not SQLite, were most of an order message's CPU time. Here a
+    statement is executed, fetched and closed in one call; transactions, locks and errors are
+    SQLite's as before."""
+    return dialect.loaded_dbapi.connect(*cargs, async_creator_fn=_OneTripConnection.open, **cparams)
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+    # The pool's own reset rolls back on every return, a trip to aiosqlite's thread after each
+    # commit too; SQLite knows whether a transaction is still open (an exception left it so).
+    if state.asyncio_safe and not state.terminate_only and dbapi_connection.driver_connection.in_transaction:
+        dbapi_connection.rollback()
+
+
+class _OneTripConnection(aiosqlite.Connection):
+    @classmethod
+    def open(cls, database: str, **kwargs: Any) -> _OneTripConnection:
+        connection = cls(partial(sqlite3.connect, database, **kwargs), 64)
+        # A daemon, as aiosqlite.connect makes it for SQLAlchemy: a forgotten connection must not
+        # keep the process alive. (Before aiosqlite 0.22 the connection was the thread.)
+        thread: Any = getattr(connection, "_thread", connection)
+        thread.daemon = True
+        return connection
+
+    def cursor(self) -> _OneTripCursor:  # type: ignore[override]  # a cursor right away, no trip
+        return _OneTripCursor(self)
+
+
+def _run_statement(connection: sqlite3.Connection, sql: str, parameters: Any,
+                   many: bool) -> tuple[Any, list[Any], int, int | None]:
+    """On aiosqlite's thread: the whole statement, its rows and its counts."""
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+        elif parameters is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(sql, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class _OneTripCursor:
+    """What SQLAlchemy's aiosqlite adapter uses of ``aiosqlite.Cursor``; the rows come with the
+    execute, so fetching and closing need no trip."""
+
+    arraysize = 1
+
+    def __init__(self, connection: _OneTripConnection) -> None:
+        self._connection = connection
+        self._rows: deque[Any] = deque()
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+
+    async def __aenter__(self) -> _OneTripCursor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._rows.clear()
+
+    async def _run(self, sql: str, parameters: Any, many: bool) -> _OneTripCursor:
+        execute: Any = self._connection._execute  # aiosqlite's queue to its thread (untyped)
+        self.description, rows, self.rowcount, self.lastrowid = await execute(
+            _run_statement, self._connection._conn, sql, parameters, many)
+        self._rows = deque(rows)
+        return self
+
+    async def execute(self, sql: str, parameters: Any = None) -> _OneTripCursor:
+        return await self._run(sql, parameters, False)
+
+    async def executemany(self, sql: str, parameters: Any) -> _OneTripCursor:
+        return await self._run(sql, parameters, True)
+
+    async def fetchone(self) -> Any:
+        return self._rows.popleft() if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
+        count = min(size or self.arraysize, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
+
+    async def fetchall(self) -> Sequence[Any]:
+        rows = list(self._rows)
+        self._rows.clear()
+        return rows
+
+    async def close(self) -> None:
+        self._rows.clear()
+
+    def __aiter__(self) -> _OneTripCursor:
+        return self
+
+    async def __anext__(self) -> Any:
+        if not self._rows:
+            raise StopAsyncIteration
+        return self._rows.popleft()
 
 
 def _sqlite_begin_immediate(connection: Connection) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import AuditEntry, InboxState, InboxUpdate
@@ -21,37 +22,62 @@ from storage.models import AuditEntry, InboxState, InboxUpdate
 _CHAT_LOCK_NAMESPACE = 0x0B0C
 
 
+# Core statements on the table: an inbox row is written, marked and deleted, never loaded as an
+# object, so the ORM's unit of work would only add cost.
+_INBOX = InboxUpdate.metadata.tables[InboxUpdate.__tablename__]
+
+
 async def add(session: AsyncSession, *, entry_id: int, chat_id: int, update_id: int | None,
               received_at: datetime) -> None:
-    session.add(InboxUpdate(entry_id=entry_id, chat_id=chat_id, update_id=update_id, received_at=received_at,
-                            state=InboxState.RECEIVED))
-    await session.flush()
+    await session.execute(_INSERT, {"entry_id": entry_id, "chat_id": chat_id, "update_id": update_id,
+                                            "received_at": received_at, "state": InboxState.RECEIVED})
 
 
-async def next_for_chat(session: AsyncSession, chat_id: int) -> InboxUpdate | None:
-    """The chat's oldest unanswered update, in Telegram's order (update ids only grow)."""
-    return (await session.execute(
-        select(InboxUpdate).where(InboxUpdate.chat_id == chat_id)
-        .order_by(InboxUpdate.update_id.nulls_last(), InboxUpdate.entry_id).limit(1)
-    )).scalar_one_or_none()
+@dataclass(frozen=True)
+class Waiting:
+    """A chat's next unanswered update: its audit entry, how far it got, and the update as recorded."""
+
+    entry_id: int
+    state: str
+    outcome: str | None  # the replies still to send, once applied
+    update: dict[str, Any] | None  # None: the audit entry holds no readable update
 
 
-async def recorded_update(session: AsyncSession, entry_id: int) -> dict[str, Any] | None:
-    """The update as it was recorded in the audit log (the inbox keeps no second copy)."""
-    payload = (await session.execute(select(AuditEntry.payload).where(AuditEntry.id == entry_id))).scalar_one_or_none()
-    if not payload:
+async def next_for_chat(session: AsyncSession, chat_id: int) -> Waiting | None:
+    """The chat's oldest unanswered update, in Telegram's order (update ids only grow), with the
+    update as it was recorded in the audit log (the inbox keeps no second copy)."""
+    row = (await session.execute(_NEXT_FOR_CHAT, {"chat_id": chat_id})).first()
+    if row is None:
         return None
-    update = json.loads(payload).get("update")
-    return update if isinstance(update, dict) else None
+    update = json.loads(row.payload).get("update") if row.payload else None
+    return Waiting(row.entry_id, row.state, row.outcome, update if isinstance(update, dict) else None)
+
+
+async def any_waiting(session: AsyncSession, chat_id: int) -> bool:
+    """Whether the chat has an unanswered update."""
+    return (await session.execute(_ANY_WAITING, {"chat_id": chat_id})).first() is not None
 
 
 async def mark_applied(session: AsyncSession, entry_id: int, outcome: str) -> None:
-    await session.execute(update(InboxUpdate).where(InboxUpdate.entry_id == entry_id)
-                          .values(state=InboxState.APPLIED, outcome=outcome))
+    await session.execute(_MARK_APPLIED, {"entry": entry_id, "new_outcome": outcome})
 
 
 async def remove(session: AsyncSession, entry_id: int) -> None:
-    await session.execute(delete(InboxUpdate).where(InboxUpdate.entry_id == entry_id))
+    await session.execute(_REMOVE, {"entry": entry_id})
+
+
+# Built once, with bound parameters: SQLAlchemy reuses their cache keys and compiled forms.
+_INSERT = _INBOX.insert()
+_NEXT_FOR_CHAT = (
+    select(_INBOX.c.entry_id, _INBOX.c.state, _INBOX.c.outcome, AuditEntry.payload)
+    .join_from(_INBOX, AuditEntry, AuditEntry.id == _INBOX.c.entry_id, isouter=True)
+    .where(_INBOX.c.chat_id == bindparam("chat_id"))
+    .order_by(_INBOX.c.update_id.nulls_last(), _INBOX.c.entry_id).limit(1)
+)
+_ANY_WAITING = select(_INBOX.c.entry_id).where(_INBOX.c.chat_id == bindparam("chat_id")).limit(1)
+_MARK_APPLIED = _INBOX.update().where(_INBOX.c.entry_id == bindparam("entry")) \
+    .values(state=InboxState.APPLIED, outcome=bindparam("new_outcome"))
+_REMOVE = _INBOX.delete().where(_INBOX.c.entry_id == bindparam("entry"))
 
 
 async def chats_waiting(session: AsyncSession, *, received_before: datetime | None = None) -> Sequence[int]:

@@ -38,12 +38,17 @@ def entry_leaf_bytes(entry: Any) -> list[tuple[str, bytes]]:
     return leaves_of(entry_fields(entry))
 
 
-async def add_leaves(session: AsyncSession, entry: AuditEntry) -> None:
-    """Append the leaves of a just-appended entry; the caller holds the chain lock."""
-    size = await tree_size(session)
-    for offset, (kind, digest) in enumerate(leaf_hashes_of(entry_fields(entry))):
-        session.add(AuditLeaf(leaf_index=size + offset, seq=entry.seq, kind=kind, hash=digest.hex()))
-    await session.flush()
+async def add_leaves(session: AsyncSession, entry: AuditEntry, *, size: int) -> int:
+    """Append the leaves of a just-appended entry to a tree of ``size`` leaves; the caller holds the
+    chain lock and knows the size (``storage.audit`` reads it with the chain's head). Returns how
+    many leaves were added."""
+    rows = [{"leaf_index": size + offset, "seq": entry.seq, "kind": kind, "hash": digest.hex()}
+            for offset, (kind, digest) in enumerate(leaf_hashes_of(entry_fields(entry)))]
+    await session.execute(_INSERT_LEAF, rows if len(rows) > 1 else rows[0])
+    return len(rows)
+
+
+_INSERT_LEAF = AuditLeaf.metadata.tables[AuditLeaf.__tablename__].insert()
 
 
 async def tree_size(session: AsyncSession) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import is_postgres
@@ -13,7 +13,11 @@ from storage.models import Invite, Store, User
 
 
 async def user_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
-    return (await session.execute(select(User).where(User.telegram_id == telegram_id))).scalar_one_or_none()
+    return (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).scalar_one_or_none()
+
+
+# Every update asks it: built once, SQLAlchemy reuses its cache key and compiled form.
+_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> User | None:

@@ -116,3 +116,33 @@ async def test_a_naive_time_is_refused(sessions) -> None:  # type: ignore[no-unt
     with pytest.raises(StatementError, match="naive datetime"):
         async with sessions() as session, session.begin():
             await audit.append(session, kind=Kind.INBOUND, recorded_at=datetime(2026, 12, 3, 9, 0))
+
+
+async def test_appends_in_one_transaction_and_after_a_rolled_back_one_keep_the_chain(sessions) -> None:  # type: ignore[no-untyped-def]
+    # The chain's head is read once per transaction and then carried along: a transaction that
+    # rolls back (or a savepoint) must leave nothing of it behind for the next append.
+    async with sessions() as session, session.begin():
+        for i in range(3):
+            await audit.append(session, kind=Kind.OUTBOUND, recorded_at=T0, chat_id=i, text=str(i))
+    async with sessions() as session:
+        async with session.begin():
+            await audit.append(session, kind=Kind.OUTBOUND, recorded_at=T0, text="rolled back")
+            await session.rollback()
+        async with session.begin():
+            await audit.append(session, kind=Kind.OUTBOUND, recorded_at=T0, text="after the rollback")
+            nested = await session.begin_nested()
+            await audit.append(session, kind=Kind.OUTBOUND, recorded_at=T0, text="savepoint rolled back")
+            await nested.rollback()
+            _, duplicate = await audit.record_update(session, bot_id=1, update_id=7, kind=Kind.INBOUND,
+                                                     recorded_at=T0, text="in the same transaction")
+            assert not duplicate
+            _, duplicate = await audit.record_update(session, bot_id=1, update_id=7, kind=Kind.INBOUND,
+                                                     recorded_at=T0, text="again")
+            assert duplicate
+    report = await _verify(sessions)
+    assert report.ok and report.checked == 5
+    async with sessions() as session:
+        texts = (await session.execute(text("SELECT text FROM audit_log ORDER BY seq"))).scalars().all()
+        leaves = (await session.execute(text("SELECT leaf_index, seq FROM audit_leaves ORDER BY leaf_index"))).all()
+    assert texts == ["0", "1", "2", "after the rollback", "in the same transaction"]
+    assert [tuple(row) for row in leaves] == [(i, i + 1) for i in range(5)]
