@@ -212,9 +212,9 @@ async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz
         raise ValueError(f"unknown export {kind!r}")
     start, end = utc_bounds(period, tz)
     columns = [c for c in COLUMNS[kind] if contacts or not c[2]]
-    rows = _Sheet(language, kind, columns)
     count_of = {"orders": reports.count_orders, "aftersales": reports.count_cases, "fines": reports.count_fines}
     expected = await count_of[kind](session, start, end)
+    rows = _Sheet(language, kind, columns)  # after the first query: a database that fails leaves no open sheet
     written = 0
     if kind == "orders":
         async for chunk in reports.stream_orders(session, start, end):
