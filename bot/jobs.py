@@ -1,43 +1,79 @@
-"""Heavy work off the event loop: exports are built in a worker process.
+"""Heavy work off the event loop: exports, evidence documents, long /kpi periods and the weekly
+chart are built in worker processes.
 
-A year's export is seconds of pure-Python work (openpyxl); on the event loop it
-would stall every chat meanwhile, and a thread would still share the interpreter
-lock. The worker process opens its own database engine, writes the workbook under
-``files_dir/exports`` and returns the path; the bot then queues the document to the
-person who asked (``handlers.reports.export.send_export``). The person got a
-"preparing…" answer at once. A job that a crash interrupts is not resumed: the
-person sees no document and asks again (the request itself is in the audit log).
+A year's export is seconds of pure-Python work (openpyxl), a year's /kpi a second or two of
+queries, an evidence document the whole Merkle tree; on the event loop each would stall every
+chat meanwhile, and a thread would still share the interpreter lock. A worker process opens
+its own database engine, only reads, and returns what it built
+(``handlers.reports.jobs.build``); the bot then queues it to the person who asked
+(``deliver``) — they got a "preparing…" answer at once — or, when the building failed, says
+so (``failed``) and logs why. The desk awaits the same workers (``run``) instead of building
+on the loop. A job that a crash interrupts is not resumed: the person sees no document and
+asks again (the request itself is in the audit log).
+
+Two pools of one process each: exports (tens of seconds for a year) and everything else, so
+a /kpi or an evidence document does not wait behind a year's workbook. The workers run at a
+lower CPU priority (nice 10): on a busy machine the bot's loop, answering people, goes first.
+The heavy libraries (openpyxl, jinja2, matplotlib) are imported in the workers only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copyreg
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from pathlib import Path
+from typing import Any
 
-from domain.policy.settings import PolicySettings
-from handlers.app import App
-from handlers.reports.export import export_failed, send_export, write_export
-from handlers.types import ExportJob
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from domain.evidence.note import Signer
+from handlers.app import App, AppConfig
+from handlers.types import ExportJob, Job
 from storage.db import create_engine, session_factory
 
 log = logging.getLogger(__name__)
+WORKER_NICE = 10
 
 
-def build_in_worker(database_url: str, job: ExportJob, policy: PolicySettings, folder: str) -> tuple[str, int]:
-    """Runs in the worker process: its own engine and event loop."""
-    async def run() -> tuple[Path, int]:
+def _signer_again(name: str, raw: bytes) -> Signer:
+    return Signer(name, Ed25519PrivateKey.from_private_bytes(raw))
+
+
+def _pickle_signer(signer: Signer) -> tuple[Callable[[str, bytes], Signer], tuple[str, bytes]]:
+    # The worker signs the checkpoint an evidence document proves against, so the key goes with
+    # the job over the pipe to our own child process (never to disk, never to the database).
+    raw = signer._key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())  # noqa: SLF001
+    return _signer_again, (signer.name, raw)
+
+
+copyreg.pickle(Signer, _pickle_signer)
+
+
+def _worker_started() -> None:
+    try:
+        os.nice(WORKER_NICE)
+    except OSError:  # not allowed here: the same priority as the bot, as before
+        pass
+
+
+def build_in_worker(database_url: str, config: AppConfig, job: Job) -> Any:
+    """Runs in the worker process: its own engine (reading) and event loop."""
+    from handlers.reports.jobs import build
+
+    async def run() -> Any:
         engine = create_engine(database_url, reader=True)
         try:
-            return await write_export(session_factory(engine), job, policy=policy, folder=Path(folder))
+            async with session_factory(engine)() as session:
+                return await build(session, config, job)
         finally:
             await engine.dispose()
 
-    path, rows = asyncio.run(run())
-    return str(path), rows
+    return asyncio.run(run())
 
 
 class ProcessJobs:
@@ -48,39 +84,50 @@ class ProcessJobs:
         self._database_url = database_url
         self._on_done = on_done
         self._workers = workers
-        self._executor: Executor | None = None
+        self._pools: dict[str, Executor] = {}
         self._running: set[asyncio.Task[None]] = set()
 
     def bind(self, app: App) -> None:
         self._app = app
 
-    def submit(self, job: ExportJob) -> None:
-        task = asyncio.create_task(self._run(job), name=f"job-{job.key}")
+    def submit(self, job: Job) -> None:
+        task = asyncio.create_task(self._run(job), name=f"job-{getattr(job, 'key', '')}")
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
-    async def _run(self, job: ExportJob) -> None:
-        assert self._app is not None, "ProcessJobs.bind(app) first"
-        if self._executor is None:
+    def _pool(self, job: Job) -> Executor:
+        name = "exports" if isinstance(job, ExportJob) else "reports"
+        if name not in self._pools:
             # spawn, not fork: the parent has an event loop and driver threads a fork would copy mid-flight.
-            self._executor = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
-        folder = str(Path(self._app.config.files_dir) / "exports")
+            self._pools[name] = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
+                                                    initializer=_worker_started)
+        return self._pools[name]
+
+    async def run(self, job: Job) -> Any:
+        assert self._app is not None, "ProcessJobs.bind(app) first"
         loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool(job), build_in_worker, self._database_url, self._app.config, job)
+
+    async def _run(self, job: Job) -> None:
+        from handlers.reports.jobs import deliver, failed
+
+        assert self._app is not None, "ProcessJobs.bind(app) first"
         try:
-            path, rows = await loop.run_in_executor(self._executor, build_in_worker, self._database_url, job,
-                                                    self._app.config.policy, folder)
+            result = await self.run(job)
+        except asyncio.CancelledError:
+            raise
         except Exception:
-            log.exception("export %s failed", job.key)
+            log.exception("%s %s failed", type(job).__name__, getattr(job, "key", ""))
             async with self._app.sessions() as session, session.begin():
-                await export_failed(session, self._app, job)
+                await failed(session, self._app, job)
         else:
             async with self._app.sessions() as session, session.begin():
-                await send_export(session, self._app, job, Path(path), rows)
+                await deliver(session, self._app, job, result)
         self._on_done()
 
     async def stop(self) -> None:
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        for pool in self._pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.localtime import local_moment
 from domain.texts import t
 from handlers.app import App
-from handlers.types import Button, ExportJob, Incoming, Reply
+from handlers.types import Button, Incoming, Job, Reply
 from storage.models import GroupLink, User
 
 
@@ -25,7 +25,7 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     callback_answer: str | None = None
     menus: list[tuple[int, str, str]] = field(default_factory=list)
-    jobs: list[ExportJob] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
     group: GroupLink | None = None  # the linked group the update came from (None: private, or unlinked)
     group_checked: bool = False  # the group router (handlers.groups.routing) has seen this update
 

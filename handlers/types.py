@@ -173,9 +173,82 @@ class ExportJob:
     key: str  # the outbox key of the document message: one document per request
 
 
+@dataclass(frozen=True, slots=True)
+class EvidenceJob:
+    """An /evidence document (证据文件) to build off the update path; it arrives later as a document.
+    Whether the reader may have it was decided when they asked."""
+
+    number: str  # DD… or SH…
+    language: str
+    reader: str  # who asked: the document names them
+    now: datetime  # when they asked: the document's time and its checkpoint's
+    chat_id: int
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class KpiJob:
+    """A /kpi (考核指标) over a long period, counted off the update path; the answer arrives later.
+    The period and the scope were read (and the role's limits applied) when it was asked."""
+
+    start: date
+    end: date  # inclusive
+    store_id: int | None
+    clerk_id: int | None
+    scope_name: str
+    breakdown: bool  # by store and by clerk
+    today: date
+    now: datetime
+    language: str
+    chat_id: int
+    key: str
+    trend: bool = False  # also the 8-week trend (the desk's chart)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartJob:
+    """The weekly summary's KPI trend picture (R17), drawn off the event loop."""
+
+    week: date  # the week starting that Monday; the 8 whole weeks before it
+    now: datetime
+    language: str
+    key: str
+
+
+Job = ExportJob | EvidenceJob | KpiJob | ChartJob
+
+
 class JobRunner(Protocol):
-    def submit(self, job: ExportJob) -> None:
+    def submit(self, job: Job) -> None:
         """Start the job; its result reaches the chat through the outbox."""
+
+    async def run(self, job: Job) -> Any:
+        """Build the job off the event loop and return what it built (the desk shows it itself)."""
+
+
+def job_to_json(job: Job) -> dict[str, Any]:
+    data: dict[str, Any] = {"task": type(job).__name__}
+    for name in job.__slots__:
+        value = getattr(job, name)
+        data[name] = value.isoformat() if isinstance(value, date | datetime) else value
+    return data
+
+
+def job_from_json(data: dict[str, Any]) -> Job:
+    kinds: dict[str, type[Job]] = {"ExportJob": ExportJob, "EvidenceJob": EvidenceJob, "KpiJob": KpiJob,
+                                   "ChartJob": ChartJob}
+    kind = kinds[data.get("task", "ExportJob")]  # inbox rows from before there were other jobs: exports
+    values: dict[str, Any] = {}
+    for name in kind.__slots__:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "now":
+            value = datetime.fromisoformat(value)
+        elif name in ("start", "end", "today", "week"):
+            value = date.fromisoformat(value)
+        values[name] = value
+    return kind(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +261,7 @@ class Outcome:
     # (chat id, role, language) whose command menu must be set again: after
     # registration or a language switch.
     menus: tuple[tuple[int, str, str], ...] = ()
-    jobs: tuple[ExportJob, ...] = ()  # heavy work to start once the replies are out
+    jobs: tuple[Job, ...] = ()  # heavy work to start once the replies are out
 
 
 def _document_to_json(document: OutgoingDocument | None) -> dict[str, str] | None:
@@ -213,8 +286,7 @@ def outcome_to_json(outcome: Outcome) -> str:
                      "entity": r.entity, "thread_id": r.thread_id} for r in outcome.replies],
         "callback_answer": outcome.callback_answer,
         "menus": [list(menu) for menu in outcome.menus],
-        "jobs": [{"kind": j.kind, "start": j.start.isoformat(), "end": j.end.isoformat(), "language": j.language,
-                  "contacts": j.contacts, "chat_id": j.chat_id, "key": j.key} for j in outcome.jobs],
+        "jobs": [job_to_json(j) for j in outcome.jobs],
     })  # ASCII: a reply quoting a lone surrogate or a NUL is escaped, storable on both databases
 
 
@@ -224,7 +296,6 @@ def outcome_from_json(raw: str) -> Outcome:
                           reply_to_message_id=r["reply_to_message_id"], edit_message_id=r["edit_message_id"],
                           document=_document_from_json(r["document"]), photo=_document_from_json(r["photo"]),
                           entity=r["entity"], thread_id=r.get("thread_id")) for r in data["replies"])
-    jobs = tuple(ExportJob(j["kind"], date.fromisoformat(j["start"]), date.fromisoformat(j["end"]), j["language"],
-                           j["contacts"], j["chat_id"], j["key"]) for j in data.get("jobs", ()))
+    jobs = tuple(job_from_json(j) for j in data.get("jobs", ()))
     return Outcome(replies, data["callback_answer"], menus=tuple((m[0], m[1], m[2]) for m in data["menus"]),
                    jobs=jobs)

@@ -25,7 +25,6 @@ from functools import lru_cache
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.desk import render
 from bot.http_serving import local_url, serve
@@ -47,7 +46,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @lru_cache(maxsize=1)
-def templates() -> Environment:
+def templates() -> Any:
+    """The desk's page templates: jinja2 is imported when a page is first rendered, not with the bot."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     env = Environment(loader=PackageLoader("bot.desk", "templates"), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     return env

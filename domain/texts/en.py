@@ -739,4 +739,9 @@ TEXTS: dict[str, str] = {
     "group.left": "You are no longer in this group and cannot act here.",
     "group.not_your_group": "This is not your store's group; please use your own store's group or a private chat.",
     "group.private_only": "{command} shows customer data; please use it with me in a private chat.",
+    # Heavy reports built by the worker (issue #12): the first answer, and when building failed.
+    "evidence.preparing": "⏳ Preparing the evidence document of {number}; it will arrive here when ready. Carry on meanwhile.",
+    "evidence.failed": "⚠️ The evidence document of {number} could not be built; please send /evidence again in a while.",
+    "report.kpi.preparing": "⏳ Counting the KPIs of {scope} ({period}); they will arrive here when ready. Carry on meanwhile.",
+    "report.kpi.failed": "⚠️ The KPIs ({period}) could not be counted; please send /kpi again in a while.",
 }

@@ -740,4 +740,9 @@ TEXTS: dict[str, str] = {
     "group.left": "您已不在这个群里，不能在这里操作。",
     "group.not_your_group": "这个群不是您所在门店的群，请在自己门店的群或私聊里办理。",
     "group.private_only": "{command} 会显示客户信息，请私聊我使用。",
+    # Heavy reports built by the worker (issue #12): the first answer, and when building failed.
+    "evidence.preparing": "⏳ 正在生成 {number} 的证据文件，好了就发给你；这期间可以照常使用。",
+    "evidence.failed": "⚠️ {number} 的证据文件没有生成成功，请稍后再发一次 /evidence。",
+    "report.kpi.preparing": "⏳ 正在统计{scope}的考核指标（{period}），好了就发给你；这期间可以照常使用。",
+    "report.kpi.failed": "⚠️ 考核指标（{period}）没有统计成功，请稍后再发一次 /kpi。",
 }

@@ -12,6 +12,8 @@ from handlers.context import Context
 from handlers.orders.common import visible_order
 from handlers.orders.views import show_order
 from handlers.reports import evidence as evidence_report
+from handlers.reports.jobs import computed
+from handlers.types import EvidenceJob
 from storage import reports
 
 
@@ -58,8 +60,11 @@ async def evidence_document(ctx: Context, number: str) -> tuple[str, bool, int] 
     found = await reports.evidence(ctx.session, number.strip().upper())
     if found is None or not evidence_report.may_read(ctx.user, found):
         return None
-    _stores, people = await reports.names(ctx.session)
-    proof = await evidence_report.build_proof(ctx, found)
-    html, verified = evidence_report.render(ctx.language, found, tz=ctx.app.config.tz, people=people,
-                                            generated_at=ctx.now, generated_by=ctx.user.name, proof=proof)
-    return html, verified, len(found.entries)
+    # Built by the worker when there is one: the page waits for it, the other chats do not.
+    job = EvidenceJob(found.number, ctx.language, ctx.user.name, ctx.now, ctx.incoming.chat_id,
+                      key=f"desk-evidence:{ctx.evidence_id}")
+    document: evidence_report.EvidenceDocument | None = await computed(ctx.app, ctx.session, job)
+    if document is None:
+        return None
+    await evidence_report.keep_checkpoint(ctx.session, document, ctx.now)
+    return document.html, document.verified, document.entries

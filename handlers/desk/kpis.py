@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from domain.reports import KPI_NAMES, KpiCounts, Period
 from handlers.context import Context
-from handlers.reports.common import today
-from handlers.reports.kpi import KpiAnswer, kpi_answer, weekly_trend
+from handlers.reports.jobs import computed
+from handlers.reports.kpi import KpiAnswer, KpiResult, kpi_job, kpi_request
 
 PERIODS = ("本周", "上周", "本月", "上月", "今年", "去年")
 
@@ -22,16 +22,18 @@ class Trend:
 
 async def kpis(ctx: Context, period: str, who: str = "") -> tuple[KpiAnswer, Trend]:
     words = [w for w in (period.strip() or "本月").split() if w] + ([who.strip()] if who.strip() else [])
-    answer = await kpi_answer(ctx, words)
+    request = await kpi_request(ctx, words)
     trend = Trend()
-    if answer.refusal is None:
-        for week, counted in await weekly_trend(ctx.session, ctx.app, now=ctx.now, today=today(ctx),
-                                                scope=answer.scope):
-            trend.weeks.append(week)
-            trend.counts.append(counted)
-            rates = counted.rates()
-            for name in KPI_NAMES:
-                rate = rates[name]
-                trend.series.setdefault(name, []).append(
-                    None if rate.percent is None else round(float(rate.percent), 1))
-    return answer, trend
+    if isinstance(request, str):
+        return KpiAnswer(refusal=request), trend
+    # The period's counts and the 8 weeks' are the worker's (a year is seconds of queries): the
+    # page waits for them, the chats do not.
+    result: KpiResult = await computed(ctx.app, ctx.session, kpi_job(ctx, request, trend=True))
+    for week, counted in result.trend:
+        trend.weeks.append(week)
+        trend.counts.append(counted)
+        rates = counted.rates()
+        for name in KPI_NAMES:
+            rate = rates[name]
+            trend.series.setdefault(name, []).append(None if rate.percent is None else round(float(rate.percent), 1))
+    return result.answer, trend

@@ -17,24 +17,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.evidence.bundle import display_text, make_bundle
 from domain.evidence.leaves import ENTRY, PHOTO
 from domain.evidence.merkle import MerkleTree, leaf_hash
-from domain.evidence.note import Signer
+from domain.evidence.note import Checkpoint, Signer
 from domain.roles import Role
 from domain.texts import t
+from handlers.app import App, AppConfig
 from handlers.context import Context
 from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
-from handlers.types import OutgoingDocument, Reply
-from storage import checkpoints, reports
+from handlers.types import EvidenceJob, OutgoingDocument, Reply
+from storage import checkpoints, outbox, reports
 from storage.audit import GENESIS, entry_digest
 from storage.merkle_tree import entry_leaf_bytes, leaf_indexes, stored_leaves
 from storage.models import AuditCheckpoint, User
+
+if TYPE_CHECKING:  # jinja2 is imported when a document is rendered, in the worker: not by the bot's loop
+    from jinja2 import Environment
 
 READERS = frozenset({Role.MANAGER, Role.CLERK, Role.SALES})
 HTML = "text/html"
@@ -42,6 +47,8 @@ HTML = "text/html"
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     return Environment(loader=PackageLoader("handlers.reports", "templates"),
                        autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
 
@@ -68,20 +75,25 @@ class Proof:
     published_ok: bool
 
 
-async def build_proof(ctx: Context, found: reports.Evidence) -> Proof:
-    """Sign the stored tree now, and prove it extends the last checkpoint the managers received."""
-    signer: Signer | None = ctx.app.config.audit_signer
+async def build_proof(session: AsyncSession, signer: Signer | None, found: reports.Evidence, *,
+                      now: datetime) -> Proof:
+    """Sign the stored tree now, and prove it extends the last checkpoint the managers received.
+
+    Only reads: the checkpoint is returned unsaved (``Proof.checkpoint``), and whoever sends the
+    document keeps it (:func:`keep_checkpoint`) — the worker that builds documents never writes."""
     verifier = signer.verifier if signer else None
-    tree = MerkleTree(await stored_leaves(ctx.session))
-    row = await checkpoints.make(ctx.session, signer=signer, purpose=f"evidence:{found.number}", now=ctx.now,
-                                 tree=tree)
-    last = await checkpoints.last_published(ctx.session, verifier)
+    tree = MerkleTree(await stored_leaves(session))
+    head = Checkpoint(checkpoints.origin_for(signer), tree.size, tree.root())
+    row = AuditCheckpoint(tree_size=head.size, root_hash=head.root.hex(), note=checkpoints.note_for(head, signer),
+                          signed=signer is not None, purpose=f"evidence:{found.number}", published=False,
+                          created_at=now)
+    last = await checkpoints.last_published(session, verifier)
     published, consistency, published_ok = None, [], True
     if last is not None:
         published, earlier = last
         published_ok = earlier.size <= tree.size and tree.root(earlier.size) == earlier.root
         consistency = tree.consistency_proof(earlier.size) if published_ok else []
-    indexes = await leaf_indexes(ctx.session, [e.seq for e in found.entries])
+    indexes = await leaf_indexes(session, [e.seq for e in found.entries])
     return Proof(tree, indexes, row, verifier.text() if verifier else None, published if published_ok else None,
                  consistency, published_ok)
 
@@ -204,8 +216,55 @@ def may_read(user: User, found: reports.Evidence) -> bool:
     return role is Role.SALES and record is not None and record.sales_id == user.id
 
 
+@dataclass(frozen=True)
+class EvidenceDocument:
+    """A built /evidence document and the checkpoint it proves against (to be kept when it is sent)."""
+
+    number: str
+    html: str
+    verified: bool
+    entries: int
+    checkpoint: Checkpoint
+    note: str
+    signed: bool
+
+
+async def build_document(session: AsyncSession, config: AppConfig, job: EvidenceJob) -> EvidenceDocument | None:
+    """The document of ``job.number`` as it stands (None when it no longer exists); reads only —
+    what the worker runs, and the desk and the use-case tests in the update's own task."""
+    found = await reports.evidence(session, job.number)
+    if found is None:
+        return None
+    _stores, people = await reports.names(session)
+    proof = await build_proof(session, config.audit_signer, found, now=job.now)
+    html, verified = render(job.language, found, tz=config.tz, people=people, generated_at=job.now,
+                            generated_by=job.reader, proof=proof)
+    row = proof.checkpoint
+    return EvidenceDocument(job.number, html, verified, len(found.entries),
+                            Checkpoint(checkpoints.origin_for(config.audit_signer), row.tree_size,
+                                       bytes.fromhex(row.root_hash)), row.note, row.signed)
+
+
+async def keep_checkpoint(session: AsyncSession, document: EvidenceDocument, now: datetime) -> None:
+    """The checkpoint a document proves against is kept, as every checkpoint the bot signed."""
+    await checkpoints.store(session, document.checkpoint, document.note, signed=document.signed,
+                            purpose=f"evidence:{document.number}", published=False, now=now)
+
+
+def caption(language: str, document: EvidenceDocument) -> str:
+    return t(language, "evidence.caption" if document.verified else "evidence.caption_broken",
+             number=document.number, count=document.entries)
+
+
+def file_name(number: str) -> str:
+    return f"evidence-{number}.html"
+
+
 async def evidence(ctx: Context, args: str) -> None:
-    """/evidence DD202612005 | SH202612001 — the whole story as an HTML document."""
+    """/evidence DD202612005 | SH202612001 — the whole story as an HTML document.
+
+    Who may have it is decided here; the document (the whole tree and its proofs) is built by
+    the worker and arrives as a document after a "⏳ preparing…" answer."""
     assert ctx.user is not None
     number = args.strip().split()[0].upper() if args.strip() else ""
     if not number:
@@ -215,11 +274,36 @@ async def evidence(ctx: Context, args: str) -> None:
     if found is None or not may_read(ctx.user, found):
         ctx.say("evidence.not_found", number=number)
         return
-    _stores, people = await reports.names(ctx.session)
-    proof = await build_proof(ctx, found)
-    html, verified = render(ctx.language, found, tz=ctx.app.config.tz, people=people, generated_at=ctx.now,
-                            generated_by=ctx.user.name, proof=proof)
-    caption = ctx.t("evidence.caption" if verified else "evidence.caption_broken", number=number,
-                    count=len(found.entries))
-    ctx.replies.append(Reply(chat_id=ctx.incoming.chat_id, text=caption, entity=number,
-                             document=OutgoingDocument(f"evidence-{number}.html", html.encode("utf-8"), HTML)))
+    job = EvidenceJob(number, ctx.language, ctx.user.name, ctx.now, ctx.incoming.chat_id,
+                      key=f"evidence:{ctx.evidence_id}")
+    if ctx.app.jobs is None:  # no worker (use-case tests): build it in this transaction
+        document = await build_document(ctx.session, ctx.app.config, job)
+        assert document is not None
+        await keep_checkpoint(ctx.session, document, ctx.now)
+        ctx.replies.append(Reply(chat_id=ctx.incoming.chat_id, text=caption(ctx.language, document), entity=number,
+                                 document=OutgoingDocument(file_name(number), document.html.encode("utf-8"), HTML)))
+        return
+    ctx.say("evidence.preparing", number=number)
+    ctx.jobs.append(job)
+
+
+async def send_document(session: AsyncSession, app: App, job: EvidenceJob, document: EvidenceDocument | None) -> None:
+    """Keep the checkpoint and queue the document to the reader (an answer: R18 does not hold it back)."""
+    if document is None:  # gone between the request and the build (a restored backup): say so
+        await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
+                             text=t(job.language, "evidence.not_found", number=job.number))
+        return
+    await keep_checkpoint(session, document, job.now)
+    folder = Path(app.config.files_dir) / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{job.key.replace(':', '-')}-{file_name(job.number)}"
+    path.write_text(document.html, encoding="utf-8")
+    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=caption(job.language, document),
+                         now=app.clock.now(), entity=job.number, answer=True,
+                         attachment={"kind": "document", "path": str(path), "mime_type": HTML,
+                                     "file_name": file_name(job.number)})
+
+
+async def evidence_failed(session: AsyncSession, app: App, job: EvidenceJob) -> None:
+    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
+                         entity=job.number, text=t(job.language, "evidence.failed", number=job.number))

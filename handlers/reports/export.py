@@ -14,14 +14,9 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import LineState
@@ -36,8 +31,10 @@ from handlers.app import App
 from handlers.reports.common import period_problem, read_period_of, sees_contacts
 from handlers.types import ExportJob, OutgoingDocument, Reply
 from storage import outbox, reports
-from storage.db import SessionFactory
 from storage.reports import utc_bounds
+
+if TYPE_CHECKING:  # openpyxl (~24 MB with numpy and lxml) is imported where a workbook is built: the worker
+    from openpyxl.cell.cell import Cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("orders", "aftersales", "fines")
@@ -140,11 +137,22 @@ def _fine_values(lang: str, row: Any, tz: ZoneInfo) -> dict[str, Any]:
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML may not carry
 
 
+def _write_only_cell(sheet: Any, value: Any = None) -> Cell:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell: Cell = WriteOnlyCell(sheet, value)
+    return cell
+
+
 class _Sheet:
     """openpyxl's write-only worksheet: rows stream out as they come (fast with lxml installed),
     with the frozen header, the filter over all rows and real date cells."""
 
     def __init__(self, language: str, kind: str, columns: list[tuple[str, int, bool]]) -> None:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet(t(language, f"export.sheet.{kind}"))
         self.keys = [key for key, _width, _contact in columns]
@@ -154,7 +162,7 @@ class _Sheet:
         bold = Font(bold=True)
         header = []
         for key in self.keys:
-            cell = WriteOnlyCell(self.sheet, t(language, f"export.col.{key}"))
+            cell = _write_only_cell(self.sheet, t(language, f"export.col.{key}"))
             cell.font = bold
             header.append(cell)
         self.sheet.append(header)
@@ -165,7 +173,7 @@ class _Sheet:
         self._times = [self._styled(TIME_FORMAT) for _ in self.keys]
 
     def _styled(self, number_format: str) -> Cell:
-        cell = WriteOnlyCell(self.sheet)
+        cell = _write_only_cell(self.sheet)
         cell.number_format = number_format
         return cell
 
@@ -186,6 +194,8 @@ class _Sheet:
         self.count += 1
 
     def workbook(self) -> bytes:
+        from openpyxl.utils import get_column_letter
+
         self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.keys))}{self.count}"
         buffer = io.BytesIO()
         self.book.save(buffer)
@@ -202,9 +212,9 @@ async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz
         raise ValueError(f"unknown export {kind!r}")
     start, end = utc_bounds(period, tz)
     columns = [c for c in COLUMNS[kind] if contacts or not c[2]]
-    rows = _Sheet(language, kind, columns)
     count_of = {"orders": reports.count_orders, "aftersales": reports.count_cases, "fines": reports.count_fines}
     expected = await count_of[kind](session, start, end)
+    rows = _Sheet(language, kind, columns)  # after the first query: a database that fails leaves no open sheet
     written = 0
     if kind == "orders":
         async for chunk in reports.stream_orders(session, start, end):
@@ -261,13 +271,12 @@ def caption(job: ExportJob, rows: int) -> str:
              start=job.start.isoformat(), end=job.end.isoformat())
 
 
-async def write_export(sessions: SessionFactory, job: ExportJob, *, policy: PolicySettings,
+async def write_export(session: AsyncSession, job: ExportJob, *, policy: PolicySettings,
                        folder: Path) -> tuple[Path, int]:
     """Build the job's workbook into ``folder``; what the background worker runs."""
     period = Period(job.start, job.end)
-    async with sessions() as session:
-        content, rows = await build_workbook(session, job.kind, period, tz=ZoneInfo(policy.timezone),
-                                             language=job.language, contacts=job.contacts, lead=policy.lead_time)
+    content, rows = await build_workbook(session, job.kind, period, tz=ZoneInfo(policy.timezone),
+                                         language=job.language, contacts=job.contacts, lead=policy.lead_time)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{job.key.replace(':', '-')}-{file_name(job.kind, period)}"
     path.write_bytes(content)

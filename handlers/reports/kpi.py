@@ -10,22 +10,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.reports import KPI_NAMES, KpiCounts, Period, last_weeks, percent_text, total
 from domain.roles import Role
 from domain.texts import t
-from handlers.app import App
+from handlers.app import App, AppConfig
 from handlers.context import Context
 from handlers.reports.common import period_label, period_problem, read_period_of, today
-from storage import reports
+from handlers.types import KpiJob
+from storage import outbox, reports
 from storage.scope import Scope
 from storage.users import store_by_code
 
+# Periods longer than this are counted by the worker, after a "⏳" answer; shorter ones (今天, 本周,
+# 本月) in the update's own task. benchmarks/report_bench.py: on a 20-store company's year a month
+# takes ~0.1 s of queries, the year ~1.5 s — seconds no other chat should wait for.
+INLINE_DAYS = 31
 
-async def counts(session: AsyncSession, app: App, period: Period, *, now: datetime, today: date,
+
+async def counts(session: AsyncSession, app: App | AppConfig, period: Period, *, now: datetime, today: date,
                  group: str | None = None, scope: Scope = Scope()) -> dict[int | None, KpiCounts]:
-    return await reports.kpi_counts(session, period, tz=app.config.tz, now=now, today=today,
-                                    satisfied_min_score=app.config.policy.after_sales.satisfied_min_score,
+    config = app.config if isinstance(app, App) else app
+    return await reports.kpi_counts(session, period, tz=config.tz, now=now, today=today,
+                                    satisfied_min_score=config.policy.after_sales.satisfied_min_score,
                                     group=group, scope=scope)
 
 
-async def weekly_trend(session: AsyncSession, app: App, *, now: datetime, today: date,
+async def weekly_trend(session: AsyncSession, app: App | AppConfig, *, now: datetime, today: date,
                        weeks: int = 8, scope: Scope = Scope()) -> list[tuple[Period, KpiCounts]]:
     """The KPI counts (the company's, or ``scope``'s) of each of the last ``weeks`` whole weeks,
     oldest first (the chart)."""
@@ -62,21 +69,32 @@ class KpiAnswer:
     by_clerk: list[tuple[str, KpiCounts]] = field(default_factory=list)
 
 
-async def kpi_answer(ctx: Context, words: list[str]) -> KpiAnswer:
+@dataclass(frozen=True)
+class KpiRequest:
+    """What a /kpi asks for, read and limited to the asker's role: counted inline or by the worker."""
+
+    period: Period
+    scope: Scope
+    scope_name: str
+    breakdown: bool  # by store and by clerk
+
+
+async def kpi_request(ctx: Context, words: list[str]) -> KpiRequest | str:
     """/kpi's reading of ``words`` (period, then a store or clerk) with the role's limits applied:
-    a store manager counts their store, a clerk themselves; others' figures only to managers."""
+    a store manager counts their store, a clerk themselves; others' figures only to managers.
+    A string is the answer that says why it cannot be counted."""
     assert ctx.user is not None
-    lang, role = ctx.language, Role(ctx.user.role)
+    role = Role(ctx.user.role)
     reading = read_period_of(ctx, words)
     problem = period_problem(ctx, reading)
     if problem is not None:
-        return KpiAnswer(refusal=problem)
+        return problem
     period, rest = reading.period, reading.rest
     if period is None or len(rest) > 1:
-        return KpiAnswer(refusal=ctx.t("report.kpi.usage"))
-    stores, users = await reports.names(ctx.session)
+        return ctx.t("report.kpi.usage")
     scope, scope_name, breakdown = Scope(), ctx.t("report.scope.all"), True
     if rest:
+        stores, users = await reports.names(ctx.session)
         wanted = rest[0]
         store = await store_by_code(ctx.session, wanted.upper())
         store = store or next((s for s in stores.values() if s.name == wanted), None)
@@ -86,51 +104,110 @@ async def kpi_answer(ctx: Context, words: list[str]) -> KpiAnswer:
         elif clerk is not None:
             scope, scope_name, breakdown = Scope(clerk_id=clerk.id), clerk.name, False
         else:
-            return KpiAnswer(refusal=ctx.t("report.kpi.unknown_scope", name=wanted, forms=ctx.t("report.period.forms")))
+            return ctx.t("report.kpi.unknown_scope", name=wanted, forms=ctx.t("report.period.forms"))
     # KPIs of other stores and other people only to managers.
     if role is Role.STORE_MANAGER:
         if rest and scope.store_id != ctx.user.store_id:
-            return KpiAnswer(refusal=ctx.t("report.kpi.other_store"))
+            return ctx.t("report.kpi.other_store")
         scope, scope_name = Scope(store_id=ctx.user.store_id), (ctx.user.store.name if ctx.user.store else "—")
     elif role is Role.CLERK:
         if rest and scope.clerk_id != ctx.user.id:
-            return KpiAnswer(refusal=ctx.t("report.kpi.other_store"))
+            return ctx.t("report.kpi.other_store")
         scope, scope_name, breakdown = Scope(clerk_id=ctx.user.id), ctx.user.name, False
-    day = today(ctx)
-    by_store = await counts(ctx.session, ctx.app, period, now=ctx.now, today=day, group="store", scope=scope)
-    answer = KpiAnswer(period=period, scope=scope, scope_name=scope_name, figures=total(list(by_store.values())))
+    return KpiRequest(period, scope, scope_name, breakdown)
+
+
+def kpi_job(ctx: Context, request: KpiRequest, *, trend: bool = False) -> KpiJob:
+    return KpiJob(request.period.start, request.period.end, request.scope.store_id, request.scope.clerk_id,
+                  request.scope_name, request.breakdown, today(ctx), ctx.now, ctx.language, ctx.incoming.chat_id,
+                  key=f"kpi:{ctx.evidence_id}", trend=trend)
+
+
+async def kpi_figures(session: AsyncSession, config: AppConfig, job: KpiJob) -> KpiAnswer:
+    """The counts behind a /kpi: the totals and the breakdowns by store and by clerk (reads only)."""
+    lang, period = job.language, Period(job.start, job.end)
+    scope = Scope(store_id=job.store_id, clerk_id=job.clerk_id)
+    stores, users = await reports.names(session)
+    by_store = await counts(session, config, period, now=job.now, today=job.today, group="store", scope=scope)
+    answer = KpiAnswer(period=period, scope=scope, scope_name=job.scope_name, figures=total(list(by_store.values())))
     if answer.figures.empty:
         return answer
-    if breakdown and scope.store_id is None and len(by_store) > 1:
+    if job.breakdown and scope.store_id is None and len(by_store) > 1:
         for key in sorted(by_store, key=lambda k: (k is None, stores[k].code if k in stores else "")):
             name = f"{stores[key].code} {stores[key].name}" if key in stores else t(lang, "report.kpi.unassigned")
             answer.by_store.append((name, by_store[key]))
-    if breakdown:
-        by_clerk = await counts(ctx.session, ctx.app, period, now=ctx.now, today=day, group="clerk", scope=scope)
+    if job.breakdown:
+        by_clerk = await counts(session, config, period, now=job.now, today=job.today, group="clerk", scope=scope)
         for key in sorted(by_clerk, key=lambda k: (k is None, users[k].name if k in users else "")):
             name = users[key].name if key in users else t(lang, "report.kpi.unassigned")
             answer.by_clerk.append((name, by_clerk[key]))
     return answer
 
 
-async def kpi(ctx: Context, args: str) -> None:
-    """/kpi [本周|上周|本月|上月|今年|去年|YYYY-MM|from to] [store code|clerk name]."""
-    lang = ctx.language
-    answer = await kpi_answer(ctx, args.split())
-    if answer.refusal is not None or answer.period is None:
-        ctx.reply(answer.refusal or ctx.t("report.kpi.usage"))
-        return
-    lines = [ctx.t("report.kpi.header", period=period_label(lang, answer.period), scope=answer.scope_name)]
+@dataclass
+class KpiResult:
+    """What the worker gives back for a :class:`KpiJob`: the answer, its text, and the trend when asked."""
+
+    answer: KpiAnswer
+    text: str
+    trend: list[tuple[Period, KpiCounts]] = field(default_factory=list)
+
+
+async def count_job(session: AsyncSession, config: AppConfig, job: KpiJob) -> KpiResult:
+    answer = await kpi_figures(session, config, job)
+    trend = await weekly_trend(session, config, now=job.now, today=job.today, scope=answer.scope) if job.trend else []
+    return KpiResult(answer, kpi_text(job.language, answer), trend)
+
+
+async def kpi_answer(ctx: Context, words: list[str]) -> KpiAnswer:
+    """/kpi's answer in the update's own task (the refusal, or the counts)."""
+    request = await kpi_request(ctx, words)
+    if isinstance(request, str):
+        return KpiAnswer(refusal=request)
+    return await kpi_figures(ctx.session, ctx.app.config, kpi_job(ctx, request))
+
+
+def kpi_text(lang: str, answer: KpiAnswer) -> str:
+    assert answer.period is not None
+    lines = [t(lang, "report.kpi.header", period=period_label(lang, answer.period), scope=answer.scope_name)]
     if answer.figures.empty:
-        lines.append(ctx.t("report.kpi.no_data"))
-        ctx.reply("\n".join(lines))
-        return
+        lines.append(t(lang, "report.kpi.no_data"))
+        return "\n".join(lines)
     lines += rate_lines(lang, answer.figures)
     if answer.by_store:
-        lines.append(ctx.t("report.kpi.by_store"))
+        lines.append(t(lang, "report.kpi.by_store"))
         lines += [row_text(lang, name, figures) for name, figures in answer.by_store]
     if answer.by_clerk:
-        lines.append(ctx.t("report.kpi.by_clerk"))
+        lines.append(t(lang, "report.kpi.by_clerk"))
         lines += [row_text(lang, name, figures) for name, figures in answer.by_clerk]
-    lines.append(ctx.t("report.kpi.formulas"))
-    ctx.reply("\n".join(lines))
+    lines.append(t(lang, "report.kpi.formulas"))
+    return "\n".join(lines)
+
+
+async def kpi(ctx: Context, args: str) -> None:
+    """/kpi [本周|上周|本月|上月|今年|去年|YYYY-MM|from to] [store code|clerk name].
+
+    A period of up to a month is counted at once; a longer one (今年, 去年, a range) by the worker,
+    after a "⏳" answer, so the other chats do not wait for it."""
+    request = await kpi_request(ctx, args.split())
+    if isinstance(request, str):
+        ctx.reply(request)
+        return
+    job = kpi_job(ctx, request)
+    long = (request.period.end - request.period.start).days + 1 > INLINE_DAYS
+    if ctx.app.jobs is None or not long:
+        ctx.reply(kpi_text(ctx.language, await kpi_figures(ctx.session, ctx.app.config, job)))
+        return
+    ctx.say("report.kpi.preparing", period=period_label(ctx.language, request.period), scope=request.scope_name)
+    ctx.jobs.append(job)
+
+
+async def send_kpi(session: AsyncSession, app: App, job: KpiJob, result: KpiResult) -> None:
+    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=result.text, now=app.clock.now(),
+                         answer=True)
+
+
+async def kpi_failed(session: AsyncSession, app: App, job: KpiJob) -> None:
+    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
+                         text=t(job.language, "report.kpi.failed",
+                                period=period_label(job.language, Period(job.start, job.end))))

@@ -76,7 +76,7 @@ async def _daily_checkpoint(h: Harness) -> str:
 
 
 async def _evidence_html(h: Harness, who: str, number: str) -> str:
-    [reply] = await h.say(who, f"/evidence {number}")
+    [_preparing, reply] = await h.say(who, f"/evidence {number}", expect=2, timeout=60)
     assert reply["document"]["file_name"] == f"evidence-{number}.html", reply["text"]
     return (await h.client.download(reply["document"]["url"])).decode("utf-8")
 

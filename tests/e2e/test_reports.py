@@ -72,7 +72,9 @@ async def test_status_kpi_export_and_evidence(harness: Harness, e2e_db_url: str,
     assert ws.cell(1, 1).value == "订单号" and ws.cell(2, 1).value == number
     assert ws.cell(2, [c.value for c in ws[1]].index("送货日期") + 1).is_date
 
-    [evidence] = await h.say("manager", f"/evidence {number}")
+    # The document (the whole tree and its proofs) is built by the worker too.
+    [preparing, evidence] = await h.say("manager", f"/evidence {number}", expect=2, timeout=60)
+    assert preparing["text"].startswith(f"⏳ 正在生成 {number} 的证据文件")
     assert evidence["document"]["file_name"] == f"evidence-{number}.html"
     assert "哈希链校验通过" in evidence["text"]
     html = (await h.client.download(evidence["document"]["url"])).decode("utf-8")
@@ -98,7 +100,7 @@ async def test_report_permissions(harness: Harness) -> None:
     h = harness
     number = await _story(h)
     # Sales may have the evidence of their own order; another store's sales may not even see it exists.
-    [own] = await h.say("sales1", f"/evidence {number}")
+    [_preparing, own] = await h.say("sales1", f"/evidence {number}", expect=2, timeout=60)
     assert own["document"]["file_name"] == f"evidence-{number}.html"
     [other] = await h.say("sales2", f"/evidence {number}")
     assert "document" not in other or other.get("document") is None
