@@ -12,7 +12,7 @@ on the loop. A job that a crash interrupts is not resumed: the person sees no do
 asks again (the request itself is in the audit log).
 
 Two pools of one process each: exports (tens of seconds for a year) and everything else, so
-a /kpi or an evidence document does not wait behind a year's workbook. The workers run at a
+a /kpi or an evidence document does not wait behind a year's workbook. The workers run at the
 lowest CPU priority (nice 19): on a busy machine the bot's loop, answering people, goes first.
 The heavy libraries (openpyxl, jinja2, matplotlib) are imported in the workers only.
 """
