@@ -12,8 +12,8 @@ on the loop. A job that a crash interrupts is not resumed: the person sees no do
 asks again (the request itself is in the audit log).
 
 Two pools of one process each: exports (tens of seconds for a year) and everything else, so
-a /kpi or an evidence document does not wait behind a year's workbook. The workers run at a
-lower CPU priority (nice 10): on a busy machine the bot's loop, answering people, goes first.
+a /kpi or an evidence document does not wait behind a year's workbook. The workers run at the
+lowest CPU priority (nice 19): on a busy machine the bot's loop, answering people, goes first.
 The heavy libraries (openpyxl, jinja2, matplotlib) are imported in the workers only.
 """
 
@@ -37,7 +37,7 @@ from handlers.types import ExportJob, Job
 from storage.db import create_engine, session_factory
 
 log = logging.getLogger(__name__)
-WORKER_NICE = 10
+WORKER_NICE = 19
 
 
 def _signer_again(name: str, raw: bytes) -> Signer:
