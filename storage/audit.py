@@ -241,8 +241,7 @@ async def _append_at(session: AsyncSession, head: _Head, *, kind: str, recorded_
     return entry
 
 
-_COLUMNS = ("seq", "kind", "bot_id", "update_id", "chat_id", "actor_id", "message_id", "version", "entity",
-            "telegram_time", "recorded_at", "text", "payload", "prev_hash", "hash")
+_COLUMNS = tuple(column.name for column in _AUDIT_LOG.c if column.name != "id")  # the id is the database's
 
 
 async def record_update(session: AsyncSession, *, bot_id: int | None, update_id: int | None,
@@ -263,12 +262,6 @@ async def record_update(session: AsyncSession, *, bot_id: int | None, update_id:
 async def last_update_id(session: AsyncSession) -> int:
     """The highest Telegram update id ever recorded (0 for none)."""
     return (await session.execute(select(func.max(AuditEntry.update_id)))).scalar() or 0
-
-
-async def find_update(session: AsyncSession, bot_id: int | None, update_id: int) -> AuditEntry | None:
-    return (await session.execute(
-        select(AuditEntry).where(AuditEntry.bot_id == bot_id, AuditEntry.update_id == update_id)
-    )).scalar_one_or_none()
 
 
 async def next_message_version(session: AsyncSession, chat_id: int, message_id: int) -> int:

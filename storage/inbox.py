@@ -30,7 +30,7 @@ _INBOX = InboxUpdate.metadata.tables[InboxUpdate.__tablename__]
 async def add(session: AsyncSession, *, entry_id: int, chat_id: int, update_id: int | None,
               received_at: datetime) -> None:
     await session.execute(_INSERT, {"entry_id": entry_id, "chat_id": chat_id, "update_id": update_id,
-                                            "received_at": received_at, "state": InboxState.RECEIVED})
+                                    "received_at": received_at, "state": InboxState.RECEIVED})
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Waiting:
     """A chat's next unanswered update: its audit entry, how far it got, and the update as recorded."""
 
     entry_id: int
-    state: str
+    state: InboxState
     outcome: str | None  # the replies still to send, once applied
     update: dict[str, Any] | None  # None: the audit entry holds no readable update
 
@@ -50,7 +50,7 @@ async def next_for_chat(session: AsyncSession, chat_id: int) -> Waiting | None:
     if row is None:
         return None
     update = json.loads(row.payload).get("update") if row.payload else None
-    return Waiting(row.entry_id, row.state, row.outcome, update if isinstance(update, dict) else None)
+    return Waiting(row.entry_id, InboxState(row.state), row.outcome, update if isinstance(update, dict) else None)
 
 
 async def any_waiting(session: AsyncSession, chat_id: int) -> bool:

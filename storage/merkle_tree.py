@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.evidence.leaves import ENTRY_FIELDS, leaf_hashes_of, leaves_of
@@ -49,11 +49,6 @@ async def add_leaves(session: AsyncSession, entry: AuditEntry, *, size: int) -> 
 
 
 _INSERT_LEAF = AuditLeaf.metadata.tables[AuditLeaf.__tablename__].insert()
-
-
-async def tree_size(session: AsyncSession) -> int:
-    last = (await session.execute(select(func.max(AuditLeaf.leaf_index)))).scalar()
-    return 0 if last is None else last + 1
 
 
 async def stored_leaves(session: AsyncSession, size: int | None = None, batch: int = 20000) -> list[bytes]:
