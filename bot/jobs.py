@@ -28,9 +28,6 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-
 from domain.evidence.note import Signer
 from handlers.app import App, AppConfig
 from handlers.types import ExportJob, Job
@@ -40,15 +37,11 @@ log = logging.getLogger(__name__)
 WORKER_NICE = 19
 
 
-def _signer_again(name: str, raw: bytes) -> Signer:
-    return Signer(name, Ed25519PrivateKey.from_private_bytes(raw))
-
-
-def _pickle_signer(signer: Signer) -> tuple[Callable[[str, bytes], Signer], tuple[str, bytes]]:
+def _pickle_signer(signer: Signer) -> tuple[Callable[[str], Signer], tuple[str]]:
     # The worker signs the checkpoint an evidence document proves against, so the key goes with
-    # the job over the pipe to our own child process (never to disk, never to the database).
-    raw = signer._key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())  # noqa: SLF001
-    return _signer_again, (signer.name, raw)
+    # the job over the pipe to our own child process (never to disk, never to the database), in
+    # the key's own text form.
+    return Signer.parse, (signer.private_text(),)
 
 
 copyreg.pickle(Signer, _pickle_signer)
@@ -91,7 +84,7 @@ class ProcessJobs:
         self._app = app
 
     def submit(self, job: Job) -> None:
-        task = asyncio.create_task(self._run(job), name=f"job-{getattr(job, 'key', '')}")
+        task = asyncio.create_task(self._run(job), name=f"job-{job.key}")
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
@@ -114,10 +107,8 @@ class ProcessJobs:
         assert self._app is not None, "ProcessJobs.bind(app) first"
         try:
             result = await self.run(job)
-        except asyncio.CancelledError:
-            raise
         except Exception:
-            log.exception("%s %s failed", type(job).__name__, getattr(job, "key", ""))
+            log.exception("%s %s failed", type(job).__name__, job.key)
             async with self._app.sessions() as session, session.begin():
                 await failed(session, self._app, job)
         else:

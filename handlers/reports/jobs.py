@@ -10,6 +10,8 @@ result itself (the desk), :func:`computed` gives it either way.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,59 +21,72 @@ from handlers.app import App, AppConfig
 from handlers.types import ChartJob, EvidenceJob, ExportJob, Job, KpiJob
 
 
-async def build(session: AsyncSession, config: AppConfig, job: Job) -> Any:
-    """What ``job`` makes, from the database as it is (reads only). The modules that need the heavy
-    libraries (openpyxl, jinja2, matplotlib) are imported here, where the work is done."""
-    if isinstance(job, ExportJob):
-        from handlers.reports.export import write_export
+@dataclass(frozen=True)
+class _JobKind:
+    """The three steps of one kind of job. A kind without ``deliver`` is awaited by whoever asked
+    (:func:`computed`), not answered through the outbox."""
 
-        path, rows = await write_export(session, job, policy=config.policy,
-                                        folder=Path(config.files_dir) / "exports")
+    build: Callable[[AsyncSession, AppConfig, Any], Awaitable[Any]]
+    deliver: Callable[[AsyncSession, App, Any, Any], Awaitable[None]] | None = None
+    failed: Callable[[AsyncSession, App, Any], Awaitable[None]] | None = None
+
+
+# Each kind's module is imported when a job of that kind is handled: the modules that need the
+# heavy libraries (openpyxl, jinja2, matplotlib) are then imported where the work is done.
+def _export() -> _JobKind:
+    from handlers.reports import export
+
+    async def build(session: AsyncSession, config: AppConfig, job: ExportJob) -> tuple[str, int]:
+        path, rows = await export.write_export(session, job, policy=config.policy,
+                                               folder=Path(config.files_dir) / "exports")
         return str(path), rows
-    if isinstance(job, EvidenceJob):
-        from handlers.reports.evidence import build_document
 
-        return await build_document(session, config, job)
-    if isinstance(job, KpiJob):
-        from handlers.reports.kpi import count_job
+    async def deliver(session: AsyncSession, app: App, job: ExportJob, result: tuple[str, int]) -> None:
+        path, rows = result
+        await export.send_export(session, app, job, Path(path), rows)
 
-        return await count_job(session, config, job)
-    from handlers.reports.weekly import draw_chart
+    return _JobKind(build, deliver, export.export_failed)
 
-    return await draw_chart(session, config, job)
+
+def _evidence() -> _JobKind:
+    from handlers.reports import evidence
+
+    return _JobKind(evidence.build_document, evidence.send_document, evidence.evidence_failed)
+
+
+def _kpi() -> _JobKind:
+    from handlers.reports import kpi
+
+    return _JobKind(kpi.count_job, kpi.send_kpi, kpi.kpi_failed)
+
+
+def _chart() -> _JobKind:
+    from handlers.reports import weekly
+
+    return _JobKind(weekly.draw_chart)  # the weekly summary awaits its chart
+
+
+_KINDS: dict[type[Job], Callable[[], _JobKind]] = {ExportJob: _export, EvidenceJob: _evidence, KpiJob: _kpi,
+                                                   ChartJob: _chart}
+
+
+async def build(session: AsyncSession, config: AppConfig, job: Job) -> Any:
+    """What ``job`` makes, from the database as it is (reads only)."""
+    return await _KINDS[type(job)]().build(session, config, job)
 
 
 async def deliver(session: AsyncSession, app: App, job: Job, result: Any) -> None:
     """Queue what the worker built to the person who asked."""
-    if isinstance(job, ExportJob):
-        from handlers.reports.export import send_export
-
-        path, rows = result
-        await send_export(session, app, job, Path(path), rows)
-    elif isinstance(job, EvidenceJob):
-        from handlers.reports.evidence import send_document
-
-        await send_document(session, app, job, result)
-    elif isinstance(job, KpiJob):
-        from handlers.reports.kpi import send_kpi
-
-        await send_kpi(session, app, job, result)
+    kind = _KINDS[type(job)]()
+    if kind.deliver is not None:
+        await kind.deliver(session, app, job, result)
 
 
 async def failed(session: AsyncSession, app: App, job: Job) -> None:
     """Tell the person who asked that it could not be built (the error itself is in the log)."""
-    if isinstance(job, ExportJob):
-        from handlers.reports.export import export_failed
-
-        await export_failed(session, app, job)
-    elif isinstance(job, EvidenceJob):
-        from handlers.reports.evidence import evidence_failed
-
-        await evidence_failed(session, app, job)
-    elif isinstance(job, KpiJob):
-        from handlers.reports.kpi import kpi_failed
-
-        await kpi_failed(session, app, job)
+    kind = _KINDS[type(job)]()
+    if kind.failed is not None:
+        await kind.failed(session, app, job)
 
 
 async def computed(app: App, session: AsyncSession, job: Job) -> Any:
