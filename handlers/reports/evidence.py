@@ -68,25 +68,23 @@ class Proof:
 
     tree: MerkleTree
     indexes: dict[tuple[int, str], int]  # (seq, leaf kind) → leaf index
-    checkpoint: AuditCheckpoint
+    checkpoint: Checkpoint  # the tree as it stands, which the document proves against
+    note: str  # that checkpoint's note (signed when there is a key)
+    signed: bool
     public_key: str | None
     published: AuditCheckpoint | None
     consistency: list[bytes]
     published_ok: bool
 
 
-async def build_proof(session: AsyncSession, signer: Signer | None, found: reports.Evidence, *,
-                      now: datetime) -> Proof:
+async def build_proof(session: AsyncSession, signer: Signer | None, found: reports.Evidence) -> Proof:
     """Sign the stored tree now, and prove it extends the last checkpoint the managers received.
 
-    Only reads: the checkpoint is returned unsaved (``Proof.checkpoint``), and whoever sends the
-    document keeps it (:func:`keep_checkpoint`) — the worker that builds documents never writes."""
+    Only reads: the checkpoint is not stored here; whoever sends the document keeps it
+    (:func:`keep_checkpoint`) — the worker that builds documents never writes."""
     verifier = signer.verifier if signer else None
     tree = MerkleTree(await stored_leaves(session))
     head = Checkpoint(checkpoints.origin_for(signer), tree.size, tree.root())
-    row = AuditCheckpoint(tree_size=head.size, root_hash=head.root.hex(), note=checkpoints.note_for(head, signer),
-                          signed=signer is not None, purpose=f"evidence:{found.number}", published=False,
-                          created_at=now)
     last = await checkpoints.last_published(session, verifier)
     published, consistency, published_ok = None, [], True
     if last is not None:
@@ -94,8 +92,8 @@ async def build_proof(session: AsyncSession, signer: Signer | None, found: repor
         published_ok = earlier.size <= tree.size and tree.root(earlier.size) == earlier.root
         consistency = tree.consistency_proof(earlier.size) if published_ok else []
     indexes = await leaf_indexes(session, [e.seq for e in found.entries])
-    return Proof(tree, indexes, row, verifier.text() if verifier else None, published if published_ok else None,
-                 consistency, published_ok)
+    return Proof(tree, indexes, head, checkpoints.note_for(head, signer), signer is not None,
+                 verifier.text() if verifier else None, published if published_ok else None, consistency, published_ok)
 
 
 def _when(value: datetime | None, tz: ZoneInfo) -> str:
@@ -192,15 +190,15 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
               "state": t(lang, f"fine.state.{f.state}"), "reason": f.reason, "proposed_at": _when(f.proposed_at, tz),
               "decided_at": _when(f.decided_at, tz)} for f in found.fines]
     published = proof.published
-    bundle = make_bundle(number=found.number, public_key=proof.public_key, checkpoint=proof.checkpoint.note,
+    bundle = make_bundle(number=found.number, public_key=proof.public_key, checkpoint=proof.note,
                          proved=sorted(proved), published=published.note if published else None,
                          consistency=proof.consistency)
     html = _environment().get_template("evidence.html").render(
         lang=lang, t=lambda key, **kw: t(lang, key, **kw), number=found.number,
         generated_at=_when(generated_at, tz), generated_by=generated_by, verified=verified,
         record=record, messages=messages, history=history, photos=photos, fines=fines, entries=entries,
-        proof={"signed": proof.checkpoint.signed, "ok": tree_ok and proof.published_ok,
-               "size": proof.checkpoint.tree_size, "checkpoint": proof.checkpoint.note,
+        proof={"signed": proof.signed, "ok": tree_ok and proof.published_ok,
+               "size": proof.checkpoint.size, "checkpoint": proof.note,
                "public_key": proof.public_key,
                "published_at": _when(published.created_at, tz) if published else None,
                "published_size": published.tree_size if published else None},
@@ -236,13 +234,11 @@ async def build_document(session: AsyncSession, config: AppConfig, job: Evidence
     if found is None:
         return None
     _stores, people = await reports.names(session)
-    proof = await build_proof(session, config.audit_signer, found, now=job.now)
+    proof = await build_proof(session, config.audit_signer, found)
     html, verified = render(job.language, found, tz=config.tz, people=people, generated_at=job.now,
                             generated_by=job.reader, proof=proof)
-    row = proof.checkpoint
-    return EvidenceDocument(job.number, html, verified, len(found.entries),
-                            Checkpoint(checkpoints.origin_for(config.audit_signer), row.tree_size,
-                                       bytes.fromhex(row.root_hash)), row.note, row.signed)
+    return EvidenceDocument(job.number, html, verified, len(found.entries), proof.checkpoint, proof.note,
+                            proof.signed)
 
 
 async def keep_checkpoint(session: AsyncSession, document: EvidenceDocument, now: datetime) -> None:
