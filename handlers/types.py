@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -226,28 +227,26 @@ class JobRunner(Protocol):
         """Build the job off the event loop and return what it built (the desk shows it itself)."""
 
 
+_JOB_KINDS: dict[str, type[Job]] = {kind.__name__: kind for kind in (ExportJob, EvidenceJob, KpiJob, ChartJob)}
+# How a field stored as ISO text is read back, by the field's declared type.
+_FROM_ISO: dict[str, Callable[[str], Any]] = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}
+
+
 def job_to_json(job: Job) -> dict[str, Any]:
     data: dict[str, Any] = {"task": type(job).__name__}
-    for name in job.__slots__:
+    for name in (f.name for f in fields(job)):
         value = getattr(job, name)
         data[name] = value.isoformat() if isinstance(value, date | datetime) else value
     return data
 
 
 def job_from_json(data: dict[str, Any]) -> Job:
-    kinds: dict[str, type[Job]] = {"ExportJob": ExportJob, "EvidenceJob": EvidenceJob, "KpiJob": KpiJob,
-                                   "ChartJob": ChartJob}
-    kind = kinds[data.get("task", "ExportJob")]  # inbox rows from before there were other jobs: exports
+    kind = _JOB_KINDS[data.get("task", "ExportJob")]  # inbox rows from before there were other jobs: exports
     values: dict[str, Any] = {}
-    for name in kind.__slots__:
-        if name not in data:
-            continue
-        value = data[name]
-        if name == "now":
-            value = datetime.fromisoformat(value)
-        elif name in ("start", "end", "today", "week"):
-            value = date.fromisoformat(value)
-        values[name] = value
+    for f in fields(kind):
+        if f.name in data:
+            read = _FROM_ISO.get(str(f.type))
+            values[f.name] = read(data[f.name]) if read is not None else data[f.name]
     return kind(**values)
 
 
