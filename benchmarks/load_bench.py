@@ -51,6 +51,47 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy so far (not idle, not waiting for disk): with the bot,
+    the sandbox, the users and PostgreSQL on one machine, this says whether it is saturated."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of the local PostgreSQL server's processes so far (0 where none runs here)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(proc.name))
+            except OSError:
+                pass  # gone meanwhile
+    return total
+
+
+async def sample_lock_waits(url: str, stop: asyncio.Event) -> dict[str, float]:
+    """How many PostgreSQL sessions wait, on average, for the audit chain's lock (an advisory lock
+    on one bigint key) and for a chat's lock (two int keys), sampled every 10 ms while ``stop``
+    is not set: what serialises the instances, seen from the server."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    chain = chat = samples = 0
+    try:
+        while not stop.is_set():
+            row = await conn.fetchrow(
+                "SELECT count(*) FILTER (WHERE objsubid = 1), count(*) FILTER (WHERE objsubid = 2) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND NOT granted AND database ="
+                " (SELECT oid FROM pg_database WHERE datname = current_database())")
+            chain, chat, samples = chain + row[0], chat + row[1], samples + 1
+            await asyncio.sleep(0.01)
+    finally:
+        await conn.close()
+    return {"chain_waiting": chain / max(samples, 1), "chat_waiting": chat / max(samples, 1)}
+
+
 def order_text(person: int, k: int) -> str:
     name = SURNAMES[person % 10] + GIVEN[k % 10]
     return f"{name} 139{person % 10000:04d}{k % 10000:04d} 实木床1.8米1张 12月20日送 天河区天河路{k + 1}号 全款"
@@ -69,11 +110,14 @@ async def _user(client: SandboxClient, person: int, messages: int, latencies: li
 async def load(client: SandboxClient, people: list[int], messages: int) -> dict[str, float]:
     latencies: list[float] = []
     started, cpu = time.perf_counter(), time.process_time()
+    busy, postgres = machine_busy_seconds(), postgres_cpu_seconds()
     await asyncio.gather(*(_user(client, p, messages, latencies) for p in people))
     wall = time.perf_counter() - started
     ordered = sorted(latencies)
     return {"msgs": len(latencies), "wall": wall, "rate": len(latencies) / wall,
             "sandbox_cpu_ms": (time.process_time() - cpu) * 1000 / len(latencies),
+            "busy_cores": (machine_busy_seconds() - busy) / wall,
+            "postgres_cpu_ms": (postgres_cpu_seconds() - postgres) * 1000 / len(latencies),
             "p50": statistics.median(ordered), "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]}
 
 
@@ -152,7 +196,13 @@ async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tm
             await client.wait_for_bot(people[0], after_seq, timeout=120)
             side = asyncio.ensure_future(during(client)) if during else None
             cpu_before = sum(cpu_seconds(b.process.pid) for b in bots if b.process)
+            stop_sampling = asyncio.Event()
+            sampler = asyncio.ensure_future(sample_lock_waits(url, stop_sampling)) \
+                if url.startswith("postgresql") else None
             figures = await load(client, people, messages)
+            if sampler is not None:
+                stop_sampling.set()
+                figures.update(await sampler)
             # CPU per message: far steadier than wall clock on a machine others use too.
             figures["cpu_ms"] = (sum(cpu_seconds(b.process.pid) for b in bots if b.process) - cpu_before) \
                 * 1000 / figures["msgs"]
@@ -179,7 +229,11 @@ def line(label: str, f: dict, base: dict | None = None) -> str:
     return (f"{label:<44} {f['msgs']:>5} msgs in {f['wall']:6.1f} s = {f['rate']:6.1f} msg/s{ratio};"
             f" p50 {f['p50'] * 1000:5.0f} ms, p99 {f['p99'] * 1000:5.0f} ms"
             + (f"; bot CPU {f['cpu_ms']:.1f} ms/msg" if "cpu_ms" in f else "")
-            + f" (sandbox + users {f['sandbox_cpu_ms']:.1f})")
+            + f" (sandbox + users {f['sandbox_cpu_ms']:.1f}"
+            + (f", PostgreSQL {f['postgres_cpu_ms']:.1f}" if f["postgres_cpu_ms"] >= 0.05 else "")
+            + f"); machine {f['busy_cores']:.1f} of {os.cpu_count()} cores busy"
+            + (f"; waiting for the chain lock {f['chain_waiting']:.1f}, for a chat lock {f['chat_waiting']:.1f}"
+               if "chain_waiting" in f else ""))
 
 
 def pg_database() -> tuple[str, Callable[[], None]]:
