@@ -99,11 +99,11 @@ async def log_outbound(session: AsyncSession, reply: Reply, *, message_id: int |
     )
 
 
-async def state_change(*, ctx_session: AsyncSession, app: App, now: datetime, entity: str, actor_id: int | None,
-                       event: str, data: dict[str, Any] | None = None, evidence_id: int | None = None) -> None:
+async def state_change(session: AsyncSession, now: datetime, *, entity: str, actor_id: int | None, event: str,
+                       data: dict[str, Any] | None = None, evidence_id: int | None = None) -> None:
     """Record a state change in the caller's transaction, pointing at its evidence message."""
     payload = {"event": event, **(data or {})}
     if evidence_id is not None:
         payload["evidence"] = evidence_id
-    await audit.append(ctx_session, kind=Kind.STATE_CHANGE, recorded_at=now, entity=entity,
+    await audit.append(session, kind=Kind.STATE_CHANGE, recorded_at=now, entity=entity,
                        actor_id=actor_id, text=event, payload=payload)

@@ -13,7 +13,6 @@ from domain.policy.month_view import DayRun, special_runs, working_days_in_month
 from domain.policy.pickup import pickup_deadline
 from domain.roles import Role
 from handlers.aftersales.common import refresh_sla
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.orders.cards import fmt_date
 from storage import calendar as calendar_store
@@ -172,9 +171,7 @@ async def recompute_stored_deadlines(ctx: Context) -> int:
 
 
 async def _audit(ctx: Context, event: str, day: date, **data: object) -> None:
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"calendar:{day.isoformat()}",
-                       actor_id=ctx.person.telegram_id, event=event,
-                       data={"day": day.isoformat(), **data}, evidence_id=ctx.evidence_id)
+    await ctx.audit(f"calendar:{day.isoformat()}", event, {"day": day.isoformat(), **data})
 
 
 def _what(ctx: Context, calendar: WorkingCalendar, day: date) -> str:

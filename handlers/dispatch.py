@@ -122,9 +122,8 @@ async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> Use
             username=incoming.username, role=Role.ADMIN, now=now,
             language=normalise_language(incoming.language_code),
         )
-        await audit_trail.state_change(ctx_session=session, app=app, now=now, entity=f"user:{user.id}",
-                                       actor_id=incoming.user_id, event="user.registered",
-                                       data={"role": user.role, "via": "config.admins"})
+        await audit_trail.state_change(session, now, entity=f"user:{user.id}", actor_id=incoming.user_id,
+                                       event="user.registered", data={"role": user.role, "via": "config.admins"})
     if user is not None and not user.active:
         return None
     return user
