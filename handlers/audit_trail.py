@@ -30,31 +30,21 @@ async def record_inbound(app: App, incoming: Incoming, received_at: datetime, *,
             {"kind": f.kind, "file_id": f.file_id, "file_unique_id": f.file_unique_id, "size": f.size,
              "file_name": f.file_name} for f in incoming.files
         ]
-    async with app.sessions() as session:
-        async with session.begin():
-            version = 1
-            if incoming.kind == "edited_message" and incoming.message_id is not None:
-                version = await audit.next_message_version(session, incoming.chat_id, incoming.message_id)
-            entry, duplicate = await audit.record_update(
-                session,
-                bot_id=app.config.bot_id,
-                update_id=incoming.update_id,
-                kind=_KIND[incoming.kind],
-                recorded_at=received_at,
-                telegram_time=incoming.sent_at,
-                chat_id=incoming.chat_id,
-                actor_id=incoming.user_id,
-                message_id=incoming.message_id,
-                version=version,
-                text=incoming.text,
-                payload=payload or None,
-            )
-            if duplicate:
-                return None
-            if queue:
-                await inbox.add(session, entry_id=entry.id, chat_id=incoming.chat_id, update_id=incoming.update_id,
-                                received_at=received_at)
-            return entry.id
+    async with app.sessions() as session, session.begin():
+        version = 1
+        if incoming.kind == "edited_message" and incoming.message_id is not None:
+            version = await audit.next_message_version(session, incoming.chat_id, incoming.message_id)
+        entry, duplicate = await audit.record_update(
+            session, bot_id=app.config.bot_id, update_id=incoming.update_id, kind=_KIND[incoming.kind],
+            recorded_at=received_at, telegram_time=incoming.sent_at, chat_id=incoming.chat_id,
+            actor_id=incoming.user_id, message_id=incoming.message_id, version=version, text=incoming.text,
+            payload=payload or None)
+        if duplicate:
+            return None
+        if queue:
+            await inbox.add(session, entry_id=entry.id, chat_id=incoming.chat_id, update_id=incoming.update_id,
+                            received_at=received_at)
+        return entry.id
 
 
 async def record_unreadable(app: App, *, body: str, reason: str, update_id: int | None,
@@ -64,19 +54,17 @@ async def record_unreadable(app: App, *, body: str, reason: str, update_id: int 
     ``body`` is the request body as received (decoded with ``surrogateescape``, so
     even bytes that are not UTF-8 survive in the escaped payload).
     """
-    async with app.sessions() as session:
-        async with session.begin():
-            entry, duplicate = await audit.record_update(
-                session, bot_id=app.config.bot_id, update_id=update_id, kind=Kind.UNREADABLE,
-                recorded_at=received_at, text=reason, payload={"body": body})
-            return None if duplicate else entry.id
+    async with app.sessions() as session, session.begin():
+        entry, duplicate = await audit.record_update(
+            session, bot_id=app.config.bot_id, update_id=update_id, kind=Kind.UNREADABLE,
+            recorded_at=received_at, text=reason, payload={"body": body})
+        return None if duplicate else entry.id
 
 
 async def record_outbound(app: App, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:
     """Log what the bot said (or edited), with the Telegram message id it got."""
-    async with app.sessions() as session:
-        async with session.begin():
-            await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
+    async with app.sessions() as session, session.begin():
+        await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
 
 
 async def log_outbound(session: AsyncSession, reply: Reply, *, message_id: int | None, sent_at: datetime) -> None:
@@ -87,23 +75,17 @@ async def log_outbound(session: AsyncSession, reply: Reply, *, message_id: int |
     if reply.document is not None:
         payload["document"] = {"file_name": reply.document.file_name, "size": len(reply.document.content),
                                "sha256": hashlib.sha256(reply.document.content).hexdigest()}
-    await audit.append(
-        session,
-        kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
-        recorded_at=sent_at,
-        chat_id=reply.chat_id,
-        message_id=message_id if message_id is not None else reply.edit_message_id,
-        entity=reply.entity,
-        text=reply.text,
-        payload=payload or None,
-    )
+    await audit.append(session, kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
+                       recorded_at=sent_at, chat_id=reply.chat_id,
+                       message_id=message_id if message_id is not None else reply.edit_message_id,
+                       entity=reply.entity, text=reply.text, payload=payload or None)
 
 
-async def state_change(*, ctx_session: AsyncSession, app: App, now: datetime, entity: str, actor_id: int | None,
-                       event: str, data: dict[str, Any] | None = None, evidence_id: int | None = None) -> None:
+async def state_change(session: AsyncSession, now: datetime, *, entity: str, actor_id: int | None, event: str,
+                       data: dict[str, Any] | None = None, evidence_id: int | None = None) -> None:
     """Record a state change in the caller's transaction, pointing at its evidence message."""
     payload = {"event": event, **(data or {})}
     if evidence_id is not None:
         payload["evidence"] = evidence_id
-    await audit.append(ctx_session, kind=Kind.STATE_CHANGE, recorded_at=now, entity=entity,
+    await audit.append(session, kind=Kind.STATE_CHANGE, recorded_at=now, entity=entity,
                        actor_id=actor_id, text=event, payload=payload)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeVar, Union
 
@@ -57,62 +58,42 @@ class ButtonData:
         prefix, _, rest = data.partition(":")
         if prefix != cls.prefix or len(data.encode("utf-8", "surrogatepass")) > LIMIT:
             return None
-        specs = _specs(cls)
-        pieces = rest.split(":", len(specs) - 1)
-        values: dict[str, Any] = {}
-        for index, (name, spec) in enumerate(specs):
-            if index >= len(pieces):
-                if not spec.optional:
-                    return None
-                continue
-            value = spec.read(pieces[index], last=index == len(specs) - 1)
-            if value is _BAD:
-                return None
-            values[name] = value
+        readers = _readers(cls)
+        pieces = rest.split(":", len(readers) - 1)  # so only the last field may contain ":"
+        values = {name: read(piece) for (name, _, read), piece in zip(readers, pieces)}
+        if len(pieces) < sum(required for _, required, _ in readers) or _BAD in values.values():
+            return None
         return cls(**values)
 
 
 _BAD = object()
+Reader = Callable[[str], object]  # a field's value from its piece of the data, or _BAD
 
 
-@dataclass(frozen=True, slots=True)
-class _Spec:
-    kind: str  # int | str | literal
-    optional: bool
-    choices: tuple[str, ...] = ()
-    allowed: range = ROW_IDS
-
-    def read(self, piece: str, *, last: bool) -> object:
-        if self.kind == "int":
-            number = id_from(piece, self.allowed)
-            return _BAD if number is None else number
-        if self.kind == "literal":
-            return piece if piece in self.choices else _BAD
-        return piece if last or ":" not in piece else _BAD
+_READERS: dict[type, list[tuple[str, bool, Reader]]] = {}
 
 
-_SPECS: dict[type, list[tuple[str, _Spec]]] = {}
-
-
-def _specs(cls: type) -> list[tuple[str, _Spec]]:
-    if cls not in _SPECS:
+def _readers(cls: type) -> list[tuple[str, bool, Reader]]:
+    """(name, required, reader) for each field of a kind of button, worked out once per kind."""
+    if cls not in _READERS:
         hints = typing.get_type_hints(cls)
-        specs = []
-        for f in dataclasses.fields(cls):
-            hint = hints[f.name]
-            optional = f.default is not dataclasses.MISSING
-            if typing.get_origin(hint) in (Union, types.UnionType):
-                hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
-            if typing.get_origin(hint) is Literal:
-                specs.append((f.name, _Spec("literal", optional, tuple(typing.get_args(hint)))))
-            elif hint is int:
-                specs.append((f.name, _Spec("int", optional, allowed=f.metadata.get("range", ROW_IDS))))
-            elif hint is str:
-                specs.append((f.name, _Spec("str", optional)))
-            else:
-                raise TypeError(f"{cls.__name__}.{f.name}: button fields are int, str or Literal, not {hint}")
-        _SPECS[cls] = specs
-    return _SPECS[cls]
+        _READERS[cls] = [(f.name, f.default is dataclasses.MISSING, _reader(cls, f, hints[f.name]))
+                         for f in dataclasses.fields(cls)]
+    return _READERS[cls]
+
+
+def _reader(cls: type, f: dataclasses.Field[Any], hint: Any) -> Reader:
+    if typing.get_origin(hint) in (Union, types.UnionType):
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    if typing.get_origin(hint) is Literal:
+        choices = typing.get_args(hint)
+        return lambda piece: piece if piece in choices else _BAD
+    if hint is int:
+        allowed: range = f.metadata.get("range", ROW_IDS)
+        return lambda piece: _BAD if (number := id_from(piece, allowed)) is None else number
+    if hint is str:
+        return lambda piece: piece
+    raise TypeError(f"{cls.__name__}.{f.name}: button fields are int, str or Literal, not {hint}")
 
 
 def _text(value: object) -> str:

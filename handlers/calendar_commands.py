@@ -13,16 +13,16 @@ from domain.policy.month_view import DayRun, special_runs, working_days_in_month
 from domain.policy.pickup import pickup_deadline
 from domain.roles import Role
 from handlers.aftersales.common import refresh_sla
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.orders.cards import fmt_date
 from storage import calendar as calendar_store
 from storage import orders as order_store
 
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
-_THIS = {"本月", "这个月", "這個月", "this", "now"}
-_NEXT = {"下月", "下个月", "下個月", "next"}
-_PREVIOUS = {"上月", "上个月", "上個月", "last", "previous"}
+# Months named relative to this one: how many months on.
+_RELATIVE = {**dict.fromkeys(("", "本月", "这个月", "這個月", "this", "now"), 0),
+             **dict.fromkeys(("下月", "下个月", "下個月", "next"), 1),
+             **dict.fromkeys(("上月", "上个月", "上個月", "last", "previous"), -1)}
 _ISO_DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
@@ -53,10 +53,8 @@ async def _show_month(ctx: Context, year: int, month: int) -> None:
     runs = special_runs(calendar, year, month, lang)
     lines += [_run_line(ctx, run) for run in runs]
     return_day = await order_store.return_day_of_month(ctx.session, f"{year:04d}-{month:02d}")
-    if return_day is not None:
-        lines.append(ctx.t("calendar.day.return_day", days=fmt_date(lang, return_day)))
-    else:
-        lines.append(ctx.t("calendar.no_return_day"))
+    lines.append(ctx.t("calendar.day.return_day", days=fmt_date(lang, return_day)) if return_day is not None
+                 else ctx.t("calendar.no_return_day"))
     if not runs and calendar.knows_year(year):
         lines.insert(2, ctx.t("calendar.nothing_special"))
     if Role(ctx.person.role) in MANAGERS:
@@ -109,19 +107,18 @@ async def _day_off(ctx: Context, words: list[str]) -> None:
         return
     calendar, reason = ctx.app.calendar, " ".join(words[1:])[:200]
     kind = calendar.day_kind(day)
-    if kind is DayKind.COMPANY_DAY_OFF and day in calendar.company_days_off:
-        previous = await calendar_store.add_company_day_off(ctx.session, day=day, reason=reason,
-                                                            user_id=ctx.person.id, now=ctx.now)
-        await _audit(ctx, "calendar.day_off_updated", day, reason=reason, previous=previous)
-        await ctx.app.live_calendar.reload(ctx.session)
-        ctx.say("calendar.off.updated", date=fmt_date(ctx.language, day), previous=previous, reason=reason)
-        return
-    if not kind.is_working:
+    # A company day off already: only its reason changes, no deadline moves.
+    new_reason = kind is DayKind.COMPANY_DAY_OFF and day in calendar.company_days_off
+    if not new_reason and not kind.is_working:
         ctx.say("calendar.off.already", date=fmt_date(ctx.language, day), what=_what(ctx, calendar, day))
         return
-    await calendar_store.add_company_day_off(ctx.session, day=day, reason=reason, user_id=ctx.person.id,
-                                             now=ctx.now)
+    previous = await calendar_store.add_company_day_off(ctx.session, day=day, reason=reason,
+                                                        user_id=ctx.person.id, now=ctx.now)
     await ctx.app.live_calendar.reload(ctx.session)
+    if new_reason:
+        await _audit(ctx, "calendar.day_off_updated", day, reason=reason, previous=previous)
+        ctx.say("calendar.off.updated", date=fmt_date(ctx.language, day), previous=previous, reason=reason)
+        return
     changed = await recompute_stored_deadlines(ctx)
     await _audit(ctx, "calendar.day_off_added", day, reason=reason, recomputed=changed)
     ctx.say("calendar.off.done", date=fmt_date(ctx.language, day), reason=reason,
@@ -172,9 +169,7 @@ async def recompute_stored_deadlines(ctx: Context) -> int:
 
 
 async def _audit(ctx: Context, event: str, day: date, **data: object) -> None:
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"calendar:{day.isoformat()}",
-                       actor_id=ctx.person.telegram_id, event=event,
-                       data={"day": day.isoformat(), **data}, evidence_id=ctx.evidence_id)
+    await ctx.audit(f"calendar:{day.isoformat()}", event, {"day": day.isoformat(), **data})
 
 
 def _what(ctx: Context, calendar: WorkingCalendar, day: date) -> str:
@@ -202,12 +197,9 @@ def _day(text: str, today: date) -> date:
 
 def _month(text: str, today: date) -> tuple[int, int]:
     word = text.strip().lower()
-    if not word or word in _THIS:
-        return today.year, today.month
-    if word in _NEXT:
-        return (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    if word in _PREVIOUS:
-        return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    if word in _RELATIVE:
+        year, month = divmod(today.year * 12 + today.month - 1 + _RELATIVE[word], 12)
+        return year, month + 1
     match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", word)
     if match and 1 <= int(match.group(2)) <= 12:
         return int(match.group(1)), int(match.group(2))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.localtime import local_moment
 from domain.texts import t
+from domain.visibility import shown_in_group
 from handlers.app import App
+from handlers.audit_trail import state_change
 from handlers.types import Button, Incoming, Job, Reply
 from storage.models import GroupLink, User
 
@@ -45,9 +48,7 @@ class Context:
 
     @property
     def language(self) -> str:
-        if self.user is not None:
-            return self.user.language
-        return self.app.config.default_language
+        return self.user.language if self.user is not None else self.app.config.default_language
 
     def t(self, key: str, /, **params: object) -> str:
         return t(self.language, key, **params)
@@ -55,8 +56,6 @@ class Context:
     def shows_store(self, store_id: int | None) -> bool:
         """Whether a record of ``store_id`` may be shown where this update came from: a store's
         group shows only that store's orders and cases, whoever asks (``domain.visibility``)."""
-        from domain.visibility import shown_in_group
-
         group = self.group
         return shown_in_group(group.role if group else None, group.store_id if group else None, store_id)
 
@@ -78,3 +77,11 @@ class Context:
 
     def say(self, key: str, /, **params: object) -> None:
         self.reply(self.t(key, **params))
+
+    async def audit(self, entity: str, event: str, data: dict[str, Any] | None = None, *,
+                    by: int | None = None) -> None:
+        """A state change in this update's transaction, with the update as its evidence; done ``by``
+        the sender (their Telegram id) unless another id is given."""
+        actor_id = by if by is not None else self.user.telegram_id if self.user is not None else None
+        await state_change(self.session, self.now, entity=entity, actor_id=actor_id, event=event, data=data,
+                           evidence_id=self.evidence_id)

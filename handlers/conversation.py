@@ -104,7 +104,7 @@ async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
         if order is None:
             ctx.say("order.not_found", number=parsed.order_ref)
             return
-        if kind == "query" or role in (Role.STORE_MANAGER,):
+        if kind == "query" or role is Role.STORE_MANAGER:
             await show_order(ctx, order)
         elif kind == "change":
             await request_change(ctx, order, parsed)
@@ -119,12 +119,11 @@ async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
     if kind == "query":
         await _search(ctx, parsed)
         return
-    looks_like_order = kind == "order" or (kind == "unknown" and (parsed.items or parsed.customer_phone))
-    if looks_like_order:
-        if role is not Role.SALES:
+    if kind == "order" or (kind == "unknown" and (parsed.items or parsed.customer_phone)):  # looks like one
+        if role is Role.SALES:
+            await intake.start_draft(ctx, parsed)
+        else:
             ctx.say("order.sales_only")
-            return
-        await intake.start_draft(ctx, parsed)
         return
     ctx.say(f"help.footer.{role.value}")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +38,13 @@ async def dispatch(app: App, incoming: Incoming) -> Outcome:
     evidence_id = await record(app, incoming)
     if evidence_id is None:
         return Outcome(duplicate=True)
-    return await apply(app, incoming, evidence_id)
+
+    async def given(_session: AsyncSession) -> tuple[Incoming, int]:
+        return incoming, evidence_id
+
+    applied = await apply_found(app, given)
+    assert applied is not None  # ``given`` always finds it
+    return applied[1]
 
 
 async def record(app: App, incoming: Incoming, *, queue: bool = False) -> int | None:
@@ -49,24 +55,15 @@ async def record(app: App, incoming: Incoming, *, queue: bool = False) -> int | 
     return evidence_id
 
 
-async def apply(app: App, incoming: Incoming, evidence_id: int, *, queued: bool = False) -> Outcome:
-    """Steps 2–3 for a recorded update. With ``queued`` the inbox row is marked applied, with the
-    replies still to send, in the same transaction as the use case's changes."""
-    async def given(_session: AsyncSession) -> tuple[Incoming, int]:
-        return incoming, evidence_id
-
-    applied = await apply_found(app, given, queued=queued)
-    assert applied is not None  # ``given`` always finds it
-    return applied[1]
-
-
 FindUpdate = Callable[[AsyncSession], Awaitable[tuple[Incoming, int] | None]]
 
 
 async def apply_found(app: App, find: FindUpdate, *, queued: bool = False) -> tuple[Incoming, Outcome, int] | None:
-    """:func:`apply` for the recorded update ``find`` picks — as the first thing in the use case's
-    own transaction, which saves the pipeline a transaction per update to look up a chat's next one
-    in the inbox. None when ``find`` found nothing to apply; what it raises is raised."""
+    """Steps 2–3 for the recorded update ``find`` picks — as the first thing in the use case's own
+    transaction, which saves the pipeline a transaction per update to look up a chat's next one in
+    the inbox. With ``queued`` the inbox row is marked applied, with the replies still to send, in
+    the same transaction as the use case's changes. None when ``find`` found nothing to apply; what
+    it raises is raised."""
     received_at = app.clock.now()
     language = app.config.default_language
     found: tuple[Incoming, int] | None = None
@@ -86,19 +83,16 @@ async def apply_found(app: App, find: FindUpdate, *, queued: bool = False) -> tu
                 if queued:
                     await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
             return incoming, outcome, evidence_id
-    except DomainError as error:
-        if found is None:
-            raise
-        # The use case refused: nothing it did is kept, the sender learns why.
-        incoming, evidence_id = found
-        text = t(language, f"error.{error.code}", **error.params)
-        outcome = _answer(incoming, text)
-    except Exception:
+    except Exception as error:
         if found is None:
             raise  # the update could not even be looked up: it waits where it is
         incoming, evidence_id = found
-        log.exception("update %s failed; the message is kept as audit entry %s", incoming.update_id, evidence_id)
-        outcome = _answer(incoming, t(language, "error.internal", ref=evidence_id))
+        if isinstance(error, DomainError):
+            # The use case refused: nothing it did is kept, the sender learns why.
+            outcome = _answer(incoming, t(language, f"error.{error.code}", **error.params))
+        else:
+            log.exception("update %s failed; the message is kept as audit entry %s", incoming.update_id, evidence_id)
+            outcome = _answer(incoming, t(language, "error.internal", ref=evidence_id))
     if queued:
         async with app.sessions() as session, session.begin():
             await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
@@ -113,7 +107,7 @@ def _answer(incoming: Incoming, text: str) -> Outcome:
     return Outcome((reply,))
 
 
-async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> User | None:
+async def _identify(app: App, session: AsyncSession, incoming: Incoming, now: datetime) -> User | None:
     user = await user_store.user_by_telegram_id(session, incoming.user_id)
     if user is None and incoming.user_id in app.config.admins:
         # The first admins come from config: they need no invitation.
@@ -122,9 +116,8 @@ async def _identify(app: App, session: Any, incoming: Incoming, now: Any) -> Use
             username=incoming.username, role=Role.ADMIN, now=now,
             language=normalise_language(incoming.language_code),
         )
-        await audit_trail.state_change(ctx_session=session, app=app, now=now, entity=f"user:{user.id}",
-                                       actor_id=incoming.user_id, event="user.registered",
-                                       data={"role": user.role, "via": "config.admins"})
+        await audit_trail.state_change(session, now, entity=f"user:{user.id}", actor_id=incoming.user_id,
+                                       event="user.registered", data={"role": user.role, "via": "config.admins"})
     if user is not None and not user.active:
         return None
     return user
@@ -142,23 +135,19 @@ async def _route(ctx: Context) -> None:
         if ctx.user is not None:  # just registered: what they can do now
             ctx.reply(routes.help_text(ctx))
         return
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     if incoming.kind == "callback":
         data = incoming.callback_data or ""
         route = routes.BUTTONS.get(prefix_of(data))
-        if route is None:
-            ctx.callback_answer = ctx.t("button.expired")
-            return
-        if role not in route.roles:
+        if route is not None and role not in route.roles:
             ctx.callback_answer = ctx.t("error.not_allowed")
             return
-        unpacked = route.kind.unpack(data)
-        if unpacked is None:  # forged, or a button of an older shape
+        unpacked = route.kind.unpack(data) if route is not None else None
+        if route is None or unpacked is None:  # unknown, forged, or a button of an older shape
             ctx.callback_answer = ctx.t("button.expired")
             return
         await route.handler(ctx, unpacked)
-        if ctx.callback_answer is None:
-            ctx.callback_answer = ""
+        ctx.callback_answer = ctx.callback_answer or ""
         return
     command = incoming.command
     if command is not None:

@@ -48,7 +48,7 @@ async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: Us
                 proposed_at=now, evidence=json.dumps(evidence or []))
     session.add(fine)
     await session.flush()
-    await state_change(ctx_session=session, app=app, now=now, entity=fine.number,
+    await state_change(session, now, entity=fine.number,
                        actor_id=proposed_by.telegram_id if proposed_by else None, event="fine.proposed",
                        data={"rule": rule, "person": person.id, "amount": amount, "reason": reason,
                              "order": order.number if order else None, "evidence_ids": evidence or []})
@@ -184,9 +184,7 @@ async def decide(ctx: Context, data: FineDecision) -> None:
     if after is FineState.confirmed:
         fine.notified_at = ctx.now
         fine.appeal_deadline = appeal_deadline(calendar.local(ctx.now).date(), ctx.app.config.policy.fines, calendar)
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
-                       actor_id=ctx.person.telegram_id, event=f"fine.{after.value}",
-                       data={"from": before.value, "to": after.value}, evidence_id=ctx.evidence_id)
+    await ctx.audit(fine.number, f"fine.{after.value}", {"from": before.value, "to": after.value})
     await _notice(ctx, fine)
     when = notice_goes_at(ctx)
     params = {"number": fine.number, "person": fine.person.name, "amount": fine.amount_yuan}

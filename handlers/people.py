@@ -8,10 +8,8 @@ from datetime import timedelta
 
 from domain.roles import STORE_ROLES, Role, parse_role
 from domain.texts import LANGUAGES, normalise_language
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from storage import users as user_store
-
 
 
 async def stranger(ctx: Context) -> None:
@@ -45,10 +43,8 @@ async def _register(ctx: Context, code: str) -> None:
     )
     invite.used_by, invite.used_at = user.id, ctx.now
     await ctx.session.flush()
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"user:{user.id}",
-                       actor_id=incoming.user_id, event="user.registered",
-                       data={"role": invite.role, "store_id": invite.store_id, "invite": invite.code},
-                       evidence_id=ctx.evidence_id)
+    await ctx.audit(f"user:{user.id}", "user.registered",
+                    {"role": invite.role, "store_id": invite.store_id, "invite": invite.code}, by=incoming.user_id)
     ctx.user = user
     await ctx.session.refresh(user, ["store"])
     ctx.refresh_menu()
@@ -75,9 +71,7 @@ async def lang(ctx: Context, args: str) -> None:
         ctx.say("lang.usage", current=ctx.person.language, allowed=" | ".join(LANGUAGES))
         return
     ctx.person.language = wanted
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"user:{ctx.person.id}",
-                       actor_id=ctx.person.telegram_id, event="user.language", data={"language": wanted},
-                       evidence_id=ctx.evidence_id)
+    await ctx.audit(f"user:{ctx.person.id}", "user.language", {"language": wanted})
     ctx.refresh_menu()
     ctx.say("lang.set")
 
@@ -101,10 +95,7 @@ async def invite(ctx: Context, args: str) -> None:
     expires = ctx.now + timedelta(hours=ctx.app.config.invite_valid_hours)
     await user_store.add_invite(ctx.session, code=code, role=role, store_id=store.id if store else None,
                                 created_by=ctx.person.id, now=ctx.now, expires_at=expires)
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"invite:{code}",
-                       actor_id=ctx.person.telegram_id, event="invite.created",
-                       data={"role": role.value, "store": store.code if store else None},
-                       evidence_id=ctx.evidence_id)
+    await ctx.audit(f"invite:{code}", "invite.created", {"role": role.value, "store": store.code if store else None})
     link = f"https://t.me/{ctx.app.config.bot_username}?start={code}"
     ctx.say("invite.created", role=ctx.t(f"role.{role}"), store=store.name if store else "—", code=code,
             link=link, hours=ctx.app.config.invite_valid_hours)
@@ -122,9 +113,7 @@ async def stores(ctx: Context, args: str) -> None:
             ctx.say("store.exists", code=code)
             return
         await user_store.add_store(ctx.session, code=code, name=name, now=ctx.now)
-        await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"store:{code}",
-                           actor_id=ctx.user.telegram_id if ctx.user else None, event="store.created",
-                           data={"name": name}, evidence_id=ctx.evidence_id)
+        await ctx.audit(f"store:{code}", "store.created", {"name": name})
         ctx.say("store.created", code=code, name=name)
         return
     rows = await user_store.all_stores(ctx.session)

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import visibility
 from domain.errors import DomainError
 from domain.texts import t
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from storage import orders as order_store
 from storage.models import User
@@ -86,10 +85,7 @@ async def record_step(ctx: Context, *, add_event: Callable[..., Awaitable[object
     actor = ctx.user.id if ctx.user else None
     await add_event(at=ctx.now, actor_id=actor, event=event, from_state=from_state, to_state=to_state,
                     detail=detail, evidence_id=ctx.evidence_id)
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=entity,
-                       actor_id=ctx.user.telegram_id if ctx.user else None, event=audit_event,
-                       data={**data, "from": from_state, "to": to_state, **(detail or {})},
-                       evidence_id=ctx.evidence_id)
+    await ctx.audit(entity, audit_event, {**data, "from": from_state, "to": to_state, **(detail or {})})
 
 
 async def history_lines(ctx: Context, events: Sequence[E], *, what: Callable[[E], str],

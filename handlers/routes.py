@@ -15,21 +15,12 @@ cannot be advertised without existing, or exist unlisted. Nothing registers itse
 - An awaited answer: ``AnswerRoute(question, handler, roles)``; ``question`` is a
   ``handlers.questions.Question``; the handler is ``async (ctx, waiting, parsed) -> None``.
 
-Porting a module written for the old self-registering decorators (``handlers.registry``):
-
-- ``@command("x", roles=R, help_key="help.x", rank=N)`` on ``async def x(ctx, args)`` → drop the
-  decorator, add ``Command("x", module.x, R, "help.x", rank=N)`` to ``COMMANDS`` below;
-- ``@button("xy", roles=R)`` on ``async def f(ctx, data: str)`` → add a ``ButtonData`` kind with
-  ``prefix = "xy"`` and typed fields to ``handlers.buttons``, build the buttons with
-  ``Kind(...).pack()``, let ``f`` take ``data: Kind`` instead of splitting the string, and add
-  ``ButtonRoute(Kind, module.f, R)`` below;
-- ``@answers("kind")`` → a ``Question`` member and ``AnswerRoute(Question.kind, module.f, R)``.
-
 A command's position in ``/help`` and the menu is its ``rank``, then its place in this list.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -71,10 +62,6 @@ class ButtonRoute(Generic[D]):
     kind: type[D]
     handler: Callable[[Context, D], Awaitable[None]]
     roles: frozenset[Role]
-
-    @property
-    def prefix(self) -> str:
-        return self.kind.prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,19 +155,17 @@ NOTICE_LIST: tuple[tuple[str, Renderer], ...] = (
 
 
 def _unique(keys: Iterable[str], what: str) -> None:
-    seen: set[str] = set()
-    for key in keys:
-        if key in seen:
+    for key, count in Counter(keys).items():
+        if count > 1:
             raise RuntimeError(f"{what} {key!r} listed twice")
-        seen.add(key)
 
 
 _unique((c.name for c in COMMAND_LIST), "command")
-_unique((b.prefix for b in BUTTON_LIST), "button prefix")
+_unique((b.kind.prefix for b in BUTTON_LIST), "button prefix")
 _unique((a.question.value for a in ANSWER_LIST), "question")
 _unique((kind for kind, _ in NOTICE_LIST), "notification kind")
 COMMANDS: dict[str, Command] = {c.name: c for c in COMMAND_LIST}
-BUTTONS: dict[str, ButtonRoute[Any]] = {b.prefix: b for b in BUTTON_LIST}
+BUTTONS: dict[str, ButtonRoute[Any]] = {b.kind.prefix: b for b in BUTTON_LIST}
 ANSWERS: dict[str, AnswerRoute] = {a.question.value: a for a in ANSWER_LIST}
 NOTICES: dict[str, Renderer] = dict(NOTICE_LIST)
 
@@ -193,12 +178,7 @@ def commands_for(role: Role | str | None) -> list[Command]:
 
 def help_text(ctx: Context) -> str:
     """/help: the sender's commands, from the table, and the hint for their role."""
-    assert ctx.user is not None
-    lines = [ctx.t("help.header", role=ctx.t(f"role.{ctx.user.role}"))]
-    for spec in commands_for(ctx.user.role):
-        if not spec.menu:
-            continue
-        lines.append(f"/{spec.name} — {ctx.t(spec.help_key)}")
-    lines.append("")
-    lines.append(ctx.t(f"help.footer.{ctx.user.role}"))
-    return "\n".join(lines)
+    role = ctx.person.role
+    return "\n".join([ctx.t("help.header", role=ctx.t(f"role.{role}")),
+                      *(f"/{c.name} — {ctx.t(c.help_key)}" for c in commands_for(role) if c.menu),
+                      "", ctx.t(f"help.footer.{role}")])

@@ -29,14 +29,8 @@ class LiveCalendar:
         self._policy, self._public = policy, public
         self.current: WorkingCalendar = calendar_for(policy, public, company_days_off)
 
-    @property
-    def company_days_off(self) -> Mapping[date, str]:
-        return self.current.company_days_off
-
-    def use_company_days_off(self, days: Mapping[date, str]) -> None:
-        if dict(days) != dict(self.current.company_days_off):
-            self.current = calendar_for(self._policy, self._public, days)
-
     async def reload(self, session: AsyncSession) -> None:
         """Take the stored days off (start-up, every sweep, after a change by chat)."""
-        self.use_company_days_off(await calendar_store.company_days_off(session))
+        days = await calendar_store.company_days_off(session)
+        if dict(days) != dict(self.current.company_days_off):
+            self.current = calendar_for(self._policy, self._public, days)

@@ -19,7 +19,6 @@ from domain.texts import t
 from handlers.aftersales import cards, notices
 from handlers.aftersales.common import DESK, keep_files, record, refresh_sla, visible_case
 from handlers.aftersales.desk import case_for_button, change_category, pick_category, satisfaction, show_desk_card
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.notify import notify_users, people
 from handlers.orders.common import visible_order
@@ -51,9 +50,8 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
         if rules.outside_window != "queue":
             # R11: not accepted — but said clearly, and the message (and its photos) kept as evidence.
             await keep_files(ctx, ctx.incoming.files, None)
-            await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity="aftersales",
-                               actor_id=ctx.person.telegram_id, event="case.refused_outside_window",
-                               data={"sent_at": sent_at.isoformat(), "window": window}, evidence_id=ctx.evidence_id)
+            await ctx.audit("aftersales", "case.refused_outside_window",
+                            {"sent_at": sent_at.isoformat(), "window": window})
             opens = next_window_start(sent_at, rules, calendar)
             ctx.say("aftersales.outside_window", window=window,
                     next=cards.fmt_time(ctx.language, opens, ctx.app.config.tz))

@@ -13,7 +13,6 @@ from domain.texts import t
 from handlers.aftersales import cards
 from handlers.aftersales.common import DESK, visible_case
 from handlers.orders.views import by_number, listing
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.records import history_lines
 from handlers.orders.cards import fmt_date
@@ -102,10 +101,9 @@ async def returnday(ctx: Context, args: str) -> None:
     due = [(d, calendar.next_working_time(calendar.day_start_at(d))) for d in return_day_notices(day, rules)
            if d >= today]
     await case_store.replace_return_day_notices(ctx.session, year_month=year_month, return_day=day, due=due)
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"returnday:{year_month}",
-                       actor_id=ctx.person.telegram_id, event="return_day.set",
-                       data={"day": day.isoformat(), "previous": previous.isoformat() if previous else None,
-                             "notices": [d.isoformat() for d, _ in due]}, evidence_id=ctx.evidence_id)
+    await ctx.audit(f"returnday:{year_month}", "return_day.set",
+                    {"day": day.isoformat(), "previous": previous.isoformat() if previous else None,
+                     "notices": [d.isoformat() for d, _ in due]})
     notices = ctx.t("punct.enum").join(fmt_date(ctx.language, d) for d, _ in due) or ctx.t("returnday.no_notices")
     ctx.say("returnday.set", date=fmt_date(ctx.language, day), notices=notices)
 

@@ -52,15 +52,14 @@ class Board:
 
 
 async def board(ctx: Context) -> Board:
-    assert ctx.user is not None
-    role, scope = Role(ctx.user.role), scope_for(ctx)
+    role, scope = Role(ctx.person.role), scope_for(ctx)
     found = Board(total=await status_figures(ctx, scope))
     if role is Role.MANAGER:
         stores, _users = await reports.names(ctx.session)
         for store in sorted(stores.values(), key=lambda s: s.code):
             found.stores.append(StoreRow(f"{store.code} {store.name}",
                                          await status_figures(ctx, Scope(store_id=store.id))))
-    where = visible_filter(ctx.user)
+    where = visible_filter(ctx.person)
     if where is not None:
         found.open_orders = [o for o in await order_store.orders_visible(ctx.session, **where, limit=50) if o.number]
     today = ctx.app.calendar.local(ctx.now).date()

@@ -54,14 +54,13 @@ async def detail(ctx: Context, number: str) -> Detail | None:
 async def evidence_document(ctx: Context, number: str) -> tuple[str, bool, int] | None:
     """/evidence's document for ``number`` (HTML, all verified, entry count), or None when /evidence
     would answer "not found" to this person."""
-    assert ctx.user is not None
-    if Role(ctx.user.role) not in evidence_report.READERS:
+    if Role(ctx.person.role) not in evidence_report.READERS:
         return None
     found = await reports.evidence(ctx.session, number.strip().upper())
-    if found is None or not evidence_report.may_read(ctx.user, found):
+    if found is None or not evidence_report.may_read(ctx.person, found):
         return None
     # Built by the worker when there is one: the page waits for it, the other chats do not.
-    job = EvidenceJob(found.number, ctx.language, ctx.user.name, ctx.now, ctx.incoming.chat_id,
+    job = EvidenceJob(found.number, ctx.language, ctx.person.name, ctx.now, ctx.incoming.chat_id,
                       key=f"desk-evidence:{ctx.evidence_id}")
     document: evidence_report.EvidenceDocument | None = await computed(ctx.app, ctx.session, job)
     if document is None:

@@ -33,13 +33,12 @@ def needle(text: str) -> str:
 
 
 async def find(ctx: Context, text: str) -> Found:
-    assert ctx.user is not None
     query = needle(text)
     found = Found(query=query, contacts=sees_contacts(ctx))
     if len(query) < SHORTEST:
         found.too_short = bool(query)
         return found
-    where = visible_filter(ctx.user)
+    where = visible_filter(ctx.person)
     if where is None:
         return found
     found.orders = list(await order_store.find_numbered(ctx.session, query, **where))

@@ -5,7 +5,6 @@ Both are rows of the routing table (``handlers.routes``), for ``LINKERS``: admin
 from __future__ import annotations
 
 from domain.roles import Role
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from storage import groups as group_store
 from storage import users as user_store
@@ -56,7 +55,5 @@ async def unlink(ctx: Context, args: str) -> None:
 
 
 async def _record(ctx: Context, *, role: GroupRole, store: str | None) -> None:
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"group:{ctx.incoming.chat_id}",
-                       actor_id=ctx.incoming.user_id, event="group.linked",
-                       data={"role": role.value, "store": store, "title": ctx.incoming.chat_title},
-                       evidence_id=ctx.evidence_id)
+    await ctx.audit(f"group:{ctx.incoming.chat_id}", "group.linked",
+                    {"role": role.value, "store": store, "title": ctx.incoming.chat_title}, by=ctx.incoming.user_id)

@@ -3,7 +3,6 @@ upgraded to a supergroup (a new chat id, which every link follows)."""
 
 from __future__ import annotations
 
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from storage import groups as group_store
 from storage.models import GroupLink, GroupRole
@@ -32,6 +31,5 @@ async def on_event(ctx: Context, link: GroupLink | None) -> None:
         old, new = chat_id, event.chat_id
         moved = await group_store.move(ctx.session, old, new)
         if moved is not None:
-            await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"group:{new}",
-                               actor_id=incoming.user_id, event="group.migrated",
-                               data={"from": old, "to": new, "role": moved.role.value}, evidence_id=ctx.evidence_id)
+            await ctx.audit(f"group:{new}", "group.migrated", {"from": old, "to": new, "role": moved.role.value},
+                            by=incoming.user_id)

@@ -14,7 +14,6 @@ import re
 from collections.abc import Awaitable, Callable
 
 from domain.roles import Role
-from handlers.audit_trail import state_change
 from handlers.buttons import DraftAnswer
 from handlers.context import Context
 from handlers.groups import linking, membership
@@ -67,10 +66,8 @@ async def _press(ctx: Context, then: Route) -> None:
                 return
             # A clerk or manager may press the card for the sender: the draft is handled as the
             # sender's, and who really pressed goes on the record (the inbound entry has it too).
-            await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=f"draft:{order.id}",
-                               actor_id=incoming.user_id, event="group.pressed_for_sender",
-                               data={"sender": sender.id, "button": incoming.callback_data},
-                               evidence_id=ctx.evidence_id)
+            await ctx.audit(f"draft:{order.id}", "group.pressed_for_sender",
+                            {"sender": sender.id, "button": incoming.callback_data}, by=incoming.user_id)
             ctx.user = sender
     await then(ctx)
 

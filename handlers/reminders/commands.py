@@ -10,7 +10,6 @@ from domain.orders.lifecycle import LineState
 from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
 from domain.roles import Role
 from handlers.aftersales import cards as case_cards
-from handlers.audit_trail import state_change
 from handlers.context import Context
 from handlers.fines import decision, fine_target, notice_timing, propose_fine, why_not
 from handlers.notify import notify_users, people
@@ -206,9 +205,7 @@ async def appeal(ctx: Context, args: str) -> None:
         return
     after = fine_transition(before, FineAction.appeal, today=today, appeal_deadline=fine.appeal_deadline)
     fine.state, fine.appeal_reason, fine.appealed_at = after, parts[1][:500], ctx.now
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
-                       actor_id=ctx.person.telegram_id, event="fine.appealed", data={"reason": fine.appeal_reason},
-                       evidence_id=ctx.evidence_id)
+    await ctx.audit(fine.number, "fine.appealed", {"reason": fine.appeal_reason})
     managers = await users_with_role(ctx.session, Role.MANAGER)
     await notify_users(ctx.session, managers, key=f"fine:{fine.number}:appeal", now=ctx.now, entity=fine.number,
                        app=ctx.app, live={"kind": "fine.appeal"})
@@ -220,9 +217,7 @@ async def decide_appeal(ctx: Context, data: AppealDecision) -> None:
     if (decided := await decision(ctx, data.fine_id, data.what)) is None:
         return
     fine, _, after = decided
-    await state_change(ctx_session=ctx.session, app=ctx.app, now=ctx.now, entity=fine.number,
-                       actor_id=ctx.person.telegram_id, event=f"fine.{after.value}",
-                       evidence_id=ctx.evidence_id)
+    await ctx.audit(fine.number, f"fine.{after.value}")
     await notify_users(ctx.session, [fine.person], key=f"fine:{fine.number}:{after.value}", now=ctx.now,
                        entity=fine.number, text_key=f"appeal.decided.{after.value}", number=fine.number)
     ctx.reply(ctx.t(f"appeal.decided.{after.value}", number=fine.number) + notice_timing(ctx), edit=True,

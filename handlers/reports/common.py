@@ -23,15 +23,14 @@ def today(ctx: Context) -> date:
 
 def scope_for(ctx: Context) -> Scope:
     """Managers: everything; store managers: their store; clerks: their queue; sales: their own."""
-    assert ctx.user is not None
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     if role is Role.MANAGER:
         return Scope()
     if role is Role.STORE_MANAGER:
-        return Scope(store_id=ctx.user.store_id if ctx.user.store_id is not None else -1)
+        return Scope(store_id=ctx.person.store_id if ctx.person.store_id is not None else -1)
     if role is Role.CLERK:
-        return Scope(clerk_id=ctx.user.id, queue=True)
-    return Scope(sales_id=ctx.user.id)
+        return Scope(clerk_id=ctx.person.id, queue=True)
+    return Scope(sales_id=ctx.person.id)
 
 
 def sees_contacts(ctx: Context) -> bool:

@@ -261,16 +261,15 @@ async def evidence(ctx: Context, args: str) -> None:
 
     Who may have it is decided here; the document (the whole tree and its proofs) is built by
     the worker and arrives as a document after a "⏳ preparing…" answer."""
-    assert ctx.user is not None
     number = args.strip().split()[0].upper() if args.strip() else ""
     if not number:
         ctx.say("evidence.usage")
         return
     found = await reports.evidence(ctx.session, number)
-    if found is None or not may_read(ctx.user, found):
+    if found is None or not may_read(ctx.person, found):
         ctx.say("evidence.not_found", number=number)
         return
-    job = EvidenceJob(number, ctx.language, ctx.user.name, ctx.now, ctx.incoming.chat_id,
+    job = EvidenceJob(number, ctx.language, ctx.person.name, ctx.now, ctx.incoming.chat_id,
                       key=f"evidence:{ctx.evidence_id}")
     if ctx.app.jobs is None:  # no worker (use-case tests): build it in this transaction
         document = await build_document(ctx.session, ctx.app.config, job)

@@ -83,8 +83,7 @@ async def kpi_request(ctx: Context, words: list[str]) -> KpiRequest | str:
     """/kpi's reading of ``words`` (period, then a store or clerk) with the role's limits applied:
     a store manager counts their store, a clerk themselves; others' figures only to managers.
     A string is the answer that says why it cannot be counted."""
-    assert ctx.user is not None
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     reading = read_period_of(ctx, words)
     problem = period_problem(ctx, reading)
     if problem is not None:
@@ -107,13 +106,13 @@ async def kpi_request(ctx: Context, words: list[str]) -> KpiRequest | str:
             return ctx.t("report.kpi.unknown_scope", name=wanted, forms=ctx.t("report.period.forms"))
     # KPIs of other stores and other people only to managers.
     if role is Role.STORE_MANAGER:
-        if rest and scope.store_id != ctx.user.store_id:
+        if rest and scope.store_id != ctx.person.store_id:
             return ctx.t("report.kpi.other_store")
-        scope, scope_name = Scope(store_id=ctx.user.store_id), (ctx.user.store.name if ctx.user.store else "—")
+        scope, scope_name = Scope(store_id=ctx.person.store_id), (ctx.person.store.name if ctx.person.store else "—")
     elif role is Role.CLERK:
-        if rest and scope.clerk_id != ctx.user.id:
+        if rest and scope.clerk_id != ctx.person.id:
             return ctx.t("report.kpi.other_store")
-        scope, scope_name, breakdown = Scope(clerk_id=ctx.user.id), ctx.user.name, False
+        scope, scope_name, breakdown = Scope(clerk_id=ctx.person.id), ctx.person.name, False
     return KpiRequest(period, scope, scope_name, breakdown)
 
 

@@ -23,12 +23,11 @@ SLA_STATES = ("overdue", "due_soon", "on_time", "paused", "awaiting_answer")
 
 
 def scope_label(ctx: Context) -> str:
-    assert ctx.user is not None
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     if role is Role.MANAGER:
         return ctx.t("report.scope.all")
     if role is Role.STORE_MANAGER:
-        return ctx.user.store.name if ctx.user.store else "—"
+        return ctx.person.store.name if ctx.person.store else "—"
     if role is Role.CLERK:
         return ctx.t("report.scope.queue")
     return ctx.t("report.scope.own")
@@ -43,13 +42,12 @@ async def status(ctx: Context, args: str) -> None:
 async def fines_of(ctx: Context) -> list[int] | None:
     """Whose proposed fines the person's figures count: everyone's for managers (None), the store's
     people for a store manager, one's own otherwise."""
-    assert ctx.user is not None
-    role = Role(ctx.user.role)
+    role = Role(ctx.person.role)
     if role is Role.MANAGER:
         return None
     if role is Role.STORE_MANAGER:
-        return await reports.store_people(ctx.session, ctx.user.store_id)
-    return [ctx.user.id]
+        return await reports.store_people(ctx.session, ctx.person.store_id)
+    return [ctx.person.id]
 
 
 async def status_figures(ctx: Context, scope: Scope) -> reports.StatusFigures:
