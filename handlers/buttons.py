@@ -177,6 +177,9 @@ class EscalationAnswer(ButtonData):
     what: Literal["ack", "snooze"]
 
 
+DeskWord = Literal["accept", "reject", "wait", "resume", "resolve", "res", "sev", "assign", "to", "cat", "fine"]
+
+
 @dataclass(frozen=True, slots=True)
 class DeskAction(ButtonData):
     """售后处理 card: accept | reject | wait | resume | resolve | res:<code> | sev:<h|m|l> | assign | to:<user id>
@@ -184,7 +187,7 @@ class DeskAction(ButtonData):
 
     prefix: ClassVar[str] = "sh"
     case_id: int
-    what: Literal["accept", "reject", "wait", "resume", "resolve", "res", "sev", "assign", "to", "cat", "fine"]
+    what: DeskWord
     arg: str = ""
 
 

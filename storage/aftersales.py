@@ -14,6 +14,7 @@ from domain.aftersales.case import CaseState
 from storage import history as history_of
 from storage.history import EventFacts
 from storage.models import AfterSalesCase, CaseEvent, CasePause, CasePhoto, Order, ReturnDayNotice
+from storage.orders import search_filter
 from storage.scope import Scope
 
 OPEN_CASE_STATES = (CaseState.open, CaseState.accepted, CaseState.waiting_customer, CaseState.resolved, CaseState.reopened)
@@ -122,8 +123,6 @@ async def return_day_notices(session: AsyncSession, year_month: str) -> Sequence
 async def find_cases(session: AsyncSession, text: str, *, sales_id: int | None = None, store_id: int | None = None,
                      limit: int = 30) -> Sequence[AfterSalesCase]:
     """Cases whose number contains ``text``, or whose order's customer phone or name does."""
-    from storage.orders import search_filter
-
     query = select(AfterSalesCase).outerjoin(Order, Order.id == AfterSalesCase.order_id).where(
         or_(AfterSalesCase.number.like(f"%{text.upper()}%"), search_filter(text)),
         *Scope(store_id=store_id, sales_id=sales_id).cases())

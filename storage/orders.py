@@ -179,12 +179,8 @@ async def return_day_of_month(session: AsyncSession, year_month: str) -> date | 
 
 
 async def set_return_day(session: AsyncSession, *, day: date, user_id: int, now: datetime) -> None:
-    key = f"{day.year:04d}-{day.month:02d}"
-    row = await session.get(ReturnDay, key)
-    if row is None:
-        session.add(ReturnDay(year_month=key, day=day, set_by=user_id, set_at=now))
-    else:
-        row.day, row.set_by, row.set_at = day, user_id, now
+    await session.merge(ReturnDay(year_month=f"{day.year:04d}-{day.month:02d}", day=day, set_by=user_id,
+                                  set_at=now))
     await session.flush()
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from domain.aftersales import CaseState, Category, Resolution, Severity
 from domain.orders.lifecycle import OrderState
-from handlers.buttons import DeskAction, SalesCaseAction
+from handlers.buttons import DeskAction, DeskWord, SalesCaseAction
 from domain.texts import t
 from handlers.types import Button
 from storage.models import AfterSalesCase
@@ -70,27 +70,25 @@ def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, head
 def desk_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
     """The clerk's steps for the case's state: accept, severity, assign, wait/resume, resolve, category, fine."""
     state = CaseState(case.state)
-    cid = case.id
+
+    def button(what: DeskWord, key: str | None = None, arg: str = "") -> Button:
+        return Button(t(language, key or f"case.button.{what}"), DeskAction(case.id, what, arg).pack())
+
     rows: list[tuple[Button, ...]] = []
     if state is CaseState.open:
-        rows.append((Button(t(language, "case.button.accept"), DeskAction(cid, "accept").pack()),
-                     Button(t(language, "case.button.reject"), DeskAction(cid, "reject").pack())))
+        rows.append((button("accept"), button("reject")))
     if state is CaseState.reopened:
-        rows.append((Button(t(language, "case.button.accept"), DeskAction(cid, "accept").pack()),))
+        rows.append((button("accept"),))
     if state in WORKING:
-        rows.append((Button(t(language, "case.button.resolve"), DeskAction(cid, "resolve").pack()),
-                     Button(t(language, "case.button.wait"), DeskAction(cid, "wait").pack())))
+        rows.append((button("resolve"), button("wait")))
     if state is CaseState.waiting_customer:
-        rows.append((Button(t(language, "case.button.resume"), DeskAction(cid, "resume").pack()),
-                     Button(t(language, "case.button.resolve"), DeskAction(cid, "resolve").pack())))
+        rows.append((button("resume"), button("resolve")))
     if state not in (CaseState.closed, CaseState.rejected, CaseState.resolved):
-        rows.append(tuple(Button(t(language, f"case.severity.{s.value}"), DeskAction(cid, "sev", code).pack())
+        rows.append(tuple(button("sev", f"case.severity.{s.value}", code)
                           for code, s in SEVERITY_CODES.items() if s.value != case.severity))
-        rows.append((Button(t(language, "case.button.assign"), DeskAction(cid, "assign").pack()),
-                     Button(t(language, "case.button.category"), DeskAction(cid, "cat").pack())))
+        rows.append((button("assign"), button("cat", "case.button.category")))
         if case.category == Category.wrong_order.value and case.fine_id is None and case.order_id is not None:
-            rows.append((Button(t(language, "case.button.fine_r7"), DeskAction(cid, "fine", "R7").pack()),
-                         Button(t(language, "case.button.fine_r8"), DeskAction(cid, "fine", "R8").pack())))
+            rows.append((button("fine", "case.button.fine_r7", "R7"), button("fine", "case.button.fine_r8", "R8")))
     return tuple(rows)
 
 
@@ -108,9 +106,9 @@ def category_buttons(language: str, case: AfterSalesCase,
 
 
 def resolution_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
-    codes = list(RESOLUTION_CODES.items())
-    return (tuple(Button(t(language, f"case.resolution.{r.value}"), DeskAction(case.id, "res", code).pack()) for code, r in codes[:3]),
-            tuple(Button(t(language, f"case.resolution.{r.value}"), DeskAction(case.id, "res", code).pack()) for code, r in codes[3:]))
+    buttons = [Button(t(language, f"case.resolution.{r.value}"), DeskAction(case.id, "res", code).pack())
+               for code, r in RESOLUTION_CODES.items()]
+    return tuple(buttons[:3]), tuple(buttons[3:])
 
 
 def score_buttons(language: str, case: AfterSalesCase, low: int, high: int) -> tuple[tuple[Button, ...], ...]:

@@ -55,12 +55,8 @@ async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
     due = sla_due(case.sla_started_at, case.severity, policy.after_sales, calendar,
                   [(p.started_at, p.ended_at) for p in rows])
     case.respond_by, case.resolve_by = due.respond_by, due.resolve_by
-    if CaseState(case.state) in _NO_DEADLINE:
-        case.next_due_at = None
-    elif case.accepted_at is None:
-        case.next_due_at = due.respond_by
-    else:
-        case.next_due_at = due.resolve_by
+    running = due.respond_by if case.accepted_at is None else due.resolve_by
+    case.next_due_at = None if CaseState(case.state) in _NO_DEADLINE else running
     case.warn_at = warning_at(case.next_due_at, policy.after_sales, calendar)
 
 

@@ -69,7 +69,7 @@ async def desk_button(ctx: Context, data: DeskAction) -> None:
     if case is None:
         return
     action = _BUTTON_ACTIONS.get(data.what)
-    if action is not None and action not in _allowed(case):
+    if action is not None and action not in case_actions(CaseState(case.state)):
         await refuse_stale(ctx, case, data.what)
         return
     await _DESK_STEPS[data.what](ctx, case, data.arg)
@@ -195,10 +195,6 @@ async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
                                                   ctx.app.config.tz),
                                 action=ctx.t(f"case.button.{what}"))
     await show_desk_card(ctx, case, edit=True, note=ctx.callback_answer)
-
-
-def _allowed(case: AfterSalesCase) -> frozenset[CaseAction]:
-    return case_actions(CaseState(case.state))
 
 
 async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:

@@ -27,7 +27,6 @@ from storage import reminders
 from storage.models import AfterSalesCase, CaseEvent
 
 
-
 def card_spec(headline_key: str = "case.card", *, note_key: str | None = None,
               **note_params: object) -> dict[str, object]:
     return {"kind": "case.card", "headline": headline_key, "note": note_key, "params": note_params}
@@ -61,18 +60,11 @@ def ack_buttons(language: str, case: AfterSalesCase, due: datetime) -> Keyboard:
 async def acknowledgement(session: AsyncSession, case: AfterSalesCase, due: datetime) -> CaseEvent | None:
     """The 已处理 press that stopped the escalation of this breach, if any."""
     rows = await reminders.case_events(session, case.id, ("escalation_ack",))
-    for row in rows:
-        if json.loads(row.detail or "{}").get("breach") == due.isoformat():
-            return row
-    return None
-
-
-async def _case(target: Target) -> AfterSalesCase | None:
-    return await case_store.case_by_number(target.session, target.entity)
+    return next((row for row in rows if json.loads(row.detail or "{}").get("breach") == due.isoformat()), None)
 
 
 async def card_now(target: Target) -> Rendered | None:
-    case = await _case(target)
+    case = await case_store.case_by_number(target.session, target.entity)
     if case is None or CaseState(case.state) in FINISHED:
         return None
     language, spec = target.language, target.spec
@@ -84,7 +76,7 @@ async def card_now(target: Target) -> Rendered | None:
 
 
 async def score_now(target: Target) -> Rendered | None:
-    case = await _case(target)
+    case = await case_store.case_by_number(target.session, target.entity)
     if case is None or case.state != CaseState.resolved.value:
         return None
     language = target.language
@@ -96,7 +88,7 @@ async def score_now(target: Target) -> Rendered | None:
 
 
 async def deadline_now(target: Target) -> Rendered | None:
-    case = await _case(target)
+    case = await case_store.case_by_number(target.session, target.entity)
     if case is None:
         return None
     due = datetime.fromisoformat(str(target.spec["due"]))

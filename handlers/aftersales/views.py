@@ -64,7 +64,7 @@ def _note(language: str, event: str, detail: dict[str, Any]) -> str | None:
     score or resolution the step set."""
     lang = language
     extra = detail.get("text") or detail.get("reason") or detail.get("note")
-    if event in ("category_set",):
+    if event == "category_set":
         extra = t(lang, f"case.category.{detail.get('to')}")
     elif event == "severity_set":
         extra = t(lang, f"case.severity.{detail.get('to')}")
@@ -111,16 +111,11 @@ async def returnday(ctx: Context, args: str) -> None:
 def _parse_day(text: str, today: date) -> date | None:
     """2026-12-17, 2026/12/17, 12-17 or 17 (this month)."""
     cleaned = text.split()[0].replace("/", "-").replace(".", "-")
+    if (found := re.fullmatch(r"(?:(?:(\d{4})-)?(\d{1,2})-)?(\d{1,2})", cleaned)) is None:
+        return None
+    year, month, day = found.groups()
     try:
-        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", cleaned):
-            y, m, d = (int(p) for p in cleaned.split("-"))
-            return date(y, m, d)
-        if re.fullmatch(r"\d{1,2}-\d{1,2}", cleaned):
-            m, d = (int(p) for p in cleaned.split("-"))
-            return date(today.year, m, d)
-        if re.fullmatch(r"\d{1,2}", cleaned):
-            return date(today.year, today.month, int(cleaned))
+        return date(int(year or today.year), int(month or today.month), int(day))
     except ValueError:
         raise DomainError("return_day.invalid_date", text=text) from None
-    return None
 

@@ -15,9 +15,9 @@ from handlers.types import Button
 from storage.models import Order, OrderLine
 
 FIELDS = ORDER_REQUIRED  # the card lists the required fields, in their order
-# The clerk's forward steps, in life-cycle order, as buttons.
 # Lines listed on a card; a pasted order of hundreds of lines would not fit a Telegram message.
 SHOWN_LINES = 20
+# The clerk's forward steps, in life-cycle order, as buttons.
 STEP_ACTIONS = (Action.receive, Action.confirm_with_customer, Action.place, Action.mark_complete, Action.print,
                 Action.pick_up, Action.deliver, Action.close)
 
@@ -134,14 +134,18 @@ def finding_text(language: str, order: Order, finding: Finding, **extra: object)
 def draft_buttons(language: str, order: Order, *, can_confirm: bool, check_first: bool = False
                   ) -> tuple[tuple[Button, ...], ...]:
     """确认 | 修改 | 取消 — 「仍然提交」 instead of 确认 when the card asks the sender to check something."""
-    row = []
-    if can_confirm and check_first:
-        row.append(Button(t(language, "button.force_confirm"), DraftAnswer(order.id, "force").pack()))
-    elif can_confirm:
-        row.append(Button(t(language, "button.confirm"), DraftAnswer(order.id, "ok").pack()))
-    row.append(Button(t(language, "button.edit"), DraftAnswer(order.id, "edit").pack()))
-    row.append(Button(t(language, "button.drop"), DraftAnswer(order.id, "drop").pack()))
+    row = [Button(t(language, "button.edit"), DraftAnswer(order.id, "edit").pack()),
+           Button(t(language, "button.drop"), DraftAnswer(order.id, "drop").pack())]
+    if can_confirm:
+        confirm = DraftAnswer(order.id, "force" if check_first else "ok")
+        row.insert(0, Button(t(language, "button.force_confirm" if check_first else "button.confirm"), confirm.pack()))
     return (tuple(row),)
+
+
+def cancel_answer_buttons(language: str, order: Order) -> tuple[Button, ...]:
+    """The clerk's 同意销单 | 不同意 to a cancellation request."""
+    return (Button(t(language, "button.ack_cancel"), OrderStep(order.id, "ackcancel").pack()),
+            Button(t(language, "button.refuse_cancel"), OrderStep(order.id, "keep").pack()))
 
 
 def clerk_buttons(language: str, order: Order, *, rush_fine_proposed: bool = False) -> tuple[tuple[Button, ...], ...]:
@@ -155,8 +159,7 @@ def clerk_buttons(language: str, order: Order, *, rush_fine_proposed: bool = Fal
     if state is OrderState.placed:
         rows.append((Button(t(language, "button.lines"), OrderStep(order.id, "lines").pack()),))
     if order.cancel_requested_at is not None and state is not OrderState.cancelled:
-        rows.append((Button(t(language, "button.ack_cancel"), OrderStep(order.id, "ackcancel").pack()),
-                     Button(t(language, "button.refuse_cancel"), OrderStep(order.id, "keep").pack())))
+        rows.append(cancel_answer_buttons(language, order))
     if "rush_insertion" in order.flag_set and not rush_fine_proposed and state is not OrderState.cancelled:
         rows.append((Button(t(language, "button.rush_fine"), OrderStep(order.id, "rushfine").pack()),))
     return tuple(rows)
@@ -174,10 +177,6 @@ def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card",
 
 
 def line_buttons(language: str, order: Order) -> tuple[tuple[Button, ...], ...]:
-    rows = []
-    for index, line in enumerate(order.lines, start=1):
-        if line.state == LineState.arrived:
-            continue
-        rows.append((Button(t(language, "button.line_arrived", n=index), LineArrival(line.id, "in").pack()),
-                     Button(t(language, "button.line_backorder", n=index), LineArrival(line.id, "bo").pack())))
-    return tuple(rows)
+    return tuple((Button(t(language, "button.line_arrived", n=index), LineArrival(line.id, "in").pack()),
+                  Button(t(language, "button.line_backorder", n=index), LineArrival(line.id, "bo").pack()))
+                 for index, line in enumerate(order.lines, start=1) if line.state != LineState.arrived)

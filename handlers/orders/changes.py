@@ -37,17 +37,12 @@ from storage.models import ChangeState, Order, OrderLine, PendingChange
 from storage.users import user_by_id
 
 
-
 def current_values(order: Order) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(order, name) for name in SCALAR}
-    values["items"] = [_line_dict(line) for line in order.lines]
-    return values
-
-
-def _line_dict(line: Any) -> dict[str, Any]:
     # "id" ties an edited line to the stored one, so its arrival state survives the change
-    return {"id": line.id, "product": line.product, "material": line.material, "quantity": line.quantity,
-            "unit": line.unit, "spec": line.spec}
+    values["items"] = [{"id": line.id, "product": line.product, "material": line.material,
+                        "quantity": line.quantity, "unit": line.unit, "spec": line.spec} for line in order.lines]
+    return values
 
 
 @dataclass
@@ -112,10 +107,6 @@ def diff_lines(language: str, old: dict[str, Any], new: dict[str, Any]) -> list[
     return lines
 
 
-def _order_lines(language: str, items: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{i}. {_item_text(language, item)}" for i, item in enumerate(items, start=1))
-
-
 async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, origin: str = "message",
                          request: ChangeRequest | None = None, by_reply: bool = False) -> None:
     """Show the change as a diff with 确认修改/不改 — or ask which line, or say what to write."""
@@ -152,7 +143,8 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
             text = t(lang, "change.no_such_position", number=order.number, n=outcome.bad_position)
         else:
             text = t(lang, "change.empties_order", number=order.number)
-        ctx.reply(text + "\n" + _order_lines(lang, items), entity=order.number, edit=edit)
+        listed = [f"{i}. {_item_text(lang, item)}" for i, item in enumerate(items, start=1)]
+        ctx.reply("\n".join([text, *listed]), entity=order.number, edit=edit)
         return
     old, new = planned.old, planned.new
     if new["payment"] != old["payment"] and normalise_payment(new["payment"]) is None:

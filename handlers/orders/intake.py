@@ -8,7 +8,8 @@ R12 (on the return day the order is held and submitted the next working day).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.orders.lifecycle import LineState, OrderState
@@ -30,18 +31,26 @@ from handlers.context import Context
 from handlers.questions import Question
 from handlers.notify import notify_users, people
 from handlers.orders import cards, notices
-from handlers.orders.common import record
+from handlers.orders.common import local_today, record
 from handlers.buttons import DraftAnswer
 from handlers.orders.cancel import drop_draft
 from storage import orders as order_store
 from storage.models import AuditEntry, Order, OrderLine
 
 
-
-def assess(ctx: Context, order: Order, return_day: date | None = None) -> IntakeAssessment:
+def assess(ctx: Context, order: Order) -> IntakeAssessment:
     return assess_intake(sent_at=order.sent_at, delivery_date=order.delivery_date,
                          materials=[line.material for line in order.lines], payment=order.payment,
-                         return_day=return_day, policy=ctx.app.config.policy)
+                         return_day=None, policy=ctx.app.config.policy)
+
+
+def stamp(ctx: Context, order: Order) -> str | None:
+    """The draft's order date (R4) and flags as the rules give them now — none until it names a
+    delivery date or a payment; returns the R3 refusal, if any."""
+    assessment = assess(ctx, order) if order.delivery_date or order.payment else None
+    order.order_date = assessment.order_date if assessment else None
+    order.flags = ",".join(sorted(assessment.flags)) if assessment else ""
+    return assessment.refusal if assessment else None
 
 
 def _present(order: Order) -> dict[str, object]:
@@ -83,6 +92,7 @@ async def start_draft(ctx: Context, parsed: ParsedMessage, *, source: AuditEntry
                   created_at=ctx.now, source_chat_id=chat_id, source_message_id=message_id,
                   evidence_id=evidence_id, flags="", lines=[])
     apply_parsed(order, parsed)
+    stamp(ctx, order)  # before the insert: the card would otherwise update the row at once
     ctx.session.add(order)
     await ctx.session.flush()
     await record(ctx, order, "drafted", to_state=OrderState.draft.value, detail={
@@ -103,16 +113,14 @@ class DraftReview:
 
 
 async def review_draft(ctx: Context, order: Order) -> DraftReview:
-    policy = ctx.app.config.policy
-    checks = policy.intake_checks
-    calendar = ctx.app.calendar
-    today = calendar.local(ctx.now).date()
+    checks = ctx.app.config.policy.intake_checks
+    today = local_today(ctx)
     to_acknowledge = list(plausibility(order.lines, checks))
     duplicate = await _earlier_same_order(ctx, order)
     if duplicate is not None:
         to_acknowledge.append(Finding("duplicate"))
-    dated = list(date_findings(delivery_date=order.delivery_date, order_date=order.order_date, calendar=calendar,
-                               today=today))
+    dated = list(date_findings(delivery_date=order.delivery_date, order_date=order.order_date,
+                               calendar=ctx.app.calendar, today=today))
     if order.delivery_date is not None:
         problem = delivery_date_problem(order.delivery_date, today, checks)
         if problem == "in_past":
@@ -132,15 +140,6 @@ def acknowledged_lines(ctx: Context, language: str, order: Order, review: DraftR
             extra = {"number": review.duplicate.number,
                      "at": fmt_time(language, review.duplicate.submitted_at, ctx.app.config.tz)}
         lines.append(cards.finding_text(language, order, finding, **extra))
-    return lines
-
-
-def review_lines(ctx: Context, order: Order, review: DraftReview) -> list[str]:
-    """Every warning of the sender's card, in the card's order."""
-    lang = ctx.language
-    lines = acknowledged_lines(ctx, lang, order, review)
-    lines += cards.unknown_material_lines_text(lang, order, ctx.app.config.policy.lead_time)
-    lines += [cards.finding_text(lang, order, finding, days=finding.count) for finding in review.dated]
     return lines
 
 
@@ -167,12 +166,8 @@ async def _earlier_same_order(ctx: Context, order: Order) -> Order | None:
 async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key: str | None = None) -> None:
     """The confirm card: every field, the order date, flags, warnings, and what is still missing or refused."""
     lang = ctx.language
-    assessment = assess(ctx, order) if order.delivery_date or order.payment else None
-    order.order_date = assessment.order_date if assessment else None
-    flags = set(assessment.flags) if assessment else set()
-    order.flags = ",".join(sorted(flags))
+    refusal = stamp(ctx, order)
     missing = missing_fields(order)
-    refusal = assessment.refusal if assessment else None
     review = await review_draft(ctx, order)
     check_first = bool(review.to_acknowledge)
 
@@ -180,19 +175,19 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     lines = [t(lang, note_key)] if note_key else []
     lines.append(t(lang, "draft.header"))
     lines += cards.summary(lang, order, uncertain=uncertain)
-    lines += cards.flag_lines(lang, flags)
-    lines += review_lines(ctx, order, review)
+    lines += cards.flag_lines(lang, order.flag_set)
+    lines += acknowledged_lines(ctx, lang, order, review)
+    lines += cards.unknown_material_lines_text(lang, order, ctx.app.config.policy.lead_time)
+    lines += [cards.finding_text(lang, order, finding, days=finding.count) for finding in review.dated]
     if refusal:
         lines.append(t(lang, f"refusal.{refusal}", payment=cards.field_value(lang, order, "payment")))
     if missing:
         lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
-        lines.append(t(lang, f"ask.{missing[0]}"))
+    if missing or refusal:
+        asked = missing[0] if missing else "payment"
+        lines.append(t(lang, f"ask.{asked}"))
         await order_store.await_input(ctx.session, ctx.person.id, kind=Question.draft_field.value, ref_id=order.id,
-                                      field=missing[0], now=ctx.now)
-    elif refusal:
-        lines.append(t(lang, "ask.payment"))
-        await order_store.await_input(ctx.session, ctx.person.id, kind=Question.draft_field.value, ref_id=order.id,
-                                      field="payment", now=ctx.now)
+                                      field=asked, now=ctx.now)
     else:
         if uncertain:
             lines.append(t(lang, "draft.uncertain", fields="、".join(t(lang, f"field.{name}") for name in cards.FIELDS
@@ -270,6 +265,11 @@ def _found_any(parsed: ParsedMessage) -> bool:
     return any(_has(parsed, name) for name in REQUIRED)
 
 
+# The fields typed as free text: what is wrong with a value, and its longest length.
+_FREE_TEXT: dict[str, tuple[Callable[[str], str | None], int]] = {
+    "customer_name": (name_problem, NAME_MAX), "address": (address_problem, ADDRESS_MAX)}
+
+
 def _answer_problem(ctx: Context, field: str, text: str, parsed: ParsedMessage) -> str | None:
     """Why an answer to "请回复<field>" is not one, as the reason said back — or None.
 
@@ -280,21 +280,18 @@ def _answer_problem(ctx: Context, field: str, text: str, parsed: ParsedMessage) 
     shown = quoted(text)
     if not visible(text):
         return t(lang, "answer.invisible")
-    if field == "customer_name":
-        value = parsed.customer_name or ("" if _found_any(parsed) else text)
-        code = name_problem(value) if value else None
-        return t(lang, f"answer.customer_name.{code}", text=quoted(value), max=NAME_MAX) if code else None
-    if field == "address":
-        value = parsed.address or ("" if _found_any(parsed) else text)
-        code = address_problem(value) if value else None
-        return t(lang, f"answer.address.{code}", text=quoted(value), max=ADDRESS_MAX) if code else None
+    if field in _FREE_TEXT:
+        problem, longest = _FREE_TEXT[field]
+        value = getattr(parsed, field) or ("" if _found_any(parsed) else text)
+        code = problem(value) if value else None
+        return t(lang, f"answer.{field}.{code}", text=quoted(value), max=longest) if code else None
     if field == "customer_phone" and not _found_any(parsed):
         code = phone_problem(text)
         return t(lang, f"answer.customer_phone.{code}", text=shown, digits=digit_count(text))
     if field == "delivery_date":
         if parsed.delivery_date is None:
             return None if _found_any(parsed) else t(lang, "answer.delivery_date.not_a_date", text=shown)
-        today = ctx.app.calendar.local(ctx.now).date()
+        today = local_today(ctx)
         if delivery_date_problem(parsed.delivery_date, today, ctx.app.config.policy.intake_checks) == "in_past":
             return t(lang, "answer.delivery_date.in_past", date=cards.fmt_date(lang, parsed.delivery_date),
                      today=cards.fmt_date(lang, today))
@@ -314,7 +311,7 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
         ctx.reply(problem + "\n" + t(ctx.language, f"ask.{field}"))
         return
     changed = apply_parsed(order, parsed, replace_items=bool(parsed.items))
-    if field not in changed and field in ("customer_name", "address") and not _found_any(parsed):
+    if field not in changed and field in _FREE_TEXT and not _found_any(parsed):
         # A bare "王小明" or "天河路1号" has no label to recognise it by: the question was the label.
         setattr(order, field, visible(text))
         changed.append(field)
@@ -364,10 +361,9 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
         await show_draft(ctx, order, edit=True)
         ctx.callback_answer = t(lang, "draft.check_first")
         return
-    calendar = ctx.app.calendar
-    today = calendar.local(ctx.now).date()
+    today = local_today(ctx)
     return_day = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")
-    if (hold := held_until(today, return_day, calendar)) is not None:
+    if (hold := held_until(today, return_day, ctx.app.calendar)) is not None:
         order.held_until = hold
         await record(ctx, order, "held_for_return_day", detail={"until": order.held_until.isoformat()})
         await order_store.clear_awaiting(ctx.session, ctx.person.id)
@@ -386,33 +382,25 @@ async def submit(ctx: Context, order: Order, now: datetime, *, review: DraftRevi
 
     ``review`` holds what the sender acknowledged with 「仍然提交」; the clerks see it on the card.
     """
-    calendar = ctx.app.calendar
-    local = calendar.local(now)
+    local = ctx.app.calendar.local(now)
     seq = await order_store.next_document_seq(ctx.session, "DD", f"{local.year:04d}{local.month:02d}")
     order.number = format_order_number(local.year, local.month, seq)
     order.state = OrderState.submitted
     order.submitted_at = now
     order.held_until = None
-    await record(ctx, order, "submitted", from_state=OrderState.draft.value, to_state=order.state,
-                 detail={"number": order.number, "flags": sorted(order.flag_set),
-                         "order_date": order.order_date.isoformat() if order.order_date else None,
-                         **_acknowledged_detail(review)})
-    clerks = await people(ctx.session, Role.CLERK)
-
+    detail: dict[str, object] = {"number": order.number, "flags": sorted(order.flag_set),
+                                 "order_date": order.order_date.isoformat() if order.order_date else None}
     notes = None
     if review is not None:
+        detail |= {"acknowledged": [f.code for f in review.to_acknowledge],
+                   "duplicate_of": review.duplicate.number if review.duplicate is not None else None}
         notes = {language: "\n".join([t(language, "clerk.submitted_anyway"),
                                        *acknowledged_lines(ctx, language, order, review)])
                  for language in LANGUAGES}
+    await record(ctx, order, "submitted", from_state=OrderState.draft.value, to_state=order.state, detail=detail)
+    clerks = await people(ctx.session, Role.CLERK)
     await notify_users(ctx.session, clerks, key=f"order:{order.number}:new", now=now, entity=order.number,
                        app=ctx.app, live=notices.card_spec("clerk.new_order", notes=notes))
-
-
-def _acknowledged_detail(review: DraftReview | None) -> dict[str, object]:
-    if review is None:
-        return {}
-    return {"acknowledged": [f.code for f in review.to_acknowledge],
-            "duplicate_of": review.duplicate.number if review.duplicate is not None else None}
 
 
 async def draft_button(ctx: Context, data: DraftAnswer) -> None:

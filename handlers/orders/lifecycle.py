@@ -44,8 +44,7 @@ async def step(ctx: Context, order: Order, action: Action) -> None:
         # 成品仓提走: the goods now stand in the store's warehouse, so a change costs R8's higher rate.
         order.reached_store_warehouse = True
     if after is OrderState.printed:
-        calendar = ctx.app.calendar
-        order.pickup_deadline = pickup_deadline(local_today(ctx), ctx.app.config.policy.pickup, calendar)
+        order.pickup_deadline = pickup_deadline(local_today(ctx), ctx.app.config.policy.pickup, ctx.app.calendar)
         detail["pickup_deadline"] = order.pickup_deadline.isoformat()
     await record(ctx, order, action.value, from_state=before.value, to_state=after.value, detail=detail)
     if after in _TELL_SALES:
@@ -222,13 +221,9 @@ async def step_command(ctx: Context, args: str) -> None:
     if order is None:
         ctx.say("order.not_found", number=parts[0].upper())
         return
-    word = parts[1]
-    action = STEP_WORDS.get(word)
+    action = STEP_WORDS.get(parts[1]) or next((a for a in Action if a.value == parts[1]), None)
     if action is None:
-        try:
-            action = Action(word)
-        except ValueError:
-            ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))
-            return
+        ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))
+        return
     if await _step_or_explain(ctx, order, action):
         await show_clerk_card(ctx, order, edit=False)

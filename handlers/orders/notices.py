@@ -16,7 +16,7 @@ from domain.orders.lifecycle import FINISHED, NOT_PLACED, OrderState
 from domain.texts import t
 from handlers.live import Rendered, Target
 from handlers.orders import cards
-from handlers.buttons import OrderStep, ToldClerk
+from handlers.buttons import ToldClerk
 from handlers.types import Button, Keyboard
 from storage import fines as fine_store
 from storage import orders as order_store
@@ -24,10 +24,7 @@ from storage.models import Order
 
 def card_spec(headline_key: str = "clerk.card", *, notes: dict[str, str] | None = None) -> dict[str, object]:
     """``notes``: lines to keep under the card, per language (what the sender acknowledged)."""
-    spec: dict[str, object] = {"kind": "order.card", "headline": headline_key}
-    if notes:
-        spec["notes"] = notes
-    return spec
+    return {"kind": "order.card", "headline": headline_key, **({"notes": notes} if notes else {})}
 
 
 def reminder_spec(text_key: str, *, while_states: Iterable[OrderState] = NOT_PLACED,
@@ -54,12 +51,8 @@ def told_button(language: str, order: Order) -> Keyboard:
     return ((Button(t(language, "button.told_clerk"), ToldClerk(order.id).pack()),),)
 
 
-async def _order(target: Target) -> Order | None:
-    return await order_store.order_by_number(target.session, target.entity)
-
-
 async def card_now(target: Target) -> Rendered | None:
-    order = await _order(target)
+    order = await order_store.order_by_number(target.session, target.entity)
     if order is None or OrderState(order.state) in FINISHED:
         return None
     language = target.language
@@ -70,7 +63,7 @@ async def card_now(target: Target) -> Rendered | None:
 
 
 async def reminder_now(target: Target) -> Rendered | None:
-    order = await _order(target)
+    order = await order_store.order_by_number(target.session, target.entity)
     if order is None or order.state not in target.spec.get("while", ()):
         return None
     language = target.language
@@ -85,11 +78,10 @@ async def reminder_now(target: Target) -> Rendered | None:
 
 
 async def cancel_request_now(target: Target) -> Rendered | None:
-    order = await _order(target)
+    order = await order_store.order_by_number(target.session, target.entity)
     if order is None or order.cancel_requested_at is None or OrderState(order.state) in FINISHED:
         return None
     language = target.language
     text = t(language, "clerk.cancel_request", number=order.number, by=order.sales.name if order.sales else "",
              reason=order.cancel_reason or "—", state=cards.state_label(language, order.state))
-    return Rendered(text, ((Button(t(language, "button.ack_cancel"), OrderStep(order.id, "ackcancel").pack()),
-                            Button(t(language, "button.refuse_cancel"), OrderStep(order.id, "keep").pack())),))
+    return Rendered(text, (cards.cancel_answer_buttons(language, order),))

@@ -13,7 +13,6 @@ from handlers.orders import cards
 from handlers.orders.common import visible_filter, visible_order
 from handlers.orders.lifecycle import CLERKS
 from handlers.records import history_lines
-from handlers.types import Keyboard
 from storage import orders as order_store
 from storage.models import AfterSalesCase, Order
 
@@ -71,9 +70,7 @@ async def show_order(ctx: Context, order: Order) -> None:
     lines += await history_lines(ctx, await order_store.history(ctx.session, order.id),
                                  what=lambda event: t(lang, f"event.{event.event}"),
                                  note=lambda event, detail: _changed_fields(lang, event.event, detail), note_first=False)
-    buttons: Keyboard = ()
-    if Role(ctx.person.role) in CLERKS:
-        buttons = cards.clerk_buttons(lang, order)
+    buttons = cards.clerk_buttons(lang, order) if Role(ctx.person.role) in CLERKS else ()
     ctx.reply("\n".join(lines), buttons=buttons, entity=order.number)
 
 
