@@ -125,13 +125,6 @@ async def recent(session: AsyncSession, states: tuple[OutboxState, ...], limit: 
                                   .order_by(OutboxMessage.id.desc()).limit(limit))).scalars().all()
 
 
-async def pending_about(session: AsyncSession, chat_id: int, entity: str) -> OutboxMessage | None:
-    """The first notification about ``entity`` still waiting for that chat, if any."""
-    return (await session.execute(select(OutboxMessage).where(
-        OutboxMessage.chat_id == chat_id, OutboxMessage.entity == entity, OutboxMessage.state == OutboxState.PENDING)
-        .order_by(OutboxMessage.not_before).limit(1))).scalar_one_or_none()
-
-
 async def pending_for_chat(session: AsyncSession, chat_id: int) -> Sequence[OutboxMessage]:
     return (await session.execute(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
                                                               OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING)))
