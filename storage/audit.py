@@ -177,22 +177,11 @@ _AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 _INSERT = _AUDIT_LOG.insert().returning(_AUDIT_LOG.c.id)
 
 
-async def append(
-    session: AsyncSession,
-    *,
-    kind: str,
-    recorded_at: datetime,
-    text: str | None = None,
-    chat_id: int | None = None,
-    actor_id: int | None = None,
-    message_id: int | None = None,
-    update_id: int | None = None,
-    bot_id: int | None = None,
-    version: int = 1,
-    entity: str | None = None,
-    telegram_time: datetime | None = None,
-    payload: Mapping[str, Any] | None = None,
-) -> AuditEntry:
+async def append(session: AsyncSession, *, kind: str, recorded_at: datetime, text: str | None = None,
+                 chat_id: int | None = None, actor_id: int | None = None, message_id: int | None = None,
+                 update_id: int | None = None, bot_id: int | None = None, version: int = 1,
+                 entity: str | None = None, telegram_time: datetime | None = None,
+                 payload: Mapping[str, Any] | None = None) -> AuditEntry:
     """Add one entry at the end of the chain. The caller's transaction commits it.
 
     Any text is accepted: a ``text`` the database cannot hold as given (a NUL, a lone
@@ -200,17 +189,7 @@ async def append(
     The entry returned is not in the session (read it back to change nothing: it is append-only);
     its ``id`` is set.
     """
-    head, _ = await _chain_head(session)
-    return await _append_at(session, head, kind=kind, recorded_at=recorded_at, text=text, chat_id=chat_id,
-                            actor_id=actor_id, message_id=message_id, update_id=update_id, bot_id=bot_id,
-                            version=version, entity=entity, telegram_time=telegram_time, payload=payload)
-
-
-async def _append_at(session: AsyncSession, head: _Head, *, kind: str, recorded_at: datetime, text: str | None = None,
-                     chat_id: int | None = None, actor_id: int | None = None, message_id: int | None = None,
-                     update_id: int | None = None, bot_id: int | None = None, version: int = 1,
-                     entity: str | None = None, telegram_time: datetime | None = None,
-                     payload: Mapping[str, Any] | None = None) -> AuditEntry:
+    head, _ = await _chain_head(session)  # record_update read it already: no statement then
     if text is not None and not isinstance(text, str):
         text = str(text)
     if text is not None and storable_text(text) != text:
@@ -251,12 +230,12 @@ async def record_update(session: AsyncSession, *, bot_id: int | None, update_id:
     The check runs under the chain lock, so two deliveries of the same update
     racing each other still produce one entry; the unique constraint is the backstop.
     """
-    head, existing_id = await _chain_head(session, bot_id=bot_id, update_id=update_id)
+    _, existing_id = await _chain_head(session, bot_id=bot_id, update_id=update_id)
     if existing_id is not None:
         existing = await session.get(AuditEntry, existing_id)
         if existing is not None:
             return existing, True
-    return await _append_at(session, head, bot_id=bot_id, update_id=update_id, **fields), False
+    return await append(session, bot_id=bot_id, update_id=update_id, **fields), False
 
 
 async def last_update_id(session: AsyncSession) -> int:
@@ -266,24 +245,19 @@ async def last_update_id(session: AsyncSession) -> int:
 
 async def next_message_version(session: AsyncSession, chat_id: int, message_id: int) -> int:
     """Versions of one Telegram message: the original is 1, each edit the next number."""
-    current = (await session.execute(
-        select(func.max(AuditEntry.version)).where(
-            AuditEntry.chat_id == chat_id,
-            AuditEntry.message_id == message_id,
-            AuditEntry.kind.in_((Kind.INBOUND, Kind.INBOUND_EDIT)),
-        )
-    )).scalar()
-    return (current or 0) + 1
+    current = (await session.execute(select(func.max(AuditEntry.version)).where(*_versions(chat_id, message_id))))
+    return (current.scalar() or 0) + 1
 
 
 async def message_versions(session: AsyncSession, chat_id: int, message_id: int) -> list[AuditEntry]:
     return list((await session.execute(
-        select(AuditEntry).where(
-            AuditEntry.chat_id == chat_id,
-            AuditEntry.message_id == message_id,
-            AuditEntry.kind.in_((Kind.INBOUND, Kind.INBOUND_EDIT)),
-        ).order_by(AuditEntry.version)
-    )).scalars())
+        select(AuditEntry).where(*_versions(chat_id, message_id)).order_by(AuditEntry.version))).scalars())
+
+
+def _versions(chat_id: int, message_id: int) -> tuple[Any, ...]:
+    """The inbound entries of one Telegram message: the original and its edits."""
+    return (AuditEntry.chat_id == chat_id, AuditEntry.message_id == message_id,
+            AuditEntry.kind.in_((Kind.INBOUND, Kind.INBOUND_EDIT)))
 
 
 async def entries_for_entity(session: AsyncSession, entity: str) -> list[AuditEntry]:

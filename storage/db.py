@@ -46,19 +46,17 @@ def create_engine(url: str, *, echo: bool = False, connections: int | None = Non
             # A long read (an export in the worker process) must not hold the write lock: WAL lets
             # it read a snapshot while the bot goes on writing.
             engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(engine.sync_engine, "begin", _sqlite_begin_deferred)
-            return engine
-        # SQLite has one writer at a time, and every transaction here takes the write lock up
-        # front. One pooled connection makes the others wait in the pool's queue, woken the
-        # moment it is free, instead of in SQLite's busy handler, which sleeps up to 100 ms
-        # between tries — that sleeping, not the work, was most of a busy bot's latency.
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-                                     pool_timeout=120, pool_reset_on_return=None)
-        event.listen(engine.sync_engine, "do_connect", _one_trip_sqlite)
-        event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
+        else:
+            # SQLite has one writer at a time, and every transaction here takes the write lock up
+            # front. One pooled connection makes the others wait in the pool's queue, woken the
+            # moment it is free, instead of in SQLite's busy handler, which sleeps up to 100 ms
+            # between tries — that sleeping, not the work, was most of a busy bot's latency.
+            engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1,
+                                         max_overflow=0, pool_timeout=120, pool_reset_on_return=None)
+            event.listen(engine.sync_engine, "do_connect", _one_trip_sqlite)
+            event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_deferred if reader else _sqlite_begin_immediate)
         return engine
     if connections is not None:
         return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=max(connections // 2, 5),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -56,11 +55,6 @@ async def desk(session: AsyncSession) -> GroupLink | None:
     """The clerks' desk group (the latest linked, should someone link two)."""
     return (await session.execute(select(GroupLink).where(GroupLink.role == GroupRole.DESK)
                                   .order_by(GroupLink.linked_at.desc()).limit(1))).scalar_one_or_none()
-
-
-async def store_groups(session: AsyncSession, store_id: int) -> Sequence[GroupLink]:
-    return (await session.execute(select(GroupLink).where(GroupLink.role == GroupRole.STORE,
-                                                          GroupLink.store_id == store_id))).scalars().all()
 
 
 def topics(link: GroupLink) -> dict[str, int]:

@@ -22,7 +22,8 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
                   buttons: list[list[dict[str, str]]] | None = None, entity: str | None = None,
                   not_before: datetime | None = None, attachment: dict[str, str] | None = None,
                   urgent: bool = False, answer: bool = False, render: dict[str, object] | None = None,
-                  thread_id: int | None = None, topic: str | None = None) -> bool:
+                  thread_id: int | None = None, topic: str | None = None,
+                  state: OutboxState = OutboxState.PENDING) -> bool:
     """Queue one notification; False when that key was queued before.
 
     ``render`` says how to render it again when it is sent (see ``OutboxMessage.render``);
@@ -33,7 +34,7 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
         return False
     session.add(OutboxMessage(
         key=key, chat_id=chat_id, text=text, buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None,
-        entity=entity, created_at=now, not_before=not_before or now, state=OutboxState.PENDING, attempts=0,
+        entity=entity, created_at=now, not_before=not_before or now, state=state, attempts=0,
         attachment=json.dumps(attachment, ensure_ascii=False) if attachment else None, urgent=urgent,
         answer=answer, render=json.dumps(render, ensure_ascii=False) if render else None,
         thread_id=thread_id, topic=topic))
@@ -44,10 +45,7 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
 async def mark_skipped(session: AsyncSession, *, key: str, chat_id: int, now: datetime) -> None:
     """Record that a slot was evaluated and had nothing to say (state ``skipped``, never sent),
     so the next sweep does not compute it again."""
-    if not (await session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))).first():
-        session.add(OutboxMessage(key=key, chat_id=chat_id, text="", created_at=now, not_before=now,
-                                  state=OutboxState.SKIPPED, attempts=0))
-        await session.flush()
+    await enqueue(session, key=key, chat_id=chat_id, text="", now=now, state=OutboxState.SKIPPED)
 
 
 def _due(now: datetime, *, lease: timedelta, off_hours: bool, urgent_off_hours: bool) -> Select[OutboxMessage]:
@@ -123,13 +121,6 @@ async def summary(session: AsyncSession) -> dict[str, int]:
 async def recent(session: AsyncSession, states: tuple[OutboxState, ...], limit: int = 10) -> Sequence[OutboxMessage]:
     return (await session.execute(select(OutboxMessage).where(OutboxMessage.state.in_(states))
                                   .order_by(OutboxMessage.id.desc()).limit(limit))).scalars().all()
-
-
-async def pending_about(session: AsyncSession, chat_id: int, entity: str) -> OutboxMessage | None:
-    """The first notification about ``entity`` still waiting for that chat, if any."""
-    return (await session.execute(select(OutboxMessage).where(
-        OutboxMessage.chat_id == chat_id, OutboxMessage.entity == entity, OutboxMessage.state == OutboxState.PENDING)
-        .order_by(OutboxMessage.not_before).limit(1))).scalar_one_or_none()
 
 
 async def pending_for_chat(session: AsyncSession, chat_id: int) -> Sequence[OutboxMessage]:

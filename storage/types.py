@@ -42,9 +42,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r} given where an aware time is required")
         value = value.astimezone(timezone.utc)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -85,24 +83,17 @@ class FreeText(TypeDecorator[str]):
     cleaned with :func:`storable_text` on the way in, so a NUL cannot either.
     """
 
-    impl = Text
+    impl: type[String] = Text  # LookupString's is a bounded String
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if isinstance(value, str):
-            return storable_text(value)
-        return value
+        return storable_text(value) if isinstance(value, str) else value
 
 
-class LookupString(TypeDecorator[str]):
+class LookupString(FreeText):
     """A short string the bot hands out (an order number, an invite code) that people
     also type to look one up: cleaned like :class:`FreeText` on the way in, so a NUL
     in ``/start CODE`` finds nothing instead of failing the query on PostgreSQL."""
 
     impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if isinstance(value, str):
-            return storable_text(value)
-        return value
+    cache_ok = True  # SQLAlchemy reads it from the class itself, never inherited
