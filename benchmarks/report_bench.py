@@ -236,8 +236,8 @@ async def measure(url: str, out_dir: Path) -> None:
     for label, period in (("week", week), ("month", month), ("quarter", quarter), ("year", year)):
         async def query(period=period):  # type: ignore[no-untyped-def]
             async with app.sessions() as session:
-                return (await kpi_counts(session, app, period, now=NOW, today=NOW.date(), group="store"),
-                        await kpi_counts(session, app, period, now=NOW, today=NOW.date(), group="clerk"))
+                return (await kpi_counts(session, app.config, period, now=NOW, today=NOW.date(), group="store"),
+                        await kpi_counts(session, app.config, period, now=NOW, today=NOW.date(), group="clerk"))
         await timed(f"kpi storage queries, {label} (store + clerk)", query)
     # Without a worker (app.jobs None) every /kpi is counted in the update's own task: what a
     # period would cost the event loop. Up to a month stays there; longer ones go to the worker.
@@ -253,7 +253,7 @@ async def measure(url: str, out_dir: Path) -> None:
 
     async def chart():  # type: ignore[no-untyped-def]
         async with app.sessions() as session:
-            return render_trend(await weekly_trend(session, app, now=NOW, today=NOW.date()))
+            return render_trend(await weekly_trend(session, app.config, now=NOW, today=NOW.date()))
     png = await timed("weekly chart: 8 weeks of KPIs + PNG", chart)
     (out_dir / "kpi-trend.png").write_bytes(png)
     print(f"   {out_dir / 'kpi-trend.png'}")

@@ -53,11 +53,6 @@ async def make(session: AsyncSession, *, signer: Signer | None, purpose: str, no
                        purpose=purpose, published=published, now=now)
 
 
-async def for_purpose(session: AsyncSession, purpose: str) -> AuditCheckpoint | None:
-    return (await session.execute(select(AuditCheckpoint).where(AuditCheckpoint.purpose == purpose)
-                                  .order_by(AuditCheckpoint.id.desc()).limit(1))).scalar_one_or_none()
-
-
 def opened(row: AuditCheckpoint, verifier: Verifier | None) -> Checkpoint | None:
     """The checkpoint of a stored row when its signature checks (any row when nothing is signed)."""
     try:

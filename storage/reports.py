@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -374,72 +374,51 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
 
 # -- exports -------------------------------------------------------------------------
 
-async def count_orders(session: AsyncSession, start: datetime, end: datetime) -> int:
-    return (await session.execute(select(func.count()).select_from(Order).where(
-        Order.number.is_not(None), Order.submitted_at >= start, Order.submitted_at < end))).scalar_one()
+def _export_query(kind: str, start: datetime, end: datetime) -> tuple[Select[Any], InstrumentedAttribute[int]]:
+    """The rows of one export (orders handed in, cases opened, fines proposed within [start, end)),
+    with the names they show, and the id they are paged by. Every join is to at most one row."""
+    if kind == "orders":
+        return (select(*Order.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"))
+                .outerjoin(Store, Store.id == Order.store_id).outerjoin(User, User.id == Order.sales_id)
+                .where(Order.number.is_not(None), Order.submitted_at >= start, Order.submitted_at < end)), Order.id
+    if kind == "aftersales":
+        assignee = User.__table__.alias("assignee")
+        return (select(*AfterSalesCase.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"),
+                       assignee.c.name.label("assignee_name"), Order.number.label("order_number"),
+                       Order.customer_name.label("customer_name"), Order.customer_phone.label("customer_phone"),
+                       Order.address.label("address"))
+                .outerjoin(Store, Store.id == AfterSalesCase.store_id)
+                .outerjoin(User, User.id == AfterSalesCase.sales_id)
+                .outerjoin(assignee, assignee.c.id == AfterSalesCase.assignee_id)
+                .outerjoin(Order, Order.id == AfterSalesCase.order_id)
+                .where(AfterSalesCase.opened_at >= start, AfterSalesCase.opened_at < end)), AfterSalesCase.id
+    decider = User.__table__.alias("decider")
+    return (select(*Fine.__table__.c, User.name.label("person_name"), Store.name.label("store_name"),
+                   decider.c.name.label("decided_by_name"), Order.number.label("order_number"))
+            .outerjoin(User, User.id == Fine.person_id).outerjoin(Store, Store.id == User.store_id)
+            .outerjoin(decider, decider.c.id == Fine.decided_by).outerjoin(Order, Order.id == Fine.order_id)
+            .where(Fine.proposed_at >= start, Fine.proposed_at < end)), Fine.id
 
 
-async def _keyset_chunks(session: AsyncSession, query: Select[Any], key: InstrumentedAttribute[int],
-                         chunk: int) -> AsyncIterator[Sequence[Row[Any]]]:
-    """``query``'s rows in chunks of ``chunk``, ordered by ``key`` (an id; the rows carry it as ``id``):
-    keyset pagination, so a large export never holds every row nor rereads skipped ones."""
+async def count_export(session: AsyncSession, kind: str, start: datetime, end: datetime) -> int:
+    query, _key = _export_query(kind, start, end)
+    return (await session.execute(query.with_only_columns(func.count()))).scalar_one()
+
+
+async def stream_export(session: AsyncSession, kind: str, start: datetime, end: datetime, *,
+                        chunk: int = 2000) -> AsyncIterator[list[Any]]:
+    """The export's rows in id-ordered chunks (keyset pagination, so a large export never holds
+    every row nor rereads skipped ones); an order comes as (order row, its line rows)."""
+    query, key = _export_query(kind, start, end)
     after = 0
-    while True:
-        rows = (await session.execute(query.where(key > after).order_by(key).limit(chunk))).all()
-        if not rows:
-            return
-        yield rows
+    while rows := (await session.execute(query.where(key > after).order_by(key).limit(chunk))).all():
         after = rows[-1].id
-
-
-async def stream_orders(session: AsyncSession, start: datetime, end: datetime, *,
-                        chunk: int = 2000) -> AsyncIterator[list[tuple[Any, list[Any]]]]:
-    """Numbered orders handed in within [start, end), in chunks of (order row, its line rows)."""
-    query = (select(*Order.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"))
-             .outerjoin(Store, Store.id == Order.store_id).outerjoin(User, User.id == Order.sales_id)
-             .where(Order.number.is_not(None), Order.submitted_at >= start, Order.submitted_at < end))
-    async for rows in _keyset_chunks(session, query, Order.id, chunk):
+        if kind != "orders":
+            yield list(rows)
+            continue
         lines: dict[int, list[Any]] = {}
         for line in (await session.execute(select(OrderLine.__table__).where(
                 OrderLine.order_id.in_([r.id for r in rows])).order_by(OrderLine.order_id, OrderLine.position))
                      ).all():
             lines.setdefault(line.order_id, []).append(line)
         yield [(row, lines.get(row.id, [])) for row in rows]
-
-
-async def count_cases(session: AsyncSession, start: datetime, end: datetime) -> int:
-    return (await session.execute(select(func.count()).select_from(AfterSalesCase).where(
-        AfterSalesCase.opened_at >= start, AfterSalesCase.opened_at < end))).scalar_one()
-
-
-async def stream_cases(session: AsyncSession, start: datetime, end: datetime, *,
-                       chunk: int = 2000) -> AsyncIterator[list[Any]]:
-    assignee = User.__table__.alias("assignee")
-    query = (select(*AfterSalesCase.__table__.c, Store.name.label("store_name"), User.name.label("sales_name"),
-                    assignee.c.name.label("assignee_name"), Order.number.label("order_number"),
-                    Order.customer_name.label("customer_name"), Order.customer_phone.label("customer_phone"),
-                    Order.address.label("address"))
-             .outerjoin(Store, Store.id == AfterSalesCase.store_id)
-             .outerjoin(User, User.id == AfterSalesCase.sales_id)
-             .outerjoin(assignee, assignee.c.id == AfterSalesCase.assignee_id)
-             .outerjoin(Order, Order.id == AfterSalesCase.order_id)
-             .where(AfterSalesCase.opened_at >= start, AfterSalesCase.opened_at < end))
-    async for rows in _keyset_chunks(session, query, AfterSalesCase.id, chunk):
-        yield list(rows)
-
-
-async def count_fines(session: AsyncSession, start: datetime, end: datetime) -> int:
-    return (await session.execute(select(func.count()).select_from(Fine).where(
-        Fine.proposed_at >= start, Fine.proposed_at < end))).scalar_one()
-
-
-async def stream_fines(session: AsyncSession, start: datetime, end: datetime, *,
-                       chunk: int = 2000) -> AsyncIterator[list[Any]]:
-    decider = User.__table__.alias("decider")
-    query = (select(*Fine.__table__.c, User.name.label("person_name"), Store.name.label("store_name"),
-                    decider.c.name.label("decided_by_name"), Order.number.label("order_number"))
-             .outerjoin(User, User.id == Fine.person_id).outerjoin(Store, Store.id == User.store_id)
-             .outerjoin(decider, decider.c.id == Fine.decided_by).outerjoin(Order, Order.id == Fine.order_id)
-             .where(Fine.proposed_at >= start, Fine.proposed_at < end))
-    async for rows in _keyset_chunks(session, query, Fine.id, chunk):
-        yield list(rows)

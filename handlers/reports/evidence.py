@@ -148,24 +148,23 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
                         "hash": entry.hash, "ok": ok, "mark": mark})
     verified = all(e["ok"] for e in entries) and proof.published_ok
 
-    record: list[tuple[str, str]] = []
+    fields: tuple[tuple[str, Any], ...] = ()
     if found.order is not None:
         o = found.order
         items = "；".join(f"{line.product} {line.spec or ''} ×{line.quantity}{line.unit or ''}" for line in o.lines)
-        for key, value in (("number", o.number), ("store", o.store.name if o.store else None),
-                           ("sales", o.sales.name if o.sales else None), ("customer", o.customer_name),
-                           ("phone", o.customer_phone), ("address", o.address), ("items", items),
-                           ("delivery_date", o.delivery_date), ("order_date", o.order_date),
-                           ("state", t(lang, f"state.{o.state}")), ("flags", flag_labels(lang, o.flags))):
-            record.append((t(lang, f"export.col.{key}"), str(value or "—")))
+        fields = (("number", o.number), ("store", o.store.name if o.store else None),
+                  ("sales", o.sales.name if o.sales else None), ("customer", o.customer_name),
+                  ("phone", o.customer_phone), ("address", o.address), ("items", items),
+                  ("delivery_date", o.delivery_date), ("order_date", o.order_date),
+                  ("state", t(lang, f"state.{o.state}")), ("flags", flag_labels(lang, o.flags)))
     if found.case is not None:
         c = found.case
-        for key, value in (("case_number", c.number), ("store", c.store.name if c.store else None),
-                           ("sales", c.sales.name if c.sales else None), ("order", c.order.number if c.order else None),
-                           ("category", t(lang, f"case.category.{c.category}")),
-                           ("severity", t(lang, f"case.severity.{c.severity}")), ("description", c.description),
-                           ("case_state", t(lang, f"case.state.{c.state}"))):
-            record.append((t(lang, f"export.col.{key}"), str(value or "—")))
+        fields = (("case_number", c.number), ("store", c.store.name if c.store else None),
+                  ("sales", c.sales.name if c.sales else None), ("order", c.order.number if c.order else None),
+                  ("category", t(lang, f"case.category.{c.category}")),
+                  ("severity", t(lang, f"case.severity.{c.severity}")), ("description", c.description),
+                  ("case_state", t(lang, f"case.state.{c.state}")))
+    record = [(t(lang, f"export.col.{key}"), str(value or "—")) for key, value in fields]
 
     messages = [{"leaf": leaf_of_seq.get(e.seq, ""), "seq": e.seq, "time": _when(e.telegram_time or e.recorded_at, tz),
                  "actor": actor(e.actor_id), "text": display_text(e.text),

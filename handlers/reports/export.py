@@ -41,36 +41,31 @@ KINDS = ("orders", "aftersales", "fines")
 DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 Progress = Callable[[int, int], None]
 
-# (catalogue key of the header, column width, needs contact entitlement)
-ORDER_COLUMNS = (
-    ("number", 14, False), ("store", 10, False), ("sales", 10, False), ("customer", 10, False),
-    ("phone", 14, True), ("address", 28, True), ("items", 36, False), ("material", 8, False),
-    ("delivery_date", 12, False), ("order_date", 12, False), ("payment", 8, False), ("state", 10, False),
-    ("flags", 14, False), ("submitted_at", 17, False), ("received_at", 17, False), ("reconfirmed_at", 17, False),
-    ("placed_at", 17, False), ("completed_at", 17, False), ("printed_at", 17, False),
-    ("pickup_deadline", 12, False), ("picked_up_at", 17, False), ("delivered_at", 17, False),
-    ("closed_at", 17, False), ("cancelled_at", 17, False), ("cancel_reason", 20, False), ("backorders", 30, False),
-)
-CASE_COLUMNS = (
-    ("case_number", 14, False), ("store", 10, False), ("sales", 10, False), ("order", 14, False),
-    ("customer", 10, False), ("phone", 14, True), ("address", 28, True), ("category", 12, False),
-    ("severity", 10, False), ("description", 36, False), ("case_state", 12, False), ("assignee", 10, False),
-    ("opened_at", 17, False), ("accepted_at", 17, False), ("respond_by", 17, False), ("resolve_by", 17, False),
-    ("resolved_at", 17, False), ("case_closed_at", 17, False), ("resolution", 10, False),
-    ("resolution_note", 24, False), ("satisfaction", 8, False), ("reopen_count", 8, False), ("queued", 8, False),
-)
-FINE_COLUMNS = (
-    ("fine_number", 14, False), ("rule", 6, False), ("person", 10, False), ("store", 10, False),
-    ("amount", 8, False), ("reason", 40, False), ("fine_state", 10, False), ("order", 14, False),
-    ("proposed_at", 17, False), ("decided_by", 10, False), ("decided_at", 17, False),
-    ("appeal_deadline", 12, False), ("appealed_at", 17, False), ("appeal_reason", 24, False),
-)
-COLUMNS = {"orders": ORDER_COLUMNS, "aftersales": CASE_COLUMNS, "fines": FINE_COLUMNS}
+# Column widths by header key: 17 for a time (…_at), 10 where not named.
+WIDTHS = {
+    "number": 14, "case_number": 14, "fine_number": 14, "order": 14, "phone": 14, "flags": 14, "category": 12,
+    "case_state": 12, "delivery_date": 12, "order_date": 12, "pickup_deadline": 12, "appeal_deadline": 12,
+    "respond_by": 17, "resolve_by": 17, "address": 28, "items": 36, "description": 36, "reason": 40,
+    "backorders": 30, "cancel_reason": 20, "resolution_note": 24, "appeal_reason": 24, "material": 8,
+    "payment": 8, "satisfaction": 8, "reopen_count": 8, "queued": 8, "amount": 8, "rule": 6,
+}
+CONTACT_COLUMNS = frozenset({"phone", "address"})  # only for those entitled
+COLUMNS = {
+    "orders": ("number", "store", "sales", "customer", "phone", "address", "items", "material", "delivery_date",
+               "order_date", "payment", "state", "flags", "submitted_at", "received_at", "reconfirmed_at",
+               "placed_at", "completed_at", "printed_at", "pickup_deadline", "picked_up_at", "delivered_at",
+               "closed_at", "cancelled_at", "cancel_reason", "backorders"),
+    "aftersales": ("case_number", "store", "sales", "order", "customer", "phone", "address", "category",
+                   "severity", "description", "case_state", "assignee", "opened_at", "accepted_at", "respond_by",
+                   "resolve_by", "resolved_at", "case_closed_at", "resolution", "resolution_note", "satisfaction",
+                   "reopen_count", "queued"),
+    "fines": ("fine_number", "rule", "person", "store", "amount", "reason", "fine_state", "order", "proposed_at",
+              "decided_by", "decided_at", "appeal_deadline", "appealed_at", "appeal_reason"),
+}
 
 
-def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
-    # Excel has no time zones: the business zone's wall-clock time, minute precision.
-    return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0) if value else None
+def _width(key: str) -> int:
+    return WIDTHS.get(key, 17 if key.endswith("_at") else 10)
 
 
 def _materials(lang: str, lines: Sequence[Any], lead: LeadTimeRules | None) -> str:
@@ -85,53 +80,45 @@ def _materials(lang: str, lines: Sequence[Any], lead: LeadTimeRules | None) -> s
     return "/".join(shown)
 
 
-def _order_values(lang: str, row: Any, lines: Sequence[Any], tz: ZoneInfo,
-                  lead: LeadTimeRules | None = None) -> dict[str, Any]:
+# A row's values by header key: its columns under their own names (a column the sheet does not
+# show is not looked at), and what is named, labelled or joined differently.
+def _order_values(lang: str, item: tuple[Any, Sequence[Any]], lead: LeadTimeRules | None) -> dict[str, Any]:
+    row, lines = item
     flags = [f for f in (row.flags or "").split(",") if f]
     return {
-        "number": row.number, "store": row.store_name, "sales": row.sales_name, "customer": row.customer_name,
-        "phone": row.customer_phone, "address": row.address,
-        "items": "；".join(line_text(lang, line) for line in lines),
+        **row._mapping, "store": row.store_name, "sales": row.sales_name, "customer": row.customer_name,
+        "phone": row.customer_phone, "items": "；".join(line_text(lang, line) for line in lines),
         "material": _materials(lang, lines, lead),
-        "delivery_date": row.delivery_date, "order_date": row.order_date,
         "payment": t(lang, f"payment.{row.payment}") if row.payment else None,
         "state": t(lang, f"state.{row.state}"),
         "flags": "、".join(t(lang, f"flag.short.{f}").strip() for f in flags),
-        "submitted_at": _local(row.submitted_at, tz), "received_at": _local(row.received_at, tz),
-        "reconfirmed_at": _local(row.reconfirmed_at, tz), "placed_at": _local(row.placed_at, tz),
-        "completed_at": _local(row.completed_at, tz), "printed_at": _local(row.printed_at, tz),
-        "pickup_deadline": row.pickup_deadline, "picked_up_at": _local(row.picked_up_at, tz),
-        "delivered_at": _local(row.delivered_at, tz), "closed_at": _local(row.closed_at, tz),
-        "cancelled_at": _local(row.cancelled_at, tz), "cancel_reason": row.cancel_reason,
         "backorders": "；".join(f"{line_text(lang, line)} → {line.eta.isoformat() if line.eta else '?'}"
                                for line in lines if line.state == LineState.backorder),
     }
 
 
-def _case_values(lang: str, row: Any, tz: ZoneInfo) -> dict[str, Any]:
+def _case_values(lang: str, row: Any, lead: LeadTimeRules | None) -> dict[str, Any]:
     return {
-        "case_number": row.number, "store": row.store_name, "sales": row.sales_name, "order": row.order_number,
-        "customer": row.customer_name or row.customer_hint, "phone": row.customer_phone, "address": row.address,
-        "category": t(lang, f"case.category.{row.category}"), "severity": t(lang, f"case.severity.{row.severity}"),
-        "description": row.description, "case_state": t(lang, f"case.state.{row.state}"),
-        "assignee": row.assignee_name, "opened_at": _local(row.opened_at, tz),
-        "accepted_at": _local(row.accepted_at, tz), "respond_by": _local(row.respond_by, tz),
-        "resolve_by": _local(row.resolve_by, tz), "resolved_at": _local(row.resolved_at, tz),
-        "case_closed_at": _local(row.closed_at, tz),
+        **row._mapping, "case_number": row.number, "store": row.store_name, "sales": row.sales_name,
+        "order": row.order_number, "customer": row.customer_name or row.customer_hint,
+        "phone": row.customer_phone, "category": t(lang, f"case.category.{row.category}"),
+        "severity": t(lang, f"case.severity.{row.severity}"), "case_state": t(lang, f"case.state.{row.state}"),
+        "assignee": row.assignee_name, "case_closed_at": row.closed_at,
         "resolution": t(lang, f"case.resolution.{row.resolution}") if row.resolution else None,
-        "resolution_note": row.resolution_note, "satisfaction": row.satisfaction, "reopen_count": row.reopen_count,
         "queued": t(lang, "case.yes") if row.queued else t(lang, "case.no"),
     }
 
 
-def _fine_values(lang: str, row: Any, tz: ZoneInfo) -> dict[str, Any]:
+def _fine_values(lang: str, row: Any, lead: LeadTimeRules | None) -> dict[str, Any]:
     return {
-        "fine_number": row.number, "rule": row.rule, "person": row.person_name, "store": row.store_name,
-        "amount": row.amount_yuan, "reason": row.reason, "fine_state": t(lang, f"fine.state.{row.state}"),
-        "order": row.order_number, "proposed_at": _local(row.proposed_at, tz), "decided_by": row.decided_by_name,
-        "decided_at": _local(row.decided_at, tz), "appeal_deadline": row.appeal_deadline,
-        "appealed_at": _local(row.appealed_at, tz), "appeal_reason": row.appeal_reason,
+        **row._mapping, "fine_number": row.number, "person": row.person_name, "store": row.store_name,
+        "amount": row.amount_yuan, "fine_state": t(lang, f"fine.state.{row.state}"), "order": row.order_number,
+        "decided_by": row.decided_by_name,
     }
+
+
+VALUES: dict[str, Callable[[str, Any, LeadTimeRules | None], dict[str, Any]]] = {
+    "orders": _order_values, "aftersales": _case_values, "fines": _fine_values}
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML may not carry
@@ -148,16 +135,16 @@ class _Sheet:
     """openpyxl's write-only worksheet: rows stream out as they come (fast with lxml installed),
     with the frozen header, the filter over all rows and real date cells."""
 
-    def __init__(self, language: str, kind: str, columns: list[tuple[str, int, bool]]) -> None:
+    def __init__(self, language: str, kind: str, keys: list[str], tz: ZoneInfo) -> None:
         from openpyxl import Workbook
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet(t(language, f"export.sheet.{kind}"))
-        self.keys = [key for key, _width, _contact in columns]
-        for index, (_key, width, _contact) in enumerate(columns, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.keys, self.tz = keys, tz
+        for index, key in enumerate(keys, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = _width(key)
         self.sheet.freeze_panes = "A2"
         bold = Font(bold=True)
         header = []
@@ -180,6 +167,8 @@ class _Sheet:
     def _cell(self, column: int, value: Any) -> Any:
         if isinstance(value, datetime):
             cell = self._times[column]
+            # Excel has no time zones: the business zone's wall-clock time, minute precision.
+            value = value.astimezone(self.tz).replace(tzinfo=None, second=0, microsecond=0)
         elif isinstance(value, date):
             cell = self._dates[column]
         elif isinstance(value, str):
@@ -211,27 +200,16 @@ async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz
     if kind not in KINDS:
         raise ValueError(f"unknown export {kind!r}")
     start, end = utc_bounds(period, tz)
-    columns = [c for c in COLUMNS[kind] if contacts or not c[2]]
-    count_of = {"orders": reports.count_orders, "aftersales": reports.count_cases, "fines": reports.count_fines}
-    expected = await count_of[kind](session, start, end)
-    rows = _Sheet(language, kind, columns)  # after the first query: a database that fails leaves no open sheet
+    expected = await reports.count_export(session, kind, start, end)
+    # After the first query: a database that fails leaves no open sheet.
+    rows = _Sheet(language, kind, [c for c in COLUMNS[kind] if contacts or c not in CONTACT_COLUMNS], tz)
     written = 0
-    if kind == "orders":
-        async for chunk in reports.stream_orders(session, start, end):
-            for row, lines in chunk:
-                rows.add(_order_values(language, row, lines, tz, lead))
-            written += len(chunk)
-            if progress:
-                progress(written, expected)
-    else:
-        stream = reports.stream_cases if kind == "aftersales" else reports.stream_fines
-        shape = _case_values if kind == "aftersales" else _fine_values
-        async for chunk in stream(session, start, end):
-            for row in chunk:
-                rows.add(shape(language, row, tz))
-            written += len(chunk)
-            if progress:
-                progress(written, expected)
+    async for chunk in reports.stream_export(session, kind, start, end):
+        for row in chunk:
+            rows.add(VALUES[kind](language, row, lead))
+        written += len(chunk)
+        if progress:
+            progress(written, expected)
     return rows.workbook(), written
 
 

@@ -24,21 +24,20 @@ from storage.users import store_by_code
 INLINE_DAYS = 31
 
 
-async def counts(session: AsyncSession, app: App | AppConfig, period: Period, *, now: datetime, today: date,
+async def counts(session: AsyncSession, config: AppConfig, period: Period, *, now: datetime, today: date,
                  group: str | None = None, scope: Scope = Scope()) -> dict[int | None, KpiCounts]:
-    config = app.config if isinstance(app, App) else app
     return await reports.kpi_counts(session, period, tz=config.tz, now=now, today=today,
                                     satisfied_min_score=config.policy.after_sales.satisfied_min_score,
                                     group=group, scope=scope)
 
 
-async def weekly_trend(session: AsyncSession, app: App | AppConfig, *, now: datetime, today: date,
+async def weekly_trend(session: AsyncSession, config: AppConfig, *, now: datetime, today: date,
                        weeks: int = 8, scope: Scope = Scope()) -> list[tuple[Period, KpiCounts]]:
     """The KPI counts (the company's, or ``scope``'s) of each of the last ``weeks`` whole weeks,
     oldest first (the chart)."""
     trend = []
     for period in last_weeks(today, weeks):
-        found = await counts(session, app, period, now=now, today=today, scope=scope)
+        found = await counts(session, config, period, now=now, today=today, scope=scope)
         trend.append((period, found.get(None, KpiCounts())))
     return trend
 
@@ -158,14 +157,6 @@ async def count_job(session: AsyncSession, config: AppConfig, job: KpiJob) -> Kp
     return KpiResult(answer, kpi_text(job.language, answer), trend)
 
 
-async def kpi_answer(ctx: Context, words: list[str]) -> KpiAnswer:
-    """/kpi's answer in the update's own task (the refusal, or the counts)."""
-    request = await kpi_request(ctx, words)
-    if isinstance(request, str):
-        return KpiAnswer(refusal=request)
-    return await kpi_figures(ctx.session, ctx.app.config, kpi_job(ctx, request))
-
-
 def kpi_text(lang: str, answer: KpiAnswer) -> str:
     assert answer.period is not None
     lines = [t(lang, "report.kpi.header", period=period_label(lang, answer.period), scope=answer.scope_name)]
@@ -173,12 +164,10 @@ def kpi_text(lang: str, answer: KpiAnswer) -> str:
         lines.append(t(lang, "report.kpi.no_data"))
         return "\n".join(lines)
     lines += rate_lines(lang, answer.figures)
-    if answer.by_store:
-        lines.append(t(lang, "report.kpi.by_store"))
-        lines += [row_text(lang, name, figures) for name, figures in answer.by_store]
-    if answer.by_clerk:
-        lines.append(t(lang, "report.kpi.by_clerk"))
-        lines += [row_text(lang, name, figures) for name, figures in answer.by_clerk]
+    for header, rows in (("by_store", answer.by_store), ("by_clerk", answer.by_clerk)):
+        if rows:
+            lines.append(t(lang, f"report.kpi.{header}"))
+            lines += [row_text(lang, name, figures) for name, figures in rows]
     lines.append(t(lang, "report.kpi.formulas"))
     return "\n".join(lines)
 

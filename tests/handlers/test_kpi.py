@@ -92,9 +92,9 @@ async def test_kpi_counts_match_the_hand_computed_history(app) -> None:  # type:
     ids = await build_history(app)
     now, today = app.clock.now(), date(2026, 12, 3)
     async with app.sessions() as session:
-        company = await counts(session, app, NOV, now=now, today=today)
-        by_store = await counts(session, app, NOV, now=now, today=today, group="store")
-        by_clerk = await counts(session, app, NOV, now=now, today=today, group="clerk")
+        company = await counts(session, app.config, NOV, now=now, today=today)
+        by_store = await counts(session, app.config, NOV, now=now, today=today, group="store")
+        by_clerk = await counts(session, app.config, NOV, now=now, today=today, group="clerk")
     assert company == {None: KpiCounts(due=3, completed=2, steps=15, steps_on_time=8, raised=3, resolved=1,
                                        surveyed=2, satisfied=1)}
     assert by_store[ids["S1"]] == KpiCounts(due=2, completed=2, steps=9, steps_on_time=6, raised=1, resolved=1,

@@ -184,7 +184,7 @@ async def test_a_step_done_late_in_the_evening_counts_on_its_local_day_across_a_
                               order_date=order_day, delivery_date=order_day + timedelta(days=60),
                               placed_at=datetime.combine(order_day, time(23, 30), tz)))
     async with app.sessions() as session:
-        found = await counts(session, app, Period(date(2026, 10, 1), date(2026, 11, 30)),
+        found = await counts(session, app.config, Period(date(2026, 10, 1), date(2026, 11, 30)),
                              now=app.clock.now(), today=date(2026, 12, 3))
     assert (found[None].steps, found[None].steps_on_time) == (2, 2)
 
