@@ -199,9 +199,11 @@ async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tm
             stop_sampling = asyncio.Event()
             sampler = asyncio.ensure_future(sample_lock_waits(url, stop_sampling)) \
                 if url.startswith("postgresql") else None
-            figures = await load(client, people, messages)
-            if sampler is not None:
+            try:
+                figures = await load(client, people, messages)
+            finally:  # a load that fails must not leave the sampler polling
                 stop_sampling.set()
+            if sampler is not None:
                 figures.update(await sampler)
             # CPU per message: far steadier than wall clock on a machine others use too.
             figures["cpu_ms"] = (sum(cpu_seconds(b.process.pid) for b in bots if b.process) - cpu_before) \
