@@ -82,6 +82,6 @@ class Context:
                     by: int | None = None) -> None:
         """A state change in this update's transaction, with the update as its evidence; done ``by``
         the sender (their Telegram id) unless another id is given."""
-        actor_id = by if by is not None else self.user.telegram_id if self.user is not None else None
+        actor_id = by if by is not None else (self.user.telegram_id if self.user is not None else None)
         await state_change(self.session, self.now, entity=entity, actor_id=actor_id, event=event, data=data,
                            evidence_id=self.evidence_id)
