@@ -56,6 +56,8 @@ def create_engine(url: str, *, echo: bool = False, connections: int | None = Non
             event.listen(engine.sync_engine, "do_connect", _one_trip_sqlite)
             event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if not reader:
+            event.listen(engine.sync_engine, "connect", _no_busy_wait)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_deferred if reader else _sqlite_begin_immediate)
         return engine
     if connections is not None:
@@ -105,7 +107,9 @@ def _sqlite_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
 class _OneTripConnection(aiosqlite.Connection):
     @classmethod
     def open(cls, database: str, **kwargs: Any) -> _OneTripConnection:
-        connection = cls(partial(sqlite3.connect, database, **kwargs), 64)
+        # Used from the event loop's thread too (see _OneTripCursor._run); never by two at once,
+        # since every call is awaited before the next one is made.
+        connection = cls(partial(sqlite3.connect, database, **{**kwargs, "check_same_thread": False}), 64)
         # A daemon, as aiosqlite.connect makes it for SQLAlchemy: a forgotten connection must not
         # keep the process alive. (Before aiosqlite 0.22 the connection was the thread.)
         thread: Any = getattr(connection, "_thread", connection)
@@ -114,6 +118,13 @@ class _OneTripConnection(aiosqlite.Connection):
 
     def cursor(self) -> _OneTripCursor:  # type: ignore[override]  # a cursor right away, no trip
         return _OneTripCursor(self)
+
+    # A commit or roll-back is no trip to the thread either (see _OneTripCursor._run).
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
 
 
 def _run_statement(connection: sqlite3.Connection, sql: str, parameters: Any,
@@ -132,6 +143,27 @@ def _run_statement(connection: sqlite3.Connection, sql: str, parameters: Any,
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+_BUSY_WAIT_MS = 30000
+
+
+def _begin_waiting(connection: sqlite3.Connection) -> tuple[Any, list[Any], int, int | None]:
+    """On aiosqlite's thread: BEGIN IMMEDIATE, waiting up to 30 s for another writer to finish."""
+    connection.execute(f"PRAGMA busy_timeout={_BUSY_WAIT_MS}")
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+    return None, [], -1, None
+
+
+def _no_busy_wait(dbapi_connection: Any, _record: Any) -> None:
+    # The bot's connection runs statements on the event loop's thread, which must not sleep in
+    # SQLite's busy handler; a busy BEGIN IMMEDIATE waits on aiosqlite's thread (_begin_waiting).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")
+    cursor.close()
 
 
 class _OneTripCursor:
@@ -154,9 +186,21 @@ class _OneTripCursor:
         self._rows.clear()
 
     async def _run(self, sql: str, parameters: Any, many: bool) -> _OneTripCursor:
-        execute: Any = self._connection._execute  # aiosqlite's queue to its thread (untyped)
-        self.description, rows, self.rowcount, self.lastrowid = await execute(
-            _run_statement, self._connection._conn, sql, parameters, many)
+        connection = self._connection._conn
+        try:
+            # On the event loop's own thread: this connection never waits in SQLite's busy handler
+            # (its timeout is 0, _no_busy_wait), and inside a transaction it holds the write lock, so
+            # a statement takes microseconds. A trip to aiosqlite's thread per statement cost more
+            # CPU than the statement, and the GIL hand-over back made each trip wait milliseconds
+            # while the one connection every chat shares sat idle.
+            result = _run_statement(connection, sql, parameters, many)
+        except sqlite3.OperationalError as error:
+            if sql != "BEGIN IMMEDIATE" or error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            # Another process (an admin command) is writing: wait for it on aiosqlite's thread.
+            execute: Any = self._connection._execute  # aiosqlite's queue to its thread (untyped)
+            result = await execute(_begin_waiting, connection)
+        self.description, rows, self.rowcount, self.lastrowid = result
         self._rows = deque(rows)
         return self
 
