@@ -50,7 +50,10 @@ class Harness:
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while runtime.pipeline.busy_lanes or await runtime.outbox.busy():
+        # An update the bot has not taken yet is a chat not answered yet: without it, settling right
+        # after an action the bot answers nothing to (a group upgraded) depended on how long the
+        # outbox query took.
+        while self.sandbox.state.pending or runtime.pipeline.busy_lanes or await runtime.outbox.busy():
             if loop.time() > deadline:
                 raise TimeoutError("the bot did not settle: chats still being answered or notifications due")
             runtime.kick_outbox()
