@@ -138,18 +138,29 @@ async def audit_entries(session: AsyncSession, ids: Sequence[int]) -> dict[int, 
 # -- the one question the bot waits for --------------------------------------------
 
 async def awaiting(session: AsyncSession, user_id: int) -> AwaitingInput | None:
-    return await session.get(AwaitingInput, user_id)
+    found = await session.get(AwaitingInput, user_id)
+    if found is None:
+        session.info[(_NONE_AWAITED, user_id)] = True  # clear_awaiting then needs no statement
+    return found
 
 
 async def await_input(session: AsyncSession, user_id: int, *, kind: str, ref_id: int, field: str | None,
                       now: datetime) -> None:
     await session.execute(delete(AwaitingInput).where(AwaitingInput.user_id == user_id))
     session.add(AwaitingInput(user_id=user_id, kind=kind, ref_id=ref_id, field=field, created_at=now))
+    session.info.pop((_NONE_AWAITED, user_id), None)
     await session.flush()
 
 
 async def clear_awaiting(session: AsyncSession, user_id: int) -> None:
+    # Most messages answer no question: when this transaction saw none awaited (its chat's updates
+    # are applied one at a time), there is nothing to delete.
+    if session.info.get((_NONE_AWAITED, user_id)):
+        return
     await session.execute(delete(AwaitingInput).where(AwaitingInput.user_id == user_id))
+
+
+_NONE_AWAITED = "none-awaited"
 
 
 # -- changes ------------------------------------------------------------------------

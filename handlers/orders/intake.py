@@ -95,11 +95,11 @@ async def start_draft(ctx: Context, parsed: ParsedMessage, *, source: AuditEntry
     stamp(ctx, order)  # before the insert: the card would otherwise update the row at once
     ctx.session.add(order)
     await ctx.session.flush()
+    # what the card marks with "?" until the sales person fills or corrects it
+    uncertain = [name for name in parsed.uncertain_fields() if name in REQUIRED]
     await record(ctx, order, "drafted", to_state=OrderState.draft.value, detail={
-        "parsed": parsed.to_contract(), "parser_version": parsed.parser_version,
-        # what the card marks with "?" until the sales person fills or corrects it
-        "uncertain": [name for name in parsed.uncertain_fields() if name in REQUIRED]})
-    await show_draft(ctx, order)
+        "parsed": parsed.to_contract(), "parser_version": parsed.parser_version, "uncertain": uncertain})
+    await show_draft(ctx, order, uncertain=frozenset(uncertain))
 
 
 @dataclass(frozen=True)
@@ -163,15 +163,18 @@ async def _earlier_same_order(ctx: Context, order: Order) -> Order | None:
     return None
 
 
-async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key: str | None = None) -> None:
-    """The confirm card: every field, the order date, flags, warnings, and what is still missing or refused."""
+async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key: str | None = None,
+                     uncertain: frozenset[str] | None = None) -> None:
+    """The confirm card: every field, the order date, flags, warnings, and what is still missing or
+    refused. ``uncertain``: the fields still unsure, when known (a draft just made); else read back."""
     lang = ctx.language
     refusal = stamp(ctx, order)
     missing = missing_fields(order)
     review = await review_draft(ctx, order)
     check_first = bool(review.to_acknowledge)
 
-    uncertain = await order_store.uncertain_fields(ctx.session, order.id)
+    if uncertain is None:
+        uncertain = await order_store.uncertain_fields(ctx.session, order.id)
     lines = [t(lang, note_key)] if note_key else []
     lines.append(t(lang, "draft.header"))
     lines += cards.summary(lang, order, uncertain=uncertain)
