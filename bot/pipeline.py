@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -210,6 +210,8 @@ class UpdatePipeline:
         if self.app.jobs is not None:
             for job in outcome.jobs:
                 self.app.jobs.submit(job)
+        if delivery.undelivered:
+            outcome = replace(outcome, notified=True)  # the outbox retries those replies
         await self.after_answer(incoming, outcome)
         return more
 

@@ -18,6 +18,7 @@ from bot.clock import SystemClock
 from bot.config import Settings, load_audit_signer
 from bot.demo import seed_demo_team
 from bot.jobs import ProcessJobs
+from bot.loop_watch import LoopWatch
 from bot.pipeline import UpdatePipeline
 from bot.public_holidays import public_holidays
 from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError
@@ -63,6 +64,7 @@ class Runtime:
     _engine: Any = field(default=None, init=False)
     _outbox_kick: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    _loop_watch: LoopWatch = field(default_factory=LoopWatch, init=False)
 
     @property
     def api(self) -> BotApi:
@@ -151,6 +153,7 @@ class Runtime:
             max_attempts=settings.outbox.max_attempts, lease=timedelta(seconds=settings.outbox.lease_seconds),
             backoff_first=min(settings.outbox.backoff_first_seconds, self.first_backoff * 20))
         self._tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
+        self._loop_watch.start()
         self.pipeline = UpdatePipeline(self.app, self.api, self._engine, after_answer=self._after_answer,
                                        on_unreadable=self._on_unreadable,
                                        max_lanes=settings.updates.concurrent_chats, first_backoff=self.first_backoff)
@@ -218,8 +221,8 @@ class Runtime:
         await self.pipeline.accept(raw)
 
     async def _after_answer(self, incoming: Incoming, outcome: Outcome) -> None:
-        if outcome.replies or outcome.callback_answer is not None:
-            self._outbox_kick.set()  # a use case may have queued notifications for others
+        if outcome.notified:
+            self._outbox_kick.set()  # the use case queued notifications for others: send them now
         for chat_id, role, language in outcome.menus:
             try:
                 await self.api.set_commands(menu_for(role, language or DEFAULT_LANGUAGE), chat_id=chat_id)
@@ -290,6 +293,7 @@ class Runtime:
                 await task
             except (asyncio.CancelledError, Exception):
                 pass
+        await self._loop_watch.stop()
         log.info("shutdown: background tasks stopped")
         if self.transport is not None:
             await self.transport.stop()

@@ -27,7 +27,8 @@ from handlers.buttons import prefix_of
 from handlers.context import Context
 from handlers.groups import routing as group_routing
 from handlers.types import Incoming, Outcome, Reply, outcome_to_json
-from storage import inbox, users as user_store
+from storage import inbox, outbox
+from storage import users as user_store
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,8 @@ async def apply_found(app: App, find: FindUpdate, *, queued: bool = False) -> tu
                     language = user.language
                 ctx = Context(app, session, incoming, received_at, user, evidence_id)
                 await _route(ctx)
-                outcome = Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus), jobs=tuple(ctx.jobs))
+                outcome = Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus),
+                                  jobs=tuple(ctx.jobs), notified=outbox.queued_in(session))
                 if queued:
                     await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
             return incoming, outcome, evidence_id

@@ -261,6 +261,7 @@ class Outcome:
     # registration or a language switch.
     menus: tuple[tuple[int, str, str], ...] = ()
     jobs: tuple[Job, ...] = ()  # heavy work to start once the replies are out
+    notified: bool = False  # notifications for others were queued: the outbox has work now
 
 
 def _document_to_json(document: OutgoingDocument | None) -> dict[str, str] | None:
@@ -286,6 +287,7 @@ def outcome_to_json(outcome: Outcome) -> str:
         "callback_answer": outcome.callback_answer,
         "menus": [list(menu) for menu in outcome.menus],
         "jobs": [job_to_json(j) for j in outcome.jobs],
+        "notified": outcome.notified,
     })  # ASCII: a reply quoting a lone surrogate or a NUL is escaped, storable on both databases
 
 
@@ -297,4 +299,4 @@ def outcome_from_json(raw: str) -> Outcome:
                           entity=r["entity"], thread_id=r.get("thread_id")) for r in data["replies"])
     jobs = tuple(job_from_json(j) for j in data.get("jobs", ()))
     return Outcome(replies, data["callback_answer"], menus=tuple((m[0], m[1], m[2]) for m in data["menus"]),
-                   jobs=jobs)
+                   jobs=jobs, notified=data.get("notified", True))

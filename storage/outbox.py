@@ -39,7 +39,17 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
         answer=answer, render=json.dumps(render, ensure_ascii=False) if render else None,
         thread_id=thread_id, topic=topic))
     await session.flush()
+    if state is OutboxState.PENDING:
+        session.info[_QUEUED] = True
     return True
+
+
+_QUEUED = "outbox-queued"  # in session.info
+
+
+def queued_in(session: AsyncSession) -> bool:
+    """Whether this session queued a notification to send: the sender need not look otherwise."""
+    return bool(session.info.get(_QUEUED))
 
 
 async def mark_skipped(session: AsyncSession, *, key: str, chat_id: int, now: datetime) -> None:
