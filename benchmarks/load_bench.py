@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -196,6 +197,7 @@ async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tm
             await client.wait_for_bot(people[0], after_seq, timeout=120)
             side = asyncio.ensure_future(during(client)) if during else None
             cpu_before = sum(cpu_seconds(b.process.pid) for b in bots if b.process)
+            log_marks = [len(b.output()) for b in bots]
             stop_sampling = asyncio.Event()
             sampler = asyncio.ensure_future(sample_lock_waits(url, stop_sampling)) \
                 if url.startswith("postgresql") else None
@@ -210,6 +212,7 @@ async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tm
                 * 1000 / figures["msgs"]
             if side is not None:
                 figures["side"] = await side
+            figures.update(loop_stalls("".join(b.output()[mark:] for b, mark in zip(bots, log_marks, strict=True))))
             if after is not None:
                 await after(bots)
             return figures
@@ -226,6 +229,21 @@ async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tm
     return await _with_sandbox(body)
 
 
+_STALL = re.compile(r"event loop held for (\d+) ms[^\n]*\n((?:(?!\d{4}-\d\d-\d\d ).*\n)*)")  # to the next record
+
+
+def loop_stalls(log_text: str) -> dict:
+    """The bots' ``bot.loop_watch`` warnings logged during the load: how often every chat waited
+    100 ms or more for one piece of work, the longest, and the project's code it was held in."""
+    stalls = [(int(ms), stack) for ms, stack in _STALL.findall(log_text)]
+    if not stalls:
+        return {"stalls": 0}
+    longest, stack = max(stalls)
+    ours = re.findall(rf'File "{re.escape(str(ROOT))}/((?!\.venv)[^"]+)", line (\d+), in (\S+)', stack)
+    where = "{}:{} {}".format(*ours[-1]) if ours else "a library"
+    return {"stalls": len(stalls), "longest_stall_ms": longest, "stall_at": where}
+
+
 def line(label: str, f: dict, base: dict | None = None) -> str:
     ratio = f" ({f['rate'] / base['rate']:.2f} of echo)" if base else ""
     return (f"{label:<44} {f['msgs']:>5} msgs in {f['wall']:6.1f} s = {f['rate']:6.1f} msg/s{ratio};"
@@ -235,7 +253,9 @@ def line(label: str, f: dict, base: dict | None = None) -> str:
             + (f", PostgreSQL {f['postgres_cpu_ms']:.1f}" if f["postgres_cpu_ms"] >= 0.05 else "")
             + f"); machine {f['busy_cores']:.1f} of {os.cpu_count()} cores busy"
             + (f"; waiting for the chain lock {f['chain_waiting']:.1f}, for a chat lock {f['chat_waiting']:.1f}"
-               if "chain_waiting" in f else ""))
+               if "chain_waiting" in f else "")
+            + (f"; event loop held ≥100 ms {f['stalls']}×, longest {f['longest_stall_ms']} ms ({f['stall_at']})"
+               if f.get("stalls") else "; event loop never held ≥100 ms" if "stalls" in f else ""))
 
 
 def pg_database() -> tuple[str, Callable[[], None]]:
