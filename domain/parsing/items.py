@@ -34,6 +34,8 @@ _SPEC = re.compile(
     re.I,
 )
 _HEADER_AFTER = re.compile(r"\s*的?\s*(?:系列|风格|款式?|类|系|家具|:|\n|\s)")
+_NAMED_HEADER_AFTER = re.compile(r"\s*的?\s*(?:系列|风格|款式?|类|系|家具|:)")
+_SAME_LINE_GAP = re.compile(r"[ \t\u3000]+")
 _NOT_PREFIX_GAP = re.compile(rf"[\d{MASK},;|\n、/]|系列|风格|款")
 _TRAILING_COUNT = re.compile(r"(\d{1,3})\s*(?:more\s+|extra\s+)?$", re.I)
 _LATIN = re.compile(r"[A-Za-z]{3}")
@@ -286,6 +288,11 @@ class ItemReader:
                 targets = range(len(items))
             elif "也" in before:
                 targets = [i for i, (a, _) in enumerate(spans) if a < m.start][-1:]
+            elif (last := [i for i, (_, b) in enumerate(spans) if b <= m.start][-1:]) \
+                    and _SAME_LINE_GAP.fullmatch(text, spans[last[0]][1], m.start) \
+                    and not _NAMED_HEADER_AFTER.match(text, m.end):
+                # 床1张 板木: written after its line on the same line, a space apart
+                targets = last
             elif _HEADER_AFTER.match(text, m.end):
                 # 实木系列: a header covers the lines after it
                 targets = [i for i, (a, _) in enumerate(spans) if a > m.start]

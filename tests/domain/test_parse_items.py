@@ -27,6 +27,8 @@ def lines(parser, text):
         ("实木床、床头柜两个", [("床", "solid", 1), ("床头柜", None, 2)]),
         ("实木系列 书桌一张、书柜两组", [("书桌", "solid", 1), ("书柜", "solid", 2)]),  # a header covers both
         ("床头柜两个也是实木的", [("床头柜", "solid", 2)]),
+        ("床1张 板木", [("床", "panel", 1)]),                              # after its line, a space apart
+        ("床1张\n实木系列\n餐桌1张", [("床", None, 1), ("餐桌", "solid", 1)]),  # a header line still leads
         ("板式衣柜2门x1", [("衣柜", "panel", 1)]),                        # 2门 is the spec
         ("板式衣柜四门一个", [("衣柜", "panel", 1)]),
         ("实木餐椅十二把", [("餐椅", "solid", 12)]),
