@@ -23,14 +23,10 @@ def today(ctx: Context) -> date:
 
 def scope_for(ctx: Context) -> Scope:
     """Managers: everything; store managers: their store; clerks: their queue; sales: their own."""
-    role = Role(ctx.person.role)
-    if role is Role.MANAGER:
-        return Scope()
-    if role is Role.STORE_MANAGER:
-        return Scope(store_id=ctx.person.store_id if ctx.person.store_id is not None else -1)
-    if role is Role.CLERK:
-        return Scope(clerk_id=ctx.person.id, queue=True)
-    return Scope(sales_id=ctx.person.id)
+    person = ctx.person
+    return {Role.MANAGER: Scope(),
+            Role.STORE_MANAGER: Scope(store_id=person.store_id if person.store_id is not None else -1),
+            Role.CLERK: Scope(clerk_id=person.id, queue=True)}.get(Role(person.role), Scope(sales_id=person.id))
 
 
 def sees_contacts(ctx: Context) -> bool:

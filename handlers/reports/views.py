@@ -24,13 +24,9 @@ SLA_STATES = ("overdue", "due_soon", "on_time", "paused", "awaiting_answer")
 
 def scope_label(ctx: Context) -> str:
     role = Role(ctx.person.role)
-    if role is Role.MANAGER:
-        return ctx.t("report.scope.all")
     if role is Role.STORE_MANAGER:
         return ctx.person.store.name if ctx.person.store else "—"
-    if role is Role.CLERK:
-        return ctx.t("report.scope.queue")
-    return ctx.t("report.scope.own")
+    return ctx.t({Role.MANAGER: "report.scope.all", Role.CLERK: "report.scope.queue"}.get(role, "report.scope.own"))
 
 
 async def status(ctx: Context, args: str) -> None:
@@ -43,11 +39,9 @@ async def fines_of(ctx: Context) -> list[int] | None:
     """Whose proposed fines the person's figures count: everyone's for managers (None), the store's
     people for a store manager, one's own otherwise."""
     role = Role(ctx.person.role)
-    if role is Role.MANAGER:
-        return None
     if role is Role.STORE_MANAGER:
         return await reports.store_people(ctx.session, ctx.person.store_id)
-    return [ctx.person.id]
+    return None if role is Role.MANAGER else [ctx.person.id]
 
 
 async def status_figures(ctx: Context, scope: Scope) -> reports.StatusFigures:
