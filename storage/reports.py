@@ -34,6 +34,7 @@ from storage import aftersales as case_store
 from storage import orders as order_store
 from storage.aftersales import OPEN_CASE_STATES
 from storage.db import is_postgres
+from storage.merkle_tree import keyset_pages
 from storage.models import (AfterSalesCase, AuditEntry, CaseEvent, CasePhoto, Fine, Order, OrderEvent, OrderLine,
                             PendingChange, Store, User)
 from storage.orders import OPEN_STATES
@@ -410,9 +411,7 @@ async def stream_export(session: AsyncSession, kind: str, start: datetime, end: 
     """The export's rows in id-ordered chunks (keyset pagination, so a large export never holds
     every row nor rereads skipped ones); an order comes as (order row, its line rows)."""
     query, key = _export_query(kind, start, end)
-    after = 0
-    while rows := (await session.execute(query.where(key > after).order_by(key).limit(chunk))).all():
-        after = rows[-1].id
+    async for rows in keyset_pages(session, query, key, chunk):
         if kind != "orders":
             yield list(rows)
             continue
