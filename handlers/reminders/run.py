@@ -95,11 +95,8 @@ class Sweep:
 
     async def clerks_of(self, order: Order) -> list[User]:
         """The clerk who received the order; before anyone did, every clerk is responsible."""
-        if order.clerk_id is not None:
-            clerk = await self.session.get(User, order.clerk_id)
-            if clerk is not None and clerk.active:
-                return [clerk]
-        return await self.people(Role.CLERK)
+        clerk = await self.session.get(User, order.clerk_id) if order.clerk_id is not None else None
+        return [clerk] if clerk is not None and clerk.active else await self.people(Role.CLERK)
 
     async def fine(self, people: list[User], *, rule: str, amount: int, reason: str, rule_key: str,
                    order: Order | None) -> None:
