@@ -342,8 +342,7 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
             found.fines = (await session.execute(select(Fine).where(Fine.id == case_row.fine_id))
                            ).scalars().unique().all()
         ids |= {case_row.evidence_id} if case_row.evidence_id else set()
-        ids |= {p.audit_id for p in found.photos if p.audit_id} | {p.evidence_id for p in found.photos
-                                                                   if p.evidence_id}
+        ids |= {i for p in found.photos for i in (p.audit_id, p.evidence_id) if i}
     else:
         return None
     ids |= {e.evidence_id for e in found.events if e.evidence_id}

@@ -171,8 +171,7 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
                         "detail": detail_lines(lang, event.detail),
                         "evidence": seq_of_id.get(event.evidence_id, "") if event.evidence_id else ""})
     photos = [{"time": _when(p.added_at, tz), "sha256": p.sha256 or "—", "size": p.size or "—",
-               "leaf": next((proof.indexes[(s, PHOTO)] for s in [seq_of_id.get(p.audit_id) if p.audit_id is not None else None]
-                             if s is not None and (s, PHOTO) in proof.indexes), None)}
+               "leaf": proof.indexes.get((seq_of_id.get(p.audit_id or 0, 0), PHOTO))}  # seq 0: none (they start at 1)
               for p in found.photos]
     fines = [{"number": f.number, "rule": f.rule, "person": person(f.person_id), "amount": f.amount_yuan,
               "state": t(lang, f"fine.state.{f.state}"), "reason": f.reason, "proposed_at": _when(f.proposed_at, tz),
