@@ -44,10 +44,7 @@ async def store(session: AsyncSession, checkpoint: Checkpoint, note: str, *, sig
 async def make(session: AsyncSession, *, signer: Signer | None, purpose: str, now: datetime,
                published: bool = False, tree: MerkleTree | None = None) -> AuditCheckpoint:
     """Sign the tree as it stands (the stored leaves, or ``tree`` when the caller rebuilt it) and keep it."""
-    if tree is None:
-        size, root = await stored_root(session)
-    else:
-        size, root = tree.size, tree.root()
+    size, root = (tree.size, tree.root()) if tree is not None else await stored_root(session)
     checkpoint = Checkpoint(origin_for(signer), size, root)
     return await store(session, checkpoint, note_for(checkpoint, signer), signed=signer is not None,
                        purpose=purpose, published=published, now=now)

@@ -7,17 +7,20 @@ derives every leaf again from the audit rows themselves.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.evidence.leaves import ENTRY_FIELDS, leaf_hashes_of, leaves_of
 from domain.evidence.merkle import MerkleTree, leaf_hash, root_of
 from storage.models import AuditEntry, AuditLeaf
+
+Columns = TypeVarTuple("Columns")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -51,15 +54,22 @@ async def add_leaves(session: AsyncSession, entry: AuditEntry, *, size: int) -> 
 _INSERT_LEAF = AuditLeaf.metadata.tables[AuditLeaf.__tablename__].insert()
 
 
+async def keyset_pages(session: AsyncSession, query: Select[*Columns], key: InstrumentedAttribute[int], batch: int,
+                       *, after: int = 0) -> AsyncIterator[Sequence[Row[*Columns]]]:
+    """``query``'s rows in ``key`` order, ``batch`` at a time from ``key`` > ``after`` on (keyset
+    pagination: a large read never holds every row nor rereads skipped ones)."""
+    while rows := (await session.execute(query.where(key > after).order_by(key).limit(batch))).all():
+        yield rows
+        after = getattr(rows[-1], key.key)
+
+
 async def stored_leaves(session: AsyncSession, size: int | None = None, batch: int = 20000) -> list[bytes]:
     """The stored leaf hashes in tree order (the first ``size`` of them)."""
+    query = select(AuditLeaf.leaf_index, AuditLeaf.hash)
+    if size is not None:
+        query = query.where(AuditLeaf.leaf_index < size)
     out: list[bytes] = []
-    while size is None or len(out) < size:
-        query = select(AuditLeaf.leaf_index, AuditLeaf.hash).where(AuditLeaf.leaf_index >= len(out)) \
-            .order_by(AuditLeaf.leaf_index).limit(batch if size is None else min(batch, size - len(out)))
-        rows = (await session.execute(query)).all()
-        if not rows:
-            break
+    async for rows in keyset_pages(session, query, AuditLeaf.leaf_index, batch, after=-1):
         for row in rows:
             if row.leaf_index != len(out):  # a hole: the stored tree itself was cut
                 return out
@@ -83,19 +93,13 @@ class Leaf:
 
 async def recomputed_leaves(session: AsyncSession, batch: int = 5000) -> AsyncIterator[Leaf]:
     """Every leaf derived again from the audit rows, in seq order — what the log says now."""
-    columns = [getattr(AuditEntry, name) for name in ENTRY_FIELDS]
-    after, index = 0, 0
-    while True:
-        rows = (await session.execute(select(*columns).where(AuditEntry.seq > after)
-                                      .order_by(AuditEntry.seq).limit(batch))).all()
-        if not rows:
-            return
+    index = 0
+    query = select(*(getattr(AuditEntry, name) for name in ENTRY_FIELDS))
+    async for rows in keyset_pages(session, query, AuditEntry.seq, batch):
         for row in rows:
-            seq = row[0]
             for kind, data in entry_leaf_bytes(row):
-                yield Leaf(index, seq, kind, data, leaf_hash(data))
+                yield Leaf(index, row.seq, kind, data, leaf_hash(data))
                 index += 1
-        after = rows[-1][0]
 
 
 async def recomputed_tree(session: AsyncSession) -> tuple[MerkleTree, list[int]]:

@@ -34,6 +34,7 @@ from storage import aftersales as case_store
 from storage import orders as order_store
 from storage.aftersales import OPEN_CASE_STATES
 from storage.db import is_postgres
+from storage.merkle_tree import keyset_pages
 from storage.models import (AfterSalesCase, AuditEntry, CaseEvent, CasePhoto, Fine, Order, OrderEvent, OrderLine,
                             PendingChange, Store, User)
 from storage.orders import OPEN_STATES
@@ -87,8 +88,12 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     over orders and one over after-sales cases, each a single GROUP BY.
     """
     start_utc, end_utc = utc_bounds(period, tz)
+
     def ld(column: Any) -> Any:
         return local_date(session, column, tz, period)
+
+    def in_period(column: Any) -> Any:
+        return and_(column >= start_utc, column < end_utc)
 
     order_key = {"store": Order.store_id, "clerk": Order.clerk_id}.get(group or "", literal(0))
     cancelled = Order.state == OrderState.cancelled
@@ -110,22 +115,20 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
                _count(place) + _count(pickup) + _count(deliver),
                _count(place_ok) + _count(pickup_ok) + _count(deliver_ok))
         .where(Order.number.is_not(None), *scope.orders(),
-               or_(Order.delivery_date.between(period.start, period.end),
-                   Order.order_date.between(period.start, period.end),
-                   Order.pickup_deadline.between(period.start, period.end)))
+               or_(*(day.between(period.start, period.end)
+                     for day in (Order.delivery_date, Order.order_date, Order.pickup_deadline))))
         .group_by(order_key))
 
     case_key = {"store": AfterSalesCase.store_id, "clerk": AfterSalesCase.assignee_id}.get(group or "", literal(0))
     refused = AfterSalesCase.state == CaseState.rejected
 
     def sla_step(deadline: Any, done_at: Any) -> tuple[Any, Any]:
-        counted = and_(deadline >= start_utc, deadline < end_utc, ~refused,
-                       or_(done_at.is_not(None), deadline < now))
+        counted = and_(in_period(deadline), ~refused, or_(done_at.is_not(None), deadline < now))
         return counted, and_(counted, done_at.is_not(None), done_at <= deadline)
 
     respond, respond_ok = sla_step(AfterSalesCase.respond_by, AfterSalesCase.accepted_at)
     resolve, resolve_ok = sla_step(AfterSalesCase.resolve_by, AfterSalesCase.resolved_at)
-    raised = and_(AfterSalesCase.opened_at >= start_utc, AfterSalesCase.opened_at < end_utc, ~refused)
+    raised = and_(in_period(AfterSalesCase.opened_at), ~refused)
     # Every survey answer counts: each re-opening was a dissatisfied answer (below the
     # threshold), and the latest score is the last answer.
     satisfied = and_(raised, AfterSalesCase.satisfaction >= satisfied_min_score)
@@ -136,22 +139,17 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
         select(case_key.label("k"), _count(respond) + _count(resolve), _count(respond_ok) + _count(resolve_ok),
                _count(raised), _count(and_(raised, AfterSalesCase.state.in_((CaseState.resolved, CaseState.closed)))),
                func.coalesce(func.sum(answers), 0), _count(satisfied))
-        .where(*scope.cases(),
-               or_(and_(AfterSalesCase.opened_at >= start_utc, AfterSalesCase.opened_at < end_utc),
-                   and_(AfterSalesCase.respond_by >= start_utc, AfterSalesCase.respond_by < end_utc),
-                   and_(AfterSalesCase.resolve_by >= start_utc, AfterSalesCase.resolve_by < end_utc)))
+        .where(*scope.cases(), or_(*(in_period(at) for at in (AfterSalesCase.opened_at, AfterSalesCase.respond_by,
+                                                              AfterSalesCase.resolve_by))))
         .group_by(case_key))
 
     result: dict[int | None, KpiCounts] = {}
-    for key, due_n, done_n, steps_n, ok_n in order_rows.all():
-        key = key if group else None
-        result[key] = result.get(key, KpiCounts()) + KpiCounts(due=int(due_n), completed=int(done_n),
-                                                               steps=int(steps_n), steps_on_time=int(ok_n))
-    for key, steps_n, ok_n, raised_n, resolved_n, surveyed_n, satisfied_n in case_rows.all():
-        key = key if group else None
-        result[key] = result.get(key, KpiCounts()) + KpiCounts(
-            steps=int(steps_n), steps_on_time=int(ok_n), raised=int(raised_n), resolved=int(resolved_n),
-            surveyed=int(surveyed_n), satisfied=int(satisfied_n))
+    for rows, names in ((order_rows, ("due", "completed", "steps", "steps_on_time")),
+                        (case_rows, ("steps", "steps_on_time", "raised", "resolved", "surveyed", "satisfied"))):
+        for key, *values in rows.all():  # the selected columns in the order of ``names``
+            key = key if group else None
+            counted = KpiCounts(**{name: int(value) for name, value in zip(names, values, strict=True)})
+            result[key] = result.get(key, KpiCounts()) + counted
     return {key: counts for key, counts in result.items() if not counts.empty}
 
 
@@ -344,8 +342,7 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
             found.fines = (await session.execute(select(Fine).where(Fine.id == case_row.fine_id))
                            ).scalars().unique().all()
         ids |= {case_row.evidence_id} if case_row.evidence_id else set()
-        ids |= {p.audit_id for p in found.photos if p.audit_id} | {p.evidence_id for p in found.photos
-                                                                   if p.evidence_id}
+        ids |= {i for p in found.photos for i in (p.audit_id, p.evidence_id) if i}
     else:
         return None
     ids |= {e.evidence_id for e in found.events if e.evidence_id}
@@ -410,9 +407,7 @@ async def stream_export(session: AsyncSession, kind: str, start: datetime, end: 
     """The export's rows in id-ordered chunks (keyset pagination, so a large export never holds
     every row nor rereads skipped ones); an order comes as (order row, its line rows)."""
     query, key = _export_query(kind, start, end)
-    after = 0
-    while rows := (await session.execute(query.where(key > after).order_by(key).limit(chunk))).all():
-        after = rows[-1].id
+    async for rows in keyset_pages(session, query, key, chunk):
         if kind != "orders":
             yield list(rows)
             continue

@@ -4,6 +4,7 @@ read it the /evidence document (the same HTML, the same proofs) with its verific
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from domain.roles import Role
 from handlers.aftersales.common import visible_case
@@ -30,18 +31,11 @@ class Detail:
 async def detail(ctx: Context, number: str) -> Detail | None:
     """None when the person may not see it — exactly as when it does not exist."""
     number = number.strip().upper()
-    if number.startswith("SH"):
-        case = await visible_case(ctx, number)
-        if case is None:
-            return None
-        await show_case(ctx, case)
-        kind = "case"
-    else:
-        order = await visible_order(ctx, number)
-        if order is None:
-            return None
-        await show_order(ctx, order)
-        kind = "order"
+    kind = "case" if number.startswith("SH") else "order"
+    shown: Any = await (visible_case if kind == "case" else visible_order)(ctx, number)
+    if shown is None:
+        return None
+    await (show_case if kind == "case" else show_order)(ctx, shown)
     text = "\n\n".join(r.text for r in ctx.replies)
     ctx.replies.clear()  # shown in the page, not sent to the chat
     found = Detail(number, kind, text)

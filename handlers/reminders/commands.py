@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import LineState
 from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
@@ -15,12 +17,13 @@ from handlers.fines import decision, fine_target, notice_timing, propose_fine, w
 from handlers.notify import notify_users, people
 from handlers.orders import cards, notices
 from handlers.orders.common import record
+from handlers.reports.common import scope_for
 from handlers.buttons import AppealDecision, ToldClerk
 from handlers.types import id_from
 from storage import fines as fine_store
 from storage import orders as order_store
 from storage import outbox, pending
-from storage.models import Order, OutboxState
+from storage.models import AfterSalesCase, Order, OutboxState
 from storage.users import users_with_role
 
 
@@ -45,9 +48,16 @@ async def remind(ctx: Context, args: str) -> None:
     orders to place, late backorders and pickups; a sales person's drafts, order dates, backorders and
     satisfaction scores to ask; a store manager's pickups and backorders; a manager's fines."""
     today = ctx.app.calendar.local(ctx.now).date()
+    # Whose pending work a role carries (the clerk's queue: taken by them or by nobody yet).
+    scope = scope_for(ctx)
+    whose = pending.Whose(store_id=scope.store_id, clerk_id=scope.clerk_id, sales_id=scope.sales_id)
     lines = [ctx.t("remind.header")]
-    for kind in _KINDS[Role(ctx.person.role)]:
-        lines += await kind(ctx, today)
+    for name in _KINDS[Role(ctx.person.role)]:
+        rows_of, line = _LISTS[name]
+        rows = await rows_of(ctx.session, today, whose)
+        lines += [line(ctx, row, today) for row in rows[:pending.LIMIT]]
+        if len(rows) > pending.LIMIT:
+            lines.append(ctx.t("remind.more"))
     if ctx.person.role == Role.MANAGER:
         waiting = await fine_store.fines(ctx.session, states=(FineState.proposed.value, FineState.appealed.value))
         if waiting:
@@ -60,53 +70,16 @@ async def remind(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-def _whose(ctx: Context) -> pending.Whose:
-    """Whose pending work a role carries (the clerk's queue: taken by them or by nobody yet)."""
-    role = Role(ctx.person.role)
-    if role is Role.SALES:
-        return pending.Whose(sales_id=ctx.person.id)
-    if role is Role.STORE_MANAGER:
-        return pending.Whose(store_id=ctx.person.store_id if ctx.person.store_id is not None else -1)
-    if role is Role.CLERK:
-        return pending.Whose(clerk_id=ctx.person.id)
-    return pending.Whose()
+def _date(ctx: Context, day: date | None) -> str:
+    return cards.fmt_date(ctx.language, day)
 
 
-Row = TypeVar("Row")
+def _due(ctx: Context, case: AfterSalesCase) -> str:
+    return case_cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz)
 
 
-def _listed(ctx: Context, rows: Sequence[Row], line: Callable[[Row], str]) -> list[str]:
-    shown = [line(row) for row in rows[:pending.LIMIT]]
-    if len(rows) > pending.LIMIT:
-        shown.append(ctx.t("remind.more"))
-    return shown
-
-
-async def _drafts(ctx: Context, today: date) -> list[str]:
-    rows = await pending.drafts(ctx.session, _whose(ctx))
-    return _listed(ctx, rows, lambda o: ctx.t("remind.item_draft",
-                                              label=ctx.t("remind.draft", customer=o.customer_name or "—")))
-
-
-async def _not_received(ctx: Context, today: date) -> list[str]:
-    rows = await pending.not_received(ctx.session, _whose(ctx))
-    return _listed(ctx, rows, lambda o: ctx.t("remind.item_unreceived", label=o.number,
-                                              store=o.store.name if o.store else "—",
-                                              sales=o.sales.name if o.sales else "—"))
-
-
-def _place_line(ctx: Context, order: Order) -> str:
-    return ctx.t("remind.item_place", label=order.number, date=cards.fmt_date(ctx.language, order.order_date))
-
-
-async def _to_place(ctx: Context, today: date) -> list[str]:
-    rows = await pending.to_place(ctx.session, today, _whose(ctx))
-    return _listed(ctx, rows, lambda o: _place_line(ctx, o))
-
-
-async def _order_dates(ctx: Context, today: date) -> list[str]:
-    rows = await pending.order_date_due(ctx.session, today, _whose(ctx))
-    return _listed(ctx, rows, lambda o: _place_line(ctx, o))
+def _place_line(ctx: Context, order: Order, today: date) -> str:
+    return ctx.t("remind.item_place", label=order.number, date=_date(ctx, order.order_date))
 
 
 def _late_eta(order: Order, today: date) -> date | None:
@@ -114,47 +87,38 @@ def _late_eta(order: Order, today: date) -> date | None:
     return min(etas) if etas else None
 
 
-async def _backorders_late(ctx: Context, today: date) -> list[str]:
-    rows = await pending.backorders_late(ctx.session, today, _whose(ctx))
-    return _listed(ctx, rows, lambda o: ctx.t("remind.item_backorder_late", label=o.number,
-                                              date=cards.fmt_date(ctx.language, _late_eta(o, today))))
-
-
-async def _backorders(ctx: Context, today: date) -> list[str]:
-    rows = await pending.backorders(ctx.session, _whose(ctx))
-    return _listed(ctx, rows, lambda o: ctx.t("remind.item_backorder", label=o.number))
-
-
-async def _pickups(ctx: Context, today: date) -> list[str]:
-    rows = await pending.pickups_due(ctx.session, today + timedelta(days=1), _whose(ctx))
-    return _listed(ctx, rows, lambda o: ctx.t("remind.item_pickup", label=o.number,
-                                              date=cards.fmt_date(ctx.language, o.pickup_deadline)))
-
-
-async def _cases_unaccepted(ctx: Context, today: date) -> list[str]:
-    rows = await pending.cases_unaccepted(ctx.session, _whose(ctx))
-    tz = ctx.app.config.tz
-    return _listed(ctx, rows, lambda c: ctx.t("remind.item_case_unaccepted", label=c.number,
-                                              at=case_cards.fmt_time(ctx.language, c.next_due_at, tz)))
-
-
-async def _cases_in_hand(ctx: Context, today: date) -> list[str]:
-    rows = await pending.cases_in_hand(ctx.session, _whose(ctx))
-    tz = ctx.app.config.tz
-    return _listed(ctx, rows, lambda c: ctx.t("remind.item_case_in_hand", label=c.number,
-                                              state=case_cards.state_label(ctx.language, c.state),
-                                              at=case_cards.fmt_time(ctx.language, c.next_due_at, tz)))
-
-
-async def _cases_to_score(ctx: Context, today: date) -> list[str]:
-    rows = await pending.cases_to_score(ctx.session, _whose(ctx))
-    return _listed(ctx, rows, lambda c: ctx.t("remind.item_case_score", label=c.number))
-
-
+_Rows = Callable[[AsyncSession, date, pending.Whose], Awaitable[Sequence[Any]]]
+_Line = Callable[[Context, Any, date], str]
+# Each list /remind can show: its rows (session, today, whose) and the line a row makes (ctx, row, today).
+_LISTS: dict[str, tuple[_Rows, _Line]] = {
+    "drafts": (lambda s, today, whose: pending.drafts(s, whose),
+               lambda ctx, o, today: ctx.t("remind.item_draft",
+                                           label=ctx.t("remind.draft", customer=o.customer_name or "—"))),
+    "not_received": (lambda s, today, whose: pending.not_received(s, whose),
+                     lambda ctx, o, today: ctx.t("remind.item_unreceived", label=o.number,
+                                                 store=o.store.name if o.store else "—",
+                                                 sales=o.sales.name if o.sales else "—")),
+    "to_place": (pending.to_place, _place_line),
+    "order_dates": (pending.order_date_due, _place_line),
+    "backorders_late": (pending.backorders_late,
+                        lambda ctx, o, today: ctx.t("remind.item_backorder_late", label=o.number,
+                                                    date=_date(ctx, _late_eta(o, today)))),
+    "backorders": (lambda s, today, whose: pending.backorders(s, whose),
+                   lambda ctx, o, today: ctx.t("remind.item_backorder", label=o.number)),
+    "pickups": (lambda s, today, whose: pending.pickups_due(s, today + timedelta(days=1), whose),
+                lambda ctx, o, today: ctx.t("remind.item_pickup", label=o.number, date=_date(ctx, o.pickup_deadline))),
+    "cases_unaccepted": (lambda s, today, whose: pending.cases_unaccepted(s, whose),
+                         lambda ctx, c, today: ctx.t("remind.item_case_unaccepted", label=c.number, at=_due(ctx, c))),
+    "cases_in_hand": (lambda s, today, whose: pending.cases_in_hand(s, whose),
+                      lambda ctx, c, today: ctx.t("remind.item_case_in_hand", label=c.number, at=_due(ctx, c),
+                                                  state=case_cards.state_label(ctx.language, c.state))),
+    "cases_to_score": (lambda s, today, whose: pending.cases_to_score(s, whose),
+                       lambda ctx, c, today: ctx.t("remind.item_case_score", label=c.number)),
+}
 _KINDS = {
-    Role.CLERK: (_cases_unaccepted, _not_received, _to_place, _backorders_late, _pickups, _cases_in_hand),
-    Role.SALES: (_drafts, _order_dates, _backorders, _cases_to_score),
-    Role.STORE_MANAGER: (_pickups, _backorders),
+    Role.CLERK: ("cases_unaccepted", "not_received", "to_place", "backorders_late", "pickups", "cases_in_hand"),
+    Role.SALES: ("drafts", "order_dates", "backorders", "cases_to_score"),
+    Role.STORE_MANAGER: ("pickups", "backorders"),
     Role.MANAGER: (),
 }
 

@@ -39,8 +39,8 @@ async def chase_lists(run: Sweep) -> None:
         return
     placed = await candidates.placed_orders(run.session)
     if placed:
-        for clerk in await run.people(Role.CLERK):
-            run.plan(clerk, f"R9:chase:{day.isoformat()}", lambda lang: _chase_text(lang, placed, run.app.config.tz), due_at)
+        run.plan(await run.people(Role.CLERK), f"R9:chase:{day.isoformat()}",
+                 lambda lang: _chase_text(lang, placed, run.app.config.tz), due_at)
     since = run.calendar.at(day - timedelta(days=1), run.calendar.working.day_start)
     for manager in await run.people(Role.STORE_MANAGER):
         mine = [o for o in placed if o.store_id == manager.store_id]
@@ -87,14 +87,13 @@ async def daily_sheets(run: Sweep) -> None:
     if await run.all_queued(f"R15:daily:{day.isoformat()}", recipients):
         return
     open_orders = await candidates.open_orders(run.session)
-    start = run.calendar.at(day, run.calendar.working.day_start.replace(hour=0, minute=0))
+    start = run.midnight(day)
     submitted_today = [o for o in open_orders if o.submitted_at and o.submitted_at >= start]
     if not open_orders:
         return  # an empty sheet is noise, not evidence
     head = await candidates.audit_head(run.session)
-    for person in recipients:
-        run.plan(person, f"R15:daily:{day.isoformat()}",
-                 lambda lang: _sheet_text(lang, day, open_orders, submitted_today, head), due_at)
+    run.plan(recipients, f"R15:daily:{day.isoformat()}",
+             lambda lang: _sheet_text(lang, day, open_orders, submitted_today, head), due_at)
 
 
 def _problems(order: Order, day: date) -> list[str]:
@@ -143,16 +142,14 @@ async def weekly_summary(run: Sweep) -> None:
     if await run.all_queued(f"R15:weekly:{week.isoformat()}", await run.people(Role.MANAGER)):
         return
     start, end = week - timedelta(days=7), week
-    since, until = run.calendar.at(start, run.calendar.working.day_start.replace(hour=0, minute=0)), \
-        run.calendar.at(end, run.calendar.working.day_start.replace(hour=0, minute=0))
+    since, until = run.midnight(start), run.midnight(end)
     figures = await candidates.week_figures(run.session, since, until)
     fines = await candidates.fines_proposed(run.session, since, until)
     chart = await weekly_chart(run.app, run.session, run.now, week)  # R17 trend, 8 weeks
-    for manager in await run.people(Role.MANAGER):
-        run.plan(manager, f"R15:weekly:{week.isoformat()}",
-                 lambda lang: t(lang, "digest.weekly", start=cards.fmt_date(lang, start),
-                                end=cards.fmt_date(lang, end - timedelta(days=1)), fines=fines[0],
-                                fine_total=fines[1], **figures), due_at, attachment=chart)
+    run.plan(await run.people(Role.MANAGER), f"R15:weekly:{week.isoformat()}",
+             lambda lang: t(lang, "digest.weekly", start=cards.fmt_date(lang, start),
+                            end=cards.fmt_date(lang, end - timedelta(days=1)), fines=fines[0],
+                            fine_total=fines[1], **figures), due_at, attachment=chart)
 
 
 PARTS = (

@@ -33,9 +33,8 @@ HANDLERS = frozenset({Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 
 
 async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
-    if case.assignee is not None and case.assignee.active:
-        return [case.assignee]
-    return await run.people(Role.CLERK)
+    """The case's assignee while active; otherwise every clerk."""
+    return [case.assignee] if case.assignee is not None and case.assignee.active else await run.people(Role.CLERK)
 
 
 async def _acknowledged(run: Sweep, case: AfterSalesCase, breach: datetime) -> tuple[bool, datetime | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,15 +95,18 @@ class Sweep:
 
     async def clerks_of(self, order: Order) -> list[User]:
         """The clerk who received the order; before anyone did, every clerk is responsible."""
-        if order.clerk_id is not None:
-            clerk = await self.session.get(User, order.clerk_id)
-            if clerk is not None and clerk.active:
-                return [clerk]
-        return await self.people(Role.CLERK)
+        clerk = await self.session.get(User, order.clerk_id) if order.clerk_id is not None else None
+        return [clerk] if clerk is not None and clerk.active else await self.people(Role.CLERK)
 
-    async def fine(self, *, rule: str, person: User, amount: int, reason: str, rule_key: str,
+    async def fine(self, people: list[User], *, rule: str, amount: int, reason: str, rule_key: str,
                    order: Order | None) -> None:
+        """Propose the fine to each of ``people``, each under ``rule_key:<their id>``."""
         evidence = [order.evidence_id] if order is not None and order.evidence_id else []
-        if await propose_fine(self.session, self.app, rule=rule, person=person, amount=amount, reason=reason,
-                              now=self.now, rule_key=rule_key, order=order, evidence=evidence):
-            self.fines += 1
+        for person in people:
+            if await propose_fine(self.session, self.app, rule=rule, person=person, amount=amount, reason=reason,
+                                  now=self.now, rule_key=f"{rule_key}:{person.id}", order=order, evidence=evidence):
+                self.fines += 1
+
+    def midnight(self, day: date) -> datetime:
+        """The start of ``day`` in the business time zone."""
+        return self.calendar.at(day, self.calendar.working.day_start.replace(hour=0, minute=0))

@@ -75,16 +75,13 @@ async def placement(run: Sweep) -> None:
                          buttons_for=partial(cards.clerk_buttons, order=order),
                          live=notices.reminder_spec(text_key, buttons="clerk"))
             elif duty.kind in (FINE_BOTH, FINE_CLERK):
-                amount = (run.policy.placement.not_placed_fine_yuan if duty.kind == FINE_BOTH
+                both = duty.kind == FINE_BOTH
+                amount = (run.policy.placement.not_placed_fine_yuan if both
                           else run.policy.placement.clerk_error_fine_yuan)
-                people = list(await run.clerks_of(order))
-                if duty.kind == FINE_BOTH:
-                    people.insert(0, order.sales)
                 reason = t("zh-CN", f"fine.reason.{duty.rule}", number=order.number,
                            date=cards.fmt_date("zh-CN", order.order_date))
-                for person in people:
-                    await run.fine(rule=duty.rule, person=person, amount=amount, reason=reason,
-                                   rule_key=f"{key}:{person.id}", order=order)
+                await run.fine(([order.sales] if both else []) + await run.clerks_of(order), rule=duty.rule,
+                               amount=amount, reason=reason, rule_key=key, order=order)
 
 
 async def last_calls(run: Sweep) -> None:
@@ -116,9 +113,8 @@ async def pickups(run: Sweep) -> None:
             elif not waived:
                 reason = t("zh-CN", "fine.reason.R10", number=order.number, days=duty.slot.rsplit(":", 1)[-1],
                            date=cards.fmt_date("zh-CN", order.pickup_deadline))
-                for person in await run.clerks_of(order):
-                    await run.fine(rule="R10", person=person, amount=duty.amount, reason=reason,
-                                   rule_key=f"{key}:{person.id}", order=order)
+                await run.fine(await run.clerks_of(order), rule="R10", amount=duty.amount, reason=reason,
+                               rule_key=key, order=order)
 
 
 async def release_held_orders(run: Sweep) -> int:

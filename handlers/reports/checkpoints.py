@@ -11,7 +11,6 @@ admins and managers where the log stopped matching.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +24,7 @@ from handlers.reminders.run import Sweep
 from storage import checkpoints, outbox
 from storage.checkpoints import ConsistencyReport
 from storage.merkle_tree import recomputed_tree
-from storage.models import AuditCheckpoint, User
+from storage.models import AuditCheckpoint
 from storage.users import users_with_role
 
 log = logging.getLogger(__name__)
@@ -55,17 +54,13 @@ async def send_checkpoint(session: AsyncSession, row: AuditCheckpoint, now: date
     return queued
 
 
-async def _alarm_recipients(session: AsyncSession) -> Sequence[User]:
-    return await users_with_role(session, Role.ADMIN, Role.MANAGER)
-
-
 async def raise_alarm(app: App, session: AsyncSession, now: datetime, row: AuditCheckpoint,
                       report: ConsistencyReport) -> None:
     """Tell admins and managers, at once and once a day, that the log no longer extends ``row``."""
     day = now.astimezone(app.config.tz).date().isoformat()
     at = row.created_at.astimezone(app.config.tz).strftime("%Y-%m-%d %H:%M")
     log.error("audit log does NOT extend the checkpoint published %s: %s", at, report.describe())
-    for person in await _alarm_recipients(session):
+    for person in await users_with_role(session, Role.ADMIN, Role.MANAGER):
         await outbox.enqueue(session, key=f"audit:alarm:{day}:{row.id}:u{person.id}", chat_id=person.telegram_id,
                              text=t(person.language, "audit.rewritten", at=at, size=report.checkpoint.size,
                                     what=divergence_text(person.language, report)),

@@ -23,14 +23,10 @@ def today(ctx: Context) -> date:
 
 def scope_for(ctx: Context) -> Scope:
     """Managers: everything; store managers: their store; clerks: their queue; sales: their own."""
-    role = Role(ctx.person.role)
-    if role is Role.MANAGER:
-        return Scope()
-    if role is Role.STORE_MANAGER:
-        return Scope(store_id=ctx.person.store_id if ctx.person.store_id is not None else -1)
-    if role is Role.CLERK:
-        return Scope(clerk_id=ctx.person.id, queue=True)
-    return Scope(sales_id=ctx.person.id)
+    person = ctx.person
+    return {Role.MANAGER: Scope(),
+            Role.STORE_MANAGER: Scope(store_id=person.store_id if person.store_id is not None else -1),
+            Role.CLERK: Scope(clerk_id=person.id, queue=True)}.get(Role(person.role), Scope(sales_id=person.id))
 
 
 def sees_contacts(ctx: Context) -> bool:
@@ -42,19 +38,12 @@ def read_period_of(ctx: Context, words: list[str], *, default: str = "本月") -
 
 
 def period_problem(ctx: Context, reading: PeriodReading) -> str | None:
-    """The answer to a period that cannot be counted, or None when it can."""
-    forms = ctx.t("report.period.forms")
-    if reading.problem == "future" and reading.period is not None:
-        return ctx.t("report.period.future", words=reading.words, start=reading.period.start.isoformat(),
-                     end=reading.period.end.isoformat(), forms=forms)
-    if reading.problem == "backwards" and reading.period is not None:
-        return ctx.t("report.period.backwards", start=reading.period.start.isoformat(),
-                     end=reading.period.end.isoformat())
-    if reading.problem == "unknown":
-        return ctx.t("report.period.unknown", word=reading.words, forms=forms)
-    if reading.problem == "invalid":
-        return ctx.t("report.period.invalid", word=reading.words, forms=forms)
-    return None
+    """The answer to a period that cannot be counted (unknown, future, backwards, invalid), or None when it can."""
+    if reading.problem is None:
+        return None
+    span = {"start": reading.period.start.isoformat(), "end": reading.period.end.isoformat()} if reading.period else {}
+    return ctx.t(f"report.period.{reading.problem}", words=reading.words, word=reading.words,
+                 forms=ctx.t("report.period.forms"), **span)
 
 
 def period_label(language: str, period: Period) -> str:

@@ -53,15 +53,6 @@ def _environment() -> Environment:
                        autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
 
 
-def entry_checks(found: reports.Evidence) -> dict[int, tuple[bool, bool]]:
-    """seq → (content matches its hash, prev_hash matches the entry before it)."""
-    checks = {}
-    for entry in found.entries:
-        expected_prev = GENESIS if entry.seq == 1 else found.predecessors.get(entry.seq - 1)
-        checks[entry.seq] = (entry_digest(entry) == entry.hash, entry.prev_hash == expected_prev)
-    return checks
-
-
 @dataclass
 class Proof:
     """The Merkle side of a document: where each shown leaf sits and the checkpoint it is proved against."""
@@ -104,7 +95,6 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
            generated_by: str, proof: Proof) -> tuple[str, bool]:
     """The HTML document and whether every entry verified (chain and tree)."""
     by_telegram = {u.telegram_id: u.name for u in people.values()}
-    checks = entry_checks(found)
     is_case = found.case is not None
 
     def person(user_id: int | None) -> str:
@@ -117,11 +107,12 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
 
     proved: list[tuple[int, bytes, list[bytes]]] = []
     entries: list[dict[str, Any]] = []
-    leaf_of_seq: dict[int, int] = {}
+    leaf_of_seq = {seq: index for (seq, kind), index in proof.indexes.items() if kind == ENTRY}
     tree_ok = True
     for entry in found.entries:
-        content_ok, link_ok = checks[entry.seq]
-        index = proof.indexes.get((entry.seq, ENTRY))
+        # The content matches its hash, and prev_hash the entry before it.
+        content_ok = entry_digest(entry) == entry.hash
+        link_ok = entry.prev_hash == (GENESIS if entry.seq == 1 else found.predecessors.get(entry.seq - 1))
         in_tree = False
         for kind, data in entry_leaf_bytes(entry):
             at = proof.indexes.get((entry.seq, kind))
@@ -133,15 +124,13 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
         tree_ok &= in_tree
         ok = content_ok and link_ok and in_tree
         mark = "✔" if ok else "✘ " + ("hash" if not content_ok else "prev_hash" if not link_ok else "Merkle")
-        if index is not None:
-            leaf_of_seq[entry.seq] = index
         # Raw Telegram updates stay in the proof block; the reader gets what happened, in words.
         what: list[str] = []
         if entry.kind == "state_change":
             what = [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload)
         elif entry.kind == "file":
             what = detail_lines(lang, entry.payload, skip=("case",))
-        entries.append({"leaf": index if index is not None else "", "seq": entry.seq,
+        entries.append({"leaf": leaf_of_seq.get(entry.seq, ""), "seq": entry.seq,
                         "time": _when(entry.recorded_at, tz), "kind": kind_label(lang, entry.kind),
                         "actor": actor(entry.actor_id), "entity": entry.entity or "",
                         "text": display_text(entry.text), "what": what, "prev_hash": entry.prev_hash,
@@ -182,8 +171,7 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
                         "detail": detail_lines(lang, event.detail),
                         "evidence": seq_of_id.get(event.evidence_id, "") if event.evidence_id else ""})
     photos = [{"time": _when(p.added_at, tz), "sha256": p.sha256 or "—", "size": p.size or "—",
-               "leaf": next((proof.indexes[(s, PHOTO)] for s in [seq_of_id.get(p.audit_id) if p.audit_id is not None else None]
-                             if s is not None and (s, PHOTO) in proof.indexes), None)}
+               "leaf": proof.indexes.get((seq_of_id.get(p.audit_id or 0, 0), PHOTO))}  # seq 0: none (they start at 1)
               for p in found.photos]
     fines = [{"number": f.number, "rule": f.rule, "person": person(f.person_id), "amount": f.amount_yuan,
               "state": t(lang, f"fine.state.{f.state}"), "reason": f.reason, "proposed_at": _when(f.proposed_at, tz),

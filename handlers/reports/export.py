@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.orders.lifecycle import LineState
 from domain.policy.intake import material_of
 from domain.policy.intake_checks import assumed_material
-from domain.policy.settings import LeadTimeRules, PolicySettings
+from domain.policy.settings import LeadTimeRules
 from domain.reports import Period
 from domain.texts import t
 from handlers.context import Context
 from handlers.orders.cards import line_text
-from handlers.app import App
+from handlers.app import App, AppConfig
 from handlers.reports.common import period_problem, read_period_of, sees_contacts
 from handlers.types import ExportJob, OutgoingDocument, Reply
 from storage import outbox, reports
@@ -124,13 +124,6 @@ VALUES: dict[str, Callable[[str, Any, LeadTimeRules | None], dict[str, Any]]] = 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML may not carry
 
 
-def _write_only_cell(sheet: Any, value: Any = None) -> Cell:
-    from openpyxl.cell import WriteOnlyCell
-
-    cell: Cell = WriteOnlyCell(sheet, value)
-    return cell
-
-
 class _Sheet:
     """openpyxl's write-only worksheet: rows stream out as they come (fast with lxml installed),
     with the frozen header, the filter over all rows and real date cells."""
@@ -147,21 +140,19 @@ class _Sheet:
             self.sheet.column_dimensions[get_column_letter(index)].width = _width(key)
         self.sheet.freeze_panes = "A2"
         bold = Font(bold=True)
-        header = []
-        for key in self.keys:
-            cell = _write_only_cell(self.sheet, t(language, f"export.col.{key}"))
-            cell.font = bold
-            header.append(cell)
-        self.sheet.append(header)
+        self.sheet.append([self._styled(t(language, f"export.col.{key}"), font=bold) for key in self.keys])
         self.count = 1
         # One styled cell per column and kind, reused row after row: a write-only sheet writes
         # each row out as it is appended, and restyling a fresh cell per value is most of the cost.
-        self._dates = [self._styled(DATE_FORMAT) for _ in self.keys]
-        self._times = [self._styled(TIME_FORMAT) for _ in self.keys]
+        self._dates = [self._styled(number_format=DATE_FORMAT) for _ in self.keys]
+        self._times = [self._styled(number_format=TIME_FORMAT) for _ in self.keys]
 
-    def _styled(self, number_format: str) -> Cell:
-        cell = _write_only_cell(self.sheet)
-        cell.number_format = number_format
+    def _styled(self, value: Any = None, **style: Any) -> Cell:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell: Cell = WriteOnlyCell(self.sheet, value)
+        for name, setting in style.items():
+            setattr(cell, name, setting)
         return cell
 
     def _cell(self, column: int, value: Any) -> Any:
@@ -249,22 +240,23 @@ def caption(job: ExportJob, rows: int) -> str:
              start=job.start.isoformat(), end=job.end.isoformat())
 
 
-async def write_export(session: AsyncSession, job: ExportJob, *, policy: PolicySettings,
-                       folder: Path) -> tuple[Path, int]:
-    """Build the job's workbook into ``folder``; what the background worker runs."""
+async def write_export(session: AsyncSession, config: AppConfig, job: ExportJob) -> tuple[str, int]:
+    """Build the job's workbook under ``files_dir``; what the background worker runs. Its path and rows."""
     period = Period(job.start, job.end)
-    content, rows = await build_workbook(session, job.kind, period, tz=ZoneInfo(policy.timezone),
-                                         language=job.language, contacts=job.contacts, lead=policy.lead_time)
+    content, rows = await build_workbook(session, job.kind, period, tz=config.tz, language=job.language,
+                                         contacts=job.contacts, lead=config.policy.lead_time)
+    folder = Path(config.files_dir) / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{job.key.replace(':', '-')}-{file_name(job.kind, period)}"
     path.write_bytes(content)
-    return path, rows
+    return str(path), rows
 
 
-async def send_export(session: AsyncSession, app: App, job: ExportJob, path: Path, rows: int) -> None:
+async def send_export(session: AsyncSession, app: App, job: ExportJob, written: tuple[str, int]) -> None:
     """Queue the finished workbook to the person who asked (an answer: R18 does not hold it back)."""
+    path, rows = written
     await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=caption(job, rows), now=app.clock.now(),
-                         attachment={"kind": "document", "path": str(path), "mime_type": XLSX,
+                         attachment={"kind": "document", "path": path, "mime_type": XLSX,
                                      "file_name": file_name(job.kind, Period(job.start, job.end))},
                          answer=True)
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.app import App, AppConfig
-from handlers.types import ChartJob, EvidenceJob, ExportJob, Job, KpiJob
+from handlers.types import EvidenceJob, ExportJob, Job, KpiJob
 
 
 @dataclass(frozen=True)
@@ -31,60 +30,37 @@ class _JobKind:
     failed: Callable[[AsyncSession, App, Any], Awaitable[None]] | None = None
 
 
-# Each kind's module is imported when a job of that kind is handled: the modules that need the
-# heavy libraries (openpyxl, jinja2, matplotlib) are then imported where the work is done.
-def _export() -> _JobKind:
-    from handlers.reports import export
-
-    async def build(session: AsyncSession, config: AppConfig, job: ExportJob) -> tuple[str, int]:
-        path, rows = await export.write_export(session, job, policy=config.policy,
-                                               folder=Path(config.files_dir) / "exports")
-        return str(path), rows
-
-    async def deliver(session: AsyncSession, app: App, job: ExportJob, result: tuple[str, int]) -> None:
-        path, rows = result
-        await export.send_export(session, app, job, Path(path), rows)
-
-    return _JobKind(build, deliver, export.export_failed)
-
-
-def _evidence() -> _JobKind:
-    from handlers.reports import evidence
-
-    return _JobKind(evidence.build_document, evidence.send_document, evidence.evidence_failed)
-
-
-def _kpi() -> _JobKind:
-    from handlers.reports import kpi
-
-    return _JobKind(kpi.count_job, kpi.send_kpi, kpi.kpi_failed)
-
-
-def _chart() -> _JobKind:
+def _kind(job: Job) -> _JobKind:
+    # Each kind's module is imported when a job of that kind is handled: the modules that need the
+    # heavy libraries (openpyxl, jinja2, matplotlib) are then imported where the work is done.
+    if isinstance(job, ExportJob):
+        from handlers.reports import export
+        return _JobKind(export.write_export, export.send_export, export.export_failed)
+    if isinstance(job, EvidenceJob):
+        from handlers.reports import evidence
+        return _JobKind(evidence.build_document, evidence.send_document, evidence.evidence_failed)
+    if isinstance(job, KpiJob):
+        from handlers.reports import kpi
+        return _JobKind(kpi.count_job, kpi.send_kpi, kpi.kpi_failed)
     from handlers.reports import weekly
-
     return _JobKind(weekly.draw_chart)  # the weekly summary awaits its chart
-
-
-_KINDS: dict[type[Job], Callable[[], _JobKind]] = {ExportJob: _export, EvidenceJob: _evidence, KpiJob: _kpi,
-                                                   ChartJob: _chart}
 
 
 async def build(session: AsyncSession, config: AppConfig, job: Job) -> Any:
     """What ``job`` makes, from the database as it is (reads only)."""
-    return await _KINDS[type(job)]().build(session, config, job)
+    return await _kind(job).build(session, config, job)
 
 
 async def deliver(session: AsyncSession, app: App, job: Job, result: Any) -> None:
     """Queue what the worker built to the person who asked."""
-    kind = _KINDS[type(job)]()
+    kind = _kind(job)
     if kind.deliver is not None:
         await kind.deliver(session, app, job, result)
 
 
 async def failed(session: AsyncSession, app: App, job: Job) -> None:
     """Tell the person who asked that it could not be built (the error itself is in the log)."""
-    kind = _KINDS[type(job)]()
+    kind = _kind(job)
     if kind.failed is not None:
         await kind.failed(session, app, job)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from domain.texts import has, t
@@ -17,31 +18,29 @@ _VALUE_LABELS = {
 _QUIET = ("event", "kind", "order_id", "parser_version", "change_id", "evidence", "requested_evidence", "path", "file_id")
 
 
+def _first(language: str, keys: Iterable[str], fallback: str) -> str:
+    """The text of the first of ``keys`` the catalogue has; ``fallback`` when it has none of them."""
+    return next((t(language, key) for key in keys if has(key)), fallback)
+
+
 def event_label(language: str, event: str, *, case: bool = False) -> str:
     """``order.changed`` / ``changed`` / ``case.opened`` / ``fine.confirmed`` as the reader's words."""
     name = event.split(".", 1)[1] if "." in event else event
     prefix = event.split(".", 1)[0] if "." in event else ("case" if case else "order")
     candidates = {"order": [f"event.{name}"], "case": [f"case.event.{name}"],
                   "fine": [f"fine.state.{name}"], "user": []}.get(prefix, [])
-    candidates += [f"event.{name}", f"case.event.{name}"]
-    for key in candidates:
-        if has(key):
-            return t(language, key)
-    return name.replace("_", " ")
+    return _first(language, candidates + [f"event.{name}", f"case.event.{name}"], name.replace("_", " "))
 
 
 def state_label(language: str, state: str | None, *, case: bool = False) -> str:
     if not state:
         return ""
-    for key in ((f"case.state.{state}",) if case else ()) + (f"state.{state}", f"case.state.{state}"):
-        if has(key):
-            return t(language, key)
-    return state
+    return _first(language, ((f"case.state.{state}",) if case else ()) + (f"state.{state}", f"case.state.{state}"),
+                  state)
 
 
 def kind_label(language: str, kind: str) -> str:
-    key = f"audit.kind.{kind}"
-    return t(language, key) if has(key) else kind
+    return _first(language, [f"audit.kind.{kind}"], kind)
 
 
 def flag_labels(language: str, flags: str | list[str] | None) -> str:
@@ -50,10 +49,7 @@ def flag_labels(language: str, flags: str | list[str] | None) -> str:
 
 
 def field_label(language: str, name: str) -> str:
-    for key in (f"evidence.detail.{name}", f"field.{name}", f"export.col.{name}"):
-        if has(key):
-            return t(language, key)
-    return name.replace("_", " ")
+    return _first(language, (f"evidence.detail.{name}", f"field.{name}", f"export.col.{name}"), name.replace("_", " "))
 
 
 def _value(language: str, name: str, value: Any) -> str:
@@ -62,8 +58,7 @@ def _value(language: str, name: str, value: Any) -> str:
     if isinstance(value, bool):
         return t(language, "evidence.yes" if value else "evidence.no")
     if isinstance(value, str) and name in _VALUE_LABELS:
-        key = f"{_VALUE_LABELS[name]}.{value}"
-        return t(language, key) if has(key) else value
+        return _first(language, [f"{_VALUE_LABELS[name]}.{value}"], value)
     if isinstance(value, str) and name in ("from", "to") and has(f"state.{value}"):
         return t(language, f"state.{value}")
     if isinstance(value, list) and name == "items":

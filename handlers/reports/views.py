@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
@@ -24,13 +23,9 @@ SLA_STATES = ("overdue", "due_soon", "on_time", "paused", "awaiting_answer")
 
 def scope_label(ctx: Context) -> str:
     role = Role(ctx.person.role)
-    if role is Role.MANAGER:
-        return ctx.t("report.scope.all")
     if role is Role.STORE_MANAGER:
         return ctx.person.store.name if ctx.person.store else "—"
-    if role is Role.CLERK:
-        return ctx.t("report.scope.queue")
-    return ctx.t("report.scope.own")
+    return ctx.t({Role.MANAGER: "report.scope.all", Role.CLERK: "report.scope.queue"}.get(role, "report.scope.own"))
 
 
 async def status(ctx: Context, args: str) -> None:
@@ -43,11 +38,9 @@ async def fines_of(ctx: Context) -> list[int] | None:
     """Whose proposed fines the person's figures count: everyone's for managers (None), the store's
     people for a store manager, one's own otherwise."""
     role = Role(ctx.person.role)
-    if role is Role.MANAGER:
-        return None
     if role is Role.STORE_MANAGER:
         return await reports.store_people(ctx.session, ctx.person.store_id)
-    return [ctx.person.id]
+    return None if role is Role.MANAGER else [ctx.person.id]
 
 
 async def status_figures(ctx: Context, scope: Scope) -> reports.StatusFigures:
@@ -66,19 +59,14 @@ def status_text(lang: str, figures: reports.StatusFigures, *, scope_name: str, d
                    submitted=figures.submitted_today, rush=figures.rush_today))
     lines.append(t(lang, "report.status.overdue", placement=figures.overdue_placement, pickup=figures.pickup_late,
                    backorders=figures.backorder_lines))
-    by_severity: dict[str, dict[str, int]] = defaultdict(dict)
-    for (severity, sla), n in figures.cases.items():
-        by_severity[severity][sla] = n
-    open_cases = sum(figures.cases.values())
-    if open_cases:
-        lines.append(t(lang, "report.status.cases", count=open_cases))
+    if figures.cases:
+        lines.append(t(lang, "report.status.cases", count=sum(figures.cases.values())))
         for severity in SEVERITIES:
-            if severity not in by_severity:
-                continue
-            parts = " · ".join(f"{t(lang, f'report.sla.{s}')} {by_severity[severity][s]}" for s in SLA_STATES
-                               if by_severity[severity].get(s))
-            lines.append(t(lang, "report.status.case_row", severity=t(lang, f"case.severity.{severity}"),
-                           count=sum(by_severity[severity].values()), states=parts))
+            counts = {s: n for (of, s), n in figures.cases.items() if of == severity}
+            if counts:
+                parts = " · ".join(f"{t(lang, f'report.sla.{s}')} {counts[s]}" for s in SLA_STATES if counts.get(s))
+                lines.append(t(lang, "report.status.case_row", severity=t(lang, f"case.severity.{severity}"),
+                               count=sum(counts.values()), states=parts))
     else:
         lines.append(t(lang, "report.status.no_cases"))
     lines.append(t(lang, "report.status.fines", count=figures.fines_proposed, total=figures.fines_proposed_yuan))
@@ -100,10 +88,9 @@ async def overdue(ctx: Context, args: str) -> None:
         return
     lines = [ctx.t("report.overdue.header", count=len(orders) + len(cases))]
     for order in orders:
-        if order.state == OrderState.printed:
-            problem = ctx.t("report.overdue.pickup", date=cards.fmt_date(lang, order.pickup_deadline))
-        else:
-            problem = ctx.t("report.overdue.placement", date=cards.fmt_date(lang, order.order_date))
+        late, since = (("pickup", order.pickup_deadline) if order.state == OrderState.printed
+                       else ("placement", order.order_date))
+        problem = ctx.t(f"report.overdue.{late}", date=cards.fmt_date(lang, since))
         lines.append(ctx.t("report.overdue.row", number=order.number, store=order.store.name if order.store else "—",
                            customer=_customer(order), state=cards.state_label(lang, order.state), problem=problem))
     tz = ctx.app.config.tz
