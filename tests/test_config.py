@@ -141,3 +141,10 @@ def test_no_file_means_embedded_defaults(tmp_path, monkeypatch) -> None:  # type
     assert settings.uses_sandbox and settings.source == "(embedded defaults)"
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(environ={"ORDERBOT_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_chats_at_once_follow_the_database_unless_set() -> None:
+    sqlite = settings_from_mapping({}, environ={})
+    postgres = settings_from_mapping({"database": {"url": "postgresql://postgres@127.0.0.1/x"}}, environ={})
+    chosen = settings_from_mapping({"updates": {"concurrent_chats": 3}}, environ={})
+    assert (sqlite.concurrent_chats, postgres.concurrent_chats, chosen.concurrent_chats) == (8, 16, 3)

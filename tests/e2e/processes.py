@@ -31,7 +31,7 @@ def free_port() -> int:
 
 def bot_config(path: Path, *, database_url: str, sandbox_port: int, framework: str = "python-telegram-bot",
                webhook_port: int | None = None, proxy_url: str | None = None, files_dir: Path,
-               concurrent_chats: int = 16) -> Path:
+               concurrent_chats: int | None = None) -> Path:
     lines = [
         "[telegram]", f'framework = "{framework}"',
         *(['mode = "webhook"'] if webhook_port else []),
@@ -40,7 +40,8 @@ def bot_config(path: Path, *, database_url: str, sandbox_port: int, framework: s
         "[sandbox]", f"port = {sandbox_port}", "attach = true", "demo_team = true", "",
         "[desk]", "port = 0", "",
         "[bot]", f'files_dir = "{files_dir}"', "",
-        "[updates]", f"concurrent_chats = {concurrent_chats}", "inbox_recovery_seconds = 2.0", "",
+        "[updates]", *([f"concurrent_chats = {concurrent_chats}"] if concurrent_chats else []),
+        "inbox_recovery_seconds = 2.0", "",
         "[scheduler]", "enabled = false", "",
         "[outbox]", "lease_seconds = 5.0", "",
     ]
