@@ -119,10 +119,8 @@ class _OneTripConnection(aiosqlite.Connection):
     def cursor(self) -> _OneTripCursor:  # type: ignore[override]  # a cursor right away, no trip
         return _OneTripCursor(self)
 
-    # A commit or roll-back is no trip to the thread either (see _OneTripCursor._run).
-    async def commit(self) -> None:
-        self._conn.commit()
-
+    # A roll-back is no trip to the thread either (see _OneTripCursor._run); a commit, which waits
+    # for the disk (fsync) and now and then checkpoints the WAL, is made on aiosqlite's thread.
     async def rollback(self) -> None:
         self._conn.rollback()
 
