@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -32,7 +32,7 @@ from bot.transport.updates import UnreadableUpdate, incoming_from_update, readab
 from bot.transport.webhook import Unreadable
 from handlers.app import App
 from handlers.audit_trail import log_outbound
-from handlers.dispatch import apply_found, record, record_many
+from handlers.dispatch import apply_found, record
 from handlers.notify import queue_undelivered_reply
 from handlers.types import Incoming, Outcome, outcome_from_json
 from storage import inbox
@@ -78,30 +78,6 @@ class UpdatePipeline:
         await record(self.app, incoming, queue=True)
         # Also for a redelivery: the instance that recorded it may have died before answering.
         self.kick(incoming.chat_id)
-
-    async def accept_batch(self, raws: Sequence[dict[str, Any]]) -> None:
-        """:meth:`accept` for a batch from one ``getUpdates``, in order: the readable ones in one
-        transaction (an update that cannot be read is recorded on its own, where it came). Every
-        accept waits for the one SQLite connection behind the chats' work, so one wait a batch
-        instead of one an update is what lets a busy bot take updates as fast as they arrive."""
-        now = self.app.clock.now()
-        readable: list[Incoming] = []
-        for raw in raws:
-            try:
-                readable.append(incoming_from_update(raw, received_at=now))
-            except UnreadableUpdate as error:
-                await self._record_batch(readable)
-                readable = []
-                body = json.dumps(raw, ensure_ascii=False, default=str)
-                await self.on_unreadable(body, error.reason, error.update_id or readable_update_id(raw))
-        await self._record_batch(readable)
-
-    async def _record_batch(self, incomings: Sequence[Incoming]) -> None:
-        if not incomings:
-            return
-        await record_many(self.app, incomings)
-        for incoming in incomings:  # redeliveries too: the instance that recorded one may have died
-            self.kick(incoming.chat_id)
 
     def kick(self, chat_id: int) -> None:
         """Make sure a lane works through the chat's unanswered updates."""

@@ -114,8 +114,7 @@ class Runtime:
         self.clock = clock
 
         self.transport = _build_transport(settings, token=token, api_url=api_url, file_url=file_url,
-                                          accept=self._accept, accept_batch=self._accept_batch,
-                                          unreadable=self._on_unreadable,
+                                          accept=self._accept, unreadable=self._on_unreadable,
                                           ready=lambda: self.ready, desk_routes=self._desk_routes)
         bot_id, username = await self.transport.prepare()
         calendars = LiveCalendar(settings.rules, public_holidays(settings.rules.working.calendar, clock.now().year))
@@ -226,10 +225,6 @@ class Runtime:
     async def _accept(self, raw: dict[str, Any]) -> None:
         assert self.pipeline is not None
         await self.pipeline.accept(raw)
-
-    async def _accept_batch(self, raws: list[dict[str, Any]]) -> None:
-        assert self.pipeline is not None
-        await self.pipeline.accept_batch(raws)
 
     async def _after_answer(self, incoming: Incoming, outcome: Outcome) -> None:
         if not self._warm:

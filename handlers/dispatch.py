@@ -13,7 +13,7 @@ sender gets a clear answer instead of silence.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,15 +54,6 @@ async def record(app: App, incoming: Incoming, *, queue: bool = False) -> int | 
     if evidence_id is None:
         log.info("update %s was already recorded; not applied again", incoming.update_id)
     return evidence_id
-
-
-async def record_many(app: App, incomings: Sequence[Incoming]) -> list[int | None]:
-    """:func:`record` (into the inbox) for a batch, in one transaction; None for each redelivery."""
-    evidence_ids = await audit_trail.record_inbound_many(app, incomings, app.clock.now(), queue=True)
-    for incoming, evidence_id in zip(incomings, evidence_ids, strict=True):
-        if evidence_id is None:
-            log.info("update %s was already recorded; not applied again", incoming.update_id)
-    return evidence_ids
 
 
 FindUpdate = Callable[[AsyncSession], Awaitable[tuple[Incoming, int] | None]]

@@ -19,7 +19,6 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
     InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, WebAppInfo
 
 from bot.transport.outgoing import Failure, LibraryBotApi, LibraryTypes
-from bot.transport.polling import AcceptBatch
 from bot.transport.receiving import Receiving
 from bot.transport.webhook import Unreadable
 
@@ -63,11 +62,11 @@ class AiogramTransport:
 
     def __init__(self, *, token: str, api_url: str, file_url: str, accept: UpdateCallback,
                  unreadable: Unreadable, webhook: dict[str, Any] | None = None,
-                 ready: Callable[[], bool] | None = None, accept_batch: AcceptBatch | None = None) -> None:
+                 ready: Callable[[], bool] | None = None) -> None:
         self.bot = Bot(token, session=AiohttpSession(api=api_server(api_url, file_url)))
         self.api = AiogramBotApi(self.bot)
         self.receiving = Receiving(self.bot, token=token, api_url=api_url, accept=accept, unreadable=unreadable,
-                                   webhook=webhook, ready=ready, accept_batch=accept_batch)
+                                   webhook=webhook, ready=ready)
 
     @property
     def webhook(self) -> Any:

@@ -5,8 +5,7 @@ python-telegram-bot's updater asks for the next batch as soon as it has queued t
 current one, before any handler ran, so a crash then lost the batch. This loop asks
 for the next batch only after ``accept`` returned for every update of the current
 one, and ``accept`` returns once the update is committed to the audit log and the
-inbox (``accept_batch``, where given, commits a whole batch at once). Both libraries
-use it, so both give the same guarantee; they still send.
+inbox. Both libraries use it, so both give the same guarantee; they still send.
 
 Updates are read as the raw JSON Telegram sent, not through a library's models,
 so an update a library could not parse is recorded as evidence all the same.
@@ -24,16 +23,13 @@ import aiohttp
 log = logging.getLogger(__name__)
 
 Accept = Callable[[dict[str, Any]], Awaitable[None]]
-AcceptBatch = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 
 class Poller:
     def __init__(self, *, api_url: str, token: str, accept: Accept, allowed_updates: Sequence[str],
-                 timeout: int = 10, retry_first: float = 0.5, retry_max: float = 30.0,
-                 accept_batch: AcceptBatch | None = None) -> None:
+                 timeout: int = 10, retry_first: float = 0.5, retry_max: float = 30.0) -> None:
         self._url = f"{api_url}{token}/getUpdates"
         self._accept = accept
-        self._accept_batch = accept_batch
         self._allowed = list(allowed_updates)
         self._timeout = timeout
         self._retry_first, self._retry_max = retry_first, retry_max
@@ -68,25 +64,11 @@ class Poller:
                 wait = min(wait * 2, self._retry_max)
                 continue
             wait = self._retry_first
-            batch = [raw if isinstance(raw, dict) else {"unreadable": raw} for raw in updates]
-            if self._accept_batch is not None and len(batch) > 1:
-                try:
-                    await asyncio.shield(self._accept_batch(batch))
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    # One at a time below: those recorded before are recognised by their update id.
-                    log.warning("a batch of %d updates could not be recorded at once; one by one", len(batch),
-                                exc_info=True)
-                else:
-                    for raw in batch:
-                        self._confirm(raw)
-                    continue
-            for raw in batch:
+            for raw in updates:
                 try:
                     # Shielded: a stop while an update is being committed lets that commit finish,
                     # so the update is either fully recorded or will come again.
-                    await asyncio.shield(self._accept(raw))
+                    await asyncio.shield(self._accept(raw if isinstance(raw, dict) else {"unreadable": raw}))
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -96,13 +78,9 @@ class Poller:
                     await asyncio.sleep(wait)
                     wait = min(wait * 2, self._retry_max)
                     break
-                self._confirm(raw)
-
-    def _confirm(self, raw: dict[str, Any]) -> None:
-        """The next getUpdates asks for what comes after ``raw`` (and so confirms it)."""
-        update_id = raw.get("update_id")
-        if isinstance(update_id, int) and (self._offset is None or update_id >= self._offset):
-            self._offset = update_id + 1
+                update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                if isinstance(update_id, int) and (self._offset is None or update_id >= self._offset):
+                    self._offset = update_id + 1
 
     async def _fetch(self) -> list[Any]:
         assert self._session is not None

@@ -16,7 +16,6 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.transport.outgoing import Failure, LibraryBotApi, LibraryTypes
-from bot.transport.polling import AcceptBatch
 from bot.transport.receiving import Receiving
 from bot.transport.webhook import Unreadable
 
@@ -56,13 +55,13 @@ class PtbTransport:
 
     def __init__(self, *, token: str, api_url: str, file_url: str, accept: UpdateCallback,
                  unreadable: Unreadable, webhook: dict[str, Any] | None = None,
-                 ready: Callable[[], bool] | None = None, accept_batch: AcceptBatch | None = None) -> None:
+                 ready: Callable[[], bool] | None = None) -> None:
         self.application: Application = (
             ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url).updater(None).build()
         )
         self.api = PtbBotApi(self.application.bot)
         self.receiving = Receiving(self.application.bot, token=token, api_url=api_url, accept=accept,
-                                   unreadable=unreadable, webhook=webhook, ready=ready, accept_batch=accept_batch)
+                                   unreadable=unreadable, webhook=webhook, ready=ready)
 
     @property
     def webhook(self) -> Any:

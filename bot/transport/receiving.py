@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.transport.polling import AcceptBatch, Poller
+from bot.transport.polling import Poller
 from bot.transport.updates import ALLOWED_UPDATES
 from bot.transport.webhook import Unreadable, WebhookMode
 
@@ -18,12 +18,11 @@ Accept = Callable[[dict[str, Any]], Awaitable[None]]
 
 class Receiving:
     def __init__(self, bot: Any, *, token: str, api_url: str, accept: Accept, unreadable: Unreadable,
-                 webhook: dict[str, Any] | None = None, ready: Callable[[], bool] | None = None,
-                 accept_batch: AcceptBatch | None = None) -> None:
+                 webhook: dict[str, Any] | None = None, ready: Callable[[], bool] | None = None) -> None:
         self._bot = bot  # the library's bot: both name set_webhook / delete_webhook alike
         self.webhook = WebhookMode(webhook, accept, unreadable, ready=ready) if webhook else None
         self.poller = None if webhook else Poller(api_url=api_url, token=token, accept=accept,
-                                                  allowed_updates=ALLOWED_UPDATES, accept_batch=accept_batch)
+                                                  allowed_updates=ALLOWED_UPDATES)
         self._running = False
 
     async def start(self) -> None:

@@ -46,31 +46,3 @@ async def test_a_broken_polled_update_is_kept_and_the_next_one_is_answered(harne
     kept = json.loads(json.loads(entry.payload)["body"])
     assert kept["message"] == BROKEN[what]["message"]
     assert report.ok
-
-
-async def test_a_batch_of_updates_is_recorded_in_order_with_a_broken_one_among_them(harness: Harness) -> None:
-    """Several people typing at once reach the bot as one ``getUpdates`` batch, committed in one
-    transaction (``UpdatePipeline.accept_batch``): each is answered, a broken one among them is
-    kept raw where it came, and the log keeps Telegram's order."""
-    h = harness
-    await h.settle()
-    after = {who: await h.client.last_seq(h.uid(who)) for who in ("sales1", "sales2", "admin")}
-    # Queued in one go, before the bot's long poll can return: one batch.
-    first = h.sandbox.users.send_text(h.uid("sales1"), "/whoami")
-    broken = h.sandbox.state.enqueue_raw(BROKEN["text is a number"])
-    second = h.sandbox.users.send_text(h.uid("sales2"), "/whoami")
-    third = h.sandbox.users.send_text(h.uid("admin"), "/whoami")
-    for who in ("sales1", "sales2", "admin"):
-        [answer] = await h.client.wait_for_bot(h.uid(who), after[who])
-        assert answer["text"], who
-    async with h.runtime.app.sessions() as session:
-        def inbound(message: dict) -> object:
-            return select(AuditEntry.update_id).where(AuditEntry.chat_id == message["chat"]["id"],
-                                                      AuditEntry.message_id == message["message_id"])
-        ids = [(await session.execute(inbound(m))).scalar_one() for m in (first, second, third)]
-        entries = (await session.execute(select(AuditEntry).where(AuditEntry.update_id.in_(
-            [*ids, broken["update_id"]])).order_by(AuditEntry.seq))).scalars().all()
-        report = await verify_chain(session)
-    assert [e.update_id for e in entries] == sorted([*ids, broken["update_id"]])  # Telegram's order
-    assert [e.kind for e in entries] == [Kind.INBOUND, Kind.UNREADABLE, Kind.INBOUND, Kind.INBOUND]
-    assert report.ok
