@@ -6,9 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 from domain.aftersales import CaseState, sla_due, warning_at
 from domain.numbering import parse_case_number
@@ -32,14 +30,6 @@ _NO_DEADLINE = frozenset({CaseState.resolved, CaseState.closed, CaseState.reject
 async def visible_case(ctx: Context, number: str) -> AfterSalesCase | None:
     """The case with that number if the sender may see it — else None, exactly as if it did not exist."""
     return await records.visible(ctx, number, parse=parse_case_number, load=case_store.case_by_number)
-
-
-async def record(ctx: Context, case: AfterSalesCase, event: str, *, from_state: str | None = None,
-                 to_state: str | None = None, detail: dict[str, Any] | None = None) -> None:
-    """One history line on the case and one state-change entry in the audit chain, same evidence."""
-    await records.record_step(ctx, add_event=partial(case_store.add_event, ctx.session, case), entity=case.number,
-                              audit_event=f"case.{event}", event=event, data={"case_id": case.id},
-                              from_state=from_state, to_state=to_state, detail=detail)
 
 
 async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:

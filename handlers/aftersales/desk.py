@@ -16,11 +16,12 @@ from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
-from handlers.aftersales.common import DESK, record, refresh_sla
+from handlers.aftersales.common import DESK, refresh_sla
 from handlers.context import Context
 from handlers.fines import propose_fine
 from handlers.questions import Question
-from handlers.notify import notify_users, people
+from handlers.notify import people
+from handlers.records import record, tell_sales
 from handlers.buttons import DeskAction, SalesCaseAction
 from handlers.types import Button, id_from
 from storage import aftersales as case_store
@@ -47,15 +48,6 @@ async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail:
                  detail={k: v for k, v in detail.items() if v is not None} or None)
 
 
-async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for: Callable[[str], str] | None = None, *,
-                      slot: str, live: dict[str, object] | None = None) -> None:
-    sales = await user_by_id(ctx.session, case.sales_id)
-    if sales is None or (ctx.user is not None and sales.id == ctx.user.id):
-        return
-    await notify_users(ctx.session, [sales], key=f"case:{case.number}:{slot}:{ctx.evidence_id}", now=ctx.now,
-                       entity=case.number, text_for=text_for, app=ctx.app, live=live)
-
-
 async def case_for_button(ctx: Context, case_id: int) -> AfterSalesCase | None:
     case = await case_store.case_by_id(ctx.session, case_id)
     if case is None:
@@ -79,8 +71,8 @@ async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
     if case.assignee_id is None:
         case.assignee = ctx.person
     await step(ctx, case, CaseAction.accept)
-    await _tell_sales(ctx, case, lambda language: t(language, "case.accepted_for_sales", number=case.number,
-                                                     who=ctx.person.name), slot="accepted")
+    await tell_sales(ctx, case, f"case:{case.number}:accepted:{ctx.evidence_id}", text_for=lambda language: t(
+        language, "case.accepted_for_sales", number=case.number, who=ctx.person.name))
     ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
     await show_desk_card(ctx, case, edit=True)
 
@@ -204,8 +196,8 @@ async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
     await record(ctx, case, "assigned", detail={"to": person.id, "name": person.name, "from": before})
     ctx.callback_answer = ctx.t("case.assigned", name=person.name)
     if ctx.user is not None and person.id != ctx.user.id:
-        await notify_users(ctx.session, [person], key=f"case:{case.number}:assigned:{ctx.evidence_id}", now=ctx.now,
-                           entity=case.number, app=ctx.app, live=notices.card_spec("case.assigned_to_you"))
+        await ctx.notify([person], f"case:{case.number}:assigned:{ctx.evidence_id}", entity=case.number,
+                         live=notices.card_spec("case.assigned_to_you"))
 
 
 async def pick_category(ctx: Context, case: AfterSalesCase, value: str, *,
@@ -249,7 +241,7 @@ async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, no
     await _end_pause(ctx, case)
     case.resolution, case.resolution_note, case.resolved_at = resolution, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
-    await _tell_sales(ctx, case, slot="resolved", live={"kind": "case.score"})
+    await tell_sales(ctx, case, f"case:{case.number}:resolved:{ctx.evidence_id}", live={"kind": "case.score"})
     await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
                                                          resolution=ctx.t(f"case.resolution.{resolution.value}")))
 
@@ -275,9 +267,8 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
     await step(ctx, case, action, score=score, previous_resolution=resolution)
     ctx.reply(ctx.t("case.reopened_for_sales", number=case.number, score=score), entity=case.number, edit=True)
     desk = [case.assignee] if case.assignee else list(await people(ctx.session, Role.CLERK))
-    await notify_users(ctx.session, desk, key=f"case:{case.number}:reopened:{case.reopen_count}", now=ctx.now,
-                       entity=case.number, app=ctx.app,
-                       live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
+    await ctx.notify(desk, f"case:{case.number}:reopened:{case.reopen_count}", entity=case.number,
+                     live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
 
 
 async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
@@ -340,8 +331,8 @@ async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMess
     case.resolution_note = reason
     case.closed_at = ctx.now
     await step(ctx, case, CaseAction.reject, reason=reason)
-    await _tell_sales(ctx, case, lambda language: t(language, "case.refused_for_sales", number=case.number,
-                                                     reason=reason), slot="rejected")
+    await tell_sales(ctx, case, f"case:{case.number}:rejected:{ctx.evidence_id}", text_for=lambda language: t(
+        language, "case.refused_for_sales", number=case.number, reason=reason))
     await show_desk_card(ctx, case, edit=False)
 
 

@@ -17,12 +17,12 @@ from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
-from handlers.aftersales.common import DESK, keep_files, record, refresh_sla, visible_case
+from handlers.aftersales.common import DESK, keep_files, refresh_sla, visible_case
 from handlers.aftersales.desk import case_for_button, change_category, pick_category, satisfaction, show_desk_card
 from handlers.context import Context
-from handlers.notify import notify_users, people
+from handlers.notify import people
 from handlers.orders.common import visible_order
-from handlers.records import may_see
+from handlers.records import may_see, record
 from handlers.buttons import SalesCaseAction
 from handlers.types import Button, id_from
 from storage import aftersales as case_store
@@ -135,9 +135,8 @@ async def link_order(ctx: Context, case: AfterSalesCase, order: Order) -> None:
 async def tell_desk(ctx: Context, case: AfterSalesCase) -> None:
     """The clerks get the case card; a queued case reaches them when the window opens."""
     clerks = await people(ctx.session, Role.CLERK)
-    await notify_users(ctx.session, clerks, key=f"case:{case.number}:new", now=ctx.now, entity=case.number,
-                       not_before=case.opened_at if case.queued else None, app=ctx.app,
-                       live=notices.card_spec("case.new_for_desk"))
+    await ctx.notify(clerks, f"case:{case.number}:new", entity=case.number, live=notices.card_spec("case.new_for_desk"),
+                     not_before=case.opened_at if case.queued else None)
 
 
 async def show_sales_card(ctx: Context, case: AfterSalesCase, *, edit: bool = False,
@@ -175,10 +174,9 @@ async def reply_to_case(ctx: Context, number: str) -> bool:
     await record(ctx, case, event, detail={"text": text})
     ctx.say(f"case.{event}_recorded", number=case.number)
     if event == "note" and case.assignee is not None and case.assignee.id != ctx.person.id:
-        await notify_users(ctx.session, [case.assignee], key=f"case:{case.number}:note:{ctx.evidence_id}",
-                           now=ctx.now, entity=case.number,
-                           text_for=lambda language: t(language, "case.note_for_desk", number=case.number,
-                                                       who=ctx.person.name, text=text))
+        await ctx.notify([case.assignee], f"case:{case.number}:note:{ctx.evidence_id}", entity=case.number,
+                         text_for=lambda language: t(language, "case.note_for_desk", number=case.number,
+                                                     who=ctx.person.name, text=text))
     return True
 
 

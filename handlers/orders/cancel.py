@@ -11,9 +11,9 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.questions import Question
-from handlers.notify import notify_users, people
+from handlers.notify import people
 from handlers.orders import cards
-from handlers.orders.common import record
+from handlers.records import record
 from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
@@ -60,8 +60,8 @@ async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, co
         order.cancel_requested_at = ctx.now
         await record(ctx, order, "cancel_requested", detail={"reason": order.cancel_reason})
         clerks = await people(ctx.session, Role.CLERK)
-        await notify_users(ctx.session, clerks, key=f"order:{order.number}:cancelreq:{ctx.evidence_id}",
-                           now=ctx.now, entity=order.number, app=ctx.app, live={"kind": "order.cancel_request"})
+        await ctx.notify(clerks, f"order:{order.number}:cancelreq:{ctx.evidence_id}", entity=order.number,
+                         live={"kind": "order.cancel_request"})
         ctx.reply(ctx.t("cancel.requested", number=order.number), edit=True, entity=order.number)
         return
     await _cancel(ctx, order)
@@ -76,9 +76,8 @@ async def _cancel(ctx: Context, order: Order) -> None:
                  detail={"reason": order.cancel_reason})
     if ctx.user is not None and ctx.user.role == Role.SALES:
         clerks = await people(ctx.session, Role.CLERK)
-        await notify_users(ctx.session, clerks, key=f"order:{order.number}:cancelled", now=ctx.now,
-                           entity=order.number, text_key="clerk.cancelled", number=order.number,
-                           reason=order.cancel_reason or "")
+        await ctx.notify(clerks, f"order:{order.number}:cancelled", entity=order.number, text_key="clerk.cancelled",
+                         number=order.number, reason=order.cancel_reason or "")
 
 
 async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
@@ -98,9 +97,8 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
         await record(ctx, order, "cancel_refused", detail={"reason": order.cancel_reason})
         key, text_key = "cancelkept", "sales.cancel_refused"
     if sales is not None:
-        await notify_users(ctx.session, [sales], key=f"order:{order.number}:{key}:{ctx.evidence_id}", now=ctx.now,
-                           entity=order.number, text_key=text_key, number=order.number,
-                           clerk=ctx.user.name if ctx.user else "")
+        await ctx.notify([sales], f"order:{order.number}:{key}:{ctx.evidence_id}", entity=order.number,
+                         text_key=text_key, number=order.number, clerk=ctx.user.name if ctx.user else "")
     ctx.reply(ctx.t(f"{text_key}.clerk", number=order.number), edit=True, entity=order.number)
 
 
