@@ -4,7 +4,7 @@ score re-opens the case (直至客户满意为止). A registration error links t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from functools import partial
 
 from domain.aftersales import (
@@ -30,11 +30,17 @@ from storage.models import AfterSalesCase, AwaitingInput, CasePause, User
 from storage.users import user_by_id
 
 
-async def show_desk_card(ctx: Context, case: AfterSalesCase, *, edit: bool, note: str | None = None) -> None:
-    text = await notices.desk_card_text(ctx.session, ctx.language, case, ctx.app.config.tz)
+async def show_card(ctx: Context, case: AfterSalesCase, *, desk: bool = True, edit: bool = False,
+                    headline_key: str = "case.card", note: str | None = None) -> None:
+    """The desk's card of the case (with the customer wait's reason), or the sales person's (``desk=False``)."""
+    text = await notices.desk_card_text(ctx.session, ctx.language, case, ctx.app.config.tz, headline_key=headline_key,
+                                        waiting=desk)
     if note:
         text = note + "\n" + text
-    ctx.reply(text, buttons=cards.desk_buttons(ctx.language, case), entity=case.number, edit=edit)
+    if headline_key in ("case.opened", "case.opened_queued"):
+        text += "\n" + ctx.t("case.photo_hint")
+    buttons = cards.desk_buttons(ctx.language, case) if desk else cards.sales_buttons(ctx.language, case)
+    ctx.reply(text, buttons=buttons, entity=case.number, edit=edit)
 
 
 async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail: object) -> None:
@@ -60,6 +66,9 @@ async def desk_button(ctx: Context, data: DeskAction) -> None:
     case = await case_for_button(ctx, data.case_id)
     if case is None:
         return
+    if data.what in _ARGUMENTS and data.arg not in _ARGUMENTS[data.what]:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
     action = _BUTTON_ACTIONS.get(data.what)
     if action is not None and action not in case_actions(CaseState(case.state)):
         await refuse_stale(ctx, case, data.what)
@@ -74,7 +83,7 @@ async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
     await tell_sales(ctx, case, f"case:{case.number}:accepted:{ctx.evidence_id}", text_for=lambda language: t(
         language, "case.accepted_for_sales", number=case.number, who=ctx.person.name))
     ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str, action: CaseAction,
@@ -99,7 +108,7 @@ async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> None:
     await step(ctx, case, CaseAction.customer_replied,
                paused_from=open_pause.started_at.isoformat() if open_pause else None)
     ctx.callback_answer = ctx.t("case.resumed", at=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz))
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -109,10 +118,7 @@ async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
 
 
 async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
-    resolution = cards.RESOLUTION_CODES.get(code)
-    if resolution is None:
-        ctx.callback_answer = ctx.t("button.expired")
-        return
+    resolution = cards.RESOLUTION_CODES[code]
     if resolution is Resolution.rejected:  # 不予处理 needs the reason first
         await _ask_reason(ctx, case, code, what="declined", action=CaseAction.resolve,
                           question=Question.case_resolution_reason, edit=True)
@@ -121,13 +127,11 @@ async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
 
 
 async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> None:
-    if (severity := cards.SEVERITY_CODES.get(code)) is None:
-        ctx.callback_answer = ctx.t("button.expired")
-        return
+    severity = cards.SEVERITY_CODES[code]
     before, case.severity = case.severity, severity
     await refresh_sla(ctx, case)
     await record(ctx, case, "severity_set", detail={"from": before, "to": severity})
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 async def _ask_assignee(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -143,20 +147,17 @@ async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     await assign(ctx, case, person)
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 async def _desk_category(ctx: Context, case: AfterSalesCase, value: str) -> None:
     if await pick_category(ctx, case, value, card=DeskAction):
-        await show_desk_card(ctx, case, edit=True)
+        await show_card(ctx, case, edit=True)
 
 
 async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
-    if rule not in ("R7", "R8"):
-        ctx.callback_answer = ctx.t("button.expired")
-        return
     await propose_case_fine(ctx, case, rule)
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[None]]
@@ -170,6 +171,9 @@ _DESK_STEPS: dict[str, DeskStep] = {
 }
 
 
+# The arguments a button may carry; any other is a stale or forged one ("expired").
+_ARGUMENTS: dict[str, Collection[str]] = {"res": cards.RESOLUTION_CODES, "sev": cards.SEVERITY_CODES,
+                                          "fine": ("R7", "R8")}
 # The desk card's step buttons and the life-cycle action each one takes.
 _BUTTON_ACTIONS = {"accept": CaseAction.accept, "reject": CaseAction.reject, "wait": CaseAction.wait_for_customer,
                    "resume": CaseAction.customer_replied, "resolve": CaseAction.resolve}
@@ -186,7 +190,7 @@ async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
                                 at=cards.fmt_time(ctx.language, last.at if last else case.opened_at,
                                                   ctx.app.config.tz),
                                 action=ctx.t(f"case.button.{what}"))
-    await show_desk_card(ctx, case, edit=True, note=ctx.callback_answer)
+    await show_card(ctx, case, edit=True, note=ctx.callback_answer)
 
 
 async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
@@ -242,7 +246,7 @@ async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, no
     case.resolution, case.resolution_note, case.resolved_at = resolution, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
     await tell_sales(ctx, case, f"case:{case.number}:resolved:{ctx.evidence_id}", live={"kind": "case.score"})
-    await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
+    await show_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
                                                          resolution=ctx.t(f"case.resolution.{resolution.value}")))
 
 
@@ -320,7 +324,7 @@ async def wait_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessag
     if (case := await _waiting_case(ctx, waiting)) is None:
         return
     await pause(ctx, case, _reason(ctx))
-    await show_desk_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
+    await show_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
 
 
 async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
@@ -333,7 +337,7 @@ async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMess
     await step(ctx, case, CaseAction.reject, reason=reason)
     await tell_sales(ctx, case, f"case:{case.number}:rejected:{ctx.evidence_id}", text_for=lambda language: t(
         language, "case.refused_for_sales", number=case.number, reason=reason))
-    await show_desk_card(ctx, case, edit=False)
+    await show_card(ctx, case, edit=False)
 
 
 async def declined_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
