@@ -13,6 +13,7 @@ from domain.numbering import parse_case_number
 from domain.roles import Role
 from handlers import records
 from handlers.context import Context
+from handlers.records import record
 from handlers.types import IncomingFile
 from storage import aftersales as case_store
 from storage import audit
@@ -54,7 +55,7 @@ async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterS
     """Photos are evidence: download each, store it as <sha256>.<ext>, log id, hash and size.
 
     A failed download still records the ``file_id`` with the error, so nothing is lost
-    (the inbound audit entry holds the ids too). Returns the case's new photo rows.
+    (the inbound audit entry holds the ids too). Returns the case's new photo rows, recorded on its history.
     """
     kept: list[CasePhoto] = []
     for file in files:
@@ -91,6 +92,8 @@ async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterS
             ctx.session.add(photo)
             kept.append(photo)
     await ctx.session.flush()
+    if case is not None and kept:
+        await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in kept]})
     return kept
 
 

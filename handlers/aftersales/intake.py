@@ -90,9 +90,7 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
         "order": order.number if order else None, "category": case.category, "whole_order": case.whole_order,
         "queued": queued, "opened_at": opened_at.isoformat(), "parsed": parsed.to_contract(),
         "order_state": order.state if order else None})
-    photos = await keep_files(ctx, ctx.incoming.files, case)
-    if photos:
-        await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in photos]})
+    await keep_files(ctx, ctx.incoming.files, case)
     await show_card(ctx, case, desk=False, headline_key="case.opened_queued" if queued else "case.opened")
     if candidates:
         ctx.reply(ctx.t("aftersales.pick_order", count=len(candidates)),
@@ -147,7 +145,6 @@ async def reply_to_case(ctx: Context, number: str) -> bool:
     incoming = ctx.incoming
     if incoming.files:
         photos = await keep_files(ctx, incoming.files, case)
-        await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in photos]})
         total = len(await case_store.photos(ctx.session, case.id))
         ctx.say("case.photos_added", number=case.number, added=len(photos), total=total)
         if incoming.text:
