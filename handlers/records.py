@@ -1,17 +1,18 @@
 """Pieces orders (订单) and after-sales cases (售后单) share: who may see one, finding one by its
-number, writing a step into its history, and reading that history back as lines.
+number, writing a step into its history, telling its sales person, and reading that history back as lines.
 
 Both kinds of record belong to a sales person and a store, carry a document number and keep a
-history of events next to the audit chain; only the storage functions and the texts differ, and
-those are passed in by ``handlers.orders.common`` and ``handlers.aftersales.common``.
+history of events next to the audit chain; only the storage functions and the texts differ: ``record``
+picks its own by the record's kind, the others are passed them by ``handlers.orders.common``,
+``handlers.aftersales.common`` and the views.
 """
 
 from __future__ import annotations
 
 import json
-from functools import partial
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
