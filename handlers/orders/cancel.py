@@ -13,12 +13,11 @@ from handlers.context import Context
 from handlers.questions import Question
 from handlers.notify import people
 from handlers.orders import cards
-from handlers.records import record
+from handlers.records import record, tell_sales
 from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
 from storage.models import ChangeState, Order, PendingChange
-from storage.users import user_by_id
 
 
 async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None:
@@ -88,7 +87,6 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
                                     state=cards.state_label(ctx.language, order.state))
         ctx.reply(ctx.callback_answer, entity=order.number)
         return
-    sales = await user_by_id(ctx.session, order.sales_id)
     if accept:
         await _cancel(ctx, order)
         key, text_key = "cancelled", "sales.cancel_accepted"
@@ -96,9 +94,8 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
         order.cancel_requested_at = None
         await record(ctx, order, "cancel_refused", detail={"reason": order.cancel_reason})
         key, text_key = "cancelkept", "sales.cancel_refused"
-    if sales is not None:
-        await ctx.notify([sales], f"order:{order.number}:{key}:{ctx.evidence_id}", entity=order.number,
-                         text_key=text_key, number=order.number, clerk=ctx.user.name if ctx.user else "")
+    await tell_sales(ctx, order, f"order:{order.number}:{key}:{ctx.evidence_id}", text_key=text_key,
+                     number=order.number, clerk=ctx.user.name if ctx.user else "")
     ctx.reply(ctx.t(f"{text_key}.clerk", number=order.number), edit=True, entity=order.number)
 
 

@@ -19,7 +19,6 @@ from handlers.records import record, tell_sales
 from handlers.buttons import LineArrival, OrderStep
 from storage import orders as order_store
 from storage.models import Order, OrderLine
-from storage.users import user_by_id
 
 CLERKS = frozenset({Role.CLERK, Role.MANAGER})
 _STAMP = {
@@ -184,14 +183,15 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
 async def _tell_about_line(ctx: Context, order: Order, line: OrderLine, text_key: str, *,
                           with_sales: bool = False) -> None:
     """R9: store managers (and, for a backorder, the sales person) get the newest stock news promptly."""
-    recipients = [(user, "") for user in await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)]
-    if with_sales and (sales := await user_by_id(ctx.session, order.sales_id)) is not None:
-        recipients.append((sales, ":sales"))
-    for user, suffix in recipients:
-        await ctx.notify([user], f"line:{line.id}:{line.state}:{ctx.evidence_id}{suffix}", entity=order.number,
-                         text_for=lambda language: t(
-                             language, text_key, number=order.number, line=cards.line_text(language, line),
-                             customer=order.customer_name or "", eta=cards.fmt_date(language, line.eta)))
+    def text(language: str) -> str:
+        return t(language, text_key, number=order.number, line=cards.line_text(language, line),
+                 customer=order.customer_name or "", eta=cards.fmt_date(language, line.eta))
+
+    key = f"line:{line.id}:{line.state}:{ctx.evidence_id}"
+    managers = await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)
+    await ctx.notify(managers, key, entity=order.number, text_for=text)
+    if with_sales:
+        await tell_sales(ctx, order, f"{key}:sales", text_for=text)
 
 
 # What clerks type after /step: the Chinese word on the button, or the identifier.
