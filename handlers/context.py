@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from domain.texts import t
 from domain.visibility import shown_in_group
 from handlers.app import App
 from handlers.audit_trail import state_change
+from handlers.notify import notify_users
 from handlers.types import Button, Incoming, Job, Reply
 from storage.models import GroupLink, User
 
@@ -85,3 +87,8 @@ class Context:
         actor_id = by if by is not None else (self.user.telegram_id if self.user is not None else None)
         await state_change(self.session, self.now, entity=entity, actor_id=actor_id, event=event, data=data,
                            evidence_id=self.evidence_id)
+
+    async def notify(self, users: Iterable[User], key: str, **how: Any) -> int:
+        """Queue a notification to ``users`` in this update's transaction, as of this update's time and
+        under the app's desk settings; ``how`` as ``handlers.notify.notify_users`` takes it."""
+        return await notify_users(self.session, users, key=key, now=self.now, app=self.app, **how)

@@ -259,8 +259,7 @@ async def _notice(ctx: Context, fine: Fine) -> None:
                            number=fine.number))
         return "\n".join(lines)
 
-    await notify_users(ctx.session, [fine.person], key=f"fine:{fine.number}:{fine.state}", now=ctx.now,
-                       entity=fine.number, text_for=text)
+    await ctx.notify([fine.person], f"fine:{fine.number}:{fine.state}", entity=fine.number, text_for=text)
 
 
 async def list_fines(ctx: Context, args: str) -> None:

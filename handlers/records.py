@@ -1,9 +1,10 @@
 """Pieces orders (订单) and after-sales cases (售后单) share: who may see one, finding one by its
-number, writing a step into its history, and reading that history back as lines.
+number, writing a step into its history, telling its sales person, and reading that history back as lines.
 
 Both kinds of record belong to a sales person and a store, carry a document number and keep a
-history of events next to the audit chain; only the storage functions and the texts differ, and
-those are passed in by ``handlers.orders.common`` and ``handlers.aftersales.common``.
+history of events next to the audit chain; only the storage functions and the texts differ: ``record``
+picks its own by the record's kind, the others are passed them by ``handlers.orders.common``,
+``handlers.aftersales.common`` and the views.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +21,10 @@ from domain import visibility
 from domain.errors import DomainError
 from domain.texts import t
 from handlers.context import Context
+from storage import aftersales as case_store
 from storage import orders as order_store
-from storage.models import User
+from storage.models import AfterSalesCase, Order, User
+from storage.users import user_by_id
 
 
 class Owned(Protocol):
@@ -77,15 +81,28 @@ async def visible(ctx: Context, number: str, *, parse: Callable[[str], object],
     return found
 
 
-async def record_step(ctx: Context, *, add_event: Callable[..., Awaitable[object]], entity: str, audit_event: str,
-                      event: str, data: dict[str, Any], from_state: str | None, to_state: str | None,
-                      detail: dict[str, Any] | None) -> None:
-    """One history line on the record (``add_event``) and one state-change entry in the audit chain,
-    both pointing at the update that caused them."""
-    actor = ctx.user.id if ctx.user else None
-    await add_event(at=ctx.now, actor_id=actor, event=event, from_state=from_state, to_state=to_state,
-                    detail=detail, evidence_id=ctx.evidence_id)
-    await ctx.audit(entity, audit_event, {**data, "from": from_state, "to": to_state, **(detail or {})})
+async def record(ctx: Context, target: Order | AfterSalesCase, event: str, *, from_state: str | None = None,
+                 to_state: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """One history line on the order or case and one state-change entry in the audit chain, both
+    pointing at the update that caused them."""
+    add_event: Callable[..., Awaitable[object]]
+    if isinstance(target, Order):
+        kind, entity = "order", target.number or f"draft:{target.id}"
+        add_event = partial(order_store.add_event, ctx.session, target)
+    else:
+        kind, entity, add_event = "case", target.number, partial(case_store.add_event, ctx.session, target)
+    await add_event(at=ctx.now, actor_id=ctx.user.id if ctx.user else None, event=event, from_state=from_state,
+                    to_state=to_state, detail=detail, evidence_id=ctx.evidence_id)
+    await ctx.audit(entity, f"{kind}.{event}", {f"{kind}_id": target.id, "from": from_state, "to": to_state,
+                                                **(detail or {})})
+
+
+async def tell_sales(ctx: Context, target: Order | AfterSalesCase, key: str, **how: Any) -> None:
+    """The record's sales person hears of a step (``how`` as ``Context.notify`` takes it) — unless
+    they took it themselves."""
+    sales = await user_by_id(ctx.session, target.sales_id)
+    if sales is not None and sales.id != (ctx.user.id if ctx.user else None):
+        await ctx.notify([sales], key, entity=target.number, **how)
 
 
 async def history_lines(ctx: Context, events: Sequence[E], *, what: Callable[[E], str],

@@ -6,15 +6,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 from domain.aftersales import CaseState, sla_due, warning_at
 from domain.numbering import parse_case_number
 from domain.roles import Role
 from handlers import records
 from handlers.context import Context
+from handlers.records import record
 from handlers.types import IncomingFile
 from storage import aftersales as case_store
 from storage import audit
@@ -32,14 +31,6 @@ _NO_DEADLINE = frozenset({CaseState.resolved, CaseState.closed, CaseState.reject
 async def visible_case(ctx: Context, number: str) -> AfterSalesCase | None:
     """The case with that number if the sender may see it — else None, exactly as if it did not exist."""
     return await records.visible(ctx, number, parse=parse_case_number, load=case_store.case_by_number)
-
-
-async def record(ctx: Context, case: AfterSalesCase, event: str, *, from_state: str | None = None,
-                 to_state: str | None = None, detail: dict[str, Any] | None = None) -> None:
-    """One history line on the case and one state-change entry in the audit chain, same evidence."""
-    await records.record_step(ctx, add_event=partial(case_store.add_event, ctx.session, case), entity=case.number,
-                              audit_event=f"case.{event}", event=event, data={"case_id": case.id},
-                              from_state=from_state, to_state=to_state, detail=detail)
 
 
 async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
@@ -64,7 +55,7 @@ async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterS
     """Photos are evidence: download each, store it as <sha256>.<ext>, log id, hash and size.
 
     A failed download still records the ``file_id`` with the error, so nothing is lost
-    (the inbound audit entry holds the ids too). Returns the case's new photo rows.
+    (the inbound audit entry holds the ids too). Returns the case's new photo rows, recorded on its history.
     """
     kept: list[CasePhoto] = []
     for file in files:
@@ -101,6 +92,8 @@ async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterS
             ctx.session.add(photo)
             kept.append(photo)
     await ctx.session.flush()
+    if case is not None and kept:
+        await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in kept]})
     return kept
 
 

@@ -4,7 +4,7 @@ score re-opens the case (直至客户满意为止). A registration error links t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from functools import partial
 
 from domain.aftersales import (
@@ -16,11 +16,12 @@ from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
-from handlers.aftersales.common import DESK, record, refresh_sla
+from handlers.aftersales.common import DESK, refresh_sla
 from handlers.context import Context
 from handlers.fines import propose_fine
 from handlers.questions import Question
-from handlers.notify import notify_users, people
+from handlers.notify import people
+from handlers.records import record, tell_sales
 from handlers.buttons import DeskAction, SalesCaseAction
 from handlers.types import Button, id_from
 from storage import aftersales as case_store
@@ -29,11 +30,17 @@ from storage.models import AfterSalesCase, AwaitingInput, CasePause, User
 from storage.users import user_by_id
 
 
-async def show_desk_card(ctx: Context, case: AfterSalesCase, *, edit: bool, note: str | None = None) -> None:
-    text = await notices.desk_card_text(ctx.session, ctx.language, case, ctx.app.config.tz)
+async def show_card(ctx: Context, case: AfterSalesCase, *, desk: bool = True, edit: bool = False,
+                    headline_key: str = "case.card", note: str | None = None) -> None:
+    """The desk's card of the case (with the customer wait's reason), or the sales person's (``desk=False``)."""
+    text = await notices.desk_card_text(ctx.session, ctx.language, case, ctx.app.config.tz, headline_key=headline_key,
+                                        waiting=desk)
     if note:
         text = note + "\n" + text
-    ctx.reply(text, buttons=cards.desk_buttons(ctx.language, case), entity=case.number, edit=edit)
+    if headline_key in ("case.opened", "case.opened_queued"):
+        text += "\n" + ctx.t("case.photo_hint")
+    buttons = cards.desk_buttons(ctx.language, case) if desk else cards.sales_buttons(ctx.language, case)
+    ctx.reply(text, buttons=buttons, entity=case.number, edit=edit)
 
 
 async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail: object) -> None:
@@ -45,15 +52,6 @@ async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail:
     await refresh_sla(ctx, case)
     await record(ctx, case, action.value, from_state=before.value, to_state=after.value,
                  detail={k: v for k, v in detail.items() if v is not None} or None)
-
-
-async def _tell_sales(ctx: Context, case: AfterSalesCase, text_for: Callable[[str], str] | None = None, *,
-                      slot: str, live: dict[str, object] | None = None) -> None:
-    sales = await user_by_id(ctx.session, case.sales_id)
-    if sales is None or (ctx.user is not None and sales.id == ctx.user.id):
-        return
-    await notify_users(ctx.session, [sales], key=f"case:{case.number}:{slot}:{ctx.evidence_id}", now=ctx.now,
-                       entity=case.number, text_for=text_for, app=ctx.app, live=live)
 
 
 async def case_for_button(ctx: Context, case_id: int) -> AfterSalesCase | None:
@@ -68,6 +66,9 @@ async def desk_button(ctx: Context, data: DeskAction) -> None:
     case = await case_for_button(ctx, data.case_id)
     if case is None:
         return
+    if data.what in _ARGUMENTS and data.arg not in _ARGUMENTS[data.what]:
+        ctx.callback_answer = ctx.t("button.expired")
+        return
     action = _BUTTON_ACTIONS.get(data.what)
     if action is not None and action not in case_actions(CaseState(case.state)):
         await refuse_stale(ctx, case, data.what)
@@ -79,10 +80,10 @@ async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
     if case.assignee_id is None:
         case.assignee = ctx.person
     await step(ctx, case, CaseAction.accept)
-    await _tell_sales(ctx, case, lambda language: t(language, "case.accepted_for_sales", number=case.number,
-                                                     who=ctx.person.name), slot="accepted")
+    await tell_sales(ctx, case, f"case:{case.number}:accepted:{ctx.evidence_id}", text_for=lambda language: t(
+        language, "case.accepted_for_sales", number=case.number, who=ctx.person.name))
     ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str, action: CaseAction,
@@ -107,7 +108,7 @@ async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> None:
     await step(ctx, case, CaseAction.customer_replied,
                paused_from=open_pause.started_at.isoformat() if open_pause else None)
     ctx.callback_answer = ctx.t("case.resumed", at=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz))
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -117,10 +118,7 @@ async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
 
 
 async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
-    resolution = cards.RESOLUTION_CODES.get(code)
-    if resolution is None:
-        ctx.callback_answer = ctx.t("button.expired")
-        return
+    resolution = cards.RESOLUTION_CODES[code]
     if resolution is Resolution.rejected:  # 不予处理 needs the reason first
         await _ask_reason(ctx, case, code, what="declined", action=CaseAction.resolve,
                           question=Question.case_resolution_reason, edit=True)
@@ -129,13 +127,11 @@ async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
 
 
 async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> None:
-    if (severity := cards.SEVERITY_CODES.get(code)) is None:
-        ctx.callback_answer = ctx.t("button.expired")
-        return
+    severity = cards.SEVERITY_CODES[code]
     before, case.severity = case.severity, severity
     await refresh_sla(ctx, case)
     await record(ctx, case, "severity_set", detail={"from": before, "to": severity})
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 async def _ask_assignee(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -151,20 +147,17 @@ async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     await assign(ctx, case, person)
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 async def _desk_category(ctx: Context, case: AfterSalesCase, value: str) -> None:
     if await pick_category(ctx, case, value, card=DeskAction):
-        await show_desk_card(ctx, case, edit=True)
+        await show_card(ctx, case, edit=True)
 
 
 async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
-    if rule not in ("R7", "R8"):
-        ctx.callback_answer = ctx.t("button.expired")
-        return
     await propose_case_fine(ctx, case, rule)
-    await show_desk_card(ctx, case, edit=True)
+    await show_card(ctx, case, edit=True)
 
 
 DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[None]]
@@ -178,6 +171,9 @@ _DESK_STEPS: dict[str, DeskStep] = {
 }
 
 
+# The arguments a button may carry; any other is a stale or forged one ("expired").
+_ARGUMENTS: dict[str, Collection[str]] = {"res": cards.RESOLUTION_CODES, "sev": cards.SEVERITY_CODES,
+                                          "fine": ("R7", "R8")}
 # The desk card's step buttons and the life-cycle action each one takes.
 _BUTTON_ACTIONS = {"accept": CaseAction.accept, "reject": CaseAction.reject, "wait": CaseAction.wait_for_customer,
                    "resume": CaseAction.customer_replied, "resolve": CaseAction.resolve}
@@ -194,7 +190,7 @@ async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
                                 at=cards.fmt_time(ctx.language, last.at if last else case.opened_at,
                                                   ctx.app.config.tz),
                                 action=ctx.t(f"case.button.{what}"))
-    await show_desk_card(ctx, case, edit=True, note=ctx.callback_answer)
+    await show_card(ctx, case, edit=True, note=ctx.callback_answer)
 
 
 async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
@@ -204,8 +200,8 @@ async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
     await record(ctx, case, "assigned", detail={"to": person.id, "name": person.name, "from": before})
     ctx.callback_answer = ctx.t("case.assigned", name=person.name)
     if ctx.user is not None and person.id != ctx.user.id:
-        await notify_users(ctx.session, [person], key=f"case:{case.number}:assigned:{ctx.evidence_id}", now=ctx.now,
-                           entity=case.number, app=ctx.app, live=notices.card_spec("case.assigned_to_you"))
+        await ctx.notify([person], f"case:{case.number}:assigned:{ctx.evidence_id}", entity=case.number,
+                         live=notices.card_spec("case.assigned_to_you"))
 
 
 async def pick_category(ctx: Context, case: AfterSalesCase, value: str, *,
@@ -249,8 +245,8 @@ async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, no
     await _end_pause(ctx, case)
     case.resolution, case.resolution_note, case.resolved_at = resolution, note, ctx.now
     await step(ctx, case, CaseAction.resolve, resolution=resolution.value, note=note)
-    await _tell_sales(ctx, case, slot="resolved", live={"kind": "case.score"})
-    await show_desk_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
+    await tell_sales(ctx, case, f"case:{case.number}:resolved:{ctx.evidence_id}", live={"kind": "case.score"})
+    await show_card(ctx, case, edit=edit, note=ctx.t("case.resolved", number=case.number,
                                                          resolution=ctx.t(f"case.resolution.{resolution.value}")))
 
 
@@ -275,9 +271,8 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
     await step(ctx, case, action, score=score, previous_resolution=resolution)
     ctx.reply(ctx.t("case.reopened_for_sales", number=case.number, score=score), entity=case.number, edit=True)
     desk = [case.assignee] if case.assignee else list(await people(ctx.session, Role.CLERK))
-    await notify_users(ctx.session, desk, key=f"case:{case.number}:reopened:{case.reopen_count}", now=ctx.now,
-                       entity=case.number, app=ctx.app,
-                       live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
+    await ctx.notify(desk, f"case:{case.number}:reopened:{case.reopen_count}", entity=case.number,
+                     live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
 
 
 async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
@@ -329,7 +324,7 @@ async def wait_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessag
     if (case := await _waiting_case(ctx, waiting)) is None:
         return
     await pause(ctx, case, _reason(ctx))
-    await show_desk_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
+    await show_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
 
 
 async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
@@ -340,9 +335,9 @@ async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMess
     case.resolution_note = reason
     case.closed_at = ctx.now
     await step(ctx, case, CaseAction.reject, reason=reason)
-    await _tell_sales(ctx, case, lambda language: t(language, "case.refused_for_sales", number=case.number,
-                                                     reason=reason), slot="rejected")
-    await show_desk_card(ctx, case, edit=False)
+    await tell_sales(ctx, case, f"case:{case.number}:rejected:{ctx.evidence_id}", text_for=lambda language: t(
+        language, "case.refused_for_sales", number=case.number, reason=reason))
+    await show_card(ctx, case, edit=False)
 
 
 async def declined_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:

@@ -17,12 +17,12 @@ from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
-from handlers.aftersales.common import DESK, keep_files, record, refresh_sla, visible_case
-from handlers.aftersales.desk import case_for_button, change_category, pick_category, satisfaction, show_desk_card
+from handlers.aftersales.common import DESK, keep_files, refresh_sla, visible_case
+from handlers.aftersales.desk import case_for_button, change_category, pick_category, satisfaction, show_card
 from handlers.context import Context
-from handlers.notify import notify_users, people
+from handlers.notify import people
 from handlers.orders.common import visible_order
-from handlers.records import may_see
+from handlers.records import may_see, record
 from handlers.buttons import SalesCaseAction
 from handlers.types import Button, id_from
 from storage import aftersales as case_store
@@ -90,10 +90,8 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
         "order": order.number if order else None, "category": case.category, "whole_order": case.whole_order,
         "queued": queued, "opened_at": opened_at.isoformat(), "parsed": parsed.to_contract(),
         "order_state": order.state if order else None})
-    photos = await keep_files(ctx, ctx.incoming.files, case)
-    if photos:
-        await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in photos]})
-    await show_sales_card(ctx, case, headline_key="case.opened_queued" if queued else "case.opened")
+    await keep_files(ctx, ctx.incoming.files, case)
+    await show_card(ctx, case, desk=False, headline_key="case.opened_queued" if queued else "case.opened")
     if candidates:
         ctx.reply(ctx.t("aftersales.pick_order", count=len(candidates)),
                   buttons=tuple((Button(f"{o.number} · {o.customer_name or '—'}", SalesCaseAction(case.id, "order", str(o.id)).pack()),)
@@ -127,7 +125,7 @@ async def link_order(ctx: Context, case: AfterSalesCase, order: Order) -> None:
     await ctx.session.flush()
     await ctx.session.refresh(case)
     await record(ctx, case, "order_linked", detail={"order": order.number})
-    await show_sales_card(ctx, case, edit=True)
+    await show_card(ctx, case, desk=False, edit=True)
     if not had_order:
         await tell_desk(ctx, case)
 
@@ -135,20 +133,8 @@ async def link_order(ctx: Context, case: AfterSalesCase, order: Order) -> None:
 async def tell_desk(ctx: Context, case: AfterSalesCase) -> None:
     """The clerks get the case card; a queued case reaches them when the window opens."""
     clerks = await people(ctx.session, Role.CLERK)
-    await notify_users(ctx.session, clerks, key=f"case:{case.number}:new", now=ctx.now, entity=case.number,
-                       not_before=case.opened_at if case.queued else None, app=ctx.app,
-                       live=notices.card_spec("case.new_for_desk"))
-
-
-async def show_sales_card(ctx: Context, case: AfterSalesCase, *, edit: bool = False,
-                          headline_key: str = "case.card", note: str | None = None) -> None:
-    count = len(await case_store.photos(ctx.session, case.id))
-    text = cards.card(ctx.language, case, ctx.app.config.tz, photos=count, headline_key=headline_key)
-    if note:
-        text = note + "\n" + text
-    if headline_key in ("case.opened", "case.opened_queued"):
-        text += "\n" + ctx.t("case.photo_hint")
-    ctx.reply(text, buttons=cards.sales_buttons(ctx.language, case), entity=case.number, edit=edit)
+    await ctx.notify(clerks, f"case:{case.number}:new", entity=case.number, live=notices.card_spec("case.new_for_desk"),
+                     not_before=case.opened_at if case.queued else None)
 
 
 async def reply_to_case(ctx: Context, number: str) -> bool:
@@ -159,7 +145,6 @@ async def reply_to_case(ctx: Context, number: str) -> bool:
     incoming = ctx.incoming
     if incoming.files:
         photos = await keep_files(ctx, incoming.files, case)
-        await record(ctx, case, "photos_added", detail={"sha256": [p.sha256 for p in photos]})
         total = len(await case_store.photos(ctx.session, case.id))
         ctx.say("case.photos_added", number=case.number, added=len(photos), total=total)
         if incoming.text:
@@ -175,10 +160,9 @@ async def reply_to_case(ctx: Context, number: str) -> bool:
     await record(ctx, case, event, detail={"text": text})
     ctx.say(f"case.{event}_recorded", number=case.number)
     if event == "note" and case.assignee is not None and case.assignee.id != ctx.person.id:
-        await notify_users(ctx.session, [case.assignee], key=f"case:{case.number}:note:{ctx.evidence_id}",
-                           now=ctx.now, entity=case.number,
-                           text_for=lambda language: t(language, "case.note_for_desk", number=case.number,
-                                                       who=ctx.person.name, text=text))
+        await ctx.notify([case.assignee], f"case:{case.number}:note:{ctx.evidence_id}", entity=case.number,
+                         text_for=lambda language: t(language, "case.note_for_desk", number=case.number,
+                                                     who=ctx.person.name, text=text))
     return True
 
 
@@ -216,10 +200,7 @@ async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | No
         return True
     await change_category(ctx, case, category)
     note = ctx.t("case.category_set", category=ctx.t(f"case.category.{category.value}"))
-    if role in DESK:
-        await show_desk_card(ctx, case, edit=False, note=note)
-    else:
-        await show_sales_card(ctx, case, note=note)
+    await show_card(ctx, case, desk=role in DESK, note=note)
     return True
 
 
@@ -234,7 +215,7 @@ async def sales_button(ctx: Context, data: SalesCaseAction) -> None:
         return
     if what == "cat":
         if await pick_category(ctx, case, arg, card=SalesCaseAction):
-            await show_sales_card(ctx, case, edit=True)
+            await show_card(ctx, case, desk=False, edit=True)
     elif what == "order" and (order_id := id_from(arg)):
         order = await order_store.order_by_id(ctx.session, order_id)
         if order is None or not may_see(ctx.person, order):

@@ -37,9 +37,10 @@ def deadline_spec(text_key: str, due: datetime, *, buttons: bool) -> dict[str, o
 
 
 async def desk_card_text(session: AsyncSession, language: str, case: AfterSalesCase, tz: ZoneInfo, *,
-                         headline_key: str = "case.card") -> str:
+                         headline_key: str = "case.card", waiting: bool = True) -> str:
+    """The case card's text; with the customer wait's reason (``waiting``) as the desk sees it."""
     count = len(await case_store.photos(session, case.id))
-    pause = await case_store.open_pause(session, case.id)
+    pause = await case_store.open_pause(session, case.id) if waiting else None
     return cards.card(language, case, tz, photos=count, headline_key=headline_key,
                       waiting_reason=pause.reason if pause else None)
 

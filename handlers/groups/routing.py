@@ -97,17 +97,12 @@ async def _message(ctx: Context, then: Route, link: GroupLink | None) -> None:
         return  # strangers and former members: in the log, not answered
     if not await _belongs(ctx, addressed):
         return
-    if command is not None:
-        if name not in GROUP_COMMANDS:
-            ctx.say("group.private_only", command=command[0])
-            return
-        await then(ctx)
+    if command is not None and name not in GROUP_COMMANDS:
+        ctx.say("group.private_only", command=command[0])
         return
-    if _mentions_bot(ctx):
+    if command is None and _mentions_bot(ctx):
         ctx.incoming = dataclasses.replace(incoming, text=_without_mention(ctx, incoming.text or ""))
-        await then(ctx)
-        return
-    if addressed or await _is_request(ctx):
+    if addressed or await _is_request(ctx):  # a command and a mention are addressed too
         await then(ctx)
 
 

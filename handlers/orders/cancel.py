@@ -11,14 +11,13 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.questions import Question
-from handlers.notify import notify_users, people
+from handlers.notify import people
 from handlers.orders import cards
-from handlers.orders.common import record
+from handlers.records import record, tell_sales
 from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
 from storage.models import ChangeState, Order, PendingChange
-from storage.users import user_by_id
 
 
 async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None:
@@ -60,8 +59,8 @@ async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, co
         order.cancel_requested_at = ctx.now
         await record(ctx, order, "cancel_requested", detail={"reason": order.cancel_reason})
         clerks = await people(ctx.session, Role.CLERK)
-        await notify_users(ctx.session, clerks, key=f"order:{order.number}:cancelreq:{ctx.evidence_id}",
-                           now=ctx.now, entity=order.number, app=ctx.app, live={"kind": "order.cancel_request"})
+        await ctx.notify(clerks, f"order:{order.number}:cancelreq:{ctx.evidence_id}", entity=order.number,
+                         live={"kind": "order.cancel_request"})
         ctx.reply(ctx.t("cancel.requested", number=order.number), edit=True, entity=order.number)
         return
     await _cancel(ctx, order)
@@ -76,9 +75,8 @@ async def _cancel(ctx: Context, order: Order) -> None:
                  detail={"reason": order.cancel_reason})
     if ctx.user is not None and ctx.user.role == Role.SALES:
         clerks = await people(ctx.session, Role.CLERK)
-        await notify_users(ctx.session, clerks, key=f"order:{order.number}:cancelled", now=ctx.now,
-                           entity=order.number, text_key="clerk.cancelled", number=order.number,
-                           reason=order.cancel_reason or "")
+        await ctx.notify(clerks, f"order:{order.number}:cancelled", entity=order.number, text_key="clerk.cancelled",
+                         number=order.number, reason=order.cancel_reason or "")
 
 
 async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
@@ -89,7 +87,6 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
                                     state=cards.state_label(ctx.language, order.state))
         ctx.reply(ctx.callback_answer, entity=order.number)
         return
-    sales = await user_by_id(ctx.session, order.sales_id)
     if accept:
         await _cancel(ctx, order)
         key, text_key = "cancelled", "sales.cancel_accepted"
@@ -97,10 +94,8 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
         order.cancel_requested_at = None
         await record(ctx, order, "cancel_refused", detail={"reason": order.cancel_reason})
         key, text_key = "cancelkept", "sales.cancel_refused"
-    if sales is not None:
-        await notify_users(ctx.session, [sales], key=f"order:{order.number}:{key}:{ctx.evidence_id}", now=ctx.now,
-                           entity=order.number, text_key=text_key, number=order.number,
-                           clerk=ctx.user.name if ctx.user else "")
+    await tell_sales(ctx, order, f"order:{order.number}:{key}:{ctx.evidence_id}", text_key=text_key,
+                     number=order.number, clerk=ctx.user.name if ctx.user else "")
     ctx.reply(ctx.t(f"{text_key}.clerk", number=order.number), edit=True, entity=order.number)
 
 

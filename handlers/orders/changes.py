@@ -26,10 +26,10 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
 from handlers.fines import propose_fine
-from handlers.notify import notify_users, people
+from handlers.notify import people
 from handlers.orders import cards
 from handlers.orders.cancel import answer_cancel
-from handlers.orders.common import record
+from handlers.records import record
 from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
@@ -274,11 +274,9 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
             text += "\n" + t(lang, "change.fine_proposed", amount=fine, number=proposed.number)
     ctx.reply(text, edit=True, entity=order.number)
     clerks = await people(ctx.session, Role.CLERK)
-    await notify_users(ctx.session, clerks, key=f"order:{order.number}:change{change.id}", now=ctx.now,
-                       entity=order.number,
-                       text_for=lambda language: t(language, "clerk.order_changed", number=order.number,
-                                                   by=ctx.person.name)
-                       + "\n" + "\n".join(diff_lines(language, old, new)))
+    await ctx.notify(clerks, f"order:{order.number}:change{change.id}", entity=order.number,
+                     text_for=lambda language: "\n".join([t(language, "clerk.order_changed", number=order.number,
+                                                             by=ctx.person.name), *diff_lines(language, old, new)]))
 
 
 async def change_button(ctx: Context, data: ChangeAnswer) -> None:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from domain import visibility
 from domain.numbering import parse_order_number
 from handlers import records
+from handlers.records import record as record  # the order use cases take it from here
 from handlers.context import Context
 from storage import orders as order_store
 from storage.models import Order, User
@@ -38,14 +38,6 @@ def visible_filter(user: User) -> Reach | None:
 async def visible_order(ctx: Context, number: str) -> Order | None:
     """The order with that number if the sender may see it — else None, exactly as if it did not exist."""
     return await records.visible(ctx, number, parse=parse_order_number, load=order_store.order_by_number)
-
-
-async def record(ctx: Context, order: Order, event: str, *, from_state: str | None = None,
-                 to_state: str | None = None, detail: dict[str, Any] | None = None) -> None:
-    """One history line on the order and one state-change entry in the audit chain, same evidence."""
-    await records.record_step(ctx, add_event=partial(order_store.add_event, ctx.session, order),
-                              entity=order.number or f"draft:{order.id}", audit_event=f"order.{event}", event=event,
-                              data={"order_id": order.id}, from_state=from_state, to_state=to_state, detail=detail)
 
 
 def local_today(ctx: Context) -> date:

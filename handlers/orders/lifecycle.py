@@ -11,14 +11,14 @@ from domain.texts import t
 from handlers.context import Context
 from handlers.questions import Question
 from handlers.fines import propose_rush_fine
-from handlers.notify import notify_users, people
+from handlers.notify import people
 from handlers.orders import cards, notices
 from handlers.orders.cancel import decide_cancel
-from handlers.orders.common import local_today, record, visible_order
+from handlers.orders.common import local_today, visible_order
+from handlers.records import record, tell_sales
 from handlers.buttons import LineArrival, OrderStep
 from storage import orders as order_store
 from storage.models import Order, OrderLine
-from storage.users import user_by_id
 
 CLERKS = frozenset({Role.CLERK, Role.MANAGER})
 _STAMP = {
@@ -48,22 +48,15 @@ async def step(ctx: Context, order: Order, action: Action) -> None:
         detail["pickup_deadline"] = order.pickup_deadline.isoformat()
     await record(ctx, order, action.value, from_state=before.value, to_state=after.value, detail=detail)
     if after in _TELL_SALES:
-        await _tell_sales(ctx, order, "sales.order_progress")
+        await tell_sales(ctx, order, f"order:{order.number}:{order.state}:{ctx.evidence_id}",
+                         text_for=lambda language: _progress(language, order))
 
 
-async def _tell_sales(ctx: Context, order: Order, text_key: str) -> None:
-    sales = await user_by_id(ctx.session, order.sales_id)
-    if sales is None or sales.id == (ctx.user.id if ctx.user else None):
-        return
-
-    def text(language: str) -> str:
-        extra = ""
-        if order.state == OrderState.printed and order.pickup_deadline:
-            extra = "\n" + t(language, "order.pickup_deadline", date=cards.fmt_date(language, order.pickup_deadline))
-        return t(language, text_key, number=order.number, state=cards.state_label(language, order.state)) + extra
-
-    await notify_users(ctx.session, [sales], key=f"order:{order.number}:{order.state}:{ctx.evidence_id}",
-                       now=ctx.now, entity=order.number, text_for=text)
+def _progress(language: str, order: Order) -> str:
+    text = t(language, "sales.order_progress", number=order.number, state=cards.state_label(language, order.state))
+    if order.state == OrderState.printed and order.pickup_deadline:
+        text += "\n" + t(language, "order.pickup_deadline", date=cards.fmt_date(language, order.pickup_deadline))
+    return text
 
 
 async def show_clerk_card(ctx: Context, order: Order, *, edit: bool, headline_key: str = "clerk.card") -> None:
@@ -190,16 +183,15 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
 async def _tell_about_line(ctx: Context, order: Order, line: OrderLine, text_key: str, *,
                           with_sales: bool = False) -> None:
     """R9: store managers (and, for a backorder, the sales person) get the newest stock news promptly."""
-    recipients = [(user, "") for user in await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)]
-    if with_sales and (sales := await user_by_id(ctx.session, order.sales_id)) is not None:
-        recipients.append((sales, ":sales"))
-    for user, suffix in recipients:
-        await notify_users(
-            ctx.session, [user], key=f"line:{line.id}:{line.state}:{ctx.evidence_id}{suffix}", now=ctx.now,
-            entity=order.number,
-            text_for=lambda language: t(language, text_key, number=order.number,
-                                        line=cards.line_text(language, line), customer=order.customer_name or "",
-                                        eta=cards.fmt_date(language, line.eta)))
+    def text(language: str) -> str:
+        return t(language, text_key, number=order.number, line=cards.line_text(language, line),
+                 customer=order.customer_name or "", eta=cards.fmt_date(language, line.eta))
+
+    key = f"line:{line.id}:{line.state}:{ctx.evidence_id}"
+    managers = await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)
+    await ctx.notify(managers, key, entity=order.number, text_for=text)
+    if with_sales:
+        await tell_sales(ctx, order, f"{key}:sales", text_for=text)
 
 
 # What clerks type after /step: the Chinese word on the button, or the identifier.
