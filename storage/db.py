@@ -20,6 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
+_BUSY_WAIT_MS = 30000  # how long a write waits for another process's
+_BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
+
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "postgresql": "postgresql+asyncpg",
@@ -55,9 +58,10 @@ def create_engine(url: str, *, echo: bool = False, connections: int | None = Non
                                          max_overflow=0, pool_timeout=120, pool_reset_on_return=None)
             event.listen(engine.sync_engine, "do_connect", _one_trip_sqlite)
             event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        if not reader:
-            event.listen(engine.sync_engine, "connect", _no_busy_wait)
+        # The bot's connection runs statements on the event loop's thread, which must not sleep in
+        # SQLite's busy handler: its timeout is 0, and a busy BEGIN IMMEDIATE waits on aiosqlite's
+        # thread (_begin_waiting). A reader may wait where it runs, in its worker process.
+        event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, busy_ms=_BUSY_WAIT_MS if reader else 0))
         event.listen(engine.sync_engine, "begin", _sqlite_begin_deferred if reader else _sqlite_begin_immediate)
         return engine
     if connections is not None:
@@ -74,7 +78,7 @@ def _make_parent(url: str) -> None:
 
 
 # The listeners get the driver's own connection objects, which SQLAlchemy types as Any.
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_ms: int) -> None:
     # WAL lets the chat client read while the bot writes; foreign keys are off by
     # default in SQLite and the schema relies on them.
     # Let SQLAlchemy, not the driver, open transactions (see _sqlite_begin_immediate).
@@ -82,18 +86,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
 
 
 def _one_trip_sqlite(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
-    """The bot's SQLite connection: aiosqlite, with one trip to its thread per statement.
+    """The bot's SQLite connection: aiosqlite's, whose statements run on the event loop's thread.
 
-    aiosqlite runs every call on its own thread and wakes the event loop for each answer;
+    aiosqlite runs every call on its own thread and wakes the event loop for each answer, and
     SQLAlchemy's adapter makes four such calls per statement (open a cursor, execute, fetch,
-    close). Those hand-offs, not SQLite, were most of an order message's CPU time. Here a
-    statement is executed, fetched and closed in one call; transactions, locks and errors are
-    SQLite's as before."""
+    close): those hand-offs, not SQLite, were most of an order message's CPU time. Here a
+    statement is executed, fetched and closed in one call on the loop (``_OneTripCursor._run``);
+    only a commit and a busy BEGIN IMMEDIATE go to aiosqlite's thread. Transactions, locks and
+    errors are SQLite's as before."""
     return dialect.loaded_dbapi.connect(*cargs, async_creator_fn=_OneTripConnection.open, **cparams)
 
 
@@ -127,7 +132,7 @@ class _OneTripConnection(aiosqlite.Connection):
 
 def _run_statement(connection: sqlite3.Connection, sql: str, parameters: Any,
                    many: bool) -> tuple[Any, list[Any], int, int | None]:
-    """On aiosqlite's thread: the whole statement, its rows and its counts."""
+    """The whole statement, its rows and its counts, in one call."""
     cursor = connection.cursor()
     try:
         if many:
@@ -143,25 +148,14 @@ def _run_statement(connection: sqlite3.Connection, sql: str, parameters: Any,
         cursor.close()
 
 
-_BUSY_WAIT_MS = 30000
-
-
 def _begin_waiting(connection: sqlite3.Connection) -> tuple[Any, list[Any], int, int | None]:
     """On aiosqlite's thread: BEGIN IMMEDIATE, waiting up to 30 s for another writer to finish."""
     connection.execute(f"PRAGMA busy_timeout={_BUSY_WAIT_MS}")
     try:
-        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(_BEGIN_IMMEDIATE)
     finally:
         connection.execute("PRAGMA busy_timeout=0")
     return None, [], -1, None
-
-
-def _no_busy_wait(dbapi_connection: Any, _record: Any) -> None:
-    # The bot's connection runs statements on the event loop's thread, which must not sleep in
-    # SQLite's busy handler; a busy BEGIN IMMEDIATE waits on aiosqlite's thread (_begin_waiting).
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=0")
-    cursor.close()
 
 
 class _OneTripCursor:
@@ -187,13 +181,13 @@ class _OneTripCursor:
         connection = self._connection._conn
         try:
             # On the event loop's own thread: this connection never waits in SQLite's busy handler
-            # (its timeout is 0, _no_busy_wait), and inside a transaction it holds the write lock, so
-            # a statement takes microseconds. A trip to aiosqlite's thread per statement cost more
+            # (its timeout is 0, see create_engine), and inside a transaction it holds the write
+            # lock, so a statement takes microseconds. A trip to aiosqlite's thread per statement cost more
             # CPU than the statement, and the GIL hand-over back made each trip wait milliseconds
             # while the one connection every chat shares sat idle.
             result = _run_statement(connection, sql, parameters, many)
         except sqlite3.OperationalError as error:
-            if sql != "BEGIN IMMEDIATE" or error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+            if sql != _BEGIN_IMMEDIATE or error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                 raise
             # Another process (an admin command) is writing: wait for it on aiosqlite's thread.
             execute: Any = self._connection._execute  # aiosqlite's queue to its thread (untyped)
@@ -236,7 +230,7 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     # A deferred transaction that reads the audit chain's last hash and then
     # writes would fail (SQLITE_BUSY) or fork the chain when two updates race;
     # taking the write lock up front serialises writers, as the chain needs.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql(_BEGIN_IMMEDIATE)
 
 
 def _sqlite_begin_deferred(connection: Connection) -> None:
