@@ -35,7 +35,7 @@ from handlers.audit_trail import log_outbound
 from handlers.dispatch import apply_found, record
 from handlers.notify import queue_undelivered_reply
 from handlers.types import Incoming, Outcome, outcome_from_json
-from storage import inbox
+from storage import inbox, outbox
 from storage.models import InboxState
 
 log = logging.getLogger(__name__)
@@ -207,11 +207,12 @@ class UpdatePipeline:
                                               position=position)
             for reply, message_id, sent_at in delivery.sent:
                 await log_outbound(session, reply, message_id=message_id, sent_at=sent_at)
+            queued = outbox.queued_in(session)  # replies that could not be sent wait in the outbox
         if self.app.jobs is not None:
             for job in outcome.jobs:
                 self.app.jobs.submit(job)
-        if delivery.undelivered:
-            outcome = replace(outcome, notified=True)  # the outbox retries those replies
+        if queued:
+            outcome = replace(outcome, notified=True)
         await self.after_answer(incoming, outcome)
         return more
 
