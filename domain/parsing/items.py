@@ -33,8 +33,9 @@ _SPEC = re.compile(
     r"|(?P<doors>(?:\d{1,2}|[一二两三四五六七八九十])\s*(?:门|抽|斗|人位|人座|座位|位)(?![\u4e00-\u9fff]{0,1}[柜]))",
     re.I,
 )
-_HEADER_AFTER = re.compile(r"\s*的?\s*(?:系列|风格|款式?|类|系|家具|:|\n|\s)")
-_NAMED_HEADER_AFTER = re.compile(r"\s*的?\s*(?:系列|风格|款式?|类|系|家具|:)")
+_HEADER_WORDS = r"系列|风格|款式?|类|系|家具|:"
+_HEADER_AFTER = re.compile(rf"\s*的?\s*(?:{_HEADER_WORDS}|\n|\s)")  # 实木系列, or 实木 on a line of its own
+_NAMED_HEADER_AFTER = re.compile(rf"\s*的?\s*(?:{_HEADER_WORDS})")
 _SAME_LINE_GAP = re.compile(r"[ \t\u3000]+")
 _NOT_PREFIX_GAP = re.compile(rf"[\d{MASK},;|\n、/]|系列|风格|款")
 _TRAILING_COUNT = re.compile(r"(\d{1,3})\s*(?:more\s+|extra\s+)?$", re.I)
