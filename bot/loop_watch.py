@@ -17,6 +17,8 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ class LoopWatch:
         self._loop_thread = threading.get_ident()
         self._loop = asyncio.get_running_loop()
         self._last_beat = time.monotonic()
-        self._task = asyncio.get_running_loop().create_task(self._beats(), name="loop-watch")
+        self._task = self._loop.create_task(self._beats(), name="loop-watch")
         threading.Thread(target=self._watch, name="loop-watch", daemon=True).start()
 
     async def stop(self) -> None:
@@ -67,12 +69,16 @@ class LoopWatch:
             if self._stack or time.monotonic() - self._last_beat < self.threshold + self.beat:
                 continue
             frame = sys._current_frames().get(self._loop_thread)
-            if frame is None:
-                continue
-            # The running task's awaits say which chat's work it is (a statement runs in a greenlet
-            # of SQLAlchemy's, whose frames do not lead back to the code that awaited it).
-            task = asyncio.current_task(self._loop) if self._loop is not None else None
-            awaits = "".join(traceback.StackSummary.extract((f, f.f_lineno) for f in task.get_stack()).format()) \
-                if task is not None else ""
-            self._stack = (f"task {task.get_name()}:\n{awaits}" if task is not None else "") + \
-                "innermost:\n" + "".join(traceback.format_stack(frame, limit=8))
+            if frame is not None and self._loop is not None:
+                self._stack = _where(asyncio.current_task(self._loop), frame)
+
+
+def _where(task: asyncio.Task[Any] | None, frame: FrameType) -> str:
+    """The running task's awaits, which say whose work it is (a statement runs in a greenlet of
+    SQLAlchemy's, whose frames do not lead back to the code that awaited it), then the innermost
+    frames, which say what it is doing."""
+    awaits = ""
+    if task is not None:
+        frames = traceback.StackSummary.extract((f, f.f_lineno) for f in task.get_stack())
+        awaits = f"task {task.get_name()}:\n" + "".join(frames.format())
+    return awaits + "innermost:\n" + "".join(traceback.format_stack(frame, limit=8))
