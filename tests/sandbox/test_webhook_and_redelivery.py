@@ -144,3 +144,47 @@ async def test_unsetting_the_webhook_returns_updates_to_polling(
     await client.send_text(306, "poll me", first_name="F")
     [update] = await raw.ok("getUpdates", timeout=1)
     assert update["message"]["text"] == "poll me"
+
+
+class HoldingReceiver(Receiver):
+    """Keeps each request open until the test lets it go, to see how many are in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[dict[str, Any]] = []
+        self.most_open = 0
+        self.release = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        update = await request.json()
+        self.open.append(update)
+        self.most_open = max(self.most_open, len(self.open))
+        self.arrived.set()
+        await self.release.wait()
+        self.open.remove(update)
+        self.received.append((update, None))
+        return web.Response(text="ok")
+
+
+async def test_chats_are_delivered_side_by_side_up_to_max_connections_each_chat_in_order(
+    server: SandboxServer, raw: RawBot, client: SandboxClient
+) -> None:
+    # Telegram keeps up to max_connections requests open to a webhook: one slow update must not
+    # hold every other chat. A chat's own updates still come one after the other, in order.
+    receiver = HoldingReceiver()
+    await receiver.start()
+    try:
+        await raw.ok("setWebhook", url=receiver.url, max_connections=2)
+        for n in range(2):
+            for chat in (401, 402, 403):
+                await client.send_text(chat, f"{chat}-{n}", first_name="C")
+        await _until(server, lambda: len(receiver.open) == 2)
+        assert sorted(u["message"]["text"] for u in receiver.open) == ["401-0", "402-0"]
+        receiver.release.set()
+        await _until(server, lambda: len(receiver.received) == 6)
+        assert receiver.most_open == 2
+        for chat in (401, 402, 403):
+            texts = [u["message"]["text"] for u, _ in receiver.received if u["message"]["chat"]["id"] == chat]
+            assert texts == [f"{chat}-0", f"{chat}-1"]
+    finally:
+        await receiver.stop()
