@@ -2,7 +2,8 @@
 
 ``accept`` is what a transport calls for each update: it commits the update to the
 audit log and the inbox (``storage/inbox.py``) and returns — only then may the update
-be acknowledged to Telegram. The update is then answered by its chat's *lane*: one
+be acknowledged to Telegram. Updates accepted at the same moment (webhook requests open
+side by side) share one transaction (``bot/group_commit.py``). The update is then answered by its chat's *lane*: one
 task per chat that applies the chat's recorded updates oldest first and sends their
 replies, so a slow send or a 429 wait in one chat never holds up another. At most
 ``max_lanes`` chats are worked on at once.
@@ -20,19 +21,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.group_commit import GroupCommit
 from bot.transport.delivery import BotApi, deliver
 from bot.transport.updates import UnreadableUpdate, incoming_from_update, readable_update_id
 from bot.transport.webhook import Unreadable
 from handlers.app import App
-from handlers.audit_trail import log_outbound
-from handlers.dispatch import apply_found, record
+from handlers.audit_trail import log_outbound, record_inbound_many
+from handlers.dispatch import apply_found
 from handlers.notify import queue_undelivered_reply
 from handlers.types import Incoming, Outcome, outcome_from_json
 from storage import inbox, outbox
@@ -56,10 +58,16 @@ class UpdatePipeline:
     _lanes: dict[int, asyncio.Task[None]] = field(default_factory=dict, init=False)
     _again: set[int] = field(default_factory=set, init=False)
     _slots: asyncio.Semaphore = field(init=False)
+    _recording: GroupCommit[Incoming, int | None] = field(init=False)
     _closing: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self._slots = asyncio.Semaphore(self.max_lanes)
+        # Updates that arrive together (webhook requests open at once) are committed together.
+        self._recording: GroupCommit[Incoming, int | None] = GroupCommit(self._record_many)
+
+    async def _record_many(self, incomings: Sequence[Incoming]) -> list[int | None]:
+        return await record_inbound_many(self.app, incomings, self.app.clock.now(), queue=True)
 
     @property
     def _postgres(self) -> bool:
@@ -75,7 +83,8 @@ class UpdatePipeline:
             body = json.dumps(raw, ensure_ascii=False, default=str)
             await self.on_unreadable(body, error.reason, error.update_id or readable_update_id(raw))
             return
-        await record(self.app, incoming, queue=True)
+        if await self._recording.write(incoming) is None:
+            log.info("update %s was already recorded; not applied again", incoming.update_id)
         # Also for a redelivery: the instance that recorded it may have died before answering.
         self.kick(incoming.chat_id)
 

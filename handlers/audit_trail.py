@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,19 @@ async def record_inbound(app: App, incoming: Incoming, received_at: datetime, *,
     ``queue`` also puts it in the inbox in the same transaction: once this returns,
     the update may be acknowledged to Telegram, since its answer can no longer be lost.
     """
+    [evidence_id] = await record_inbound_many(app, [incoming], received_at, queue=queue)
+    return evidence_id
+
+
+async def record_inbound_many(app: App, incomings: Sequence[Incoming], received_at: datetime, *,
+                              queue: bool = False) -> list[int | None]:
+    """:func:`record_inbound` for a batch of updates, in their order, in one transaction."""
+    async with app.sessions() as session, session.begin():
+        return [await _record_inbound(session, app, incoming, received_at, queue) for incoming in incomings]
+
+
+async def _record_inbound(session: AsyncSession, app: App, incoming: Incoming, received_at: datetime,
+                          queue: bool) -> int | None:
     payload: dict[str, Any] = {"update": incoming.raw} if incoming.raw else {}
     if incoming.callback_data is not None:
         payload["callback_data"] = incoming.callback_data
@@ -30,21 +44,20 @@ async def record_inbound(app: App, incoming: Incoming, received_at: datetime, *,
             {"kind": f.kind, "file_id": f.file_id, "file_unique_id": f.file_unique_id, "size": f.size,
              "file_name": f.file_name} for f in incoming.files
         ]
-    async with app.sessions() as session, session.begin():
-        version = 1
-        if incoming.kind == "edited_message" and incoming.message_id is not None:
-            version = await audit.next_message_version(session, incoming.chat_id, incoming.message_id)
-        entry, duplicate = await audit.record_update(
-            session, bot_id=app.config.bot_id, update_id=incoming.update_id, kind=_KIND[incoming.kind],
-            recorded_at=received_at, telegram_time=incoming.sent_at, chat_id=incoming.chat_id,
-            actor_id=incoming.user_id, message_id=incoming.message_id, version=version, text=incoming.text,
-            payload=payload or None)
-        if duplicate:
-            return None
-        if queue:
-            await inbox.add(session, entry_id=entry.id, chat_id=incoming.chat_id, update_id=incoming.update_id,
-                            received_at=received_at)
-        return entry.id
+    version = 1
+    if incoming.kind == "edited_message" and incoming.message_id is not None:
+        version = await audit.next_message_version(session, incoming.chat_id, incoming.message_id)
+    entry, duplicate = await audit.record_update(
+        session, bot_id=app.config.bot_id, update_id=incoming.update_id, kind=_KIND[incoming.kind],
+        recorded_at=received_at, telegram_time=incoming.sent_at, chat_id=incoming.chat_id,
+        actor_id=incoming.user_id, message_id=incoming.message_id, version=version, text=incoming.text,
+        payload=payload or None)
+    if duplicate:
+        return None
+    if queue:
+        await inbox.add(session, entry_id=entry.id, chat_id=incoming.chat_id, update_id=incoming.update_id,
+                        received_at=received_at)
+    return entry.id
 
 
 async def record_unreadable(app: App, *, body: str, reason: str, update_id: int | None,
