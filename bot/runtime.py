@@ -35,7 +35,7 @@ from schedules.outbox_sender import OutboxSender, RateLimits
 from schedules.scheduler import Scheduler
 from storage import users as user_store
 from storage.audit import last_update_id
-from storage.db import create_engine, session_factory
+from storage.db import connection_room, create_engine, session_factory
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,11 @@ class Runtime:
     async def start(self) -> None:
         settings = self.settings
         # A busy chat lane holds two connections (its advisory lock, its work); plus outbox, scheduler, jobs.
+        connections = 2 * settings.concurrent_chats + 8
         self._engine = create_engine(settings.database.url.get_secret_value(), echo=settings.database.echo,
-                                     connections=2 * settings.concurrent_chats + 8)
+                                     connections=connections)
         await upgrade(self._engine)
+        await _check_connection_room(self._engine, connections)
         sessions = session_factory(self._engine)
 
         attached: str | None = None  # the root URL of a sandbox another process runs
@@ -376,3 +378,18 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await stop.wait()
     finally:
         await runtime.stop()
+
+
+async def _check_connection_room(engine: Any, connections: int) -> None:
+    """Say at start whether PostgreSQL leaves room for this instance's pool: a connection refused
+    under load is an update answered 500 and a chat waiting for the inbox's recovery."""
+    room = await connection_room(engine)
+    if room is None:
+        return
+    if room.open + connections > room.limit:
+        log.warning("PostgreSQL allows %d connections and %d are open, but this instance may need up to %d "
+                    "(2 × [updates] concurrent_chats + 8): lower concurrent_chats or raise max_connections",
+                    room.limit, room.open, connections)
+    else:
+        log.info("PostgreSQL allows %d connections; this instance may open up to %d, so %d such instances fit",
+                 room.limit, connections, room.limit // connections)

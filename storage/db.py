@@ -9,12 +9,13 @@ from __future__ import annotations
 import sqlite3
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -244,3 +245,29 @@ def session_factory(engine: AsyncEngine) -> SessionFactory:
 def is_postgres(session: AsyncSession) -> bool:
     """Whether the session talks to PostgreSQL (row locks, advisory locks, time zones in SQL)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+@dataclass(frozen=True)
+class ConnectionRoom:
+    """How many connections PostgreSQL lets this role open to this database, and how many are open."""
+
+    limit: int  # the least of the server's (less those kept for superusers), the role's and the database's
+    open: int  # client connections to the whole server right now
+
+
+async def connection_room(engine: AsyncEngine) -> ConnectionRoom | None:
+    """PostgreSQL's room for connections (None on SQLite): what N instances must fit in."""
+    if engine.dialect.name != "postgresql":
+        return None
+    async with engine.connect() as connection:
+        row = (await connection.execute(_ROOM)).one()
+    limits = [row.server] + [n for n in (row.role, row.database) if n is not None and n >= 0 and not row.superuser]
+    return ConnectionRoom(limit=min(limits), open=row.open)
+
+
+_ROOM = text(
+    "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
+    " AS server, (SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user) AS role,"
+    " (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,"
+    " (SELECT datconnlimit FROM pg_database WHERE datname = current_database()) AS database,"
+    " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS open")
