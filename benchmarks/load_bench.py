@@ -167,19 +167,21 @@ async def prepare(url: str, people: list[int]) -> None:
 
 
 async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tmp: Path, *, instances: int = 1,
+                       webhook: bool = False, chats: int | None = None,
                        during: Callable[[SandboxClient], Awaitable[None]] | None = None,
                        after: Callable[[list[BotProcess]], Awaitable[None]] | None = None) -> dict:
     people = [FIRST_ID + i for i in range(n_users)]
     await prepare(url, people)
 
     async def body(sandbox: SandboxServer, client: SandboxClient) -> dict:
-        ports = [free_port() for _ in range(instances)] if instances > 1 else []
+        ports = [free_port() for _ in range(instances)] if instances > 1 or webhook else []
         proxy = RoundRobinProxy([f"http://127.0.0.1:{p}/tg" for p in ports]) if ports else None
         if proxy:
             await proxy.start()
         bots = [BotProcess(bot_config(tmp / f"bot{n}.toml", database_url=url, sandbox_port=sandbox.port,
                                       framework=framework, webhook_port=ports[n] if ports else None,
-                                      proxy_url=proxy.url if proxy else None, files_dir=tmp / "files"),
+                                      proxy_url=proxy.url if proxy else None, files_dir=tmp / "files",
+                                      concurrent_chats=chats),
                            tmp / f"bot{n}.log") for n in range(instances)]
         try:
             for bot in bots:
@@ -212,7 +214,9 @@ async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tm
                 * 1000 / figures["msgs"]
             if side is not None:
                 figures["side"] = await side
-            figures.update(loop_stalls("".join(b.output()[mark:] for b, mark in zip(bots, log_marks, strict=True))))
+            during_load = "".join(b.output()[mark:] for b, mark in zip(bots, log_marks, strict=True))
+            figures.update(loop_stalls(during_load))
+            figures["errors"] = len(re.findall(r"^\S+ \S+ ERROR ", during_load, re.MULTILINE))
             if after is not None:
                 await after(bots)
             return figures
@@ -255,7 +259,8 @@ def line(label: str, f: dict, base: dict | None = None) -> str:
             + (f"; waiting for the chain lock {f['chain_waiting']:.1f}, for a chat lock {f['chat_waiting']:.1f}"
                if "chain_waiting" in f else "")
             + (f"; event loop held ≥100 ms {f['stalls']}×, longest {f['longest_stall_ms']} ms ({f['stall_at']})"
-               if f.get("stalls") else "; event loop never held ≥100 ms" if "stalls" in f else ""))
+               if f.get("stalls") else "; event loop never held ≥100 ms" if "stalls" in f else "")
+            + (f"; {f['errors']} ERROR lines in the bots' logs" if f.get("errors") else ""))
 
 
 def pg_database() -> tuple[str, Callable[[], None]]:
@@ -303,7 +308,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=0,
                         help="order messages per user (8; 30 with --export-under-load)")
     parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgresql"])
-    parser.add_argument("--instances", default="1")
+    parser.add_argument("--instances", default="1",
+                        help="comma-separated; one instance polls, several sit behind a round-robin proxy")
+    parser.add_argument("--webhook", action="store_true", help="one instance also in webhook mode, behind the proxy")
+    parser.add_argument("--chats", type=int, default=0, help="[updates] concurrent_chats (0: the bot's default)")
     parser.add_argument("--export-under-load", action="store_true")
     parser.add_argument("--rss", type=int, default=0, metavar="ORDERS")
     parser.add_argument("--profile", metavar="DIR", help="run each bot under pyinstrument; reports into DIR")
@@ -330,7 +338,8 @@ def main() -> None:
             url, drop = fresh_url(args.database, tmp)
             try:
                 figures = asyncio.run(orderbot_run(url, args.framework, n_users, args.messages, tmp,
-                                                   instances=instances))
+                                                   instances=instances, webhook=args.webhook,
+                                                   chats=args.chats or None))
             finally:
                 drop()
             print(line(f"orderbot, {n_users} users, {instances} instance(s)", figures, echo))
