@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "aiohttp.access", "apscheduler.executors.default", "alembic"):
+    for noisy in ("httpx", "aiohttp.access", "apscheduler.executors.default", "apscheduler.scheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from bot.runtime import serve
 

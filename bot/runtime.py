@@ -157,7 +157,6 @@ class Runtime:
             max_attempts=settings.outbox.max_attempts, lease=timedelta(seconds=settings.outbox.lease_seconds),
             backoff_first=min(settings.outbox.backoff_first_seconds, self.first_backoff * 20))
         self._tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
-        self._loop_watch.start()
         self.pipeline = UpdatePipeline(self.app, self.api, self._engine, after_answer=self._after_answer,
                                        on_unreadable=self._on_unreadable,
                                        max_lanes=settings.concurrent_chats, first_backoff=self.first_backoff)
@@ -168,12 +167,14 @@ class Runtime:
                                        after_sweep=self._after_sweep)
             if await self.scheduler.start():
                 await self.scheduler.run_sweep()  # catch up on anything that fell due while the bot was down
-        await self.transport.start_receiving()
-        self.ready = True
         # What start-up built lives as long as the process: out of the collector's sight, a full
         # collection no longer walks it (those took 30-120 ms on the loop, every chat waiting).
         gc.collect()
         gc.freeze()
+        # Watched from here on: that deliberate collection is not a stall for the log to warn of.
+        self._loop_watch.start()
+        await self.transport.start_receiving()
+        self.ready = True
         log.info("bot @%s running on %s (%s)", username, "the sandbox" if settings.uses_sandbox else api_url,
                  self.transport.name)
 
