@@ -70,6 +70,11 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
 
     pipeline = UpdatePipeline(app, api, engine, after_answer=nothing, on_unreadable=nothing)  # type: ignore[arg-type]
     counts = {"statements": 0, "transactions": 0}
+    # PostgreSQL: how long a transaction holds the audit chain's lock (from taking it to the
+    # commit). Every instance's appends wait for it, so 1000 ÷ (ms held per message) bounds what
+    # any number of instances can do together.
+    locked_at: dict[int, float] = {}
+    held = [0.0]
 
     showing = False
 
@@ -79,10 +84,19 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
         if showing:
             print(f"  [{id(connection) % 997:3}] {' '.join(sql.split())[:160]}{' (executemany)' if many else ''}")
 
+    def executed(connection: object, _cursor: object, sql: str, *_: object) -> None:
+        if sql.startswith("SELECT pg_advisory_xact_lock"):
+            locked_at[id(connection)] = time.perf_counter()
+
     def begin(connection: object) -> None:
         counts["transactions"] += 1
         if showing:
             print(f"  [{id(connection) % 997:3}] -- begin")
+
+    def committed(connection: object) -> None:
+        started = locked_at.pop(id(connection), None)
+        if started is not None:
+            held[0] += time.perf_counter() - started
 
     def commit(connection: object) -> None:
         if showing:
@@ -91,6 +105,8 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
     event.listen(engine.sync_engine, "before_cursor_execute", statement)
     event.listen(engine.sync_engine, "begin", begin)
     event.listen(engine.sync_engine, "commit", commit)
+    event.listen(engine.sync_engine, "after_cursor_execute", executed)
+    event.listen(engine.sync_engine, "commit", committed)
     at = int(clock.now().timestamp())
     n = 0
 
@@ -111,7 +127,7 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
         await asyncio.gather(*(lane for lane in pipeline._lanes.values()))
         showing = False
     counts.update(statements=0, transactions=0)
-    counts.update(statements=0, transactions=0)
+    held[0] = 0.0
     profiler = cProfile.Profile() if profile else None
     sent_before = len(api.sent)
     cpu, wall, main = time.process_time(), time.perf_counter(), time.thread_time()
@@ -125,7 +141,8 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
     assert done == messages, f"{done} answers for {messages} messages"
     print(f"{url.split(':')[0]:<20} {messages} order messages: {cpu * 1000 / messages:5.1f} ms CPU/msg "
           f"({main * 1000 / messages:4.1f} on the event loop's thread, {wall * 1000 / messages:5.1f} ms wall), {counts['statements'] / messages:.1f} SQL statements and "
-          f"{counts['transactions'] / messages:.1f} transactions per message")
+          f"{counts['transactions'] / messages:.1f} transactions per message"
+          + (f"; the audit chain's lock held {held[0] * 1000 / messages:.1f} ms per message" if held[0] else ""))
     status = Path("/proc/self/status").read_text()
     print("resident after the run:", next(x for x in status.splitlines() if x.startswith("VmRSS")).split(":")[1].strip())
     if profiler:
