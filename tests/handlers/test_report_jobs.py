@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 import pytest
 
-from bot.jobs import ProcessJobs
+from bot.jobs import WORKER_NICE, ProcessJobs, _worker_started
 from handlers.app import App
 from handlers.types import (ChartJob, EvidenceJob, ExportJob, KpiJob, Outcome, outcome_from_json,
                             outcome_to_json)
@@ -66,3 +69,19 @@ async def test_a_job_the_worker_cannot_build_is_answered_and_logged(app: App, tm
         "⚠️ 考核指標（2026-01-01 至 2026-12-03）沒有統計成功，請稍後再發一次 /kpi。",
     ]), texts
     assert sum("failed" in r.getMessage() for r in caplog.records) == 3
+
+
+def _priority() -> tuple[int, int | None]:
+    return os.nice(0), os.sched_getscheduler(0) if hasattr(os, "sched_getscheduler") else None
+
+
+def test_workers_run_below_the_bot_at_the_lowest_priority() -> None:
+    # A worker's year of export must not take CPU the bot's loop or the machine's other work wants.
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_started)
+    try:
+        niceness, policy = pool.submit(_priority).result(timeout=60)
+    finally:
+        pool.shutdown()
+    assert niceness == WORKER_NICE
+    if policy is not None:
+        assert policy == os.SCHED_IDLE
