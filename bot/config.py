@@ -262,6 +262,13 @@ class Settings(BaseSettings):
         return 8 if self.database.url.get_secret_value().startswith("sqlite") else 16
 
     @property
+    def database_connections(self) -> int:
+        """The most database connections one instance opens: a busy chat holds two on PostgreSQL
+        (its lock's and its work's), plus the recording, the outbox, the scheduler and the jobs.
+        N instances must fit in PostgreSQL's max_connections."""
+        return 2 * self.concurrent_chats + 8
+
+    @property
     def uses_sandbox(self) -> bool:
         return self.token is None
 

@@ -74,8 +74,7 @@ class Runtime:
 
     async def start(self) -> None:
         settings = self.settings
-        # A busy chat lane holds two connections (its advisory lock, its work); plus outbox, scheduler, jobs.
-        connections = 2 * settings.concurrent_chats + 8
+        connections = settings.database_connections
         self._engine = create_engine(settings.database.url.get_secret_value(), echo=settings.database.echo,
                                      connections=connections)
         await upgrade(self._engine)

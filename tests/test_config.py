@@ -148,3 +148,12 @@ def test_chats_at_once_follow_the_database_unless_set() -> None:
     postgres = settings_from_mapping({"database": {"url": "postgresql://postgres@127.0.0.1/x"}}, environ={})
     chosen = settings_from_mapping({"updates": {"concurrent_chats": 3}}, environ={})
     assert (sqlite.concurrent_chats, postgres.concurrent_chats, chosen.concurrent_chats) == (8, 16, 3)
+
+
+def test_the_compose_deployments_three_instances_fit_in_postgresqls_default_connections() -> None:
+    # deploy/compose.yaml's example scales the bot to 3 on a stock postgres:16 (100 connections).
+    compose = Path(__file__).resolve().parents[1] / "deploy" / "config.compose.toml"
+    settings = load_settings(compose, environ={"ORDERBOT_TOKEN": "123:abc", "ORDERBOT_WEBHOOK_SECRET": "s3cret",
+                                               "ORDERBOT_DATABASE_URL": "postgresql://orderbot@db:5432/orderbot"})
+    assert settings.telegram.mode == "webhook"
+    assert 3 * settings.database_connections <= 100
