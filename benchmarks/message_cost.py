@@ -51,9 +51,9 @@ def update(n: int, person: int, text: str, at: int) -> dict:
 
 
 async def run(url: str, messages: int, people: int, profile: int, show: bool = False) -> None:
-    # Sized as bot/runtime.py sizes it (a lane holds two connections on PostgreSQL): SQLAlchemy's
+    # Sized as bot/runtime.py sizes it (Settings.database_connections at 16 chats): SQLAlchemy's
     # default pool closes the overflow and reconnects, which is not what the bot pays.
-    engine = create_engine(url, connections=2 * 16 + 8)
+    engine = create_engine(url, connections=16 + 8)
     await upgrade(engine)
     clock = FakeClock(local(2026, 12, 3, 17, 20))
     sessions = session_factory(engine)

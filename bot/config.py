@@ -263,10 +263,10 @@ class Settings(BaseSettings):
 
     @property
     def database_connections(self) -> int:
-        """The most database connections one instance opens: a busy chat holds two on PostgreSQL
-        (its lock's and its work's), plus the recording, the outbox, the scheduler and the jobs.
+        """The most database connections one instance opens: one a busy chat (on PostgreSQL it
+        holds the chat's lock on it), plus the recording, the outbox, the scheduler and the jobs.
         N instances must fit in PostgreSQL's max_connections."""
-        return 2 * self.concurrent_chats + 8
+        return self.concurrent_chats + 8
 
     @property
     def uses_sandbox(self) -> bool:

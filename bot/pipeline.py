@@ -8,8 +8,9 @@ task per chat that applies the chat's recorded updates oldest first and sends th
 replies, so a slow send or a 429 wait in one chat never holds up another. At most
 ``max_lanes`` chats are worked on at once.
 
-With PostgreSQL a lane holds the chat's advisory lock while it works, so a chat's
-updates are applied and answered in order even when several instances receive them.
+With PostgreSQL a lane holds the chat's advisory lock while it works, on the one connection
+its transactions run on, so a chat's updates are applied and answered in order even when
+several instances receive them.
 A lane that finds nothing left simply ends; the inbox row of an update is removed only
 after its replies went out, so whatever a crash interrupted is finished by the next
 lane of that chat (:meth:`recover` at start-up, and periodically for other instances'
@@ -38,6 +39,7 @@ from handlers.dispatch import apply_found
 from handlers.notify import queue_undelivered_reply
 from handlers.types import Incoming, Outcome, outcome_from_json
 from storage import inbox, outbox
+from storage.db import session_factory
 from storage.models import InboxState
 
 log = logging.getLogger(__name__)
@@ -134,15 +136,21 @@ class UpdatePipeline:
                 while True:
                     self._again.discard(chat_id)
                     if self._postgres:
-                        async with self.engine.connect() as lock:
-                            await inbox.lock_chat(lock, chat_id)
+                        # One connection for the lane: it holds the chat's lock (a session lock,
+                        # which outlives the transactions) and runs the lane's transactions, so a
+                        # busy chat takes one connection, not two, and no pool check-out per
+                        # transaction.
+                        async with self.engine.connect() as connection:
+                            await inbox.lock_chat(connection, chat_id)
+                            await connection.commit()
+                            lane_app = replace(self.app, sessions=session_factory(connection))
                             try:
-                                await self._work_through(chat_id)
+                                await self._work_through(chat_id, lane_app)
                             finally:
-                                await inbox.unlock_chat(lock, chat_id)
-                                await lock.commit()
+                                await inbox.unlock_chat(connection, chat_id)
+                                await connection.commit()
                     else:
-                        await self._work_through(chat_id)
+                        await self._work_through(chat_id, self.app)
                     if chat_id not in self._again or self._closing:
                         break
         except asyncio.CancelledError:
@@ -153,22 +161,22 @@ class UpdatePipeline:
             if self._lanes.get(chat_id) is asyncio.current_task():
                 del self._lanes[chat_id]
 
-    async def _work_through(self, chat_id: int) -> None:
+    async def _work_through(self, chat_id: int, app: App) -> None:
         # Two transactions per update: the use case's, which first looks up the chat's next update
         # in the inbox, and the answer's bookkeeping, which ends by looking whether another waits.
         while not self._closing:
-            step = await self._apply_next(chat_id)
+            step = await self._apply_next(chat_id, app)
             if step is None:
                 return
             entry_id, incoming, outcome = step
             if incoming is None:  # nothing to answer (cannot happen for a row accept() queued)
-                more = await self._done(entry_id, chat_id)
+                more = await self._done(entry_id, chat_id, app)
             else:
-                more = await self._answer(incoming, outcome, entry_id, chat_id)
+                more = await self._answer(incoming, outcome, entry_id, chat_id, app)
             if not more:
                 return
 
-    async def _apply_next(self, chat_id: int) -> tuple[int, Incoming | None, Outcome] | None:
+    async def _apply_next(self, chat_id: int, app: App) -> tuple[int, Incoming | None, Outcome] | None:
         """The chat's oldest unanswered update: applied now if it was only received, or with the
         replies a crash kept from being sent. None when nothing waits."""
         seen: list[inbox.Waiting] = []
@@ -183,7 +191,7 @@ class UpdatePipeline:
                 return None  # applied before a crash (or unreadable): nothing to apply
             return incoming, waiting.entry_id
 
-        applied = await apply_found(self.app, find, queued=True)
+        applied = await apply_found(app, find, queued=True)
         if applied is not None:
             incoming, outcome, entry_id = applied
             return entry_id, incoming, outcome
@@ -200,7 +208,7 @@ class UpdatePipeline:
         except UnreadableUpdate:
             return None
 
-    async def _answer(self, incoming: Incoming, outcome: Outcome, entry_id: int, chat_id: int) -> bool:
+    async def _answer(self, incoming: Incoming, outcome: Outcome, entry_id: int, chat_id: int, app: App) -> bool:
         """Send the replies and record that; whether another update of the chat waits."""
         delivery = await deliver(self.app, self.api, incoming, outcome, first_backoff=self.first_backoff,
                                  attempts=self.send_attempts)
@@ -208,7 +216,7 @@ class UpdatePipeline:
         # the outbox, and the update leaves the inbox — a crash before it repeats the replies, after
         # it nothing. The audit entries come last: on PostgreSQL the chain's lock is held from the
         # first of them to the commit, and every instance's appends wait for it.
-        async with self.app.sessions() as session, session.begin():
+        async with app.sessions() as session, session.begin():
             await inbox.remove(session, entry_id)
             more = await inbox.any_waiting(session, chat_id)
             for position, reply in enumerate(delivery.undelivered):
@@ -225,7 +233,7 @@ class UpdatePipeline:
         await self.after_answer(incoming, outcome)
         return more
 
-    async def _done(self, entry_id: int, chat_id: int) -> bool:
-        async with self.app.sessions() as session, session.begin():
+    async def _done(self, entry_id: int, chat_id: int, app: App) -> bool:
+        async with app.sessions() as session, session.begin():
             await inbox.remove(session, entry_id)
             return await inbox.any_waiting(session, chat_id)

@@ -388,7 +388,7 @@ async def _check_connection_room(engine: Any, connections: int) -> None:
         return
     if room.open + connections > room.limit:
         log.warning("PostgreSQL allows %d connections and %d are open, but this instance may need up to %d "
-                    "(2 × [updates] concurrent_chats + 8): lower concurrent_chats or raise max_connections",
+                    "([updates] concurrent_chats + 8): lower concurrent_chats or raise max_connections",
                     room.limit, room.open, connections)
     else:
         log.info("PostgreSQL allows %d connections; this instance may open up to %d, so %d such instances fit",

@@ -17,7 +17,7 @@ from typing import Any
 import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -238,8 +238,9 @@ def _sqlite_begin_deferred(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def session_factory(engine: AsyncEngine) -> SessionFactory:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(bind: AsyncEngine | AsyncConnection) -> SessionFactory:
+    """Sessions on the engine's pool, or all on one connection (a chat's lane holds its lock on it)."""
+    return async_sessionmaker(bind, expire_on_commit=False)
 
 
 def is_postgres(session: AsyncSession) -> bool:
