@@ -10,7 +10,8 @@ replies, so a slow send or a 429 wait in one chat never holds up another. At mos
 
 With PostgreSQL a lane holds the chat's advisory lock while it works, on the one connection
 its transactions run on, so a chat's updates are applied and answered in order even when
-several instances receive them.
+several instances receive them; a lane that finds the lock taken leaves the chat to the
+instance holding it (:meth:`UpdatePipeline._work_locked`).
 A lane that finds nothing left simply ends; the inbox row of an update is removed only
 after its replies went out, so whatever a crash interrupted is finished by the next
 lane of that chat (:meth:`recover` at start-up, and periodically for other instances'
@@ -141,14 +142,7 @@ class UpdatePipeline:
                         # busy chat takes one connection, not two, and no pool check-out per
                         # transaction.
                         async with self.engine.connect() as connection:
-                            await inbox.lock_chat(connection, chat_id)
-                            await connection.commit()
-                            lane_app = replace(self.app, sessions=session_factory(connection))
-                            try:
-                                await self._work_through(chat_id, lane_app)
-                            finally:
-                                await inbox.unlock_chat(connection, chat_id)
-                                await connection.commit()
+                            await self._work_locked(connection, chat_id)
                     else:
                         await self._work_through(chat_id, self.app)
                     if chat_id not in self._again or self._closing:
@@ -160,6 +154,26 @@ class UpdatePipeline:
         finally:
             if self._lanes.get(chat_id) is asyncio.current_task():
                 del self._lanes[chat_id]
+
+    async def _work_locked(self, connection: Any, chat_id: int) -> None:
+        """The lane's work under the chat's lock. Where another instance's lane holds it, this one
+        leaves at once instead of waiting (holding a connection and a slot meanwhile): that lane
+        looks for unanswered updates once more after it lets go of the lock, and so finds any
+        recorded while it held it — ours among them, committed before we tried the lock."""
+        lane_app = replace(self.app, sessions=session_factory(connection))
+        while not self._closing:
+            locked = await inbox.try_lock_chat(connection, chat_id)
+            await connection.commit()
+            if not locked:
+                return
+            try:
+                await self._work_through(chat_id, lane_app)
+            finally:
+                await inbox.unlock_chat(connection, chat_id)
+                await connection.commit()
+            async with lane_app.sessions() as session:
+                if not await inbox.any_waiting(session, chat_id):
+                    return
 
     async def _work_through(self, chat_id: int, app: App) -> None:
         # Two transactions per update: the use case's, which first looks up the chat's next update

@@ -88,11 +88,11 @@ async def chats_waiting(session: AsyncSession, *, received_before: datetime | No
     return [row.chat_id for row in (await session.execute(query.order_by(text("first")))).all()]
 
 
-async def lock_chat(connection: AsyncConnection, chat_id: int) -> None:
-    """Hold the chat's advisory lock on this connection (PostgreSQL), waiting for another instance
-    that is answering the same chat; released by :func:`unlock_chat` or when the connection closes."""
-    await connection.execute(text("SELECT pg_advisory_lock(:ns, :key)"),
-                             {"ns": _CHAT_LOCK_NAMESPACE, "key": _lock_key(chat_id)})
+async def try_lock_chat(connection: AsyncConnection, chat_id: int) -> bool:
+    """Take the chat's advisory lock on this connection (PostgreSQL) unless another instance's
+    lane holds it; released by :func:`unlock_chat` or when the connection closes."""
+    return bool((await connection.execute(text("SELECT pg_try_advisory_lock(:ns, :key)"),
+                                          {"ns": _CHAT_LOCK_NAMESPACE, "key": _lock_key(chat_id)})).scalar())
 
 
 async def unlock_chat(connection: AsyncConnection, chat_id: int) -> None:
