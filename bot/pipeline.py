@@ -23,20 +23,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.group_commit import GroupCommit
 from bot.transport.delivery import BotApi, deliver
 from bot.transport.updates import UnreadableUpdate, incoming_from_update, readable_update_id
 from bot.transport.webhook import Unreadable
 from handlers.app import App
-from handlers.audit_trail import log_outbound, record_inbound_many
-from handlers.dispatch import apply_found
+from handlers.audit_trail import log_outbound
+from handlers.dispatch import apply_found, record
 from handlers.notify import queue_undelivered_reply
 from handlers.types import Incoming, Outcome, outcome_from_json
 from storage import inbox, outbox
@@ -67,10 +68,7 @@ class UpdatePipeline:
     def __post_init__(self) -> None:
         self._slots = asyncio.Semaphore(self.max_lanes)
         # Updates that arrive together (webhook requests open at once) are committed together.
-        self._recording: GroupCommit[Incoming, int | None] = GroupCommit(self._record_many)
-
-    async def _record_many(self, incomings: Sequence[Incoming]) -> list[int | None]:
-        return await record_inbound_many(self.app, incomings, self.app.clock.now(), queue=True)
+        self._recording = GroupCommit(partial(record, self.app, queue=True))
 
     @property
     def _postgres(self) -> bool:
@@ -86,8 +84,7 @@ class UpdatePipeline:
             body = json.dumps(raw, ensure_ascii=False, default=str)
             await self.on_unreadable(body, error.reason, error.update_id or readable_update_id(raw))
             return
-        if await self._recording.write(incoming) is None:
-            log.info("update %s was already recorded; not applied again", incoming.update_id)
+        await self._recording.write(incoming)
         # Also for a redelivery: the instance that recorded it may have died before answering.
         self.kick(incoming.chat_id)
 
@@ -155,7 +152,7 @@ class UpdatePipeline:
             if self._lanes.get(chat_id) is asyncio.current_task():
                 del self._lanes[chat_id]
 
-    async def _work_locked(self, connection: Any, chat_id: int) -> None:
+    async def _work_locked(self, connection: AsyncConnection, chat_id: int) -> None:
         """The lane's work under the chat's lock. Where another instance's lane holds it, this one
         leaves at once instead of waiting (holding a connection and a slot meanwhile): that lane
         looks for unanswered updates once more after it lets go of the lock, and so finds any

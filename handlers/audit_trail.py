@@ -17,19 +17,14 @@ from storage.audit import Kind
 _KIND = {"message": Kind.INBOUND, "edited_message": Kind.INBOUND_EDIT, "callback": Kind.CALLBACK}
 
 
-async def record_inbound(app: App, incoming: Incoming, received_at: datetime, *, queue: bool = False) -> int | None:
-    """Commit the update as evidence; None when this update was recorded before.
+async def record_inbound(app: App, incomings: Sequence[Incoming], received_at: datetime, *,
+                         queue: bool = False) -> list[int | None]:
+    """Commit updates as evidence, in their order, in one transaction; None for each update that
+    was recorded before.
 
-    ``queue`` also puts it in the inbox in the same transaction: once this returns,
-    the update may be acknowledged to Telegram, since its answer can no longer be lost.
+    ``queue`` also puts them in the inbox in the same transaction: once this returns, the
+    updates may be acknowledged to Telegram, since their answers can no longer be lost.
     """
-    [evidence_id] = await record_inbound_many(app, [incoming], received_at, queue=queue)
-    return evidence_id
-
-
-async def record_inbound_many(app: App, incomings: Sequence[Incoming], received_at: datetime, *,
-                              queue: bool = False) -> list[int | None]:
-    """:func:`record_inbound` for a batch of updates, in their order, in one transaction."""
     async with app.sessions() as session, session.begin():
         return [await _record_inbound(session, app, incoming, received_at, queue) for incoming in incomings]
 

@@ -13,7 +13,7 @@ sender gets a clear answer instead of silence.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 async def dispatch(app: App, incoming: Incoming) -> Outcome:
     """Record and apply one update in the caller's task (use-case tests; the bot uses the inbox)."""
-    evidence_id = await record(app, incoming)
+    [evidence_id] = await record(app, [incoming])
     if evidence_id is None:
         return Outcome(duplicate=True)
 
@@ -48,12 +48,14 @@ async def dispatch(app: App, incoming: Incoming) -> Outcome:
     return applied[1]
 
 
-async def record(app: App, incoming: Incoming, *, queue: bool = False) -> int | None:
-    """Step 1: commit the update as evidence (and, with ``queue``, into the inbox); None for a redelivery."""
-    evidence_id = await audit_trail.record_inbound(app, incoming, app.clock.now(), queue=queue)
-    if evidence_id is None:
-        log.info("update %s was already recorded; not applied again", incoming.update_id)
-    return evidence_id
+async def record(app: App, incomings: Sequence[Incoming], *, queue: bool = False) -> list[int | None]:
+    """Step 1: commit updates as evidence (and, with ``queue``, into the inbox) in one transaction;
+    None for each redelivery."""
+    evidence_ids = await audit_trail.record_inbound(app, incomings, app.clock.now(), queue=queue)
+    for incoming, evidence_id in zip(incomings, evidence_ids, strict=True):
+        if evidence_id is None:
+            log.info("update %s was already recorded; not applied again", incoming.update_id)
+    return evidence_ids
 
 
 FindUpdate = Callable[[AsyncSession], Awaitable[tuple[Incoming, int] | None]]
