@@ -40,9 +40,10 @@ class GroupCommit(Generic[T, R]):
             try:
                 await self._settle(batch)
             except BaseException as error:  # cancelled at shutdown: no caller is left hanging
-                for _, future in batch:
+                for _, future in batch + self._waiting:
                     if not future.done():
                         future.set_exception(error)
+                self._waiting = []
                 raise
 
     async def _settle(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:

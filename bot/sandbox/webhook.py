@@ -29,7 +29,7 @@ class WebhookDeliverer:
         self.backoff = backoff
         self._task: asyncio.Task[None] | None = None
         self._flying: dict[int, asyncio.Task[None]] = {}  # update_id → its delivery
-        self._updates: dict[int, JSON] = {}  # update_id → the update in flight
+        self._chats: dict[int, object] = {}  # update_id → the chat of the update in flight
         self._session: aiohttp.ClientSession | None = None
 
     def start(self) -> None:
@@ -52,7 +52,7 @@ class WebhookDeliverer:
         hook = self.state.webhook
         if hook is None or len(self._flying) >= hook.max_connections:
             return None
-        busy = {chat_of(self._updates[update_id]) for update_id in self._flying}
+        busy = set(self._chats.values())
         for queued in self.state.pending:
             if queued.update_id not in self._flying and chat_of(queued.update) not in busy:
                 return queued
@@ -65,7 +65,7 @@ class WebhookDeliverer:
             hook, queued = state.webhook, self._next()
             if hook is None or queued is None:
                 continue
-            self._updates[queued.update_id] = queued.update
+            self._chats[queued.update_id] = chat_of(queued.update)
             self._flying[queued.update_id] = asyncio.create_task(
                 self._push(queued, hook), name=f"sandbox-webhook-{queued.update_id}")
 
@@ -73,7 +73,7 @@ class WebhookDeliverer:
         try:
             delivered = await self._deliver(queued.update, hook.url, hook.secret_token)
         finally:
-            del self._flying[queued.update_id], self._updates[queued.update_id]
+            del self._flying[queued.update_id], self._chats[queued.update_id]
         # The webhook may have been replaced meanwhile; the update is settled either way.
         self.state.drop(queued.update_id)
         if not delivered:
