@@ -35,11 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.sandbox.client import SandboxClient  # noqa: E402
 from bot.sandbox.server import SandboxServer  # noqa: E402
-from storage import users  # noqa: E402
-from storage.db import create_engine, session_factory  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from tests.conftest import local  # noqa: E402
-from tests.e2e.processes import (BotProcess, RoundRobinProxy, bot_config, free_port, ready,  # noqa: E402
+from tests.e2e.processes import (BotProcess, RoundRobinProxy, bot_config, free_port, ready, seed_sales,  # noqa: E402
                                  wait_until)
 
 FIRST_ID = 60_000
@@ -151,27 +148,12 @@ async def echo_run(framework: str, n_users: int, messages: int, tmp: Path) -> di
     return await _with_sandbox(body)
 
 
-async def prepare(url: str, people: list[int]) -> None:
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        async with session_factory(engine)() as session, session.begin():
-            now = local(2026, 12, 3, 17, 0)
-            store = await users.store_by_code(session, "S1") or await users.add_store(session, code="S1",
-                                                                                      name="天河店", now=now)
-            for person in people:
-                await users.add_user(session, telegram_id=person, name=f"导购{person}", role="sales", now=now,
-                                     store_id=store.id)
-    finally:
-        await engine.dispose()
-
-
 async def orderbot_run(url: str, framework: str, n_users: int, messages: int, tmp: Path, *, instances: int = 1,
                        webhook: bool = False, chats: int | None = None,
                        during: Callable[[SandboxClient], Awaitable[None]] | None = None,
                        after: Callable[[list[BotProcess]], Awaitable[None]] | None = None) -> dict:
     people = [FIRST_ID + i for i in range(n_users)]
-    await prepare(url, people)
+    await seed_sales(url, people)
 
     async def body(sandbox: SandboxServer, client: SandboxClient) -> dict:
         ports = [free_port() for _ in range(instances)] if instances > 1 or webhook else []

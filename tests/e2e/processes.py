@@ -20,6 +20,11 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from storage import users
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+from tests.conftest import local
+
 RUN = "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
@@ -27,6 +32,23 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def seed_sales(url: str, people: list[int]) -> None:
+    """The database at ``url`` migrated, with store S1 (天河店) and each of ``people`` (Telegram
+    ids) a sales person there, as the load tests and benchmarks need before the bots start."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session, session.begin():
+            now = local(2026, 12, 3, 17, 0)
+            store = await users.store_by_code(session, "S1") or await users.add_store(session, code="S1",
+                                                                                      name="天河店", now=now)
+            for person in people:
+                await users.add_user(session, telegram_id=person, name=f"导购{person}", role="sales", now=now,
+                                     store_id=store.id)
+    finally:
+        await engine.dispose()
 
 
 def bot_config(path: Path, *, database_url: str, sandbox_port: int, framework: str = "python-telegram-bot",

@@ -22,12 +22,11 @@ from sqlalchemy import func, select
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from storage import audit, users
+from storage import audit
 from storage.db import create_engine, session_factory
-from storage.migrate import upgrade
 from storage.models import AuditEntry, InboxUpdate, Order, OutboxMessage
 from tests.conftest import local
-from tests.e2e.processes import BotProcess, RoundRobinProxy, bot_config, free_port, ready, wait_until
+from tests.e2e.processes import BotProcess, RoundRobinProxy, bot_config, free_port, ready, seed_sales, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -88,27 +87,13 @@ async def _first(client: SandboxClient, chat: int, after: int, timeout: float, w
     return None
 
 
-async def _prepare_database(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        async with session_factory(engine)() as session, session.begin():
-            now = local(2026, 12, 3, 17, 0)
-            store = await users.add_store(session, code="S1", name="天河店", now=now)
-            for i in range(SALES):
-                await users.add_user(session, telegram_id=FIRST_ID + i, name=f"导购{i}", role="sales", now=now,
-                                     store_id=store.id)
-    finally:
-        await engine.dispose()
-
-
 async def _run_load(tmp_path: Path, database_url: str, *, instances: int, framework: str) -> dict:
     # Telegram keeps retrying a webhook for much longer than the sandbox's default three quick
     # tries; ten (up to half a minute of back-off) cover a restart on a loaded machine.
     sandbox = SandboxServer(webhook_attempts=10)
     sandbox.clock.set(local(2026, 12, 3, 17, 20))  # inside the intake window: no rush-insertion noise
     await sandbox.start()
-    await _prepare_database(database_url)
+    await seed_sales(database_url, [FIRST_ID + i for i in range(SALES)])
     client = SandboxClient(sandbox.root_url)
     proxy: RoundRobinProxy | None = None
     ports = [free_port() for _ in range(instances)] if instances > 1 else []

@@ -19,11 +19,8 @@ import pytest
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from storage import users
-from storage.db import create_engine, session_factory
-from storage.migrate import upgrade
 from tests.conftest import PG_URL, _pg_admin, local, require_pg
-from tests.e2e.processes import BotProcess, bot_config, free_port, ready, wait_until
+from tests.e2e.processes import BotProcess, bot_config, free_port, ready, seed_sales, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.postgres]
 
@@ -49,20 +46,6 @@ def limited_pg_url() -> Iterator[str]:
     finally:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _pg_admin(f'DROP ROLE IF EXISTS "{name}"')
-
-
-async def _prepare(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        async with session_factory(engine)() as session, session.begin():
-            now = local(2026, 12, 3, 17, 0)
-            store = await users.add_store(session, code="S1", name="天河店", now=now)
-            for i in range(PEOPLE):
-                await users.add_user(session, telegram_id=FIRST_ID + i, name=f"导购{i}", role="sales", now=now,
-                                     store_id=store.id)
-    finally:
-        await engine.dispose()
 
 
 async def _most_connections(url: str, stop: asyncio.Event) -> int:
@@ -100,7 +83,7 @@ async def test_a_burst_over_forty_webhook_connections_is_answered_within_the_con
     sandbox = SandboxServer()
     sandbox.clock.set(local(2026, 12, 3, 17, 20))  # inside the intake window
     await sandbox.start()
-    await _prepare(limited_pg_url)
+    await seed_sales(limited_pg_url, [FIRST_ID + i for i in range(PEOPLE)])
     client = SandboxClient(sandbox.root_url)
     port = free_port()
     config = bot_config(tmp_path / "bot.toml", database_url=limited_pg_url, sandbox_port=sandbox.port,
