@@ -179,9 +179,11 @@ async def _facts(url: str, sandbox: SandboxServer, tally: Tally, proxy: RoundRob
             chain = await audit.verify_chain(session)
     finally:
         await engine.dispose()
-    card_sends = sum(1 for c in sandbox.calls_to("sendMessage") if "确认" in str(c["params"].get("reply_markup")))
+    cards = [c for c in sandbox.calls_to("sendMessage") if "确认" in str(c["params"].get("reply_markup"))]
+    card_sends = len(cards)
+    cards_by_chat = Counter(int(c["params"]["chat_id"]) for c in cards)
     return {"recorded": recorded, "numbers": numbers, "new_order_rows": new_order_rows, "chain": chain,
-            "tally": tally, "card_sends": card_sends, "proxy": proxy.forwarded if proxy else {}}
+            "tally": tally, "card_sends": card_sends, "cards_by_chat": cards_by_chat, "proxy": proxy.forwarded if proxy else {}}
 
 
 def _check(facts: dict) -> None:
@@ -204,8 +206,10 @@ def _check(facts: dict) -> None:
     assert facts["chain"].problem is None
     # One new-order notification per order for the clerks (unique outbox keys).
     assert {k.split(":")[1] for k in facts["new_order_rows"] if ":new" in k} == set(facts["numbers"])
-    # At most the one message in flight per kill is sent twice.
-    assert facts["card_sends"] <= expected_orders + 3
+    # Telegram has no idempotent send: a kill between a send and its record repeats at most the
+    # one message in flight in each chat (several chats can be mid-answer at a kill).
+    kills = 3
+    assert all(sent - ORDERS_EACH <= kills for sent in facts["cards_by_chat"].values()), facts["cards_by_chat"]
 
 
 @pytest.mark.parametrize("framework", ["python-telegram-bot", "aiogram"])
