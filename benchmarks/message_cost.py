@@ -85,7 +85,7 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
             print(f"  [{id(connection) % 997:3}] {' '.join(sql.split())[:160]}{' (executemany)' if many else ''}")
 
     def executed(connection: object, _cursor: object, sql: str, *_: object) -> None:
-        if sql.startswith("SELECT pg_advisory_xact_lock"):
+        if sql.startswith(("SELECT pg_advisory_xact_lock", "SELECT * FROM audit_chain_head")):
             locked_at[id(connection)] = time.perf_counter()
 
     def begin(connection: object) -> None:

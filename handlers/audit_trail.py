@@ -83,10 +83,10 @@ async def log_outbound(session: AsyncSession, reply: Reply, *, message_id: int |
     if reply.document is not None:
         payload["document"] = {"file_name": reply.document.file_name, "size": len(reply.document.content),
                                "sha256": hashlib.sha256(reply.document.content).hexdigest()}
-    await audit.append(session, kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
-                       recorded_at=sent_at, chat_id=reply.chat_id,
-                       message_id=message_id if message_id is not None else reply.edit_message_id,
-                       entity=reply.entity, text=reply.text, payload=payload or None)
+    await audit.append_at_commit(session, kind=Kind.OUTBOUND_EDIT if reply.edit_message_id else Kind.OUTBOUND,
+                                 recorded_at=sent_at, chat_id=reply.chat_id,
+                                 message_id=message_id if message_id is not None else reply.edit_message_id,
+                                 entity=reply.entity, text=reply.text, payload=payload or None)
 
 
 async def state_change(session: AsyncSession, now: datetime, *, entity: str, actor_id: int | None, event: str,
@@ -95,5 +95,5 @@ async def state_change(session: AsyncSession, now: datetime, *, entity: str, act
     payload = {"event": event, **(data or {})}
     if evidence_id is not None:
         payload["evidence"] = evidence_id
-    await audit.append(session, kind=Kind.STATE_CHANGE, recorded_at=now, entity=entity,
-                       actor_id=actor_id, text=event, payload=payload)
+    await audit.append_at_commit(session, kind=Kind.STATE_CHANGE, recorded_at=now, entity=entity,
+                                 actor_id=actor_id, text=event, payload=payload)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, overload
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+from sqlalchemy.util import await_only
 
 from storage import merkle_tree
 from storage.db import is_postgres
@@ -138,18 +140,18 @@ def _current_transaction(session: AsyncSession) -> Any:
 async def _chain_head(session: AsyncSession, *, bot_id: int | None = None,
                       update_id: int | None = None) -> tuple[_Head, int | None]:
     """The chain lock, and the last entry's seq and hash and the tree's size — with ``update_id``
-    also the entry already recorded for that update, if any. One statement (two on PostgreSQL,
-    where the lock comes first so the read sees every append committed before it) the first time
-    in a transaction, none after."""
+    also the entry already recorded for that update, if any. One statement the first time in a
+    transaction, none after."""
     transaction = _current_transaction(session)
     head: _Head | None = session.info.get(_HEAD_KEY)
     if head is not None and head.transaction is transaction and update_id is None:
         return head, None
-    if head is None or head.transaction is not transaction:
-        # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
-        if is_postgres(session):
-            await session.execute(_LOCK_CHAIN, {"key": _CHAIN_LOCK_KEY})
-    if update_id is None:
+    if is_postgres(session):
+        # The lock, then the read (migration 0013): one round trip, as every instance waits meanwhile.
+        row = (await session.execute(_LOCKED_HEAD, {"key": _CHAIN_LOCK_KEY, "bot_id": bot_id,
+                                                    "update_id": update_id})).one()
+    # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
+    elif update_id is None:
         row = (await session.execute(_HEAD)).one()
     elif bot_id is None:
         row = (await session.execute(_HEAD_AND_UPDATE_OF_NO_BOT, {"update_id": update_id})).one()
@@ -172,7 +174,7 @@ _HEAD = _head_query()
 _HEAD_AND_UPDATE = _head_query((AuditEntry.bot_id == bindparam("bot_id"),
                                 AuditEntry.update_id == bindparam("update_id")))
 _HEAD_AND_UPDATE_OF_NO_BOT = _head_query((AuditEntry.bot_id.is_(None), AuditEntry.update_id == bindparam("update_id")))
-_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
+_LOCKED_HEAD = text("SELECT * FROM audit_chain_head(:key, :bot_id, :update_id)")
 _AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 _INSERT = _AUDIT_LOG.insert().returning(_AUDIT_LOG.c.id)
 
@@ -189,6 +191,7 @@ async def append(session: AsyncSession, *, kind: str, recorded_at: datetime, tex
     The entry returned is not in the session (read it back to change nothing: it is append-only);
     its ``id`` is set.
     """
+    await _write_queued(session)  # the chain keeps the order the entries were asked for in
     head, _ = await _chain_head(session)  # record_update read it already: no statement then
     if text is not None and not isinstance(text, str):
         text = str(text)
@@ -212,15 +215,93 @@ async def append(session: AsyncSession, *, kind: str, recorded_at: datetime, tex
         prev_hash=head.hash,
     )
     entry.hash = entry_digest(entry)
-    # A Core insert: the ORM's flush machinery cost more than the hashing, for a row never changed.
-    entry.id = (await session.execute(_INSERT, {name: getattr(entry, name) for name in _COLUMNS})).scalar_one()
     # The entry (and a photo it kept) join the Merkle tree.
-    leaves = await merkle_tree.add_leaves(session, entry, size=head.leaves)
-    head.seq, head.hash, head.leaves = entry.seq, entry.hash, head.leaves + leaves
+    leaves = merkle_tree.leaf_rows(entry, size=head.leaves)
+    columns = {name: getattr(entry, name) for name in _COLUMNS}
+    # Core inserts: the ORM's flush machinery cost more than the hashing, for rows never changed.
+    if is_postgres(session):  # one round trip, under the lock every instance waits for
+        entry.id = (await session.execute(_INSERT_WITH_LEAVES, {
+            **columns, **{f"leaf_{name}": [leaf[name] for leaf in leaves] for name in _LEAF_COLUMNS}})).scalar_one()
+    else:
+        entry.id = (await session.execute(_INSERT, columns)).scalar_one()
+        await session.execute(_INSERT_LEAF, leaves if len(leaves) > 1 else leaves[0])
+    head.seq, head.hash, head.leaves = entry.seq, entry.hash, head.leaves + len(leaves)
     return entry
 
 
 _COLUMNS = tuple(column.name for column in _AUDIT_LOG.c if column.name != "id")  # the id is the database's
+_LEAVES = AuditLeaf.metadata.tables[AuditLeaf.__tablename__]
+_INSERT_LEAF = _LEAVES.insert()
+_LEAF_COLUMNS = ("leaf_index", "seq", "kind", "hash")
+_INSERT_WITH_LEAVES = text(
+    f"WITH entry AS (INSERT INTO {_AUDIT_LOG.name} ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + name for name in _COLUMNS)}) RETURNING id), "
+    f"leaves AS (INSERT INTO {_LEAVES.name} ({', '.join(_LEAF_COLUMNS)}) "
+    "SELECT * FROM unnest(CAST(:leaf_leaf_index AS BIGINT[]), CAST(:leaf_seq AS BIGINT[]), "
+    "CAST(:leaf_kind AS VARCHAR[]), CAST(:leaf_hash AS VARCHAR[]))) "
+    "SELECT id FROM entry").bindparams(*(bindparam(name, type_=column.type) for name, column in
+                                         ((c.name, c) for c in _AUDIT_LOG.c if c.name != "id")))
+
+
+@dataclass
+class _Queue:
+    """Entries asked for in one transaction and written when it commits."""
+
+    session: AsyncSession
+    transaction: Any
+    entries: list[dict[str, Any]]
+
+
+_QUEUE_KEY = "audit_queue"  # in session.info
+
+
+async def append_at_commit(session: AsyncSession, **fields: Any) -> None:
+    """:func:`append`, for an entry whose id nobody needs: written just before the transaction commits.
+
+    On PostgreSQL every instance's appends wait for the chain lock, which a transaction holds from
+    its first append to its commit. Written last, a use case's state changes and replies hold it for
+    the few statements that write them, not for the rest of the use case. An :func:`append` in the
+    same transaction writes the queued entries first, so the chain keeps the order they were asked
+    for in; a transaction rolled back drops them. Inside a savepoint, which may roll back on its own,
+    the entry is written at once.
+    """
+    sync = session.sync_session
+    if sync.get_nested_transaction() is not None:
+        await append(session, **fields)
+        return
+    transaction = sync.get_transaction()
+    queue: _Queue | None = session.info.get(_QUEUE_KEY)
+    if queue is None or queue.transaction is not transaction:
+        queue = session.info[_QUEUE_KEY] = _Queue(session, transaction, [])
+    queue.entries.append(fields)
+
+
+async def _write_queued(session: AsyncSession) -> None:
+    queue: _Queue | None = session.info.get(_QUEUE_KEY)
+    if queue is None:
+        return
+    sync = session.sync_session
+    if queue.transaction is sync.get_transaction() and sync.get_nested_transaction() is not None:
+        return  # not into a savepoint that may roll back: they are written at the commit
+    del session.info[_QUEUE_KEY]
+    if queue.transaction is sync.get_transaction():
+        for fields in queue.entries:
+            await append(session, **fields)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_queued_before_commit(session: Session) -> None:
+    queue: _Queue | None = session.info.get(_QUEUE_KEY)
+    if queue is not None:
+        # Commit runs inside SQLAlchemy's greenlet (AsyncSession.commit), where await_only may wait.
+        await_only(_write_queued(queue.session))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_queued(session: Session, previous_transaction: Any) -> None:
+    queue: _Queue | None = session.info.get(_QUEUE_KEY)
+    if queue is not None and queue.transaction is previous_transaction:
+        del session.info[_QUEUE_KEY]  # (it also refers back to the session)
 
 
 async def record_update(session: AsyncSession, *, bot_id: int | None, update_id: int | None,

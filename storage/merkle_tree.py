@@ -41,17 +41,12 @@ def entry_leaf_bytes(entry: Any) -> list[tuple[str, bytes]]:
     return leaves_of(entry_fields(entry))
 
 
-async def add_leaves(session: AsyncSession, entry: AuditEntry, *, size: int) -> int:
-    """Append the leaves of a just-appended entry to a tree of ``size`` leaves; the caller holds the
-    chain lock and knows the size (``storage.audit`` reads it with the chain's head). Returns how
-    many leaves were added."""
-    rows = [{"leaf_index": size + offset, "seq": entry.seq, "kind": kind, "hash": digest.hex()}
+def leaf_rows(entry: AuditEntry, *, size: int) -> list[dict[str, Any]]:
+    """The ``audit_leaves`` rows of a just-made entry, appended to a tree of ``size`` leaves; the
+    caller holds the chain lock and knows the size (``storage.audit`` reads it with the chain's head)
+    and inserts them with the entry."""
+    return [{"leaf_index": size + offset, "seq": entry.seq, "kind": kind, "hash": digest.hex()}
             for offset, (kind, digest) in enumerate(leaf_hashes_of(entry_fields(entry)))]
-    await session.execute(_INSERT_LEAF, rows if len(rows) > 1 else rows[0])
-    return len(rows)
-
-
-_INSERT_LEAF = AuditLeaf.metadata.tables[AuditLeaf.__tablename__].insert()
 
 
 async def keyset_pages(session: AsyncSession, query: Select[*Columns], key: InstrumentedAttribute[int], batch: int,

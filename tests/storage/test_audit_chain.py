@@ -146,3 +146,46 @@ async def test_appends_in_one_transaction_and_after_a_rolled_back_one_keep_the_c
         leaves = (await session.execute(text("SELECT leaf_index, seq FROM audit_leaves ORDER BY leaf_index"))).all()
     assert texts == ["0", "1", "2", "after the rollback", "in the same transaction"]
     assert [tuple(row) for row in leaves] == [(i, i + 1) for i in range(5)]
+
+
+async def test_entries_written_at_commit_keep_the_order_they_were_asked_for_in(sessions) -> None:  # type: ignore[no-untyped-def]
+    async with sessions() as session, session.begin():
+        await audit.append_at_commit(session, kind=Kind.STATE_CHANGE, recorded_at=T0, text="first")
+        await audit.append_at_commit(session, kind=Kind.OUTBOUND, recorded_at=T0, text="second")
+        await audit.append(session, kind=Kind.SYSTEM, recorded_at=T0, text="third, needs its id")
+        await audit.append_at_commit(session, kind=Kind.OUTBOUND, recorded_at=T0, text="fourth")
+        nested = await session.begin_nested()
+        await audit.append_at_commit(session, kind=Kind.OUTBOUND, recorded_at=T0, text="in a savepoint rolled back")
+        await nested.rollback()
+        await audit.append_at_commit(session, kind=Kind.OUTBOUND, recorded_at=T0, text="fifth")
+    async with sessions() as session:
+        async with session.begin():
+            await audit.append_at_commit(session, kind=Kind.OUTBOUND, recorded_at=T0, text="rolled back")
+            await session.rollback()
+        async with session.begin():
+            await audit.append_at_commit(session, kind=Kind.OUTBOUND, recorded_at=T0, text="sixth")
+    report = await _verify(sessions)
+    assert report.ok and report.checked == 6
+    async with sessions() as session:
+        texts = (await session.execute(text("SELECT text FROM audit_log ORDER BY seq"))).scalars().all()
+        leaves = (await session.execute(text("SELECT count(*) FROM audit_leaves"))).scalar_one()
+    # "fourth" waited out the savepoint (which wrote its own entry at once, then rolled it back).
+    assert texts == ["first", "second", "third, needs its id", "fourth", "fifth", "sixth"]
+    assert leaves == 6
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_transaction_takes_the_chain_lock_only_when_it_commits_its_queued_entries(sessions) -> None:  # type: ignore[no-untyped-def]
+    async def lock_is_free() -> bool:
+        async with sessions() as other, other.begin():
+            return bool((await other.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                             {"key": audit._CHAIN_LOCK_KEY})).scalar_one())
+
+    async with sessions() as session, session.begin():
+        await audit.append_at_commit(session, kind=Kind.STATE_CHANGE, recorded_at=T0, text="queued")
+        assert await lock_is_free()  # another instance may append meanwhile
+        await audit.append(session, kind=Kind.SYSTEM, recorded_at=T0, text="written now")
+        assert not await lock_is_free()
+    report = await _verify(sessions)
+    assert report.ok and report.checked == 2
