@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import copyreg
 import logging
-import multiprocessing
+import multiprocessing.context
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -48,9 +48,9 @@ def _pickle_signer(signer: Signer) -> tuple[Callable[[str], Signer], tuple[str]]
 copyreg.pickle(Signer, _pickle_signer)
 
 
-def _worker_started() -> None:
+def _lower_priority(pid: int) -> None:
     try:
-        os.nice(WORKER_NICE)
+        os.setpriority(os.PRIO_PROCESS, pid, WORKER_NICE)
     except OSError:  # not allowed here: the same priority as the bot, as before
         pass
     # Linux: SCHED_IDLE runs the worker only on CPU time nothing else wants. Nice 19 still took
@@ -58,9 +58,34 @@ def _worker_started() -> None:
     # and PostgreSQL share with the bot; idle scheduling leaves that to them.
     if hasattr(os, "sched_setscheduler"):
         try:
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
         except OSError:
             pass
+
+
+class _IdleSpawnProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker put at the lowest priority by the bot as soon as it exists.
+
+    Set from inside (an initializer), the priority came only after the new interpreter had
+    imported the bot's modules — about a second of CPU per worker at the bot's own priority, just
+    when someone had asked for a report and the chats were busy. (Threads the worker starts
+    later, such as aiosqlite's, inherit it.)
+    """
+
+    def start(self) -> None:
+        super().start()
+        if self.pid is not None:
+            _lower_priority(self.pid)
+
+
+class _IdleSpawnContext(multiprocessing.context.SpawnContext):
+    Process = _IdleSpawnProcess
+
+
+def worker_pool(workers: int = 1) -> ProcessPoolExecutor:
+    """A pool of worker processes at the lowest CPU priority. Spawned, not forked: the parent has an
+    event loop and driver threads a fork would copy mid-flight."""
+    return ProcessPoolExecutor(workers, mp_context=_IdleSpawnContext())
 
 
 def build_in_worker(database_url: str, config: AppConfig, job: Job) -> Any:
@@ -100,9 +125,7 @@ class ProcessJobs:
     def _pool(self, job: Job) -> Executor:
         name = "exports" if isinstance(job, ExportJob) else "reports"
         if name not in self._pools:
-            # spawn, not fork: the parent has an event loop and driver threads a fork would copy mid-flight.
-            self._pools[name] = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
-                                                    initializer=_worker_started)
+            self._pools[name] = worker_pool(self._workers)
         return self._pools[name]
 
     async def run(self, job: Job) -> Any:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 import pytest
 
-from bot.jobs import WORKER_NICE, ProcessJobs, _worker_started
+from bot.jobs import WORKER_NICE, ProcessJobs, worker_pool
 from handlers.app import App
 from handlers.types import (ChartJob, EvidenceJob, ExportJob, KpiJob, Outcome, outcome_from_json,
                             outcome_to_json)
@@ -76,12 +74,18 @@ def _priority() -> tuple[int, int | None]:
 
 
 def test_workers_run_below_the_bot_at_the_lowest_priority() -> None:
-    # A worker's year of export must not take CPU the bot's loop or the machine's other work wants.
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_started)
+    # A worker's year of export must not take CPU the bot's loop or the machine's other work wants —
+    # nor its start, which imports the bot's modules: the priority is set as soon as it exists.
+    pool = worker_pool()
     try:
-        niceness, policy = pool.submit(_priority).result(timeout=60)
+        first = pool.submit(_priority)
+        workers = list(pool._processes.values())  # started by the submit
+        assert len(workers) == 1 and workers[0].is_alive()
+        from_outside = (os.getpriority(os.PRIO_PROCESS, workers[0].pid),
+                        os.sched_getscheduler(workers[0].pid) if hasattr(os, "sched_getscheduler") else None)
+        niceness, policy = first.result(timeout=60)
     finally:
         pool.shutdown()
-    assert niceness == WORKER_NICE
+    assert niceness == from_outside[0] == WORKER_NICE
     if policy is not None:
-        assert policy == os.SCHED_IDLE
+        assert policy == from_outside[1] == os.SCHED_IDLE
