@@ -33,8 +33,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+# An arbitrary constant: the PostgreSQL advisory lock one upgrade holds while it runs.
+_UPGRADE_LOCK_KEY = 0x6F62_6D69_6772_6174  # "obmigrat"
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``. Instances that start together on one PostgreSQL take
+    turns: the first migrates, the others then find nothing left to do (without the lock two of
+    three failed creating the same table)."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
