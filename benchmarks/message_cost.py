@@ -75,6 +75,9 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
     # any number of instances can do together.
     locked_at: dict[int, float] = {}
     held = [0.0]
+    # ...and per transaction, by the statements it ran while holding it (which transaction holds it longest).
+    under_lock: dict[int, list[str]] = {}
+    held_by: dict[tuple[str, ...], list[float]] = {}
 
     showing = False
 
@@ -87,6 +90,9 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
     def executed(connection: object, _cursor: object, sql: str, *_: object) -> None:
         if sql.startswith(("SELECT pg_advisory_xact_lock", "SELECT * FROM audit_chain_head")):
             locked_at[id(connection)] = time.perf_counter()
+            under_lock[id(connection)] = []
+        elif id(connection) in locked_at:
+            under_lock[id(connection)].append(" ".join(sql.split()[:3]))
 
     def begin(connection: object) -> None:
         counts["transactions"] += 1
@@ -97,6 +103,7 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
         started = locked_at.pop(id(connection), None)
         if started is not None:
             held[0] += time.perf_counter() - started
+            held_by.setdefault(tuple(under_lock.pop(id(connection))), []).append(time.perf_counter() - started)
 
     def commit(connection: object) -> None:
         if showing:
@@ -128,6 +135,7 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
         showing = False
     counts.update(statements=0, transactions=0)
     held[0] = 0.0
+    held_by.clear()
     profiler = cProfile.Profile() if profile else None
     sent_before = len(api.sent)
     cpu, wall, main = time.process_time(), time.perf_counter(), time.thread_time()
@@ -143,6 +151,10 @@ async def run(url: str, messages: int, people: int, profile: int, show: bool = F
           f"({main * 1000 / messages:4.1f} on the event loop's thread, {wall * 1000 / messages:5.1f} ms wall), {counts['statements'] / messages:.1f} SQL statements and "
           f"{counts['transactions'] / messages:.1f} transactions per message"
           + (f"; the audit chain's lock held {held[0] * 1000 / messages:.1f} ms per message" if held[0] else ""))
+    for statements, times in sorted(held_by.items(), key=lambda kv: -sum(kv[1])):
+        times.sort()
+        print(f"  lock held by {len(times)} transactions: median {times[len(times) // 2] * 1000:.2f} ms, "
+              f"p90 {times[int(len(times) * 0.9)] * 1000:.2f} ms, after taking it: {' | '.join(statements) or '-'} | commit")
     status = Path("/proc/self/status").read_text()
     print("resident after the run:", next(x for x in status.splitlines() if x.startswith("VmRSS")).split(":")[1].strip())
     if profiler:

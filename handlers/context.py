@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.localtime import local_moment
-from domain.texts import t
+from domain.texts import t, to_traditional
 from domain.visibility import shown_in_group
 from handlers.app import App
 from handlers.audit_trail import state_change
@@ -76,6 +76,12 @@ class Context:
     def refresh_menu(self) -> None:
         if self.user is not None:
             self.menus.append((self.user.telegram_id, self.user.role, self.user.language))
+
+    def spellings(self, text: str) -> tuple[str, ...]:
+        """The ways a customer's name or address typed as ``text`` may stand in an order: orders keep
+        them as typed, so 陈生 finds 陳生 typed in a Hong Kong store and 陳生 finds 陈生."""
+        simplified = self.app.parser.simplify(text)
+        return tuple(dict.fromkeys((text, simplified, to_traditional(simplified))))
 
     def say(self, key: str, /, **params: object) -> None:
         self.reply(self.t(key, **params))

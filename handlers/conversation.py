@@ -154,11 +154,12 @@ async def _show_number(ctx: Context, number: DocumentNumber) -> bool:
 
 async def _search(ctx: Context, parsed: ParsedMessage) -> None:
     """"张三的床到了吗" / a phone number: find the asker's visible orders of that customer."""
-    needle = parsed.customer_phone or parsed.customer_name
+    needle = parsed.customer_phone or parsed.typed.get("customer_name") or parsed.customer_name
     if not needle:
         ctx.say("query.how")
         return
-    found = [o for o in await order_store.orders_of_customer(ctx.session, needle)
+    needles = (needle,) if parsed.customer_phone else ctx.spellings(needle)
+    found = [o for o in await order_store.orders_of_customer(ctx.session, needles)
              if may_see(ctx.person, o) and ctx.shows_store(o.store_id)]
     if len(found) == 1:
         await show_order(ctx, found[0])

@@ -26,6 +26,9 @@ class Parser(Protocol):
     def parse(self, text: str, sent_at: datetime, *, expect: str | None = None) -> ParsedMessage:
         """The structured reading of one message; never raises on odd input."""
 
+    def simplify(self, text: str) -> str:
+        """Traditional to simplified characters, as the parser reads text."""
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

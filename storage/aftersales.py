@@ -57,13 +57,14 @@ async def cases_due(session: AsyncSession, before: datetime, *, column: str = "w
     )).scalars().unique().all()
 
 
-async def orders_matching(session: AsyncSession, *, phone: str | None, name: str | None,
+async def orders_matching(session: AsyncSession, *, phone: str | None, names: Sequence[str],
                           limit: int = 10) -> Sequence[Order]:
-    """Numbered orders of a customer, by phone (exact digits) or else by name, newest first."""
+    """Numbered orders of a customer, by phone (exact digits) or else by name (any of its
+    spellings), newest first."""
     if phone:
         condition = Order.customer_phone == phone
-    elif name:
-        condition = Order.customer_name == name
+    elif names:
+        condition = Order.customer_name.in_(names)
     else:
         return ()
     return (await session.execute(
@@ -120,10 +121,12 @@ async def return_day_notices(session: AsyncSession, year_month: str) -> Sequence
     )).scalars().all()
 
 
-async def find_cases(session: AsyncSession, text: str, *, sales_id: int | None = None, store_id: int | None = None,
+async def find_cases(session: AsyncSession, text: str, *, spellings: Sequence[str] = (),
+                     sales_id: int | None = None, store_id: int | None = None,
                      limit: int = 30) -> Sequence[AfterSalesCase]:
-    """Cases whose number contains ``text``, or whose order's customer phone or name does."""
+    """Cases whose number contains ``text``, or whose order's customer phone or name does (or one of
+    its ``spellings``)."""
     query = select(AfterSalesCase).outerjoin(Order, Order.id == AfterSalesCase.order_id).where(
-        or_(AfterSalesCase.number.like(f"%{text.upper()}%"), search_filter(text)),
+        or_(AfterSalesCase.number.like(f"%{text.upper()}%"), search_filter(text, *spellings)),
         *Scope(store_id=store_id, sales_id=sales_id).cases())
     return (await session.execute(query.order_by(AfterSalesCase.id.desc()).limit(limit))).scalars().unique().all()

@@ -195,23 +195,24 @@ async def set_return_day(session: AsyncSession, *, day: date, user_id: int, now:
     await session.flush()
 
 
-def search_filter(text: str) -> ColumnElement[bool]:
-    """Orders matching a customer phone or name fragment."""
-    like = f"%{text}%"
-    return or_(Order.customer_phone.like(like), Order.customer_name.like(like))
+def search_filter(*texts: str) -> ColumnElement[bool]:
+    """Orders matching a customer phone or name fragment, any of ``texts`` (a name's spellings)."""
+    return or_(*(column.like(f"%{text}%") for text in texts for column in (Order.customer_phone, Order.customer_name)))
 
 
-async def orders_of_customer(session: AsyncSession, needle: str, *, limit: int = 20) -> Sequence[Order]:
-    """Submitted orders (with a number) whose customer phone or name contains ``needle``, at most ``limit``."""
-    rows = await session.execute(select(Order).where(search_filter(needle), Order.number.is_not(None)).limit(limit))
+async def orders_of_customer(session: AsyncSession, needles: Sequence[str], *, limit: int = 20) -> Sequence[Order]:
+    """Submitted orders (with a number) whose customer phone or name contains one of ``needles``
+    (one phone, or a name's spellings), at most ``limit``."""
+    rows = await session.execute(select(Order).where(search_filter(*needles), Order.number.is_not(None)).limit(limit))
     return rows.scalars().unique().all()
 
 
-async def find_numbered(session: AsyncSession, text: str, *, sales_id: int | None = None,
-                        store_id: int | None = None, limit: int = 30) -> Sequence[Order]:
-    """Handed-in orders whose number, customer phone or customer name contains ``text``, newest
-    first, within what ``sales_id`` / ``store_id`` limit (the desk's search)."""
+async def find_numbered(session: AsyncSession, text: str, *, spellings: Sequence[str] = (),
+                        sales_id: int | None = None, store_id: int | None = None,
+                        limit: int = 30) -> Sequence[Order]:
+    """Handed-in orders whose number, customer phone or customer name contains ``text`` (or one of
+    its ``spellings``), newest first, within what ``sales_id`` / ``store_id`` limit (the desk's search)."""
     query = select(Order).where(Order.number.is_not(None),
-                                or_(search_filter(text), Order.number.like(f"%{text.upper()}%")),
+                                or_(search_filter(text, *spellings), Order.number.like(f"%{text.upper()}%")),
                                 *Scope(store_id=store_id, sales_id=sales_id).orders())
     return (await session.execute(query.order_by(Order.id.desc()).limit(limit))).scalars().unique().all()

@@ -44,6 +44,8 @@ def labelled_line(line_id: str, text: str, sent_at: datetime, parsed: Mapping[st
             if name not in values or name not in _FIELDS:
                 continue
             value = values[name]
+            if name in _SEARCHABLE and isinstance(value, str):
+                value = to_simplified(value)  # an order keeps 陳生 as typed; the contract says 陈生
             if parsed.get(name) in (None, [], "") and name in _SEARCHABLE:
                 # filled in, not corrected: a label only when the message itself holds it
                 if not value or _plain(str(value)) not in haystack:

@@ -94,6 +94,9 @@ class ParsedMessage:
     kind_confidence: float = 1.0
     kind_alternatives: tuple[str, ...] = ()
     field_confidence: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    # 原样: the customer's name and the address as the sender typed them, where that differs from the
+    # contract's simplified form (陳生 for 陈生). What people typed is what the order keeps and shows.
+    typed: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def uncertain_fields(self) -> tuple[str, ...]:
         """The fields to mark on the confirm card for the sales person to check."""

@@ -26,7 +26,7 @@ from .items import ItemReader
 from .kind_model import KindModel
 from .lexicon import Lexicon
 from .model import ParsedItem, ParsedMessage
-from .normalize import normalize
+from .normalize import as_typed, normalize
 from .payment import find_payments
 from .people import NameReader, leading_english_name, titled_english_name
 from .phones import find_phones
@@ -43,6 +43,10 @@ _FIELD_LABELS = re.compile(
     r"^(?:\d+\.)?(?:客户|客人|顾客|姓名|电话|手机|联系电话|地址|产品|货品|商品|品名|送货日期|送货|日期|交货|"
     r"付款方式|付款|单号|合同号|问题|要求|备注|售后申请|售后|改单|销单|取消|订单)$"
 )
+
+
+# Free text the order keeps as typed (ParsedMessage.typed).
+TYPED_FIELDS = ("customer_name", "address")
 
 
 class Parser:
@@ -167,7 +171,19 @@ class Parser:
             record = self._with_change_fields(record, t, work)
         elif kind == "cancel":
             record = _with_cancel_reason(record, work)
-        return record
+        return self._with_typed_forms(record, text)
+
+    def _with_typed_forms(self, record: ParsedMessage, text: str) -> ParsedMessage:
+        """The name and address as typed (the contract's fields stay simplified; a change's new
+        values, outside the contract, are as typed)."""
+        typed = {name: form for name in TYPED_FIELDS
+                 if (value := getattr(record, name)) and (form := as_typed(text, value, self._t2s))}
+        changes = {name: form for name in TYPED_FIELDS if isinstance(value := record.change_fields.get(name), str)
+                   and (form := as_typed(text, value, self._t2s))}
+        if not typed and not changes:
+            return record
+        return _replace(record, typed=MappingProxyType(typed),
+                        change_fields=MappingProxyType({**record.change_fields, **changes}))
 
     # -- unlabelled name and address ----------------------------------------------------
     def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> tuple[str | None, float]:

@@ -41,6 +41,7 @@ async def find(ctx: Context, text: str) -> Found:
     where = visible_filter(ctx.person)
     if where is None:
         return found
-    found.orders = list(await order_store.find_numbered(ctx.session, query, **where))
-    found.cases = list(await case_store.find_cases(ctx.session, query, **where))
+    spellings = ctx.spellings(query)
+    found.orders = list(await order_store.find_numbered(ctx.session, query, spellings=spellings, **where))
+    found.cases = list(await case_store.find_cases(ctx.session, query, spellings=spellings, **where))
     return found

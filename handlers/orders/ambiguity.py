@@ -27,9 +27,10 @@ from storage.models import Order
 CHOICES: tuple[KindWord, ...] = ("change", "order", "query")
 
 
-def _same_customer(order: Order, parsed: ParsedMessage) -> bool:
+def _same_customer(ctx: Context, order: Order, parsed: ParsedMessage) -> bool:
     return bool((parsed.customer_phone and parsed.customer_phone == order.customer_phone)
-                or (parsed.customer_name and parsed.customer_name == order.customer_name))
+                or (parsed.customer_name and order.customer_name
+                    and ctx.app.parser.simplify(order.customer_name) == parsed.customer_name))
 
 
 async def ask_if_unsure(ctx: Context, parsed: ParsedMessage) -> bool:
@@ -41,7 +42,7 @@ async def ask_if_unsure(ctx: Context, parsed: ParsedMessage) -> bool:
         return False
     if parsed.kind_is_uncertain and set(parsed.kind_alternatives) & set(CHOICES):
         question = ctx.t("kind.ask", number=order.number)
-    elif parsed.kind == "order" and _same_customer(order, parsed):
+    elif parsed.kind == "order" and _same_customer(ctx, order, parsed):
         question = ctx.t("kind.ask_duplicate", number=order.number, customer=order.customer_name or "")
     else:
         return False

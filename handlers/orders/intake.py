@@ -65,7 +65,7 @@ def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = T
     """Copy what the parser found onto the draft; returns the names of the fields it set."""
     changed = []
     for name in ORDER_FIELDS:
-        value = getattr(parsed, name)
+        value = parsed.typed.get(name) or getattr(parsed, name)
         if value and getattr(order, name) != value:
             setattr(order, name, value)
             changed.append(name)

@@ -71,3 +71,23 @@ async def test_every_card_shows_its_data_in_the_readers_language(harness: Harnes
         else:
             assert "：" not in text, f"full-width colon in an English text: {text!r}"
             assert not CJK.findall(part), f"Chinese in an English text: {CJK.findall(part)} in {text!r}"
+
+
+async def test_a_name_and_address_typed_in_traditional_stay_as_typed(harness: Harness) -> None:
+    # A Hong Kong sales person types 陳生 and 彌敦道: the parser reads them in simplified characters,
+    # but the order keeps and shows them as typed — to every reader, as with any typed text — and
+    # a search in either script still finds the order.
+    h = harness
+    await h.say("sales1", "/lang zh-TW")
+    [card] = await h.say("sales1", "陳生 98765432 板木衣櫃2個 12月20日送 旺角彌敦道1號 全數俾咗")
+    assert "客戶：陳生" in card["text"] and "地址：旺角彌敦道1號" in card["text"], card["text"]
+    clerk_after = await h.client.last_seq()
+    [done] = await _press_first(h, "sales1", card)
+    number = number_in(done["text"])
+    [clerk_card] = await h.wait_for("clerk", clerk_after)
+    assert "陳生" in clerk_card["text"] and "旺角彌敦道1號" in clerk_card["text"], clerk_card["text"]
+    for asked in ("陈生的衣柜到了吗", "陳生張衣櫃到咗未"):
+        [answer] = await h.say("clerk", asked)
+        assert number in answer["text"] and "陳生" in answer["text"], (asked, answer["text"])
+    [change] = await h.say("sales1", f"{number} 地址改為 旺角彌敦道2號")
+    assert "旺角彌敦道2號" in change["text"], change["text"]
