@@ -8,7 +8,8 @@ R12 (on the return day the order is held and submitted the next working day).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from types import MappingProxyType
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -91,6 +92,7 @@ async def start_draft(ctx: Context, parsed: ParsedMessage, *, source: AuditEntry
     order = Order(state=OrderState.draft.value, sales_id=ctx.person.id, store_id=ctx.person.store_id, sent_at=sent_at,
                   created_at=ctx.now, source_chat_id=chat_id, source_message_id=message_id,
                   evidence_id=evidence_id, flags="", lines=[])
+    parsed, refused = _refuse_implausible(ctx, parsed)
     apply_parsed(order, parsed)
     stamp(ctx, order)  # before the insert: the card would otherwise update the row at once
     ctx.session.add(order)
@@ -99,7 +101,23 @@ async def start_draft(ctx: Context, parsed: ParsedMessage, *, source: AuditEntry
     uncertain = [name for name in parsed.uncertain_fields() if name in REQUIRED]
     await record(ctx, order, "drafted", to_state=OrderState.draft.value, detail={
         "parsed": parsed.to_contract(), "parser_version": parsed.parser_version, "uncertain": uncertain})
-    await show_draft(ctx, order, uncertain=frozenset(uncertain))
+    await show_draft(ctx, order, uncertain=frozenset(uncertain), notes=refused)
+
+
+def _refuse_implausible(ctx: Context, parsed: ParsedMessage) -> tuple[ParsedMessage, list[str]]:
+    """A name or an address in the message that cannot be one — a 4 000-character "address" from a
+    paste that ran messages together — is not put on the draft: the card says why and asks for it,
+    as it does for an answer (the message stays whole in the audit log)."""
+    notes: list[str] = []
+    cleared: dict[str, Any] = {}
+    for name, (problem, longest) in _FREE_TEXT.items():
+        if (value := getattr(parsed, name)) and (code := problem(value)):
+            notes.append(t(ctx.language, f"answer.{name}.{code}", text=quoted(value), max=longest))
+            cleared[name] = None
+    if not cleared:
+        return parsed, notes
+    typed = MappingProxyType({name: form for name, form in parsed.typed.items() if name not in cleared})
+    return replace(parsed, **cleared, typed=typed), notes
 
 
 @dataclass(frozen=True)
@@ -164,9 +182,10 @@ async def _earlier_same_order(ctx: Context, order: Order) -> Order | None:
 
 
 async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key: str | None = None,
-                     uncertain: frozenset[str] | None = None) -> None:
+                     uncertain: frozenset[str] | None = None, notes: Sequence[str] = ()) -> None:
     """The confirm card: every field, the order date, flags, warnings, and what is still missing or
-    refused. ``uncertain``: the fields still unsure, when known (a draft just made); else read back."""
+    refused. ``uncertain``: the fields still unsure, when known (a draft just made); else read back.
+    ``notes``: why a value of the message was not taken."""
     lang = ctx.language
     refusal = stamp(ctx, order)
     missing = missing_fields(order)
@@ -184,6 +203,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     lines += [cards.finding_text(lang, order, finding, days=finding.count) for finding in review.dated]
     if refusal:
         lines.append(t(lang, f"refusal.{refusal}", payment=cards.field_value(lang, order, "payment")))
+    lines += notes
     if missing:
         lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
     if missing or refusal:

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from storage.models import AfterSalesCase, CaseEvent, Order
+from storage.models import AfterSalesCase, AuditEntry, CaseEvent, Order
 from tests.conftest import local
 from tests.e2e.harness import Harness
 from tests.e2e.test_aftersales import case_number_in, case_row
@@ -44,6 +44,21 @@ async def test_a_number_or_invisible_text_is_not_taken_as_the_customer_name(harn
     assert (await draft(h)).customer_name is None
     [card] = await h.say("sales1", "李四")
     assert "客户：李四" in card["text"] and "信息齐全" in card["text"]
+
+
+async def test_an_address_too_long_to_be_one_is_not_put_on_the_draft_but_asked_for(harness: Harness) -> None:
+    # A paste that ran two messages into one (or a phone that split a long one) put a 4 000-character
+    # "address" on the card, which then no longer fitted one message.
+    h = harness
+    sent = "黄太 13700001234 实木餐桌1张 12月28日送 " + "番禺区市桥街" * 40 + " 全款"
+    [card] = await h.say("sales1", sent)
+    assert "这条太长了，不像送货地址（最多120个字）" in card["text"], card["text"]
+    assert "还缺：地址" in card["text"] and "请回复送货地址" in card["text"] and "番禺区市桥街番禺" not in card["text"]
+    assert (await draft(h)).address is None
+    async with h.runtime.app.sessions() as session:  # the message itself is kept whole
+        assert (await session.execute(select(AuditEntry.id).where(AuditEntry.text == sent))).scalar_one()
+    [card] = await h.say("sales1", "番禺区市桥街1号")
+    assert "地址：番禺区市桥街1号" in card["text"] and "信息齐全" in card["text"], card["text"]
 
 
 async def test_a_phone_answer_must_be_a_phone_and_a_date_answer_not_past(harness: Harness) -> None:
