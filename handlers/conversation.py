@@ -154,7 +154,7 @@ async def _show_number(ctx: Context, number: DocumentNumber) -> bool:
 
 async def _search(ctx: Context, parsed: ParsedMessage) -> None:
     """"张三的床到了吗" / a phone number: find the asker's visible orders of that customer."""
-    needle = parsed.customer_phone or parsed.typed.get("customer_name") or parsed.customer_name
+    needle = parsed.customer_phone or parsed.as_typed("customer_name")
     if not needle:
         ctx.say("query.how")
         return

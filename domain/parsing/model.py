@@ -98,6 +98,11 @@ class ParsedMessage:
     # contract's simplified form (陳生 for 陈生). What people typed is what the order keeps and shows.
     typed: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
+    def as_typed(self, name: str) -> Any:
+        """The field ``name`` as the sender typed it (``typed``), else as the contract reads it."""
+        value = getattr(self, name)
+        return self.typed.get(name, value) if value else value
+
     def uncertain_fields(self) -> tuple[str, ...]:
         """The fields to mark on the confirm card for the sales person to check."""
         return tuple(name for name, conf in self.field_confidence.items() if conf < CONFIDENT)

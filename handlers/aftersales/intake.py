@@ -62,7 +62,7 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
     if order is None and not candidates:
         if parsed.order_ref:
             ctx.say("aftersales.order_not_found", number=parsed.order_ref)
-        elif needle := parsed.customer_phone or parsed.typed.get("customer_name") or parsed.customer_name:
+        elif needle := parsed.customer_phone or parsed.as_typed("customer_name"):
             ctx.say("aftersales.no_match", needle=needle)
         else:
             ctx.say("aftersales.which_order")
@@ -78,8 +78,7 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
         sales_id=ctx.person.id, category=(parsed.aftersales_category or Category.other.value),
         severity=Severity.medium.value, description=_description(text, parsed.order_ref),
         whole_order=bool(_WHOLE_ORDER.search(text)),
-        customer_hint=None if order else (parsed.customer_phone or parsed.typed.get("customer_name")
-                                          or parsed.customer_name),
+        customer_hint=None if order else (parsed.customer_phone or parsed.as_typed("customer_name")),
         source_chat_id=ctx.incoming.chat_id, source_message_id=ctx.incoming.message_id,
         evidence_id=ctx.evidence_id, sent_at=sent_at, created_at=ctx.now, queued=queued, opened_at=opened_at,
         sla_started_at=opened_at, reopen_count=0)
@@ -105,7 +104,7 @@ async def _find_order(ctx: Context, parsed: ParsedMessage) -> tuple[Order | None
     """The order by number (if the sender may see it), else by customer phone or name."""
     if parsed.order_ref:
         return await visible_order(ctx, parsed.order_ref), []
-    names = ctx.spellings(parsed.typed.get("customer_name") or parsed.customer_name) if parsed.customer_name else ()
+    names = ctx.spellings(name) if (name := parsed.as_typed("customer_name")) else ()
     rows = await case_store.orders_matching(ctx.session, phone=parsed.customer_phone, names=names)
     found = [o for o in rows if may_see(ctx.person, o)]
     if len(found) == 1:

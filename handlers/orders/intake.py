@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from collections.abc import Callable, Sequence
-from types import MappingProxyType
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,7 +65,7 @@ def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = T
     """Copy what the parser found onto the draft; returns the names of the fields it set."""
     changed = []
     for name in ORDER_FIELDS:
-        value = parsed.typed.get(name) or getattr(parsed, name)
+        value = parsed.as_typed(name)
         if value and getattr(order, name) != value:
             setattr(order, name, value)
             changed.append(name)
@@ -114,10 +113,7 @@ def _refuse_implausible(ctx: Context, parsed: ParsedMessage) -> tuple[ParsedMess
         if (value := getattr(parsed, name)) and (code := problem(value)):
             notes.append(t(ctx.language, f"answer.{name}.{code}", text=quoted(value), max=longest))
             cleared[name] = None
-    if not cleared:
-        return parsed, notes
-    typed = MappingProxyType({name: form for name, form in parsed.typed.items() if name not in cleared})
-    return replace(parsed, **cleared, typed=typed), notes
+    return (replace(parsed, **cleared) if cleared else parsed), notes
 
 
 @dataclass(frozen=True)
