@@ -69,13 +69,17 @@ def _unbracket(s: str) -> str:
     return _BRACKET_LABEL.sub(lambda m: f"\n{m.group(1)}:", s).lstrip("\n")
 
 
-def _plain(text: object) -> str:
+def plain_text(text: object) -> str:
     """The text before its characters are simplified: width, punctuation, control characters."""
     return _CONTROL.sub(" ", unicodedata.normalize("NFKC", coerce_text(text)[:MAX_CHARS]).translate(_PUNCT))
 
 
 def normalize(text: object, to_simplified: Callable[[str], str]) -> str:
-    s = to_simplified(_plain(text))
+    return normalize_simplified(to_simplified(plain_text(text)))
+
+
+def normalize_simplified(s: str) -> str:
+    """:func:`normalize` of a :func:`plain_text` already simplified."""
     s = _SPOKEN_DIGITS.sub(lambda m: m.group().translate(_SPOKEN), s)
     s = _unnumber(s)
     s = _unbracket(s)
@@ -83,12 +87,11 @@ def normalize(text: object, to_simplified: Callable[[str], str]) -> str:
     return s.strip()
 
 
-def as_typed(text: object, value: str, to_simplified: Callable[[str], str]) -> str | None:
-    """``value``, read from ``text`` in simplified characters, as it was typed there (陳生 for 陈生,
-    旺角彌敦道1號 for 旺角弥敦道1号); None when it was typed so already or is not in the text letter for
-    letter (a value the reader put together, or a conversion that changed the text's length)."""
-    plain = _plain(text)
-    simplified = to_simplified(plain)
+def as_typed(plain: str, simplified: str, value: str) -> str | None:
+    """``value``, read from a message in simplified characters, as it was typed there (陳生 for 陈生,
+    旺角彌敦道1號 for 旺角弥敦道1号): ``plain`` is the message's :func:`plain_text`, ``simplified`` that
+    simplified. None when it was typed so already or is not in the text letter for letter (a value
+    the reader put together, or a conversion that changed the text's length)."""
     if len(simplified) != len(plain) or (at := simplified.find(value)) < 0:
         return None
     typed = plain[at:at + len(value)]

@@ -26,7 +26,7 @@ from .items import ItemReader
 from .kind_model import KindModel
 from .lexicon import Lexicon
 from .model import ParsedItem, ParsedMessage
-from .normalize import as_typed, normalize
+from .normalize import as_typed, normalize_simplified, plain_text
 from .payment import find_payments
 from .people import NameReader, leading_english_name, titled_english_name
 from .phones import find_phones
@@ -85,7 +85,9 @@ class Parser:
         today = sent_at.date() if isinstance(sent_at, datetime) else sent_at
         if not isinstance(today, date):
             raise TypeError("sent_at must be a datetime")
-        t = normalize(text, self._t2s)
+        plain = plain_text(text)
+        simplified = self._t2s(plain)  # once: the typed forms are found in it too
+        t = normalize_simplified(simplified)
         if not t:
             return ParsedMessage(kind="unknown", parser_version=PARSER_VERSION)
 
@@ -171,19 +173,7 @@ class Parser:
             record = self._with_change_fields(record, t, work)
         elif kind == "cancel":
             record = _with_cancel_reason(record, work)
-        return self._with_typed_forms(record, text)
-
-    def _with_typed_forms(self, record: ParsedMessage, text: str) -> ParsedMessage:
-        """The name and address as typed (the contract's fields stay simplified; a change's new
-        values, outside the contract, are as typed)."""
-        typed = {name: form for name in TYPED_FIELDS
-                 if (value := getattr(record, name)) and (form := as_typed(text, value, self._t2s))}
-        changes = {name: form for name in TYPED_FIELDS if isinstance(value := record.change_fields.get(name), str)
-                   and (form := as_typed(text, value, self._t2s))}
-        if not typed and not changes:
-            return record
-        return _replace(record, typed=MappingProxyType(typed),
-                        change_fields=MappingProxyType({**record.change_fields, **changes}))
+        return _with_typed_forms(record, plain, simplified) if simplified != plain else record
 
     # -- unlabelled name and address ----------------------------------------------------
     def _name_from_chunks(self, chunks: list[tuple[int, str]], work: str) -> tuple[str | None, float]:
@@ -287,6 +277,19 @@ def _with_cancel_reason(record: ParsedMessage, work: str) -> ParsedMessage:
         rest = rest.replace(record.customer_name, " ")
     rest = re.sub(r"\s+", " ", rest).strip(" ,.。")
     return _replace(record, cancel_reason=rest or None)
+
+
+def _with_typed_forms(record: ParsedMessage, plain: str, simplified: str) -> ParsedMessage:
+    """The name and address as typed (the contract's fields stay simplified; a change's new values,
+    outside the contract, are as typed)."""
+    typed = {name: form for name in TYPED_FIELDS
+             if (value := getattr(record, name)) and (form := as_typed(plain, simplified, value))}
+    changes = {name: form for name in TYPED_FIELDS if isinstance(value := record.change_fields.get(name), str)
+               and (form := as_typed(plain, simplified, value))}
+    if not typed and not changes:
+        return record
+    return _replace(record, typed=MappingProxyType(typed),
+                    change_fields=MappingProxyType({**record.change_fields, **changes}))
 
 
 def _replace(record: ParsedMessage, **changes: Any) -> ParsedMessage:

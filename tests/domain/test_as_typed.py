@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from domain.parsing.normalize import as_typed
+from domain.parsing.normalize import as_typed, plain_text
 from tests.conftest import shared_parser
 
 
 def _typed(text: str, value: str) -> str | None:
-    return as_typed(text, value, shared_parser().simplify)
+    plain = plain_text(text)
+    return as_typed(plain, shared_parser().simplify(plain), value)
 
 
 def test_a_traditional_name_and_address_come_back_as_typed() -> None:
