@@ -239,8 +239,7 @@ _INSERT_WITH_LEAVES = text(
     f"leaves AS (INSERT INTO {_LEAVES.name} ({', '.join(_LEAF_COLUMNS)}) "
     "SELECT * FROM unnest(CAST(:leaf_leaf_index AS BIGINT[]), CAST(:leaf_seq AS BIGINT[]), "
     "CAST(:leaf_kind AS VARCHAR[]), CAST(:leaf_hash AS VARCHAR[]))) "
-    "SELECT id FROM entry").bindparams(*(bindparam(name, type_=column.type) for name, column in
-                                         ((c.name, c) for c in _AUDIT_LOG.c if c.name != "id")))
+    "SELECT id FROM entry").bindparams(*(bindparam(name, type_=_AUDIT_LOG.c[name].type) for name in _COLUMNS))
 
 
 @dataclass
@@ -281,10 +280,11 @@ async def _write_queued(session: AsyncSession) -> None:
     if queue is None:
         return
     sync = session.sync_session
-    if queue.transaction is sync.get_transaction() and sync.get_nested_transaction() is not None:
+    current = queue.transaction is sync.get_transaction()  # else it was rolled back: dropped
+    if current and sync.get_nested_transaction() is not None:
         return  # not into a savepoint that may roll back: they are written at the commit
     del session.info[_QUEUE_KEY]
-    if queue.transaction is sync.get_transaction():
+    if current:
         for fields in queue.entries:
             await append(session, **fields)
 

@@ -22,6 +22,11 @@ async def _append_n(sessions, n: int) -> None:  # type: ignore[no-untyped-def]
                                telegram_time=T0, payload={"n": i})
 
 
+async def _texts(sessions) -> list[str]:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        return list((await session.execute(text("SELECT text FROM audit_log ORDER BY seq"))).scalars().all())
+
+
 async def _verify(sessions):  # type: ignore[no-untyped-def]
     async with sessions() as session:
         return await verify_chain(session)
@@ -141,8 +146,8 @@ async def test_appends_in_one_transaction_and_after_a_rolled_back_one_keep_the_c
             assert duplicate
     report = await _verify(sessions)
     assert report.ok and report.checked == 5
+    texts = await _texts(sessions)
     async with sessions() as session:
-        texts = (await session.execute(text("SELECT text FROM audit_log ORDER BY seq"))).scalars().all()
         leaves = (await session.execute(text("SELECT leaf_index, seq FROM audit_leaves ORDER BY leaf_index"))).all()
     assert texts == ["0", "1", "2", "after the rollback", "in the same transaction"]
     assert [tuple(row) for row in leaves] == [(i, i + 1) for i in range(5)]
@@ -166,8 +171,8 @@ async def test_entries_written_at_commit_keep_the_order_they_were_asked_for_in(s
             await audit.append_at_commit(session, kind=Kind.OUTBOUND, recorded_at=T0, text="sixth")
     report = await _verify(sessions)
     assert report.ok and report.checked == 6
+    texts = await _texts(sessions)
     async with sessions() as session:
-        texts = (await session.execute(text("SELECT text FROM audit_log ORDER BY seq"))).scalars().all()
         leaves = (await session.execute(text("SELECT count(*) FROM audit_leaves"))).scalar_one()
     # "fourth" waited out the savepoint (which wrote its own entry at once, then rolled it back).
     assert texts == ["first", "second", "third, needs its id", "fourth", "fifth", "sixth"]
