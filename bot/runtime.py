@@ -27,8 +27,8 @@ from domain.texts import DEFAULT_LANGUAGE
 from handlers import audit_trail
 from handlers.app import App, AppConfig
 from handlers.desk.command import menu_button
-from handlers.menus import menu_for
 from handlers.reports.checkpoints import startup_check
+from handlers.routes import menu_for
 from handlers.types import Clock, Incoming, Outcome
 from handlers.working_calendar import LiveCalendar
 from schedules.outbox_sender import OutboxSender, RateLimits
