@@ -43,16 +43,10 @@ class ButtonData:
             cls.prefix = prefix
 
     def pack(self) -> str:
-        parts = [self.prefix]
-        trailing: list[str] = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.default is not dataclasses.MISSING and value == f.default:
-                trailing.append(_text(value))  # left off unless a later field is given
-                continue
-            parts += trailing + [_text(value)]
-            trailing = []
-        data = ":".join(parts)
+        values = [(getattr(self, f.name), f.default) for f in dataclasses.fields(self)]
+        while values and values[-1][0] == values[-1][1]:  # fields at their default are left off the end
+            values.pop()
+        data = ":".join([self.prefix, *(_text(value) for value, _ in values)])
         if len(data.encode("utf-8")) > LIMIT:
             raise ValueError(f"button data over Telegram's {LIMIT}-byte limit: {data!r}")
         return data
