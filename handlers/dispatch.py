@@ -106,9 +106,7 @@ async def apply_found(app: App, find: FindUpdate, *, queued: bool = False) -> tu
 def _answer(incoming: Incoming, text: str) -> Outcome:
     reply = Reply(incoming.chat_id, text, thread_id=incoming.thread_id,
                   reply_to_message_id=incoming.message_id if incoming.in_group else None)
-    if incoming.kind == "callback":
-        return Outcome((reply,), callback_answer=text[:180])
-    return Outcome((reply,))
+    return Outcome((reply,), callback_answer=text[:180] if incoming.kind == "callback" else None)
 
 
 async def _identify(app: App, session: AsyncSession, incoming: Incoming, now: datetime) -> User | None:
