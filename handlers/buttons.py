@@ -46,7 +46,7 @@ class ButtonData:
         values = [(getattr(self, f.name), f.default) for f in dataclasses.fields(self)]
         while values and values[-1][0] == values[-1][1]:  # fields at their default are left off the end
             values.pop()
-        data = ":".join([self.prefix, *(_text(value) for value, _ in values)])
+        data = ":".join([self.prefix, *("" if value is None else str(value) for value, _ in values)])
         if len(data.encode("utf-8")) > LIMIT:
             raise ValueError(f"button data over Telegram's {LIMIT}-byte limit: {data!r}")
         return data
@@ -92,10 +92,6 @@ def _reader(cls: type, f: dataclasses.Field[Any], hint: Any) -> Reader:
     if hint is str:
         return lambda piece: piece
     raise TypeError(f"{cls.__name__}.{f.name}: button fields are int, str or Literal, not {hint}")
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
 
 
 # --- the kinds of button -----------------------------------------------------------------------
