@@ -71,21 +71,20 @@ async def apply_found(app: App, find: FindUpdate, *, queued: bool = False) -> tu
     language = app.config.default_language
     found: tuple[Incoming, int] | None = None
     try:
-        async with app.sessions() as session:
-            async with session.begin():
-                found = await find(session)
-                if found is None:
-                    return None
-                incoming, evidence_id = found
-                user = await _identify(app, session, incoming, received_at)
-                if user is not None:
-                    language = user.language
-                ctx = Context(app, session, incoming, received_at, user, evidence_id)
-                await _route(ctx)
-                outcome = Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus),
-                                  jobs=tuple(ctx.jobs), notified=outbox.queued_in(session))
-                if queued:
-                    await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
+        async with app.sessions() as session, session.begin():
+            found = await find(session)
+            if found is None:
+                return None
+            incoming, evidence_id = found
+            user = await _identify(app, session, incoming, received_at)
+            if user is not None:
+                language = user.language
+            ctx = Context(app, session, incoming, received_at, user, evidence_id)
+            await _route(ctx)
+            outcome = Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus),
+                              jobs=tuple(ctx.jobs), notified=outbox.queued_in(session))
+            if queued:
+                await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
             return incoming, outcome, evidence_id
     except Exception as error:
         if found is None:
