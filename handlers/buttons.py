@@ -39,7 +39,7 @@ class ButtonData:
     prefix: ClassVar[str]  # what the data starts with: ``class ToldClerk(ButtonData, prefix="p")``
 
     def __init_subclass__(cls, prefix: str = "") -> None:
-        if prefix:  # without one: the copy ``dataclass(slots=True)`` makes of the class, which keeps it
+        if prefix:  # none given: the copy of the class ``dataclass(slots=True)`` makes, which has it already
             cls.prefix = prefix
 
     def pack(self) -> str:
