@@ -49,7 +49,8 @@ async def handle(ctx: Context, answers: Mapping[str, AnswerRoute]) -> None:
         return
     if not text:
         # A photo with no caption: evidence for the case whose card it replies to.
-        if incoming.files and incoming.reply_to_message_id is not None and await _reply_to_case_card(ctx):
+        card = await _replied_card(ctx) if incoming.files and incoming.reply_to_message_id is not None else None
+        if card is not None and card.startswith("SH") and await case_intake.reply_to_case(ctx, card):
             return
         ctx.say("text.empty")
         return
@@ -213,11 +214,6 @@ async def _replied_card(ctx: Context) -> str | None:
     """What the bot card this message replies to was about (``draft:12``, DD…, SH…), if it is one."""
     assert ctx.incoming.reply_to_message_id is not None
     return await order_store.entity_of_bot_message(ctx.session, ctx.incoming.chat_id, ctx.incoming.reply_to_message_id)
-
-
-async def _reply_to_case_card(ctx: Context) -> bool:
-    entity = await _replied_card(ctx)
-    return entity is not None and entity.startswith("SH") and await case_intake.reply_to_case(ctx, entity)
 
 
 async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None:
