@@ -34,6 +34,7 @@ from storage.models import AwaitingInput, Order, OrderLine
 if TYPE_CHECKING:  # the routing table imports this module for its answers
     from handlers.routes import AnswerRoute
 
+
 # How long a draft stays the one that change words without an order number are about.
 DRAFT_IN_MIND = timedelta(days=1)
 
