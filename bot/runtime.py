@@ -25,12 +25,11 @@ from bot.public_holidays import public_holidays
 from bot.transport.delivery import BotApi, RecipientBlocked, TransientSendError
 from domain.texts import DEFAULT_LANGUAGE
 from handlers import audit_trail
-from handlers.app import App, AppConfig
+from handlers.app import App, AppConfig, LiveCalendar
 from handlers.desk.command import menu_button
-from handlers.menus import menu_for
 from handlers.reports.checkpoints import startup_check
+from handlers.routes import menu_for
 from handlers.types import Clock, Incoming, Outcome
-from handlers.working_calendar import LiveCalendar
 from schedules.outbox_sender import OutboxSender, RateLimits
 from schedules.scheduler import Scheduler
 from storage import users as user_store

@@ -36,19 +36,17 @@ def prefix_of(data: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ButtonData:
-    prefix: ClassVar[str]
+    prefix: ClassVar[str]  # what the data starts with: ``class ToldClerk(ButtonData, prefix="p")``
+
+    def __init_subclass__(cls, prefix: str = "") -> None:
+        if prefix:  # none given: the copy of the class ``dataclass(slots=True)`` makes, which has it already
+            cls.prefix = prefix
 
     def pack(self) -> str:
-        parts = [self.prefix]
-        trailing: list[str] = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.default is not dataclasses.MISSING and value == f.default:
-                trailing.append(_text(value))  # left off unless a later field is given
-                continue
-            parts += trailing + [_text(value)]
-            trailing = []
-        data = ":".join(parts)
+        values = [(getattr(self, f.name), f.default) for f in dataclasses.fields(self)]
+        while values and values[-1][0] == values[-1][1]:  # fields at their default are left off the end
+            values.pop()
+        data = ":".join([self.prefix, *("" if value is None else str(value) for value, _ in values)])
         if len(data.encode("utf-8")) > LIMIT:
             raise ValueError(f"button data over Telegram's {LIMIT}-byte limit: {data!r}")
         return data
@@ -96,52 +94,43 @@ def _reader(cls: type, f: dataclasses.Field[Any], hint: Any) -> Reader:
     raise TypeError(f"{cls.__name__}.{f.name}: button fields are int, str or Literal, not {hint}")
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
 # --- the kinds of button -----------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
-class ToldClerk(ButtonData):
+class ToldClerk(ButtonData, prefix="p"):
     """R6 已通知跟单: the sales person has told the clerk to place the order today."""
 
-    prefix: ClassVar[str] = "p"
     order_id: int
 
 
 @dataclass(frozen=True, slots=True)
-class DraftAnswer(ButtonData):
+class DraftAnswer(ButtonData, prefix="d"):
     """草稿卡: 确认 (ok), 仍然提交 (force), 修改 (edit), 取消 (drop)."""
 
-    prefix: ClassVar[str] = "d"
     order_id: int
     what: Literal["ok", "force", "edit", "drop"]
 
 
 @dataclass(frozen=True, slots=True)
-class OrderStep(ButtonData):
+class OrderStep(ButtonData, prefix="o"):
     """跟单卡: a life-cycle action (``domain.orders.lifecycle.Action`` value) or lines | ackcancel | keep | rushfine."""
 
-    prefix: ClassVar[str] = "o"
     order_id: int
     what: str
 
 
 @dataclass(frozen=True, slots=True)
-class LineArrival(ButtonData):
+class LineArrival(ButtonData, prefix="l"):
     """货品行: 到货 (in) or 欠货 (bo, the ETA is asked next)."""
 
-    prefix: ClassVar[str] = "l"
     line_id: int
     what: Literal["in", "bo"]
 
 
 @dataclass(frozen=True, slots=True)
-class ChangeAnswer(ButtonData):
+class ChangeAnswer(ButtonData, prefix="c"):
     """改单/销单 request: ok | no | ``L<edit>`` with the position of the line meant."""
 
-    prefix: ClassVar[str] = "c"
     change_id: int
     what: str
     position: int | None = field(default=None, metadata={"range": range(0, 1000)})
@@ -158,20 +147,18 @@ KindWord = Literal["change", "order", "query"]
 
 
 @dataclass(frozen=True, slots=True)
-class KindChoice(ButtonData):
+class KindChoice(ButtonData, prefix="k"):
     """"Is this a change, a new order or a question?" about the sender's message (its audit entry)."""
 
-    prefix: ClassVar[str] = "k"
     evidence_id: int
     order_id: int
     choice: KindWord
 
 
 @dataclass(frozen=True, slots=True)
-class EscalationAnswer(ButtonData):
+class EscalationAnswer(ButtonData, prefix="esc"):
     """R14 escalation: acknowledge (ack) or ask again later (snooze) the breach at ``breach`` (unix time)."""
 
-    prefix: ClassVar[str] = "esc"
     case_id: int
     breach: int = field(metadata={"range": UNIX_TIMES})
     what: Literal["ack", "snooze"]
@@ -181,39 +168,35 @@ DeskWord = Literal["accept", "reject", "wait", "resume", "resolve", "res", "sev"
 
 
 @dataclass(frozen=True, slots=True)
-class DeskAction(ButtonData):
+class DeskAction(ButtonData, prefix="sh"):
     """售后处理 card: accept | reject | wait | resume | resolve | res:<code> | sev:<h|m|l> | assign | to:<user id>
     | cat[:<category>] | fine:<R7|R8>."""
 
-    prefix: ClassVar[str] = "sh"
     case_id: int
     what: DeskWord
     arg: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class SalesCaseAction(ButtonData):
+class SalesCaseAction(ButtonData, prefix="shs"):
     """The sales person's case card: cat[:<category>] | order:<order id> | score:<n>."""
 
-    prefix: ClassVar[str] = "shs"
     case_id: int
     what: Literal["cat", "order", "score"]
     arg: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class FineDecision(ButtonData):
+class FineDecision(ButtonData, prefix="f"):
     """罚款: the manager confirms or waives a proposed fine."""
 
-    prefix: ClassVar[str] = "f"
     fine_id: int
     what: Literal["confirm", "waive"]
 
 
 @dataclass(frozen=True, slots=True)
-class AppealDecision(ButtonData):
+class AppealDecision(ButtonData, prefix="a"):
     """申诉: the manager upholds or overturns the fine."""
 
-    prefix: ClassVar[str] = "a"
     fine_id: int
     what: Literal["uphold", "overturn"]

@@ -71,10 +71,6 @@ def _weekdays(ctx: Context, days: tuple[int, ...]) -> str:
     return ctx.t("calendar.list_separator").join(ctx.t(f"weekday.{d}") for d in ordered)
 
 
-def _recomputed(ctx: Context, changed: int) -> str:
-    return ctx.t("calendar.recomputed", changed=changed) if changed else ""
-
-
 def _run_line(ctx: Context, run: DayRun) -> str:
     lang = ctx.language
     days = fmt_date(lang, run.first) if run.first == run.last else ctx.t(
@@ -114,15 +110,13 @@ async def _day_off(ctx: Context, words: list[str]) -> None:
         return
     previous = await calendar_store.add_company_day_off(ctx.session, day=day, reason=reason,
                                                         user_id=ctx.person.id, now=ctx.now)
-    await ctx.app.live_calendar.reload(ctx.session)
     if new_reason:
+        await ctx.app.live_calendar.reload(ctx.session)
         await _audit(ctx, "calendar.day_off_updated", day, reason=reason, previous=previous)
         ctx.say("calendar.off.updated", date=fmt_date(ctx.language, day), previous=previous, reason=reason)
         return
-    changed = await recompute_stored_deadlines(ctx)
-    await _audit(ctx, "calendar.day_off_added", day, reason=reason, recomputed=changed)
-    ctx.say("calendar.off.done", date=fmt_date(ctx.language, day), reason=reason,
-            recomputed=_recomputed(ctx, changed))
+    recomputed = await _recount(ctx, "calendar.day_off_added", day, reason)
+    ctx.say("calendar.off.done", date=fmt_date(ctx.language, day), reason=reason, recomputed=recomputed)
 
 
 async def _day_on(ctx: Context, words: list[str]) -> None:
@@ -135,11 +129,17 @@ async def _day_on(ctx: Context, words: list[str]) -> None:
     if reason is None:
         ctx.say("calendar.on.none", date=fmt_date(ctx.language, day))
         return
+    recomputed = await _recount(ctx, "calendar.day_off_removed", day, reason)
+    ctx.say("calendar.on.done", date=fmt_date(ctx.language, day), reason=reason,
+            what=_what(ctx, ctx.app.calendar, day), recomputed=recomputed)
+
+
+async def _recount(ctx: Context, event: str, day: date, reason: str) -> str:
+    """After a day off was added or removed: reload, recount, audit; the note on how many deadlines moved."""
     await ctx.app.live_calendar.reload(ctx.session)
     changed = await recompute_stored_deadlines(ctx)
-    await _audit(ctx, "calendar.day_off_removed", day, reason=reason, recomputed=changed)
-    ctx.say("calendar.on.done", date=fmt_date(ctx.language, day), reason=reason,
-            what=_what(ctx, ctx.app.calendar, day), recomputed=_recomputed(ctx, changed))
+    await _audit(ctx, event, day, reason=reason, recomputed=changed)
+    return ctx.t("calendar.recomputed", changed=changed) if changed else ""
 
 
 async def recompute_stored_deadlines(ctx: Context) -> int:

@@ -1,4 +1,5 @@
-"""The per-update context a use case works with: who, when, in which transaction."""
+"""The per-update context a use case works with: who, when, in which transaction — and the sweep's own,
+for acting without an incoming message."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from handlers.app import App
 from handlers.audit_trail import state_change
 from handlers.notify import notify_users
 from handlers.types import Button, Incoming, Job, Reply
+from storage import audit as audit_store
 from storage.models import GroupLink, User
 
 
@@ -98,3 +100,12 @@ class Context:
         """Queue a notification to ``users`` in this update's transaction, as of this update's time and
         under the app's desk settings; ``how`` as ``handlers.notify.notify_users`` takes it."""
         return await notify_users(self.session, users, key=key, now=self.now, app=self.app, **how)
+
+
+async def system_context(app: App, session: AsyncSession, now: datetime, *, on_behalf_of: User | None,
+                         reason: str) -> Context:
+    """A Context for a use case the clock triggers: its evidence is a system entry saying why."""
+    entry = await audit_store.append(session, kind=audit_store.Kind.SYSTEM, recorded_at=now, text=reason)
+    chat = on_behalf_of.telegram_id if on_behalf_of else 0
+    incoming = Incoming(kind="message", update_id=None, user_id=chat, chat_id=chat, sent_at=now)
+    return Context(app, session, incoming, now, on_behalf_of, entry.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from domain.numbering import DocumentKind, DocumentNumber, bare_number
 from domain.orders.lifecycle import FINISHED, OrderState
@@ -31,6 +31,9 @@ from storage import audit as audit_store
 from storage import orders as order_store
 from storage.models import AwaitingInput, Order, OrderLine
 
+if TYPE_CHECKING:  # the routing table imports this module for its answers
+    from handlers.routes import AnswerRoute
+
 
 # How long a draft stays the one that change words without an order number are about.
 DRAFT_IN_MIND = timedelta(days=1)
@@ -38,17 +41,7 @@ DRAFT_IN_MIND = timedelta(days=1)
 AnswerHandler = Callable[[Context, AwaitingInput, ParsedMessage], Awaitable[None]]
 
 
-class Answer(Protocol):
-    """How the routing table's entry for a question looks from here (``handlers.routes.AnswerRoute``)."""
-
-    @property
-    def roles(self) -> frozenset[Role]: ...
-
-    @property
-    def handler(self) -> AnswerHandler: ...
-
-
-async def handle(ctx: Context, answers: Mapping[str, Answer]) -> None:
+async def handle(ctx: Context, answers: Mapping[str, AnswerRoute]) -> None:
     """A message that is not a command: ``answers`` routes the answer to a question the bot asked."""
     incoming = ctx.incoming
     text = (incoming.text or "").strip()
@@ -57,7 +50,8 @@ async def handle(ctx: Context, answers: Mapping[str, Answer]) -> None:
         return
     if not text:
         # A photo with no caption: evidence for the case whose card it replies to.
-        if incoming.files and incoming.reply_to_message_id is not None and await _reply_to_case_card(ctx):
+        card = await _replied_card(ctx) if incoming.files and incoming.reply_to_message_id is not None else None
+        if card is not None and card.startswith("SH") and await case_intake.reply_to_case(ctx, card):
             return
         ctx.say("text.empty")
         return
@@ -132,10 +126,8 @@ async def _change_latest_draft(ctx: Context) -> bool:
     """改单 words with no order named, just after a draft card (数量改成2): that draft is meant —
     the sales person's newest of the last day; True when it took them."""
     draft = await order_store.latest_draft(ctx.session, ctx.person.id, since=ctx.now - DRAFT_IN_MIND)
-    if draft is None:
-        return False
-    changed = change_draft(ctx, draft)
-    if not changed:
+    changed = change_draft(ctx, draft) if draft is not None else []
+    if draft is None or not changed:
         return False
     await _draft_updated(ctx, draft, changed)
     return True
@@ -143,13 +135,10 @@ async def _change_latest_draft(ctx: Context) -> bool:
 
 async def _show_number(ctx: Context, number: DocumentNumber) -> bool:
     """A message that is only ``DD202612005`` or ``SH202612001``: show that order or case."""
-    if number.kind is DocumentKind.order:
-        await order_command(ctx, str(number))
-    elif number.kind is DocumentKind.after_sales:
-        await case_command(ctx, str(number))
-    else:
-        return False
-    return True
+    show = {DocumentKind.order: order_command, DocumentKind.after_sales: case_command}.get(number.kind)
+    if show is not None:
+        await show(ctx, str(number))
+    return show is not None
 
 
 async def _search(ctx: Context, parsed: ParsedMessage) -> None:
@@ -226,11 +215,6 @@ async def _replied_card(ctx: Context) -> str | None:
     """What the bot card this message replies to was about (``draft:12``, DD…, SH…), if it is one."""
     assert ctx.incoming.reply_to_message_id is not None
     return await order_store.entity_of_bot_message(ctx.session, ctx.incoming.chat_id, ctx.incoming.reply_to_message_id)
-
-
-async def _reply_to_case_card(ctx: Context) -> bool:
-    entity = await _replied_card(ctx)
-    return entity is not None and entity.startswith("SH") and await case_intake.reply_to_case(ctx, entity)
 
 
 async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None:

@@ -71,21 +71,20 @@ async def apply_found(app: App, find: FindUpdate, *, queued: bool = False) -> tu
     language = app.config.default_language
     found: tuple[Incoming, int] | None = None
     try:
-        async with app.sessions() as session:
-            async with session.begin():
-                found = await find(session)
-                if found is None:
-                    return None
-                incoming, evidence_id = found
-                user = await _identify(app, session, incoming, received_at)
-                if user is not None:
-                    language = user.language
-                ctx = Context(app, session, incoming, received_at, user, evidence_id)
-                await _route(ctx)
-                outcome = Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus),
-                                  jobs=tuple(ctx.jobs), notified=outbox.queued_in(session))
-                if queued:
-                    await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
+        async with app.sessions() as session, session.begin():
+            found = await find(session)
+            if found is None:
+                return None
+            incoming, evidence_id = found
+            user = await _identify(app, session, incoming, received_at)
+            if user is not None:
+                language = user.language
+            ctx = Context(app, session, incoming, received_at, user, evidence_id)
+            await _route(ctx)
+            outcome = Outcome(tuple(ctx.replies), ctx.callback_answer, menus=tuple(ctx.menus),
+                              jobs=tuple(ctx.jobs), notified=outbox.queued_in(session))
+            if queued:
+                await inbox.mark_applied(session, evidence_id, outcome_to_json(outcome))
             return incoming, outcome, evidence_id
     except Exception as error:
         if found is None:
@@ -106,9 +105,7 @@ async def apply_found(app: App, find: FindUpdate, *, queued: bool = False) -> tu
 def _answer(incoming: Incoming, text: str) -> Outcome:
     reply = Reply(incoming.chat_id, text, thread_id=incoming.thread_id,
                   reply_to_message_id=incoming.message_id if incoming.in_group else None)
-    if incoming.kind == "callback":
-        return Outcome((reply,), callback_answer=text[:180])
-    return Outcome((reply,))
+    return Outcome((reply,), callback_answer=text[:180] if incoming.kind == "callback" else None)
 
 
 async def _identify(app: App, session: AsyncSession, incoming: Incoming, now: datetime) -> User | None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,44 +22,15 @@ from domain.texts import t
 from handlers.context import Context
 from storage import aftersales as case_store
 from storage import orders as order_store
-from storage.models import AfterSalesCase, Order, User
+from storage.models import AfterSalesCase, CaseEvent, Order, OrderEvent, User
 from storage.users import user_by_id
 
 
-class Owned(Protocol):
-    """An order or a case: whose it is decides who may see it."""
-
-    @property
-    def sales_id(self) -> int: ...
-
-    @property
-    def store_id(self) -> int | None: ...
+R = TypeVar("R", Order, AfterSalesCase)  # an order or a case
+E = TypeVar("E", OrderEvent, CaseEvent)  # one line of its history
 
 
-class HistoryEntry(Protocol):
-    """One line of an order's or a case's history (``OrderEvent`` / ``CaseEvent``)."""
-
-    @property
-    def actor(self) -> User | None: ...
-
-    @property
-    def at(self) -> datetime: ...
-
-    @property
-    def event(self) -> str: ...
-
-    @property
-    def detail(self) -> str | None: ...
-
-    @property
-    def evidence_id(self) -> int | None: ...
-
-
-R = TypeVar("R", bound=Owned)
-E = TypeVar("E", bound=HistoryEntry)
-
-
-def may_see(user: User, record: Owned) -> bool:
+def may_see(user: User, record: Order | AfterSalesCase) -> bool:
     """Customer data only to those entitled (``domain.visibility``)."""
     return visibility.may_see(user.role, viewer_id=user.id, viewer_store_id=user.store_id, sales_id=record.sales_id,
                               store_id=record.store_id)

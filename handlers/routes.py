@@ -2,7 +2,7 @@
 
 This is the one place that wires input to use cases: ``handlers.dispatch`` looks commands and
 buttons up here, ``handlers.conversation`` the answer to the question a person was asked; ``/help``
-and the Telegram command menus (``handlers.menus``) are derived from :data:`COMMANDS`, so a command
+and the Telegram command menus (:func:`menu_for`) are derived from :data:`COMMANDS`, so a command
 cannot be advertised without existing, or exist unlisted. Nothing registers itself on import.
 
 - A command: ``Command(name, handler, roles, help_key, menu=, rank=)``; the handler is
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from domain.roles import ALL_ROLES, Role
+from domain.texts import t
 from handlers import calendar_commands, conversation, fines, people
 from handlers.conversation import AnswerHandler
 from handlers.aftersales import desk, intake as case_intake, notices as case_notices, views as case_views
@@ -174,6 +175,14 @@ def commands_for(role: Role | str | None) -> list[Command]:
     if role is None:
         return []
     return sorted((c for c in COMMAND_LIST if Role(role) in c.roles), key=lambda c: c.rank)
+
+
+def menu_for(role: str | None, language: str) -> list[tuple[str, str]]:
+    """The command menu a person sees in Telegram: (command, description) pairs for setMyCommands;
+    strangers see only /start."""
+    if role is None:
+        return [("start", t(language, "help.start"))]
+    return [(c.name, t(language, c.help_key)) for c in commands_for(role) if c.menu]
 
 
 def help_text(ctx: Context) -> str:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
 if TYPE_CHECKING:  # only the type: importing the parser package loads its lexicon (seconds)
     from domain.parsing import ParsedMessage
@@ -230,7 +230,7 @@ class JobRunner(Protocol):
         """Build the job off the event loop and return what it built (the desk shows it itself)."""
 
 
-_JOB_KINDS: dict[str, type[Job]] = {kind.__name__: kind for kind in (ExportJob, EvidenceJob, KpiJob, ChartJob)}
+_JOB_KINDS: dict[str, type[Job]] = {kind.__name__: kind for kind in get_args(Job)}
 # How a field stored as ISO text is read back, by the field's declared type.
 _FROM_ISO: dict[str, Callable[[str], Any]] = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}
 

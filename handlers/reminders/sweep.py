@@ -22,11 +22,11 @@ from domain.policy.reminders import last_call_due, pickup_duties
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
+from handlers.context import system_context
 from handlers.orders import cards, notices
 from handlers.orders.intake import submit
 from handlers.reminders import digests, escalation
 from handlers.reminders.run import Sweep
-from handlers.system import system_context
 from storage import reminders as candidates
 from storage.models import Order
 from storage.orders import drafts_held_until

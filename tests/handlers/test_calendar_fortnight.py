@@ -22,9 +22,8 @@ from bot.demo import seed_demo_team
 from bot.public_holidays import public_holidays
 from domain.policy.calendar import NO_PUBLIC_HOLIDAYS, PublicHolidays
 from domain.policy.settings import PolicySettings, WorkingTime
-from handlers.app import App, AppConfig
+from handlers.app import App, AppConfig, LiveCalendar
 from handlers.reminders.sweep import sweep
-from handlers.working_calendar import LiveCalendar
 from schedules.outbox_sender import OutboxSender, RateLimits
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade

@@ -11,9 +11,8 @@ from bot.demo import seed_demo_team
 from bot.public_holidays import public_holidays
 from domain.policy.calendar import PublicHolidays
 from domain.policy.settings import PolicySettings
-from handlers.app import App, AppConfig
+from handlers.app import App, AppConfig, LiveCalendar
 from handlers.reminders.sweep import sweep
-from handlers.working_calendar import LiveCalendar
 from storage.models import OutboxMessage
 from tests.conftest import local, shared_parser
 
