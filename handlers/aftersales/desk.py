@@ -16,7 +16,7 @@ from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
-from handlers.aftersales.common import DESK, refresh_sla
+from handlers.aftersales.common import DESK, case_for_button, refresh_sla
 from handlers.context import Context
 from handlers.fines import propose_fine
 from handlers.questions import Question
@@ -54,13 +54,6 @@ async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail:
                  detail={k: v for k, v in detail.items() if v is not None} or None)
 
 
-async def case_for_button(ctx: Context, case_id: int) -> AfterSalesCase | None:
-    case = await case_store.case_by_id(ctx.session, case_id)
-    if case is None:
-        ctx.callback_answer = ctx.t("button.expired")
-    return case
-
-
 async def desk_button(ctx: Context, data: DeskAction) -> None:
     """A button on the desk's card of a case: the step it names, or "expired" when it cannot be now."""
     case = await case_for_button(ctx, data.case_id)
@@ -73,17 +66,18 @@ async def desk_button(ctx: Context, data: DeskAction) -> None:
     if action is not None and action not in case_actions(CaseState(case.state)):
         await refuse_stale(ctx, case, data.what)
         return
-    await _DESK_STEPS[data.what](ctx, case, data.arg)
+    if await _DESK_STEPS[data.what](ctx, case, data.arg):
+        await show_card(ctx, case, edit=True)
 
 
-async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> bool:
     if case.assignee_id is None:
         case.assignee = ctx.person
     await step(ctx, case, CaseAction.accept)
     await tell_sales(ctx, case, f"case:{case.number}:accepted:{ctx.evidence_id}", text_for=lambda language: t(
         language, "case.accepted_for_sales", number=case.number, who=ctx.person.name))
     ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
-    await show_card(ctx, case, edit=True)
+    return True
 
 
 async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str, action: CaseAction,
@@ -102,13 +96,13 @@ async def _end_pause(ctx: Context, case: AfterSalesCase) -> CasePause | None:
     return open_pause
 
 
-async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> bool:
     """客户已回复: the pause ends and the deadlines move by the paused working time."""
     open_pause = await _end_pause(ctx, case)
     await step(ctx, case, CaseAction.customer_replied,
                paused_from=open_pause.started_at.isoformat() if open_pause else None)
     ctx.callback_answer = ctx.t("case.resumed", at=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz))
-    await show_card(ctx, case, edit=True)
+    return True
 
 
 async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -126,12 +120,12 @@ async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
         await resolve(ctx, case, resolution, None, edit=True)
 
 
-async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> None:
+async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> bool:
     severity = cards.SEVERITY_CODES[code]
     before, case.severity = case.severity, severity
     await refresh_sla(ctx, case)
     await record(ctx, case, "severity_set", detail={"from": before, "to": severity})
-    await show_card(ctx, case, edit=True)
+    return True
 
 
 async def _ask_assignee(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -141,42 +135,18 @@ async def _ask_assignee(ctx: Context, case: AfterSalesCase, arg: str) -> None:
                             for person in staff[:10]))
 
 
-async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> None:
+async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> bool:
     person = await user_by_id(ctx.session, row_id) if (row_id := id_from(user_id)) else None
     if person is None or Role(person.role) not in DESK:
         ctx.callback_answer = ctx.t("button.expired")
-        return
+        return False
     await assign(ctx, case, person)
-    await show_card(ctx, case, edit=True)
+    return True
 
 
-async def _desk_category(ctx: Context, case: AfterSalesCase, value: str) -> None:
-    if await pick_category(ctx, case, value, card=DeskAction):
-        await show_card(ctx, case, edit=True)
-
-
-async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
+async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> bool:
     await propose_case_fine(ctx, case, rule)
-    await show_card(ctx, case, edit=True)
-
-
-DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[None]]
-# What each button on the desk card does (``DeskAction.what``); the argument is ``DeskAction.arg``.
-_DESK_STEPS: dict[str, DeskStep] = {
-    "accept": _accept, "resume": _resume, "resolve": _ask_resolution,
-    "reject": partial(_ask_reason, what="reject", action=CaseAction.reject, question=Question.case_reject_reason),
-    "wait": partial(_ask_reason, what="wait", action=CaseAction.wait_for_customer, question=Question.case_wait_reason),
-    "res": _resolution, "sev": _severity, "assign": _ask_assignee, "to": _assign_to, "cat": _desk_category,
-    "fine": _fine,
-}
-
-
-# The arguments a button may carry; any other is a stale or forged one ("expired").
-_ARGUMENTS: dict[str, Collection[str]] = {"res": cards.RESOLUTION_CODES, "sev": cards.SEVERITY_CODES,
-                                          "fine": ("R7", "R8")}
-# The desk card's step buttons and the life-cycle action each one takes.
-_BUTTON_ACTIONS = {"accept": CaseAction.accept, "reject": CaseAction.reject, "wait": CaseAction.wait_for_customer,
-                   "resume": CaseAction.customer_replied, "resolve": CaseAction.resolve}
+    return True  # redrawn whether proposed or refused
 
 
 async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
@@ -344,3 +314,23 @@ async def declined_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMe
     """The answer to 不予处理的理由: the case is resolved as declined."""
     if (case := await _waiting_case(ctx, waiting)) is not None:
         await resolve(ctx, case, Resolution.rejected, _reason(ctx), edit=False)
+
+
+DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[bool | None]]
+# What each button on the desk card does (``DeskAction.what``), with the argument ``DeskAction.arg``;
+# a step that answers True is answered by redrawing the card with the buttons possible now.
+_DESK_STEPS: dict[str, DeskStep] = {
+    "accept": _accept, "resume": _resume, "resolve": _ask_resolution,
+    "reject": partial(_ask_reason, what="reject", action=CaseAction.reject, question=Question.case_reject_reason),
+    "wait": partial(_ask_reason, what="wait", action=CaseAction.wait_for_customer, question=Question.case_wait_reason),
+    "res": _resolution, "sev": _severity, "assign": _ask_assignee, "to": _assign_to,
+    "cat": partial(pick_category, card=DeskAction), "fine": _fine,
+}
+
+
+# The arguments a button may carry; any other is a stale or forged one ("expired").
+_ARGUMENTS: dict[str, Collection[str]] = {"res": cards.RESOLUTION_CODES, "sev": cards.SEVERITY_CODES,
+                                          "fine": ("R7", "R8")}
+# The desk card's step buttons and the life-cycle action each one takes.
+_BUTTON_ACTIONS = {"accept": CaseAction.accept, "reject": CaseAction.reject, "wait": CaseAction.wait_for_customer,
+                   "resume": CaseAction.customer_replied, "resolve": CaseAction.resolve}

@@ -17,8 +17,8 @@ from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
-from handlers.aftersales.common import DESK, keep_files, refresh_sla, visible_case
-from handlers.aftersales.desk import case_for_button, change_category, pick_category, satisfaction, show_card
+from handlers.aftersales.common import DESK, case_for_button, keep_files, refresh_sla, visible_case
+from handlers.aftersales.desk import change_category, pick_category, satisfaction, show_card
 from handlers.context import Context
 from handlers.notify import people
 from handlers.orders.common import visible_order

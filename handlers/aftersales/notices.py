@@ -58,10 +58,16 @@ def ack_buttons(language: str, case: AfterSalesCase, due: datetime) -> Keyboard:
              Button(t(language, "button.esc_snooze"), EscalationAnswer(case.id, stamp, "snooze").pack())),)
 
 
+async def answers(session: AsyncSession, case: AfterSalesCase, due: datetime,
+                  events: tuple[str, ...] = ("escalation_ack",)) -> list[CaseEvent]:
+    """The 已处理 (and, when asked, 稍后) presses on the escalation of this breach, oldest first."""
+    rows = await reminders.case_events(session, case.id, events)
+    return [row for row in rows if json.loads(row.detail or "{}").get("breach") == due.isoformat()]
+
+
 async def acknowledgement(session: AsyncSession, case: AfterSalesCase, due: datetime) -> CaseEvent | None:
     """The 已处理 press that stopped the escalation of this breach, if any."""
-    rows = await reminders.case_events(session, case.id, ("escalation_ack",))
-    return next((row for row in rows if json.loads(row.detail or "{}").get("breach") == due.isoformat()), None)
+    return next(iter(await answers(session, case, due)), None)
 
 
 async def card_now(target: Target) -> Rendered | None:
