@@ -90,7 +90,8 @@ def desk_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...
                       for code, s in SEVERITY_CODES.items() if s.value != case.severity))
     rows.append((button("assign"), button("cat", "case.button.category")))
     if case.category == Category.wrong_order.value and case.fine_id is None and case.order_id is not None:
-        rows.append((button("fine", "case.button.fine_r7", "R7"), button("fine", "case.button.fine_r8", "R8")))
+        rows.append((button("fine", "case.button.fine_r7", "R7"),
+                     button("fine", "case.button.fine_r8", "R8")))
     return tuple(rows)
 
 

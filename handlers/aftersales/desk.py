@@ -26,7 +26,7 @@ from handlers.buttons import DeskAction, SalesCaseAction
 from handlers.types import Button, id_from
 from storage import aftersales as case_store
 from storage import orders as order_store
-from storage.models import AfterSalesCase, AwaitingInput, CasePause, User
+from storage.models import AfterSalesCase, AwaitingInput, CasePause
 from storage.users import user_by_id
 
 
@@ -140,7 +140,14 @@ async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> bool:
     if person is None or Role(person.role) not in DESK:
         ctx.callback_answer = ctx.t("button.expired")
         return False
-    await assign(ctx, case, person)
+    before = case.assignee.name if case.assignee else None
+    case.assignee = person
+    await ctx.session.flush()
+    await record(ctx, case, "assigned", detail={"to": person.id, "name": person.name, "from": before})
+    ctx.callback_answer = ctx.t("case.assigned", name=person.name)
+    if ctx.user is not None and person.id != ctx.user.id:
+        await ctx.notify([person], f"case:{case.number}:assigned:{ctx.evidence_id}", entity=case.number,
+                         live=notices.card_spec("case.assigned_to_you"))
     return True
 
 
@@ -161,17 +168,6 @@ async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
                                                   ctx.app.config.tz),
                                 action=ctx.t(f"case.button.{what}"))
     await show_card(ctx, case, edit=True, note=ctx.callback_answer)
-
-
-async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
-    before = case.assignee.name if case.assignee else None
-    case.assignee = person
-    await ctx.session.flush()
-    await record(ctx, case, "assigned", detail={"to": person.id, "name": person.name, "from": before})
-    ctx.callback_answer = ctx.t("case.assigned", name=person.name)
-    if ctx.user is not None and person.id != ctx.user.id:
-        await ctx.notify([person], f"case:{case.number}:assigned:{ctx.evidence_id}", entity=case.number,
-                         live=notices.card_spec("case.assigned_to_you"))
 
 
 async def pick_category(ctx: Context, case: AfterSalesCase, value: str, *,
@@ -200,13 +196,6 @@ async def change_category(ctx: Context, case: AfterSalesCase, category: Category
     if before != category.value:
         case.category = category
         await record(ctx, case, "category_set", detail={"from": before, "to": category.value})
-
-
-async def pause(ctx: Context, case: AfterSalesCase, reason: str) -> None:
-    """等客户: the SLA clock stops, with the reason, who and when."""
-    ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.person.id, reason=reason))
-    await ctx.session.flush()
-    await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
 
 
 async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, note: str | None, *,
@@ -279,29 +268,32 @@ async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> No
     ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number)
 
 
-async def _waiting_case(ctx: Context, waiting: AwaitingInput) -> AfterSalesCase | None:
-    case = await case_store.case_by_id(ctx.session, waiting.ref_id)
-    await order_store.clear_awaiting(ctx.session, ctx.person.id)
-    return case
+_Answer = Callable[[Context, AwaitingInput, ParsedMessage], Awaitable[None]]
 
 
-def _reason(ctx: Context) -> str:
-    return (ctx.incoming.text or "").strip()[:300]
+def _reason_answer(act: Callable[[Context, AfterSalesCase, str], Awaitable[None]]) -> _Answer:
+    """The answer to an awaited reason: the question is cleared, and ``act`` gets the case it is
+    about and the reason as typed (at most 300 characters)."""
+    async def answer(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+        case = await case_store.case_by_id(ctx.session, waiting.ref_id)
+        await order_store.clear_awaiting(ctx.session, ctx.person.id)
+        if case is not None:
+            await act(ctx, case, (ctx.incoming.text or "").strip()[:300])
+    return answer
 
 
-async def wait_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
-    """The answer to 等客户的原因: the R14 clock stops."""
-    if (case := await _waiting_case(ctx, waiting)) is None:
-        return
-    await pause(ctx, case, _reason(ctx))
+@_reason_answer
+async def wait_reason(ctx: Context, case: AfterSalesCase, reason: str) -> None:
+    """The answer to 等客户的原因: the R14 (SLA) clock stops, with the reason, who and when."""
+    ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.person.id, reason=reason))
+    await ctx.session.flush()
+    await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
     await show_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
 
 
-async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+@_reason_answer
+async def reject_reason(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     """The answer to 拒绝受理的原因: the case is closed as rejected and the sales person told."""
-    if (case := await _waiting_case(ctx, waiting)) is None:
-        return
-    reason = _reason(ctx)
     case.resolution_note = reason
     case.closed_at = ctx.now
     await step(ctx, case, CaseAction.reject, reason=reason)
@@ -310,10 +302,10 @@ async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMess
     await show_card(ctx, case, edit=False)
 
 
-async def declined_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+@_reason_answer
+async def declined_reason(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     """The answer to 不予处理的理由: the case is resolved as declined."""
-    if (case := await _waiting_case(ctx, waiting)) is not None:
-        await resolve(ctx, case, Resolution.rejected, _reason(ctx), edit=False)
+    await resolve(ctx, case, Resolution.rejected, reason, edit=False)
 
 
 DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[bool | None]]

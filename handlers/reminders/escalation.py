@@ -113,11 +113,13 @@ async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
         text = ctx.t("sla.already_acked", number=case.number, who=who.name if who else "—",
                      at=case_cards.fmt_time(ctx.language, acked.at, ctx.app.config.tz))
     elif CaseState(case.state) in case_cards.SETTLED:
-        text = ctx.t("sla.case_moved_on", number=case.number, state=case_cards.state_label(ctx.language, case.state))
+        text = ctx.t("sla.case_moved_on", number=case.number,
+                     state=case_cards.state_label(ctx.language, case.state))
     else:
         event = "escalation_ack" if data.what == "ack" else "escalation_snooze"
         await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
-                                   event=event, detail={"breach": breach.isoformat()}, evidence_id=ctx.evidence_id)
+                                   event=event, detail={"breach": breach.isoformat()},
+                                   evidence_id=ctx.evidence_id)
         text = ctx.t(f"sla.{event}", number=case.number)
     ctx.callback_answer = text
     ctx.reply(text, edit=True, entity=case.number)

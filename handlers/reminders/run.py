@@ -46,6 +46,7 @@ class Sweep:
         self.today = self.calendar.local(now).date()
         self.planned: list[Planned] = []
         self.fines = 0
+        self.released = 0  # drafts held on the return day and handed in now (R12)
         self._people: dict[tuple[str, int | None], list[User]] = {}
 
     async def people(self, role: Role, store_id: int | None = None) -> list[User]:
