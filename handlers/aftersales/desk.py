@@ -152,7 +152,7 @@ async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> bool:
 
 
 async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> bool:
-    await propose_case_fine(ctx, case, rule)
+    ctx.callback_answer = await propose_case_fine(ctx, case, rule)
     return True  # redrawn whether proposed or refused
 
 
@@ -234,15 +234,13 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
                      live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
 
 
-async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
+async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> str:
     """登记错误 (R13) → the R7 fine (the clerk placed it wrong) or R8 (sales registered it wrong), proposed
-    to the managers with the case's request message as evidence."""
+    to the managers with the case's request message as evidence; the answer to the button press."""
     if case.category != Category.wrong_order.value or case.order is None:
-        ctx.callback_answer = ctx.t("case.fine_not_wrong_order")
-        return
+        return ctx.t("case.fine_not_wrong_order")
     if case.fine_id is not None:
-        ctx.callback_answer = ctx.t("fine.exists")
-        return
+        return ctx.t("fine.exists")
     order = case.order
     policy = ctx.app.config.policy
     if rule == "R7":
@@ -253,19 +251,17 @@ async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> No
         pieces = sum(line.quantity for line in order.lines) if case.whole_order else 1
         amount = policy.change_fines.after_store_warehouse_yuan * max(pieces, 1)
     if person is None:
-        ctx.callback_answer = ctx.t("case.fine_no_person")
-        return
+        return ctx.t("case.fine_no_person")
     fine = await propose_fine(ctx.session, ctx.app, rule=rule, person=person, amount=amount,
                               reason=t("zh-CN", "fine.reason.case", number=case.number, order=order.number, rule=rule),
                               now=ctx.now, rule_key=f"{rule}:{case.number}", order=order, proposed_by=ctx.user,
                               evidence=[e for e in (case.evidence_id, ctx.evidence_id) if e])
     if fine is None:
-        ctx.callback_answer = ctx.t("fine.exists")
-        return
+        return ctx.t("fine.exists")
     case.fine_id = fine.id
     await record(ctx, case, "fine_proposed", detail={"fine": fine.number, "rule": rule, "person": person.id,
                                                      "amount": amount})
-    ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number)
+    return ctx.t("fine.proposed_ok", number=fine.number)
 
 
 _Answer = Callable[[Context, AwaitingInput, ParsedMessage], Awaitable[None]]
