@@ -33,14 +33,10 @@ from storage.users import user_by_id
 async def show_card(ctx: Context, case: AfterSalesCase, *, desk: bool = True, edit: bool = False,
                     headline_key: str = "case.card", note: str | None = None) -> None:
     """The desk's card of the case (with the customer wait's reason), or the sales person's (``desk=False``)."""
-    text = await notices.desk_card_text(ctx.session, ctx.language, case, ctx.app.config.tz, headline_key=headline_key,
-                                        waiting=desk)
-    if note:
-        text = note + "\n" + text
-    if headline_key in ("case.opened", "case.opened_queued"):
-        text += "\n" + ctx.t("case.photo_hint")
-    buttons = cards.desk_buttons(ctx.language, case) if desk else cards.sales_buttons(ctx.language, case)
-    ctx.reply(text, buttons=buttons, entity=case.number, edit=edit)
+    card = await notices.case_card(ctx.session, ctx.language, case, ctx.app.config.tz, headline_key=headline_key,
+                                   note=note, desk=desk)
+    hint = "\n" + ctx.t("case.photo_hint") if headline_key in ("case.opened", "case.opened_queued") else ""
+    ctx.reply(card.text + hint, buttons=card.buttons, entity=case.number, edit=edit)
 
 
 async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail: object) -> None:
