@@ -78,8 +78,7 @@ def _note(lang: str, event: str, detail: dict[str, Any]) -> str | None:
 
 async def returnday(ctx: Context, args: str) -> None:
     """/returnday 2026-12-17 — R12: this month's return day (15th–20th, a working day); notices are scheduled."""
-    policy = ctx.app.config.policy
-    rules, calendar = policy.after_sales, ctx.app.calendar
+    rules, calendar = ctx.app.config.policy.after_sales, ctx.app.calendar
     today = calendar.local(ctx.now).date()
     text = args.strip()
     if not text:

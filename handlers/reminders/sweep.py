@@ -70,8 +70,7 @@ async def placement(run: Sweep) -> None:
                          live=notices.reminder_spec(text_key, buttons="told"))
             elif duty.kind == REMIND_CLERK:
                 text_key = f"sweep.remind_clerk.{duty.rule}{late}"
-                run.plan(await run.clerks_of(order), key, _text(text_key, order),
-                         duty.due_at, entity=order.number,
+                run.plan(await run.clerks_of(order), key, _text(text_key, order), duty.due_at, entity=order.number,
                          buttons_for=partial(cards.clerk_buttons, order=order),
                          live=notices.reminder_spec(text_key, buttons="clerk"))
             elif duty.kind in (FINE_BOTH, FINE_CLERK):
