@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import partial
 from collections.abc import Callable
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, timezone
 
 from domain.aftersales import CaseState
 from domain.aftersales.sla import escalation_steps
@@ -45,10 +45,6 @@ async def _acknowledged(run: Sweep, case: AfterSalesCase, breach: datetime) -> t
     return any(row.event == "escalation_ack" for row in rows), snoozed
 
 
-def _text(key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> Callable[[str], str]:
-    return lambda language: notices.deadline_text(language, key, case, due, tz)
-
-
 async def sla(run: Sweep) -> None:
     tz = run.app.config.tz
     for case in await case_store.cases_due(run.session, run.now, column="warn_at"):
@@ -56,8 +52,8 @@ async def sla(run: Sweep) -> None:
         if due is None or warn_at is None or due <= run.now:
             continue  # past the deadline: the escalation below speaks instead of the warning
         run.plan(await _owners(run, case), f"R14:warn:{case.number}:{due.isoformat()}",
-                 _text("sla.warning", case, due, tz), warn_at, entity=case.number,
-                 live=notices.deadline_spec("sla.warning", due, buttons=False))
+                 partial(notices.deadline_text, key="sla.warning", case=case, due=due, tz=tz), warn_at,
+                 entity=case.number, live=notices.deadline_spec("sla.warning", due, buttons=False))
     for case in await case_store.cases_due(run.session, run.now, column="next_due_at"):
         breach = case.next_due_at
         if breach is None:
@@ -69,7 +65,8 @@ async def sla(run: Sweep) -> None:
 
         def chase(users: list[User], slot: str, text_key: str, at: datetime, *, urgent: bool) -> None:
             """A breach notice with 已处理 / 稍后 (it climbs until someone presses one)."""
-            run.plan(users, slot, _text(text_key, case, breach, tz), at, entity=case.number, urgent=urgent,
+            text_for = partial(notices.deadline_text, key=text_key, case=case, due=breach, tz=tz)
+            run.plan(users, slot, text_for, at, entity=case.number, urgent=urgent,
                      buttons_for=partial(notices.ack_buttons, case=case, due=breach),
                      live=notices.deadline_spec(text_key, breach, buttons=True))
 
