@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.aftersales import CaseState, Category, Resolution, Severity
+from domain.aftersales.case import FINISHED
 from domain.orders.lifecycle import OrderState
 from handlers.buttons import DeskAction, DeskWord, SalesCaseAction
 from domain.texts import t
@@ -15,7 +16,15 @@ from storage.models import AfterSalesCase
 SEVERITY_CODES = {"h": Severity.high, "m": Severity.medium, "l": Severity.low}
 RESOLUTION_CODES = {"rp": Resolution.repair, "ex": Resolution.exchange, "rt": Resolution.return_,
                     "rf": Resolution.refund, "no": Resolution.rejected}
-WORKING = (CaseState.accepted, CaseState.reopened)
+# Once resolved the desk waits for the satisfaction answer: no deadline runs and no step is left.
+SETTLED = frozenset({*FINISHED, CaseState.resolved})
+# The desk card's step buttons in each state the case is being worked on.
+_STEP_ROWS: dict[CaseState, tuple[tuple[DeskWord, ...], ...]] = {
+    CaseState.open: (("accept", "reject"),),
+    CaseState.reopened: (("accept",), ("resolve", "wait")),
+    CaseState.accepted: (("resolve", "wait"),),
+    CaseState.waiting_customer: (("resume", "resolve"),),
+}
 # After-sales is about delivered goods; a case on an order in any other state is pointed out.
 DELIVERED_STATES = (OrderState.delivered, OrderState.closed)
 
@@ -55,7 +64,7 @@ def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, head
     state = CaseState(case.state)
     if state is CaseState.open:
         lines.append(t(language, "case.line.respond_by", at=fmt_time(language, case.respond_by, tz)))
-    if state in (CaseState.open, CaseState.accepted, CaseState.reopened, CaseState.waiting_customer):
+    if state not in SETTLED:
         lines.append(t(language, "case.line.resolve_by", at=fmt_time(language, case.resolve_by, tz)))
     if waiting_reason:
         lines.append(t(language, "case.line.waiting", reason=waiting_reason))
@@ -70,30 +79,24 @@ def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, head
 def desk_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
     """The clerk's steps for the case's state: accept, severity, assign, wait/resume, resolve, category, fine."""
     state = CaseState(case.state)
+    if state in SETTLED:
+        return ()
 
     def button(what: DeskWord, key: str | None = None, arg: str = "") -> Button:
         return Button(t(language, key or f"case.button.{what}"), DeskAction(case.id, what, arg).pack())
 
-    rows: list[tuple[Button, ...]] = []
-    if state is CaseState.open:
-        rows.append((button("accept"), button("reject")))
-    if state is CaseState.reopened:
-        rows.append((button("accept"),))
-    if state in WORKING:
-        rows.append((button("resolve"), button("wait")))
-    if state is CaseState.waiting_customer:
-        rows.append((button("resume"), button("resolve")))
-    if state not in (CaseState.closed, CaseState.rejected, CaseState.resolved):
-        rows.append(tuple(button("sev", f"case.severity.{s.value}", code)
-                          for code, s in SEVERITY_CODES.items() if s.value != case.severity))
-        rows.append((button("assign"), button("cat", "case.button.category")))
-        if case.category == Category.wrong_order.value and case.fine_id is None and case.order_id is not None:
-            rows.append((button("fine", "case.button.fine_r7", "R7"), button("fine", "case.button.fine_r8", "R8")))
+    rows = [tuple(button(what) for what in row) for row in _STEP_ROWS[state]]
+    rows.append(tuple(button("sev", f"case.severity.{s.value}", code)
+                      for code, s in SEVERITY_CODES.items() if s.value != case.severity))
+    rows.append((button("assign"), button("cat", "case.button.category")))
+    if case.category == Category.wrong_order.value and case.fine_id is None and case.order_id is not None:
+        rows.append((button("fine", "case.button.fine_r7", "R7"),
+                     button("fine", "case.button.fine_r8", "R8")))
     return tuple(rows)
 
 
 def sales_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
-    if CaseState(case.state) in (CaseState.closed, CaseState.rejected, CaseState.resolved):
+    if CaseState(case.state) in SETTLED:
         return ()
     return ((Button(t(language, "case.button.category"), SalesCaseAction(case.id, "cat").pack()),),)
 

@@ -12,6 +12,7 @@ from domain.aftersales import CaseState, sla_due, warning_at
 from domain.numbering import parse_case_number
 from domain.roles import Role
 from handlers import records
+from handlers.aftersales.cards import SETTLED
 from handlers.context import Context
 from handlers.records import record
 from handlers.types import IncomingFile
@@ -24,13 +25,19 @@ log = logging.getLogger(__name__)
 
 DESK = frozenset({Role.CLERK, Role.MANAGER})  # who handles cases
 VIEWERS = frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
-# Once resolved the desk waits for the satisfaction answer: no deadline is running.
-_NO_DEADLINE = frozenset({CaseState.resolved, CaseState.closed, CaseState.rejected})
 
 
 async def visible_case(ctx: Context, number: str) -> AfterSalesCase | None:
     """The case with that number if the sender may see it — else None, exactly as if it did not exist."""
     return await records.visible(ctx, number, parse=parse_case_number, load=case_store.case_by_number)
+
+
+async def case_for_button(ctx: Context, case_id: int) -> AfterSalesCase | None:
+    """The case a button names; None, answered "button expired", when there is none."""
+    case = await case_store.case_by_id(ctx.session, case_id)
+    if case is None:
+        ctx.callback_answer = ctx.t("button.expired")
+    return case
 
 
 async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
@@ -47,7 +54,7 @@ async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
                   [(p.started_at, p.ended_at) for p in rows])
     case.respond_by, case.resolve_by = due.respond_by, due.resolve_by
     running = due.respond_by if case.accepted_at is None else due.resolve_by
-    case.next_due_at = None if CaseState(case.state) in _NO_DEADLINE else running
+    case.next_due_at = None if CaseState(case.state) in SETTLED else running
     case.warn_at = warning_at(case.next_due_at, policy.after_sales, calendar)
 
 

@@ -16,7 +16,7 @@ from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
-from handlers.aftersales.common import DESK, refresh_sla
+from handlers.aftersales.common import DESK, case_for_button, refresh_sla
 from handlers.context import Context
 from handlers.fines import propose_fine
 from handlers.questions import Question
@@ -26,21 +26,17 @@ from handlers.buttons import DeskAction, SalesCaseAction
 from handlers.types import Button, id_from
 from storage import aftersales as case_store
 from storage import orders as order_store
-from storage.models import AfterSalesCase, AwaitingInput, CasePause, User
+from storage.models import AfterSalesCase, AwaitingInput, CasePause
 from storage.users import user_by_id
 
 
 async def show_card(ctx: Context, case: AfterSalesCase, *, desk: bool = True, edit: bool = False,
                     headline_key: str = "case.card", note: str | None = None) -> None:
     """The desk's card of the case (with the customer wait's reason), or the sales person's (``desk=False``)."""
-    text = await notices.desk_card_text(ctx.session, ctx.language, case, ctx.app.config.tz, headline_key=headline_key,
-                                        waiting=desk)
-    if note:
-        text = note + "\n" + text
-    if headline_key in ("case.opened", "case.opened_queued"):
-        text += "\n" + ctx.t("case.photo_hint")
-    buttons = cards.desk_buttons(ctx.language, case) if desk else cards.sales_buttons(ctx.language, case)
-    ctx.reply(text, buttons=buttons, entity=case.number, edit=edit)
+    card = await notices.case_card(ctx.session, ctx.language, case, ctx.app.config.tz, headline_key=headline_key,
+                                   note=note, desk=desk)
+    hint = "\n" + ctx.t("case.photo_hint") if headline_key in ("case.opened", "case.opened_queued") else ""
+    ctx.reply(card.text + hint, buttons=card.buttons, entity=case.number, edit=edit)
 
 
 async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail: object) -> None:
@@ -52,13 +48,6 @@ async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail:
     await refresh_sla(ctx, case)
     await record(ctx, case, action.value, from_state=before.value, to_state=after.value,
                  detail={k: v for k, v in detail.items() if v is not None} or None)
-
-
-async def case_for_button(ctx: Context, case_id: int) -> AfterSalesCase | None:
-    case = await case_store.case_by_id(ctx.session, case_id)
-    if case is None:
-        ctx.callback_answer = ctx.t("button.expired")
-    return case
 
 
 async def desk_button(ctx: Context, data: DeskAction) -> None:
@@ -73,17 +62,18 @@ async def desk_button(ctx: Context, data: DeskAction) -> None:
     if action is not None and action not in case_actions(CaseState(case.state)):
         await refuse_stale(ctx, case, data.what)
         return
-    await _DESK_STEPS[data.what](ctx, case, data.arg)
+    if await _DESK_STEPS[data.what](ctx, case, data.arg):
+        await show_card(ctx, case, edit=True)
 
 
-async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> bool:
     if case.assignee_id is None:
         case.assignee = ctx.person
     await step(ctx, case, CaseAction.accept)
     await tell_sales(ctx, case, f"case:{case.number}:accepted:{ctx.evidence_id}", text_for=lambda language: t(
         language, "case.accepted_for_sales", number=case.number, who=ctx.person.name))
     ctx.callback_answer = ctx.t("case.done", state=cards.state_label(ctx.language, case.state))
-    await show_card(ctx, case, edit=True)
+    return True
 
 
 async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str, action: CaseAction,
@@ -102,13 +92,13 @@ async def _end_pause(ctx: Context, case: AfterSalesCase) -> CasePause | None:
     return open_pause
 
 
-async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> None:
+async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> bool:
     """客户已回复: the pause ends and the deadlines move by the paused working time."""
     open_pause = await _end_pause(ctx, case)
     await step(ctx, case, CaseAction.customer_replied,
                paused_from=open_pause.started_at.isoformat() if open_pause else None)
     ctx.callback_answer = ctx.t("case.resumed", at=cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz))
-    await show_card(ctx, case, edit=True)
+    return True
 
 
 async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -126,12 +116,12 @@ async def _resolution(ctx: Context, case: AfterSalesCase, code: str) -> None:
         await resolve(ctx, case, resolution, None, edit=True)
 
 
-async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> None:
+async def _severity(ctx: Context, case: AfterSalesCase, code: str) -> bool:
     severity = cards.SEVERITY_CODES[code]
     before, case.severity = case.severity, severity
     await refresh_sla(ctx, case)
     await record(ctx, case, "severity_set", detail={"from": before, "to": severity})
-    await show_card(ctx, case, edit=True)
+    return True
 
 
 async def _ask_assignee(ctx: Context, case: AfterSalesCase, arg: str) -> None:
@@ -141,59 +131,11 @@ async def _ask_assignee(ctx: Context, case: AfterSalesCase, arg: str) -> None:
                             for person in staff[:10]))
 
 
-async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> None:
+async def _assign_to(ctx: Context, case: AfterSalesCase, user_id: str) -> bool:
     person = await user_by_id(ctx.session, row_id) if (row_id := id_from(user_id)) else None
     if person is None or Role(person.role) not in DESK:
         ctx.callback_answer = ctx.t("button.expired")
-        return
-    await assign(ctx, case, person)
-    await show_card(ctx, case, edit=True)
-
-
-async def _desk_category(ctx: Context, case: AfterSalesCase, value: str) -> None:
-    if await pick_category(ctx, case, value, card=DeskAction):
-        await show_card(ctx, case, edit=True)
-
-
-async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
-    await propose_case_fine(ctx, case, rule)
-    await show_card(ctx, case, edit=True)
-
-
-DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[None]]
-# What each button on the desk card does (``DeskAction.what``); the argument is ``DeskAction.arg``.
-_DESK_STEPS: dict[str, DeskStep] = {
-    "accept": _accept, "resume": _resume, "resolve": _ask_resolution,
-    "reject": partial(_ask_reason, what="reject", action=CaseAction.reject, question=Question.case_reject_reason),
-    "wait": partial(_ask_reason, what="wait", action=CaseAction.wait_for_customer, question=Question.case_wait_reason),
-    "res": _resolution, "sev": _severity, "assign": _ask_assignee, "to": _assign_to, "cat": _desk_category,
-    "fine": _fine,
-}
-
-
-# The arguments a button may carry; any other is a stale or forged one ("expired").
-_ARGUMENTS: dict[str, Collection[str]] = {"res": cards.RESOLUTION_CODES, "sev": cards.SEVERITY_CODES,
-                                          "fine": ("R7", "R8")}
-# The desk card's step buttons and the life-cycle action each one takes.
-_BUTTON_ACTIONS = {"accept": CaseAction.accept, "reject": CaseAction.reject, "wait": CaseAction.wait_for_customer,
-                   "resume": CaseAction.customer_replied, "resolve": CaseAction.resolve}
-
-
-async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
-    """A step button pressed after the case moved on: its state now, who moved it and when; the
-    card is redrawn with the buttons possible now."""
-    events = [e for e in await case_store.history(ctx.session, case.id) if e.to_state]
-    last = events[-1] if events else None
-    who = await user_by_id(ctx.session, last.actor_id) if last and last.actor_id else None
-    ctx.callback_answer = ctx.t("case.not_now", number=case.number, state=cards.state_label(ctx.language, case.state),
-                                who=who.name if who else "—",
-                                at=cards.fmt_time(ctx.language, last.at if last else case.opened_at,
-                                                  ctx.app.config.tz),
-                                action=ctx.t(f"case.button.{what}"))
-    await show_card(ctx, case, edit=True, note=ctx.callback_answer)
-
-
-async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
+        return False
     before = case.assignee.name if case.assignee else None
     case.assignee = person
     await ctx.session.flush()
@@ -202,6 +144,25 @@ async def assign(ctx: Context, case: AfterSalesCase, person: User) -> None:
     if ctx.user is not None and person.id != ctx.user.id:
         await ctx.notify([person], f"case:{case.number}:assigned:{ctx.evidence_id}", entity=case.number,
                          live=notices.card_spec("case.assigned_to_you"))
+    return True
+
+
+async def _fine(ctx: Context, case: AfterSalesCase, rule: str) -> bool:
+    ctx.callback_answer = await propose_case_fine(ctx, case, rule)
+    return True  # redrawn whether proposed or refused
+
+
+async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
+    """A step button pressed after the case moved on: its state now, who moved it and when; the
+    card is redrawn with the buttons possible now."""
+    last = next((e for e in reversed(await case_store.history(ctx.session, case.id)) if e.to_state), None)
+    who = await user_by_id(ctx.session, last.actor_id) if last and last.actor_id else None
+    ctx.callback_answer = ctx.t("case.not_now", number=case.number, state=cards.state_label(ctx.language, case.state),
+                                who=who.name if who else "—",
+                                at=cards.fmt_time(ctx.language, last.at if last else case.opened_at,
+                                                  ctx.app.config.tz),
+                                action=ctx.t(f"case.button.{what}"))
+    await show_card(ctx, case, edit=True, note=ctx.callback_answer)
 
 
 async def pick_category(ctx: Context, case: AfterSalesCase, value: str, *,
@@ -230,13 +191,6 @@ async def change_category(ctx: Context, case: AfterSalesCase, category: Category
     if before != category.value:
         case.category = category
         await record(ctx, case, "category_set", detail={"from": before, "to": category.value})
-
-
-async def pause(ctx: Context, case: AfterSalesCase, reason: str) -> None:
-    """等客户: the SLA clock stops, with the reason, who and when."""
-    ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.person.id, reason=reason))
-    await ctx.session.flush()
-    await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
 
 
 async def resolve(ctx: Context, case: AfterSalesCase, resolution: Resolution, note: str | None, *,
@@ -275,15 +229,13 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
                      live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
 
 
-async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> None:
+async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> str:
     """登记错误 (R13) → the R7 fine (the clerk placed it wrong) or R8 (sales registered it wrong), proposed
-    to the managers with the case's request message as evidence."""
+    to the managers with the case's request message as evidence; the answer to the button press."""
     if case.category != Category.wrong_order.value or case.order is None:
-        ctx.callback_answer = ctx.t("case.fine_not_wrong_order")
-        return
+        return ctx.t("case.fine_not_wrong_order")
     if case.fine_id is not None:
-        ctx.callback_answer = ctx.t("fine.exists")
-        return
+        return ctx.t("fine.exists")
     order = case.order
     policy = ctx.app.config.policy
     if rule == "R7":
@@ -294,44 +246,45 @@ async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> No
         pieces = sum(line.quantity for line in order.lines) if case.whole_order else 1
         amount = policy.change_fines.after_store_warehouse_yuan * max(pieces, 1)
     if person is None:
-        ctx.callback_answer = ctx.t("case.fine_no_person")
-        return
+        return ctx.t("case.fine_no_person")
     fine = await propose_fine(ctx.session, ctx.app, rule=rule, person=person, amount=amount,
                               reason=t("zh-CN", "fine.reason.case", number=case.number, order=order.number, rule=rule),
                               now=ctx.now, rule_key=f"{rule}:{case.number}", order=order, proposed_by=ctx.user,
                               evidence=[e for e in (case.evidence_id, ctx.evidence_id) if e])
     if fine is None:
-        ctx.callback_answer = ctx.t("fine.exists")
-        return
+        return ctx.t("fine.exists")
     case.fine_id = fine.id
     await record(ctx, case, "fine_proposed", detail={"fine": fine.number, "rule": rule, "person": person.id,
                                                      "amount": amount})
-    ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number)
+    return ctx.t("fine.proposed_ok", number=fine.number)
 
 
-async def _waiting_case(ctx: Context, waiting: AwaitingInput) -> AfterSalesCase | None:
-    case = await case_store.case_by_id(ctx.session, waiting.ref_id)
-    await order_store.clear_awaiting(ctx.session, ctx.person.id)
-    return case
+_Answer = Callable[[Context, AwaitingInput, ParsedMessage], Awaitable[None]]
 
 
-def _reason(ctx: Context) -> str:
-    return (ctx.incoming.text or "").strip()[:300]
+def _reason_answer(act: Callable[[Context, AfterSalesCase, str], Awaitable[None]]) -> _Answer:
+    """The answer to an awaited reason: the question is cleared, and ``act`` gets the case it is
+    about and the reason as typed (at most 300 characters)."""
+    async def answer(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+        case = await case_store.case_by_id(ctx.session, waiting.ref_id)
+        await order_store.clear_awaiting(ctx.session, ctx.person.id)
+        if case is not None:
+            await act(ctx, case, (ctx.incoming.text or "").strip()[:300])
+    return answer
 
 
-async def wait_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
-    """The answer to 等客户的原因: the R14 clock stops."""
-    if (case := await _waiting_case(ctx, waiting)) is None:
-        return
-    await pause(ctx, case, _reason(ctx))
+@_reason_answer
+async def wait_reason(ctx: Context, case: AfterSalesCase, reason: str) -> None:
+    """The answer to 等客户的原因: the R14 (SLA) clock stops, with the reason, who and when."""
+    ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.person.id, reason=reason))
+    await ctx.session.flush()
+    await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
     await show_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
 
 
-async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+@_reason_answer
+async def reject_reason(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     """The answer to 拒绝受理的原因: the case is closed as rejected and the sales person told."""
-    if (case := await _waiting_case(ctx, waiting)) is None:
-        return
-    reason = _reason(ctx)
     case.resolution_note = reason
     case.closed_at = ctx.now
     await step(ctx, case, CaseAction.reject, reason=reason)
@@ -340,7 +293,27 @@ async def reject_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMess
     await show_card(ctx, case, edit=False)
 
 
-async def declined_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
+@_reason_answer
+async def declined_reason(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     """The answer to 不予处理的理由: the case is resolved as declined."""
-    if (case := await _waiting_case(ctx, waiting)) is not None:
-        await resolve(ctx, case, Resolution.rejected, _reason(ctx), edit=False)
+    await resolve(ctx, case, Resolution.rejected, reason, edit=False)
+
+
+DeskStep = Callable[[Context, AfterSalesCase, str], Awaitable[bool | None]]
+# What each button on the desk card does (``DeskAction.what``), with the argument ``DeskAction.arg``;
+# a step that answers True is answered by redrawing the card with the buttons possible now.
+_DESK_STEPS: dict[str, DeskStep] = {
+    "accept": _accept, "resume": _resume, "resolve": _ask_resolution,
+    "reject": partial(_ask_reason, what="reject", action=CaseAction.reject, question=Question.case_reject_reason),
+    "wait": partial(_ask_reason, what="wait", action=CaseAction.wait_for_customer, question=Question.case_wait_reason),
+    "res": _resolution, "sev": _severity, "assign": _ask_assignee, "to": _assign_to,
+    "cat": partial(pick_category, card=DeskAction), "fine": _fine,
+}
+
+
+# The arguments a button may carry; any other is a stale or forged one ("expired").
+_ARGUMENTS: dict[str, Collection[str]] = {"res": cards.RESOLUTION_CODES, "sev": cards.SEVERITY_CODES,
+                                          "fine": ("R7", "R8")}
+# The desk card's step buttons and the life-cycle action each one takes.
+_BUTTON_ACTIONS = {"accept": CaseAction.accept, "reject": CaseAction.reject, "wait": CaseAction.wait_for_customer,
+                   "resume": CaseAction.customer_replied, "resolve": CaseAction.resolve}

@@ -17,8 +17,8 @@ from domain.parsing import ParsedMessage
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards, notices
-from handlers.aftersales.common import DESK, keep_files, refresh_sla, visible_case
-from handlers.aftersales.desk import case_for_button, change_category, pick_category, satisfaction, show_card
+from handlers.aftersales.common import DESK, case_for_button, keep_files, refresh_sla, visible_case
+from handlers.aftersales.desk import change_category, pick_category, satisfaction, show_card
 from handlers.context import Context
 from handlers.notify import people
 from handlers.orders.common import visible_order
@@ -41,22 +41,19 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
     if Role(ctx.person.role) is not Role.SALES:
         ctx.say("aftersales.sales_only")
         return
-    policy = ctx.app.config.policy
-    rules, calendar = policy.after_sales, ctx.app.calendar
+    rules, calendar = ctx.app.config.policy.after_sales, ctx.app.calendar
     sent_at = ctx.incoming.sent_at
-    queued = False
-    if not aftersales_open(sent_at, rules, calendar):
+    queued = not aftersales_open(sent_at, rules, calendar)
+    if queued and rules.outside_window != "queue":
+        # R11: not accepted — but said clearly, and the message (and its photos) kept as evidence.
         window = f"{rules.window_start:%H:%M}–{rules.window_end:%H:%M}"
-        if rules.outside_window != "queue":
-            # R11: not accepted — but said clearly, and the message (and its photos) kept as evidence.
-            await keep_files(ctx, ctx.incoming.files, None)
-            await ctx.audit("aftersales", "case.refused_outside_window",
-                            {"sent_at": sent_at.isoformat(), "window": window})
-            opens = next_window_start(sent_at, rules, calendar)
-            ctx.say("aftersales.outside_window", window=window,
-                    next=cards.fmt_time(ctx.language, opens, ctx.app.config.tz))
-            return
-        queued = True
+        await keep_files(ctx, ctx.incoming.files, None)
+        await ctx.audit("aftersales", "case.refused_outside_window",
+                        {"sent_at": sent_at.isoformat(), "window": window})
+        opens = next_window_start(sent_at, rules, calendar)
+        ctx.say("aftersales.outside_window", window=window,
+                next=cards.fmt_time(ctx.language, opens, ctx.app.config.tz))
+        return
 
     order, candidates = await _find_order(ctx, parsed)
     if order is None and not candidates:
@@ -107,9 +104,7 @@ async def _find_order(ctx: Context, parsed: ParsedMessage) -> tuple[Order | None
     names = ctx.spellings(name) if (name := parsed.as_typed("customer_name")) else ()
     rows = await case_store.orders_matching(ctx.session, phone=parsed.customer_phone, names=names)
     found = [o for o in rows if may_see(ctx.person, o)]
-    if len(found) == 1:
-        return found[0], []
-    return None, found
+    return (found[0], []) if len(found) == 1 else (None, found)
 
 
 def _description(text: str, order_ref: str | None) -> str:

@@ -36,13 +36,16 @@ def deadline_spec(text_key: str, due: datetime, *, buttons: bool) -> dict[str, o
     return {"kind": "case.deadline", "text": text_key, "due": due.isoformat(), "buttons": buttons}
 
 
-async def desk_card_text(session: AsyncSession, language: str, case: AfterSalesCase, tz: ZoneInfo, *,
-                         headline_key: str = "case.card", waiting: bool = True) -> str:
-    """The case card's text; with the customer wait's reason (``waiting``) as the desk sees it."""
+async def case_card(session: AsyncSession, language: str, case: AfterSalesCase, tz: ZoneInfo, *,
+                    headline_key: str = "case.card", note: str | None = None, desk: bool = True) -> Rendered:
+    """The desk's card of the case, with the customer wait's reason, or the sales person's (``desk=False``);
+    ``note`` is put above it."""
     count = len(await case_store.photos(session, case.id))
-    pause = await case_store.open_pause(session, case.id) if waiting else None
-    return cards.card(language, case, tz, photos=count, headline_key=headline_key,
+    pause = await case_store.open_pause(session, case.id) if desk else None
+    text = cards.card(language, case, tz, photos=count, headline_key=headline_key,
                       waiting_reason=pause.reason if pause else None)
+    buttons = cards.desk_buttons(language, case) if desk else cards.sales_buttons(language, case)
+    return Rendered(note + "\n" + text if note else text, buttons)
 
 
 def deadline_text(language: str, key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> str:
@@ -58,10 +61,16 @@ def ack_buttons(language: str, case: AfterSalesCase, due: datetime) -> Keyboard:
              Button(t(language, "button.esc_snooze"), EscalationAnswer(case.id, stamp, "snooze").pack())),)
 
 
+async def answers(session: AsyncSession, case: AfterSalesCase, due: datetime,
+                  events: tuple[str, ...] = ("escalation_ack",)) -> list[CaseEvent]:
+    """The 已处理 (and, when asked, 稍后) presses on the escalation of this breach, oldest first."""
+    rows = await reminders.case_events(session, case.id, events)
+    return [row for row in rows if json.loads(row.detail or "{}").get("breach") == due.isoformat()]
+
+
 async def acknowledgement(session: AsyncSession, case: AfterSalesCase, due: datetime) -> CaseEvent | None:
     """The 已处理 press that stopped the escalation of this breach, if any."""
-    rows = await reminders.case_events(session, case.id, ("escalation_ack",))
-    return next((row for row in rows if json.loads(row.detail or "{}").get("breach") == due.isoformat()), None)
+    return next(iter(await answers(session, case, due)), None)
 
 
 async def card_now(target: Target) -> Rendered | None:
@@ -69,11 +78,10 @@ async def card_now(target: Target) -> Rendered | None:
     if case is None or CaseState(case.state) in FINISHED:
         return None
     language, spec = target.language, target.spec
-    text = await desk_card_text(target.session, language, case, target.app.config.tz,
-                                headline_key=str(spec.get("headline") or "case.card"))
-    if spec.get("note"):
-        text = t(language, str(spec["note"]), number=case.number, **dict(spec.get("params") or {})) + "\n" + text
-    return Rendered(text, cards.desk_buttons(language, case))
+    params = dict(spec.get("params") or {})
+    note = t(language, str(spec["note"]), number=case.number, **params) if spec.get("note") else None
+    return await case_card(target.session, language, case, target.app.config.tz,
+                           headline_key=str(spec.get("headline") or "case.card"), note=note)
 
 
 async def score_now(target: Target) -> Rendered | None:

@@ -59,10 +59,9 @@ async def show_case(ctx: Context, case: AfterSalesCase) -> None:
     ctx.reply("\n".join(lines), buttons=buttons, entity=case.number)
 
 
-def _note(language: str, event: str, detail: dict[str, Any]) -> str | None:
+def _note(lang: str, event: str, detail: dict[str, Any]) -> str | None:
     """What a case's history line adds: the text, reason or note — or the category, severity, assignee,
     score or resolution the step set."""
-    lang = language
     extra = detail.get("text") or detail.get("reason") or detail.get("note")
     if event == "category_set":
         extra = t(lang, f"case.category.{detail.get('to')}")
@@ -79,8 +78,7 @@ def _note(language: str, event: str, detail: dict[str, Any]) -> str | None:
 
 async def returnday(ctx: Context, args: str) -> None:
     """/returnday 2026-12-17 — R12: this month's return day (15th–20th, a working day); notices are scheduled."""
-    policy = ctx.app.config.policy
-    rules, calendar = policy.after_sales, ctx.app.calendar
+    rules, calendar = ctx.app.config.policy.after_sales, ctx.app.calendar
     today = calendar.local(ctx.now).date()
     text = args.strip()
     if not text:

@@ -38,8 +38,7 @@ async def told_clerk(ctx: Context, data: ToldClerk) -> None:
         await record(ctx, order, "sales_told_clerk")
         clerks = [u for u in await people(ctx.session, Role.CLERK) if order.clerk_id in (None, u.id)]
         await notify_users(ctx.session, clerks, key=f"R6:told:{order.number}", now=ctx.now, entity=order.number,
-                           app=ctx.app, live=notices.reminder_spec("sweep.sales_told", 
-                                                                   buttons="clerk"))
+                           app=ctx.app, live=notices.reminder_spec("sweep.sales_told", buttons="clerk"))
     ctx.reply(ctx.t("sweep.told_ok", number=order.number), edit=True, entity=order.number)
 
 

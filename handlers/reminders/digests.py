@@ -117,8 +117,7 @@ def _sheet_text(language: str, day: date, open_orders: Sequence[Order], submitte
     lines = [t(language, "digest.daily_header", date=cards.fmt_date(language, day), open=len(open_orders),
                submitted=len(submitted), rush=len(rush))]
     lines.append("  " + " · ".join(f"{cards.state_label(language, s)} {n}" for s, n in by_state.items()))
-    troubled = [(o, _problems(o, day)) for o in open_orders]
-    troubled = [(o, p) for o, p in troubled if p]
+    troubled = [(o, problems) for o in open_orders if (problems := _problems(o, day))]
     if troubled:
         lines.append(t(language, "digest.problems", count=len(troubled)))
         for order, problems in troubled[:40]:

@@ -10,17 +10,16 @@ case events, so they are part of the case's history and survive restarts.
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from collections.abc import Callable
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, timezone
 
 from domain.aftersales import CaseState
-from domain.aftersales.case import FINISHED
 from domain.aftersales.sla import escalation_steps
 from domain.roles import Role
 from domain.texts import t
 from handlers.aftersales import cards as case_cards, notices
+from handlers.aftersales.common import case_for_button
 from handlers.context import Context
 from handlers.orders import cards
 from handlers.reminders.run import Sweep
@@ -39,21 +38,11 @@ async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
 
 async def _acknowledged(run: Sweep, case: AfterSalesCase, breach: datetime) -> tuple[bool, datetime | None]:
     """(acknowledged, snoozed-until) for this breach, from the case's history."""
-    rows = await candidates.case_events(run.session, case.id, ("escalation_ack", "escalation_snooze"))
-    acked, snoozed = False, None
-    for row in rows:
-        detail = json.loads(row.detail or "{}")
-        if detail.get("breach") != breach.isoformat():
-            continue
-        if row.event == "escalation_ack":
-            acked = True
-        else:
-            snoozed = run.calendar.add_working_hours(row.at, run.policy.after_sales.escalation_ack_working_hours)
-    return acked, snoozed
-
-
-def _text(key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> Callable[[str], str]:
-    return lambda language: notices.deadline_text(language, key, case, due, tz)
+    rows = await notices.answers(run.session, case, breach, ("escalation_ack", "escalation_snooze"))
+    snoozes = [row.at for row in rows if row.event == "escalation_snooze"]
+    hours = run.policy.after_sales.escalation_ack_working_hours
+    snoozed = run.calendar.add_working_hours(snoozes[-1], hours) if snoozes else None
+    return any(row.event == "escalation_ack" for row in rows), snoozed
 
 
 async def sla(run: Sweep) -> None:
@@ -63,8 +52,8 @@ async def sla(run: Sweep) -> None:
         if due is None or warn_at is None or due <= run.now:
             continue  # past the deadline: the escalation below speaks instead of the warning
         run.plan(await _owners(run, case), f"R14:warn:{case.number}:{due.isoformat()}",
-                 _text("sla.warning", case, due, tz), warn_at, entity=case.number,
-                 live=notices.deadline_spec("sla.warning", due, buttons=False))
+                 partial(notices.deadline_text, key="sla.warning", case=case, due=due, tz=tz), warn_at,
+                 entity=case.number, live=notices.deadline_spec("sla.warning", due, buttons=False))
     for case in await case_store.cases_due(run.session, run.now, column="next_due_at"):
         breach = case.next_due_at
         if breach is None:
@@ -76,7 +65,8 @@ async def sla(run: Sweep) -> None:
 
         def chase(users: list[User], slot: str, text_key: str, at: datetime, *, urgent: bool) -> None:
             """A breach notice with 已处理 / 稍后 (it climbs until someone presses one)."""
-            run.plan(users, slot, _text(text_key, case, breach, tz), at, entity=case.number, urgent=urgent,
+            text_for = partial(notices.deadline_text, key=text_key, case=case, due=breach, tz=tz)
+            run.plan(users, slot, text_for, at, entity=case.number, urgent=urgent,
                      buttons_for=partial(notices.ack_buttons, case=case, due=breach),
                      live=notices.deadline_spec(text_key, breach, buttons=True))
 
@@ -110,28 +100,26 @@ async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]
 
 async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
     """Acknowledging stops the climb; snoozing asks again later."""
-    case = await case_store.case_by_id(ctx.session, data.case_id)
-    if case is None:
-        ctx.callback_answer = ctx.t("button.expired")
+    if (case := await case_for_button(ctx, data.case_id)) is None:
         return
     breach = datetime.fromtimestamp(data.breach, tz=timezone.utc)
     acked = await notices.acknowledgement(ctx.session, case, breach)
-    if acked is not None or CaseState(case.state) in (*FINISHED, CaseState.resolved):
-        # Someone dealt with it already: say who and when, or what state the case is in now.
-        if acked is not None:
-            who = await ctx.session.get(User, acked.actor_id) if acked.actor_id else None
-            text = ctx.t("sla.already_acked", number=case.number, who=who.name if who else "—",
-                         at=case_cards.fmt_time(ctx.language, acked.at, ctx.app.config.tz))
-        else:
-            text = ctx.t("sla.case_moved_on", number=case.number, state=case_cards.state_label(ctx.language, case.state))
-        ctx.callback_answer = text
-        ctx.reply(text, edit=True, entity=case.number)
-        return
-    event = "escalation_ack" if data.what == "ack" else "escalation_snooze"
-    await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
-                               event=event, detail={"breach": breach.isoformat()}, evidence_id=ctx.evidence_id)
-    ctx.callback_answer = ctx.t(f"sla.{event}", number=case.number)
-    ctx.reply(ctx.t(f"sla.{event}", number=case.number), edit=True, entity=case.number)
+    # Someone dealt with it already: say who and when, or what state the case is in now.
+    if acked is not None:
+        who = await ctx.session.get(User, acked.actor_id) if acked.actor_id else None
+        text = ctx.t("sla.already_acked", number=case.number, who=who.name if who else "—",
+                     at=case_cards.fmt_time(ctx.language, acked.at, ctx.app.config.tz))
+    elif CaseState(case.state) in case_cards.SETTLED:
+        text = ctx.t("sla.case_moved_on", number=case.number,
+                     state=case_cards.state_label(ctx.language, case.state))
+    else:
+        event = "escalation_ack" if data.what == "ack" else "escalation_snooze"
+        await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
+                                   event=event, detail={"breach": breach.isoformat()},
+                                   evidence_id=ctx.evidence_id)
+        text = ctx.t(f"sla.{event}", number=case.number)
+    ctx.callback_answer = text
+    ctx.reply(text, edit=True, entity=case.number)
 
 
 def _return_day_text(day: date) -> Callable[[str], str]:

@@ -46,6 +46,7 @@ class Sweep:
         self.today = self.calendar.local(now).date()
         self.planned: list[Planned] = []
         self.fines = 0
+        self.released = 0  # drafts held on the return day and handed in now (R12)
         self._people: dict[tuple[str, int | None], list[User]] = {}
 
     async def people(self, role: Role, store_id: int | None = None) -> list[User]:
@@ -67,16 +68,12 @@ class Sweep:
 
     async def all_queued(self, key: str, users: list[User]) -> bool:
         """Whether ``key`` went to every one of ``users`` already — digests check this before
-        reading the whole order book, so a sweep after the digest hour stays cheap."""
-        if not users:
-            return True
+        reading the whole order book, so a sweep after the digest hour stays cheap (nobody: True)."""
         keys = [f"{key}:u{user.id}" for user in users]
         return len(await outbox.existing_keys(self.session, keys)) == len(keys)
 
     async def flush(self) -> int:
         """Queue what is planned and not queued before; returns how many were new."""
-        if not self.planned:
-            return 0
         seen = await outbox.existing_keys(self.session, [p.key for p in self.planned])
         queued = 0
         for p in self.planned:

@@ -70,8 +70,7 @@ async def placement(run: Sweep) -> None:
                          live=notices.reminder_spec(text_key, buttons="told"))
             elif duty.kind == REMIND_CLERK:
                 text_key = f"sweep.remind_clerk.{duty.rule}{late}"
-                run.plan(await run.clerks_of(order), key, _text(text_key, order),
-                         duty.due_at, entity=order.number,
+                run.plan(await run.clerks_of(order), key, _text(text_key, order), duty.due_at, entity=order.number,
                          buttons_for=partial(cards.clerk_buttons, order=order),
                          live=notices.reminder_spec(text_key, buttons="clerk"))
             elif duty.kind in (FINE_BOTH, FINE_CLERK):
@@ -117,19 +116,17 @@ async def pickups(run: Sweep) -> None:
                                rule_key=key, order=order)
 
 
-async def release_held_orders(run: Sweep) -> int:
+async def release_held_orders(run: Sweep) -> None:
     """R12: orders held on the return day are handed in on the next working day, unasked."""
     if not run.calendar.is_working_time(run.now):
-        return 0
-    released = 0
+        return
     for order in await drafts_held_until(run.session, run.today):
         ctx = await system_context(run.app, run.session, run.now, on_behalf_of=None,
                                    reason=f"return day over: releasing held draft {order.id}")
         await submit(ctx, order, run.now)
         run.plan(order.sales, f"R12:released:{order.number}", _text("sweep.released", order), run.now,
                  entity=order.number)
-        released += 1
-    return released
+        run.released += 1
 
 
 async def calendar_coverage(run: Sweep) -> None:
@@ -156,7 +153,7 @@ def _text(key: str, order: Order) -> Callable[[str], str]:
     return lambda language: notices.reminder_text(language, key, order)
 
 
-PARTS: tuple[tuple[str, Callable[[Sweep], Awaitable[object]]], ...] = (
+PARTS: tuple[tuple[str, Callable[[Sweep], Awaitable[None]]], ...] = (
     ("release_held_orders", release_held_orders),
     ("placement", placement),
     ("last_calls", last_calls),
@@ -178,12 +175,11 @@ async def sweep(app: App, now: datetime) -> SweepReport:
         try:
             async with app.sessions() as session, session.begin():
                 run = Sweep(app, session, now)
-                result = await part(run)
+                await part(run)
                 queued = await run.flush()
             report.queued += queued
             report.fines += run.fines
-            if name == "release_held_orders":
-                report.released += result if isinstance(result, int) else 0
+            report.released += run.released
             report.parts[name] = queued
         except Exception:
             log.exception("sweep part %s failed at %s; it runs again next sweep", name, now)
