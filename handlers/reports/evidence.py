@@ -31,9 +31,10 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.app import App, AppConfig
 from handlers.context import Context
+from handlers.reports.common import answer
 from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
 from handlers.types import EvidenceJob, OutgoingDocument, Reply
-from storage import checkpoints, outbox, reports
+from storage import checkpoints, reports
 from storage.audit import GENESIS, entry_digest
 from storage.merkle_tree import entry_leaf_bytes, leaf_indexes, stored_leaves
 from storage.models import AuditCheckpoint, AuditEntry, User
@@ -248,22 +249,19 @@ async def evidence(ctx: Context, args: str) -> None:
 
 
 async def send_document(session: AsyncSession, app: App, job: EvidenceJob, document: EvidenceDocument | None) -> None:
-    """Keep the checkpoint and queue the document to the reader (an answer: R18 does not hold it back)."""
+    """Keep the checkpoint and queue the document to the reader."""
     if document is None:  # gone between the request and the build (a restored backup): say so
-        await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
-                             text=t(job.language, "evidence.not_found", number=job.number))
+        await answer(session, app, job, t(job.language, "evidence.not_found", number=job.number))
         return
     await keep_checkpoint(session, document, job.now)
     folder = Path(app.config.files_dir) / "evidence"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{job.key.replace(':', '-')}-{file_name(job.number)}"
     path.write_text(document.html, encoding="utf-8")
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=caption(job.language, document),
-                         now=app.clock.now(), entity=job.number, answer=True,
-                         attachment={"kind": "document", "path": str(path), "mime_type": HTML,
-                                     "file_name": file_name(job.number)})
+    await answer(session, app, job, caption(job.language, document), entity=job.number,
+                 attachment={"kind": "document", "path": str(path), "mime_type": HTML,
+                             "file_name": file_name(job.number)})
 
 
 async def evidence_failed(session: AsyncSession, app: App, job: EvidenceJob) -> None:
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
-                         entity=job.number, text=t(job.language, "evidence.failed", number=job.number))
+    await answer(session, app, job, t(job.language, "evidence.failed", number=job.number), entity=job.number)

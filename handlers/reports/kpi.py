@@ -12,9 +12,9 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.app import App, AppConfig
 from handlers.context import Context
-from handlers.reports.common import period_label, period_problem, read_period_of, today
+from handlers.reports.common import answer, period_label, read_period_of, today
 from handlers.types import KpiJob
-from storage import outbox, reports
+from storage import reports
 from storage.scope import Scope
 from storage.users import store_by_code
 
@@ -84,9 +84,8 @@ async def kpi_request(ctx: Context, words: list[str]) -> KpiRequest | str:
     A string is the answer that says why it cannot be counted."""
     role = Role(ctx.person.role)
     reading = read_period_of(ctx, words)
-    problem = period_problem(ctx, reading)
-    if problem is not None:
-        return problem
+    if isinstance(reading, str):
+        return reading
     period, rest = reading.period, reading.rest
     if period is None or len(rest) > 1:
         return ctx.t("report.kpi.usage")
@@ -191,11 +190,9 @@ async def kpi(ctx: Context, args: str) -> None:
 
 
 async def send_kpi(session: AsyncSession, app: App, job: KpiJob, result: KpiResult) -> None:
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=result.text, now=app.clock.now(),
-                         answer=True)
+    await answer(session, app, job, result.text)
 
 
 async def kpi_failed(session: AsyncSession, app: App, job: KpiJob) -> None:
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
-                         text=t(job.language, "report.kpi.failed",
-                                period=period_label(job.language, Period(job.start, job.end))))
+    await answer(session, app, job, t(job.language, "report.kpi.failed",
+                                      period=period_label(job.language, Period(job.start, job.end))))
