@@ -20,7 +20,6 @@ from handlers.buttons import DraftAnswer
 from handlers.context import Context
 from handlers.groups import linking
 from handlers.groups.linking import LINKERS
-from handlers.types import Reply
 from storage import groups as group_store
 from storage import orders as order_store
 from storage.models import GroupLink, GroupRole, User
@@ -194,10 +193,7 @@ def _in_thread(ctx: Context) -> None:
     """Answers go where the question was: same topic, as a reply to the message (or the card
     whose button was pressed)."""
     incoming = ctx.incoming
-    placed: list[Reply] = []
-    for reply in ctx.replies:
-        if reply.chat_id == incoming.chat_id and reply.edit_message_id is None:
-            reply = dataclasses.replace(reply, thread_id=reply.thread_id or incoming.thread_id,
-                                        reply_to_message_id=reply.reply_to_message_id or incoming.message_id)
-        placed.append(reply)
-    ctx.replies[:] = placed
+    ctx.replies[:] = [dataclasses.replace(r, thread_id=r.thread_id or incoming.thread_id,
+                                          reply_to_message_id=r.reply_to_message_id or incoming.message_id)
+                      if r.chat_id == incoming.chat_id and r.edit_message_id is None else r
+                      for r in ctx.replies]
