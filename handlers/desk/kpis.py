@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from domain.reports import KPI_NAMES, KpiCounts, Period
+from domain.reports import KpiCounts, Period
 from handlers.context import Context
 from handlers.reports.jobs import computed
 from handlers.reports.kpi import KpiAnswer, KpiResult, kpi_job, kpi_request
@@ -32,8 +32,6 @@ async def kpis(ctx: Context, period: str, who: str = "") -> tuple[KpiAnswer, Tre
     for week, counted in result.trend:
         trend.weeks.append(week)
         trend.counts.append(counted)
-        rates = counted.rates()
-        for name in KPI_NAMES:
-            rate = rates[name]
+        for name, rate in counted.rates().items():  # KPI_NAMES, in that order
             trend.series.setdefault(name, []).append(None if rate.percent is None else round(float(rate.percent), 1))
     return result.answer, trend
