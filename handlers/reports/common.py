@@ -56,5 +56,5 @@ def period_label(language: str, period: Period) -> str:
 async def answer(session: AsyncSession, app: App, job: ExportJob | EvidenceJob | KpiJob, text: str, *,
                  entity: str | None = None, attachment: dict[str, str] | None = None) -> None:
     """Queue ``text`` to the person who asked for ``job`` (an answer: R18 does not hold it back)."""
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=text, now=app.clock.now(), entity=entity,
-                         attachment=attachment, answer=True)
+    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=text, now=app.clock.now(),
+                         entity=entity, attachment=attachment, answer=True)

@@ -155,9 +155,8 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
         failed[entry.seq] = ("hash" if not content_ok else "prev_hash" if not link_ok
                              else "" if in_tree else "Merkle")
     verified = not any(failed.values()) and proof.published_ok
-    published = proof.published
     bundle = make_bundle(number=found.number, public_key=proof.public_key, checkpoint=proof.note,
-                         proved=sorted(proved), published=published.note if published else None,
+                         proved=sorted(proved), published=proof.published.note if proof.published else None,
                          consistency=proof.consistency)
     entry_leaf = {seq: at for (seq, kind), at in proof.indexes.items() if kind == ENTRY}
     photo_leaf = {seq: at for (seq, kind), at in proof.indexes.items() if kind == PHOTO}

@@ -88,7 +88,8 @@ async def overdue(ctx: Context, args: str) -> None:
                        else ("placement", order.order_date))
         problem = ctx.t(f"report.overdue.{late}", date=cards.fmt_date(lang, since))
         lines.append(ctx.t("report.overdue.row", number=order.number, store=order.store.name if order.store else "—",
-                           customer=order.customer_name or "—", state=cards.state_label(lang, order.state), problem=problem))
+                           customer=order.customer_name or "—", state=cards.state_label(lang, order.state),
+                           problem=problem))
     tz = ctx.app.config.tz
     for case in cases:
         lines.append(ctx.t("report.overdue.case_row", number=case.number,
@@ -109,8 +110,8 @@ async def backorders(ctx: Context, args: str) -> None:
     lines = [ctx.t("report.backorders.header", count=len(rows))]
     for line, order in rows:
         lines.append(ctx.t("report.backorders.row", eta=cards.fmt_date(lang, line.eta), number=order.number,
-                           store=order.store.name if order.store else "—", customer=order.customer_name or "—",
-                           line=cards.line_text(lang, line)))
+                           store=order.store.name if order.store else "—",
+                           customer=order.customer_name or "—", line=cards.line_text(lang, line)))
     ctx.reply("\n".join(lines))
 
 
