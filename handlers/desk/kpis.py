@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from domain.reports import KPI_NAMES, KpiCounts, Period
+from domain.reports import KpiCounts, Period
 from handlers.context import Context
 from handlers.reports.jobs import computed
-from handlers.reports.kpi import KpiAnswer, KpiResult, kpi_job, kpi_request
+from handlers.reports.kpi import KpiAnswer, KpiResult, kpi_request
 
 PERIODS = ("本周", "上周", "本月", "上月", "今年", "去年")
 
@@ -22,18 +22,16 @@ class Trend:
 
 async def kpis(ctx: Context, period: str, who: str = "") -> tuple[KpiAnswer, Trend]:
     words = [w for w in (period.strip() or "本月").split() if w] + ([who.strip()] if who.strip() else [])
-    request = await kpi_request(ctx, words)
+    job = await kpi_request(ctx, words, trend=True)
     trend = Trend()
-    if isinstance(request, str):
-        return KpiAnswer(refusal=request), trend
+    if isinstance(job, str):
+        return KpiAnswer(refusal=job), trend
     # The period's counts and the 8 weeks' are the worker's (a year is seconds of queries): the
     # page waits for them, the chats do not.
-    result: KpiResult = await computed(ctx.app, ctx.session, kpi_job(ctx, request, trend=True))
+    result: KpiResult = await computed(ctx.app, ctx.session, job)
     for week, counted in result.trend:
         trend.weeks.append(week)
         trend.counts.append(counted)
-        rates = counted.rates()
-        for name in KPI_NAMES:
-            rate = rates[name]
+        for name, rate in counted.rates().items():  # KPI_NAMES, in that order
             trend.series.setdefault(name, []).append(None if rate.percent is None else round(float(rate.percent), 1))
     return result.answer, trend

@@ -5,6 +5,8 @@ meant for it — a command, a mention of it, a reply to one of its messages, an 
 after-sales request from a registered sales person of that store — and keeps everything
 else in the audit log without a word (the update was recorded before any of this runs).
 What it does answer goes into the same topic, as a reply to the message it answers.
+Service messages — the bot added, members joining or leaving, the group upgraded to a
+supergroup (a new chat id, which every link follows) — are handled here too.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from collections.abc import Awaitable, Callable
 from domain.roles import Role
 from handlers.buttons import DraftAnswer
 from handlers.context import Context
-from handlers.groups import linking, membership
+from handlers.groups import linking
 from handlers.groups.linking import LINKERS
-from handlers.types import Reply
 from storage import groups as group_store
 from storage import orders as order_store
 from storage.models import GroupLink, GroupRole, User
@@ -38,13 +39,40 @@ async def route(ctx: Context, then: Route) -> None:
     ctx.group = link if link is not None and link.role is not GroupRole.UNLINKED else None
     ctx.group_checked = True
     if incoming.event is not None:
-        await membership.on_event(ctx, link)
+        await _on_event(ctx, link)
         return
     if incoming.kind == "callback":
         await _press(ctx, then)
     else:
-        await _message(ctx, then, link)
+        await _message(ctx, then)
     _in_thread(ctx)
+
+
+async def _on_event(ctx: Context, link: GroupLink | None) -> None:
+    incoming = ctx.incoming
+    event = incoming.event
+    assert event is not None
+    chat_id = incoming.chat_id
+    if event.kind == "joined":
+        for user_id in event.user_ids:
+            await group_store.rejoined(ctx.session, chat_id, user_id)
+        if ctx.app.config.bot_id in event.user_ids and (link is None or link.role is GroupRole.UNLINKED):
+            # Added to a group: say once what the group needs; after that, silence until linked.
+            if await group_store.mark_told(ctx.session, chat_id, title=incoming.chat_title, now=ctx.now):
+                ctx.say("group.unlinked")
+    elif event.kind == "left":
+        for user_id in event.user_ids:
+            if user_id != ctx.app.config.bot_id:
+                # Their messages stay in the log; they just cannot act here any more.
+                await group_store.left(ctx.session, chat_id, user_id, ctx.now)
+    elif event.kind == "migrated_to" and event.chat_id is not None:
+        # Telegram also says so in the new supergroup (migrated_from); acting on one of the
+        # two keeps the move from racing itself across the two chats' lanes.
+        old, new = chat_id, event.chat_id
+        moved = await group_store.move(ctx.session, old, new)
+        if moved is not None:
+            await ctx.audit(f"group:{new}", "group.migrated", {"from": old, "to": new, "role": moved.role.value},
+                            by=incoming.user_id)
 
 
 async def _press(ctx: Context, then: Route) -> None:
@@ -72,7 +100,7 @@ async def _press(ctx: Context, then: Route) -> None:
     await then(ctx)
 
 
-async def _message(ctx: Context, then: Route, link: GroupLink | None) -> None:
+async def _message(ctx: Context, then: Route) -> None:
     incoming = ctx.incoming
     command = incoming.command
     name = command[0].lstrip("/") if command else None
@@ -165,10 +193,7 @@ def _in_thread(ctx: Context) -> None:
     """Answers go where the question was: same topic, as a reply to the message (or the card
     whose button was pressed)."""
     incoming = ctx.incoming
-    placed: list[Reply] = []
-    for reply in ctx.replies:
-        if reply.chat_id == incoming.chat_id and reply.edit_message_id is None:
-            reply = dataclasses.replace(reply, thread_id=reply.thread_id or incoming.thread_id,
-                                        reply_to_message_id=reply.reply_to_message_id or incoming.message_id)
-        placed.append(reply)
-    ctx.replies[:] = placed
+    ctx.replies[:] = [dataclasses.replace(r, thread_id=r.thread_id or incoming.thread_id,
+                                          reply_to_message_id=r.reply_to_message_id or incoming.message_id)
+                      if r.chat_id == incoming.chat_id and r.edit_message_id is None else r
+                      for r in ctx.replies]

@@ -71,13 +71,12 @@ async def raise_alarm(app: App, session: AsyncSession, now: datetime, row: Audit
 async def verify_published(app: App, session: AsyncSession, now: datetime,
                            rebuilt: tuple[MerkleTree, list[int]] | None = None) -> ConsistencyReport | None:
     """Prove the log extends the last published checkpoint; alarm if it does not. None: nothing published yet."""
-    signer = app.config.audit_signer
-    last = await checkpoints.last_published(session, signer.verifier if signer else None)
+    verifier = app.config.audit_signer.verifier if app.config.audit_signer else None
+    last = await checkpoints.last_published(session, verifier)
     if last is None:
         return None
     row, checkpoint = last
-    report = await checkpoints.check_against(session, checkpoint, signer.verifier if signer else None,
-                                             rebuilt=rebuilt)
+    report = await checkpoints.check_against(session, checkpoint, verifier, rebuilt=rebuilt)
     if not report.ok:
         await raise_alarm(app, session, now, row, report)
     return report
@@ -103,8 +102,7 @@ async def publish(app: App, session: AsyncSession, now: datetime, *, purpose: st
 
 async def daily_checkpoint(run: Sweep) -> None:
     """Sweep part: the day's checkpoint, sent with the R15 tracking sheet."""
-    slot = daily_slot(run.calendar, run.now, run.policy.digests.daily_at)
-    if slot is None:
+    if (slot := daily_slot(run.calendar, run.now, run.policy.digests.daily_at)) is None:
         return
     day, due_at = slot
     done = f"audit:daily:{day.isoformat()}"  # once a day, whatever came of it

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from domain.reports import Period, PeriodReading, read_period
 from domain.roles import Role
 from domain.texts import t
+from handlers.app import App
 from handlers.context import Context
+from handlers.types import EvidenceJob, ExportJob, KpiJob
+from storage import outbox
 from storage.scope import Scope
 
 MANAGERS = frozenset({Role.MANAGER})
@@ -33,14 +38,12 @@ def sees_contacts(ctx: Context) -> bool:
     return ctx.user is not None and Role(ctx.user.role) in CONTACT_ROLES
 
 
-def read_period_of(ctx: Context, words: list[str], *, default: str = "本月") -> PeriodReading:
-    return read_period(words, today(ctx), default=default)
-
-
-def period_problem(ctx: Context, reading: PeriodReading) -> str | None:
-    """The answer to a period that cannot be counted (unknown, future, backwards, invalid), or None when it can."""
+def read_period_of(ctx: Context, words: list[str]) -> PeriodReading | str:
+    """The period ``words`` start with (本月 without one), or the answer to a period that cannot be
+    counted (unknown, future, backwards, invalid)."""
+    reading = read_period(words, today(ctx))
     if reading.problem is None:
-        return None
+        return reading
     span = {"start": reading.period.start.isoformat(), "end": reading.period.end.isoformat()} if reading.period else {}
     return ctx.t(f"report.period.{reading.problem}", words=reading.words, word=reading.words,
                  forms=ctx.t("report.period.forms"), **span)
@@ -48,3 +51,10 @@ def period_problem(ctx: Context, reading: PeriodReading) -> str | None:
 
 def period_label(language: str, period: Period) -> str:
     return t(language, "report.period", start=period.start.isoformat(), end=period.end.isoformat())
+
+
+async def answer(session: AsyncSession, app: App, job: ExportJob | EvidenceJob | KpiJob, text: str, *,
+                 entity: str | None = None, attachment: dict[str, str] | None = None) -> None:
+    """Queue ``text`` to the person who asked for ``job`` (an answer: R18 does not hold it back)."""
+    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=text, now=app.clock.now(),
+                         entity=entity, attachment=attachment, answer=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,12 +31,13 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.app import App, AppConfig
 from handlers.context import Context
+from handlers.reports.common import answer
 from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
 from handlers.types import EvidenceJob, OutgoingDocument, Reply
-from storage import checkpoints, outbox, reports
+from storage import checkpoints, reports
 from storage.audit import GENESIS, entry_digest
 from storage.merkle_tree import entry_leaf_bytes, leaf_indexes, stored_leaves
-from storage.models import AuditCheckpoint, User
+from storage.models import AuditCheckpoint, AuditEntry, User
 
 if TYPE_CHECKING:  # jinja2 is imported when a document is rendered, in the worker: not by the bot's loop
     from jinja2 import Environment
@@ -91,52 +92,8 @@ def _when(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
-def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int, User], generated_at: datetime,
-           generated_by: str, proof: Proof) -> tuple[str, bool]:
-    """The HTML document and whether every entry verified (chain and tree)."""
-    by_telegram = {u.telegram_id: u.name for u in people.values()}
-    is_case = found.case is not None
-
-    def person(user_id: int | None) -> str:
-        return people[user_id].name if user_id in people else "—"
-
-    def actor(telegram_id: int | None) -> str:
-        if telegram_id is None:
-            return t(lang, "order.system")
-        return f"{by_telegram.get(telegram_id, '?')} ({telegram_id})"
-
-    proved: list[tuple[int, bytes, list[bytes]]] = []
-    entries: list[dict[str, Any]] = []
-    leaf_of_seq = {seq: index for (seq, kind), index in proof.indexes.items() if kind == ENTRY}
-    tree_ok = True
-    for entry in found.entries:
-        # The content matches its hash, and prev_hash the entry before it.
-        content_ok = entry_digest(entry) == entry.hash
-        link_ok = entry.prev_hash == (GENESIS if entry.seq == 1 else found.predecessors.get(entry.seq - 1))
-        in_tree = False
-        for kind, data in entry_leaf_bytes(entry):
-            at = proof.indexes.get((entry.seq, kind))
-            if at is None or at >= proof.tree.size:
-                continue
-            proved.append((at, data, proof.tree.inclusion_proof(at)))
-            if kind == ENTRY:
-                in_tree = proof.tree.leaf(at) == leaf_hash(data)
-        tree_ok &= in_tree
-        ok = content_ok and link_ok and in_tree
-        mark = "✔" if ok else "✘ " + ("hash" if not content_ok else "prev_hash" if not link_ok else "Merkle")
-        # Raw Telegram updates stay in the proof block; the reader gets what happened, in words.
-        what: list[str] = []
-        if entry.kind == "state_change":
-            what = [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload)
-        elif entry.kind == "file":
-            what = detail_lines(lang, entry.payload, skip=("case",))
-        entries.append({"leaf": leaf_of_seq.get(entry.seq, ""), "seq": entry.seq,
-                        "time": _when(entry.recorded_at, tz), "kind": kind_label(lang, entry.kind),
-                        "actor": actor(entry.actor_id), "entity": entry.entity or "",
-                        "text": display_text(entry.text), "what": what, "prev_hash": entry.prev_hash,
-                        "hash": entry.hash, "ok": ok, "mark": mark})
-    verified = all(e["ok"] for e in entries) and proof.published_ok
-
+def _record(lang: str, found: reports.Evidence) -> list[tuple[str, str]]:
+    """The order's or case's own fields, labelled as the export's columns."""
     fields: tuple[tuple[str, Any], ...] = ()
     if found.order is not None:
         o = found.order
@@ -153,43 +110,64 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
                   ("category", t(lang, f"case.category.{c.category}")),
                   ("severity", t(lang, f"case.severity.{c.severity}")), ("description", c.description),
                   ("case_state", t(lang, f"case.state.{c.state}")))
-    record = [(t(lang, f"export.col.{key}"), str(value or "—")) for key, value in fields]
+    return [(t(lang, f"export.col.{key}"), str(value or "—")) for key, value in fields]
 
-    messages = [{"leaf": leaf_of_seq.get(e.seq, ""), "seq": e.seq, "time": _when(e.telegram_time or e.recorded_at, tz),
-                 "actor": actor(e.actor_id), "text": display_text(e.text),
-                 "version": t(lang, "evidence.original") if e.version == 1 else t(lang, "evidence.edit", version=e.version)}
-                for e in found.entries if e.kind in ("inbound", "inbound_edit")]
-    seq_of_id = {e.id: e.seq for e in found.entries}
-    history = []
-    for event in found.events:
-        change = ""
-        if event.to_state:
-            change = (f"{state_label(lang, event.from_state, case=is_case)} → "
-                      f"{state_label(lang, event.to_state, case=is_case)}").strip()
-        history.append({"time": _when(event.at, tz), "actor": person(event.actor_id),
-                        "label": event_label(lang, event.event, case=is_case), "change": change,
-                        "detail": detail_lines(lang, event.detail),
-                        "evidence": seq_of_id.get(event.evidence_id, "") if event.evidence_id else ""})
-    photos = [{"time": _when(p.added_at, tz), "sha256": p.sha256 or "—", "size": p.size or "—",
-               "leaf": proof.indexes.get((seq_of_id.get(p.audit_id or 0, 0), PHOTO))}  # seq 0: none (they start at 1)
-              for p in found.photos]
-    fines = [{"number": f.number, "rule": f.rule, "person": person(f.person_id), "amount": f.amount_yuan,
-              "state": t(lang, f"fine.state.{f.state}"), "reason": f.reason, "proposed_at": _when(f.proposed_at, tz),
-              "decided_at": _when(f.decided_at, tz)} for f in found.fines]
-    published = proof.published
+
+def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int, User], generated_at: datetime,
+           generated_by: str, proof: Proof) -> tuple[str, bool]:
+    """The HTML document and whether every entry verified (chain and tree).
+
+    The checks are made here; the template lays out the record, messages, history, photos,
+    fines and entries with the helpers it is given."""
+    by_telegram = {u.telegram_id: u.name for u in people.values()}
+    is_case = found.case is not None
+
+    def person(user_id: int | None) -> str:
+        return people[user_id].name if user_id in people else "—"
+
+    def actor(telegram_id: int | None) -> str:
+        if telegram_id is None:
+            return t(lang, "order.system")
+        return f"{by_telegram.get(telegram_id, '?')} ({telegram_id})"
+
+    def what(entry: AuditEntry) -> list[str]:
+        # Raw Telegram updates stay in the proof block; the reader gets what happened, in words.
+        if entry.kind == "state_change":
+            return [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload)
+        return detail_lines(lang, entry.payload, skip=("case",)) if entry.kind == "file" else []
+
+    proved: list[tuple[int, bytes, list[bytes]]] = []
+    failed: dict[int, str] = {}  # seq → the check it failed ("" when it verified)
+    tree_ok = True
+    for entry in found.entries:
+        # The content matches its hash, and prev_hash the entry before it.
+        content_ok = entry_digest(entry) == entry.hash
+        link_ok = entry.prev_hash == (GENESIS if entry.seq == 1 else found.predecessors.get(entry.seq - 1))
+        in_tree = False
+        for kind, data in entry_leaf_bytes(entry):
+            at = proof.indexes.get((entry.seq, kind))
+            if at is None or at >= proof.tree.size:
+                continue
+            proved.append((at, data, proof.tree.inclusion_proof(at)))
+            if kind == ENTRY:
+                in_tree = proof.tree.leaf(at) == leaf_hash(data)
+        tree_ok &= in_tree
+        failed[entry.seq] = ("hash" if not content_ok else "prev_hash" if not link_ok
+                             else "" if in_tree else "Merkle")
+    verified = not any(failed.values()) and proof.published_ok
     bundle = make_bundle(number=found.number, public_key=proof.public_key, checkpoint=proof.note,
-                         proved=sorted(proved), published=published.note if published else None,
+                         proved=sorted(proved), published=proof.published.note if proof.published else None,
                          consistency=proof.consistency)
+    entry_leaf = {seq: at for (seq, kind), at in proof.indexes.items() if kind == ENTRY}
+    photo_leaf = {seq: at for (seq, kind), at in proof.indexes.items() if kind == PHOTO}
     html = _environment().get_template("evidence.html").render(
-        lang=lang, t=lambda key, **kw: t(lang, key, **kw), number=found.number,
-        generated_at=_when(generated_at, tz), generated_by=generated_by, verified=verified,
-        record=record, messages=messages, history=history, photos=photos, fines=fines, entries=entries,
-        proof={"signed": proof.signed, "ok": tree_ok and proof.published_ok,
-               "size": proof.checkpoint.size, "checkpoint": proof.note,
-               "public_key": proof.public_key,
-               "published_at": _when(published.created_at, tz) if published else None,
-               "published_size": published.tree_size if published else None},
-        bundle=bundle)
+        lang=lang, t=partial(t, lang), when=partial(_when, tz=tz), person=person, actor=actor, what=what,
+        kind_label=partial(kind_label, lang), event_label=partial(event_label, lang, case=is_case),
+        state_label=partial(state_label, lang, case=is_case), detail_lines=partial(detail_lines, lang),
+        display_text=display_text, found=found, number=found.number, record=_record(lang, found),
+        generated_at=_when(generated_at, tz), generated_by=generated_by, verified=verified, failed=failed,
+        tree_ok=tree_ok, proof=proof, entry_leaf=entry_leaf, photo_leaf=photo_leaf,
+        seq_of_id={e.id: e.seq for e in found.entries}, bundle=bundle)
     return html, verified
 
 
@@ -270,22 +248,19 @@ async def evidence(ctx: Context, args: str) -> None:
 
 
 async def send_document(session: AsyncSession, app: App, job: EvidenceJob, document: EvidenceDocument | None) -> None:
-    """Keep the checkpoint and queue the document to the reader (an answer: R18 does not hold it back)."""
+    """Keep the checkpoint and queue the document to the reader."""
     if document is None:  # gone between the request and the build (a restored backup): say so
-        await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
-                             text=t(job.language, "evidence.not_found", number=job.number))
+        await answer(session, app, job, t(job.language, "evidence.not_found", number=job.number))
         return
     await keep_checkpoint(session, document, job.now)
     folder = Path(app.config.files_dir) / "evidence"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{job.key.replace(':', '-')}-{file_name(job.number)}"
     path.write_text(document.html, encoding="utf-8")
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=caption(job.language, document),
-                         now=app.clock.now(), entity=job.number, answer=True,
-                         attachment={"kind": "document", "path": str(path), "mime_type": HTML,
-                                     "file_name": file_name(job.number)})
+    await answer(session, app, job, caption(job.language, document), entity=job.number,
+                 attachment={"kind": "document", "path": str(path), "mime_type": HTML,
+                             "file_name": file_name(job.number)})
 
 
 async def evidence_failed(session: AsyncSession, app: App, job: EvidenceJob) -> None:
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
-                         entity=job.number, text=t(job.language, "evidence.failed", number=job.number))
+    await answer(session, app, job, t(job.language, "evidence.failed", number=job.number), entity=job.number)

@@ -28,9 +28,9 @@ from domain.texts import t
 from handlers.context import Context
 from handlers.orders.cards import line_text
 from handlers.app import App, AppConfig
-from handlers.reports.common import period_problem, read_period_of, sees_contacts
+from handlers.reports.common import answer, read_period_of, sees_contacts
 from handlers.types import ExportJob, OutgoingDocument, Reply
-from storage import outbox, reports
+from storage import reports
 from storage.reports import utc_bounds
 
 if TYPE_CHECKING:  # openpyxl (~24 MB with numpy and lxml) is imported where a workbook is built: the worker
@@ -213,13 +213,12 @@ async def export(ctx: Context, args: str) -> None:
     words = args.split()
     aliases = {"订单": "orders", "售后": "aftersales", "罚款": "fines", "cases": "aftersales"}
     kind = aliases.get(words[0], words[0].lower()) if words else ""
-    reading = read_period_of(ctx, words[1:])
-    problem = period_problem(ctx, reading) if kind in KINDS else None
-    if problem is not None:
-        ctx.reply(problem)
+    reading = read_period_of(ctx, words[1:]) if kind in KINDS else None
+    if isinstance(reading, str):
+        ctx.reply(reading)
         return
-    period, rest = reading.period, reading.rest
-    if kind not in KINDS or period is None or rest:
+    period = reading.period if reading is not None and not reading.rest else None
+    if period is None:
         ctx.say("report.export.usage")
         return
     job = ExportJob(kind, period.start, period.end, ctx.language, sees_contacts(ctx), ctx.incoming.chat_id,
@@ -253,14 +252,13 @@ async def write_export(session: AsyncSession, config: AppConfig, job: ExportJob)
 
 
 async def send_export(session: AsyncSession, app: App, job: ExportJob, written: tuple[str, int]) -> None:
-    """Queue the finished workbook to the person who asked (an answer: R18 does not hold it back)."""
+    """Queue the finished workbook to the person who asked."""
     path, rows = written
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=caption(job, rows), now=app.clock.now(),
-                         attachment={"kind": "document", "path": path, "mime_type": XLSX,
-                                     "file_name": file_name(job.kind, Period(job.start, job.end))},
-                         answer=True)
+    await answer(session, app, job, caption(job, rows),
+                 attachment={"kind": "document", "path": path, "mime_type": XLSX,
+                             "file_name": file_name(job.kind, Period(job.start, job.end))})
 
 
 async def export_failed(session: AsyncSession, app: App, job: ExportJob) -> None:
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
-                         text=t(job.language, "report.export.failed", kind=t(job.language, f"export.sheet.{job.kind}")))
+    await answer(session, app, job, t(job.language, "report.export.failed",
+                                      kind=t(job.language, f"export.sheet.{job.kind}")))

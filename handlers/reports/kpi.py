@@ -12,9 +12,9 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.app import App, AppConfig
 from handlers.context import Context
-from handlers.reports.common import period_label, period_problem, read_period_of, today
+from handlers.reports.common import answer, period_label, read_period_of, today
 from handlers.types import KpiJob
-from storage import outbox, reports
+from storage import reports
 from storage.scope import Scope
 from storage.users import store_by_code
 
@@ -68,25 +68,14 @@ class KpiAnswer:
     by_clerk: list[tuple[str, KpiCounts]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class KpiRequest:
-    """What a /kpi asks for, read and limited to the asker's role: counted inline or by the worker."""
-
-    period: Period
-    scope: Scope
-    scope_name: str
-    breakdown: bool  # by store and by clerk
-
-
-async def kpi_request(ctx: Context, words: list[str]) -> KpiRequest | str:
+async def kpi_request(ctx: Context, words: list[str], *, trend: bool = False) -> KpiJob | str:
     """/kpi's reading of ``words`` (period, then a store or clerk) with the role's limits applied:
     a store manager counts their store, a clerk themselves; others' figures only to managers.
-    A string is the answer that says why it cannot be counted."""
+    The job counts it, inline or by the worker; a string is the answer that says why it cannot be counted."""
     role = Role(ctx.person.role)
     reading = read_period_of(ctx, words)
-    problem = period_problem(ctx, reading)
-    if problem is not None:
-        return problem
+    if isinstance(reading, str):
+        return reading
     period, rest = reading.period, reading.rest
     if period is None or len(rest) > 1:
         return ctx.t("report.kpi.usage")
@@ -112,13 +101,9 @@ async def kpi_request(ctx: Context, words: list[str]) -> KpiRequest | str:
         if rest and scope.clerk_id != ctx.person.id:
             return ctx.t("report.kpi.other_store")
         scope, scope_name, breakdown = Scope(clerk_id=ctx.person.id), ctx.person.name, False
-    return KpiRequest(period, scope, scope_name, breakdown)
-
-
-def kpi_job(ctx: Context, request: KpiRequest, *, trend: bool = False) -> KpiJob:
-    return KpiJob(request.period.start, request.period.end, request.scope.store_id, request.scope.clerk_id,
-                  request.scope_name, request.breakdown, today(ctx), ctx.now, ctx.language, ctx.incoming.chat_id,
-                  key=f"kpi:{ctx.evidence_id}", trend=trend)
+    return KpiJob(period.start, period.end, scope.store_id, scope.clerk_id, scope_name, breakdown,
+                  today(ctx), ctx.now, ctx.language, ctx.incoming.chat_id, key=f"kpi:{ctx.evidence_id}",
+                  trend=trend)
 
 
 async def kpi_figures(session: AsyncSession, config: AppConfig, job: KpiJob) -> KpiAnswer:
@@ -177,25 +162,22 @@ async def kpi(ctx: Context, args: str) -> None:
 
     A period of up to a month is counted at once; a longer one (今年, 去年, a range) by the worker,
     after a "⏳" answer, so the other chats do not wait for it."""
-    request = await kpi_request(ctx, args.split())
-    if isinstance(request, str):
-        ctx.reply(request)
+    job = await kpi_request(ctx, args.split())
+    if isinstance(job, str):
+        ctx.reply(job)
         return
-    job = kpi_job(ctx, request)
-    long = (request.period.end - request.period.start).days + 1 > INLINE_DAYS
-    if ctx.app.jobs is None or not long:
+    if ctx.app.jobs is None or (job.end - job.start).days + 1 <= INLINE_DAYS:
         ctx.reply(kpi_text(ctx.language, await kpi_figures(ctx.session, ctx.app.config, job)))
         return
-    ctx.say("report.kpi.preparing", period=period_label(ctx.language, request.period), scope=request.scope_name)
+    ctx.say("report.kpi.preparing", period=period_label(ctx.language, Period(job.start, job.end)),
+            scope=job.scope_name)
     ctx.jobs.append(job)
 
 
 async def send_kpi(session: AsyncSession, app: App, job: KpiJob, result: KpiResult) -> None:
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, text=result.text, now=app.clock.now(),
-                         answer=True)
+    await answer(session, app, job, result.text)
 
 
 async def kpi_failed(session: AsyncSession, app: App, job: KpiJob) -> None:
-    await outbox.enqueue(session, key=job.key, chat_id=job.chat_id, now=app.clock.now(), answer=True,
-                         text=t(job.language, "report.kpi.failed",
-                                period=period_label(job.language, Period(job.start, job.end))))
+    await answer(session, app, job, t(job.language, "report.kpi.failed",
+                                      period=period_label(job.language, Period(job.start, job.end))))

@@ -74,10 +74,6 @@ def status_text(lang: str, figures: reports.StatusFigures, *, scope_name: str, d
     return "\n".join(lines)
 
 
-def _customer(order: Order) -> str:
-    return order.customer_name or "—"
-
-
 async def overdue(ctx: Context, args: str) -> None:
     """Order date passed and not placed; pickup late; after-sales past their SLA — oldest first."""
     lang, day, scope = ctx.language, today(ctx), scope_for(ctx)
@@ -92,7 +88,8 @@ async def overdue(ctx: Context, args: str) -> None:
                        else ("placement", order.order_date))
         problem = ctx.t(f"report.overdue.{late}", date=cards.fmt_date(lang, since))
         lines.append(ctx.t("report.overdue.row", number=order.number, store=order.store.name if order.store else "—",
-                           customer=_customer(order), state=cards.state_label(lang, order.state), problem=problem))
+                           customer=order.customer_name or "—", state=cards.state_label(lang, order.state),
+                           problem=problem))
     tz = ctx.app.config.tz
     for case in cases:
         lines.append(ctx.t("report.overdue.case_row", number=case.number,
@@ -113,8 +110,8 @@ async def backorders(ctx: Context, args: str) -> None:
     lines = [ctx.t("report.backorders.header", count=len(rows))]
     for line, order in rows:
         lines.append(ctx.t("report.backorders.row", eta=cards.fmt_date(lang, line.eta), number=order.number,
-                           store=order.store.name if order.store else "—", customer=_customer(order),
-                           line=cards.line_text(lang, line)))
+                           store=order.store.name if order.store else "—",
+                           customer=order.customer_name or "—", line=cards.line_text(lang, line)))
     ctx.reply("\n".join(lines))
 
 
