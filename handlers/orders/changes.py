@@ -113,10 +113,8 @@ async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, o
     transition(OrderState(order.state), Action.change)  # refuses changes after delivery / on closed orders
     request = request if request is not None else request_from_parse(parsed)
     if not request:
-        if origin == "edit":
-            ctx.say("edit.no_change", number=order.number)
-        else:
-            ctx.say("change.nothing_reply" if by_reply else "change.nothing", number=order.number)
+        nothing = "change.nothing_reply" if by_reply else "change.nothing"
+        ctx.say("edit.no_change" if origin == "edit" else nothing, number=order.number)
         return
     await propose(ctx, order, request, origin=origin)
 

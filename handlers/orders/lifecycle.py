@@ -145,15 +145,12 @@ async def line_button(ctx: Context, data: LineArrival) -> None:
 async def record_arrival(ctx: Context, order: Order, line: OrderLine) -> None:
     Line(LineState(line.state), line.eta).record_arrival()
     line.state, line.eta, line.arrived_at = LineState.arrived, None, ctx.now
-    await record(ctx, order, "line_arrived", detail={"line": line.position, "product": line.product})
-    await _tell_about_line(ctx, order, line, "store.line_arrived")
+    await _line_news(ctx, order, line, "line_arrived")
     if all(line.state == LineState.arrived.value for line in order.lines):
         ctx.reply(ctx.t("lines.all_arrived", number=order.number),
                   buttons=cards.clerk_buttons(ctx.language, order), entity=order.number)
     else:
-        ctx.reply(ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
-                        status=cards.line_status(ctx.language, line)),
-                  buttons=cards.line_buttons(ctx.language, order), entity=order.number)
+        ctx.reply(_recorded(ctx, line), buttons=cards.line_buttons(ctx.language, order), entity=order.number)
 
 
 async def record_backorder(ctx: Context, line: OrderLine) -> None:
@@ -169,28 +166,32 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
     updated = Line(LineState(line.state), line.eta).record_backorder(eta)
     line.state, line.eta = updated.state, updated.eta
     await order_store.clear_awaiting(ctx.session, ctx.person.id)
-    await record(ctx, order, "line_backorder", detail={"line": line.position, "product": line.product,
-                                                        "eta": eta.isoformat()})
-    await _tell_about_line(ctx, order, line, "store.line_backorder", with_sales=True)
-    text = ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
-                 status=cards.line_status(ctx.language, line))
+    await _line_news(ctx, order, line, "line_backorder", eta=eta.isoformat())
+    text = _recorded(ctx, line)
     if not ctx.app.calendar.is_working_day(eta):
         # Goods are not received on a rest day: most likely a slip worth a second look.
         text += "\n" + ctx.t("check.eta_not_working_day", date=cards.fmt_date(ctx.language, eta))
     ctx.reply(text, buttons=cards.line_buttons(ctx.language, order), entity=order.number)
 
 
-async def _tell_about_line(ctx: Context, order: Order, line: OrderLine, text_key: str, *,
-                          with_sales: bool = False) -> None:
-    """R9: store managers (and, for a backorder, the sales person) get the newest stock news promptly."""
+def _recorded(ctx: Context, line: OrderLine) -> str:
+    return ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
+                 status=cards.line_status(ctx.language, line))
+
+
+async def _line_news(ctx: Context, order: Order, line: OrderLine, event: str, **detail: object) -> None:
+    """A line's arrival or backorder in the order's history — and R9: store managers (and, for a
+    backorder, the sales person) get the newest stock news promptly."""
+    await record(ctx, order, event, detail={"line": line.position, "product": line.product, **detail})
+
     def text(language: str) -> str:
-        return t(language, text_key, number=order.number, line=cards.line_text(language, line),
+        return t(language, f"store.{event}", number=order.number, line=cards.line_text(language, line),
                  customer=order.customer_name or "", eta=cards.fmt_date(language, line.eta))
 
     key = f"line:{line.id}:{line.state}:{ctx.evidence_id}"
     managers = await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)
     await ctx.notify(managers, key, entity=order.number, text_for=text)
-    if with_sales:
+    if event == "line_backorder":
         await tell_sales(ctx, order, f"{key}:sales", text_for=text)
 
 
