@@ -56,8 +56,7 @@ class Plan:
 
 def plan(order: Order, request: ChangeRequest) -> Plan:
     old = current_values(order)
-    new = {**old, "items": [dict(item) for item in old["items"]]}
-    new.update(request.scalars)
+    new = {**old, "items": [dict(item) for item in old["items"]], **request.scalars}
     if request.shift_days and order.delivery_date and "delivery_date" not in request.scalars:
         new["delivery_date"] = order.delivery_date + timedelta(days=request.shift_days)
     outcome = None
