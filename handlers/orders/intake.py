@@ -362,14 +362,11 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
     if order.held_until is not None:
         ctx.callback_answer = t(lang, "draft.held", date=cards.fmt_date(lang, order.held_until))
         return
-    if missing_fields(order) or (assess(ctx, order).refusal is not None):
-        await show_draft(ctx, order, edit=True)
-        ctx.callback_answer = t(lang, "draft.not_ready")
-        return
+    not_ready = bool(missing_fields(order)) or assess(ctx, order).refusal is not None
     review = await review_draft(ctx, order)
-    if review.to_acknowledge and not checked:
+    if not_ready or (review.to_acknowledge and not checked):
         await show_draft(ctx, order, edit=True)
-        ctx.callback_answer = t(lang, "draft.check_first")
+        ctx.callback_answer = t(lang, "draft.not_ready" if not_ready else "draft.check_first")
         return
     today = local_today(ctx)
     return_day = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")

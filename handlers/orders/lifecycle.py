@@ -107,14 +107,14 @@ async def _step_or_explain(ctx: Context, order: Order, action: Action) -> bool:
         if error.code == "order.not_your_step":
             raise
         state, lang = OrderState(order.state), ctx.language
-        if already_done(state, action):
-            why = t(lang, "step.already_done", action=t(lang, f"action.{action.value}"))
-        elif error.code == "order.step_not_allowed":
-            why = t(lang, "step.not_yet", action=t(lang, f"action.{action.value}"))
+        done = already_done(state, action)
+        if done or error.code == "order.step_not_allowed":
+            key = "step.already_done" if done else "step.not_yet"
+            why = t(lang, key, action=t(lang, f"action.{action.value}"))
         else:
             why = t(lang, f"error.{error.code}", **error.params)
         following = next_step(state)
-        if following is not None and not already_done(state, action):
+        if following is not None and not done:
             why += t(lang, "step.next", next=t(lang, f"action.{following.value}"))
         text = t(lang, "step.refused", number=order.number, state=cards.state_label(lang, order.state), why=why)
         ctx.reply(text, entity=order.number)
