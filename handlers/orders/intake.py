@@ -34,6 +34,7 @@ from handlers.orders import cards, notices
 from handlers.orders.common import local_today, record
 from handlers.buttons import DraftAnswer
 from handlers.orders.cancel import drop_draft
+from handlers.orders.changes import current_values
 from storage import orders as order_store
 from storage.models import AuditEntry, Order, OrderLine
 
@@ -53,12 +54,8 @@ def stamp(ctx: Context, order: Order) -> str | None:
     return assessment.refusal if assessment else None
 
 
-def _present(order: Order) -> dict[str, object]:
-    return {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
-
-
 def missing_fields(order: Order) -> list[str]:
-    return list(missing_required(_present(order)))
+    return list(missing_required(current_values(order)))
 
 
 def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = True) -> list[str]:
@@ -268,7 +265,7 @@ def _has(parsed: ParsedMessage, field: str) -> bool:
 def _useful(order: Order, field: str, parsed: ParsedMessage) -> ParsedMessage:
     """What an answer to "请回复<field>" may set: that field, and other fields only where the draft
     has none yet — "王先生" sent as the phone must not rename the customer."""
-    present = _present(order)
+    present = current_values(order)
     cleared: dict[str, Any] = {name: (() if name == "items" else None) for name in REQUIRED
                if name != field and present[name] and _has(parsed, name)}
     return replace(parsed, **cleared) if cleared else parsed
@@ -370,15 +367,14 @@ async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
         return
     today = local_today(ctx)
     return_day = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")
+    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     if (hold := held_until(today, return_day, ctx.app.calendar)) is not None:
         order.held_until = hold
         await record(ctx, order, "held_for_return_day", detail={"until": order.held_until.isoformat()})
-        await order_store.clear_awaiting(ctx.session, ctx.person.id)
         ctx.reply("\n".join([t(lang, "draft.return_day", date=cards.fmt_date(lang, order.held_until))]
                             + cards.summary(lang, order)), entity=f"draft:{order.id}", edit=True)
         return
     await submit(ctx, order, ctx.now, review=review if review.to_acknowledge else None)
-    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     lines = [t(lang, "draft.submitted", number=order.number)] + cards.summary(lang, order)
     lines += cards.flag_lines(lang, order.flag_set)
     ctx.reply("\n".join(lines), entity=order.number, edit=True)
