@@ -126,9 +126,9 @@ async def fine_target(session: AsyncSession, who: str, rule: str) -> FineTarget:
     if (tg_id := id_from(handle, TELEGRAM_IDS)) is not None and \
             (person := await user_store.user_by_telegram_id(session, tg_id)) is not None:
         return FineTarget([person])
-    if who.startswith("@") or handle.isascii():
-        if (person := await user_store.user_by_username(session, handle)) is not None:
-            return FineTarget([person])
+    if (who.startswith("@") or handle.isascii()) and \
+            (person := await user_store.user_by_username(session, handle)) is not None:
+        return FineTarget([person])
     named = list(await user_store.users_named(session, handle))
     if len(named) == 1:
         return FineTarget(named)
