@@ -58,7 +58,7 @@ def missing_fields(order: Order) -> list[str]:
     return list(missing_required(current_values(order)))
 
 
-def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = True) -> list[str]:
+def apply_parsed(order: Order, parsed: ParsedMessage) -> list[str]:
     """Copy what the parser found onto the draft; returns the names of the fields it set."""
     changed = []
     for name in ORDER_FIELDS:
@@ -66,7 +66,7 @@ def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = T
         if value and getattr(order, name) != value:
             setattr(order, name, value)
             changed.append(name)
-    if parsed.items and replace_items:
+    if parsed.items:
         order.lines = [OrderLine(position=i, product=item.product, material=item.material, quantity=item.quantity,
                                  unit=item.unit, spec=item.spec, state=LineState.pending.value)
                        for i, item in enumerate(parsed.items, start=1)]
@@ -321,11 +321,10 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
         return
     text = (ctx.incoming.text or "").strip()
     parsed = _useful(order, field, parse_answer(ctx, field))
-    problem = _answer_problem(ctx, field, text, parsed)
-    if problem is not None:
+    if (problem := _answer_problem(ctx, field, text, parsed)) is not None:
         ctx.reply(problem + "\n" + t(ctx.language, f"ask.{field}"))
         return
-    changed = apply_parsed(order, parsed, replace_items=bool(parsed.items))
+    changed = apply_parsed(order, parsed)
     if field not in changed and field in _FREE_TEXT and not _found_any(parsed):
         # A bare "王小明" or "天河路1号" has no label to recognise it by: the question was the label.
         setattr(order, field, visible(text))
