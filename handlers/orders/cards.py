@@ -165,10 +165,10 @@ def clerk_buttons(language: str, order: Order, *, rush_fine_proposed: bool = Fal
     return tuple(row for row in rows if row)
 
 
-def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card", **params: object) -> str:
+def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card") -> str:
     lines = [t(language, headline_key, number=order.number or "—", store=order.store.name if order.store else "—",
-               sales=order.sales.name if order.sales else "—", state=state_label(language, order.state), **params)]
-    lines += summary(language, order, with_lines_status=OrderState(order.state) in (OrderState.placed,))
+               sales=order.sales.name if order.sales else "—", state=state_label(language, order.state))]
+    lines += summary(language, order, with_lines_status=order.state == OrderState.placed)
     lines += flag_lines(language, order.flag_set)
     lines += unknown_material_lines_text(language, order, for_clerk=True)
     if order.cancel_requested_at is not None and order.state != OrderState.cancelled:

@@ -59,8 +59,8 @@ def _progress(language: str, order: Order) -> str:
     return text
 
 
-async def show_clerk_card(ctx: Context, order: Order, *, edit: bool, headline_key: str = "clerk.card") -> None:
-    ctx.reply(cards.clerk_card(ctx.language, order, headline_key=headline_key),
+async def show_clerk_card(ctx: Context, order: Order, *, edit: bool) -> None:
+    ctx.reply(cards.clerk_card(ctx.language, order),
               buttons=await notices.clerk_buttons_now(ctx.session, ctx.language, order), entity=order.number, edit=edit)
 
 
