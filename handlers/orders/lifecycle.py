@@ -150,7 +150,9 @@ async def record_arrival(ctx: Context, order: Order, line: OrderLine) -> None:
         ctx.reply(ctx.t("lines.all_arrived", number=order.number),
                   buttons=cards.clerk_buttons(ctx.language, order), entity=order.number)
     else:
-        ctx.reply(_recorded(ctx, line), buttons=cards.line_buttons(ctx.language, order), entity=order.number)
+        ctx.reply(ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
+                        status=cards.line_status(ctx.language, line)),
+                  buttons=cards.line_buttons(ctx.language, order), entity=order.number)
 
 
 async def record_backorder(ctx: Context, line: OrderLine) -> None:
@@ -167,16 +169,12 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
     line.state, line.eta = updated.state, updated.eta
     await order_store.clear_awaiting(ctx.session, ctx.person.id)
     await _line_news(ctx, order, line, "line_backorder", eta=eta.isoformat())
-    text = _recorded(ctx, line)
+    text = ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
+                 status=cards.line_status(ctx.language, line))
     if not ctx.app.calendar.is_working_day(eta):
         # Goods are not received on a rest day: most likely a slip worth a second look.
         text += "\n" + ctx.t("check.eta_not_working_day", date=cards.fmt_date(ctx.language, eta))
     ctx.reply(text, buttons=cards.line_buttons(ctx.language, order), entity=order.number)
-
-
-def _recorded(ctx: Context, line: OrderLine) -> str:
-    return ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
-                 status=cards.line_status(ctx.language, line))
 
 
 async def _line_news(ctx: Context, order: Order, line: OrderLine, event: str, **detail: object) -> None:
