@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -80,20 +81,18 @@ def appeal_text(language: str, fine: Fine) -> str:
              rule=fine.rule, reason=fine.appeal_reason or "")
 
 
-async def proposal_now(target: Target) -> Rendered | None:
-    """The 拟罚款 card only while the fine still waits for a decision."""
+async def _decision_card(state: FineState, target: Target) -> Rendered | None:
+    """A manager's card only while the fine waits in ``state``: the 拟罚款 card while the fine still
+    waits for a decision, the appeal card while the appeal is undecided."""
     fine = await fine_store.fine_by_number(target.session, target.entity)
-    if fine is None or fine.state != FineState.proposed.value:
+    if fine is None or fine.state != state.value:
         return None
-    return Rendered(proposal_text(target.language, fine), decision_buttons(target.language, fine))
+    text = proposal_text if state is FineState.proposed else appeal_text
+    return Rendered(text(target.language, fine), decision_buttons(target.language, fine))
 
 
-async def appeal_now(target: Target) -> Rendered | None:
-    """The appeal card only while the appeal is undecided."""
-    fine = await fine_store.fine_by_number(target.session, target.entity)
-    if fine is None or fine.state != FineState.appealed.value:
-        return None
-    return Rendered(appeal_text(target.language, fine), decision_buttons(target.language, fine))
+proposal_now = partial(_decision_card, FineState.proposed)
+appeal_now = partial(_decision_card, FineState.appealed)
 
 
 async def propose_rush_fine(ctx: Context, order: Order) -> None:
@@ -127,9 +126,9 @@ async def fine_target(session: AsyncSession, who: str, rule: str) -> FineTarget:
     if (tg_id := id_from(handle, TELEGRAM_IDS)) is not None and \
             (person := await user_store.user_by_telegram_id(session, tg_id)) is not None:
         return FineTarget([person])
-    if who.startswith("@") or handle.isascii():
-        if (person := await user_store.user_by_username(session, handle)) is not None:
-            return FineTarget([person])
+    if (who.startswith("@") or handle.isascii()) and \
+            (person := await user_store.user_by_username(session, handle)) is not None:
+        return FineTarget([person])
     named = list(await user_store.users_named(session, handle))
     if len(named) == 1:
         return FineTarget(named)
@@ -140,7 +139,6 @@ async def fine_target(session: AsyncSession, who: str, rule: str) -> FineTarget:
 
 
 async def _responsible(session: AsyncSession, number: str, rule: str) -> FineTarget:
-    order = None
     if number.startswith("SH"):
         case = await case_store.case_by_number(session, number)
         order = case.order if case is not None else None
@@ -186,14 +184,11 @@ async def decide(ctx: Context, data: FineDecision) -> None:
         fine.appeal_deadline = appeal_deadline(calendar.local(ctx.now).date(), ctx.app.config.policy.fines, calendar)
     await ctx.audit(fine.number, f"fine.{after.value}", {"from": before.value, "to": after.value})
     await _notice(ctx, fine)
-    when = notice_goes_at(ctx)
+    key = f"fine.decided.{after.value}"
     params = {"number": fine.number, "person": fine.person.name, "amount": fine.amount_yuan}
-    if when is None:
-        text = ctx.t(f"fine.decided.{after.value}", **params)
-    else:  # not "已书面通知本人" while the notice still waits for working time
-        text = ctx.t(f"fine.decided.{after.value}_queued", at=fmt_time(ctx.language, when, ctx.app.config.tz),
-                     **params)
-    ctx.reply(text, edit=True, entity=fine.number)
+    if (when := notice_goes_at(ctx)) is not None:  # not "已书面通知本人" while the notice waits for working time
+        key, params["at"] = f"{key}_queued", fmt_time(ctx.language, when, ctx.app.config.tz)
+    ctx.reply(ctx.t(key, **params), edit=True, entity=fine.number)
 
 
 def notice_goes_at(ctx: Context) -> datetime | None:
@@ -226,11 +221,11 @@ def why_not(language: str, fine: Fine, action: FineAction, tz: ZoneInfo) -> str:
 async def show_stale(ctx: Context, fine: Fine, action: FineAction) -> None:
     """A button pressed after the fine moved on: say what state it is in, and leave a current card."""
     ctx.callback_answer = why_not(ctx.language, fine, action, ctx.app.config.tz)
-    ctx.reply(fine_card(ctx.language, fine, ctx.app.config.tz) + "\n" + ctx.callback_answer,
+    ctx.reply(fine_card(ctx.language, fine) + "\n" + ctx.callback_answer,
               buttons=decision_buttons(ctx.language, fine), edit=True, entity=fine.number)
 
 
-def fine_card(language: str, fine: Fine, tz: ZoneInfo) -> str:
+def fine_card(language: str, fine: Fine) -> str:
     """One fine as a manager sees it in /fines: the ledger row, and the appeal's reason if any."""
     text = _row(language, fine)
     if fine.state == FineState.appealed.value and fine.appeal_reason:
@@ -273,8 +268,7 @@ async def list_fines(ctx: Context, args: str) -> None:
     if not manager:
         return
     # Each fine waiting for a decision gets its own card: deciding one edits that card only.
-    waiting = [fine for fine in rows if decision_buttons(ctx.language, fine)]
-    for fine in waiting[:10]:
-        ctx.reply(fine_card(ctx.language, fine, ctx.app.config.tz), buttons=decision_buttons(ctx.language, fine),
+    for fine in [fine for fine in rows if decision_buttons(ctx.language, fine)][:10]:
+        ctx.reply(fine_card(ctx.language, fine), buttons=decision_buttons(ctx.language, fine),
                   entity=fine.number)
 

@@ -57,12 +57,11 @@ async def kind_button(ctx: Context, data: KindChoice) -> None:
     entry = (await order_store.audit_entries(ctx.session, [data.evidence_id])).get(data.evidence_id)
     order = await order_store.order_by_id(ctx.session, data.order_id) if entry is not None else None
     if (entry is None or order is None or ctx.user is None or entry.actor_id != ctx.user.telegram_id
-            or not may_see(ctx.user, order) or entry.text is None or entry.telegram_time is None):
+            or not may_see(ctx.user, order) or entry.text is None or entry.telegram_time is None
+            # already answered: a draft was made from it
+            or (entry.chat_id is not None and entry.message_id is not None
+                and await order_store.order_by_source_message(ctx.session, entry.chat_id, entry.message_id))):
         ctx.callback_answer = ctx.t("button.expired")
-        return
-    if entry.chat_id is not None and entry.message_id is not None and await order_store.order_by_source_message(
-            ctx.session, entry.chat_id, entry.message_id) is not None:
-        ctx.callback_answer = ctx.t("button.expired")  # already answered: a draft was made from it
         return
     # The message's own time, in the business zone: 明天 counts from the day it was sent.
     parsed = ctx.app.parser.parse(entry.text, local_moment(entry.telegram_time, ctx.app.config.tz), expect=choice)

@@ -51,9 +51,8 @@ async def answer_cancel(ctx: Context, order: Order, change: PendingChange, *, co
         ctx.reply(ctx.t("cancel.kept", number=order.number), edit=True, entity=order.number)
         return
     change.state = ChangeState.APPLIED
-    reason = str(json.loads(change.changes).get("cancel_reason") or "")
+    order.cancel_reason = str(json.loads(change.changes).get("cancel_reason") or "")[:300]
     state = OrderState(order.state)
-    order.cancel_reason = reason[:300]
     if cancel_requires_ack(state) and not acknowledges_cancel(ctx.person.role):
         transition(state, Action.cancel, acknowledged=True)  # still cancellable at all?
         order.cancel_requested_at = ctx.now

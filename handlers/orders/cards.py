@@ -142,33 +142,33 @@ def draft_buttons(language: str, order: Order, *, can_confirm: bool, check_first
     return (tuple(row),)
 
 
+def _step(language: str, order: Order, label: str, what: str) -> Button:
+    return Button(t(language, label), OrderStep(order.id, what).pack())
+
+
 def cancel_answer_buttons(language: str, order: Order) -> tuple[Button, ...]:
     """The clerk's 同意销单 | 不同意 to a cancellation request."""
-    return (Button(t(language, "button.ack_cancel"), OrderStep(order.id, "ackcancel").pack()),
-            Button(t(language, "button.refuse_cancel"), OrderStep(order.id, "keep").pack()))
+    return (_step(language, order, "button.ack_cancel", "ackcancel"),
+            _step(language, order, "button.refuse_cancel", "keep"))
 
 
 def clerk_buttons(language: str, order: Order, *, rush_fine_proposed: bool = False) -> tuple[tuple[Button, ...], ...]:
     state = OrderState(order.state)
     allowed = allowed_actions(state)
-    rows: list[tuple[Button, ...]] = []
-    steps = [Button(t(language, f"action.{a.value}"), OrderStep(order.id, a.value).pack()) for a in STEP_ACTIONS
-             if a in allowed]
-    if steps:
-        rows.append(tuple(steps))
+    rows = [tuple(_step(language, order, f"action.{a.value}", a.value) for a in STEP_ACTIONS if a in allowed)]
     if state is OrderState.placed:
-        rows.append((Button(t(language, "button.lines"), OrderStep(order.id, "lines").pack()),))
+        rows.append((_step(language, order, "button.lines", "lines"),))
     if order.cancel_requested_at is not None and state is not OrderState.cancelled:
         rows.append(cancel_answer_buttons(language, order))
     if "rush_insertion" in order.flag_set and not rush_fine_proposed and state is not OrderState.cancelled:
-        rows.append((Button(t(language, "button.rush_fine"), OrderStep(order.id, "rushfine").pack()),))
-    return tuple(rows)
+        rows.append((_step(language, order, "button.rush_fine", "rushfine"),))
+    return tuple(row for row in rows if row)
 
 
-def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card", **params: object) -> str:
+def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card") -> str:
     lines = [t(language, headline_key, number=order.number or "—", store=order.store.name if order.store else "—",
-               sales=order.sales.name if order.sales else "—", state=state_label(language, order.state), **params)]
-    lines += summary(language, order, with_lines_status=OrderState(order.state) in (OrderState.placed,))
+               sales=order.sales.name if order.sales else "—", state=state_label(language, order.state))]
+    lines += summary(language, order, with_lines_status=order.state == OrderState.placed)
     lines += flag_lines(language, order.flag_set)
     lines += unknown_material_lines_text(language, order, for_clerk=True)
     if order.cancel_requested_at is not None and order.state != OrderState.cancelled:

@@ -56,8 +56,7 @@ class Plan:
 
 def plan(order: Order, request: ChangeRequest) -> Plan:
     old = current_values(order)
-    new = {**old, "items": [dict(item) for item in old["items"]]}
-    new.update(request.scalars)
+    new = {**old, "items": [dict(item) for item in old["items"]], **request.scalars}
     if request.shift_days and order.delivery_date and "delivery_date" not in request.scalars:
         new["delivery_date"] = order.delivery_date + timedelta(days=request.shift_days)
     outcome = None
@@ -113,10 +112,8 @@ async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, o
     transition(OrderState(order.state), Action.change)  # refuses changes after delivery / on closed orders
     request = request if request is not None else request_from_parse(parsed)
     if not request:
-        if origin == "edit":
-            ctx.say("edit.no_change", number=order.number)
-        else:
-            ctx.say("change.nothing_reply" if by_reply else "change.nothing", number=order.number)
+        nothing = "change.nothing_reply" if by_reply else "change.nothing"
+        ctx.say("edit.no_change" if origin == "edit" else nothing, number=order.number)
         return
     await propose(ctx, order, request, origin=origin)
 

@@ -15,8 +15,8 @@ from typing import Any
 from domain.orders.lifecycle import LineState, OrderState
 from domain.parsing import ParsedMessage
 from domain.parsing.model import ORDER_REQUIRED as REQUIRED, missing_required
-from domain.policy.change_request import SCALAR as ORDER_FIELDS
-from domain.policy.intake import IntakeAssessment, assess_intake, material_of
+from domain.policy.change_request import SCALAR as ORDER_FIELDS, jsonable
+from domain.policy.intake import IntakeAssessment, assess_intake
 from domain.policy.return_day import held_until
 from domain.policy.intake_checks import (
     ADDRESS_MAX, NAME_MAX, Finding, address_problem, date_findings, delivery_date_problem, digit_count,
@@ -34,6 +34,7 @@ from handlers.orders import cards, notices
 from handlers.orders.common import local_today, record
 from handlers.buttons import DraftAnswer
 from handlers.orders.cancel import drop_draft
+from handlers.orders.changes import current_values
 from storage import orders as order_store
 from storage.models import AuditEntry, Order, OrderLine
 
@@ -53,15 +54,11 @@ def stamp(ctx: Context, order: Order) -> str | None:
     return assessment.refusal if assessment else None
 
 
-def _present(order: Order) -> dict[str, object]:
-    return {"items": order.lines, **{name: getattr(order, name) for name in ORDER_FIELDS}}
-
-
 def missing_fields(order: Order) -> list[str]:
-    return list(missing_required(_present(order)))
+    return list(missing_required(current_values(order)))
 
 
-def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = True) -> list[str]:
+def apply_parsed(order: Order, parsed: ParsedMessage) -> list[str]:
     """Copy what the parser found onto the draft; returns the names of the fields it set."""
     changed = []
     for name in ORDER_FIELDS:
@@ -69,7 +66,7 @@ def apply_parsed(order: Order, parsed: ParsedMessage, *, replace_items: bool = T
         if value and getattr(order, name) != value:
             setattr(order, name, value)
             changed.append(name)
-    if parsed.items and replace_items:
+    if parsed.items:
         order.lines = [OrderLine(position=i, product=item.product, material=item.material, quantity=item.quantity,
                                  unit=item.unit, spec=item.spec, state=LineState.pending.value)
                        for i, item in enumerate(parsed.items, start=1)]
@@ -109,9 +106,9 @@ def _refuse_implausible(ctx: Context, parsed: ParsedMessage) -> tuple[ParsedMess
     as it does for an answer (the message stays whole in the audit log)."""
     notes: list[str] = []
     cleared: dict[str, Any] = {}
-    for name, (problem, longest) in _FREE_TEXT.items():
-        if (value := getattr(parsed, name)) and (code := problem(value)):
-            notes.append(t(ctx.language, f"answer.{name}.{code}", text=quoted(value), max=longest))
+    for name in _FREE_TEXT:
+        if note := _free_text_problem(ctx.language, name, getattr(parsed, name)):
+            notes.append(note)
             cleared[name] = None
     return (replace(parsed, **cleared) if cleared else parsed), notes
 
@@ -135,26 +132,22 @@ async def review_draft(ctx: Context, order: Order) -> DraftReview:
         to_acknowledge.append(Finding("duplicate"))
     dated = list(date_findings(delivery_date=order.delivery_date, order_date=order.order_date,
                                calendar=ctx.app.calendar, today=today))
-    if order.delivery_date is not None:
-        problem = delivery_date_problem(order.delivery_date, today, checks)
-        if problem == "in_past":
-            dated.insert(0, Finding("delivery_in_past", day=order.delivery_date))
-        elif problem == "too_far":
-            dated.insert(0, Finding("delivery_far_ahead", day=order.delivery_date,
-                                    count=(order.delivery_date - today).days))
+    if (day := order.delivery_date) is not None and (problem := delivery_date_problem(day, today, checks)):
+        dated.insert(0, Finding(_DELIVERY_FINDING[problem], day=day, count=(day - today).days))
     return DraftReview(tuple(to_acknowledge), tuple(dated), duplicate)
+
+
+# A delivery date that cannot be meant, as the card's warning (a far one says how many days ahead).
+_DELIVERY_FINDING = {"in_past": "delivery_in_past", "too_far": "delivery_far_ahead"}
 
 
 def acknowledged_lines(ctx: Context, language: str, order: Order, review: DraftReview) -> list[str]:
     """The findings that need 「仍然提交」, as warning lines in ``language``."""
-    lines = []
-    for finding in review.to_acknowledge:
-        extra = {}
-        if finding.code == "duplicate" and review.duplicate is not None:
-            extra = {"number": review.duplicate.number,
-                     "at": fmt_time(language, review.duplicate.submitted_at, ctx.app.config.tz)}
-        lines.append(cards.finding_text(language, order, finding, **extra))
-    return lines
+    earlier = review.duplicate
+    duplicate = {} if earlier is None else {
+        "number": earlier.number, "at": fmt_time(language, earlier.submitted_at, ctx.app.config.tz)}
+    return [cards.finding_text(language, order, finding, **(duplicate if finding.code == "duplicate" else {}))
+            for finding in review.to_acknowledge]
 
 
 async def _earlier_same_order(ctx: Context, order: Order) -> Order | None:
@@ -231,13 +224,11 @@ async def correct_material(ctx: Context, order: Order) -> bool:
     answer = read_material_answer(ctx.incoming.text or "")
     if answer is None or not order.lines:
         return False
-    if answer.lines is None:
-        targets = [line for line in order.lines if material_of(line.material) is None] or list(order.lines)
-    else:
-        if any(not 1 <= n <= len(order.lines) for n in answer.lines):
-            ctx.reply(t(ctx.language, "draft.no_such_line", count=len(order.lines)))
-            return True
-        targets = [order.lines[n - 1] for n in answer.lines]
+    if answer.lines is not None and any(not 1 <= n <= len(order.lines) for n in answer.lines):
+        ctx.reply(t(ctx.language, "draft.no_such_line", count=len(order.lines)))
+        return True
+    named = answer.lines if answer.lines is not None else unknown_material_lines(order.lines)
+    targets = [order.lines[n - 1] for n in named] or list(order.lines)
     for line in targets:
         line.material = answer.material.value
     await record(ctx, order, "draft_filled", detail={"fields": ["material"], "material": answer.material.value,
@@ -274,7 +265,7 @@ def _has(parsed: ParsedMessage, field: str) -> bool:
 def _useful(order: Order, field: str, parsed: ParsedMessage) -> ParsedMessage:
     """What an answer to "请回复<field>" may set: that field, and other fields only where the draft
     has none yet — "王先生" sent as the phone must not rename the customer."""
-    present = _present(order)
+    present = current_values(order)
     cleared: dict[str, Any] = {name: (() if name == "items" else None) for name in REQUIRED
                if name != field and present[name] and _has(parsed, name)}
     return replace(parsed, **cleared) if cleared else parsed
@@ -289,6 +280,14 @@ _FREE_TEXT: dict[str, tuple[Callable[[str], str | None], int]] = {
     "customer_name": (name_problem, NAME_MAX), "address": (address_problem, ADDRESS_MAX)}
 
 
+def _free_text_problem(language: str, field: str, value: str | None) -> str | None:
+    """Why ``value`` cannot be the name or the address, as the reason said back — or None."""
+    problem, longest = _FREE_TEXT[field]
+    if not value or not (code := problem(value)):
+        return None
+    return t(language, f"answer.{field}.{code}", text=quoted(value), max=longest)
+
+
 def _answer_problem(ctx: Context, field: str, text: str, parsed: ParsedMessage) -> str | None:
     """Why an answer to "请回复<field>" is not one, as the reason said back — or None.
 
@@ -300,10 +299,7 @@ def _answer_problem(ctx: Context, field: str, text: str, parsed: ParsedMessage) 
     if not visible(text):
         return t(lang, "answer.invisible")
     if field in _FREE_TEXT:
-        problem, longest = _FREE_TEXT[field]
-        value = getattr(parsed, field) or ("" if _found_any(parsed) else text)
-        code = problem(value) if value else None
-        return t(lang, f"answer.{field}.{code}", text=quoted(value), max=longest) if code else None
+        return _free_text_problem(lang, field, getattr(parsed, field) or ("" if _found_any(parsed) else text))
     if field == "customer_phone" and not _found_any(parsed):
         code = phone_problem(text)
         return t(lang, f"answer.customer_phone.{code}", text=shown, digits=digit_count(text))
@@ -325,11 +321,10 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
         return
     text = (ctx.incoming.text or "").strip()
     parsed = _useful(order, field, parse_answer(ctx, field))
-    problem = _answer_problem(ctx, field, text, parsed)
-    if problem is not None:
+    if (problem := _answer_problem(ctx, field, text, parsed)) is not None:
         ctx.reply(problem + "\n" + t(ctx.language, f"ask.{field}"))
         return
-    changed = apply_parsed(order, parsed, replace_items=bool(parsed.items))
+    changed = apply_parsed(order, parsed)
     if field not in changed and field in _FREE_TEXT and not _found_any(parsed):
         # A bare "王小明" or "天河路1号" has no label to recognise it by: the question was the label.
         setattr(order, field, visible(text))
@@ -347,50 +342,38 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
 
 def filled_detail(order: Order, changed: list[str]) -> dict[str, object]:
     """The fields the sales person set on the card and their new values (the correction's label)."""
-    values: dict[str, object] = {}
-    for name in changed:
-        if name == "items":
-            values[name] = [{"product": line.product, "material": line.material, "quantity": line.quantity,
-                             "unit": line.unit, "spec": line.spec} for line in order.lines]
-        else:
-            value = getattr(order, name)
-            values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    items = [{"product": line.product, "material": line.material, "quantity": line.quantity,
+              "unit": line.unit, "spec": line.spec} for line in order.lines]
+    values = {name: items if name == "items" else jsonable(getattr(order, name)) for name in changed}
     return {"fields": changed, "values": values}
 
 
 async def confirm(ctx: Context, order: Order, *, checked: bool = False) -> None:
-    """确认: number the order and hand it to the clerks — or hold it on the return day (R12).
+    """确认 on a draft: number the order and hand it to the clerks — or hold it on the return day (R12).
 
     ``checked`` is 「仍然提交」: the sender saw the card's warnings (implausible lines, a
     duplicate); a plain 确认 on a card that now has such warnings shows them first.
     """
     lang = ctx.language
-    if order.state != OrderState.draft:
-        ctx.callback_answer = t(lang, "draft.already_submitted", number=order.number or "")
-        return
     if order.held_until is not None:
         ctx.callback_answer = t(lang, "draft.held", date=cards.fmt_date(lang, order.held_until))
         return
-    if missing_fields(order) or (assess(ctx, order).refusal is not None):
-        await show_draft(ctx, order, edit=True)
-        ctx.callback_answer = t(lang, "draft.not_ready")
-        return
+    not_ready = bool(missing_fields(order)) or assess(ctx, order).refusal is not None
     review = await review_draft(ctx, order)
-    if review.to_acknowledge and not checked:
+    if not_ready or (review.to_acknowledge and not checked):
         await show_draft(ctx, order, edit=True)
-        ctx.callback_answer = t(lang, "draft.check_first")
+        ctx.callback_answer = t(lang, "draft.not_ready" if not_ready else "draft.check_first")
         return
     today = local_today(ctx)
     return_day = await order_store.return_day_of_month(ctx.session, f"{today.year:04d}-{today.month:02d}")
+    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     if (hold := held_until(today, return_day, ctx.app.calendar)) is not None:
         order.held_until = hold
         await record(ctx, order, "held_for_return_day", detail={"until": order.held_until.isoformat()})
-        await order_store.clear_awaiting(ctx.session, ctx.person.id)
         ctx.reply("\n".join([t(lang, "draft.return_day", date=cards.fmt_date(lang, order.held_until))]
                             + cards.summary(lang, order)), entity=f"draft:{order.id}", edit=True)
         return
     await submit(ctx, order, ctx.now, review=review if review.to_acknowledge else None)
-    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     lines = [t(lang, "draft.submitted", number=order.number)] + cards.summary(lang, order)
     lines += cards.flag_lines(lang, order.flag_set)
     ctx.reply("\n".join(lines), entity=order.number, edit=True)
@@ -429,10 +412,10 @@ async def draft_button(ctx: Context, data: DraftAnswer) -> None:
     if order is None or ctx.user is None or order.sales_id != ctx.user.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    if what in ("ok", "force"):
-        await confirm(ctx, order, checked=what == "force")
-    elif order.state != OrderState.draft:
+    if order.state != OrderState.draft:
         ctx.callback_answer = t(ctx.language, "draft.already_submitted", number=order.number or "")
+    elif what in ("ok", "force"):
+        await confirm(ctx, order, checked=what == "force")
     elif what == "edit":
         await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_edit.value, ref_id=order.id, field=None,
                                       now=ctx.now)

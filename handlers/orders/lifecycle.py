@@ -59,8 +59,8 @@ def _progress(language: str, order: Order) -> str:
     return text
 
 
-async def show_clerk_card(ctx: Context, order: Order, *, edit: bool, headline_key: str = "clerk.card") -> None:
-    ctx.reply(cards.clerk_card(ctx.language, order, headline_key=headline_key),
+async def show_clerk_card(ctx: Context, order: Order, *, edit: bool) -> None:
+    ctx.reply(cards.clerk_card(ctx.language, order),
               buttons=await notices.clerk_buttons_now(ctx.session, ctx.language, order), entity=order.number, edit=edit)
 
 
@@ -107,14 +107,14 @@ async def _step_or_explain(ctx: Context, order: Order, action: Action) -> bool:
         if error.code == "order.not_your_step":
             raise
         state, lang = OrderState(order.state), ctx.language
-        if already_done(state, action):
-            why = t(lang, "step.already_done", action=t(lang, f"action.{action.value}"))
-        elif error.code == "order.step_not_allowed":
-            why = t(lang, "step.not_yet", action=t(lang, f"action.{action.value}"))
+        done = already_done(state, action)
+        if done or error.code == "order.step_not_allowed":
+            key = "step.already_done" if done else "step.not_yet"
+            why = t(lang, key, action=t(lang, f"action.{action.value}"))
         else:
             why = t(lang, f"error.{error.code}", **error.params)
         following = next_step(state)
-        if following is not None and not already_done(state, action):
+        if following is not None and not done:
             why += t(lang, "step.next", next=t(lang, f"action.{following.value}"))
         text = t(lang, "step.refused", number=order.number, state=cards.state_label(lang, order.state), why=why)
         ctx.reply(text, entity=order.number)
@@ -145,8 +145,7 @@ async def line_button(ctx: Context, data: LineArrival) -> None:
 async def record_arrival(ctx: Context, order: Order, line: OrderLine) -> None:
     Line(LineState(line.state), line.eta).record_arrival()
     line.state, line.eta, line.arrived_at = LineState.arrived, None, ctx.now
-    await record(ctx, order, "line_arrived", detail={"line": line.position, "product": line.product})
-    await _tell_about_line(ctx, order, line, "store.line_arrived")
+    await _line_news(ctx, order, line, "line_arrived")
     if all(line.state == LineState.arrived.value for line in order.lines):
         ctx.reply(ctx.t("lines.all_arrived", number=order.number),
                   buttons=cards.clerk_buttons(ctx.language, order), entity=order.number)
@@ -169,9 +168,7 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
     updated = Line(LineState(line.state), line.eta).record_backorder(eta)
     line.state, line.eta = updated.state, updated.eta
     await order_store.clear_awaiting(ctx.session, ctx.person.id)
-    await record(ctx, order, "line_backorder", detail={"line": line.position, "product": line.product,
-                                                        "eta": eta.isoformat()})
-    await _tell_about_line(ctx, order, line, "store.line_backorder", with_sales=True)
+    await _line_news(ctx, order, line, "line_backorder", eta=eta.isoformat())
     text = ctx.t("lines.recorded", line=cards.line_text(ctx.language, line),
                  status=cards.line_status(ctx.language, line))
     if not ctx.app.calendar.is_working_day(eta):
@@ -180,17 +177,19 @@ async def record_backorder(ctx: Context, line: OrderLine) -> None:
     ctx.reply(text, buttons=cards.line_buttons(ctx.language, order), entity=order.number)
 
 
-async def _tell_about_line(ctx: Context, order: Order, line: OrderLine, text_key: str, *,
-                          with_sales: bool = False) -> None:
-    """R9: store managers (and, for a backorder, the sales person) get the newest stock news promptly."""
+async def _line_news(ctx: Context, order: Order, line: OrderLine, event: str, **detail: object) -> None:
+    """A line's arrival or backorder in the order's history — and R9: store managers (and, for a
+    backorder, the sales person) get the newest stock news promptly."""
+    await record(ctx, order, event, detail={"line": line.position, "product": line.product, **detail})
+
     def text(language: str) -> str:
-        return t(language, text_key, number=order.number, line=cards.line_text(language, line),
+        return t(language, f"store.{event}", number=order.number, line=cards.line_text(language, line),
                  customer=order.customer_name or "", eta=cards.fmt_date(language, line.eta))
 
     key = f"line:{line.id}:{line.state}:{ctx.evidence_id}"
     managers = await people(ctx.session, Role.STORE_MANAGER, store_id=order.store_id)
     await ctx.notify(managers, key, entity=order.number, text_for=text)
-    if with_sales:
+    if event == "line_backorder":
         await tell_sales(ctx, order, f"{key}:sales", text_for=text)
 
 
