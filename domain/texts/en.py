@@ -162,7 +162,7 @@ TEXTS: dict[str, str] = {
     "change.which_line": "Several lines of order {number} could be meant. Which one?",
     "button.change_line": "Line {n}: {item}",
     "change.choose_first": "Please choose the line first.",
-    "change.no_such_line": "Order {number} has no {product}; nothing changed. Its lines now:",
+    "change.no_such_line": "Order {number} has no “{product}”; nothing changed. Its lines now:",
     "change.no_such_position": "Order {number} has no line {n}; nothing changed. Its lines now:",
     "change.empties_order": "That would leave order {number} with no products; nothing changed. If the customer wants none of it, send: {number} 取消 and the reason. Its lines now:",
     "change.already_so": "Order {number} is already like that; nothing to change.",

@@ -30,11 +30,16 @@ def fmt_date(language: str, day: date | None) -> str:
 
 
 def line_text(language: str, line: OrderLine) -> str:
+    return item_text(language, line.material, line.product, line.spec, line.quantity, line.unit)
+
+
+def item_text(language: str, material: str | None, product: str, spec: str | None, quantity: int,
+              unit: str | None) -> str:
     """实木床 1.8米 ×1张 / 實木床 1.8米 ×1張 / solid wood bed 1.8m ×1 — the product words in the reader's
     language (the customer's name and address are shown as typed)."""
-    material = t(language, f"material.{line.material}") if line.material else ""
-    spec = f" {spec_words(language, line.spec)}" if line.spec else ""
-    return f"{material}{product_word(language, line.product)}{spec} ×{line.quantity}{unit_word(language, line.unit)}"
+    material_word = t(language, f"material.{material}") if material else ""
+    spec_text = f" {spec_words(language, spec)}" if spec else ""
+    return f"{material_word}{product_word(language, product)}{spec_text} ×{quantity}{unit_word(language, unit)}"
 
 
 def line_status(language: str, line: OrderLine) -> str:

@@ -74,9 +74,8 @@ def _show(language: str, name: str, value: Any) -> str:
 
 
 def _item_text(language: str, item: dict[str, Any]) -> str:
-    material = t(language, "material." + item["material"]) if item.get("material") else ""
-    spec = " " + item["spec"] if item.get("spec") else ""
-    return f"{material}{item['product']}{spec} ×{item['quantity']}{item.get('unit') or ''}"
+    return cards.item_text(language, item.get("material"), item["product"], item.get("spec"), item["quantity"],
+                           item.get("unit"))
 
 
 def _item_diff(language: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:

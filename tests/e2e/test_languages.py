@@ -91,3 +91,28 @@ async def test_a_name_and_address_typed_in_traditional_stay_as_typed(harness: Ha
         assert number in answer["text"] and "陳生" in answer["text"], (asked, answer["text"])
     [change] = await h.say("sales1", f"{number} 地址改為 旺角彌敦道2號")
     assert "旺角彌敦道2號" in change["text"], change["text"]
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+async def test_a_change_card_names_the_products_in_the_readers_language(harness: Harness, language: str) -> None:
+    h = harness
+    for who in ("sales1", "clerk"):
+        await h.say(who, f"/lang {language}")
+    [card] = await h.say("sales1", ORDER)
+    [done] = await _press_first(h, "sales1", card)
+    number = number_in(done["text"])
+    start = await h.client.last_seq()
+    [change] = await h.say("sales1", f"{number} 加一个床头柜")
+    await _press_first(h, "sales1", change)  # 确认修改: the clerk hears of it too
+    [refused] = await h.say("sales1", f"{number} 沙发改成2张")  # no such line: the order's lines are listed
+    texts = [e["text"] or "" for who in ("sales1", "clerk") for e in await h.client.bot_events(h.uid(who), start)
+             if e["kind"] in ("send", "edit")]
+    added, bed = ("nightstand ×1", "solid wood bed 1.8m ×1") if language == "en" else ("床頭櫃 ×1個", "實木床 1.8米 ×1張")
+    assert added in change["text"] and bed in refused["text"], (change["text"], refused["text"])
+    assert sum(added in text for text in texts) >= 3, texts  # the card, its confirmation, the clerk's notice
+    for text in texts:
+        part = _catalogue_part(text)
+        if language == "zh-TW":
+            assert to_traditional(part) == part, f"simplified characters in a zh-TW text: {text!r}"
+        else:
+            assert not CJK.findall(part), f"Chinese in an English text: {CJK.findall(part)} in {text!r}"
