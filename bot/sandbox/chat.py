@@ -2,6 +2,7 @@
 
 Type a line to send it; `#2` presses button 2 of the latest message with
 buttons (`#2@15` on message 15); `>15 text` replies to message 15;
+`~15 text` edits your message 15 (Telegram's "edit", an ``edited_message``);
 `/clock 15:30` (or `+1d`, `reset`, `show`) moves the sandbox clock without
 sending anything to the bot; `/quit` or end of input leaves. A paste of several lines is one message, as
 is a block between two lines of three double quotes (see :mod:`bot.sandbox.chat_input`).
@@ -28,9 +29,10 @@ from .clock_words import ClockWordsError, describe, read_clock_words
 
 _PRESS = re.compile(r"^#(\d+)(?:@(\d+))?$")
 _REPLY = re.compile(r"^>(\d+)\s+(.+)$", re.S)
+_EDIT = re.compile(r"^~(\d+)\s+(.+)$", re.S)
 
 HELP = ('Type to send (a paste, or lines between two """ lines, is one message). '
-        "#N presses button N (#N@MSG on message MSG), >MSG text replies, "
+        "#N presses button N (#N@MSG on message MSG), >MSG text replies, ~MSG text edits your message, "
         "/clock 15:30 | +1d | reset moves the sandbox clock, /quit leaves.")
 MESSAGE_LIMIT = 4096  # Telegram's, in UTF-16 code units
 
@@ -213,6 +215,7 @@ class ChatSession:
         """Act on one input line; False when it was refused locally and nothing was sent."""
         press = _PRESS.match(line)
         reply = _REPLY.match(line)
+        edit = _EDIT.match(line)
         if line.split()[0] == "/clock":
             await self._clock(line.split()[1:])
             return False
@@ -224,6 +227,8 @@ class ChatSession:
         if reply:
             await self._send(reply.group(2), int(reply.group(1)))
             return True
+        if edit:
+            return await self._edit(int(edit.group(1)), edit.group(2))
         await self._send(line, None)
         return True
 
@@ -261,6 +266,16 @@ class ChatSession:
             arrow = f" ↩ {reply_to}" if reply_to is not None else ""
             shown = piece.replace("\n", "\n    ")  # continuation lines indented, as the bot's are
             self.say(f"[you #{sent['message_id']}{arrow}] {shown}")
+
+    async def _edit(self, message_id: int, text: str) -> bool:
+        try:
+            await self.client.edit_text(self.user_id, message_id, text, chat_id=self.chat_id if self.group else None)
+        except SandboxError as error:  # not a message of this person's, or no such message
+            self.say(f"(cannot edit #{message_id}: {error})")
+            return False
+        shown = text.replace("\n", "\n    ")
+        self.say(f"[you #{message_id}] (edited) {shown}")
+        return True
 
     async def _press(self, number: int, message_id: int | None) -> bool:
         target = message_id if message_id is not None else self.latest_with_buttons

@@ -27,7 +27,10 @@ async def _responder(raw: RawBot) -> None:
     while True:
         for update in await raw.ok("getUpdates", offset=offset, timeout=5):
             offset = update["update_id"] + 1
-            if message := update.get("message"):
+            if edited := update.get("edited_message"):
+                await raw.ok("sendMessage", chat_id=edited["chat"]["id"],
+                             text=f"改为 #{edited['message_id']}: {edited['text']}")
+            elif message := update.get("message"):
                 chat = message["chat"]["id"]
                 if "reply_to_message" in message:
                     await raw.ok("sendMessage", chat_id=chat, text=f"回复 #{message['reply_to_message']['message_id']}: {message['text']}")
@@ -142,6 +145,17 @@ async def test_chat_client_sends_presses_and_replies(server: SandboxServer, resp
     assert "[bot #4] 回复 #1: 加急" in lines
     assert "不会发送" not in output  # /quit stopped reading
     assert lines[-1] == "(bye)"
+
+
+async def test_chat_client_edits_a_sent_message_and_refuses_one_not_its_own(server: SandboxServer,
+                                                                              responder: None) -> None:
+    output = await _run(server, "订单 8\n~1 订单 9\n~2 改机器人的\n~99 没有这条\n", 503)
+    lines = output.splitlines()
+    assert "[you #1] (edited) 订单 9" in lines
+    assert "[bot #3] 改为 #1: 订单 9" in lines  # the bot got an edited_message of message 1
+    refusals = [line for line in lines if line.startswith("(cannot edit")]
+    assert [r.split(":")[0] for r in refusals] == ["(cannot edit #2", "(cannot edit #99"], lines
+    assert [line for line in lines if "改为" in line] == ["[bot #3] 改为 #1: 订单 9"]  # nothing sent for those
 
 
 async def test_chat_client_press_on_a_named_message_and_bad_numbers(server: SandboxServer, responder: None) -> None:
