@@ -260,7 +260,8 @@ TEXTS: dict[str, str] = {
     "fine.state.appealed": "under appeal", "fine.state.upheld": "appeal refused", "fine.state.overturned": "overturned",
     "button.fine_confirm": "Confirm fine", "button.fine_waive": "Waive",
     "error.order.finished": "This order is finished (closed or cancelled); nothing more can be done to it.",
-    "error.order.lines_outstanding": "Not complete yet: {pending} line(s) awaiting stock, {backorder} on backorder.",
+    "error.order.lines_outstanding": "Not complete yet: {pending} line(s) awaiting stock, {backorder} on backorder. "
+                                     "Record each line with “Stock arrival / backorder” first.",
     "error.order.no_lines": "This order has no products, so it cannot be complete.",
     "error.order.not_complete": "The order is not complete, so it cannot be printed. Record the arrivals and press “Complete” first.",
     "error.order.cancel_needs_ack": "The order has been placed; cancelling needs the clerk's acceptance.",

@@ -268,7 +268,7 @@ TEXTS: dict[str, str] = {
     "button.fine_confirm": "确认罚款", "button.fine_waive": "免除",
     # Domain refusals (domain.errors.DomainError codes)
     "error.order.finished": "这张订单已经结束（已结单或已销单），不能再操作。",
-    "error.order.lines_outstanding": "还不能单齐：还有 {pending} 项待到货、{backorder} 项欠货。",
+    "error.order.lines_outstanding": "还不能单齐：还有 {pending} 项待到货、{backorder} 项欠货。请先按「到货/欠货登记」登记每一项。",
     "error.order.no_lines": "这张订单没有产品，不能单齐。",
     "error.order.not_complete": "订单还没单齐，不能打单。请先登记到货并按「单齐」。",
     "error.order.cancel_needs_ack": "订单已下单，取消需要跟单员确认。",

@@ -114,7 +114,7 @@ async def _step_or_explain(ctx: Context, order: Order, action: Action) -> bool:
         else:
             why = t(lang, f"error.{error.code}", **error.params)
         following = next_step(state)
-        if following is not None and not done:
+        if following not in (None, action) and not done:
             why += t(lang, "step.next", next=t(lang, f"action.{following.value}"))
         text = t(lang, "step.refused", number=order.number, state=cards.state_label(lang, order.state), why=why)
         ctx.reply(text, entity=order.number)

@@ -145,6 +145,17 @@ async def test_rush_insertion_and_short_lead_time_are_flagged(harness: Harness) 
     assert "/appeal" in notice["text"]
 
 
+async def test_complete_pressed_too_early_points_at_the_line_register_not_at_itself(harness: Harness) -> None:
+    h = harness
+    _number, card = await submit(h)
+    for label in ("接单", "已与客户确认", "已下单"):
+        [card] = await h.press("clerk", card, label)
+    [refused] = await h.press("clerk", card, "单齐")
+    assert "还不能单齐：还有 1 项待到货、0 项欠货" in refused["text"]
+    assert "请先按「到货/欠货登记」登记每一项" in refused["text"], refused["text"]
+    assert "下一步是「单齐」" not in refused["text"]  # the step just refused is no hint
+
+
 async def _confirm(h: Harness, card: dict) -> tuple[str, dict]:
     clerk_after = await h.client.last_seq()
     [done] = await h.press("sales1", card, "确认")
