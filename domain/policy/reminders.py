@@ -69,18 +69,24 @@ def last_call_due(order_date: date, calendar: WorkingCalendar, now: datetime, at
 
 
 def pickup_duties(deadline: date, now: datetime, rules: PickupRules, calendar: WorkingCalendar,
-                  *, max_days: int = 60) -> tuple[Due, ...]:
-    """R10: a reminder the day before the deadline, then one doubling fine per late day.
+                  *, printed_on: date | None = None, max_days: int = 60) -> tuple[Due, ...]:
+    """R10: a reminder on the last working day before the deadline, then one doubling fine per late day.
 
+    The reminder is due when that day's work starts (a Sunday off: Saturday for a Monday
+    deadline) and is not given once the deadline has passed — the fines speak then. When that
+    day is the day of printing or earlier (printed just before a holiday), the print notice
+    named the deadline, so the reminder waits for the morning of the deadline itself.
     Each late day's fine falls due when that day's work starts; a warehouse
     closed for a holiday still counts the day, as the rule book counts days.
     """
     today = calendar.local(now).date()
     duties: list[Due] = []
-    eve = deadline - timedelta(days=1)
-    eve_at = calendar.at(eve, calendar.working.day_start)
-    if eve_at <= now:
-        duties.append(Due("R10", "pickup_reminder", eve_at, f"R10:reminder:{deadline.isoformat()}"))
+    remind_on = calendar.previous_working_day(deadline)
+    if printed_on is not None and remind_on <= printed_on:
+        remind_on = deadline
+    remind_at = calendar.at(remind_on, calendar.working.day_start)
+    if remind_at <= now and today <= deadline:
+        duties.append(Due("R10", "pickup_reminder", remind_at, f"R10:reminder:{deadline.isoformat()}"))
     for n in range(1, min(late_days(deadline, today), max_days) + 1):
         day = deadline + timedelta(days=n)
         at = calendar.at(day, calendar.working.day_start)

@@ -294,7 +294,7 @@ TEXTS: dict[str, str] = {
     "sweep.remind_clerk.R6.late": "⏰ Order {number} ({customer}): its order date {order_date} has passed and the sales person has not asked for it yet. Remind them and place it as soon as possible (R6).",
     "sweep.remind_clerk.R7.late": "⏰ The sales person asked: order {number} ({customer}) is past its order date {order_date}; please place it as soon as possible (R7).",
     "sweep.last_call": "⏰ Draft order (customer: {customer}): today is its order date; complete and confirm it before 18:00 (R2).",
-    "sweep.pickup_reminder": "🚚 Order {number} ({customer}): tomorrow is the pickup deadline ({deadline}); arrange dispatch (R10).",
+    "sweep.pickup_reminder": "🚚 Order {number} ({customer}): the pickup deadline is {deadline}; arrange dispatch (R10).",
     "sweep.released": "📦 The return day is over: order {number} ({customer}) has been handed to the clerks.",
     "sweep.return_day_notice": "📦 Notice: this month's after-sales return day is {date}; order intake pauses that day (R12).",
     "sweep.sales_told": "📣 {sales} asks: please place order {number} today.",

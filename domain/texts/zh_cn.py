@@ -302,7 +302,7 @@ TEXTS: dict[str, str] = {
     "sweep.remind_clerk.R6.late": "⏰ 订单 {number}（{customer}）的下单日{order_date}已经过了，导购还没通知下单。请提醒导购，并尽快下单（R6）。",
     "sweep.remind_clerk.R7.late": "⏰ 导购已通知下单：订单 {number}（{customer}）的下单日{order_date}已过，请尽快下单（R7）。",
     "sweep.last_call": "⏰ 订单草稿（客户：{customer}）今天是下单日，请在18:00前补齐并确认提交（R2）。",
-    "sweep.pickup_reminder": "🚚 订单 {number}（{customer}）明天是提货期限（{deadline}），请安排出仓（R10）。",
+    "sweep.pickup_reminder": "🚚 订单 {number}（{customer}）的提货期限是{deadline}，请安排出仓（R10）。",
     "sweep.released": "📦 退货日已过：订单 {number}（{customer}）已自动提交给跟单员。",
     "sweep.return_day_notice": "📦 通知：本月售后退货日是{date}，当天暂停接单（R12）。",
     "sweep.sales_told": "📣 {sales} 已通知：订单 {number} 请今天下单。",

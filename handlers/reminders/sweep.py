@@ -96,13 +96,16 @@ async def last_calls(run: Sweep) -> None:
 
 
 async def pickups(run: Sweep) -> None:
-    """R10: remind the day before the pickup deadline; each late day proposes the doubling fine."""
-    rows = await candidates.printed_orders_due(run.session, deadline_by=run.today + timedelta(days=1))
+    """R10: remind on the working day before the pickup deadline; each late day proposes the doubling fine."""
+    deadline_by = run.calendar.next_working_day(run.today)  # a deadline whose reminder day has come
+    rows = await candidates.printed_orders_due(run.session, deadline_by=deadline_by)
     for order in rows:
         if order.pickup_deadline is None:
             continue  # not returned: the query compares the deadline
         waived = await candidates.fine_set_aside(run.session, order.id, "R10")
-        for duty in pickup_duties(order.pickup_deadline, run.now, run.policy.pickup, run.calendar):
+        printed_on = run.calendar.local(order.printed_at).date() if order.printed_at else None
+        for duty in pickup_duties(order.pickup_deadline, run.now, run.policy.pickup, run.calendar,
+                                  printed_on=printed_on):
             key = f"{duty.slot}:{order.number}"
             if duty.kind == "pickup_reminder":
                 recipients = await run.clerks_of(order) + await run.people(Role.STORE_MANAGER, order.store_id)

@@ -64,7 +64,21 @@ def test_last_call_only_on_the_order_date_after_1745() -> None:
 def test_pickup_reminder_then_doubling_fines() -> None:
     deadline = date(2026, 12, 8)  # Tuesday
     assert pickup_duties(deadline, local(2026, 12, 6, 12, 0), PickupRules(), CAL) == ()
+    [reminder] = pickup_duties(deadline, local(2026, 12, 7, 9, 0), PickupRules(), CAL)
+    assert reminder.kind == "pickup_reminder" and reminder.due_at == local(2026, 12, 7, 9, 0)
+    # A sweep on the deadline day that missed the day before still reminds; after it, only fines.
+    assert [d.kind for d in pickup_duties(deadline, local(2026, 12, 8, 10, 0), PickupRules(), CAL)] == [
+        "pickup_reminder"]
     duties = pickup_duties(deadline, local(2026, 12, 11, 10, 0), PickupRules(), CAL)
-    assert [(d.kind, d.amount) for d in duties] == [("pickup_reminder", 0), ("pickup_fine", 10),
-                                                   ("pickup_fine", 20), ("pickup_fine", 40)]
-    assert len({d.slot for d in duties}) == 4
+    assert [(d.kind, d.amount) for d in duties] == [("pickup_fine", 10), ("pickup_fine", 20), ("pickup_fine", 40)]
+    assert len({d.slot for d in duties}) == 3
+
+
+def test_a_pickup_deadline_after_a_day_off_is_reminded_on_the_working_day_before() -> None:
+    deadline = date(2026, 12, 7)  # Monday; Sunday is a day off
+    [reminder] = pickup_duties(deadline, local(2026, 12, 5, 9, 0), PickupRules(), CAL)
+    assert reminder.due_at == local(2026, 12, 5, 9, 0)  # Saturday, not Sunday (delivered on Monday)
+    # Printed on that Saturday (the deadline moved off Tuesday's holiday, say): the day itself.
+    [reminder] = pickup_duties(deadline, local(2026, 12, 7, 9, 0), PickupRules(), CAL, printed_on=date(2026, 12, 5))
+    assert reminder.due_at == local(2026, 12, 7, 9, 0)
+    assert pickup_duties(deadline, local(2026, 12, 5, 12, 0), PickupRules(), CAL, printed_on=date(2026, 12, 5)) == ()

@@ -156,3 +156,49 @@ async def test_an_escalation_acknowledged_by_one_tells_the_next_who_did_it(harne
     answer = await h.answers_to_press("storemanager1", after)
     assert f"售后单 {number} 已由李跟单确认处理（12月4日（周五）10:00）" in answer["text"], answer
     assert h.buttons(told) == []
+
+
+async def _printed(h: Harness) -> str:
+    """An order taken through to 已打单 at the clock's time: its pickup deadline (R10) is 3 days on."""
+    number = await _hand_in(h, ORDER)
+    card = await _with_button(h, "clerk", 0, "接单")
+    for label in ("接单", "已与客户确认", "已下单"):
+        [card] = await h.press("clerk", card, label)
+    [lines] = await h.press("clerk", card, "到货/欠货登记")
+    [card] = await h.press("clerk", lines, "第1项到货")
+    for label in ("单齐", "已打单"):
+        [card] = await h.press("clerk", card, label)
+    assert "【已打单】" in card["text"]
+    return number
+
+
+async def _pickup_reminders(h: Harness, after: int) -> list[str]:
+    await _outbox_idle(h)
+    return [e["text"] for e in await _shown(h, "clerk", after) if "请安排出仓" in (e["text"] or "")]
+
+
+async def test_a_pickup_reminder_missed_on_its_day_is_not_sent_after_the_deadline(harness: Harness) -> None:
+    h = harness
+    h.sandbox.clock.set(local(2026, 12, 3, 10, 0))  # Thursday: the deadline is Monday 7 December
+    number = await _printed(h)
+    # The bot was not running from Friday evening to Tuesday: no sweep saw the reminder's day.
+    h.sandbox.clock.set(local(2026, 12, 8, 10, 0))
+    after = await h.client.last_seq()
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    assert await _pickup_reminders(h, after) == []  # "the deadline is tomorrow" would be false now
+    fines = [e["text"] for e in await _shown(h, "manager", after) if "拟罚款" in (e["text"] or "")]
+    assert fines and all(number in text and "R10" in text for text in fines)  # the late fines take over
+
+
+async def test_a_pickup_deadline_after_a_day_off_is_reminded_on_the_working_day_before(harness: Harness) -> None:
+    h = harness
+    h.sandbox.clock.set(local(2026, 12, 4, 10, 0))  # Friday: the deadline is Monday 7 December
+    number = await _printed(h)
+    after = await h.client.last_seq()
+    h.sandbox.clock.set(local(2026, 12, 5, 9, 0))  # Saturday, a working day; Sunday is not
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    [reminder] = await _pickup_reminders(h, after)
+    assert number in reminder and "12月7日（周一）" in reminder and "明天" not in reminder, reminder
+    h.sandbox.clock.set(local(2026, 12, 7, 9, 0))
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    assert len(await _pickup_reminders(h, after)) == 1  # not again on the day itself
