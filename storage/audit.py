@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, overload
@@ -92,28 +92,20 @@ def _stored_int(name: str, value: Any) -> int | None:
     return value
 
 
+# What an entry's hash covers: every column but its id and the hash itself (named here, not read off the
+# table, so that a column added later cannot change the hash of the entries already written).
+_HASHED = ("seq", "kind", "bot_id", "update_id", "chat_id", "actor_id", "message_id", "version", "entity",
+           "telegram_time", "recorded_at", "text", "payload", "prev_hash")
+
+
 def entry_digest(entry: AuditEntry) -> str:
     """The hash of one entry: its own columns plus the previous entry's hash.
 
     :func:`append` puts every value into its stored form first, so what is hashed
     is exactly what the database holds and :func:`verify_chain` re-reads.
     """
-    body = {
-        "seq": entry.seq,
-        "kind": entry.kind,
-        "bot_id": entry.bot_id,
-        "update_id": entry.update_id,
-        "chat_id": entry.chat_id,
-        "actor_id": entry.actor_id,
-        "message_id": entry.message_id,
-        "version": entry.version,
-        "entity": entry.entity,
-        "telegram_time": _iso(entry.telegram_time),
-        "recorded_at": _iso(entry.recorded_at),
-        "text": entry.text,
-        "payload": entry.payload,
-        "prev_hash": entry.prev_hash,
-    }
+    body = {name: getattr(entry, name) for name in _HASHED}
+    body["telegram_time"], body["recorded_at"] = _iso(entry.telegram_time), _iso(entry.recorded_at)
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
@@ -372,29 +364,20 @@ class ChainReport:
         return self.problem is None
 
 
-async def _iter_entries(session: AsyncSession, batch: int = 2000) -> AsyncIterator[AuditEntry]:
-    after = 0
-    while True:
-        rows = list((await session.execute(
-            select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)
-        )).scalars())
-        if not rows:
-            return
-        for row in rows:
-            yield row
-        after = rows[-1].seq
-        session.expunge_all()
-
-
 async def verify_chain(session: AsyncSession) -> ChainReport:
     """Recompute every hash in order; stop at the first entry that breaks the chain."""
     expected_prev, expected_seq, checked = GENESIS, 1, 0
-    async for entry in _iter_entries(session):
-        if entry.seq != expected_seq:
-            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "removed_before"))
-        if entry_digest(entry) != entry.hash:
-            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "changed"))
-        if entry.prev_hash != expected_prev:
-            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "inserted_or_reordered"))
-        expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+    # 2000 entries at a time, each batch let go before the next is read (the seq is selected again for
+    # keyset_pages to page by).
+    query = select(AuditEntry, AuditEntry.seq)
+    async for rows in merkle_tree.keyset_pages(session, query, AuditEntry.seq, 2000):
+        for entry, _ in rows:
+            if entry.seq != expected_seq:
+                return ChainReport(checked, ChainProblem(entry.seq, entry.id, "removed_before"))
+            if entry_digest(entry) != entry.hash:
+                return ChainReport(checked, ChainProblem(entry.seq, entry.id, "changed"))
+            if entry.prev_hash != expected_prev:
+                return ChainReport(checked, ChainProblem(entry.seq, entry.id, "inserted_or_reordered"))
+            expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+        session.expunge_all()
     return ChainReport(checked, None)
