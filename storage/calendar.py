@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.orders.lifecycle import OrderState
 from domain.policy.fines import FineState
 
+from storage.db import entities
 from storage.models import AfterSalesCase, CompanyDayOff, Fine, Order
 
 
 async def company_days_off(session: AsyncSession) -> dict[date, str]:
     """Every stored day off with its reason; a company adds a handful a year, so all of them."""
-    rows = (await session.execute(select(CompanyDayOff.day, CompanyDayOff.reason))).all()
-    return {day: reason for day, reason in rows}
+    return dict((await session.execute(select(CompanyDayOff.day, CompanyDayOff.reason))).tuples().all())
 
 
 async def add_company_day_off(session: AsyncSession, *, day: date, reason: str, user_id: int,
@@ -47,16 +47,17 @@ async def remove_company_day_off(session: AsyncSession, day: date) -> str | None
 
 async def cases_with_deadlines(session: AsyncSession) -> Sequence[AfterSalesCase]:
     """R14: cases whose clock runs (paused and finished ones are recomputed when they resume)."""
-    return (await session.execute(select(AfterSalesCase).where(AfterSalesCase.next_due_at.is_not(None)))).scalars().all()
+    query = select(AfterSalesCase).where(AfterSalesCase.next_due_at.is_not(None))
+    return (await session.scalars(query)).all()
 
 
 async def orders_awaiting_pickup(session: AsyncSession) -> Sequence[Order]:
     """R10: printed orders whose goods have not left the finished-goods warehouse."""
-    return (await session.execute(select(Order).where(
-        Order.state == OrderState.printed, Order.printed_at.is_not(None)))).scalars().unique().all()
+    return await entities(session, select(Order).where(Order.state == OrderState.printed,
+                                                       Order.printed_at.is_not(None)))
 
 
 async def fines_open_to_appeal(session: AsyncSession, today: date) -> Sequence[Fine]:
     """R16: confirmed fines whose appeal period has not ended."""
-    return (await session.execute(select(Fine).where(
-        Fine.state == FineState.confirmed, Fine.appeal_deadline >= today, Fine.notified_at.is_not(None)))).scalars().unique().all()
+    return await entities(session, select(Fine).where(
+        Fine.state == FineState.confirmed, Fine.appeal_deadline >= today, Fine.notified_at.is_not(None)))

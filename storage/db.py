@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
-from sqlalchemy import event, text
+from sqlalchemy import Select, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -241,6 +241,21 @@ def _sqlite_begin_deferred(connection: Connection) -> None:
 def session_factory(bind: AsyncEngine | AsyncConnection) -> SessionFactory:
     """Sessions on the engine's pool, or all on one connection (a chat's lane holds its lock on it)."""
     return async_sessionmaker(bind, expire_on_commit=False)
+
+
+Row = TypeVar("Row")
+
+
+async def added(session: AsyncSession, row: Row) -> Row:
+    """``row`` added to the session and flushed, so it has its id."""
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def entities(session: AsyncSession, query: Select[Row]) -> Sequence[Row]:
+    """The objects ``query`` selects, each once (joined eager loading can repeat one)."""
+    return (await session.scalars(query)).unique().all()
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -53,8 +53,8 @@ async def unlink(session: AsyncSession, chat_id: int) -> bool:
 
 async def desk(session: AsyncSession) -> GroupLink | None:
     """The clerks' desk group (the latest linked, should someone link two)."""
-    return (await session.execute(select(GroupLink).where(GroupLink.role == GroupRole.DESK)
-                                  .order_by(GroupLink.linked_at.desc()).limit(1))).scalar_one_or_none()
+    return await session.scalar(select(GroupLink).where(GroupLink.role == GroupRole.DESK)
+                                .order_by(GroupLink.linked_at.desc()).limit(1))
 
 
 def topics(link: GroupLink) -> dict[str, int]:
