@@ -100,10 +100,8 @@ async def replace_return_day_notices(session: AsyncSession, *, year_month: str, 
                                                         ReturnDayNotice.sent_at.is_(None)))
     sent = set(await session.scalars(select(ReturnDayNotice.notice_date)
                                      .where(ReturnDayNotice.year_month == year_month)))
-    for notice_date, due_at in due:
-        if notice_date not in sent:
-            session.add(ReturnDayNotice(year_month=year_month, return_day=return_day, notice_date=notice_date,
-                                        due_at=due_at))
+    session.add_all(ReturnDayNotice(year_month=year_month, return_day=return_day, notice_date=notice_date,
+                                    due_at=due_at) for notice_date, due_at in due if notice_date not in sent)
     await session.flush()
 
 

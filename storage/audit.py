@@ -313,18 +313,18 @@ async def record_update(session: AsyncSession, *, bot_id: int | None, update_id:
 
 async def last_update_id(session: AsyncSession) -> int:
     """The highest Telegram update id ever recorded (0 for none)."""
-    return (await session.execute(select(func.max(AuditEntry.update_id)))).scalar() or 0
+    return await session.scalar(select(func.max(AuditEntry.update_id))) or 0
 
 
 async def next_message_version(session: AsyncSession, chat_id: int, message_id: int) -> int:
     """Versions of one Telegram message: the original is 1, each edit the next number."""
-    current = (await session.execute(select(func.max(AuditEntry.version)).where(*_versions(chat_id, message_id))))
-    return (current.scalar() or 0) + 1
+    latest = select(func.max(AuditEntry.version)).where(*_versions(chat_id, message_id))
+    return (await session.scalar(latest) or 0) + 1
 
 
 async def message_versions(session: AsyncSession, chat_id: int, message_id: int) -> list[AuditEntry]:
-    return list((await session.execute(
-        select(AuditEntry).where(*_versions(chat_id, message_id)).order_by(AuditEntry.version))).scalars())
+    return list(await session.scalars(select(AuditEntry).where(*_versions(chat_id, message_id))
+                                      .order_by(AuditEntry.version)))
 
 
 def _versions(chat_id: int, message_id: int) -> tuple[Any, ...]:
@@ -334,9 +334,8 @@ def _versions(chat_id: int, message_id: int) -> tuple[Any, ...]:
 
 
 async def entries_for_entity(session: AsyncSession, entity: str) -> list[AuditEntry]:
-    return list((await session.execute(
-        select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.seq)
-    )).scalars())
+    return list(await session.scalars(select(AuditEntry).where(AuditEntry.entity == entity)
+                                      .order_by(AuditEntry.seq)))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import OrderState
@@ -17,7 +17,7 @@ from storage.models import AfterSalesCase, CompanyDayOff, Fine, Order
 
 async def company_days_off(session: AsyncSession) -> dict[date, str]:
     """Every stored day off with its reason; a company adds a handful a year, so all of them."""
-    return dict((await session.execute(select(CompanyDayOff.day, CompanyDayOff.reason))).tuples().all())
+    return dict((await session.execute(select(CompanyDayOff.day, CompanyDayOff.reason))).all())
 
 
 async def add_company_day_off(session: AsyncSession, *, day: date, reason: str, user_id: int,
@@ -25,10 +25,7 @@ async def add_company_day_off(session: AsyncSession, *, day: date, reason: str, 
     """Store (or re-word) a day off; returns the reason it had before, if any."""
     row = await session.get(CompanyDayOff, day)
     previous = row.reason if row else None
-    if row is None:
-        session.add(CompanyDayOff(day=day, reason=reason, added_by=user_id, added_at=now))
-    else:
-        row.reason, row.added_by, row.added_at = reason, user_id, now
+    await session.merge(CompanyDayOff(day=day, reason=reason, added_by=user_id, added_at=now))
     await session.flush()
     return previous
 
@@ -38,9 +35,8 @@ async def remove_company_day_off(session: AsyncSession, day: date) -> str | None
     row = await session.get(CompanyDayOff, day)
     if row is None:
         return None
-    reason = row.reason
-    await session.execute(delete(CompanyDayOff).where(CompanyDayOff.day == day))
-    return reason
+    await session.delete(row)
+    return row.reason
 
 
 # -- what counts working days and is stored: recomputed when the calendar changes -----------------

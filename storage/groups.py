@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import added
 from storage.models import GroupDeparture, GroupLink, GroupRole, OutboxMessage, OutboxState
 
 
@@ -95,8 +96,7 @@ async def move(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> Gro
 
 async def left(session: AsyncSession, chat_id: int, telegram_id: int, now: datetime) -> None:
     if await session.get(GroupDeparture, (chat_id, telegram_id)) is None:
-        session.add(GroupDeparture(chat_id=chat_id, telegram_id=telegram_id, left_at=now))
-        await session.flush()
+        await added(session, GroupDeparture(chat_id=chat_id, telegram_id=telegram_id, left_at=now))
 
 
 async def rejoined(session: AsyncSession, chat_id: int, telegram_id: int) -> None:

@@ -125,7 +125,7 @@ async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
 
 async def summary(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def recent(session: AsyncSession, states: tuple[OutboxState, ...], limit: int = 10) -> Sequence[OutboxMessage]:
