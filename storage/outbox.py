@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import added, is_postgres
+from storage.db import added, is_postgres, rows_in
 from storage.models import OutboxMessage, OutboxState
 
 
@@ -116,11 +116,7 @@ async def for_key(session: AsyncSession, key: str) -> OutboxMessage | None:
 
 async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     """Which of ``keys`` were queued already — one query per 500 keys, so a sweep stays cheap."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        found |= set(await session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
-    return found
+    return {row.key for row in await rows_in(session, select(OutboxMessage.key), OutboxMessage.key, keys)}
 
 
 async def summary(session: AsyncSession) -> dict[str, int]:

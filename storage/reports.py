@@ -36,7 +36,7 @@ from storage import aftersales as case_store
 from storage import audit
 from storage import orders as order_store
 from storage.aftersales import OPEN_CASE_STATES
-from storage.db import entities, is_postgres
+from storage.db import entities, is_postgres, rows_in
 from storage.merkle_tree import keyset_pages
 from storage.models import (AfterSalesCase, AuditEntry, CaseEvent, CasePhoto, Fine, Order, OrderEvent, OrderLine,
                             PendingChange, Store, User)
@@ -352,10 +352,8 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
         entries.update((e.id, e) for e in await audit.message_versions(session, chat_id, message_id))
     found.entries = sorted(entries.values(), key=lambda e: e.seq)
     before = [e.seq - 1 for e in found.entries if e.seq > 1]
-    for start in range(0, len(before), 500):
-        chunk = before[start:start + 500]
-        found.predecessors.update({seq: h for seq, h in (await session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.in_(chunk)))).all()})
+    hashes = select(AuditEntry.seq, AuditEntry.hash)
+    found.predecessors = dict(await rows_in(session, hashes, AuditEntry.seq, before))
     return found
 
 
