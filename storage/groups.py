@@ -66,9 +66,7 @@ async def set_topic(session: AsyncSession, chat_id: int, key: str, thread_id: in
     link = await session.get(GroupLink, chat_id)
     if link is None:
         return
-    known = topics(link)
-    known[key] = thread_id
-    link.topics = json.dumps(known, ensure_ascii=False)
+    link.topics = json.dumps({**topics(link), key: thread_id}, ensure_ascii=False)
     await session.flush()
 
 
