@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.aftersales.case import CaseState
 
 from storage import history as history_of
+from storage.db import entities
 from storage.history import EventFacts
 from storage.models import AfterSalesCase, CaseEvent, CasePause, CasePhoto, Order, ReturnDayNotice
 from storage.orders import search_filter
@@ -25,36 +26,31 @@ async def case_by_id(session: AsyncSession, case_id: int) -> AfterSalesCase | No
 
 
 async def case_by_number(session: AsyncSession, number: str) -> AfterSalesCase | None:
-    return (await session.execute(
-        select(AfterSalesCase).where(AfterSalesCase.number == number.strip().upper())
-    )).scalar_one_or_none()
+    return await session.scalar(select(AfterSalesCase).where(AfterSalesCase.number == number.strip().upper()))
 
 
 async def cases_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
                         states: Sequence[CaseState] = OPEN_CASE_STATES, limit: int = 30) -> Sequence[AfterSalesCase]:
     query = select(AfterSalesCase).where(AfterSalesCase.state.in_(states),
                                          *Scope(store_id=store_id, sales_id=sales_id).cases())
-    return (await session.execute(
-        query.order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(limit)
-    )).scalars().unique().all()
+    return await entities(session, query.order_by(AfterSalesCase.next_due_at.asc().nulls_last(),
+                                                  AfterSalesCase.id).limit(limit))
 
 
 async def latest_open_case(session: AsyncSession, sales_id: int) -> AfterSalesCase | None:
     """The sales person's most recently opened case that is not finished."""
-    return (await session.execute(
-        select(AfterSalesCase).where(AfterSalesCase.sales_id == sales_id,
-                                     AfterSalesCase.state.in_((CaseState.open, CaseState.accepted, CaseState.waiting_customer, CaseState.reopened)))
-        .order_by(AfterSalesCase.id.desc()).limit(1)
-    )).scalars().first()
+    unfinished = (CaseState.open, CaseState.accepted, CaseState.waiting_customer, CaseState.reopened)
+    return await session.scalar(select(AfterSalesCase).where(AfterSalesCase.sales_id == sales_id,
+                                                             AfterSalesCase.state.in_(unfinished))
+                                .order_by(AfterSalesCase.id.desc()).limit(1))
 
 
 async def cases_due(session: AsyncSession, before: datetime, *, column: str = "warn_at") -> Sequence[AfterSalesCase]:
     """For the reminder sweep: open cases whose ``warn_at`` (or ``next_due_at``) is at or before ``before``."""
     field = getattr(AfterSalesCase, column)
-    return (await session.execute(
-        select(AfterSalesCase).where(field.is_not(None), field <= before, AfterSalesCase.state.in_(OPEN_CASE_STATES))
-        .order_by(field, AfterSalesCase.id)
-    )).scalars().unique().all()
+    return await entities(session, select(AfterSalesCase).where(field <= before,
+                                                                AfterSalesCase.state.in_(OPEN_CASE_STATES))
+                          .order_by(field, AfterSalesCase.id))
 
 
 async def orders_matching(session: AsyncSession, *, phone: str | None, names: Sequence[str],
@@ -67,9 +63,8 @@ async def orders_matching(session: AsyncSession, *, phone: str | None, names: Se
         condition = Order.customer_name.in_(names)
     else:
         return ()
-    return (await session.execute(
-        select(Order).where(condition, Order.number.is_not(None)).order_by(Order.id.desc()).limit(limit)
-    )).scalars().unique().all()
+    return await entities(session, select(Order).where(condition, Order.number.is_not(None))
+                          .order_by(Order.id.desc()).limit(limit))
 
 
 async def add_event(session: AsyncSession, case: AfterSalesCase, **facts: Unpack[EventFacts]) -> CaseEvent:
@@ -81,22 +76,19 @@ async def history(session: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
 
 
 async def photos(session: AsyncSession, case_id: int) -> Sequence[CasePhoto]:
-    return (await session.execute(
-        select(CasePhoto).where(CasePhoto.case_id == case_id).order_by(CasePhoto.id)
-    )).scalars().all()
+    query = select(CasePhoto).where(CasePhoto.case_id == case_id).order_by(CasePhoto.id)
+    return (await session.scalars(query)).all()
 
 
 async def pauses(session: AsyncSession, case_id: int) -> Sequence[CasePause]:
-    return (await session.execute(
-        select(CasePause).where(CasePause.case_id == case_id).order_by(CasePause.started_at, CasePause.id)
-    )).scalars().all()
+    return (await session.scalars(select(CasePause).where(CasePause.case_id == case_id)
+                                  .order_by(CasePause.started_at, CasePause.id))).all()
 
 
 async def open_pause(session: AsyncSession, case_id: int) -> CasePause | None:
-    return (await session.execute(
-        select(CasePause).where(CasePause.case_id == case_id, CasePause.ended_at.is_(None))
-        .order_by(CasePause.id.desc()).limit(1)
-    )).scalar_one_or_none()
+    return await session.scalar(select(CasePause).where(CasePause.case_id == case_id,
+                                                        CasePause.ended_at.is_(None))
+                                .order_by(CasePause.id.desc()).limit(1))
 
 
 # -- R12 return-day notices ------------------------------------------------------------
@@ -106,19 +98,16 @@ async def replace_return_day_notices(session: AsyncSession, *, year_month: str, 
     """The month's notices after (re)setting its return day: unsent ones are replaced, sent ones kept."""
     await session.execute(delete(ReturnDayNotice).where(ReturnDayNotice.year_month == year_month,
                                                         ReturnDayNotice.sent_at.is_(None)))
-    sent = set((await session.execute(select(ReturnDayNotice.notice_date).where(
-        ReturnDayNotice.year_month == year_month))).scalars())
-    for notice_date, due_at in due:
-        if notice_date not in sent:
-            session.add(ReturnDayNotice(year_month=year_month, return_day=return_day, notice_date=notice_date,
-                                        due_at=due_at))
+    sent = set(await session.scalars(select(ReturnDayNotice.notice_date)
+                                     .where(ReturnDayNotice.year_month == year_month)))
+    session.add_all(ReturnDayNotice(year_month=year_month, return_day=return_day, notice_date=notice_date,
+                                    due_at=due_at) for notice_date, due_at in due if notice_date not in sent)
     await session.flush()
 
 
 async def return_day_notices(session: AsyncSession, year_month: str) -> Sequence[ReturnDayNotice]:
-    return (await session.execute(
-        select(ReturnDayNotice).where(ReturnDayNotice.year_month == year_month).order_by(ReturnDayNotice.notice_date)
-    )).scalars().all()
+    return (await session.scalars(select(ReturnDayNotice).where(ReturnDayNotice.year_month == year_month)
+                                  .order_by(ReturnDayNotice.notice_date))).all()
 
 
 async def find_cases(session: AsyncSession, text: str, *, spellings: Sequence[str] = (),
@@ -129,4 +118,4 @@ async def find_cases(session: AsyncSession, text: str, *, spellings: Sequence[st
     query = select(AfterSalesCase).outerjoin(Order, Order.id == AfterSalesCase.order_id).where(
         or_(AfterSalesCase.number.like(f"%{text.upper()}%"), search_filter(text, *spellings)),
         *Scope(store_id=store_id, sales_id=sales_id).cases())
-    return (await session.execute(query.order_by(AfterSalesCase.id.desc()).limit(limit))).scalars().unique().all()
+    return await entities(session, query.order_by(AfterSalesCase.id.desc()).limit(limit))

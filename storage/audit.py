@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, overload
@@ -92,28 +92,20 @@ def _stored_int(name: str, value: Any) -> int | None:
     return value
 
 
+# What an entry's hash covers: every column but its id and the hash itself (named here, not read off the
+# table, so that a column added later cannot change the hash of the entries already written).
+_HASHED = ("seq", "kind", "bot_id", "update_id", "chat_id", "actor_id", "message_id", "version", "entity",
+           "telegram_time", "recorded_at", "text", "payload", "prev_hash")
+
+
 def entry_digest(entry: AuditEntry) -> str:
     """The hash of one entry: its own columns plus the previous entry's hash.
 
     :func:`append` puts every value into its stored form first, so what is hashed
     is exactly what the database holds and :func:`verify_chain` re-reads.
     """
-    body = {
-        "seq": entry.seq,
-        "kind": entry.kind,
-        "bot_id": entry.bot_id,
-        "update_id": entry.update_id,
-        "chat_id": entry.chat_id,
-        "actor_id": entry.actor_id,
-        "message_id": entry.message_id,
-        "version": entry.version,
-        "entity": entry.entity,
-        "telegram_time": _iso(entry.telegram_time),
-        "recorded_at": _iso(entry.recorded_at),
-        "text": entry.text,
-        "payload": entry.payload,
-        "prev_hash": entry.prev_hash,
-    }
+    body = {name: getattr(entry, name) for name in _HASHED}
+    body["telegram_time"], body["recorded_at"] = _iso(entry.telegram_time), _iso(entry.recorded_at)
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
@@ -321,18 +313,18 @@ async def record_update(session: AsyncSession, *, bot_id: int | None, update_id:
 
 async def last_update_id(session: AsyncSession) -> int:
     """The highest Telegram update id ever recorded (0 for none)."""
-    return (await session.execute(select(func.max(AuditEntry.update_id)))).scalar() or 0
+    return await session.scalar(select(func.max(AuditEntry.update_id))) or 0
 
 
 async def next_message_version(session: AsyncSession, chat_id: int, message_id: int) -> int:
     """Versions of one Telegram message: the original is 1, each edit the next number."""
-    current = (await session.execute(select(func.max(AuditEntry.version)).where(*_versions(chat_id, message_id))))
-    return (current.scalar() or 0) + 1
+    latest = select(func.max(AuditEntry.version)).where(*_versions(chat_id, message_id))
+    return (await session.scalar(latest) or 0) + 1
 
 
 async def message_versions(session: AsyncSession, chat_id: int, message_id: int) -> list[AuditEntry]:
-    return list((await session.execute(
-        select(AuditEntry).where(*_versions(chat_id, message_id)).order_by(AuditEntry.version))).scalars())
+    return list(await session.scalars(select(AuditEntry).where(*_versions(chat_id, message_id))
+                                      .order_by(AuditEntry.version)))
 
 
 def _versions(chat_id: int, message_id: int) -> tuple[Any, ...]:
@@ -342,9 +334,8 @@ def _versions(chat_id: int, message_id: int) -> tuple[Any, ...]:
 
 
 async def entries_for_entity(session: AsyncSession, entity: str) -> list[AuditEntry]:
-    return list((await session.execute(
-        select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.seq)
-    )).scalars())
+    return list(await session.scalars(select(AuditEntry).where(AuditEntry.entity == entity)
+                                      .order_by(AuditEntry.seq)))
 
 
 @dataclass(frozen=True)
@@ -372,29 +363,20 @@ class ChainReport:
         return self.problem is None
 
 
-async def _iter_entries(session: AsyncSession, batch: int = 2000) -> AsyncIterator[AuditEntry]:
-    after = 0
-    while True:
-        rows = list((await session.execute(
-            select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)
-        )).scalars())
-        if not rows:
-            return
-        for row in rows:
-            yield row
-        after = rows[-1].seq
-        session.expunge_all()
-
-
 async def verify_chain(session: AsyncSession) -> ChainReport:
     """Recompute every hash in order; stop at the first entry that breaks the chain."""
     expected_prev, expected_seq, checked = GENESIS, 1, 0
-    async for entry in _iter_entries(session):
-        if entry.seq != expected_seq:
-            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "removed_before"))
-        if entry_digest(entry) != entry.hash:
-            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "changed"))
-        if entry.prev_hash != expected_prev:
-            return ChainReport(checked, ChainProblem(entry.seq, entry.id, "inserted_or_reordered"))
-        expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+    # 2000 entries at a time, each batch let go before the next is read (the seq is selected again for
+    # keyset_pages to page by).
+    query = select(AuditEntry, AuditEntry.seq)
+    async for rows in merkle_tree.keyset_pages(session, query, AuditEntry.seq, 2000):
+        for entry, _ in rows:
+            if entry.seq != expected_seq:
+                return ChainReport(checked, ChainProblem(entry.seq, entry.id, "removed_before"))
+            if entry_digest(entry) != entry.hash:
+                return ChainReport(checked, ChainProblem(entry.seq, entry.id, "changed"))
+            if entry.prev_hash != expected_prev:
+                return ChainReport(checked, ChainProblem(entry.seq, entry.id, "inserted_or_reordered"))
+            expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+        session.expunge_all()
     return ChainReport(checked, None)

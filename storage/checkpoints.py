@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.evidence.merkle import MerkleTree, root_of
 from domain.evidence.note import Checkpoint, NoteError, Signer, Verifier, open_checkpoint, unsigned_checkpoint
+from storage.db import added
 from storage.merkle_tree import recomputed_tree, stored_leaves, stored_root
 from storage.models import AuditCheckpoint
 
@@ -34,11 +35,9 @@ def note_for(checkpoint: Checkpoint, signer: Signer | None) -> str:
 
 async def store(session: AsyncSession, checkpoint: Checkpoint, note: str, *, signed: bool, purpose: str,
                 published: bool, now: datetime) -> AuditCheckpoint:
-    row = AuditCheckpoint(tree_size=checkpoint.size, root_hash=checkpoint.root.hex(), note=note, signed=signed,
-                          purpose=purpose, published=published, created_at=now)
-    session.add(row)
-    await session.flush()
-    return row
+    return await added(session, AuditCheckpoint(
+        tree_size=checkpoint.size, root_hash=checkpoint.root.hex(), note=note, signed=signed, purpose=purpose,
+        published=published, created_at=now))
 
 
 async def make(session: AsyncSession, *, signer: Signer | None, purpose: str, now: datetime,
@@ -62,9 +61,7 @@ def opened(row: AuditCheckpoint, verifier: Verifier | None) -> Checkpoint | None
 
 async def last_published(session: AsyncSession, verifier: Verifier | None) -> tuple[AuditCheckpoint, Checkpoint] | None:
     """The newest published checkpoint whose signature still checks: the anchor to compare with."""
-    rows = (await session.execute(select(AuditCheckpoint).where(AuditCheckpoint.published.is_(True))
-                                  .order_by(AuditCheckpoint.id.desc()).limit(50))).scalars()
-    for row in rows:
+    for row in await session.scalars(_PUBLISHED.limit(50)):
         checkpoint = opened(row, verifier)
         if checkpoint is not None:
             return row, checkpoint
@@ -72,8 +69,11 @@ async def last_published(session: AsyncSession, verifier: Verifier | None) -> tu
 
 
 async def last_published_row(session: AsyncSession) -> AuditCheckpoint | None:
-    return (await session.execute(select(AuditCheckpoint).where(AuditCheckpoint.published.is_(True))
-                                  .order_by(AuditCheckpoint.id.desc()).limit(1))).scalar_one_or_none()
+    return await session.scalar(_PUBLISHED.limit(1))
+
+
+_PUBLISHED = select(AuditCheckpoint).where(AuditCheckpoint.published.is_(True)).order_by(
+    AuditCheckpoint.id.desc())
 
 
 @dataclass
@@ -126,8 +126,8 @@ async def check_against(session: AsyncSession, checkpoint: Checkpoint, verifier:
         return report
     # Narrow it down with the other checkpoints we hold whose signatures check.
     good = 0
-    for row in (await session.execute(select(AuditCheckpoint).where(AuditCheckpoint.tree_size < n)
-                                      .order_by(AuditCheckpoint.tree_size.desc()))).scalars():
+    for row in await session.scalars(select(AuditCheckpoint).where(AuditCheckpoint.tree_size < n)
+                                     .order_by(AuditCheckpoint.tree_size.desc())):
         earlier = opened(row, verifier)
         if earlier is not None and earlier.size <= tree.size and tree.root(earlier.size) == earlier.root:
             good = earlier.size

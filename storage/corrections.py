@@ -30,10 +30,8 @@ class CorrectionJourney:
 
 async def correction_journeys(session: AsyncSession) -> list[CorrectionJourney]:
     """Every draft whose card the sales person changed after the parse, oldest first."""
-    events = (await session.execute(
-        select(OrderEvent).where(OrderEvent.event.in_(("drafted", "draft_filled"))).order_by(OrderEvent.order_id,
-                                                                                             OrderEvent.id)
-    )).scalars().all()
+    events = await session.scalars(select(OrderEvent).where(OrderEvent.event.in_(("drafted", "draft_filled")))
+                                   .order_by(OrderEvent.order_id, OrderEvent.id))
     drafted: dict[int, dict[str, Any]] = {}
     filled: dict[int, list[dict[str, Any]]] = {}
     for event in events:
@@ -44,7 +42,7 @@ async def correction_journeys(session: AsyncSession) -> list[CorrectionJourney]:
             filled.setdefault(event.order_id, []).append(detail)
     if not filled:
         return []
-    orders = {o.id: o for o in (await session.execute(select(Order).where(Order.id.in_(filled)))).scalars()}
+    orders = {o.id: o for o in await session.scalars(select(Order).where(Order.id.in_(filled)))}
     evidence_ids = [o.evidence_id for o in orders.values() if o.evidence_id is not None]
     entries = await audit_entries(session, evidence_ids)
     out = []

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
 import aiosqlite
-from sqlalchemy import event, text
+from sqlalchemy import Row, Select, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -241,6 +241,30 @@ def _sqlite_begin_deferred(connection: Connection) -> None:
 def session_factory(bind: AsyncEngine | AsyncConnection) -> SessionFactory:
     """Sessions on the engine's pool, or all on one connection (a chat's lane holds its lock on it)."""
     return async_sessionmaker(bind, expire_on_commit=False)
+
+
+Entity = TypeVar("Entity")
+Columns = TypeVarTuple("Columns")
+
+
+async def added(session: AsyncSession, row: Entity) -> Entity:
+    """``row`` added to the session and flushed, so it has its id."""
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def entities(session: AsyncSession, query: Select[Entity]) -> Sequence[Entity]:
+    """The objects ``query`` selects, each once (joined eager loading can repeat one)."""
+    return (await session.scalars(query)).unique().all()
+
+
+async def rows_in(session: AsyncSession, query: Select[*Columns], column: Any,
+                  values: Sequence[Any]) -> list[Row[*Columns]]:
+    """``query``'s rows whose ``column`` is one of ``values``, 500 values a query: an IN list every
+    backend takes, however many values there are."""
+    return [row for start in range(0, len(values), 500)
+            for row in (await session.execute(query.where(column.in_(values[start:start + 500])))).all()]
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import added
 from storage.models import DeskNonce
 
 
 async def issue(session: AsyncSession, *, nonce: str, telegram_id: int, now: datetime) -> None:
-    session.add(DeskNonce(nonce=nonce, telegram_id=telegram_id, issued_at=now))
-    await session.flush()
+    await added(session, DeskNonce(nonce=nonce, telegram_id=telegram_id, issued_at=now))
 
 
 async def use(session: AsyncSession, *, nonce: str, telegram_id: int, now: datetime, max_age: timedelta) -> bool:

@@ -11,11 +11,11 @@ from storage.models import Fine
 
 
 async def fine_for_key(session: AsyncSession, rule_key: str) -> Fine | None:
-    return (await session.execute(select(Fine).where(Fine.rule_key == rule_key))).scalar_one_or_none()
+    return await session.scalar(select(Fine).where(Fine.rule_key == rule_key))
 
 
 async def fine_by_number(session: AsyncSession, number: str) -> Fine | None:
-    return (await session.execute(select(Fine).where(Fine.number == number.upper()))).scalar_one_or_none()
+    return await session.scalar(select(Fine).where(Fine.number == number.upper()))
 
 
 async def fines(session: AsyncSession, *, person_id: int | None = None, states: Sequence[str] | None = None,
@@ -25,4 +25,4 @@ async def fines(session: AsyncSession, *, person_id: int | None = None, states: 
         query = query.where(Fine.person_id == person_id)
     if states:
         query = query.where(Fine.state.in_(states))
-    return (await session.execute(query.order_by(Fine.proposed_at.desc(), Fine.id.desc()).limit(limit))).scalars().all()
+    return (await session.scalars(query.order_by(Fine.proposed_at.desc(), Fine.id.desc()).limit(limit))).all()

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import added
 from storage.models import GroupDeparture, GroupLink, GroupRole, OutboxMessage, OutboxState
 
 
@@ -53,8 +54,8 @@ async def unlink(session: AsyncSession, chat_id: int) -> bool:
 
 async def desk(session: AsyncSession) -> GroupLink | None:
     """The clerks' desk group (the latest linked, should someone link two)."""
-    return (await session.execute(select(GroupLink).where(GroupLink.role == GroupRole.DESK)
-                                  .order_by(GroupLink.linked_at.desc()).limit(1))).scalar_one_or_none()
+    return await session.scalar(select(GroupLink).where(GroupLink.role == GroupRole.DESK)
+                                .order_by(GroupLink.linked_at.desc()).limit(1))
 
 
 def topics(link: GroupLink) -> dict[str, int]:
@@ -65,9 +66,7 @@ async def set_topic(session: AsyncSession, chat_id: int, key: str, thread_id: in
     link = await session.get(GroupLink, chat_id)
     if link is None:
         return
-    known = topics(link)
-    known[key] = thread_id
-    link.topics = json.dumps(known, ensure_ascii=False)
+    link.topics = json.dumps({**topics(link), key: thread_id}, ensure_ascii=False)
     await session.flush()
 
 
@@ -95,8 +94,7 @@ async def move(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> Gro
 
 async def left(session: AsyncSession, chat_id: int, telegram_id: int, now: datetime) -> None:
     if await session.get(GroupDeparture, (chat_id, telegram_id)) is None:
-        session.add(GroupDeparture(chat_id=chat_id, telegram_id=telegram_id, left_at=now))
-        await session.flush()
+        await added(session, GroupDeparture(chat_id=chat_id, telegram_id=telegram_id, left_at=now))
 
 
 async def rejoined(session: AsyncSession, chat_id: int, telegram_id: int) -> None:

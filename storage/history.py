@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import canonical_json
+from storage.db import added
 from storage.models import EventRow
 
 Event = TypeVar("Event", bound=EventRow)
@@ -34,9 +35,7 @@ async def add(session: AsyncSession, row: Event, facts: EventFacts) -> Event:
     detail = facts.get("detail")
     row.detail = canonical_json(detail) if detail else None
     row.evidence_id = facts.get("evidence_id")
-    session.add(row)
-    await session.flush()
-    return row
+    return await added(session, row)
 
 
 async def events(session: AsyncSession, model: type[Event], owner: ColumnElement[bool]) -> Sequence[Event]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.evidence.leaves import ENTRY_FIELDS, leaf_hashes_of, leaves_of
 from domain.evidence.merkle import MerkleTree, leaf_hash, root_of
+from storage.db import rows_in
 from storage.models import AuditEntry, AuditLeaf
 
 Columns = TypeVarTuple("Columns")
@@ -109,10 +110,5 @@ async def recomputed_tree(session: AsyncSession) -> tuple[MerkleTree, list[int]]
 
 async def leaf_indexes(session: AsyncSession, seqs: list[int]) -> dict[tuple[int, str], int]:
     """(entry seq, leaf kind) → leaf index, for the given entries."""
-    found: dict[tuple[int, str], int] = {}
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start:start + 500]
-        for row in (await session.execute(select(AuditLeaf.seq, AuditLeaf.kind, AuditLeaf.leaf_index)
-                                          .where(AuditLeaf.seq.in_(chunk)))).all():
-            found[(row.seq, row.kind)] = row.leaf_index
-    return found
+    query = select(AuditLeaf.seq, AuditLeaf.kind, AuditLeaf.leaf_index)
+    return {(seq, kind): index for seq, kind, index in await rows_in(session, query, AuditLeaf.seq, seqs)}

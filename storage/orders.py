@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.orders.lifecycle import OrderState
 
 from storage import history as history_of
-from storage.db import is_postgres
+from storage.db import added, entities, is_postgres
 from storage.history import EventFacts
 from storage.models import ChangeState
 from storage.models import AuditEntry, AwaitingInput, DocumentCounter, Order, OrderEvent, PendingChange, ReturnDay
@@ -38,7 +38,7 @@ async def next_document_seq(session: AsyncSession, kind: str, year_month: str) -
         query = query.with_for_update()
     elif await session.get(DocumentCounter, (kind, year_month)) is None:
         await session.execute(insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0))
-    counter = (await session.execute(query)).scalar_one()
+    counter = (await session.scalars(query)).one()
     counter.last_seq += 1
     await session.flush()
     return counter.last_seq
@@ -49,31 +49,28 @@ async def order_by_id(session: AsyncSession, order_id: int) -> Order | None:
 
 
 async def order_by_number(session: AsyncSession, number: str) -> Order | None:
-    return (await session.execute(select(Order).where(Order.number == number.upper()))).scalar_one_or_none()
+    return await session.scalar(select(Order).where(Order.number == number.upper()))
 
 
 async def order_by_source_message(session: AsyncSession, chat_id: int, message_id: int) -> Order | None:
-    return (await session.execute(
-        select(Order).where(Order.source_chat_id == chat_id, Order.source_message_id == message_id)
-        .order_by(Order.id.desc()).limit(1)
-    )).scalar_one_or_none()
+    return await session.scalar(select(Order).where(Order.source_chat_id == chat_id,
+                                                    Order.source_message_id == message_id)
+                                .order_by(Order.id.desc()).limit(1))
 
 
 async def entity_of_bot_message(session: AsyncSession, chat_id: int, message_id: int) -> str | None:
     """What a bot message (a card) was about, from the outbound audit entry."""
-    return (await session.execute(
+    return await session.scalar(
         select(AuditEntry.entity).where(AuditEntry.chat_id == chat_id, AuditEntry.message_id == message_id,
                                         AuditEntry.kind.in_(("outbound", "outbound_edit")),
                                         AuditEntry.entity.is_not(None))
-        .order_by(AuditEntry.seq.desc()).limit(1)
-    )).scalar_one_or_none()
+        .order_by(AuditEntry.seq.desc()).limit(1))
 
 
 async def orders_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
                          states: Sequence[OrderState] = OPEN_STATES, limit: int = 30) -> Sequence[Order]:
     query = select(Order).where(Order.state.in_(states), *Scope(store_id=store_id, sales_id=sales_id).orders())
-    return (await session.execute(query.order_by(Order.order_date.asc().nulls_last(), Order.id).limit(limit))
-            ).scalars().unique().all()
+    return await entities(session, query.order_by(Order.order_date.asc().nulls_last(), Order.id).limit(limit))
 
 
 async def submitted_since(session: AsyncSession, *, store_id: int | None, phone: str, since: datetime,
@@ -85,23 +82,20 @@ async def submitted_since(session: AsyncSession, *, store_id: int | None, phone:
     query = query.where(Order.store_id.is_(None) if store_id is None else Order.store_id == store_id)
     if exclude_id is not None:
         query = query.where(Order.id != exclude_id)
-    return (await session.execute(query.order_by(Order.submitted_at.desc()).limit(10))).scalars().unique().all()
+    return await entities(session, query.order_by(Order.submitted_at.desc()).limit(10))
 
 
 async def latest_draft(session: AsyncSession, sales_id: int, *, since: datetime) -> Order | None:
     """The sales person's newest draft (草稿) created at or after ``since``, if any."""
-    return (await session.execute(
+    return await session.scalar(
         select(Order).where(Order.state == OrderState.draft, Order.sales_id == sales_id, Order.created_at >= since)
-        .order_by(Order.id.desc()).limit(1)
-    )).scalars().first()
+        .order_by(Order.id.desc()).limit(1))
 
 
 async def drafts_held_until(session: AsyncSession, day: date) -> Sequence[Order]:
     """Orders paused by a return day (R12) whose hold ends on or before ``day``."""
-    return (await session.execute(
-        select(Order).where(Order.state == OrderState.draft, Order.held_until.is_not(None), Order.held_until <= day)
-        .order_by(Order.id)
-    )).scalars().unique().all()
+    query = select(Order).where(Order.state == OrderState.draft, Order.held_until <= day).order_by(Order.id)
+    return await entities(session, query)
 
 
 async def add_event(session: AsyncSession, order: Order, **facts: Unpack[EventFacts]) -> OrderEvent:
@@ -131,8 +125,7 @@ async def uncertain_fields(session: AsyncSession, order_id: int) -> frozenset[st
 async def audit_entries(session: AsyncSession, ids: Sequence[int]) -> dict[int, AuditEntry]:
     if not ids:
         return {}
-    rows = (await session.execute(select(AuditEntry).where(AuditEntry.id.in_(ids)))).scalars()
-    return {row.id: row for row in rows}
+    return {row.id: row for row in await session.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids)))}
 
 
 # -- the one question the bot waits for --------------------------------------------
@@ -170,12 +163,9 @@ async def add_pending_change(session: AsyncSession, *, order: Order, requested_b
     # A newer request replaces an older unanswered one for the same order.
     await session.execute(update(PendingChange).where(PendingChange.order_id == order.id,
                                                       PendingChange.state == ChangeState.PENDING).values(state=ChangeState.DROPPED))
-    row = PendingChange(order_id=order.id, requested_by=requested_by, created_at=now,
-                        changes=json.dumps(changes, ensure_ascii=False, default=str), state=ChangeState.PENDING,
-                        origin=origin, evidence_id=evidence_id)
-    session.add(row)
-    await session.flush()
-    return row
+    return await added(session, PendingChange(
+        order_id=order.id, requested_by=requested_by, created_at=now, state=ChangeState.PENDING,
+        changes=json.dumps(changes, ensure_ascii=False, default=str), origin=origin, evidence_id=evidence_id))
 
 
 async def pending_change(session: AsyncSession, change_id: int) -> PendingChange | None:
@@ -203,8 +193,8 @@ def search_filter(*texts: str) -> ColumnElement[bool]:
 async def orders_of_customer(session: AsyncSession, needles: Sequence[str], *, limit: int = 20) -> Sequence[Order]:
     """Submitted orders (with a number) whose customer phone or name contains one of ``needles``
     (one phone, or a name's spellings), at most ``limit``."""
-    rows = await session.execute(select(Order).where(search_filter(*needles), Order.number.is_not(None)).limit(limit))
-    return rows.scalars().unique().all()
+    query = select(Order).where(search_filter(*needles), Order.number.is_not(None)).limit(limit)
+    return await entities(session, query)
 
 
 async def find_numbered(session: AsyncSession, text: str, *, spellings: Sequence[str] = (),
@@ -215,4 +205,4 @@ async def find_numbered(session: AsyncSession, text: str, *, spellings: Sequence
     query = select(Order).where(Order.number.is_not(None),
                                 or_(search_filter(text, *spellings), Order.number.like(f"%{text.upper()}%")),
                                 *Scope(store_id=store_id, sales_id=sales_id).orders())
-    return (await session.execute(query.order_by(Order.id.desc()).limit(limit))).scalars().unique().all()
+    return await entities(session, query.order_by(Order.id.desc()).limit(limit))

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import is_postgres
+from storage.db import added, is_postgres, rows_in
 from storage.models import OutboxMessage, OutboxState
 
 
@@ -29,19 +29,19 @@ async def enqueue(session: AsyncSession, *, key: str, chat_id: int, text: str, n
     ``render`` says how to render it again when it is sent (see ``OutboxMessage.render``);
     ``thread_id`` / ``topic`` the forum topic of a group it goes to.
     """
-    exists = (await session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))).first()
-    if exists:
+    if await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return False
-    session.add(OutboxMessage(
-        key=key, chat_id=chat_id, text=text, buttons=json.dumps(buttons, ensure_ascii=False) if buttons else None,
-        entity=entity, created_at=now, not_before=not_before or now, state=state, attempts=0,
-        attachment=json.dumps(attachment, ensure_ascii=False) if attachment else None, urgent=urgent,
-        answer=answer, render=json.dumps(render, ensure_ascii=False) if render else None,
-        thread_id=thread_id, topic=topic))
-    await session.flush()
+    await added(session, OutboxMessage(
+        key=key, chat_id=chat_id, text=text, buttons=_json(buttons), entity=entity, created_at=now,
+        not_before=not_before or now, state=state, attempts=0, attachment=_json(attachment), urgent=urgent,
+        answer=answer, render=_json(render), thread_id=thread_id, topic=topic))
     if state is OutboxState.PENDING:
         session.info[_QUEUED] = True
     return True
+
+
+def _json(value: object) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value else None
 
 
 _QUEUED = "outbox-queued"  # in session.info
@@ -81,7 +81,7 @@ async def claim(session: AsyncSession, now: datetime, *, limit: int, lease: time
     if is_postgres(session):
         # Several bot instances may drain the outbox; each row goes to exactly one.
         query = query.with_for_update(skip_locked=True)
-    rows = list((await session.execute(query)).scalars())
+    rows = list(await session.scalars(query))
     for row in rows:
         row.state = OutboxState.SENDING
         row.not_before = now  # the claim time, so a stale claim can be recognised
@@ -111,29 +111,26 @@ async def mark(session: AsyncSession, row_id: int, **values: object) -> None:
 
 
 async def for_key(session: AsyncSession, key: str) -> OutboxMessage | None:
-    return (await session.execute(select(OutboxMessage).where(OutboxMessage.key == key))).scalar_one_or_none()
+    return await session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
 
 
 async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     """Which of ``keys`` were queued already — one query per 500 keys, so a sweep stays cheap."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        found |= set((await session.execute(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))).scalars())
-    return found
+    return {row.key for row in await rows_in(session, select(OutboxMessage.key), OutboxMessage.key, keys)}
 
 
 async def summary(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
-    return {state: count for state, count in rows.all()}
+    return dict(rows.all())
 
 
 async def recent(session: AsyncSession, states: tuple[OutboxState, ...], limit: int = 10) -> Sequence[OutboxMessage]:
-    return (await session.execute(select(OutboxMessage).where(OutboxMessage.state.in_(states))
-                                  .order_by(OutboxMessage.id.desc()).limit(limit))).scalars().all()
+    return (await session.scalars(select(OutboxMessage).where(OutboxMessage.state.in_(states))
+                                  .order_by(OutboxMessage.id.desc()).limit(limit))).all()
 
 
 async def pending_for_chat(session: AsyncSession, chat_id: int) -> Sequence[OutboxMessage]:
-    return (await session.execute(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                                              OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING)))
-                                  .order_by(OutboxMessage.not_before))).scalars().all()
+    waiting = (OutboxState.PENDING, OutboxState.SENDING)
+    return (await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                                              OutboxMessage.state.in_(waiting))
+                                  .order_by(OutboxMessage.not_before))).all()

@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import NOT_PLACED, OrderState
 from domain.policy.fines import FineState
+from storage.db import entities
 from storage.models import AuditEntry, CaseEvent, Fine, Order, OrderLine, ReturnDayNotice
 from storage.orders import OPEN_STATES
 
 
 async def _orders(session: AsyncSession, *where: ColumnElement[bool],
                   order_by: Sequence[Any] = ()) -> Sequence[Order]:
-    return (await session.execute(select(Order).where(*where).order_by(*order_by))).scalars().unique().all()
+    return await entities(session, select(Order).where(*where).order_by(*order_by))
 
 
 async def orders_to_place(session: AsyncSession, *, order_date_before: date, since: date) -> Sequence[Order]:
@@ -44,10 +45,9 @@ async def printed_orders_due(session: AsyncSession, *, deadline_by: date) -> Seq
 
 async def fine_set_aside(session: AsyncSession, order_id: int, rule: str) -> bool:
     """Whether a manager waived or overturned a ``rule`` fine on the order (no more are proposed then)."""
-    row = (await session.execute(select(Fine.id).where(
+    return await session.scalar(select(Fine.id).where(
         Fine.order_id == order_id, Fine.rule == rule,
-        Fine.state.in_((FineState.waived.value, FineState.overturned.value))).limit(1))).first()
-    return row is not None
+        Fine.state.in_((FineState.waived.value, FineState.overturned.value))).limit(1)) is not None
 
 
 async def placed_orders(session: AsyncSession) -> Sequence[Order]:
@@ -100,13 +100,11 @@ async def fines_proposed(session: AsyncSession, since: datetime, until: datetime
 
 async def case_events(session: AsyncSession, case_id: int, events: Iterable[str]) -> Sequence[CaseEvent]:
     """The case's history entries of those kinds, oldest first (escalation acknowledgements, snoozes)."""
-    rows = await session.execute(select(CaseEvent).where(
-        CaseEvent.case_id == case_id, CaseEvent.event.in_(list(events))).order_by(CaseEvent.id))
-    return rows.scalars().all()
+    return (await session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == case_id, CaseEvent.event.in_(list(events))).order_by(CaseEvent.id))).all()
 
 
 async def return_day_notices_due(session: AsyncSession, now: datetime) -> Sequence[ReturnDayNotice]:
     """R12: the stored return-day notices due by ``now`` and not sent yet."""
-    rows = await session.execute(select(ReturnDayNotice).where(
-        ReturnDayNotice.sent_at.is_(None), ReturnDayNotice.due_at <= now))
-    return rows.scalars().all()
+    return (await session.scalars(select(ReturnDayNotice).where(
+        ReturnDayNotice.sent_at.is_(None), ReturnDayNotice.due_at <= now))).all()

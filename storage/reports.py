@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,21 +28,20 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.aftersales.case import CaseState
 from domain.localtime import offset_changes
-from domain.orders.lifecycle import LineState, OrderState
+from domain.orders.lifecycle import NOT_PLACED, LineState, OrderState
 from domain.policy.fines import FineState
 from domain.reports import KpiCounts, Period
 
 from storage import aftersales as case_store
+from storage import audit
 from storage import orders as order_store
 from storage.aftersales import OPEN_CASE_STATES
-from storage.db import is_postgres
+from storage.db import entities, is_postgres, rows_in
 from storage.merkle_tree import keyset_pages
 from storage.models import (AfterSalesCase, AuditEntry, CaseEvent, CasePhoto, Fine, Order, OrderEvent, OrderLine,
                             PendingChange, Store, User)
 from storage.orders import OPEN_STATES
 from storage.scope import Scope
-
-NOT_PLACED = (OrderState.submitted, OrderState.received, OrderState.confirmed)
 
 
 def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -226,26 +227,23 @@ async def open_cases_by_deadline(session: AsyncSession, *, scope: Scope, now: da
 
 
 async def store_people(session: AsyncSession, store_id: int | None) -> list[int]:
-    return list((await session.execute(select(User.id).where(User.store_id == store_id))).scalars())
+    return list(await session.scalars(select(User.id).where(User.store_id == store_id)))
 
 
 async def overdue_orders(session: AsyncSession, *, scope: Scope, today: date, limit: int = 30) -> Sequence[Order]:
     """Order date passed and not placed, or printed and the pickup deadline passed — oldest first."""
     late = or_(and_(Order.state.in_(NOT_PLACED), Order.order_date < today),
                and_(Order.state == OrderState.printed, Order.pickup_deadline < today))
-    return (await session.execute(
-        select(Order).where(Order.number.is_not(None), late, *scope.orders())
-        .order_by(func.coalesce(Order.pickup_deadline, Order.order_date), Order.id).limit(limit)
-    )).scalars().unique().all()
+    return await entities(session, select(Order).where(Order.number.is_not(None), late, *scope.orders())
+                          .order_by(func.coalesce(Order.pickup_deadline, Order.order_date), Order.id)
+                          .limit(limit))
 
 
 async def overdue_cases(session: AsyncSession, *, scope: Scope, now: datetime,
                         limit: int = 30) -> Sequence[AfterSalesCase]:
-    return (await session.execute(
-        select(AfterSalesCase).where(AfterSalesCase.state.in_(OPEN_CASE_STATES), AfterSalesCase.next_due_at < now,
-                                     *scope.cases())
-        .order_by(AfterSalesCase.next_due_at, AfterSalesCase.id).limit(limit)
-    )).scalars().unique().all()
+    return await entities(session, select(AfterSalesCase).where(
+        AfterSalesCase.state.in_(OPEN_CASE_STATES), AfterSalesCase.next_due_at < now, *scope.cases())
+        .order_by(AfterSalesCase.next_due_at, AfterSalesCase.id).limit(limit))
 
 
 async def backorders(session: AsyncSession, *, scope: Scope, limit: int = 50) -> Sequence[tuple[OrderLine, Order]]:
@@ -272,8 +270,8 @@ async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: Z
     where = [Order.number.is_not(None), *scope.orders()]
 
     async def orders(*condition: Any) -> Sequence[Order]:
-        return (await session.execute(select(Order).where(*where, *condition).order_by(Order.id).limit(limit))
-                ).scalars().unique().all()
+        return await entities(session, select(Order).where(*where, *condition)
+                              .order_by(Order.id).limit(limit))
 
     return TodayLists(
         to_place=await orders(Order.state.in_(NOT_PLACED), Order.order_date == today),
@@ -281,17 +279,15 @@ async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: Z
                                 Order.state != OrderState.delivered),
         pickups=await orders(Order.state == OrderState.printed, Order.pickup_deadline == today),
         submitted=await orders(Order.submitted_at >= start, Order.submitted_at < end),
-        cases_due=(await session.execute(
-            select(AfterSalesCase).where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases(),
-                                         AfterSalesCase.next_due_at >= start, AfterSalesCase.next_due_at < end)
-            .order_by(AfterSalesCase.next_due_at).limit(limit))).scalars().unique().all(),
+        cases_due=await entities(session, select(AfterSalesCase).where(
+            AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases(), AfterSalesCase.next_due_at >= start,
+            AfterSalesCase.next_due_at < end).order_by(AfterSalesCase.next_due_at).limit(limit)),
     )
 
 
 async def names(session: AsyncSession) -> tuple[dict[int, Store], dict[int, User]]:
-    stores = {s.id: s for s in (await session.execute(select(Store))).scalars()}
-    users = {u.id: u for u in (await session.execute(select(User))).unique().scalars()}
-    return stores, users
+    return ({s.id: s for s in await session.scalars(select(Store))},
+            {u.id: u for u in await entities(session, select(User))})
 
 
 # -- evidence --------------------------------------------------------------------------
@@ -319,19 +315,18 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
     """
     number = number.strip().upper()
     found = Evidence(number)
-    entities = [number]
+    filed_under = [number]
     ids: set[int] = set()
     if number.startswith("DD"):
         found.order = order = await order_store.order_by_number(session, number)
         if order is None:
             return None
-        entities.append(f"draft:{order.id}")
+        filed_under.append(f"draft:{order.id}")
         found.events = await order_store.history(session, order.id)
-        found.fines = (await session.execute(select(Fine).where(Fine.order_id == order.id).order_by(Fine.id))
-                       ).scalars().unique().all()
+        found.fines = await entities(session, select(Fine).where(Fine.order_id == order.id).order_by(Fine.id))
         ids |= {order.evidence_id} if order.evidence_id else set()
-        ids |= {i for i in (await session.execute(select(PendingChange.evidence_id).where(
-            PendingChange.order_id == order.id, PendingChange.evidence_id.is_not(None)))).scalars() if i is not None}
+        ids |= {i for i in await session.scalars(select(PendingChange.evidence_id)
+                                                 .where(PendingChange.order_id == order.id)) if i is not None}
     elif number.startswith("SH"):
         found.case = case_row = await case_store.case_by_number(session, number)
         if case_row is None:
@@ -339,33 +334,26 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
         found.events = await case_store.history(session, case_row.id)
         found.photos = await case_store.photos(session, case_row.id)
         if case_row.fine_id:
-            found.fines = (await session.execute(select(Fine).where(Fine.id == case_row.fine_id))
-                           ).scalars().unique().all()
+            found.fines = await entities(session, select(Fine).where(Fine.id == case_row.fine_id))
         ids |= {case_row.evidence_id} if case_row.evidence_id else set()
         ids |= {i for p in found.photos for i in (p.audit_id, p.evidence_id) if i}
     else:
         return None
     ids |= {e.evidence_id for e in found.events if e.evidence_id}
     for fine in found.fines:
-        entities.append(fine.number)
+        filed_under.append(fine.number)
         ids |= {int(i) for i in json.loads(fine.evidence or "[]")}
-    entries = {e.id: e for e in (await session.execute(
-        select(AuditEntry).where(or_(AuditEntry.entity.in_(entities), AuditEntry.id.in_(ids or {-1})))
-    )).scalars()}
+    entries = {e.id: e for e in await session.scalars(
+        select(AuditEntry).where(or_(AuditEntry.entity.in_(filed_under), AuditEntry.id.in_(ids or {-1}))))}
     # Every version of each message the story rests on: the original and its edits.
     messages = {(e.chat_id, e.message_id) for e in entries.values()
                 if e.kind in ("inbound", "inbound_edit") and e.chat_id is not None and e.message_id is not None}
     for chat_id, message_id in messages:
-        for entry in (await session.execute(select(AuditEntry).where(
-                AuditEntry.chat_id == chat_id, AuditEntry.message_id == message_id,
-                AuditEntry.kind.in_(("inbound", "inbound_edit"))))).scalars():
-            entries[entry.id] = entry
+        entries.update((e.id, e) for e in await audit.message_versions(session, chat_id, message_id))
     found.entries = sorted(entries.values(), key=lambda e: e.seq)
     before = [e.seq - 1 for e in found.entries if e.seq > 1]
-    for start in range(0, len(before), 500):
-        chunk = before[start:start + 500]
-        found.predecessors.update({seq: h for seq, h in (await session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.in_(chunk)))).all()})
+    hashes = select(AuditEntry.seq, AuditEntry.hash)
+    found.predecessors = dict(await rows_in(session, hashes, AuditEntry.seq, before))
     return found
 
 
@@ -411,9 +399,7 @@ async def stream_export(session: AsyncSession, kind: str, start: datetime, end: 
         if kind != "orders":
             yield list(rows)
             continue
-        lines: dict[int, list[Any]] = {}
-        for line in (await session.execute(select(OrderLine.__table__).where(
-                OrderLine.order_id.in_([r.id for r in rows])).order_by(OrderLine.order_id, OrderLine.position))
-                     ).all():
-            lines.setdefault(line.order_id, []).append(line)
+        query = select(OrderLine.__table__).where(OrderLine.order_id.in_([row.id for row in rows]))
+        found = await session.execute(query.order_by(OrderLine.order_id, OrderLine.position))
+        lines = {order_id: list(group) for order_id, group in groupby(found, key=attrgetter("order_id"))}
         yield [(row, lines.get(row.id, [])) for row in rows]

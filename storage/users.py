@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import is_postgres
+from storage.db import added, is_postgres
 from storage.models import Invite, Store, User
 
 
 async def user_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
-    return (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).scalar_one_or_none()
+    return await session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
 
 
 # Every update asks it: built once, SQLAlchemy reuses its cache key and compiled form.
@@ -28,12 +28,12 @@ async def users_with_role(session: AsyncSession, *roles: str, store_id: int | No
     query = select(User).where(User.role.in_(roles), User.active.is_(True))
     if store_id is not None:
         query = query.where(User.store_id == store_id)
-    return (await session.execute(query.order_by(User.id))).scalars().all()
+    return (await session.scalars(query.order_by(User.id))).all()
 
 
 async def user_by_username(session: AsyncSession, username: str) -> User | None:
-    return (await session.execute(select(User).where(func.lower(User.username) == username.lower(),
-                                                     User.active.is_(True)).limit(1))).scalar_one_or_none()
+    return await session.scalar(select(User).where(func.lower(User.username) == username.lower(),
+                                                   User.active.is_(True)).limit(1))
 
 
 async def users_named(session: AsyncSession, name: str) -> Sequence[User]:
@@ -42,52 +42,41 @@ async def users_named(session: AsyncSession, name: str) -> Sequence[User]:
     if not needle:
         return []
     active = select(User).where(User.active.is_(True))
-    exact = (await session.execute(active.where(func.lower(User.name) == needle).order_by(User.id))).scalars().all()
-    if exact:
-        return exact
-    return (await session.execute(active.where(func.lower(User.name).contains(needle, autoescape=True))
-                                  .order_by(User.id).limit(10))).scalars().all()
+    exact = (await session.scalars(active.where(func.lower(User.name) == needle).order_by(User.id))).all()
+    containing = active.where(func.lower(User.name).contains(needle, autoescape=True)).order_by(User.id)
+    return exact or (await session.scalars(containing.limit(10))).all()
 
 
 async def all_users(session: AsyncSession) -> Sequence[User]:
-    return (await session.execute(select(User).order_by(User.id))).scalars().all()
+    return (await session.scalars(select(User).order_by(User.id))).all()
 
 
 async def add_user(session: AsyncSession, *, telegram_id: int, name: str, role: str, now: datetime,
                    store_id: int | None = None, username: str | None = None, language: str = "zh-CN") -> User:
-    user = User(telegram_id=telegram_id, name=name, role=role, store_id=store_id, username=username,
-                language=language, active=True, created_at=now)
-    session.add(user)
-    await session.flush()
-    return user
+    return await added(session, User(telegram_id=telegram_id, name=name, role=role, store_id=store_id,
+                                     username=username, language=language, active=True, created_at=now))
 
 
 async def store_by_code(session: AsyncSession, code: str) -> Store | None:
-    return (await session.execute(select(Store).where(Store.code == code.upper()))).scalar_one_or_none()
+    return await session.scalar(select(Store).where(Store.code == code.upper()))
 
 
 async def all_stores(session: AsyncSession) -> Sequence[Store]:
-    return (await session.execute(select(Store).order_by(Store.code))).scalars().all()
+    return (await session.scalars(select(Store).order_by(Store.code))).all()
 
 
 async def add_store(session: AsyncSession, *, code: str, name: str, now: datetime) -> Store:
-    store = Store(code=code.upper(), name=name, created_at=now)
-    session.add(store)
-    await session.flush()
-    return store
+    return await added(session, Store(code=code.upper(), name=name, created_at=now))
 
 
 async def add_invite(session: AsyncSession, *, code: str, role: str, store_id: int | None, created_by: int,
                      now: datetime, expires_at: datetime) -> Invite:
-    invite = Invite(code=code, role=role, store_id=store_id, created_by=created_by, created_at=now,
-                    expires_at=expires_at)
-    session.add(invite)
-    await session.flush()
-    return invite
+    return await added(session, Invite(code=code, role=role, store_id=store_id, created_by=created_by,
+                                       created_at=now, expires_at=expires_at))
 
 
 async def invite_for_update(session: AsyncSession, code: str) -> Invite | None:
     query = select(Invite).where(Invite.code == code)
     if is_postgres(session):
         query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return await session.scalar(query)
