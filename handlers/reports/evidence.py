@@ -31,6 +31,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.app import App, AppConfig
 from handlers.context import Context
+from handlers.orders.cards import line_text
 from handlers.reports.common import answer
 from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
 from handlers.types import EvidenceJob, OutgoingDocument, Reply
@@ -97,7 +98,7 @@ def _record(lang: str, found: reports.Evidence) -> list[tuple[str, str]]:
     fields: tuple[tuple[str, Any], ...] = ()
     if found.order is not None:
         o = found.order
-        items = "；".join(f"{line.product} {line.spec or ''} ×{line.quantity}{line.unit or ''}" for line in o.lines)
+        items = t(lang, "punct.list").join(line_text(lang, line) for line in o.lines)
         fields = (("number", o.number), ("store", o.store.name if o.store else None),
                   ("sales", o.sales.name if o.sales else None), ("customer", o.customer_name),
                   ("phone", o.customer_phone), ("address", o.address), ("items", items),

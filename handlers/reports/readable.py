@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from domain.texts import has, t
+from domain.texts import has, product_word, t
+from handlers.orders.cards import item_text
 
 # Where a value names a state or a category, the catalogue namespace it is labelled from.
 _VALUE_LABELS = {
@@ -15,7 +16,7 @@ _VALUE_LABELS = {
     "material": "material", "payment": "payment",
 }
 # Fields an event records for the machine (ids, versions) rather than for the reader.
-_QUIET = ("event", "kind", "order_id", "parser_version", "change_id", "evidence", "requested_evidence", "path", "file_id")
+_QUIET = ("event", "action", "kind", "order_id", "parser_version", "change_id", "evidence", "requested_evidence", "path", "file_id")
 
 
 def _first(language: str, keys: Iterable[str], fallback: str) -> str:
@@ -45,7 +46,7 @@ def kind_label(language: str, kind: str) -> str:
 
 def flag_labels(language: str, flags: str | list[str] | None) -> str:
     items = flags.split(",") if isinstance(flags, str) else list(flags or [])
-    return "、".join(_value(language, "flags", f) for f in items if f)
+    return t(language, "punct.enum").join(_value(language, "flags", f) for f in items if f)
 
 
 def field_label(language: str, name: str) -> str:
@@ -61,20 +62,28 @@ def _value(language: str, name: str, value: Any) -> str:
         return _first(language, [f"{_VALUE_LABELS[name]}.{value}"], value)
     if isinstance(value, str) and name in ("from", "to") and has(f"state.{value}"):
         return t(language, f"state.{value}")
+    if isinstance(value, str) and name == "product":
+        return product_word(language, value)
     if isinstance(value, list) and name == "items":
-        return "；".join(_item(language, v) if isinstance(v, dict) else str(v) for v in value) or "—"
+        return t(language, "punct.list").join(_item(language, v) if isinstance(v, dict) else str(v)
+                                              for v in value) or "—"
     if isinstance(value, list):
-        return "、".join(_value(language, name, v) for v in value) or "—"
+        return t(language, "punct.enum").join(_value(language, name, v) for v in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{field_label(language, k)}：{_value(language, k, v)}" for k, v in value.items()
-                        if v not in (None, "", [], {})) or "—"
+        return t(language, "punct.list").join(_labelled(language, k, v) for k, v in value.items()
+                                              if v not in (None, "", [], {})) or "—"
     return str(value)
 
 
+def _labelled(language: str, name: str, value: Any) -> str:
+    """``Address: …`` / ``地址：…`` — the field's label and value with the reader's colon."""
+    return f"{field_label(language, name)}{t(language, 'punct.colon')}{_value(language, name, value)}"
+
+
 def _item(language: str, item: dict[str, Any]) -> str:
-    material = _value(language, "material", item.get("material")) if item.get("material") else ""
-    spec = f" {item['spec']}" if item.get("spec") else ""
-    return f"{material}{item.get('product') or ''}{spec} ×{item.get('quantity') or 1}{item.get('unit') or ''}"
+    """A product line as the cards show it: 实木床 1.8米 ×1张 / solid wood bed 1.8m ×1."""
+    return item_text(language, item.get("material"), str(item.get("product") or ""), item.get("spec"),
+                     int(item.get("quantity") or 1), item.get("unit"))
 
 
 def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tuple[str, ...] = ()) -> list[str]:
@@ -94,7 +103,7 @@ def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tu
         if name in skip or name in _QUIET or value in (None, "", [], {}):
             continue
         if name == "parsed" and isinstance(value, dict):
-            lines += [f"{field_label(language, k)}：{_value(language, k, v)}" for k, v in value.items()
+            lines += [_labelled(language, k, v) for k, v in value.items()
                       if k not in _QUIET and v not in (None, "", [], {})]
             continue
         if name == "diff" and isinstance(value, dict):
@@ -104,5 +113,5 @@ def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tu
                                    old=_value(language, field, change.get("old")),
                                    new=_value(language, field, change.get("new"))))
             continue
-        lines.append(f"{field_label(language, name)}：{_value(language, name, value)}")
+        lines.append(_labelled(language, name, value))
     return lines

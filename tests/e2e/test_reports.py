@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import io
 
 from openpyxl import load_workbook
@@ -114,3 +115,29 @@ async def test_report_permissions(harness: Harness) -> None:
     assert no_kpi["text"] == "只有主管可以查看其他门店或其他人的考核指标。"
     [no_status] = await h.say("sales1", "/status")
     assert "/status" in no_status["text"] and "状态总览" not in no_status["text"]
+
+
+async def test_the_evidence_document_names_products_and_steps_in_the_readers_language(harness: Harness) -> None:
+    """A manager reading in English got the record's items as '床 1.8米 ×1张' (material dropped, the
+    stored Chinese words), the state changes' details as 'action：receive' and 'Product：床' — beside
+    the export's 'solid wood bed 1.8m ×1'."""
+    h = harness
+    h.sandbox.clock.set(local(2026, 12, 3, 17, 20))
+    [card] = await h.say("sales1", ORDER)
+    [done] = await h.press("sales1", card, "确认")
+    number = number_in(done["text"])
+    for step in ("接单", "确认", "下单"):
+        await h.say("clerk", f"/step {number} {step}")
+    [view] = await h.say("clerk", f"/order {number}")
+    [lines] = await h.press("clerk", view, "到货/欠货登记")
+    [ask] = await h.press("clerk", lines, "第1项欠货")
+    [recorded] = await h.say("clerk", "12月16日")
+    assert "12月16日" in recorded["text"], recorded["text"]
+    await h.say("manager", "/lang en")
+    [_preparing, evidence] = await h.say("manager", f"/evidence {number}", expect=2, timeout=60)
+    html = (await h.client.download(evidence["document"]["url"])).decode("utf-8")
+    assert "<tr><th>Items</th><td>solid wood bed 1.8m ×1</td></tr>" in html
+    assert "<div>Items: solid wood bed 1.8m ×1</div>" in html  # the draft's reading
+    assert "<div>Product: bed</div>" in html  # the backorder
+    assert "action" not in html.split("<h2>", 3)[3].split("</table>", 1)[0]  # the state changes
+    assert "：" not in "".join(re.findall(r"<div>([^<]*)</div>", html))
