@@ -130,7 +130,8 @@ def kpi_values(ctx: Context, answer: KpiAnswer, trend: Trend, period: str, who: 
         rates = figures.rates()
         return [f"{percent_text(rates[k])} ({rates[k].numerator}/{rates[k].denominator})" for k in KPI_NAMES]
 
-    values: dict[str, Any] = {"refusal": answer.refusal, "periods": PERIODS, "period": period, "who": who,
+    periods = [(word, t(lang, f"desk.kpi.periods.{name}")) for word, name in PERIODS]
+    values: dict[str, Any] = {"refusal": answer.refusal, "periods": periods, "period": period, "who": who,
                               "names": [t(lang, f"desk.kpi.name.{k}") for k in KPI_NAMES]}
     if answer.refusal is not None or answer.period is None:
         return values

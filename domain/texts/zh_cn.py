@@ -670,6 +670,8 @@ TEXTS: dict[str, str] = {
     "desk.board.fine_row": "{rule} · {person} · {amount} 元 · {reason}",
     "desk.kpi.header": "考核指标 · {period} · {scope}",
     "desk.kpi.period": "时间段",
+    "desk.kpi.periods.this_week": "本周", "desk.kpi.periods.last_week": "上周", "desk.kpi.periods.this_month": "本月",
+    "desk.kpi.periods.last_month": "上月", "desk.kpi.periods.this_year": "今年", "desk.kpi.periods.last_year": "去年",
     "desk.kpi.who": "门店代码或跟单员（可不填）",
     "desk.kpi.show": "查看",
     "desk.kpi.name": "名称",

@@ -282,3 +282,21 @@ async def test_what_people_typed_is_escaped_in_every_screen(desk, app, clock) ->
         page = await response.text()
         assert hostile not in page and "&lt;img" in page, path
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+async def test_the_kpi_periods_are_named_in_the_persons_language(desk, app, clock) -> None:  # type: ignore[no-untyped-def]
+    """Found trying it in English: the period list read 本周 上周 本月 … over an English page."""
+    client, _numbers = desk
+    await send(app, MANAGER, "/lang en")
+    page = await (await client.get("/desk/api/kpi?period=上月", headers=as_(MANAGER, clock))).text()
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', page)
+    assert [label for _value, _selected, label in options] == [
+        "This week", "Last week", "This month", "Last month", "This year", "Last year"], options
+    assert ("上月", " selected", "Last month") in options  # the value is still what /kpi reads
+    assert "KPIs · 2026-11-01 to 2026-11-30" in page
+    await send(app, MANAGER, "/lang zh-TW")
+    page = await (await client.get("/desk/api/kpi?period=本周", headers=as_(MANAGER, clock))).text()
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', page)
+    assert [label for _value, _selected, label in options] == ["本週", "上週", "本月", "上月", "今年", "去年"], options
+    typed = await (await client.get("/desk/api/kpi?period=2026-11", headers=as_(MANAGER, clock))).text()
+    assert '<option value="2026-11" selected>2026-11</option>' in typed  # a typed period stays chosen
