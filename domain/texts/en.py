@@ -495,6 +495,8 @@ TEXTS: dict[str, str] = {
     "help.backorders": "backorder lines, earliest ETA first",
     "help.today": "today's work: placing, deliveries, pickups, intake, after-sales due",
     "help.kpi": "KPIs: /kpi [week|month|2026-12|from to] [store|clerk]",
+    "help.kpi.store_manager": "your store's KPIs: /kpi [week|month|2026-12|from to]",
+    "help.kpi.clerk": "your KPIs: /kpi [week|month|2026-12|from to]",
     "help.evidence": "evidence document: /evidence ORDER or CASE number",
     "help.export": "spreadsheet: /export orders|aftersales|fines [month|2026-12|from to]",
     "report.period": "{start} to {end}",

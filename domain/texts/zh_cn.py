@@ -501,6 +501,8 @@ TEXTS: dict[str, str] = {
     "help.backorders": "欠货清单（最早到货期在前）",
     "help.today": "今天要做的：下单、送货、提货、交单、售后到期",
     "help.kpi": "考核指标：/kpi [本周|本月|2026-12|起 止] [门店|跟单员]",
+    "help.kpi.store_manager": "本店的考核指标：/kpi [本周|本月|2026-12|起 止]",
+    "help.kpi.clerk": "我的考核指标：/kpi [本周|本月|2026-12|起 止]",
     "help.evidence": "证据文件：/evidence 订单号或售后单号",
     "help.export": "导出表格：/export orders|aftersales|fines [本月|2026-12|起 止]",
     "report.period": "{start} 至 {end}",
