@@ -31,8 +31,8 @@ def static_file(name: str) -> bytes | None:
     return (files("bot.desk") / "static" / name).read_bytes()
 
 
-def _hours(delta_seconds: float) -> str:
-    return f"{abs(delta_seconds) / 3600:.1f}"
+def _hours(hours: float) -> str:
+    return f"{abs(hours):.1f}"
 
 
 def board_values(ctx: Context, found: Board) -> dict[str, Any]:
@@ -72,8 +72,9 @@ def board_values(ctx: Context, found: Board) -> dict[str, Any]:
         due = case.next_due_at
         left = None
         if due is not None:
-            seconds = (due - now).total_seconds()
-            left = t(lang, "desk.board.left" if seconds >= 0 else "desk.board.late", hours=_hours(seconds))
+            # R14 deadlines count working hours (R18): so do the hours left or overdue.
+            hours = ctx.app.calendar.working_hours_between(now, due)  # negative once past
+            left = t(lang, "desk.board.left" if due > now else "desk.board.late", hours=_hours(hours))
         cases.append({"number": case.number, "store": case.store.name if case.store else "—",
                       "severity": case.severity, "severity_label": t(lang, f"case.severity.{case.severity}"),
                       "state": case_cards.state_label(lang, case.state), "sla": row.sla,
