@@ -502,6 +502,7 @@ TEXTS: dict[str, str] = {
     "report.period": "{start} to {end}",
     "report.period.forms": "week, lastweek, month, lastmonth, year, lastyear, 2026-12, 2026-12-01 2026-12-31",
     "report.period.future": "“{words}” ({start} to {end}) has not begun yet: nothing to measure. Try: {forms}.",
+    "report.period.future.export": "“{words}” ({start} to {end}) has not begun yet: nothing to export. Try: {forms}.",
     "report.period.unknown": "“{word}” is not a period I know. Write one of: {forms}.",
     "report.period.invalid": "“{word}” is not a valid date or month. Write one of: {forms}.",
     "report.period.backwards": "The end date {end} is before the start date {start}; put the earlier date first.",

@@ -508,6 +508,7 @@ TEXTS: dict[str, str] = {
     "report.period": "{start} 至 {end}",
     "report.period.forms": "本周、上周、本月、上月、今年、去年、2026-12、2026-12-01 2026-12-31",
     "report.period.future": "「{words}」（{start} 至 {end}）还没开始，没有可考核的数据。可查：{forms}。",
+    "report.period.future.export": "「{words}」（{start} 至 {end}）还没开始，没有可导出的内容。可查：{forms}。",
     "report.period.unknown": "看不懂时间段「{word}」。可写：{forms}。",
     "report.period.invalid": "「{word}」不是有效的日期或月份。可写：{forms}。",
     "report.period.backwards": "结束日期 {end} 早于开始日期 {start}，请把早的日期写在前面。",

@@ -95,3 +95,15 @@ async def test_export_answers_a_period_it_cannot_use_the_same_way(harness: Harne
     [preparing, december] = await h.say("clerk", "/export orders 2026-12-01 2026-12-31", expect=2, timeout=60)
     assert preparing["text"].startswith("⏳ 正在生成订单导出（2026-12-01 至 2026-12-31）")
     assert december["document"]["file_name"] == "orders-2026-12-01_2026-12-31.xlsx"
+
+
+async def test_export_of_a_period_not_begun_says_there_is_nothing_to_export(harness: Harness) -> None:
+    """/export orders 明年 answered 「…还没开始，没有可考核的数据」: the KPI's words, for a workbook."""
+    h = harness
+    await h.client.set_clock(local(2026, 12, 2, 10, 0))
+    [future] = await h.say("clerk", "/export orders 明年")
+    assert future["text"] == f"「明年」（2027-01-01 至 2027-12-31）还没开始，没有可导出的内容。可查：{ACCEPTED}。"
+    await h.say("clerk", "/lang en")
+    [english] = await h.say("clerk", "/export fines 2027-03")
+    assert english["text"].startswith("“2027-03” (2027-03-01 to 2027-03-31) has not begun yet: nothing to export."), \
+        english["text"]
