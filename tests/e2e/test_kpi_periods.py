@@ -107,3 +107,17 @@ async def test_export_of_a_period_not_begun_says_there_is_nothing_to_export(harn
     [english] = await h.say("clerk", "/export fines 2027-03")
     assert english["text"].startswith("“2027-03” (2027-03-01 to 2027-03-31) has not begun yet: nothing to export."), \
         english["text"]
+
+
+async def test_english_periods_may_be_written_as_two_words(harness: Harness) -> None:
+    """A manager reading in English typed '/kpi last month' and got the usage line, which offers
+    'lastmonth'; the same for '/kpi this week S1' and '/export orders last month'."""
+    h = harness
+    await h.client.set_clock(local(2026, 12, 2, 10, 0))
+    await h.say("manager", "/lang en")
+    [kpi] = await h.say("manager", "/kpi last month")
+    assert kpi["text"].startswith("📈 KPIs 2026-11-01 to 2026-11-30 · all stores"), kpi["text"]
+    [scoped] = await h.say("manager", "/kpi This Week S1")
+    assert scoped["text"].startswith("📈 KPIs 2026-11-30 to 2026-12-02 · 天河店"), scoped["text"]
+    [preparing, _workbook] = await h.say("manager", "/export orders last month", expect=2, timeout=60)
+    assert preparing["text"].startswith("⏳ Preparing the Orders export (2026-11-01 to 2026-11-30)"), preparing["text"]
