@@ -134,8 +134,8 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
     def what(entry: AuditEntry) -> list[str]:
         # Raw Telegram updates stay in the proof block; the reader gets what happened, in words.
         if entry.kind == "state_change":
-            return [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload)
-        return detail_lines(lang, entry.payload, skip=("case",)) if entry.kind == "file" else []
+            return [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload, tz=tz)
+        return detail_lines(lang, entry.payload, skip=("case",), tz=tz) if entry.kind == "file" else []
 
     proved: list[tuple[int, bytes, list[bytes]]] = []
     failed: dict[int, str] = {}  # seq → the check it failed ("" when it verified)
@@ -164,7 +164,7 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
     html = _environment().get_template("evidence.html").render(
         lang=lang, t=partial(t, lang), when=partial(_when, tz=tz), person=person, actor=actor, what=what,
         kind_label=partial(kind_label, lang), event_label=partial(event_label, lang, case=is_case),
-        state_label=partial(state_label, lang, case=is_case), detail_lines=partial(detail_lines, lang),
+        state_label=partial(state_label, lang, case=is_case), detail_lines=partial(detail_lines, lang, tz=tz),
         display_text=display_text, found=found, number=found.number, record=_record(lang, found),
         generated_at=_when(generated_at, tz), generated_by=generated_by, verified=verified, failed=failed,
         tree_ok=tree_ok, proof=proof, entry_leaf=entry_leaf, photo_leaf=photo_leaf,

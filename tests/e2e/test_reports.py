@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from bot.cli import main as cli_main
 from tests.conftest import local
 from tests.e2e.harness import Harness
-from tests.e2e.test_orders import ORDER, number_in
+from tests.e2e.test_aftersales import open_case_with_photo
+from tests.e2e.test_orders import ORDER, number_in, submit
 
 
 async def _story(h: Harness) -> str:
@@ -141,3 +142,21 @@ async def test_the_evidence_document_names_products_and_steps_in_the_readers_lan
     assert "<div>Product: bed</div>" in html  # the backorder
     assert "action" not in html.split("<h2>", 3)[3].split("</table>", 1)[0]  # the state changes
     assert "：" not in "".join(re.findall(r"<div>([^<]*)</div>", html))
+
+
+async def test_a_cases_evidence_shows_local_times_and_labelled_values(harness: Harness) -> None:
+    """An after-sales case's document (read in English) said 'Opened: 2026-12-03T07:20:00+00:00' and
+    'Overdue since: 2026-12-04T02:00:00+00:00' — UTC, where every other time is Beijing's — and
+    'order state: submitted aftersales category: quality whole order: no', unlabelled and raw."""
+    h = harness
+    number, _ = await submit(h, ORDER)
+    case, _ = await open_case_with_photo(h, number)  # Thursday 15:20 Beijing time
+    await h.say("manager", "/lang en")
+    [_preparing, evidence] = await h.say("manager", f"/evidence {case}", expect=2, timeout=60)
+    html = (await h.client.download(evidence["document"]["url"])).decode("utf-8")
+    details = re.findall(r"<div>([^<]*)</div>", html)
+    assert "Opened: 2026-12-03 15:20:00" in details, details
+    assert not [d for d in details if "+00:00" in d or "T07:" in d], details
+    assert "Order state: submitted" in details and "Whole order: no" in details, details
+    assert "Category: quality problem (return/exchange)" in details, details
+    assert not [d for d in details if d.startswith(("order state", "aftersales category", "whole order"))], details
