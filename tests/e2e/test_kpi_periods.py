@@ -121,3 +121,5 @@ async def test_english_periods_may_be_written_as_two_words(harness: Harness) -> 
     assert scoped["text"].startswith("📈 KPIs 2026-11-30 to 2026-12-02 · 天河店"), scoped["text"]
     [preparing, _workbook] = await h.say("manager", "/export orders last month", expect=2, timeout=60)
     assert preparing["text"].startswith("⏳ Preparing the Orders export (2026-11-01 to 2026-11-30)"), preparing["text"]
+    [future] = await h.say("manager", "/kpi next month")
+    assert future["text"].startswith("“next month” (2027-01-01 to 2027-01-31) has not begun yet"), future["text"]
