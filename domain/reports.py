@@ -76,6 +76,10 @@ def month_period(year: int, month: int) -> Period:
 _PERIODISH = re.compile(r"\d{4}|[年月周週季]|星期|礼拜|禮拜|week|month|year|quarter", re.I)
 
 
+# English periods are written as two words too: "last month" reads as lastmonth.
+_TWO_WORDS = frozenset(f"{which}{unit}" for which in ("this", "last", "next") for unit in ("week", "month", "year"))
+
+
 @dataclass(frozen=True, slots=True)
 class PeriodReading:
     """What the words after /kpi said: a period and the words left for the scope, or a problem.
@@ -99,6 +103,10 @@ def read_period(words: list[str], today: date, *, default: str = "本月") -> Pe
     default period applies and every word is left for the scope.
     """
     words = list(words)
+    typed = None
+    if len(words) >= 2 and (words[0] + words[1]).lower() in _TWO_WORDS:
+        typed = f"{words[0]} {words[1]}"  # "last month", as English is written
+        words = [words[0] + words[1], *words[2:]]
     head = words[0] if words else default
     rest = words[1:] if words else []
     key = head.lower()
@@ -146,8 +154,8 @@ def read_period(words: list[str], today: date, *, default: str = "本月") -> Pe
     else:
         return PeriodReading(read_period([default], today).period, words)
     if period.start > today:
-        return PeriodReading(period, rest, "future", head)
-    return PeriodReading(period, rest, None, head)
+        return PeriodReading(period, rest, "future", typed or head)
+    return PeriodReading(period, rest, None, typed or head)
 
 
 def parse_period(words: list[str], today: date, *, default: str = "本月") -> tuple[Period | None, list[str]]:

@@ -25,6 +25,7 @@ from handlers.orders.changes import change_draft, request_change
 from handlers.orders.common import record, visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import order as order_command, show_order
+from handlers.questions import Question
 from handlers.records import may_see
 from handlers.types import id_from
 from storage import audit as audit_store
@@ -188,9 +189,20 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
         order = await visible_order(ctx, entity)
         if order is None:
             return False
+        if parsed.kind not in ("change", "cancel", "query") and await _eta_asked_about(ctx, order):
+            return False  # the answer to 「请回复预计到货日期」: the pending question takes it
         await _about_order(ctx, order, parsed)
         return True
     return False
+
+
+async def _eta_asked_about(ctx: Context, order: Order) -> bool:
+    """Whether the bot is waiting for this person to give the ETA of a backorder line of ``order``."""
+    waiting = await order_store.awaiting(ctx.session, ctx.person.id)
+    if waiting is None or waiting.kind != Question.backorder_eta.value:
+        return False
+    line = await ctx.session.get(OrderLine, waiting.ref_id)
+    return line is not None and line.order_id == order.id
 
 
 async def _about_order(ctx: Context, order: Order, parsed: ParsedMessage) -> None:

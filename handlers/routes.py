@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from domain.roles import ALL_ROLES, Role
-from domain.texts import t
+from domain.texts import has, t
 from handlers import calendar_commands, conversation, fines, people
 from handlers.conversation import AnswerHandler
 from handlers.aftersales import desk, intake as case_intake, notices as case_notices, views as case_views
@@ -182,12 +182,19 @@ def menu_for(role: str | None, language: str) -> list[tuple[str, str]]:
     strangers see only /start."""
     if role is None:
         return [("start", t(language, "help.start"))]
-    return [(c.name, t(language, c.help_key)) for c in commands_for(role) if c.menu]
+    return [(c.name, t(language, help_key(c, role))) for c in commands_for(role) if c.menu]
+
+
+def help_key(command: Command, role: str) -> str:
+    """The command's one-line description for ``role``: ``help.kpi.clerk`` where a role may ask
+    less than the general hint offers (a clerk's /kpi counts only themselves), else ``help.kpi``."""
+    specific = f"{command.help_key}.{role}"
+    return specific if has(specific) else command.help_key
 
 
 def help_text(ctx: Context) -> str:
     """/help: the sender's commands, from the table, and the hint for their role."""
     role = ctx.person.role
     return "\n".join([ctx.t("help.header", role=ctx.t(f"role.{role}")),
-                      *(f"/{c.name} — {ctx.t(c.help_key)}" for c in commands_for(role) if c.menu),
+                      *(f"/{c.name} — {ctx.t(help_key(c, role))}" for c in commands_for(role) if c.menu),
                       "", ctx.t(f"help.footer.{role}")])

@@ -31,8 +31,8 @@ def static_file(name: str) -> bytes | None:
     return (files("bot.desk") / "static" / name).read_bytes()
 
 
-def _hours(delta_seconds: float) -> str:
-    return f"{abs(delta_seconds) / 3600:.1f}"
+def _hours(hours: float) -> str:
+    return f"{abs(hours):.1f}"
 
 
 def board_values(ctx: Context, found: Board) -> dict[str, Any]:
@@ -72,8 +72,9 @@ def board_values(ctx: Context, found: Board) -> dict[str, Any]:
         due = case.next_due_at
         left = None
         if due is not None:
-            seconds = (due - now).total_seconds()
-            left = t(lang, "desk.board.left" if seconds >= 0 else "desk.board.late", hours=_hours(seconds))
+            # R14 deadlines count working hours (R18): so do the hours left or overdue.
+            hours = ctx.app.calendar.working_hours_between(now, due)  # negative once past
+            left = t(lang, "desk.board.left" if due > now else "desk.board.late", hours=_hours(hours))
         cases.append({"number": case.number, "store": case.store.name if case.store else "—",
                       "severity": case.severity, "severity_label": t(lang, f"case.severity.{case.severity}"),
                       "state": case_cards.state_label(lang, case.state), "sla": row.sla,
@@ -130,7 +131,8 @@ def kpi_values(ctx: Context, answer: KpiAnswer, trend: Trend, period: str, who: 
         rates = figures.rates()
         return [f"{percent_text(rates[k])} ({rates[k].numerator}/{rates[k].denominator})" for k in KPI_NAMES]
 
-    values: dict[str, Any] = {"refusal": answer.refusal, "periods": PERIODS, "period": period, "who": who,
+    periods = [(word, t(lang, f"desk.kpi.periods.{name}")) for word, name in PERIODS]
+    values: dict[str, Any] = {"refusal": answer.refusal, "periods": periods, "period": period, "who": who,
                               "names": [t(lang, f"desk.kpi.name.{k}") for k in KPI_NAMES]}
     if answer.refusal is not None or answer.period is None:
         return values

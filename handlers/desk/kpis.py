@@ -9,7 +9,10 @@ from handlers.context import Context
 from handlers.reports.jobs import computed
 from handlers.reports.kpi import KpiAnswer, KpiResult, kpi_request
 
-PERIODS = ("本周", "上周", "本月", "上月", "今年", "去年")
+# The period list's values are the words /kpi reads; its labels come from the catalogue
+# (desk.kpi.periods.NAME), in the reader's language.
+PERIODS = (("本周", "this_week"), ("上周", "last_week"), ("本月", "this_month"), ("上月", "last_month"),
+           ("今年", "this_year"), ("去年", "last_year"))
 
 
 @dataclass

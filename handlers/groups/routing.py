@@ -16,6 +16,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from domain.roles import Role
+from handlers import routes
 from handlers.buttons import DraftAnswer
 from handlers.context import Context
 from handlers.groups import linking
@@ -126,12 +127,22 @@ async def _message(ctx: Context, then: Route) -> None:
     if not await _belongs(ctx, addressed):
         return
     if command is not None and name not in GROUP_COMMANDS:
-        ctx.say("group.private_only", command=command[0])
+        if _may_use(ctx, name):
+            ctx.say("group.private_only", command=command[0])
+        else:
+            await then(ctx)  # unknown, or not for this role: answered so, as in private
         return
     if command is None and _mentions_bot(ctx):
         ctx.incoming = dataclasses.replace(incoming, text=_without_mention(ctx, incoming.text or ""))
     if addressed or await _is_request(ctx):  # a command and a mention are addressed too
         await then(ctx)
+
+
+def _may_use(ctx: Context, name: str | None) -> bool:
+    """Whether the sender's role has that command at all (else 「请私聊我使用」 would send them to a
+    private chat that refuses it)."""
+    spec = routes.COMMANDS.get(name or "")
+    return spec is not None and Role(ctx.person.role) in spec.roles
 
 
 async def _belongs(ctx: Context, addressed: bool) -> bool:

@@ -21,6 +21,7 @@ from domain.texts import t
 from handlers.aftersales import cards as case_cards, notices
 from handlers.aftersales.common import case_for_button
 from handlers.context import Context
+from handlers.records import may_see
 from handlers.orders import cards
 from handlers.reminders.run import Sweep
 from handlers.buttons import EscalationAnswer
@@ -101,6 +102,10 @@ async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]
 async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
     """Acknowledging stops the climb; snoozing asks again later."""
     if (case := await case_for_button(ctx, data.case_id)) is None:
+        return
+    if ctx.user is None or not may_see(ctx.user, case) or not ctx.shows_store(case.store_id):
+        # Another store's case is not theirs to settle: answered as one that does not exist.
+        ctx.callback_answer = ctx.t("button.expired")
         return
     breach = datetime.fromtimestamp(data.breach, tz=timezone.utc)
     acked = await notices.acknowledgement(ctx.session, case, breach)

@@ -38,15 +38,16 @@ def sees_contacts(ctx: Context) -> bool:
     return ctx.user is not None and Role(ctx.user.role) in CONTACT_ROLES
 
 
-def read_period_of(ctx: Context, words: list[str]) -> PeriodReading | str:
+def read_period_of(ctx: Context, words: list[str], *, export: bool = False) -> PeriodReading | str:
     """The period ``words`` start with (本月 without one), or the answer to a period that cannot be
-    counted (unknown, future, backwards, invalid)."""
+    counted (unknown, future, backwards, invalid) — for an ``export``, one not begun has nothing to
+    export rather than nothing to measure."""
     reading = read_period(words, today(ctx))
     if reading.problem is None:
         return reading
     span = {"start": reading.period.start.isoformat(), "end": reading.period.end.isoformat()} if reading.period else {}
-    return ctx.t(f"report.period.{reading.problem}", words=reading.words, word=reading.words,
-                 forms=ctx.t("report.period.forms"), **span)
+    key = f"report.period.{reading.problem}" + (".export" if export and reading.problem == "future" else "")
+    return ctx.t(key, words=reading.words, word=reading.words, forms=ctx.t("report.period.forms"), **span)
 
 
 def period_label(language: str, period: Period) -> str:

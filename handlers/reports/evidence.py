@@ -31,6 +31,7 @@ from domain.roles import Role
 from domain.texts import t
 from handlers.app import App, AppConfig
 from handlers.context import Context
+from handlers.orders.cards import line_text
 from handlers.reports.common import answer
 from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
 from handlers.types import EvidenceJob, OutgoingDocument, Reply
@@ -97,7 +98,7 @@ def _record(lang: str, found: reports.Evidence) -> list[tuple[str, str]]:
     fields: tuple[tuple[str, Any], ...] = ()
     if found.order is not None:
         o = found.order
-        items = "；".join(f"{line.product} {line.spec or ''} ×{line.quantity}{line.unit or ''}" for line in o.lines)
+        items = t(lang, "punct.list").join(line_text(lang, line) for line in o.lines)
         fields = (("number", o.number), ("store", o.store.name if o.store else None),
                   ("sales", o.sales.name if o.sales else None), ("customer", o.customer_name),
                   ("phone", o.customer_phone), ("address", o.address), ("items", items),
@@ -133,8 +134,8 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
     def what(entry: AuditEntry) -> list[str]:
         # Raw Telegram updates stay in the proof block; the reader gets what happened, in words.
         if entry.kind == "state_change":
-            return [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload)
-        return detail_lines(lang, entry.payload, skip=("case",)) if entry.kind == "file" else []
+            return [event_label(lang, entry.text or "", case=is_case)] + detail_lines(lang, entry.payload, tz=tz)
+        return detail_lines(lang, entry.payload, skip=("case",), tz=tz) if entry.kind == "file" else []
 
     proved: list[tuple[int, bytes, list[bytes]]] = []
     failed: dict[int, str] = {}  # seq → the check it failed ("" when it verified)
@@ -163,7 +164,7 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
     html = _environment().get_template("evidence.html").render(
         lang=lang, t=partial(t, lang), when=partial(_when, tz=tz), person=person, actor=actor, what=what,
         kind_label=partial(kind_label, lang), event_label=partial(event_label, lang, case=is_case),
-        state_label=partial(state_label, lang, case=is_case), detail_lines=partial(detail_lines, lang),
+        state_label=partial(state_label, lang, case=is_case), detail_lines=partial(detail_lines, lang, tz=tz),
         display_text=display_text, found=found, number=found.number, record=_record(lang, found),
         generated_at=_when(generated_at, tz), generated_by=generated_by, verified=verified, failed=failed,
         tree_ok=tree_ok, proof=proof, entry_leaf=entry_leaf, photo_leaf=photo_leaf,

@@ -213,7 +213,7 @@ async def export(ctx: Context, args: str) -> None:
     words = args.split()
     aliases = {"订单": "orders", "售后": "aftersales", "罚款": "fines", "cases": "aftersales"}
     kind = aliases.get(words[0], words[0].lower()) if words else ""
-    reading = read_period_of(ctx, words[1:]) if kind in KINDS else None
+    reading = read_period_of(ctx, words[1:], export=True) if kind in KINDS else None
     if isinstance(reading, str):
         ctx.reply(reading)
         return

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
+from datetime import datetime, tzinfo
 from typing import Any
 
-from domain.texts import has, t
+from domain.texts import has, product_word, t
+from handlers.orders.cards import item_text
 
 # Where a value names a state or a category, the catalogue namespace it is labelled from.
 _VALUE_LABELS = {
     "flags": "flag.label", "from_state": "state", "to_state": "state", "state": "state",
     "severity": "case.severity", "category": "case.category", "role": "role",
-    "material": "material", "payment": "payment",
+    "material": "material", "payment": "payment", "order_state": "state", "aftersales_category": "case.category",
 }
+# A moment stored as ISO text with its offset (2026-12-03T07:20:00+00:00): shown in the business's zone.
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 # Fields an event records for the machine (ids, versions) rather than for the reader.
-_QUIET = ("event", "kind", "order_id", "parser_version", "change_id", "evidence", "requested_evidence", "path", "file_id")
+_QUIET = ("event", "action", "kind", "order_id", "parser_version", "change_id", "evidence", "requested_evidence", "path", "file_id")
 
 
 def _first(language: str, keys: Iterable[str], fallback: str) -> str:
@@ -45,40 +50,51 @@ def kind_label(language: str, kind: str) -> str:
 
 def flag_labels(language: str, flags: str | list[str] | None) -> str:
     items = flags.split(",") if isinstance(flags, str) else list(flags or [])
-    return "、".join(_value(language, "flags", f) for f in items if f)
+    return t(language, "punct.enum").join(_value(language, "flags", f) for f in items if f)
 
 
 def field_label(language: str, name: str) -> str:
     return _first(language, (f"evidence.detail.{name}", f"field.{name}", f"export.col.{name}"), name.replace("_", " "))
 
 
-def _value(language: str, name: str, value: Any) -> str:
+def _value(language: str, name: str, value: Any, tz: tzinfo | None = None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return t(language, "evidence.yes" if value else "evidence.no")
+    if isinstance(value, str) and tz is not None and _MOMENT.match(value):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, str) and name in _VALUE_LABELS:
         return _first(language, [f"{_VALUE_LABELS[name]}.{value}"], value)
     if isinstance(value, str) and name in ("from", "to") and has(f"state.{value}"):
         return t(language, f"state.{value}")
+    if isinstance(value, str) and name == "product":
+        return product_word(language, value)
     if isinstance(value, list) and name == "items":
-        return "；".join(_item(language, v) if isinstance(v, dict) else str(v) for v in value) or "—"
+        return t(language, "punct.list").join(_item(language, v) if isinstance(v, dict) else str(v)
+                                              for v in value) or "—"
     if isinstance(value, list):
-        return "、".join(_value(language, name, v) for v in value) or "—"
+        return t(language, "punct.enum").join(_value(language, name, v, tz) for v in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{field_label(language, k)}：{_value(language, k, v)}" for k, v in value.items()
-                        if v not in (None, "", [], {})) or "—"
+        return t(language, "punct.list").join(_labelled(language, k, v, tz) for k, v in value.items()
+                                              if v not in (None, "", [], {})) or "—"
     return str(value)
 
 
+def _labelled(language: str, name: str, value: Any, tz: tzinfo | None = None) -> str:
+    """``Address: …`` / ``地址：…`` — the field's label and value with the reader's colon."""
+    return f"{field_label(language, name)}{t(language, 'punct.colon')}{_value(language, name, value, tz)}"
+
+
 def _item(language: str, item: dict[str, Any]) -> str:
-    material = _value(language, "material", item.get("material")) if item.get("material") else ""
-    spec = f" {item['spec']}" if item.get("spec") else ""
-    return f"{material}{item.get('product') or ''}{spec} ×{item.get('quantity') or 1}{item.get('unit') or ''}"
+    """A product line as the cards show it: 实木床 1.8米 ×1张 / solid wood bed 1.8m ×1."""
+    return item_text(language, item.get("material"), str(item.get("product") or ""), item.get("spec"),
+                     int(item.get("quantity") or 1), item.get("unit"))
 
 
-def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tuple[str, ...] = ()) -> list[str]:
-    """One "label：value" line per field of an event's detail (stored as JSON)."""
+def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tuple[str, ...] = (),
+                 tz: tzinfo | None = None) -> list[str]:
+    """One "label：value" line per field of an event's detail (stored as JSON); moments in ``tz``."""
     if not detail:
         return []
     if isinstance(detail, str):
@@ -88,21 +104,21 @@ def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tu
         except ValueError:
             return [raw]
     if not isinstance(detail, dict):
-        return [_value(language, "", detail)]
+        return [_value(language, "", detail, tz)]
     lines = []
     for name, value in detail.items():
         if name in skip or name in _QUIET or value in (None, "", [], {}):
             continue
         if name == "parsed" and isinstance(value, dict):
-            lines += [f"{field_label(language, k)}：{_value(language, k, v)}" for k, v in value.items()
+            lines += [_labelled(language, k, v, tz) for k, v in value.items()
                       if k not in _QUIET and v not in (None, "", [], {})]
             continue
         if name == "diff" and isinstance(value, dict):
             for field, change in value.items():
                 if isinstance(change, dict):
                     lines.append(t(language, "change.diff_line", field=field_label(language, field),
-                                   old=_value(language, field, change.get("old")),
-                                   new=_value(language, field, change.get("new"))))
+                                   old=_value(language, field, change.get("old"), tz),
+                                   new=_value(language, field, change.get("new"), tz)))
             continue
-        lines.append(f"{field_label(language, name)}：{_value(language, name, value)}")
+        lines.append(_labelled(language, name, value, tz))
     return lines

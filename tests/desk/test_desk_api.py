@@ -282,3 +282,38 @@ async def test_what_people_typed_is_escaped_in_every_screen(desk, app, clock) ->
         page = await response.text()
         assert hostile not in page and "&lt;img" in page, path
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+async def test_the_kpi_periods_are_named_in_the_persons_language(desk, app, clock) -> None:  # type: ignore[no-untyped-def]
+    """Found trying it in English: the period list read 本周 上周 本月 … over an English page."""
+    client, _numbers = desk
+    await send(app, MANAGER, "/lang en")
+    page = await (await client.get("/desk/api/kpi?period=上月", headers=as_(MANAGER, clock))).text()
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', page)
+    assert [label for _value, _selected, label in options] == [
+        "This week", "Last week", "This month", "Last month", "This year", "Last year"], options
+    assert ("上月", " selected", "Last month") in options  # the value is still what /kpi reads
+    assert "KPIs · 2026-11-01 to 2026-11-30" in page
+    await send(app, MANAGER, "/lang zh-TW")
+    page = await (await client.get("/desk/api/kpi?period=本周", headers=as_(MANAGER, clock))).text()
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', page)
+    assert [label for _value, _selected, label in options] == ["本週", "上週", "本月", "上月", "今年", "去年"], options
+    typed = await (await client.get("/desk/api/kpi?period=2026-11", headers=as_(MANAGER, clock))).text()
+    assert '<option value="2026-11" selected>2026-11</option>' in typed  # a typed period stays chosen
+
+
+async def test_a_cases_hours_left_are_working_hours_as_its_deadline(desk, app, clock) -> None:  # type: ignore[no-untyped-def]
+    """Found trying it: at Saturday 18:00 a case due Monday 10:30 showed '还剩 40.5 小时' — wall-clock
+    hours, while R14's deadline counts working hours and only 2 of them were left (Sat 18:00–18:30,
+    Mon 09:00–10:30); on Monday a case 19 working hours late read '72.0 h overdue'."""
+    client, numbers = desk
+    clock.set(local(2026, 12, 5, 16, 0))  # Saturday, a working day: medium, first response in 4 working hours
+    opened = await send(app, SALES1, f"售后 {numbers['order']} 衣柜门板开裂，客户要求换货")
+    assert "响应期限：12月7日（周一）10:30" in opened.replies[0].text, opened.replies[0].text
+    clock.set(local(2026, 12, 5, 18, 0))
+    board = await (await client.get("/desk/api/board", headers=as_(MANAGER, clock))).text()
+    assert "还剩 2.0 个工作小时" in board, board
+    clock.set(local(2026, 12, 8, 10, 30))  # Tuesday: Monday 10:30–18:30 and Tuesday 09:00–10:30 late
+    await send(app, MANAGER, "/lang en")
+    board = await (await client.get("/desk/api/board", headers=as_(MANAGER, clock))).text()
+    assert "9.5 working h overdue" in board, board

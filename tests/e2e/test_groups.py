@@ -275,3 +275,18 @@ async def test_a_case_from_a_store_group_reaches_the_desk_topic(harness: Harness
     assert desk_cards and desk_cards[0]["message_thread_id"] is not None
     topics = {g["id"]: g["topics"] for g in await h.client.groups()}[desk]
     assert topics[str(desk_cards[0]["message_thread_id"])] == "S1 天河店"
+
+
+async def test_a_command_the_role_may_not_use_is_not_sent_to_the_private_chat(harness: Harness) -> None:
+    """张导购 typed /status in the store group and was told 「/status 会显示客户信息，请私聊我使用」;
+    in the private chat the same command answered that it is not for a sales person. A command one
+    may not use answers so wherever it is typed; one that lists customers still goes private."""
+    h = harness
+    group = await store_group(h)
+    for command in ("/status", "/kpi", "/export orders"):
+        [answer] = await h.say_in(group, "sales1", command)
+        assert "不是您的身份可以用的命令" in answer["text"] and "私聊" not in answer["text"], answer["text"]
+    [private] = await h.say_in(group, "storemanager1", "/status")
+    assert private["text"] == "/status 会显示客户信息，请私聊我使用。"
+    [unknown] = await h.say_in(group, "sales1", "/statu")
+    assert "私聊" not in unknown["text"], unknown["text"]

@@ -95,3 +95,31 @@ async def test_export_answers_a_period_it_cannot_use_the_same_way(harness: Harne
     [preparing, december] = await h.say("clerk", "/export orders 2026-12-01 2026-12-31", expect=2, timeout=60)
     assert preparing["text"].startswith("⏳ 正在生成订单导出（2026-12-01 至 2026-12-31）")
     assert december["document"]["file_name"] == "orders-2026-12-01_2026-12-31.xlsx"
+
+
+async def test_export_of_a_period_not_begun_says_there_is_nothing_to_export(harness: Harness) -> None:
+    """/export orders 明年 answered 「…还没开始，没有可考核的数据」: the KPI's words, for a workbook."""
+    h = harness
+    await h.client.set_clock(local(2026, 12, 2, 10, 0))
+    [future] = await h.say("clerk", "/export orders 明年")
+    assert future["text"] == f"「明年」（2027-01-01 至 2027-12-31）还没开始，没有可导出的内容。可查：{ACCEPTED}。"
+    await h.say("clerk", "/lang en")
+    [english] = await h.say("clerk", "/export fines 2027-03")
+    assert english["text"].startswith("“2027-03” (2027-03-01 to 2027-03-31) has not begun yet: nothing to export."), \
+        english["text"]
+
+
+async def test_english_periods_may_be_written_as_two_words(harness: Harness) -> None:
+    """A manager reading in English typed '/kpi last month' and got the usage line, which offers
+    'lastmonth'; the same for '/kpi this week S1' and '/export orders last month'."""
+    h = harness
+    await h.client.set_clock(local(2026, 12, 2, 10, 0))
+    await h.say("manager", "/lang en")
+    [kpi] = await h.say("manager", "/kpi last month")
+    assert kpi["text"].startswith("📈 KPIs 2026-11-01 to 2026-11-30 · all stores"), kpi["text"]
+    [scoped] = await h.say("manager", "/kpi This Week S1")
+    assert scoped["text"].startswith("📈 KPIs 2026-11-30 to 2026-12-02 · 天河店"), scoped["text"]
+    [preparing, _workbook] = await h.say("manager", "/export orders last month", expect=2, timeout=60)
+    assert preparing["text"].startswith("⏳ Preparing the Orders export (2026-11-01 to 2026-11-30)"), preparing["text"]
+    [future] = await h.say("manager", "/kpi next month")
+    assert future["text"].startswith("“next month” (2027-01-01 to 2027-01-31) has not begun yet"), future["text"]

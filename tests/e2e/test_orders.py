@@ -313,3 +313,19 @@ async def test_an_order_sent_on_the_return_day_is_held_and_submitted_the_next_wo
                                                             .order_by(OrderEvent.id))).scalars()]
     assert order.state == "submitted" and order.held_until is None
     assert events[-2:] == ["held_for_return_day", "submitted"]
+
+
+async def test_replying_to_the_eta_question_records_the_backorder(harness: Harness) -> None:
+    """The question says 「请回复预计到货日期」: a clerk who replied to it with 12月15日 got a change card
+    proposing to move the delivery date to 12月15日 instead, and the backorder was never recorded."""
+    h = harness
+    number, card = await submit(h)
+    for label in ("接单", "已与客户确认", "已下单"):
+        [card] = await h.press("clerk", card, label)
+    [lines] = await h.press("clerk", card, "到货/欠货登记")
+    [ask] = await h.press("clerk", lines, "第1项欠货")
+    assert "请回复预计到货日期" in ask["text"]
+    [recorded] = await h.say("clerk", "12月15日", reply_to=ask["message_id"])
+    assert "欠货，预计12月15日（周二）到" in recorded["text"], recorded["text"]
+    [shown] = await h.say("clerk", f"/order {number}")
+    assert "送货日期：12月20日（周日）" in shown["text"] and "[欠货，预计12月15日（周二）到]" in shown["text"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import io
 
 from openpyxl import load_workbook
@@ -10,7 +11,8 @@ from openpyxl import load_workbook
 from bot.cli import main as cli_main
 from tests.conftest import local
 from tests.e2e.harness import Harness
-from tests.e2e.test_orders import ORDER, number_in
+from tests.e2e.test_aftersales import open_case_with_photo
+from tests.e2e.test_orders import ORDER, number_in, submit
 
 
 async def _story(h: Harness) -> str:
@@ -114,3 +116,47 @@ async def test_report_permissions(harness: Harness) -> None:
     assert no_kpi["text"] == "只有主管可以查看其他门店或其他人的考核指标。"
     [no_status] = await h.say("sales1", "/status")
     assert "/status" in no_status["text"] and "状态总览" not in no_status["text"]
+
+
+async def test_the_evidence_document_names_products_and_steps_in_the_readers_language(harness: Harness) -> None:
+    """A manager reading in English got the record's items as '床 1.8米 ×1张' (material dropped, the
+    stored Chinese words), the state changes' details as 'action：receive' and 'Product：床' — beside
+    the export's 'solid wood bed 1.8m ×1'."""
+    h = harness
+    h.sandbox.clock.set(local(2026, 12, 3, 17, 20))
+    [card] = await h.say("sales1", ORDER)
+    [done] = await h.press("sales1", card, "确认")
+    number = number_in(done["text"])
+    for step in ("接单", "确认", "下单"):
+        await h.say("clerk", f"/step {number} {step}")
+    [view] = await h.say("clerk", f"/order {number}")
+    [lines] = await h.press("clerk", view, "到货/欠货登记")
+    [ask] = await h.press("clerk", lines, "第1项欠货")
+    [recorded] = await h.say("clerk", "12月16日")
+    assert "12月16日" in recorded["text"], recorded["text"]
+    await h.say("manager", "/lang en")
+    [_preparing, evidence] = await h.say("manager", f"/evidence {number}", expect=2, timeout=60)
+    html = (await h.client.download(evidence["document"]["url"])).decode("utf-8")
+    assert "<tr><th>Items</th><td>solid wood bed 1.8m ×1</td></tr>" in html
+    assert "<div>Items: solid wood bed 1.8m ×1</div>" in html  # the draft's reading
+    assert "<div>Product: bed</div>" in html  # the backorder
+    assert "action" not in html.split("<h2>", 3)[3].split("</table>", 1)[0]  # the state changes
+    assert "：" not in "".join(re.findall(r"<div>([^<]*)</div>", html))
+
+
+async def test_a_cases_evidence_shows_local_times_and_labelled_values(harness: Harness) -> None:
+    """An after-sales case's document (read in English) said 'Opened: 2026-12-03T07:20:00+00:00' and
+    'Overdue since: 2026-12-04T02:00:00+00:00' — UTC, where every other time is Beijing's — and
+    'order state: submitted aftersales category: quality whole order: no', unlabelled and raw."""
+    h = harness
+    number, _ = await submit(h, ORDER)
+    case, _ = await open_case_with_photo(h, number)  # Thursday 15:20 Beijing time
+    await h.say("manager", "/lang en")
+    [_preparing, evidence] = await h.say("manager", f"/evidence {case}", expect=2, timeout=60)
+    html = (await h.client.download(evidence["document"]["url"])).decode("utf-8")
+    details = re.findall(r"<div>([^<]*)</div>", html)
+    assert "Opened: 2026-12-03 15:20:00" in details, details
+    assert not [d for d in details if "+00:00" in d or "T07:" in d], details
+    assert "Order state: submitted" in details and "Whole order: no" in details, details
+    assert "Category: quality problem (return/exchange)" in details, details
+    assert not [d for d in details if d.startswith(("order state", "aftersales category", "whole order"))], details

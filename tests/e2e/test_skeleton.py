@@ -137,3 +137,23 @@ async def test_hostile_input_gets_an_answer_and_stays_in_the_audit_log(harness: 
     async with harness.runtime.app.sessions() as session:
         kept = set((await session.execute(select(AuditEntry.text).where(AuditEntry.kind == "inbound"))).scalars())
     assert "'; DROP TABLE orders; --" in kept and "床" * 10_000 in kept
+
+
+async def test_the_kpi_hint_offers_a_store_manager_and_a_clerk_only_what_they_may_ask(harness: Harness) -> None:
+    """陈店长's /help said `/kpi [本周|本月|2026-12|起 止] [门店|跟单员]`; following it with a clerk or
+    another store answered 「只有主管可以查看其他门店或其他人的考核指标」. A store manager counts their
+    store, a clerk themselves: their hint names the period only."""
+    h = harness
+    [manager_help] = await h.say("manager", "/help")
+    assert "/kpi — 考核指标：/kpi [本周|本月|2026-12|起 止] [门店|跟单员]" in manager_help["text"]
+    for who, line in (("storemanager1", "/kpi — 本店的考核指标：/kpi [本周|本月|2026-12|起 止]"),
+                      ("clerk", "/kpi — 我的考核指标：/kpi [本周|本月|2026-12|起 止]")):
+        [shown] = await h.say(who, "/help")
+        assert line in shown["text"].splitlines(), shown["text"]
+        menu = {c["command"]: c["description"] for c in await h.client.commands(h.uid(who))}
+        assert menu["kpi"] == line.split(" — ", 1)[1]
+        [kpi] = await h.say(who, "/kpi 本月")
+        assert kpi["text"].startswith("📈 考核指标 2026-12-01 至"), kpi["text"]
+    await h.say("storemanager1", "/lang en")
+    [english] = await h.say("storemanager1", "/help")
+    assert "/kpi — your store's KPIs: /kpi [week|month|2026-12|from to]" in english["text"].splitlines()
