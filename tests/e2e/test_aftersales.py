@@ -178,6 +178,22 @@ async def test_waiting_for_the_customer_shifts_the_deadline_by_the_paused_workin
     assert "等待客户" not in resumed["text"]
 
 
+async def test_a_reply_to_the_wait_question_is_the_reason_and_pauses_the_clock(harness: Harness) -> None:
+    # Found trying it: the bot asks 「请回复原因」, the clerk replied to that very message, and the
+    # reason was filed as a plain 处理步骤 — the case stayed 已受理 and its deadline kept running.
+    h = harness
+    order, _ = await submit(h)
+    number, _ = await open_case_with_photo(h, order)
+    [shown] = await h.say("clerk", f"/case {number}")
+    [card] = await h.press("clerk", shown, "受理")
+    [ask] = await h.press("clerk", card, "等客户")
+    assert "请回复原因" in ask["text"]
+    [paused] = await h.say("clerk", "客户出差，约下周一上门", reply_to=ask["message_id"])
+    assert "时限暂停计时" in paused["text"] and "等待客户：客户出差，约下周一上门" in paused["text"]
+    row = await case_row(h, number)
+    assert row.state == "waiting_customer" and row.resolve_by is None
+
+
 async def test_a_low_satisfaction_score_reopens_the_case(harness: Harness) -> None:
     h = harness
     order, _ = await submit(h)
