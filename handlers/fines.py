@@ -242,7 +242,9 @@ async def _notice(ctx: Context, fine: Fine) -> None:
     """The written notice to the person (书面通知): rule, amount, reason, evidence, appeal deadline."""
     evidence_ids = json.loads(fine.evidence or "[]")
     entries = await order_store.audit_entries(ctx.session, evidence_ids)
-    quoted = [f"「{(entries[i].text or '')[:80]}」" for i in evidence_ids if i in entries]
+    # A button press (the proposal from a card) is evidence too, but no message to quote.
+    texts = [entries[i].text for i in evidence_ids if i in entries]
+    quoted = [f"「{said[:80]}」" for said in texts if said]
 
     def text(language: str) -> str:
         lines = [t(language, f"fine.notice.{fine.state}", number=fine.number, rule=fine.rule, amount=fine.amount_yuan,

@@ -194,6 +194,24 @@ async def test_a_reply_to_the_wait_question_is_the_reason_and_pauses_the_clock(h
     assert row.state == "waiting_customer" and row.resolve_by is None
 
 
+async def test_a_case_fine_notice_quotes_only_messages(harness: Harness) -> None:
+    # Found trying it: the written notice of an R8 fine proposed from a case card listed the
+    # clerk's button press as an evidence message — an empty 「」 under 「证据消息」.
+    h = harness
+    order, _ = await submit(h)
+    number, _ = await open_case_with_photo(h, order)
+    [shown] = await h.say("clerk", f"/case {number}")
+    [picker] = await h.press("clerk", shown, "改类别")
+    [desk_card] = await h.press("clerk", picker, "登记错误（下错单/打错票/送错货）")
+    manager_after = await h.client.last_seq()
+    await h.press("clerk", desk_card, "罚款 R8（导购登记错误）")
+    proposal = await message_with(h, "manager", manager_after, "拟罚款")
+    sales_after = await h.client.last_seq()
+    await h.press("manager", proposal, "确认罚款")
+    notice = await message_with(h, "sales1", sales_after, "罚款通知")
+    assert "「售后 " in notice["text"] and "「」" not in notice["text"], notice["text"]
+
+
 async def test_a_low_satisfaction_score_reopens_the_case(harness: Harness) -> None:
     h = harness
     order, _ = await submit(h)
