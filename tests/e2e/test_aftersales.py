@@ -212,6 +212,28 @@ async def test_a_case_fine_notice_quotes_only_messages(harness: Harness) -> None
     assert "「售后 " in notice["text"] and "「」" not in notice["text"], notice["text"]
 
 
+async def test_a_case_fine_reads_in_each_readers_language(harness: Harness) -> None:
+    # Found trying it: a sales person reading English got 「Reason: 售后单 SH…（订单 DD…）登记错误，
+    # 按 R8 罚款」 — the reason was written once, in Chinese, and shown as such to everyone.
+    h = harness
+    order, _ = await submit(h)
+    number, _ = await open_case_with_photo(h, order)
+    await h.say("sales1", "/lang en")
+    [shown] = await h.say("clerk", f"/case {number}")
+    [picker] = await h.press("clerk", shown, "改类别")
+    [desk_card] = await h.press("clerk", picker, "登记错误（下错单/打错票/送错货）")
+    manager_after = await h.client.last_seq()
+    await h.press("clerk", desk_card, "罚款 R8（导购登记错误）")
+    proposal = await message_with(h, "manager", manager_after, "拟罚款")
+    assert f"售后单 {number}（订单 {order}）登记错误，按 R8 罚款" in proposal["text"]
+    sales_after = await h.client.last_seq()
+    await h.press("manager", proposal, "确认罚款")
+    notice = await message_with(h, "sales1", sales_after, "Fine notice")
+    assert f"Reason: after-sales case {number} (order {order}): registration error, fined under R8" in notice["text"]
+    [listing] = await h.say("sales1", "/fines")
+    assert "registration error" in listing["text"] and "登记错误" not in listing["text"], listing["text"]
+
+
 async def test_a_low_satisfaction_score_reopens_the_case(harness: Harness) -> None:
     h = harness
     order, _ = await submit(h)
