@@ -251,7 +251,7 @@ TEXTS: dict[str, str] = {
     "fine.notice.confirmed": "📄 Fine notice {number}\nRule: {rule}\nAmount: {amount} yuan\nReason: {reason}",
     "fine.notice.waived": "Fine {number} ({amount} yuan, {rule}) was waived by a manager.",
     "fine.notice.evidence": "Evidence messages:",
-    "fine.notice.appeal": "To appeal, before {date}: /appeal {number} REASON",
+    "fine.notice.appeal": "To appeal, by {date}, that day included: /appeal {number} REASON",
     "fines.none": "No fines.",
     "fines.header": "Fines ({count}):",
     "fines.row": "{number} · {rule} · {person} · {amount} yuan · {state} · {reason}",

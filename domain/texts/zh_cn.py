@@ -258,7 +258,7 @@ TEXTS: dict[str, str] = {
     "fine.notice.confirmed": "📄 罚款通知 {number}\n依据：{rule}\n金额：{amount} 元\n原因：{reason}",
     "fine.notice.waived": "罚款 {number}（{amount} 元，{rule}）已由主管免除。",
     "fine.notice.evidence": "证据消息：",
-    "fine.notice.appeal": "如有异议，请在{date}前申诉：/appeal {number} 理由",
+    "fine.notice.appeal": "如有异议，请在{date}（含当天）之前申诉：/appeal {number} 理由",
     "fines.none": "没有罚款记录。",
     "fines.header": "罚款（{count}）：",
     "fines.row": "{number} · {rule} · {person} · {amount} 元 · {state} · {reason}",

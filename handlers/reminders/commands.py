@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import LineState
-from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
+from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition, may_appeal
 from domain.roles import Role
 from handlers.aftersales import cards as case_cards
 from handlers.context import Context
@@ -165,6 +165,9 @@ async def appeal(ctx: Context, args: str) -> None:
     before = FineState(fine.state)
     if FineAction.appeal not in fine_actions(before):
         ctx.reply(why_not(ctx.language, fine, FineAction.appeal, ctx.app.config.tz), entity=fine.number)
+        return
+    if fine.appeal_deadline is not None and not may_appeal(today, fine.appeal_deadline):
+        ctx.say("error.fine.appeal_too_late", deadline=cards.fmt_date(ctx.language, fine.appeal_deadline))
         return
     after = fine_transition(before, FineAction.appeal, today=today, appeal_deadline=fine.appeal_deadline)
     fine.state, fine.appeal_reason, fine.appealed_at = after, parts[1][:500], ctx.now
