@@ -330,6 +330,7 @@ TEXTS: dict[str, str] = {
     "remind.item_unreceived": "• {label}: handed in, not received yet ({store} · {sales})",
     "remind.item_case_unaccepted": "• case {label}: to accept, respond by {at}",
     "remind.item_case_in_hand": "• case {label}: {state}, resolve by {at}",
+    "remind.item_case_paused": "• case {label}: {state} (deadline paused)",
     "remind.item_case_score": "• case {label}: resolved; ask the customer's score",
     "remind.more": "  … and more (/orders, /cases)",
     "remind.fines_waiting": "• {count} fines/appeals await your decision (/fines)",

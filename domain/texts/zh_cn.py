@@ -339,6 +339,7 @@ TEXTS: dict[str, str] = {
     "remind.item_unreceived": "• {label}：已交单，还没接单（{store} · {sales}）",
     "remind.item_case_unaccepted": "• 售后 {label}：待受理，{at}前响应",
     "remind.item_case_in_hand": "• 售后 {label}：{state}，{at}前解决",
+    "remind.item_case_paused": "• 售后 {label}：{state}（暂停计时）",
     "remind.item_case_score": "• 售后 {label}：已处理，请客户打分",
     "remind.more": "  …还有更多（/orders、/cases）",
     "remind.fines_waiting": "• {count} 笔罚款/申诉等您决定（/fines）",

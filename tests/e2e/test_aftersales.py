@@ -234,6 +234,31 @@ async def test_a_case_fine_reads_in_each_readers_language(harness: Harness) -> N
     assert "registration error" in listing["text"] and "登记错误" not in listing["text"], listing["text"]
 
 
+async def test_remind_names_a_paused_and_a_reopened_cases_deadline_for_what_it_is(harness: Harness) -> None:
+    # Found trying it: /remind listed 「售后 SH…：等待客户，（暂停计时）前解决」 and, for a case the
+    # customer was unhappy with, 「待受理，12月12日（周六）15:06前响应」 — its resolution deadline.
+    h = harness
+    order, _ = await submit(h)
+    waiting, _ = await open_case_with_photo(h, order)
+    [shown] = await h.say("clerk", f"/case {waiting}")
+    [card] = await h.press("clerk", shown, "受理")
+    await h.press("clerk", card, "等客户")
+    await h.say("clerk", "客户出差")
+    reopened, _ = await open_case_with_photo(h, order)
+    [shown] = await h.say("clerk", f"/case {reopened}")
+    [card] = await h.press("clerk", shown, "受理")
+    [choice] = await h.press("clerk", card, "处理完成")
+    sales_after = await h.client.last_seq()
+    await h.press("clerk", choice, "维修")
+    survey = await message_with(h, "sales1", sales_after, "打分")
+    await h.press("sales1", survey, "2分")
+    row = await case_row(h, reopened)
+    [remind] = await h.say("clerk", "/remind")
+    assert f"• 售后 {waiting}：等待客户（暂停计时）" in remind["text"], remind["text"]
+    due = f"{row.resolve_by.astimezone(local(2026, 1, 1).tzinfo):%-m月%-d日}"
+    assert f"• 售后 {reopened}：重新处理，{due}" in remind["text"] and "前解决" in remind["text"], remind["text"]
+
+
 async def test_a_low_satisfaction_score_reopens_the_case(harness: Harness) -> None:
     h = harness
     order, _ = await submit(h)
