@@ -259,6 +259,24 @@ async def test_remind_names_a_paused_and_a_reopened_cases_deadline_for_what_it_i
     assert f"• 售后 {reopened}：重新处理，{due}" in remind["text"] and "前解决" in remind["text"], remind["text"]
 
 
+async def test_deadline_warnings_write_the_deadline_as_the_case_card_does(harness: Harness) -> None:
+    # Found trying it: the card said 「响应期限：12月18日（周五）09:40」 and the warning
+    # 「首次响应期限 12-18 09:40 快到了」 — a bare month-day in every language, cut (not rounded) to
+    # the minute, so a re-opened case due at 15:05:43 read 15:06 on its card and 15:05 in the warning.
+    from handlers.reminders.sweep import sweep
+
+    h = harness
+    order, _ = await submit(h)
+    await h.say("clerk", "/lang en")
+    await open_case_with_photo(h, order)  # Thursday 15:20, medium: first response by Friday 09:50
+    h.sandbox.clock.set(local(2026, 12, 4, 9, 0))
+    clerk_after = await h.client.last_seq()
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    h.runtime.kick_outbox()
+    warning = await message_with(h, "clerk", clerk_after, "is close")
+    assert "the first response deadline Fri 12/4 09:50 is close (R14)" in warning["text"], warning["text"]
+
+
 async def test_a_low_satisfaction_score_reopens_the_case(harness: Harness) -> None:
     h = harness
     order, _ = await submit(h)
