@@ -1,6 +1,7 @@
 """Plain text from a registered person, routed by what it answers or what it is.
 
-Order of precedence: a reply to one of the bot's cards; the answer to the one
+Order of precedence: a reply to the question the bot is waiting for (or to the card
+of the case it is about); a reply to one of the bot's cards; the answer to the one
 question the bot is waiting for (routed by the table in ``handlers.routes``, which the
 dispatcher passes in); then what the parser says the message is.
 """
@@ -28,6 +29,7 @@ from handlers.orders.views import order as order_command, show_order
 from handlers.questions import Question
 from handlers.records import may_see
 from handlers.types import id_from
+from storage import aftersales as case_store
 from storage import audit as audit_store
 from storage import orders as order_store
 from storage.models import AwaitingInput, Order, OrderLine
@@ -57,12 +59,17 @@ async def handle(ctx: Context, answers: Mapping[str, AnswerRoute]) -> None:
         ctx.say("text.empty")
         return
     parsed = ctx.app.parser.parse(text, ctx.sent_local)
-    if incoming.reply_to_message_id is not None and await _reply_to_card(ctx, parsed):
-        return
-    if await case_intake.category_command(ctx, text):
-        return
     waiting = await order_store.awaiting(ctx.session, ctx.person.id)
     answer = answers.get(waiting.kind) if waiting is not None else None
+    if incoming.reply_to_message_id is not None:
+        if (waiting is not None and answer is not None and Role(ctx.person.role) in answer.roles
+                and await _replies_about_question(ctx, waiting)):
+            await answer.handler(ctx, waiting, parsed)
+            return
+        if await _reply_to_card(ctx, parsed):
+            return
+    if await case_intake.category_command(ctx, text):
+        return
     if (waiting is not None and answer is not None and Role(ctx.person.role) in answer.roles
             and not _is_new_request(parsed, text, waiting.kind)):
         await answer.handler(ctx, waiting, parsed)
@@ -158,6 +165,18 @@ async def _search(ctx: Context, parsed: ParsedMessage) -> None:
                             + [f"{o.number} · {o.customer_name} · {ctx.t('state.' + o.state)}" for o in found]))
     else:
         ctx.say("query.none", needle=needle)
+
+
+async def _replies_about_question(ctx: Context, waiting: AwaitingInput) -> bool:
+    """Whether this reply is to a message about the case a pending question is about — the
+    question itself (「…请回复原因」) or the case's card: then it answers the question, not a step."""
+    if not waiting.kind.startswith("case_"):
+        return False
+    entity = await _replied_card(ctx)
+    if entity is None or not entity.startswith("SH"):
+        return False
+    case = await case_store.case_by_id(ctx.session, waiting.ref_id)
+    return case is not None and case.number == entity
 
 
 async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import partial
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,16 +35,48 @@ from storage.models import Fine, Order, User
 MANAGERS = frozenset({Role.MANAGER})
 
 
-async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: User, amount: int, reason: str,
-                       now: datetime, rule_key: str, order: Order | None = None, proposed_by: User | None = None,
-                       evidence: list[int] | None = None) -> Fine | None:
-    """Put a fine on the ledger as ``proposed`` and ask the managers; None if that fine exists already."""
+@dataclass(frozen=True)
+class RuleReason:
+    """A rule's reason for a fine as catalogue key and arguments, told to each reader in their
+    language; a ``date`` argument is an ISO day and a ``state`` one an order state."""
+    key: str
+    args: dict[str, object] = field(default_factory=dict)
+
+    def text(self, language: str) -> str:
+        shown = dict(self.args)
+        if "date" in shown:
+            shown["date"] = fmt_date(language, date.fromisoformat(str(shown["date"])))
+        if "state" in shown:
+            shown["state"] = t(language, f"state.{shown['state']}")
+        return t(language, self.key, **shown)
+
+    def dumps(self) -> str:
+        return json.dumps({"key": self.key, "args": self.args}, ensure_ascii=False)
+
+
+def fine_reason(language: str, fine: Fine) -> str:
+    """The fine's reason in ``language``: a rule's in the reader's words, a typed one as typed."""
+    if not fine.reason_parts:
+        return fine.reason
+    parts = json.loads(fine.reason_parts)
+    return RuleReason(str(parts["key"]), dict(parts["args"])).text(language)
+
+
+async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: User, amount: int,
+                       reason: str | RuleReason, now: datetime, rule_key: str, order: Order | None = None,
+                       proposed_by: User | None = None, evidence: list[int] | None = None) -> Fine | None:
+    """Put a fine on the ledger as ``proposed`` and ask the managers; None if that fine exists already.
+
+    A rule's reason (``RuleReason``) is recorded in zh-CN and shown to each reader in theirs."""
     if await fine_store.fine_for_key(session, rule_key) is not None:
         return None
+    parts = reason.dumps() if isinstance(reason, RuleReason) else None
+    reason = reason.text("zh-CN") if isinstance(reason, RuleReason) else reason
     local = app.calendar.local(now)
     seq = await order_store.next_document_seq(session, "FK", f"{local.year:04d}{local.month:02d}")
     fine = Fine(number=format_fine_number(local.year, local.month, seq), rule=rule, rule_key=rule_key,
-                person_id=person.id, amount_yuan=amount, reason=reason, state=FineState.proposed.value,
+                person_id=person.id, amount_yuan=amount, reason=reason, reason_parts=parts,
+                state=FineState.proposed.value,
                 order_id=order.id if order else None, proposed_by=proposed_by.id if proposed_by else None,
                 proposed_at=now, evidence=json.dumps(evidence or []))
     session.add(fine)
@@ -73,7 +105,7 @@ def decision_buttons(language: str, fine: Fine) -> Keyboard:
 
 def proposal_text(language: str, fine: Fine) -> str:
     return t(language, "fine.proposed", number=fine.number, rule=fine.rule, person=fine.person.name,
-             amount=fine.amount_yuan, reason=fine.reason, order=fine.order.number if fine.order else "—")
+             amount=fine.amount_yuan, reason=fine_reason(language, fine), order=fine.order.number if fine.order else "—")
 
 
 def appeal_text(language: str, fine: Fine) -> str:
@@ -101,7 +133,7 @@ async def propose_rush_fine(ctx: Context, order: Order) -> None:
     assert sales is not None
     fine = await propose_fine(
         ctx.session, ctx.app, rule="R2", person=sales, amount=ctx.app.config.policy.intake.rush_insertion_fine_yuan,
-        reason=t("zh-CN", "fine.reason.R2", number=order.number), now=ctx.now, rule_key=f"R2:{order.number}",
+        reason=RuleReason("fine.reason.R2", {"number": order.number}), now=ctx.now, rule_key=f"R2:{order.number}",
         order=order, proposed_by=ctx.user, evidence=[order.evidence_id] if order.evidence_id else [])
     ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number) if fine else ctx.t("fine.exists")
 
@@ -235,18 +267,20 @@ def fine_card(language: str, fine: Fine) -> str:
 
 def _row(language: str, fine: Fine) -> str:
     return t(language, "fines.row", number=fine.number, rule=fine.rule, person=fine.person.name,
-             amount=fine.amount_yuan, state=t(language, f"fine.state.{fine.state}"), reason=fine.reason)
+             amount=fine.amount_yuan, state=t(language, f"fine.state.{fine.state}"), reason=fine_reason(language, fine))
 
 
 async def _notice(ctx: Context, fine: Fine) -> None:
     """The written notice to the person (书面通知): rule, amount, reason, evidence, appeal deadline."""
     evidence_ids = json.loads(fine.evidence or "[]")
     entries = await order_store.audit_entries(ctx.session, evidence_ids)
-    quoted = [f"「{(entries[i].text or '')[:80]}」" for i in evidence_ids if i in entries]
+    # A button press (the proposal from a card) is evidence too, but no message to quote.
+    texts = [entries[i].text for i in evidence_ids if i in entries]
+    quoted = [f"「{said[:80]}」" for said in texts if said]
 
     def text(language: str) -> str:
         lines = [t(language, f"fine.notice.{fine.state}", number=fine.number, rule=fine.rule, amount=fine.amount_yuan,
-                   reason=fine.reason)]
+                   reason=fine_reason(language, fine))]
         if quoted and fine.state == FineState.confirmed.value:
             lines.append(t(language, "fine.notice.evidence") + "\n" + "\n".join(quoted))
         if fine.appeal_deadline and fine.state == FineState.confirmed.value:

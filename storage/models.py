@@ -331,7 +331,9 @@ class Fine(Base):
     rule_key: Mapped[str | None] = mapped_column(String(120))  # rule+entity+slot: the same fine is never proposed twice
     person_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     amount_yuan: Mapped[int]
-    reason: Mapped[str]
+    reason: Mapped[str]  # as recorded (a rule's reason in zh-CN, a manual fine's as typed)
+    # A rule's reason as catalogue key and arguments (JSON), so each reader gets it in their language.
+    reason_parts: Mapped[str | None] = mapped_column(Text)
     state: Mapped[FineState] = mapped_column(State(FineState, 12), default=FineState.proposed, index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

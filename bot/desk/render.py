@@ -14,6 +14,7 @@ from handlers.context import Context
 from handlers.desk.board import Board
 from handlers.desk.find import Found
 from handlers.desk.kpis import PERIODS, Trend
+from handlers.fines import fine_reason
 from handlers.orders import cards
 from handlers.reports.common import period_label, today
 from handlers.reports.kpi import KpiAnswer, rate_lines
@@ -83,7 +84,7 @@ def board_values(ctx: Context, found: Board) -> dict[str, Any]:
                       "breach": int(row.breach.timestamp()) if row.breach else ""})
     fines = [{"id": r.fine.id, "number": r.fine.number, "may_decide": r.may_decide,
               "text": t(lang, "desk.board.fine_row", rule=r.fine.rule, person=r.fine.person.name,
-                        amount=r.fine.amount_yuan, reason=r.fine.reason),
+                        amount=r.fine.amount_yuan, reason=fine_reason(lang, r.fine)),
               "order": r.fine.order.number if r.fine.order else None} for r in found.fines]
     return {"header": t(lang, "desk.board.header", scope=scope_label(ctx), date=cards.fmt_date(lang, day)),
             "summary": summary, "state_columns": [(s, cards.state_label(lang, s)) for s in state_columns],

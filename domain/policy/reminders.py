@@ -27,14 +27,16 @@ class Due:
 def deliver_at(due_at: datetime, calendar: WorkingCalendar, *, urgent: bool = False) -> datetime:
     """R18: the first moment a notification due at ``due_at`` may reach a phone.
 
-    Inside working hours — the closing minute included, so the 18:30 tracking
-    sheet still goes out "before the end of work" — it is ``due_at`` itself;
-    otherwise the next working time. ``urgent`` (config) skips the wait.
+    Inside working hours — the closing minute included, all of it (the sheet due
+    at 18:30 is queued and sent a few seconds into that minute), so the 18:30
+    tracking sheet still goes out "before the end of work" — it is ``due_at``
+    itself; otherwise the next working time. ``urgent`` (config) skips the wait.
     """
     if urgent:
         return due_at
     local = calendar.local(due_at)
-    if calendar.is_working_day(local.date()) and calendar.working.day_start <= local.time() <= calendar.working.day_end:
+    minute = local.time().replace(second=0, microsecond=0)
+    if calendar.is_working_day(local.date()) and calendar.working.day_start <= local.time() and minute <= calendar.working.day_end:
         return due_at
     return calendar.next_working_time(due_at)
 

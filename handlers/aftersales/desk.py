@@ -18,7 +18,7 @@ from domain.texts import t
 from handlers.aftersales import cards, notices
 from handlers.aftersales.common import DESK, case_for_button, refresh_sla
 from handlers.context import Context
-from handlers.fines import propose_fine
+from handlers.fines import RuleReason, propose_fine
 from handlers.questions import Question
 from handlers.notify import people
 from handlers.records import record, tell_sales
@@ -248,7 +248,8 @@ async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> st
     if person is None:
         return ctx.t("case.fine_no_person")
     fine = await propose_fine(ctx.session, ctx.app, rule=rule, person=person, amount=amount,
-                              reason=t("zh-CN", "fine.reason.case", number=case.number, order=order.number, rule=rule),
+                              reason=RuleReason("fine.reason.case", {"number": case.number, "order": order.number,
+                                                                     "rule": rule}),
                               now=ctx.now, rule_key=f"{rule}:{case.number}", order=order, proposed_by=ctx.user,
                               evidence=[e for e in (case.evidence_id, ctx.evidence_id) if e])
     if fine is None:

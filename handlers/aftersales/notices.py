@@ -10,7 +10,7 @@ one and nobody acknowledged it.
 from __future__ import annotations
 
 import json
-from datetime import datetime, tzinfo
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,9 +48,10 @@ async def case_card(session: AsyncSession, language: str, case: AfterSalesCase, 
     return Rendered(note + "\n" + text if note else text, buttons)
 
 
-def deadline_text(language: str, key: str, case: AfterSalesCase, due: datetime, tz: tzinfo) -> str:
+def deadline_text(language: str, key: str, case: AfterSalesCase, due: datetime, tz: ZoneInfo) -> str:
+    """A warning or escalation text; the deadline written as the case card writes it."""
     deadline = "respond" if case.accepted_at is None else "resolve"
-    return t(language, key, number=case.number, due=due.astimezone(tz).strftime("%m-%d %H:%M"),
+    return t(language, key, number=case.number, due=cards.fmt_time(language, due, tz),
              deadline=t(language, f"sla.{deadline}"), category=t(language, f"case.category.{case.category}"),
              store=case.store.name if case.store else "—")
 

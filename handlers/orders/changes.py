@@ -25,7 +25,7 @@ from domain.policy.intake import normalise_payment, order_date
 from domain.roles import Role
 from domain.texts import t
 from handlers.context import Context
-from handlers.fines import propose_fine
+from handlers.fines import RuleReason, propose_fine
 from handlers.notify import people
 from handlers.orders import cards
 from handlers.orders.cancel import answer_cancel
@@ -263,7 +263,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
         assert requester is not None
         proposed = await propose_fine(
             ctx.session, ctx.app, rule="R8", person=requester, amount=fine,
-            reason=t("zh-CN", "fine.reason.R8", number=order.number, state=t("zh-CN", f"state.{order.state}")),
+            reason=RuleReason("fine.reason.R8", {"number": order.number, "state": order.state}),
             now=ctx.now, rule_key=f"R8:{order.number}:change{change.id}", order=order, proposed_by=ctx.person,
             evidence=[e for e in (change.evidence_id, ctx.evidence_id) if e])
         if proposed:

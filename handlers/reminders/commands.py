@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import LineState
-from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition
+from domain.policy.fines import FineAction, FineState, fine_actions, fine_transition, may_appeal
 from domain.roles import Role
 from handlers.aftersales import cards as case_cards
 from handlers.context import Context
@@ -81,6 +81,17 @@ def _place_line(ctx: Context, order: Order, today: date) -> str:
     return ctx.t("remind.item_place", label=order.number, date=_date(ctx, order.order_date))
 
 
+def _case_line(ctx: Context, case: AfterSalesCase, today: date) -> str:
+    """An open case with the deadline it runs against now: the first response, the resolution
+    (a re-opened case's too), or none while the clock is paused for the customer."""
+    state = case_cards.state_label(ctx.language, case.state)
+    if case.next_due_at is None:
+        return ctx.t("remind.item_case_paused", label=case.number, state=state)
+    if case.accepted_at is None and case.next_due_at == case.respond_by:
+        return ctx.t("remind.item_case_unaccepted", label=case.number, at=_due(ctx, case))
+    return ctx.t("remind.item_case_in_hand", label=case.number, at=_due(ctx, case), state=state)
+
+
 def _late_eta(order: Order, today: date) -> date | None:
     etas = [line.eta for line in order.lines if line.state == LineState.backorder and line.eta and line.eta < today]
     return min(etas) if etas else None
@@ -106,11 +117,8 @@ _LISTS: dict[str, tuple[_Rows, _Line]] = {
                    lambda ctx, o, today: ctx.t("remind.item_backorder", label=o.number)),
     "pickups": (lambda s, today, whose: pending.pickups_due(s, today + timedelta(days=1), whose),
                 lambda ctx, o, today: ctx.t("remind.item_pickup", label=o.number, date=_date(ctx, o.pickup_deadline))),
-    "cases_unaccepted": (lambda s, today, whose: pending.cases_unaccepted(s, whose),
-                         lambda ctx, c, today: ctx.t("remind.item_case_unaccepted", label=c.number, at=_due(ctx, c))),
-    "cases_in_hand": (lambda s, today, whose: pending.cases_in_hand(s, whose),
-                      lambda ctx, c, today: ctx.t("remind.item_case_in_hand", label=c.number, at=_due(ctx, c),
-                                                  state=case_cards.state_label(ctx.language, c.state))),
+    "cases_unaccepted": (lambda s, today, whose: pending.cases_unaccepted(s, whose), _case_line),
+    "cases_in_hand": (lambda s, today, whose: pending.cases_in_hand(s, whose), _case_line),
     "cases_to_score": (lambda s, today, whose: pending.cases_to_score(s, whose),
                        lambda ctx, c, today: ctx.t("remind.item_case_score", label=c.number)),
 }
@@ -165,6 +173,9 @@ async def appeal(ctx: Context, args: str) -> None:
     before = FineState(fine.state)
     if FineAction.appeal not in fine_actions(before):
         ctx.reply(why_not(ctx.language, fine, FineAction.appeal, ctx.app.config.tz), entity=fine.number)
+        return
+    if fine.appeal_deadline is not None and not may_appeal(today, fine.appeal_deadline):
+        ctx.say("error.fine.appeal_too_late", deadline=cards.fmt_date(ctx.language, fine.appeal_deadline))
         return
     after = fine_transition(before, FineAction.appeal, today=today, appeal_deadline=fine.appeal_deadline)
     fine.state, fine.appeal_reason, fine.appealed_at = after, parts[1][:500], ctx.now

@@ -4,7 +4,7 @@ The case owner (the chain's first role: the assignee, else every clerk) is
 warned ``warn_before_working_hours`` ahead; at the breach the next role in
 ``[rules.after_sales] escalation_chain`` is told, and each further level when
 nobody pressed 已处理 within ``escalation_ack_working_hours``. 稍后 (snooze)
-also stops the climb but asks again after the same time. Acknowledgements are
+also stops the climb but asks the one who pressed it again after the same time. Acknowledgements are
 case events, so they are part of the case's history and survive restarts.
 """
 
@@ -37,13 +37,15 @@ async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
     return [case.assignee] if case.assignee is not None and case.assignee.active else await run.people(Role.CLERK)
 
 
-async def _acknowledged(run: Sweep, case: AfterSalesCase, breach: datetime) -> tuple[bool, datetime | None]:
-    """(acknowledged, snoozed-until) for this breach, from the case's history."""
+async def _acknowledged(run: Sweep, case: AfterSalesCase,
+                        breach: datetime) -> tuple[bool, datetime | None, User | None]:
+    """(acknowledged, snoozed-until, who snoozed) for this breach, from the case's history."""
     rows = await notices.answers(run.session, case, breach, ("escalation_ack", "escalation_snooze"))
-    snoozes = [row.at for row in rows if row.event == "escalation_snooze"]
+    snoozes = [row for row in rows if row.event == "escalation_snooze"]
     hours = run.policy.after_sales.escalation_ack_working_hours
-    snoozed = run.calendar.add_working_hours(snoozes[-1], hours) if snoozes else None
-    return any(row.event == "escalation_ack" for row in rows), snoozed
+    snoozed = run.calendar.add_working_hours(snoozes[-1].at, hours) if snoozes else None
+    snoozer = await run.session.get(User, snoozes[-1].actor_id) if snoozes and snoozes[-1].actor_id else None
+    return any(row.event == "escalation_ack" for row in rows), snoozed, snoozer
 
 
 async def sla(run: Sweep) -> None:
@@ -59,7 +61,7 @@ async def sla(run: Sweep) -> None:
         breach = case.next_due_at
         if breach is None:
             continue  # not reached: the query only returns cases with a deadline passed
-        acked, snoozed = await _acknowledged(run, case, breach)
+        acked, snoozed, snoozer = await _acknowledged(run, case, breach)
         if acked:
             continue
         key = f"{case.number}:{breach.isoformat()}"
@@ -73,7 +75,9 @@ async def sla(run: Sweep) -> None:
 
         if snoozed is not None:
             if snoozed <= run.now:
-                chase(await _owners(run, case), f"R14:escalate:{key}:snooze:{snoozed.isoformat()}", "sla.breached",
+                # 稍后 promised the one who pressed it to be asked again.
+                again = [snoozer] if snoozer is not None and snoozer.active else await _owners(run, case)
+                chase(again, f"R14:escalate:{key}:snooze:{snoozed.isoformat()}", "sla.breached",
                       snoozed, urgent=True)
             continue
         # The owner hears that the deadline passed; the chain above hears level by level.

@@ -17,7 +17,7 @@ from domain.policy.calendar import WorkingCalendar
 from domain.policy.reminders import deliver_at
 from domain.roles import Role
 from handlers.app import App
-from handlers.fines import propose_fine
+from handlers.fines import RuleReason, propose_fine
 from handlers.notify import notify_user
 from handlers.types import Button
 from storage import outbox
@@ -95,7 +95,7 @@ class Sweep:
         clerk = await self.session.get(User, order.clerk_id) if order.clerk_id is not None else None
         return [clerk] if clerk is not None and clerk.active else await self.people(Role.CLERK)
 
-    async def fine(self, people: list[User], *, rule: str, amount: int, reason: str, rule_key: str,
+    async def fine(self, people: list[User], *, rule: str, amount: int, reason: RuleReason, rule_key: str,
                    order: Order | None) -> None:
         """Propose the fine to each of ``people``, each under ``rule_key:<their id>``."""
         evidence = [order.evidence_id] if order is not None and order.evidence_id else []

@@ -26,6 +26,7 @@ from handlers.context import system_context
 from handlers.orders import cards, notices
 from handlers.orders.intake import submit
 from handlers.reminders import digests, escalation
+from handlers.fines import RuleReason
 from handlers.reminders.run import Sweep
 from storage import reminders as candidates
 from storage.models import Order
@@ -77,8 +78,9 @@ async def placement(run: Sweep) -> None:
                 both = duty.kind == FINE_BOTH
                 amount = (run.policy.placement.not_placed_fine_yuan if both
                           else run.policy.placement.clerk_error_fine_yuan)
-                reason = t("zh-CN", f"fine.reason.{duty.rule}", number=order.number,
-                           date=cards.fmt_date("zh-CN", order.order_date))
+                assert order.order_date is not None  # a placement duty is counted from it
+                reason = RuleReason(f"fine.reason.{duty.rule}", {"number": order.number,
+                                                                 "date": order.order_date.isoformat()})
                 await run.fine(([order.sales] if both else []) + await run.clerks_of(order), rule=duty.rule,
                                amount=amount, reason=reason, rule_key=key, order=order)
 
@@ -113,8 +115,8 @@ async def pickups(run: Sweep) -> None:
                          entity=order.number,
                          live=notices.reminder_spec("sweep.pickup_reminder", while_states=(OrderState.printed,)))
             elif not waived:
-                reason = t("zh-CN", "fine.reason.R10", number=order.number, days=duty.slot.rsplit(":", 1)[-1],
-                           date=cards.fmt_date("zh-CN", order.pickup_deadline))
+                reason = RuleReason("fine.reason.R10", {"number": order.number, "days": duty.slot.rsplit(":", 1)[-1],
+                                                        "date": order.pickup_deadline.isoformat()})
                 await run.fine(await run.clerks_of(order), rule="R10", amount=duty.amount, reason=reason,
                                rule_key=key, order=order)
 

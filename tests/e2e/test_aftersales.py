@@ -178,6 +178,105 @@ async def test_waiting_for_the_customer_shifts_the_deadline_by_the_paused_workin
     assert "等待客户" not in resumed["text"]
 
 
+async def test_a_reply_to_the_wait_question_is_the_reason_and_pauses_the_clock(harness: Harness) -> None:
+    # Found trying it: the bot asks 「请回复原因」, the clerk replied to that very message, and the
+    # reason was filed as a plain 处理步骤 — the case stayed 已受理 and its deadline kept running.
+    h = harness
+    order, _ = await submit(h)
+    number, _ = await open_case_with_photo(h, order)
+    [shown] = await h.say("clerk", f"/case {number}")
+    [card] = await h.press("clerk", shown, "受理")
+    [ask] = await h.press("clerk", card, "等客户")
+    assert "请回复原因" in ask["text"]
+    [paused] = await h.say("clerk", "客户出差，约下周一上门", reply_to=ask["message_id"])
+    assert "时限暂停计时" in paused["text"] and "等待客户：客户出差，约下周一上门" in paused["text"]
+    row = await case_row(h, number)
+    assert row.state == "waiting_customer" and row.resolve_by is None
+
+
+async def test_a_case_fine_notice_quotes_only_messages(harness: Harness) -> None:
+    # Found trying it: the written notice of an R8 fine proposed from a case card listed the
+    # clerk's button press as an evidence message — an empty 「」 under 「证据消息」.
+    h = harness
+    order, _ = await submit(h)
+    number, _ = await open_case_with_photo(h, order)
+    [shown] = await h.say("clerk", f"/case {number}")
+    [picker] = await h.press("clerk", shown, "改类别")
+    [desk_card] = await h.press("clerk", picker, "登记错误（下错单/打错票/送错货）")
+    manager_after = await h.client.last_seq()
+    await h.press("clerk", desk_card, "罚款 R8（导购登记错误）")
+    proposal = await message_with(h, "manager", manager_after, "拟罚款")
+    sales_after = await h.client.last_seq()
+    await h.press("manager", proposal, "确认罚款")
+    notice = await message_with(h, "sales1", sales_after, "罚款通知")
+    assert "「售后 " in notice["text"] and "「」" not in notice["text"], notice["text"]
+
+
+async def test_a_case_fine_reads_in_each_readers_language(harness: Harness) -> None:
+    # Found trying it: a sales person reading English got 「Reason: 售后单 SH…（订单 DD…）登记错误，
+    # 按 R8 罚款」 — the reason was written once, in Chinese, and shown as such to everyone.
+    h = harness
+    order, _ = await submit(h)
+    number, _ = await open_case_with_photo(h, order)
+    await h.say("sales1", "/lang en")
+    [shown] = await h.say("clerk", f"/case {number}")
+    [picker] = await h.press("clerk", shown, "改类别")
+    [desk_card] = await h.press("clerk", picker, "登记错误（下错单/打错票/送错货）")
+    manager_after = await h.client.last_seq()
+    await h.press("clerk", desk_card, "罚款 R8（导购登记错误）")
+    proposal = await message_with(h, "manager", manager_after, "拟罚款")
+    assert f"售后单 {number}（订单 {order}）登记错误，按 R8 罚款" in proposal["text"]
+    sales_after = await h.client.last_seq()
+    await h.press("manager", proposal, "确认罚款")
+    notice = await message_with(h, "sales1", sales_after, "Fine notice")
+    assert f"Reason: after-sales case {number} (order {order}): registration error, fined under R8" in notice["text"]
+    [listing] = await h.say("sales1", "/fines")
+    assert "registration error" in listing["text"] and "登记错误" not in listing["text"], listing["text"]
+
+
+async def test_remind_names_a_paused_and_a_reopened_cases_deadline_for_what_it_is(harness: Harness) -> None:
+    # Found trying it: /remind listed 「售后 SH…：等待客户，（暂停计时）前解决」 and, for a case the
+    # customer was unhappy with, 「待受理，12月12日（周六）15:06前响应」 — its resolution deadline.
+    h = harness
+    order, _ = await submit(h)
+    waiting, _ = await open_case_with_photo(h, order)
+    [shown] = await h.say("clerk", f"/case {waiting}")
+    [card] = await h.press("clerk", shown, "受理")
+    await h.press("clerk", card, "等客户")
+    await h.say("clerk", "客户出差")
+    reopened, _ = await open_case_with_photo(h, order)
+    [shown] = await h.say("clerk", f"/case {reopened}")
+    [card] = await h.press("clerk", shown, "受理")
+    [choice] = await h.press("clerk", card, "处理完成")
+    sales_after = await h.client.last_seq()
+    await h.press("clerk", choice, "维修")
+    survey = await message_with(h, "sales1", sales_after, "打分")
+    await h.press("sales1", survey, "2分")
+    row = await case_row(h, reopened)
+    [remind] = await h.say("clerk", "/remind")
+    assert f"• 售后 {waiting}：等待客户（暂停计时）" in remind["text"], remind["text"]
+    due = f"{row.resolve_by.astimezone(local(2026, 1, 1).tzinfo):%-m月%-d日}"
+    assert f"• 售后 {reopened}：重新处理，{due}" in remind["text"] and "前解决" in remind["text"], remind["text"]
+
+
+async def test_deadline_warnings_write_the_deadline_as_the_case_card_does(harness: Harness) -> None:
+    # Found trying it: the card said 「响应期限：12月18日（周五）09:40」 and the warning
+    # 「首次响应期限 12-18 09:40 快到了」 — a bare month-day in every language, cut (not rounded) to
+    # the minute, so a re-opened case due at 15:05:43 read 15:06 on its card and 15:05 in the warning.
+    from handlers.reminders.sweep import sweep
+
+    h = harness
+    order, _ = await submit(h)
+    await h.say("clerk", "/lang en")
+    await open_case_with_photo(h, order)  # Thursday 15:20, medium: first response by Friday 09:50
+    h.sandbox.clock.set(local(2026, 12, 4, 9, 0))
+    clerk_after = await h.client.last_seq()
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    h.runtime.kick_outbox()
+    warning = await message_with(h, "clerk", clerk_after, "is close")
+    assert "the first response deadline Fri 12/4 09:50 is close (R14)" in warning["text"], warning["text"]
+
+
 async def test_a_low_satisfaction_score_reopens_the_case(harness: Harness) -> None:
     h = harness
     order, _ = await submit(h)

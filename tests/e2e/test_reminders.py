@@ -130,3 +130,38 @@ async def test_an_order_handed_in_after_its_order_date_is_reminded_as_late(harne
     [reminder] = [e for e in await h.wait_for("sales1", sales_after) if "下单日" in e["text"]]
     assert f"订单 {number}（张三）的下单日11月29日（周日）已经过了" in reminder["text"]
     assert "今天是" not in reminder["text"] and h.buttons(reminder) == ["已通知跟单员下单"]
+
+
+async def test_the_1830_tracking_sheet_goes_out_within_its_minute(harness: Harness) -> None:
+    # Found trying it: the sweep queued the sheet at 18:30:01 and it waited in the outbox until
+    # 09:00 the next morning — "the closing minute included" admitted only 18:30:00.000 itself.
+    h = harness
+    await submit(h, PANEL_ORDER)
+    await _outbox_idle(h)
+    h.sandbox.clock.set(local(2026, 12, 4, 18, 30, 1))
+    clerk_after = await h.client.last_seq()
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    h.runtime.kick_outbox()
+    row = await _sent(h, "R15:daily:2026-12-04")
+    assert row.state == "sent"
+    [sheet] = [e for e in await h.wait_for("clerk", clerk_after) if "跟踪" in (e["text"] or "")]
+    assert "2026-12-04" in sheet["text"] or "12月4日" in sheet["text"]
+
+
+async def test_the_appeal_deadline_is_told_as_a_day_that_counts_and_in_the_readers_dates(harness: Harness) -> None:
+    # Found trying it: the notice said "To appeal, before 2026-12-09 (Wed)" although an appeal on
+    # the 9th is taken; and a late appeal answered 「已过申诉期限（2026-12-09）」, a bare ISO date.
+    h = harness
+    h.sandbox.clock.set(local(2026, 12, 3, 10, 0))
+    await h.say("sales1", "/lang en")
+    manager_after = await h.client.last_seq()
+    await h.say("clerk", "/fine 2001 30 R8 打错单")
+    [proposal] = await h.wait_for("manager", manager_after)
+    sales_after = await h.client.last_seq()
+    await h.press("manager", proposal, "确认罚款")
+    [notice] = await h.wait_for("sales1", sales_after)
+    assert "To appeal, by 2026-12-09 (Wed), that day included: /appeal FK202612001 REASON" in notice["text"]
+    await h.say("sales1", "/lang zh-CN")
+    h.sandbox.clock.set(local(2026, 12, 10, 10, 0))
+    [late] = await h.say("sales1", "/appeal FK202612001 不是我下错的单")
+    assert late["text"] == "已过申诉期限（12月9日（周三）），不能再申诉。"

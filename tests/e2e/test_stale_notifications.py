@@ -202,3 +202,24 @@ async def test_a_pickup_deadline_after_a_day_off_is_reminded_on_the_working_day_
     h.sandbox.clock.set(local(2026, 12, 7, 9, 0))
     await sweep(h.runtime.app, h.sandbox.clock.now())
     assert len(await _pickup_reminders(h, after)) == 1  # not again on the day itself
+
+
+async def test_later_on_an_escalation_reminds_the_one_who_pressed_it(harness: Harness) -> None:
+    # Found trying it: the store manager pressed 稍后 on the escalation ("OK, you will be reminded
+    # … later"); two working hours on only the clerk was asked again, the store manager never.
+    h = harness
+    order = await _hand_in(h, ORDER)
+    number, _ = await open_case_with_photo(h, order)  # first response due Friday 09:50
+    h.sandbox.clock.set(local(2026, 12, 4, 10, 0))
+    store_after = await h.client.last_seq()
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    h.runtime.kick_outbox()
+    escalated = await _with_button(h, "storemanager1", store_after, "稍后")
+    [snoozed] = await h.press("storemanager1", escalated, "稍后")
+    assert f"稍后再提醒售后单 {number}" in snoozed["text"]
+    h.sandbox.clock.set(local(2026, 12, 4, 12, 1))  # two working hours after the press
+    store_after = await h.client.last_seq()
+    await sweep(h.runtime.app, h.sandbox.clock.now())
+    h.runtime.kick_outbox()
+    again = await _with_button(h, "storemanager1", store_after, "已处理")
+    assert number in again["text"]
