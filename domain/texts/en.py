@@ -527,7 +527,7 @@ TEXTS: dict[str, str] = {
     "report.overdue.pickup": "pickup deadline {date} passed",
     "report.overdue.case_row": "{number} · {store} · {severity} · {state} · due {due}",
     "report.backorders.none": "No backorders.",
-    "report.backorders.header": "⏳ {count} backorder lines (earliest ETA first):",
+    "report.backorders.header": "⏳ Backorder lines: {count} (earliest ETA first):",
     "report.backorders.row": "{eta} · {number} · {store} · {customer} · {line}",
     "report.today.header": "📅 Today {date} · {scope}",
     "report.today.to_place": "To place ({count}): {numbers}",

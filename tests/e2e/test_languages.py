@@ -116,3 +116,19 @@ async def test_a_change_card_names_the_products_in_the_readers_language(harness:
             assert to_traditional(part) == part, f"simplified characters in a zh-TW text: {text!r}"
         else:
             assert not CJK.findall(part), f"Chinese in an English text: {CJK.findall(part)} in {text!r}"
+
+
+async def test_the_backorder_list_counts_its_lines_in_english(harness: Harness) -> None:
+    h = harness
+    await h.say("manager", "/lang en")
+    [card] = await h.say("sales1", ORDER)
+    clerk_after = await h.client.last_seq()
+    await _press_first(h, "sales1", card)
+    [card] = await h.wait_for("clerk", clerk_after)
+    for label in ("接单", "已与客户确认", "已下单"):
+        [card] = await h.press("clerk", card, label)
+    [lines] = await h.press("clerk", card, "到货/欠货登记")
+    await h.press("clerk", lines, "第1项欠货")
+    await h.say("clerk", "12月18日")
+    [listed] = await h.say("manager", "/backorders")
+    assert listed["text"].startswith("⏳ Backorder lines: 1 (earliest ETA first):"), listed["text"]  # not "1 … lines"
