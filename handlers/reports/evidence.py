@@ -33,7 +33,8 @@ from handlers.app import App, AppConfig
 from handlers.context import Context
 from handlers.orders.cards import line_text
 from handlers.reports.common import answer
-from handlers.reports.readable import detail_lines, event_label, flag_labels, kind_label, state_label
+from handlers.reports.readable import (detail_lines, event_label, flag_labels, kind_label, moment_text,
+                                      state_label)
 from handlers.types import EvidenceJob, OutgoingDocument, Reply
 from storage import checkpoints, reports
 from storage.audit import GENESIS, entry_digest
@@ -87,10 +88,6 @@ async def build_proof(session: AsyncSession, signer: Signer | None, found: repor
     indexes = await leaf_indexes(session, [e.seq for e in found.entries])
     return Proof(tree, indexes, head, checkpoints.note_for(head, signer), signer is not None,
                  verifier.text() if verifier else None, published if published_ok else None, consistency, published_ok)
-
-
-def _when(value: datetime | None, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
 def _record(lang: str, found: reports.Evidence) -> list[tuple[str, str]]:
@@ -162,11 +159,11 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
     entry_leaf = {seq: at for (seq, kind), at in proof.indexes.items() if kind == ENTRY}
     photo_leaf = {seq: at for (seq, kind), at in proof.indexes.items() if kind == PHOTO}
     html = _environment().get_template("evidence.html").render(
-        lang=lang, t=partial(t, lang), when=partial(_when, tz=tz), person=person, actor=actor, what=what,
+        lang=lang, t=partial(t, lang), when=partial(moment_text, tz=tz), person=person, actor=actor, what=what,
         kind_label=partial(kind_label, lang), event_label=partial(event_label, lang, case=is_case),
         state_label=partial(state_label, lang, case=is_case), detail_lines=partial(detail_lines, lang, tz=tz),
         display_text=display_text, found=found, number=found.number, record=_record(lang, found),
-        generated_at=_when(generated_at, tz), generated_by=generated_by, verified=verified, failed=failed,
+        generated_at=moment_text(generated_at, tz), generated_by=generated_by, verified=verified, failed=failed,
         tree_ok=tree_ok, proof=proof, entry_leaf=entry_leaf, photo_leaf=photo_leaf,
         seq_of_id={e.id: e.seq for e in found.entries}, bundle=bundle)
     return html, verified

@@ -57,13 +57,18 @@ def field_label(language: str, name: str) -> str:
     return _first(language, (f"evidence.detail.{name}", f"field.{name}", f"export.col.{name}"), name.replace("_", " "))
 
 
+def moment_text(value: datetime | None, tz: tzinfo) -> str:
+    """A moment as the evidence document writes it, in the business's zone: 2026-12-03 15:20:00."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+
+
 def _value(language: str, name: str, value: Any, tz: tzinfo | None = None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return t(language, "evidence.yes" if value else "evidence.no")
     if isinstance(value, str) and tz is not None and _MOMENT.match(value):
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+        return moment_text(datetime.fromisoformat(value.replace("Z", "+00:00")), tz)
     if isinstance(value, str) and name in _VALUE_LABELS:
         return _first(language, [f"{_VALUE_LABELS[name]}.{value}"], value)
     if isinstance(value, str) and name in ("from", "to") and has(f"state.{value}"):
