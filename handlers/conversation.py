@@ -61,17 +61,17 @@ async def handle(ctx: Context, answers: Mapping[str, AnswerRoute]) -> None:
     parsed = ctx.app.parser.parse(text, ctx.sent_local)
     waiting = await order_store.awaiting(ctx.session, ctx.person.id)
     answer = answers.get(waiting.kind) if waiting is not None else None
+    if answer is not None and Role(ctx.person.role) not in answer.roles:
+        answer = None
     if incoming.reply_to_message_id is not None:
-        if (waiting is not None and answer is not None and Role(ctx.person.role) in answer.roles
-                and await _replies_about_question(ctx, waiting)):
+        if waiting is not None and answer is not None and await _replies_about_question(ctx, waiting):
             await answer.handler(ctx, waiting, parsed)
             return
-        if await _reply_to_card(ctx, parsed):
+        if await _reply_to_card(ctx, parsed, waiting):
             return
     if await case_intake.category_command(ctx, text):
         return
-    if (waiting is not None and answer is not None and Role(ctx.person.role) in answer.roles
-            and not _is_new_request(parsed, text, waiting.kind)):
+    if waiting is not None and answer is not None and not _is_new_request(parsed, text, waiting.kind):
         await answer.handler(ctx, waiting, parsed)
         return
     await _by_kind(ctx, parsed, text)
@@ -179,8 +179,9 @@ async def _replies_about_question(ctx: Context, waiting: AwaitingInput) -> bool:
     return case is not None and case.number == entity
 
 
-async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
-    """A reply to a bot card: fills a draft, or asks for a change / cancellation of that order."""
+async def _reply_to_card(ctx: Context, parsed: ParsedMessage, waiting: AwaitingInput | None) -> bool:
+    """A reply to a bot card: fills a draft, or asks for a change / cancellation of that order.
+    ``waiting``: the question the bot is waiting for this person to answer, if any."""
     entity = await _replied_card(ctx)
     if entity is None:
         return False
@@ -195,7 +196,6 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
                 return False
             entity = order.number
         else:
-            waiting = await order_store.awaiting(ctx.session, ctx.person.id)
             field = waiting.field if waiting and waiting.ref_id == order.id and waiting.kind == "draft_field" else None
             if field:
                 await intake.fill_field(ctx, order, field)
@@ -208,16 +208,15 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage) -> bool:
         order = await visible_order(ctx, entity)
         if order is None:
             return False
-        if parsed.kind not in ("change", "cancel", "query") and await _eta_asked_about(ctx, order):
+        if parsed.kind not in ("change", "cancel", "query") and await _eta_asked_about(ctx, order, waiting):
             return False  # the answer to 「请回复预计到货日期」: the pending question takes it
         await _about_order(ctx, order, parsed)
         return True
     return False
 
 
-async def _eta_asked_about(ctx: Context, order: Order) -> bool:
-    """Whether the bot is waiting for this person to give the ETA of a backorder line of ``order``."""
-    waiting = await order_store.awaiting(ctx.session, ctx.person.id)
+async def _eta_asked_about(ctx: Context, order: Order, waiting: AwaitingInput | None) -> bool:
+    """Whether ``waiting`` is the question for the ETA of a backorder line of ``order``."""
     if waiting is None or waiting.kind != Question.backorder_eta.value:
         return False
     line = await ctx.session.get(OrderLine, waiting.ref_id)
