@@ -194,10 +194,8 @@ async def test_a_reply_to_the_wait_question_is_the_reason_and_pauses_the_clock(h
     assert row.state == "waiting_customer" and row.resolve_by is None
 
 
-async def test_a_case_fine_notice_quotes_only_messages(harness: Harness) -> None:
-    # Found trying it: the written notice of an R8 fine proposed from a case card listed the
-    # clerk's button press as an evidence message — an empty 「」 under 「证据消息」.
-    h = harness
+async def _case_fine_proposed(h: Harness) -> tuple[str, str, dict]:
+    """A case relabelled 登记错误 and the R8 fine proposed from its card: (order, case, the 拟罚款 card)."""
     order, _ = await submit(h)
     number, _ = await open_case_with_photo(h, order)
     [shown] = await h.say("clerk", f"/case {number}")
@@ -205,7 +203,14 @@ async def test_a_case_fine_notice_quotes_only_messages(harness: Harness) -> None
     [desk_card] = await h.press("clerk", picker, "登记错误（下错单/打错票/送错货）")
     manager_after = await h.client.last_seq()
     await h.press("clerk", desk_card, "罚款 R8（导购登记错误）")
-    proposal = await message_with(h, "manager", manager_after, "拟罚款")
+    return order, number, await message_with(h, "manager", manager_after, "拟罚款")
+
+
+async def test_a_case_fine_notice_quotes_only_messages(harness: Harness) -> None:
+    # Found trying it: the written notice of an R8 fine proposed from a case card listed the
+    # clerk's button press as an evidence message — an empty 「」 under 「证据消息」.
+    h = harness
+    _order, _number, proposal = await _case_fine_proposed(h)
     sales_after = await h.client.last_seq()
     await h.press("manager", proposal, "确认罚款")
     notice = await message_with(h, "sales1", sales_after, "罚款通知")
@@ -216,15 +221,8 @@ async def test_a_case_fine_reads_in_each_readers_language(harness: Harness) -> N
     # Found trying it: a sales person reading English got 「Reason: 售后单 SH…（订单 DD…）登记错误，
     # 按 R8 罚款」 — the reason was written once, in Chinese, and shown as such to everyone.
     h = harness
-    order, _ = await submit(h)
-    number, _ = await open_case_with_photo(h, order)
-    await h.say("sales1", "/lang en")
-    [shown] = await h.say("clerk", f"/case {number}")
-    [picker] = await h.press("clerk", shown, "改类别")
-    [desk_card] = await h.press("clerk", picker, "登记错误（下错单/打错票/送错货）")
-    manager_after = await h.client.last_seq()
-    await h.press("clerk", desk_card, "罚款 R8（导购登记错误）")
-    proposal = await message_with(h, "manager", manager_after, "拟罚款")
+    order, number, proposal = await _case_fine_proposed(h)
+    await h.say("sales1", "/lang en")  # the notice and /fines are read in English, the proposal in Chinese
     assert f"售后单 {number}（订单 {order}）登记错误，按 R8 罚款" in proposal["text"]
     sales_after = await h.client.last_seq()
     await h.press("manager", proposal, "确认罚款")

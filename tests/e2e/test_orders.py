@@ -163,16 +163,21 @@ async def _confirm(h: Harness, card: dict) -> tuple[str, dict]:
     return number_in(done["text"]), clerk_card
 
 
-async def test_a_change_shows_a_diff_and_after_printing_proposes_the_r8_fine(harness: Harness) -> None:
-    h = harness
-    number, clerk_card = await submit(h)
-    card = clerk_card
+async def print_order(h: Harness, card: dict) -> dict:
+    """The clerk takes a one-line order from its new-order card to 已打单; the card as it then reads."""
     for label in ("接单", "已与客户确认", "已下单"):
         [card] = await h.press("clerk", card, label)
     [lines] = await h.press("clerk", card, "到货/欠货登记")
     [card] = await h.press("clerk", lines, "第1项到货")
     for label in ("单齐", "已打单"):
         [card] = await h.press("clerk", card, label)
+    return card
+
+
+async def test_a_change_shows_a_diff_and_after_printing_proposes_the_r8_fine(harness: Harness) -> None:
+    h = harness
+    number, clerk_card = await submit(h)
+    card = await print_order(h, clerk_card)
     # The progress notices to the sales person are paced (1 per second per chat); let them land
     # before the sales person types, so the next message they get is the answer.
     await h.outbound_logged(f"订单 {number} 进度：已打单")

@@ -12,7 +12,7 @@ from storage.models import OutboxMessage
 from tests.conftest import local
 from tests.e2e.harness import Harness
 from tests.e2e.test_aftersales import open_case_with_photo
-from tests.e2e.test_orders import ORDER, number_in
+from tests.e2e.test_orders import ORDER, number_in, print_order
 from tests.e2e.test_reminders import PANEL_ORDER, _outbox_idle
 
 
@@ -161,13 +161,7 @@ async def test_an_escalation_acknowledged_by_one_tells_the_next_who_did_it(harne
 async def _printed(h: Harness) -> str:
     """An order taken through to 已打单 at the clock's time: its pickup deadline (R10) is 3 days on."""
     number = await _hand_in(h, ORDER)
-    card = await _with_button(h, "clerk", 0, "接单")
-    for label in ("接单", "已与客户确认", "已下单"):
-        [card] = await h.press("clerk", card, label)
-    [lines] = await h.press("clerk", card, "到货/欠货登记")
-    [card] = await h.press("clerk", lines, "第1项到货")
-    for label in ("单齐", "已打单"):
-        [card] = await h.press("clerk", card, label)
+    card = await print_order(h, await _with_button(h, "clerk", 0, "接单"))
     assert "【已打单】" in card["text"]
     return number
 
