@@ -32,7 +32,7 @@ from handlers.types import id_from
 from storage import aftersales as case_store
 from storage import audit as audit_store
 from storage import orders as order_store
-from storage.models import AwaitingInput, Order, OrderLine
+from storage.models import AwaitingInput, ChangeOrigin, Order, OrderLine
 
 if TYPE_CHECKING:  # the routing table imports this module for its answers
     from handlers.routes import AnswerRoute
@@ -286,7 +286,7 @@ async def on_edit(ctx: Context) -> None:
     versions = await audit_store.message_versions(ctx.session, ctx.incoming.chat_id, ctx.incoming.message_id)
     previous = versions[-2].text if len(versions) >= 2 else None
     before = ctx.app.parser.parse(previous or "", ctx.incoming.sent_at, expect="order")
-    await request_change(ctx, order, parsed, origin="edit", request=request_from_edit(before, parsed))
+    await request_change(ctx, order, parsed, origin=ChangeOrigin.EDIT, request=request_from_edit(before, parsed))
 
 
 async def _open_draft(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> Order | None:

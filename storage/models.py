@@ -67,6 +67,14 @@ class ChangeState(StrEnum):
     DROPPED = "dropped"  # replaced by a newer request, or declined
 
 
+class ChangeOrigin(StrEnum):
+    """What an 改单 request came from: the card's words, an edit of the original message, or 销单."""
+
+    MESSAGE = "message"
+    EDIT = "edit"
+    CANCEL = "cancel"
+
+
 class GroupRole(StrEnum):
     """What a Telegram group is to the bot (群的用途)."""
 
@@ -303,7 +311,7 @@ class PendingChange(Base):
     created_at: Mapped[datetime]
     changes: Mapped[str]  # JSON: {field: new value}
     state: Mapped[ChangeState] = mapped_column(State(ChangeState, 12), default=ChangeState.PENDING)
-    origin: Mapped[str] = mapped_column(String(12), default="message")  # message | edit
+    origin: Mapped[ChangeOrigin] = mapped_column(State(ChangeOrigin, 12), default=ChangeOrigin.MESSAGE)
     evidence_id: Mapped[int | None] = mapped_column(BigInteger)
 
 

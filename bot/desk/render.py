@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
+from domain.orders.lifecycle import OrderState
 from domain.reports import KPI_NAMES, percent_text
 from domain.texts import t
 from handlers.aftersales import cards as case_cards
@@ -54,7 +55,7 @@ def board_values(ctx: Context, found: Board) -> dict[str, Any]:
     state_columns = [s for s in OPEN_STATES if any(row.figures.by_state.get(s) for row in found.stores)]
     overdue = []
     for order in found.overdue:
-        if order.state == "printed":
+        if order.state is OrderState.printed:
             problem = t(lang, "desk.board.pickup", date=cards.fmt_date(lang, order.pickup_deadline))
         else:
             problem = t(lang, "desk.board.placement", date=cards.fmt_date(lang, order.order_date))

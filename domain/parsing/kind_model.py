@@ -1,7 +1,7 @@
 """消息类别的统计模型: a naive-Bayes reading of the kind over character n-grams.
 
-Trained by benchmarks/kind_model_train.py on the labelled sets (shared/corpus/dev.jsonl and
-tests/domain/data/*.jsonl) and shipped as ``data/kind_nb.json``; no download, no I/O after the
+Trained by benchmarks/kind_model_train.py on the labelled sets it names (tests/domain/data/*.jsonl
+and the shared development corpus) and shipped as ``data/kind_nb.json``; no download, no I/O after the
 Parser is built. The rules decide the kind; this model only speaks where they find nothing
 (a message with an order number that none of the cue words covers), and then with low
 confidence, so the bot asks instead of acting on it.

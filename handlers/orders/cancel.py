@@ -17,7 +17,7 @@ from handlers.records import record, tell_sales
 from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
-from storage.models import ChangeState, Order, PendingChange
+from storage.models import ChangeOrigin, ChangeState, Order, PendingChange
 
 
 async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None:
@@ -33,7 +33,7 @@ async def request_cancel(ctx: Context, order: Order, reason: str | None) -> None
     await order_store.clear_awaiting(ctx.session, ctx.person.id)
     transition(state, Action.cancel, acknowledged=True)  # still cancellable at all? say so before asking
     change = await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.person.id, now=ctx.now,
-                                                  changes={"cancel_reason": reason[:300]}, origin="cancel",
+                                                  changes={"cancel_reason": reason[:300]}, origin=ChangeOrigin.CANCEL,
                                                   evidence_id=ctx.evidence_id)
     lang = ctx.language
     key = "cancel.confirm_ack" if cancel_requires_ack(state) and not acknowledges_cancel(ctx.person.role) \

@@ -33,7 +33,7 @@ from handlers.records import record
 from handlers.buttons import ChangeAnswer
 from handlers.types import Button
 from storage import orders as order_store
-from storage.models import ChangeState, Order, OrderLine, PendingChange
+from storage.models import ChangeOrigin, ChangeState, Order, OrderLine, PendingChange
 from storage.users import user_by_id
 
 
@@ -105,19 +105,19 @@ def diff_lines(language: str, old: dict[str, Any], new: dict[str, Any]) -> list[
     return lines
 
 
-async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, origin: str = "message",
+async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, origin: ChangeOrigin = ChangeOrigin.MESSAGE,
                          request: ChangeRequest | None = None, by_reply: bool = False) -> None:
     """Show the change as a diff with 确认修改/不改 — or ask which line, or say what to write."""
     transition(OrderState(order.state), Action.change)  # refuses changes after delivery / on closed orders
     request = request if request is not None else request_from_parse(parsed)
     if not request:
         nothing = "change.nothing_reply" if by_reply else "change.nothing"
-        ctx.say("edit.no_change" if origin == "edit" else nothing, number=order.number)
+        ctx.say("edit.no_change" if origin is ChangeOrigin.EDIT else nothing, number=order.number)
         return
     await propose(ctx, order, request, origin=origin)
 
 
-async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin: str,
+async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin: ChangeOrigin,
                   change: PendingChange | None = None) -> None:
     """Resolve ``request`` against the order as it is now and show the result."""
     lang, edit = ctx.language, change is not None
@@ -154,7 +154,7 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
     change = await _keep(ctx, order, change, {"request": request.to_json(),
                                               "base": {k: jsonable(old[k]) for k in changed},
                                               "new": {k: jsonable(new[k]) for k in changed}}, origin=origin)
-    header = "change.from_edit" if origin == "edit" else "change.confirm"
+    header = "change.from_edit" if origin is ChangeOrigin.EDIT else "change.confirm"
     lines = [t(lang, header, number=order.number)] + diff_lines(lang, old, new)
     fine = _fine_for(ctx, order, old, new)
     if fine:
@@ -165,7 +165,7 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
 
 
 async def _keep(ctx: Context, order: Order, change: PendingChange | None, payload: dict[str, Any], *,
-                origin: str) -> PendingChange:
+                origin: ChangeOrigin) -> PendingChange:
     """The request awaiting 确认修改: a new pending change, or the one whose card is being redrawn."""
     if change is None:
         return await order_store.add_pending_change(ctx.session, order=order, requested_by=ctx.person.id, now=ctx.now,
@@ -287,14 +287,14 @@ async def change_button(ctx: Context, data: ChangeAnswer) -> None:
         requester = await user_by_id(ctx.session, change.requested_by)
         ctx.callback_answer = ctx.t("change.not_yours", name=requester.name if requester else "")
         return
-    if change.state != "pending":
+    if change.state is not ChangeState.PENDING:
         # A stale card: say what became of it and where the order stands now.
-        kind = "cancel" if change.origin == "cancel" else "change"
+        kind = "cancel" if change.origin is ChangeOrigin.CANCEL else "change"
         ctx.callback_answer = ctx.t(f"{kind}.stale.{change.state}", number=order.number,
                                     state=cards.state_label(ctx.language, order.state))
         ctx.reply(ctx.callback_answer, entity=order.number)
         return
-    if change.origin == "cancel":
+    if change.origin is ChangeOrigin.CANCEL:
         await answer_cancel(ctx, order, change, confirmed=what == "ok")
         return
     if what.startswith("L"):
