@@ -138,34 +138,21 @@ async def _chain_head(session: AsyncSession, *, bot_id: int | None = None,
     head: _Head | None = session.info.get(_HEAD_KEY)
     if head is not None and head.transaction is transaction and update_id is None:
         return head, None
-    if is_postgres(session):
-        # The lock, then the read (migration 0013): one round trip, as every instance waits meanwhile.
-        row = (await session.execute(_LOCKED_HEAD, {"key": _CHAIN_LOCK_KEY, "bot_id": bot_id,
-                                                    "update_id": update_id})).one()
-    # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
-    elif update_id is None:
-        row = (await session.execute(_HEAD)).one()
-    elif bot_id is None:
-        row = (await session.execute(_HEAD_AND_UPDATE_OF_NO_BOT, {"update_id": update_id})).one()
-    else:
-        row = (await session.execute(_HEAD_AND_UPDATE, {"bot_id": bot_id, "update_id": update_id})).one()
+    # PostgreSQL: the lock, then the read (migration 0013): one round trip, as every instance waits
+    # meanwhile. SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
+    query = _LOCKED_HEAD if is_postgres(session) else _HEAD
+    row = (await session.execute(query, {"key": _CHAIN_LOCK_KEY, "bot_id": bot_id, "update_id": update_id})).one()
     head = _Head(transaction, row[0] or 0, row[1] or GENESIS, 0 if row[2] is None else row[2] + 1)
     session.info[_HEAD_KEY] = head
-    return head, row[3] if update_id is not None else None
+    return head, row[3]  # (no update id: no entry matches ``update_id = NULL``)
 
 
-def _head_query(*existing: Any) -> Any:
-    # Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
-    last_seq = select(func.max(AuditEntry.seq)).scalar_subquery()
-    return select(last_seq, select(AuditEntry.hash).where(AuditEntry.seq == last_seq).scalar_subquery(),
-                  select(func.max(AuditLeaf.leaf_index)).scalar_subquery(),
-                  *(select(AuditEntry.id).where(*where).scalar_subquery() for where in existing))
-
-
-_HEAD = _head_query()
-_HEAD_AND_UPDATE = _head_query((AuditEntry.bot_id == bindparam("bot_id"),
-                                AuditEntry.update_id == bindparam("update_id")))
-_HEAD_AND_UPDATE_OF_NO_BOT = _head_query((AuditEntry.bot_id.is_(None), AuditEntry.update_id == bindparam("update_id")))
+# Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
+_LAST_SEQ = select(func.max(AuditEntry.seq)).scalar_subquery()
+_HEAD = select(_LAST_SEQ, select(AuditEntry.hash).where(AuditEntry.seq == _LAST_SEQ).scalar_subquery(),
+               select(func.max(AuditLeaf.leaf_index)).scalar_subquery(),
+               select(AuditEntry.id).where(AuditEntry.bot_id.is_not_distinct_from(bindparam("bot_id")),
+                                           AuditEntry.update_id == bindparam("update_id")).scalar_subquery())
 _LOCKED_HEAD = text("SELECT * FROM audit_chain_head(:key, :bot_id, :update_id)")
 _AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 _INSERT = _AUDIT_LOG.insert().returning(_AUDIT_LOG.c.id)
