@@ -316,7 +316,7 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
     number = number.strip().upper()
     found = Evidence(number)
     filed_under = [number]
-    ids: set[int] = set()
+    ids: set[int | None] = set()  # None: an event or photo that rests on no message
     if number.startswith("DD"):
         found.order = order = await order_store.order_by_number(session, number)
         if order is None:
@@ -324,9 +324,8 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
         filed_under.append(f"draft:{order.id}")
         found.events = await order_store.history(session, order.id)
         found.fines = await entities(session, select(Fine).where(Fine.order_id == order.id).order_by(Fine.id))
-        ids |= {order.evidence_id} if order.evidence_id else set()
-        ids |= {i for i in await session.scalars(select(PendingChange.evidence_id)
-                                                 .where(PendingChange.order_id == order.id)) if i is not None}
+        ids |= {order.evidence_id, *await session.scalars(select(PendingChange.evidence_id)
+                                                          .where(PendingChange.order_id == order.id))}
     elif number.startswith("SH"):
         found.case = case_row = await case_store.case_by_number(session, number)
         if case_row is None:
@@ -335,14 +334,14 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
         found.photos = await case_store.photos(session, case_row.id)
         if case_row.fine_id:
             found.fines = await entities(session, select(Fine).where(Fine.id == case_row.fine_id))
-        ids |= {case_row.evidence_id} if case_row.evidence_id else set()
-        ids |= {i for p in found.photos for i in (p.audit_id, p.evidence_id) if i}
+        ids |= {case_row.evidence_id, *(i for p in found.photos for i in (p.audit_id, p.evidence_id))}
     else:
         return None
-    ids |= {e.evidence_id for e in found.events if e.evidence_id}
+    ids |= {e.evidence_id for e in found.events}
     for fine in found.fines:
         filed_under.append(fine.number)
         ids |= {int(i) for i in json.loads(fine.evidence or "[]")}
+    ids.discard(None)
     entries = {e.id: e for e in await session.scalars(
         select(AuditEntry).where(or_(AuditEntry.entity.in_(filed_under), AuditEntry.id.in_(ids or {-1}))))}
     # Every version of each message the story rests on: the original and its edits.
