@@ -175,9 +175,6 @@ class _OneTripCursor:
     async def __aenter__(self) -> _OneTripCursor:
         return self
 
-    async def __aexit__(self, *_: object) -> None:
-        self._rows.clear()
-
     async def _run(self, sql: str, parameters: Any, many: bool) -> _OneTripCursor:
         connection = self._connection._conn
         try:
