@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Unpack
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import OrderState
@@ -29,16 +29,13 @@ async def next_document_seq(session: AsyncSession, kind: str, year_month: str) -
     PostgreSQL: the counter row is locked (FOR UPDATE) until the transaction
     ends; SQLite: writers are serialised by BEGIN IMMEDIATE (storage.db).
     """
-    query = select(DocumentCounter).where(DocumentCounter.kind == kind, DocumentCounter.year_month == year_month)
-    if is_postgres(session):
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects import postgresql, sqlite
 
-        await session.execute(pg_insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0)
-                              .on_conflict_do_nothing())
-        query = query.with_for_update()
-    elif await session.get(DocumentCounter, (kind, year_month)) is None:
-        await session.execute(insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0))
-    counter = (await session.scalars(query)).one()
+    insert = postgresql.insert if is_postgres(session) else sqlite.insert
+    await session.execute(insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0)
+                          .on_conflict_do_nothing())
+    counter = (await session.scalars(select(DocumentCounter).with_for_update().where(
+        DocumentCounter.kind == kind, DocumentCounter.year_month == year_month))).one()
     counter.last_seq += 1
     await session.flush()
     return counter.last_seq
