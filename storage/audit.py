@@ -74,10 +74,6 @@ def exact_text(entry: AuditEntry) -> str | None:
     return entry.text
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="microseconds") if value else None
-
-
 def _stored_time(value: datetime | None) -> datetime | None:
     # The column hands back UTC; hashing the same value keeps verify honest. (A naive
     # time is left for the column to refuse.)
@@ -105,7 +101,8 @@ def entry_digest(entry: AuditEntry) -> str:
     is exactly what the database holds and :func:`verify_chain` re-reads.
     """
     body = {name: getattr(entry, name) for name in _HASHED}
-    body["telegram_time"], body["recorded_at"] = _iso(entry.telegram_time), _iso(entry.recorded_at)
+    body["telegram_time"], body["recorded_at"] = merkle_tree.iso_time(entry.telegram_time), \
+        merkle_tree.iso_time(entry.recorded_at)
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 

@@ -24,7 +24,8 @@ from storage.models import AuditEntry, AuditLeaf
 Columns = TypeVarTuple("Columns")
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_time(value: datetime | None) -> str | None:
+    """A stored time as the audit chain and the Merkle leaves hash it."""
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds") if value is not None else None
 
 
@@ -34,7 +35,7 @@ def entry_fields(entry: Any) -> dict[str, Any]:
         fields = {name: getattr(entry, name) for name in ENTRY_FIELDS}
     else:
         fields = dict(zip(ENTRY_FIELDS, entry, strict=True))
-    fields["telegram_time"], fields["recorded_at"] = _iso(fields["telegram_time"]), _iso(fields["recorded_at"])
+    fields["telegram_time"], fields["recorded_at"] = iso_time(fields["telegram_time"]), iso_time(fields["recorded_at"])
     return fields
 
 
