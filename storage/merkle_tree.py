@@ -1,14 +1,13 @@
 """The Merkle tree over the audit log: its leaves, stored as entries are appended, and recomputed.
 
 Stored leaf hashes make a checkpoint of 100 000 entries a single column read
-and one pass of hashing. Checks never trust them alone: ``recomputed_leaves``
+and one pass of hashing. Checks never trust them alone: ``recomputed_tree``
 derives every leaf again from the audit rows themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, TypeVarTuple
 
@@ -79,33 +78,17 @@ async def stored_root(session: AsyncSession) -> tuple[int, bytes]:
     return len(leaves), root_of(leaves)
 
 
-@dataclass(frozen=True)
-class Leaf:
-    index: int
-    seq: int
-    kind: str
-    data: bytes
-    hash: bytes
-
-
-async def recomputed_leaves(session: AsyncSession, batch: int = 5000) -> AsyncIterator[Leaf]:
-    """Every leaf derived again from the audit rows, in seq order — what the log says now."""
-    index = 0
+async def recomputed_tree(session: AsyncSession, batch: int = 5000) -> tuple[MerkleTree, list[int]]:
+    """The tree the audit rows make now — every leaf derived again from the rows, in seq order — and
+    the entry seq of each of its leaves."""
+    hashes: list[bytes] = []
+    seqs: list[int] = []
     query = select(*(getattr(AuditEntry, name) for name in ENTRY_FIELDS))
     async for rows in keyset_pages(session, query, AuditEntry.seq, batch):
         for row in rows:
-            for kind, data in entry_leaf_bytes(row):
-                yield Leaf(index, row.seq, kind, data, leaf_hash(data))
-                index += 1
-
-
-async def recomputed_tree(session: AsyncSession) -> tuple[MerkleTree, list[int]]:
-    """The tree the audit rows make now, and the entry seq of each of its leaves."""
-    hashes: list[bytes] = []
-    seqs: list[int] = []
-    async for leaf in recomputed_leaves(session):
-        hashes.append(leaf.hash)
-        seqs.append(leaf.seq)
+            for _kind, data in entry_leaf_bytes(row):
+                hashes.append(leaf_hash(data))
+                seqs.append(row.seq)
     return MerkleTree(hashes), seqs
 
 
