@@ -138,10 +138,8 @@ def _run_statement(connection: sqlite3.Connection, sql: str, parameters: Any,
     try:
         if many:
             cursor.executemany(sql, parameters)
-        elif parameters is None:
-            cursor.execute(sql)
         else:
-            cursor.execute(sql, parameters)
+            cursor.execute(sql, () if parameters is None else parameters)
         description = cursor.description
         rows = cursor.fetchall() if description else []
         return description, rows, cursor.rowcount, cursor.lastrowid
