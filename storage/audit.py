@@ -121,17 +121,13 @@ class _Head:
 _HEAD_KEY = "audit_chain_head"  # in session.info
 
 
-def _current_transaction(session: AsyncSession) -> Any:
-    sync = session.sync_session
-    return sync.get_nested_transaction() or sync.get_transaction()
-
-
 async def _chain_head(session: AsyncSession, *, bot_id: int | None = None,
                       update_id: int | None = None) -> tuple[_Head, int | None]:
     """The chain lock, and the last entry's seq and hash and the tree's size — with ``update_id``
     also the entry already recorded for that update, if any. One statement the first time in a
     transaction, none after."""
-    transaction = _current_transaction(session)
+    sync = session.sync_session
+    transaction = sync.get_nested_transaction() or sync.get_transaction()
     head: _Head | None = session.info.get(_HEAD_KEY)
     if head is not None and head.transaction is transaction and update_id is None:
         return head, None
