@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,21 +47,13 @@ EXACT_TEXT = "exact_text"
 _BIGINT = range(-2**63, 2**63)
 
 
-@overload
-def canonical_json(value: Mapping[str, Any]) -> str: ...
-@overload
-def canonical_json(value: None) -> None: ...
-@overload
-def canonical_json(value: Mapping[str, Any] | None) -> str | None: ...
-def canonical_json(value: Mapping[str, Any] | None) -> str | None:
+def canonical_json(value: Mapping[str, Any]) -> str:
     """The one JSON form of a payload: sorted keys, no spaces, storable on every backend.
 
     NUL and control characters become JSON escapes (``json.dumps`` does that) and so
     do lone surrogates (:func:`storage.types.json_storable`), so the text is valid
     UTF-8 that PostgreSQL accepts, and loads back to exactly what was given.
     """
-    if value is None:
-        return None
     return json_storable(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str))
 
 
@@ -183,7 +175,7 @@ async def append(session: AsyncSession, *, kind: str, recorded_at: datetime, tex
         telegram_time=_stored_time(telegram_time),
         recorded_at=_stored_time(recorded_at),
         text=text,
-        payload=canonical_json(payload),
+        payload=canonical_json(payload) if payload is not None else None,
         prev_hash=head.hash,
     )
     entry.hash = entry_digest(entry)
