@@ -90,9 +90,6 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     """
     start_utc, end_utc = utc_bounds(period, tz)
 
-    def ld(column: Any) -> Any:
-        return local_date(session, column, tz, period)
-
     def in_period(column: Any) -> Any:
         return and_(column >= start_utc, column < end_utc)
 
@@ -102,7 +99,7 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     def step(deadline: Any, done_at: Any) -> tuple[Any, Any]:
         counted = and_(deadline.between(period.start, period.end),
                        or_(done_at.is_not(None), and_(deadline < today, ~cancelled)))
-        return counted, and_(counted, done_at.is_not(None), ld(done_at) <= deadline)
+        return counted, and_(counted, done_at.is_not(None), local_date(session, done_at, tz, period) <= deadline)
 
     place, place_ok = step(Order.order_date, Order.placed_at)
     pickup, pickup_ok = step(Order.pickup_deadline, Order.picked_up_at)
