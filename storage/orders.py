@@ -71,14 +71,12 @@ async def orders_visible(session: AsyncSession, *, sales_id: int | None = None, 
 
 
 async def submitted_since(session: AsyncSession, *, store_id: int | None, phone: str, since: datetime,
-                          exclude_id: int | None = None) -> Sequence[Order]:
+                          exclude_id: int) -> Sequence[Order]:
     """Orders of one store for one customer phone submitted at or after ``since`` (the duplicate
-    check's candidates), newest first; cancelled ones do not count."""
-    query = select(Order).where(Order.customer_phone == phone, Order.number.is_not(None),
-                                Order.submitted_at >= since, Order.state != OrderState.cancelled)
-    query = query.where(Order.store_id.is_(None) if store_id is None else Order.store_id == store_id)
-    if exclude_id is not None:
-        query = query.where(Order.id != exclude_id)
+    check's candidates, ``exclude_id`` the order checked), newest first; cancelled ones do not count."""
+    query = select(Order).where(Order.customer_phone == phone, Order.number.is_not(None), Order.id != exclude_id,
+                                Order.submitted_at >= since, Order.state != OrderState.cancelled,
+                                Order.store_id.is_(None) if store_id is None else Order.store_id == store_id)
     return await entities(session, query.order_by(Order.submitted_at.desc()).limit(10))
 
 
