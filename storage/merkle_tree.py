@@ -59,13 +59,13 @@ async def keyset_pages(session: AsyncSession, query: Select[*Columns], key: Inst
         after = getattr(rows[-1], key.key)
 
 
-async def stored_leaves(session: AsyncSession, size: int | None = None, batch: int = 20000) -> list[bytes]:
+async def stored_leaves(session: AsyncSession, size: int | None = None) -> list[bytes]:
     """The stored leaf hashes in tree order (the first ``size`` of them)."""
     query = select(AuditLeaf.leaf_index, AuditLeaf.hash)
     if size is not None:
         query = query.where(AuditLeaf.leaf_index < size)
     out: list[bytes] = []
-    async for rows in keyset_pages(session, query, AuditLeaf.leaf_index, batch, after=-1):
+    async for rows in keyset_pages(session, query, AuditLeaf.leaf_index, 20000, after=-1):
         for row in rows:
             if row.leaf_index != len(out):  # a hole: the stored tree itself was cut
                 return out
@@ -78,13 +78,13 @@ async def stored_root(session: AsyncSession) -> tuple[int, bytes]:
     return len(leaves), root_of(leaves)
 
 
-async def recomputed_tree(session: AsyncSession, batch: int = 5000) -> tuple[MerkleTree, list[int]]:
+async def recomputed_tree(session: AsyncSession) -> tuple[MerkleTree, list[int]]:
     """The tree the audit rows make now — every leaf derived again from the rows, in seq order — and
     the entry seq of each of its leaves."""
     hashes: list[bytes] = []
     seqs: list[int] = []
     query = select(*(getattr(AuditEntry, name) for name in ENTRY_FIELDS))
-    async for rows in keyset_pages(session, query, AuditEntry.seq, batch):
+    async for rows in keyset_pages(session, query, AuditEntry.seq, 5000):
         for row in rows:
             for _kind, data in entry_leaf_bytes(row):
                 hashes.append(leaf_hash(data))

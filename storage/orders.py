@@ -65,8 +65,8 @@ async def entity_of_bot_message(session: AsyncSession, chat_id: int, message_id:
 
 
 async def orders_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
-                         states: Sequence[OrderState] = OPEN_STATES, limit: int = 30) -> Sequence[Order]:
-    query = select(Order).where(Order.state.in_(states), *Scope(store_id=store_id, sales_id=sales_id).orders())
+                         limit: int = 30) -> Sequence[Order]:
+    query = select(Order).where(Order.state.in_(OPEN_STATES), *Scope(store_id=store_id, sales_id=sales_id).orders())
     return await entities(session, query.order_by(Order.order_date.asc().nulls_last(), Order.id).limit(limit))
 
 
@@ -185,19 +185,18 @@ def search_filter(*texts: str) -> ColumnElement[bool]:
     return or_(*(column.like(f"%{text}%") for text in texts for column in (Order.customer_phone, Order.customer_name)))
 
 
-async def orders_of_customer(session: AsyncSession, needles: Sequence[str], *, limit: int = 20) -> Sequence[Order]:
+async def orders_of_customer(session: AsyncSession, needles: Sequence[str]) -> Sequence[Order]:
     """Submitted orders (with a number) whose customer phone or name contains one of ``needles``
-    (one phone, or a name's spellings), at most ``limit``."""
-    query = select(Order).where(search_filter(*needles), Order.number.is_not(None)).limit(limit)
+    (one phone, or a name's spellings), at most 20."""
+    query = select(Order).where(search_filter(*needles), Order.number.is_not(None)).limit(20)
     return await entities(session, query)
 
 
 async def find_numbered(session: AsyncSession, text: str, *, spellings: Sequence[str] = (),
-                        sales_id: int | None = None, store_id: int | None = None,
-                        limit: int = 30) -> Sequence[Order]:
+                        sales_id: int | None = None, store_id: int | None = None) -> Sequence[Order]:
     """Handed-in orders whose number, customer phone or customer name contains ``text`` (or one of
     its ``spellings``), newest first, within what ``sales_id`` / ``store_id`` limit (the desk's search)."""
     query = select(Order).where(Order.number.is_not(None),
                                 or_(search_filter(text, *spellings), Order.number.like(f"%{text.upper()}%")),
                                 *Scope(store_id=store_id, sales_id=sales_id).orders())
-    return await entities(session, query.order_by(Order.id.desc()).limit(limit))
+    return await entities(session, query.order_by(Order.id.desc()).limit(30))

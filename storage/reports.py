@@ -214,12 +214,12 @@ async def status(session: AsyncSession, *, scope: Scope, today: date, now: datet
     return figures
 
 
-async def open_cases_by_deadline(session: AsyncSession, *, scope: Scope, now: datetime,
-                                 limit: int = 50) -> Sequence[tuple[AfterSalesCase, str]]:
+async def open_cases_by_deadline(session: AsyncSession, *, scope: Scope,
+                                 now: datetime) -> Sequence[tuple[AfterSalesCase, str]]:
     """Open cases with their SLA state (the same reading as /status counts), soonest deadline first."""
     return (await session.execute(
         select(AfterSalesCase, _sla_state(now)).where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases())
-        .order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(limit)
+        .order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(50)
     )).unique().all()
 
 
@@ -227,28 +227,27 @@ async def store_people(session: AsyncSession, store_id: int | None) -> list[int]
     return list(await session.scalars(select(User.id).where(User.store_id == store_id)))
 
 
-async def overdue_orders(session: AsyncSession, *, scope: Scope, today: date, limit: int = 30) -> Sequence[Order]:
+async def overdue_orders(session: AsyncSession, *, scope: Scope, today: date) -> Sequence[Order]:
     """Order date passed and not placed, or printed and the pickup deadline passed — oldest first."""
     late = or_(and_(Order.state.in_(NOT_PLACED), Order.order_date < today),
                and_(Order.state == OrderState.printed, Order.pickup_deadline < today))
     return await entities(session, select(Order).where(Order.number.is_not(None), late, *scope.orders())
                           .order_by(func.coalesce(Order.pickup_deadline, Order.order_date), Order.id)
-                          .limit(limit))
+                          .limit(30))
 
 
-async def overdue_cases(session: AsyncSession, *, scope: Scope, now: datetime,
-                        limit: int = 30) -> Sequence[AfterSalesCase]:
+async def overdue_cases(session: AsyncSession, *, scope: Scope, now: datetime) -> Sequence[AfterSalesCase]:
     return await entities(session, select(AfterSalesCase).where(
         AfterSalesCase.state.in_(OPEN_CASE_STATES), AfterSalesCase.next_due_at < now, *scope.cases())
-        .order_by(AfterSalesCase.next_due_at, AfterSalesCase.id).limit(limit))
+        .order_by(AfterSalesCase.next_due_at, AfterSalesCase.id).limit(30))
 
 
-async def backorders(session: AsyncSession, *, scope: Scope, limit: int = 50) -> Sequence[tuple[OrderLine, Order]]:
+async def backorders(session: AsyncSession, *, scope: Scope) -> Sequence[tuple[OrderLine, Order]]:
     """Backorder lines of open orders with their ETA, the oldest ETA first."""
     return (await session.execute(
         select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
         .where(OrderLine.state == LineState.backorder, Order.state.in_(OPEN_STATES), *scope.orders())
-        .order_by(OrderLine.eta.asc().nulls_first(), Order.id, OrderLine.position).limit(limit)
+        .order_by(OrderLine.eta.asc().nulls_first(), Order.id, OrderLine.position).limit(50)
     )).unique().all()
 
 
@@ -261,14 +260,13 @@ class TodayLists:
     cases_due: Sequence[AfterSalesCase] = ()
 
 
-async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: ZoneInfo,
-                      limit: int = 30) -> TodayLists:
+async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: ZoneInfo) -> TodayLists:
     start, end = day_bounds(today, tz)
     where = [Order.number.is_not(None), *scope.orders()]
 
     async def orders(*condition: Any) -> Sequence[Order]:
         return await entities(session, select(Order).where(*where, *condition)
-                              .order_by(Order.id).limit(limit))
+                              .order_by(Order.id).limit(30))
 
     return TodayLists(
         to_place=await orders(Order.state.in_(NOT_PLACED), Order.order_date == today),
@@ -278,7 +276,7 @@ async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: Z
         submitted=await orders(Order.submitted_at >= start, Order.submitted_at < end),
         cases_due=await entities(session, select(AfterSalesCase).where(
             AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases(), AfterSalesCase.next_due_at >= start,
-            AfterSalesCase.next_due_at < end).order_by(AfterSalesCase.next_due_at).limit(limit)),
+            AfterSalesCase.next_due_at < end).order_by(AfterSalesCase.next_due_at).limit(30)),
     )
 
 
@@ -386,12 +384,11 @@ async def count_export(session: AsyncSession, kind: str, start: datetime, end: d
     return (await session.execute(query.with_only_columns(func.count()))).scalar_one()
 
 
-async def stream_export(session: AsyncSession, kind: str, start: datetime, end: datetime, *,
-                        chunk: int = 2000) -> AsyncIterator[list[Any]]:
+async def stream_export(session: AsyncSession, kind: str, start: datetime, end: datetime) -> AsyncIterator[list[Any]]:
     """The export's rows in id-ordered chunks (keyset pagination, so a large export never holds
     every row nor rereads skipped ones); an order comes as (order row, its line rows)."""
     query, key = _export_query(kind, start, end)
-    async for rows in keyset_pages(session, query, key, chunk):
+    async for rows in keyset_pages(session, query, key, 2000):
         if kind != "orders":
             yield list(rows)
             continue
