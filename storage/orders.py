@@ -163,10 +163,6 @@ async def add_pending_change(session: AsyncSession, *, order: Order, requested_b
         changes=json.dumps(changes, ensure_ascii=False, default=str), origin=origin, evidence_id=evidence_id))
 
 
-async def pending_change(session: AsyncSession, change_id: int) -> PendingChange | None:
-    return await session.get(PendingChange, change_id)
-
-
 # -- return day ---------------------------------------------------------------------
 
 async def return_day_of_month(session: AsyncSession, year_month: str) -> date | None:
