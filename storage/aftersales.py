@@ -21,10 +21,6 @@ from storage.scope import Scope
 OPEN_CASE_STATES = (CaseState.open, CaseState.accepted, CaseState.waiting_customer, CaseState.resolved, CaseState.reopened)
 
 
-async def case_by_id(session: AsyncSession, case_id: int) -> AfterSalesCase | None:
-    return await session.get(AfterSalesCase, case_id)
-
-
 async def case_by_number(session: AsyncSession, number: str) -> AfterSalesCase | None:
     return await session.scalar(select(AfterSalesCase).where(AfterSalesCase.number == number.strip().upper()))
 

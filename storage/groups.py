@@ -12,10 +12,6 @@ from storage.db import added
 from storage.models import GroupDeparture, GroupLink, GroupRole, OutboxMessage, OutboxState
 
 
-async def link_for(session: AsyncSession, chat_id: int) -> GroupLink | None:
-    return await session.get(GroupLink, chat_id)
-
-
 async def set_link(session: AsyncSession, chat_id: int, *, role: GroupRole, store_id: int | None, title: str | None,
                    by: int | None, now: datetime) -> GroupLink:
     """Link (or re-link) a group; a group can be one store's group or the desk, never both."""
