@@ -51,10 +51,6 @@ def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    return utc_bounds(Period(day, day), tz)
-
-
 def local_date(session: AsyncSession, column: Any, tz: ZoneInfo, period: Period) -> Any:
     """The local date of a stored UTC time, computed by the database.
 
@@ -185,7 +181,7 @@ async def status(session: AsyncSession, *, scope: Scope, today: date, now: datet
     rows = await session.execute(select(Order.state, func.count()).where(Order.state.in_(OPEN_STATES), *where)
                                  .group_by(Order.state))
     figures.by_state = {state: n for state, n in rows.all()}
-    start, end = day_bounds(today, tz)
+    start, end = utc_bounds(Period(today, today), tz)
     rush = Order.flags.like("%rush_insertion%")
     submitted = and_(Order.submitted_at >= start, Order.submitted_at < end)
     row = (await session.execute(select(
@@ -261,7 +257,7 @@ class TodayLists:
 
 
 async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: ZoneInfo) -> TodayLists:
-    start, end = day_bounds(today, tz)
+    start, end = utc_bounds(Period(today, today), tz)
     where = [Order.number.is_not(None), *scope.orders()]
 
     async def orders(*condition: Any) -> Sequence[Order]:
