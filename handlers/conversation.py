@@ -29,10 +29,9 @@ from handlers.orders.views import order as order_command, show_order
 from handlers.questions import Question
 from handlers.records import may_see
 from handlers.types import id_from
-from storage import aftersales as case_store
 from storage import audit as audit_store
 from storage import orders as order_store
-from storage.models import AwaitingInput, ChangeOrigin, Order, OrderLine
+from storage.models import AfterSalesCase, AwaitingInput, ChangeOrigin, Order, OrderLine
 
 if TYPE_CHECKING:  # the routing table imports this module for its answers
     from handlers.routes import AnswerRoute
@@ -175,7 +174,7 @@ async def _replies_about_question(ctx: Context, waiting: AwaitingInput) -> bool:
     entity = await _replied_card(ctx)
     if entity is None or not entity.startswith("SH"):
         return False
-    case = await case_store.case_by_id(ctx.session, waiting.ref_id)
+    case = await ctx.session.get(AfterSalesCase, waiting.ref_id)
     return case is not None and case.number == entity
 
 

@@ -21,20 +21,16 @@ from storage.scope import Scope
 OPEN_CASE_STATES = (CaseState.open, CaseState.accepted, CaseState.waiting_customer, CaseState.resolved, CaseState.reopened)
 
 
-async def case_by_id(session: AsyncSession, case_id: int) -> AfterSalesCase | None:
-    return await session.get(AfterSalesCase, case_id)
-
-
 async def case_by_number(session: AsyncSession, number: str) -> AfterSalesCase | None:
     return await session.scalar(select(AfterSalesCase).where(AfterSalesCase.number == number.strip().upper()))
 
 
-async def cases_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
-                        states: Sequence[CaseState] = OPEN_CASE_STATES, limit: int = 30) -> Sequence[AfterSalesCase]:
-    query = select(AfterSalesCase).where(AfterSalesCase.state.in_(states),
+async def cases_visible(session: AsyncSession, *, sales_id: int | None = None,
+                        store_id: int | None = None) -> Sequence[AfterSalesCase]:
+    query = select(AfterSalesCase).where(AfterSalesCase.state.in_(OPEN_CASE_STATES),
                                          *Scope(store_id=store_id, sales_id=sales_id).cases())
     return await entities(session, query.order_by(AfterSalesCase.next_due_at.asc().nulls_last(),
-                                                  AfterSalesCase.id).limit(limit))
+                                                  AfterSalesCase.id).limit(30))
 
 
 async def latest_open_case(session: AsyncSession, sales_id: int) -> AfterSalesCase | None:
@@ -53,8 +49,7 @@ async def cases_due(session: AsyncSession, before: datetime, *, column: str = "w
                           .order_by(field, AfterSalesCase.id))
 
 
-async def orders_matching(session: AsyncSession, *, phone: str | None, names: Sequence[str],
-                          limit: int = 10) -> Sequence[Order]:
+async def orders_matching(session: AsyncSession, *, phone: str | None, names: Sequence[str]) -> Sequence[Order]:
     """Numbered orders of a customer, by phone (exact digits) or else by name (any of its
     spellings), newest first."""
     if phone:
@@ -64,7 +59,7 @@ async def orders_matching(session: AsyncSession, *, phone: str | None, names: Se
     else:
         return ()
     return await entities(session, select(Order).where(condition, Order.number.is_not(None))
-                          .order_by(Order.id.desc()).limit(limit))
+                          .order_by(Order.id.desc()).limit(10))
 
 
 async def add_event(session: AsyncSession, case: AfterSalesCase, **facts: Unpack[EventFacts]) -> CaseEvent:
@@ -111,11 +106,10 @@ async def return_day_notices(session: AsyncSession, year_month: str) -> Sequence
 
 
 async def find_cases(session: AsyncSession, text: str, *, spellings: Sequence[str] = (),
-                     sales_id: int | None = None, store_id: int | None = None,
-                     limit: int = 30) -> Sequence[AfterSalesCase]:
+                     sales_id: int | None = None, store_id: int | None = None) -> Sequence[AfterSalesCase]:
     """Cases whose number contains ``text``, or whose order's customer phone or name does (or one of
     its ``spellings``)."""
     query = select(AfterSalesCase).outerjoin(Order, Order.id == AfterSalesCase.order_id).where(
         or_(AfterSalesCase.number.like(f"%{text.upper()}%"), search_filter(text, *spellings)),
         *Scope(store_id=store_id, sales_id=sales_id).cases())
-    return await entities(session, query.order_by(AfterSalesCase.id.desc()).limit(limit))
+    return await entities(session, query.order_by(AfterSalesCase.id.desc()).limit(30))

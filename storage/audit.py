@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,21 +47,13 @@ EXACT_TEXT = "exact_text"
 _BIGINT = range(-2**63, 2**63)
 
 
-@overload
-def canonical_json(value: Mapping[str, Any]) -> str: ...
-@overload
-def canonical_json(value: None) -> None: ...
-@overload
-def canonical_json(value: Mapping[str, Any] | None) -> str | None: ...
-def canonical_json(value: Mapping[str, Any] | None) -> str | None:
+def canonical_json(value: Mapping[str, Any]) -> str:
     """The one JSON form of a payload: sorted keys, no spaces, storable on every backend.
 
     NUL and control characters become JSON escapes (``json.dumps`` does that) and so
     do lone surrogates (:func:`storage.types.json_storable`), so the text is valid
     UTF-8 that PostgreSQL accepts, and loads back to exactly what was given.
     """
-    if value is None:
-        return None
     return json_storable(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str))
 
 
@@ -72,10 +64,6 @@ def exact_text(entry: AuditEntry) -> str | None:
         if isinstance(exact, str):
             return exact
     return entry.text
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="microseconds") if value else None
 
 
 def _stored_time(value: datetime | None) -> datetime | None:
@@ -105,7 +93,8 @@ def entry_digest(entry: AuditEntry) -> str:
     is exactly what the database holds and :func:`verify_chain` re-reads.
     """
     body = {name: getattr(entry, name) for name in _HASHED}
-    body["telegram_time"], body["recorded_at"] = _iso(entry.telegram_time), _iso(entry.recorded_at)
+    body["telegram_time"], body["recorded_at"] = merkle_tree.iso_time(entry.telegram_time), \
+        merkle_tree.iso_time(entry.recorded_at)
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
@@ -124,48 +113,31 @@ class _Head:
 _HEAD_KEY = "audit_chain_head"  # in session.info
 
 
-def _current_transaction(session: AsyncSession) -> Any:
-    sync = session.sync_session
-    return sync.get_nested_transaction() or sync.get_transaction()
-
-
 async def _chain_head(session: AsyncSession, *, bot_id: int | None = None,
                       update_id: int | None = None) -> tuple[_Head, int | None]:
     """The chain lock, and the last entry's seq and hash and the tree's size — with ``update_id``
     also the entry already recorded for that update, if any. One statement the first time in a
     transaction, none after."""
-    transaction = _current_transaction(session)
+    sync = session.sync_session
+    transaction = sync.get_nested_transaction() or sync.get_transaction()
     head: _Head | None = session.info.get(_HEAD_KEY)
     if head is not None and head.transaction is transaction and update_id is None:
         return head, None
-    if is_postgres(session):
-        # The lock, then the read (migration 0013): one round trip, as every instance waits meanwhile.
-        row = (await session.execute(_LOCKED_HEAD, {"key": _CHAIN_LOCK_KEY, "bot_id": bot_id,
-                                                    "update_id": update_id})).one()
-    # SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
-    elif update_id is None:
-        row = (await session.execute(_HEAD)).one()
-    elif bot_id is None:
-        row = (await session.execute(_HEAD_AND_UPDATE_OF_NO_BOT, {"update_id": update_id})).one()
-    else:
-        row = (await session.execute(_HEAD_AND_UPDATE, {"bot_id": bot_id, "update_id": update_id})).one()
+    # PostgreSQL: the lock, then the read (migration 0013): one round trip, as every instance waits
+    # meanwhile. SQLite writers are already serialised (BEGIN IMMEDIATE, see storage.db).
+    query = _LOCKED_HEAD if is_postgres(session) else _HEAD
+    row = (await session.execute(query, {"key": _CHAIN_LOCK_KEY, "bot_id": bot_id, "update_id": update_id})).one()
     head = _Head(transaction, row[0] or 0, row[1] or GENESIS, 0 if row[2] is None else row[2] + 1)
     session.info[_HEAD_KEY] = head
-    return head, row[3] if update_id is not None else None
+    return head, row[3]  # (no update id: no entry matches ``update_id = NULL``)
 
 
-def _head_query(*existing: Any) -> Any:
-    # Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
-    last_seq = select(func.max(AuditEntry.seq)).scalar_subquery()
-    return select(last_seq, select(AuditEntry.hash).where(AuditEntry.seq == last_seq).scalar_subquery(),
-                  select(func.max(AuditLeaf.leaf_index)).scalar_subquery(),
-                  *(select(AuditEntry.id).where(*where).scalar_subquery() for where in existing))
-
-
-_HEAD = _head_query()
-_HEAD_AND_UPDATE = _head_query((AuditEntry.bot_id == bindparam("bot_id"),
-                                AuditEntry.update_id == bindparam("update_id")))
-_HEAD_AND_UPDATE_OF_NO_BOT = _head_query((AuditEntry.bot_id.is_(None), AuditEntry.update_id == bindparam("update_id")))
+# Built once: SQLAlchemy then reuses the statement's cache key and compiled form.
+_LAST_SEQ = select(func.max(AuditEntry.seq)).scalar_subquery()
+_HEAD = select(_LAST_SEQ, select(AuditEntry.hash).where(AuditEntry.seq == _LAST_SEQ).scalar_subquery(),
+               select(func.max(AuditLeaf.leaf_index)).scalar_subquery(),
+               select(AuditEntry.id).where(AuditEntry.bot_id.is_not_distinct_from(bindparam("bot_id")),
+                                           AuditEntry.update_id == bindparam("update_id")).scalar_subquery())
 _LOCKED_HEAD = text("SELECT * FROM audit_chain_head(:key, :bot_id, :update_id)")
 _AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 _INSERT = _AUDIT_LOG.insert().returning(_AUDIT_LOG.c.id)
@@ -203,7 +175,7 @@ async def append(session: AsyncSession, *, kind: str, recorded_at: datetime, tex
         telegram_time=_stored_time(telegram_time),
         recorded_at=_stored_time(recorded_at),
         text=text,
-        payload=canonical_json(payload),
+        payload=canonical_json(payload) if payload is not None else None,
         prev_hash=head.hash,
     )
     entry.hash = entry_digest(entry)

@@ -43,8 +43,7 @@ async def remove_company_day_off(session: AsyncSession, day: date) -> str | None
 
 async def cases_with_deadlines(session: AsyncSession) -> Sequence[AfterSalesCase]:
     """R14: cases whose clock runs (paused and finished ones are recomputed when they resume)."""
-    query = select(AfterSalesCase).where(AfterSalesCase.next_due_at.is_not(None))
-    return (await session.scalars(query)).all()
+    return await entities(session, select(AfterSalesCase).where(AfterSalesCase.next_due_at.is_not(None)))
 
 
 async def orders_awaiting_pickup(session: AsyncSession) -> Sequence[Order]:

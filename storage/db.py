@@ -138,10 +138,8 @@ def _run_statement(connection: sqlite3.Connection, sql: str, parameters: Any,
     try:
         if many:
             cursor.executemany(sql, parameters)
-        elif parameters is None:
-            cursor.execute(sql)
         else:
-            cursor.execute(sql, parameters)
+            cursor.execute(sql, () if parameters is None else parameters)
         description = cursor.description
         rows = cursor.fetchall() if description else []
         return description, rows, cursor.rowcount, cursor.lastrowid
@@ -174,9 +172,6 @@ class _OneTripCursor:
 
     async def __aenter__(self) -> _OneTripCursor:
         return self
-
-    async def __aexit__(self, *_: object) -> None:
-        self._rows.clear()
 
     async def _run(self, sql: str, parameters: Any, many: bool) -> _OneTripCursor:
         connection = self._connection._conn

@@ -12,17 +12,11 @@ from storage.db import added
 from storage.models import GroupDeparture, GroupLink, GroupRole, OutboxMessage, OutboxState
 
 
-async def link_for(session: AsyncSession, chat_id: int) -> GroupLink | None:
-    return await session.get(GroupLink, chat_id)
-
-
 async def set_link(session: AsyncSession, chat_id: int, *, role: GroupRole, store_id: int | None, title: str | None,
                    by: int | None, now: datetime) -> GroupLink:
     """Link (or re-link) a group; a group can be one store's group or the desk, never both."""
-    link = await session.get(GroupLink, chat_id)
-    if link is None:
-        link = GroupLink(chat_id=chat_id)
-        session.add(link)
+    link = await session.get(GroupLink, chat_id) or GroupLink(chat_id=chat_id)
+    session.add(link)
     if link.role != role or link.store_id != store_id:
         link.topics = None  # topics belong to a desk link; a re-linked group starts afresh
     link.role, link.store_id, link.title, link.linked_by, link.linked_at = role, store_id, title, by, now
@@ -32,13 +26,11 @@ async def set_link(session: AsyncSession, chat_id: int, *, role: GroupRole, stor
 
 async def mark_told(session: AsyncSession, chat_id: int, *, title: str | None, now: datetime) -> bool:
     """Remember that an unlinked group had its one answer; False when it had it already."""
-    link = await session.get(GroupLink, chat_id)
-    if link is not None and (link.role is not GroupRole.UNLINKED or link.told_at is not None):
+    link = await session.get(GroupLink, chat_id) or GroupLink(chat_id=chat_id, role=GroupRole.UNLINKED, title=title)
+    if link.role is not GroupRole.UNLINKED or link.told_at is not None:
         return False
-    if link is None:
-        session.add(GroupLink(chat_id=chat_id, role=GroupRole.UNLINKED, title=title, told_at=now))
-    else:
-        link.told_at = now
+    link.told_at = now
+    session.add(link)
     await session.flush()
     return True
 
@@ -75,12 +67,10 @@ async def move(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> Gro
     old = await session.get(GroupLink, old_chat_id)
     if old is None:
         return await session.get(GroupLink, new_chat_id)
-    new = await session.get(GroupLink, new_chat_id)
-    if new is None:
-        new = GroupLink(chat_id=new_chat_id, role=old.role, store_id=old.store_id, title=old.title,
-                        topics=old.topics, linked_by=old.linked_by, linked_at=old.linked_at, told_at=old.told_at,
-                        migrated_from=old_chat_id)
-        session.add(new)
+    new = await session.get(GroupLink, new_chat_id) or GroupLink(
+        chat_id=new_chat_id, role=old.role, store_id=old.store_id, title=old.title, topics=old.topics,
+        linked_by=old.linked_by, linked_at=old.linked_at, told_at=old.told_at, migrated_from=old_chat_id)
+    session.add(new)
     await session.delete(old)
     await session.execute(update(GroupDeparture).where(GroupDeparture.chat_id == old_chat_id)
                           .values(chat_id=new_chat_id))

@@ -1,14 +1,13 @@
 """The Merkle tree over the audit log: its leaves, stored as entries are appended, and recomputed.
 
 Stored leaf hashes make a checkpoint of 100 000 entries a single column read
-and one pass of hashing. Checks never trust them alone: ``recomputed_leaves``
+and one pass of hashing. Checks never trust them alone: ``recomputed_tree``
 derives every leaf again from the audit rows themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, TypeVarTuple
 
@@ -24,7 +23,8 @@ from storage.models import AuditEntry, AuditLeaf
 Columns = TypeVarTuple("Columns")
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_time(value: datetime | None) -> str | None:
+    """A stored time as the audit chain and the Merkle leaves hash it."""
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds") if value is not None else None
 
 
@@ -34,7 +34,7 @@ def entry_fields(entry: Any) -> dict[str, Any]:
         fields = {name: getattr(entry, name) for name in ENTRY_FIELDS}
     else:
         fields = dict(zip(ENTRY_FIELDS, entry, strict=True))
-    fields["telegram_time"], fields["recorded_at"] = _iso(fields["telegram_time"]), _iso(fields["recorded_at"])
+    fields["telegram_time"], fields["recorded_at"] = iso_time(fields["telegram_time"]), iso_time(fields["recorded_at"])
     return fields
 
 
@@ -59,13 +59,13 @@ async def keyset_pages(session: AsyncSession, query: Select[*Columns], key: Inst
         after = getattr(rows[-1], key.key)
 
 
-async def stored_leaves(session: AsyncSession, size: int | None = None, batch: int = 20000) -> list[bytes]:
+async def stored_leaves(session: AsyncSession, size: int | None = None) -> list[bytes]:
     """The stored leaf hashes in tree order (the first ``size`` of them)."""
     query = select(AuditLeaf.leaf_index, AuditLeaf.hash)
     if size is not None:
         query = query.where(AuditLeaf.leaf_index < size)
     out: list[bytes] = []
-    async for rows in keyset_pages(session, query, AuditLeaf.leaf_index, batch, after=-1):
+    async for rows in keyset_pages(session, query, AuditLeaf.leaf_index, 20000, after=-1):
         for row in rows:
             if row.leaf_index != len(out):  # a hole: the stored tree itself was cut
                 return out
@@ -78,33 +78,17 @@ async def stored_root(session: AsyncSession) -> tuple[int, bytes]:
     return len(leaves), root_of(leaves)
 
 
-@dataclass(frozen=True)
-class Leaf:
-    index: int
-    seq: int
-    kind: str
-    data: bytes
-    hash: bytes
-
-
-async def recomputed_leaves(session: AsyncSession, batch: int = 5000) -> AsyncIterator[Leaf]:
-    """Every leaf derived again from the audit rows, in seq order — what the log says now."""
-    index = 0
-    query = select(*(getattr(AuditEntry, name) for name in ENTRY_FIELDS))
-    async for rows in keyset_pages(session, query, AuditEntry.seq, batch):
-        for row in rows:
-            for kind, data in entry_leaf_bytes(row):
-                yield Leaf(index, row.seq, kind, data, leaf_hash(data))
-                index += 1
-
-
 async def recomputed_tree(session: AsyncSession) -> tuple[MerkleTree, list[int]]:
-    """The tree the audit rows make now, and the entry seq of each of its leaves."""
+    """The tree the audit rows make now — every leaf derived again from the rows, in seq order — and
+    the entry seq of each of its leaves."""
     hashes: list[bytes] = []
     seqs: list[int] = []
-    async for leaf in recomputed_leaves(session):
-        hashes.append(leaf.hash)
-        seqs.append(leaf.seq)
+    query = select(*(getattr(AuditEntry, name) for name in ENTRY_FIELDS))
+    async for rows in keyset_pages(session, query, AuditEntry.seq, 5000):
+        for row in rows:
+            for _kind, data in entry_leaf_bytes(row):
+                hashes.append(leaf_hash(data))
+                seqs.append(row.seq)
     return MerkleTree(hashes), seqs
 
 

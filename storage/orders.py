@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Unpack
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import OrderState
@@ -29,16 +29,13 @@ async def next_document_seq(session: AsyncSession, kind: str, year_month: str) -
     PostgreSQL: the counter row is locked (FOR UPDATE) until the transaction
     ends; SQLite: writers are serialised by BEGIN IMMEDIATE (storage.db).
     """
-    query = select(DocumentCounter).where(DocumentCounter.kind == kind, DocumentCounter.year_month == year_month)
-    if is_postgres(session):
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects import postgresql, sqlite
 
-        await session.execute(pg_insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0)
-                              .on_conflict_do_nothing())
-        query = query.with_for_update()
-    elif await session.get(DocumentCounter, (kind, year_month)) is None:
-        await session.execute(insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0))
-    counter = (await session.scalars(query)).one()
+    insert = postgresql.insert if is_postgres(session) else sqlite.insert
+    await session.execute(insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0)
+                          .on_conflict_do_nothing())
+    counter = (await session.scalars(select(DocumentCounter).with_for_update().where(
+        DocumentCounter.kind == kind, DocumentCounter.year_month == year_month))).one()
     counter.last_seq += 1
     await session.flush()
     return counter.last_seq
@@ -68,20 +65,18 @@ async def entity_of_bot_message(session: AsyncSession, chat_id: int, message_id:
 
 
 async def orders_visible(session: AsyncSession, *, sales_id: int | None = None, store_id: int | None = None,
-                         states: Sequence[OrderState] = OPEN_STATES, limit: int = 30) -> Sequence[Order]:
-    query = select(Order).where(Order.state.in_(states), *Scope(store_id=store_id, sales_id=sales_id).orders())
+                         limit: int = 30) -> Sequence[Order]:
+    query = select(Order).where(Order.state.in_(OPEN_STATES), *Scope(store_id=store_id, sales_id=sales_id).orders())
     return await entities(session, query.order_by(Order.order_date.asc().nulls_last(), Order.id).limit(limit))
 
 
 async def submitted_since(session: AsyncSession, *, store_id: int | None, phone: str, since: datetime,
-                          exclude_id: int | None = None) -> Sequence[Order]:
+                          exclude_id: int) -> Sequence[Order]:
     """Orders of one store for one customer phone submitted at or after ``since`` (the duplicate
-    check's candidates), newest first; cancelled ones do not count."""
-    query = select(Order).where(Order.customer_phone == phone, Order.number.is_not(None),
-                                Order.submitted_at >= since, Order.state != OrderState.cancelled)
-    query = query.where(Order.store_id.is_(None) if store_id is None else Order.store_id == store_id)
-    if exclude_id is not None:
-        query = query.where(Order.id != exclude_id)
+    check's candidates, ``exclude_id`` the order checked), newest first; cancelled ones do not count."""
+    query = select(Order).where(Order.customer_phone == phone, Order.number.is_not(None), Order.id != exclude_id,
+                                Order.submitted_at >= since, Order.state != OrderState.cancelled,
+                                Order.store_id.is_(None) if store_id is None else Order.store_id == store_id)
     return await entities(session, query.order_by(Order.submitted_at.desc()).limit(10))
 
 
@@ -168,10 +163,6 @@ async def add_pending_change(session: AsyncSession, *, order: Order, requested_b
         changes=json.dumps(changes, ensure_ascii=False, default=str), origin=origin, evidence_id=evidence_id))
 
 
-async def pending_change(session: AsyncSession, change_id: int) -> PendingChange | None:
-    return await session.get(PendingChange, change_id)
-
-
 # -- return day ---------------------------------------------------------------------
 
 async def return_day_of_month(session: AsyncSession, year_month: str) -> date | None:
@@ -190,19 +181,18 @@ def search_filter(*texts: str) -> ColumnElement[bool]:
     return or_(*(column.like(f"%{text}%") for text in texts for column in (Order.customer_phone, Order.customer_name)))
 
 
-async def orders_of_customer(session: AsyncSession, needles: Sequence[str], *, limit: int = 20) -> Sequence[Order]:
+async def orders_of_customer(session: AsyncSession, needles: Sequence[str]) -> Sequence[Order]:
     """Submitted orders (with a number) whose customer phone or name contains one of ``needles``
-    (one phone, or a name's spellings), at most ``limit``."""
-    query = select(Order).where(search_filter(*needles), Order.number.is_not(None)).limit(limit)
+    (one phone, or a name's spellings), at most 20."""
+    query = select(Order).where(search_filter(*needles), Order.number.is_not(None)).limit(20)
     return await entities(session, query)
 
 
 async def find_numbered(session: AsyncSession, text: str, *, spellings: Sequence[str] = (),
-                        sales_id: int | None = None, store_id: int | None = None,
-                        limit: int = 30) -> Sequence[Order]:
+                        sales_id: int | None = None, store_id: int | None = None) -> Sequence[Order]:
     """Handed-in orders whose number, customer phone or customer name contains ``text`` (or one of
     its ``spellings``), newest first, within what ``sales_id`` / ``store_id`` limit (the desk's search)."""
     query = select(Order).where(Order.number.is_not(None),
                                 or_(search_filter(text, *spellings), Order.number.like(f"%{text.upper()}%")),
                                 *Scope(store_id=store_id, sales_id=sales_id).orders())
-    return await entities(session, query.order_by(Order.id.desc()).limit(limit))
+    return await entities(session, query.order_by(Order.id.desc()).limit(30))

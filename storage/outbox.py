@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import added, is_postgres, rows_in
+from storage.db import added, rows_in
 from storage.models import OutboxMessage, OutboxState
 
 
@@ -76,11 +76,10 @@ def _due(now: datetime, *, lease: timedelta, off_hours: bool, urgent_off_hours: 
 async def claim(session: AsyncSession, now: datetime, *, limit: int, lease: timedelta, off_hours: bool,
                 urgent_off_hours: bool) -> list[OutboxMessage]:
     """Take the due rows for this sender (``sending``, claimed at ``now``), oldest first."""
+    # Several bot instances may drain a PostgreSQL outbox; each row goes to exactly one (SQLite has no
+    # FOR UPDATE: its writers are serialised).
     query = _due(now, lease=lease, off_hours=off_hours, urgent_off_hours=urgent_off_hours) \
-        .order_by(OutboxMessage.id).limit(limit)
-    if is_postgres(session):
-        # Several bot instances may drain the outbox; each row goes to exactly one.
-        query = query.with_for_update(skip_locked=True)
+        .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
     rows = list(await session.scalars(query))
     for row in rows:
         row.state = OutboxState.SENDING

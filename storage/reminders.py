@@ -28,40 +28,39 @@ async def _orders(session: AsyncSession, *where: ColumnElement[bool],
 
 async def orders_to_place(session: AsyncSession, *, order_date_before: date, since: date) -> Sequence[Order]:
     """R6/R7 candidates: handed in, not yet placed, with an order date in [since, order_date_before)."""
-    return await _orders(session, Order.state.in_([s.value for s in NOT_PLACED]), Order.order_date < order_date_before,
+    return await _orders(session, Order.state.in_(NOT_PLACED), Order.order_date < order_date_before,
                          Order.order_date >= since)
 
 
 async def drafts_due_on(session: AsyncSession, day: date) -> Sequence[Order]:
     """R2 last-call candidates: drafts (not held for the return day) whose order date is ``day``."""
-    return await _orders(session, Order.state == OrderState.draft.value, Order.held_until.is_(None),
+    return await _orders(session, Order.state == OrderState.draft, Order.held_until.is_(None),
                          Order.order_date == day)
 
 
 async def printed_orders_due(session: AsyncSession, *, deadline_by: date) -> Sequence[Order]:
     """R10 candidates: printed orders whose pickup deadline is ``deadline_by`` or earlier."""
-    return await _orders(session, Order.state == OrderState.printed.value, Order.pickup_deadline <= deadline_by)
+    return await _orders(session, Order.state == OrderState.printed, Order.pickup_deadline <= deadline_by)
 
 
 async def fine_set_aside(session: AsyncSession, order_id: int, rule: str) -> bool:
     """Whether a manager waived or overturned a ``rule`` fine on the order (no more are proposed then)."""
     return await session.scalar(select(Fine.id).where(
         Fine.order_id == order_id, Fine.rule == rule,
-        Fine.state.in_((FineState.waived.value, FineState.overturned.value))).limit(1)) is not None
+        Fine.state.in_((FineState.waived, FineState.overturned))).limit(1)) is not None
 
 
 async def placed_orders(session: AsyncSession) -> Sequence[Order]:
     """R9 chase list: placed orders not yet complete, in placement order."""
-    return await _orders(session, Order.state == OrderState.placed.value, order_by=(Order.placed_at, Order.id))
+    return await _orders(session, Order.state == OrderState.placed, order_by=(Order.placed_at, Order.id))
 
 
 async def lines_arrived_since(session: AsyncSession, store_id: int | None,
                               since: datetime) -> Sequence[tuple[OrderLine, Order]]:
     """R9 store list: the store's lines that arrived since ``since``, with their orders."""
-    rows = await session.execute(
+    return (await session.execute(
         select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
-        .where(Order.store_id == store_id, OrderLine.arrived_at >= since))
-    return [(line, order) for line, order in rows.all()]
+        .where(Order.store_id == store_id, OrderLine.arrived_at >= since))).all()
 
 
 async def open_orders(session: AsyncSession) -> Sequence[Order]:
@@ -71,9 +70,8 @@ async def open_orders(session: AsyncSession) -> Sequence[Order]:
 
 async def audit_head(session: AsyncSession) -> tuple[int, str] | None:
     """The newest audit entry's sequence number and hash (published with the tracking sheet)."""
-    row = (await session.execute(select(AuditEntry.seq, AuditEntry.hash)
-                                 .order_by(AuditEntry.seq.desc()).limit(1))).first()
-    return (row[0], row[1]) if row is not None else None
+    return (await session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                                  .order_by(AuditEntry.seq.desc()).limit(1))).first()
 
 
 async def week_figures(session: AsyncSession, since: datetime, until: datetime) -> dict[str, int]:

@@ -51,10 +51,6 @@ def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    return utc_bounds(Period(day, day), tz)
-
-
 def local_date(session: AsyncSession, column: Any, tz: ZoneInfo, period: Period) -> Any:
     """The local date of a stored UTC time, computed by the database.
 
@@ -90,9 +86,6 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     """
     start_utc, end_utc = utc_bounds(period, tz)
 
-    def ld(column: Any) -> Any:
-        return local_date(session, column, tz, period)
-
     def in_period(column: Any) -> Any:
         return and_(column >= start_utc, column < end_utc)
 
@@ -102,7 +95,7 @@ async def kpi_counts(session: AsyncSession, period: Period, *, tz: ZoneInfo, now
     def step(deadline: Any, done_at: Any) -> tuple[Any, Any]:
         counted = and_(deadline.between(period.start, period.end),
                        or_(done_at.is_not(None), and_(deadline < today, ~cancelled)))
-        return counted, and_(counted, done_at.is_not(None), ld(done_at) <= deadline)
+        return counted, and_(counted, done_at.is_not(None), local_date(session, done_at, tz, period) <= deadline)
 
     place, place_ok = step(Order.order_date, Order.placed_at)
     pickup, pickup_ok = step(Order.pickup_deadline, Order.picked_up_at)
@@ -188,7 +181,7 @@ async def status(session: AsyncSession, *, scope: Scope, today: date, now: datet
     rows = await session.execute(select(Order.state, func.count()).where(Order.state.in_(OPEN_STATES), *where)
                                  .group_by(Order.state))
     figures.by_state = {state: n for state, n in rows.all()}
-    start, end = day_bounds(today, tz)
+    start, end = utc_bounds(Period(today, today), tz)
     rush = Order.flags.like("%rush_insertion%")
     submitted = and_(Order.submitted_at >= start, Order.submitted_at < end)
     row = (await session.execute(select(
@@ -217,12 +210,12 @@ async def status(session: AsyncSession, *, scope: Scope, today: date, now: datet
     return figures
 
 
-async def open_cases_by_deadline(session: AsyncSession, *, scope: Scope, now: datetime,
-                                 limit: int = 50) -> Sequence[tuple[AfterSalesCase, str]]:
+async def open_cases_by_deadline(session: AsyncSession, *, scope: Scope,
+                                 now: datetime) -> Sequence[tuple[AfterSalesCase, str]]:
     """Open cases with their SLA state (the same reading as /status counts), soonest deadline first."""
     return (await session.execute(
         select(AfterSalesCase, _sla_state(now)).where(AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases())
-        .order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(limit)
+        .order_by(AfterSalesCase.next_due_at.asc().nulls_last(), AfterSalesCase.id).limit(50)
     )).unique().all()
 
 
@@ -230,28 +223,27 @@ async def store_people(session: AsyncSession, store_id: int | None) -> list[int]
     return list(await session.scalars(select(User.id).where(User.store_id == store_id)))
 
 
-async def overdue_orders(session: AsyncSession, *, scope: Scope, today: date, limit: int = 30) -> Sequence[Order]:
+async def overdue_orders(session: AsyncSession, *, scope: Scope, today: date) -> Sequence[Order]:
     """Order date passed and not placed, or printed and the pickup deadline passed — oldest first."""
     late = or_(and_(Order.state.in_(NOT_PLACED), Order.order_date < today),
                and_(Order.state == OrderState.printed, Order.pickup_deadline < today))
     return await entities(session, select(Order).where(Order.number.is_not(None), late, *scope.orders())
                           .order_by(func.coalesce(Order.pickup_deadline, Order.order_date), Order.id)
-                          .limit(limit))
+                          .limit(30))
 
 
-async def overdue_cases(session: AsyncSession, *, scope: Scope, now: datetime,
-                        limit: int = 30) -> Sequence[AfterSalesCase]:
+async def overdue_cases(session: AsyncSession, *, scope: Scope, now: datetime) -> Sequence[AfterSalesCase]:
     return await entities(session, select(AfterSalesCase).where(
         AfterSalesCase.state.in_(OPEN_CASE_STATES), AfterSalesCase.next_due_at < now, *scope.cases())
-        .order_by(AfterSalesCase.next_due_at, AfterSalesCase.id).limit(limit))
+        .order_by(AfterSalesCase.next_due_at, AfterSalesCase.id).limit(30))
 
 
-async def backorders(session: AsyncSession, *, scope: Scope, limit: int = 50) -> Sequence[tuple[OrderLine, Order]]:
+async def backorders(session: AsyncSession, *, scope: Scope) -> Sequence[tuple[OrderLine, Order]]:
     """Backorder lines of open orders with their ETA, the oldest ETA first."""
     return (await session.execute(
         select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
         .where(OrderLine.state == LineState.backorder, Order.state.in_(OPEN_STATES), *scope.orders())
-        .order_by(OrderLine.eta.asc().nulls_first(), Order.id, OrderLine.position).limit(limit)
+        .order_by(OrderLine.eta.asc().nulls_first(), Order.id, OrderLine.position).limit(50)
     )).unique().all()
 
 
@@ -264,14 +256,13 @@ class TodayLists:
     cases_due: Sequence[AfterSalesCase] = ()
 
 
-async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: ZoneInfo,
-                      limit: int = 30) -> TodayLists:
-    start, end = day_bounds(today, tz)
+async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: ZoneInfo) -> TodayLists:
+    start, end = utc_bounds(Period(today, today), tz)
     where = [Order.number.is_not(None), *scope.orders()]
 
     async def orders(*condition: Any) -> Sequence[Order]:
         return await entities(session, select(Order).where(*where, *condition)
-                              .order_by(Order.id).limit(limit))
+                              .order_by(Order.id).limit(30))
 
     return TodayLists(
         to_place=await orders(Order.state.in_(NOT_PLACED), Order.order_date == today),
@@ -281,7 +272,7 @@ async def today_lists(session: AsyncSession, *, scope: Scope, today: date, tz: Z
         submitted=await orders(Order.submitted_at >= start, Order.submitted_at < end),
         cases_due=await entities(session, select(AfterSalesCase).where(
             AfterSalesCase.state.in_(OPEN_CASE_STATES), *scope.cases(), AfterSalesCase.next_due_at >= start,
-            AfterSalesCase.next_due_at < end).order_by(AfterSalesCase.next_due_at).limit(limit)),
+            AfterSalesCase.next_due_at < end).order_by(AfterSalesCase.next_due_at).limit(30)),
     )
 
 
@@ -316,7 +307,7 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
     number = number.strip().upper()
     found = Evidence(number)
     filed_under = [number]
-    ids: set[int] = set()
+    ids: set[int | None] = set()  # None: an event or photo that rests on no message
     if number.startswith("DD"):
         found.order = order = await order_store.order_by_number(session, number)
         if order is None:
@@ -324,9 +315,8 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
         filed_under.append(f"draft:{order.id}")
         found.events = await order_store.history(session, order.id)
         found.fines = await entities(session, select(Fine).where(Fine.order_id == order.id).order_by(Fine.id))
-        ids |= {order.evidence_id} if order.evidence_id else set()
-        ids |= {i for i in await session.scalars(select(PendingChange.evidence_id)
-                                                 .where(PendingChange.order_id == order.id)) if i is not None}
+        ids |= {order.evidence_id, *await session.scalars(select(PendingChange.evidence_id)
+                                                          .where(PendingChange.order_id == order.id))}
     elif number.startswith("SH"):
         found.case = case_row = await case_store.case_by_number(session, number)
         if case_row is None:
@@ -335,14 +325,14 @@ async def evidence(session: AsyncSession, number: str) -> Evidence | None:
         found.photos = await case_store.photos(session, case_row.id)
         if case_row.fine_id:
             found.fines = await entities(session, select(Fine).where(Fine.id == case_row.fine_id))
-        ids |= {case_row.evidence_id} if case_row.evidence_id else set()
-        ids |= {i for p in found.photos for i in (p.audit_id, p.evidence_id) if i}
+        ids |= {case_row.evidence_id, *(i for p in found.photos for i in (p.audit_id, p.evidence_id))}
     else:
         return None
-    ids |= {e.evidence_id for e in found.events if e.evidence_id}
+    ids |= {e.evidence_id for e in found.events}
     for fine in found.fines:
         filed_under.append(fine.number)
         ids |= {int(i) for i in json.loads(fine.evidence or "[]")}
+    ids.discard(None)
     entries = {e.id: e for e in await session.scalars(
         select(AuditEntry).where(or_(AuditEntry.entity.in_(filed_under), AuditEntry.id.in_(ids or {-1}))))}
     # Every version of each message the story rests on: the original and its edits.
@@ -390,12 +380,11 @@ async def count_export(session: AsyncSession, kind: str, start: datetime, end: d
     return (await session.execute(query.with_only_columns(func.count()))).scalar_one()
 
 
-async def stream_export(session: AsyncSession, kind: str, start: datetime, end: datetime, *,
-                        chunk: int = 2000) -> AsyncIterator[list[Any]]:
+async def stream_export(session: AsyncSession, kind: str, start: datetime, end: datetime) -> AsyncIterator[list[Any]]:
     """The export's rows in id-ordered chunks (keyset pagination, so a large export never holds
     every row nor rereads skipped ones); an order comes as (order row, its line rows)."""
     query, key = _export_query(kind, start, end)
-    async for rows in keyset_pages(session, query, key, chunk):
+    async for rows in keyset_pages(session, query, key, 2000):
         if kind != "orders":
             yield list(rows)
             continue

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import added, is_postgres
+from storage.db import added
 from storage.models import Invite, Store, User
 
 
@@ -76,7 +76,4 @@ async def add_invite(session: AsyncSession, *, code: str, role: str, store_id: i
 
 
 async def invite_for_update(session: AsyncSession, code: str) -> Invite | None:
-    query = select(Invite).where(Invite.code == code)
-    if is_postgres(session):
-        query = query.with_for_update()
-    return await session.scalar(query)
+    return await session.scalar(select(Invite).where(Invite.code == code).with_for_update())  # SQLite: no FOR UPDATE

@@ -34,7 +34,7 @@ async def visible_case(ctx: Context, number: str) -> AfterSalesCase | None:
 
 async def case_for_button(ctx: Context, case_id: int) -> AfterSalesCase | None:
     """The case a button names; None, answered "button expired", when there is none."""
-    case = await case_store.case_by_id(ctx.session, case_id)
+    case = await ctx.session.get(AfterSalesCase, case_id)
     if case is None:
         ctx.callback_answer = ctx.t("button.expired")
     return case

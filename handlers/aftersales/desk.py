@@ -267,7 +267,7 @@ def _reason_answer(act: Callable[[Context, AfterSalesCase, str], Awaitable[None]
     """The answer to an awaited reason: the question is cleared, and ``act`` gets the case it is
     about and the reason as typed (at most 300 characters)."""
     async def answer(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
-        case = await case_store.case_by_id(ctx.session, waiting.ref_id)
+        case = await ctx.session.get(AfterSalesCase, waiting.ref_id)
         await order_store.clear_awaiting(ctx.session, ctx.person.id)
         if case is not None:
             await act(ctx, case, (ctx.incoming.text or "").strip()[:300])

@@ -36,7 +36,7 @@ DESK_ROLES = frozenset({Role.CLERK, Role.MANAGER})
 async def route(ctx: Context, then: Route) -> None:
     """Handle one group update; ``then`` is the ordinary routing (commands, buttons, text)."""
     incoming = ctx.incoming
-    link = await group_store.link_for(ctx.session, incoming.chat_id)
+    link = await ctx.session.get(GroupLink, incoming.chat_id)
     ctx.group = link if link is not None and link.role is not GroupRole.UNLINKED else None
     ctx.group_checked = True
     if incoming.event is not None:

@@ -8,7 +8,7 @@ from typing import Protocol
 from handlers.app import App
 from handlers.groups.desk import DAILY_TOPIC
 from storage import groups as group_store
-from storage.models import GroupRole
+from storage.models import GroupLink, GroupRole
 from storage.users import store_by_code
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ async def thread_for(app: App, api: OpensTopics, chat_id: int, key: str) -> int 
     """The thread id of topic ``key`` in group ``chat_id``; opens the topic through ``api``
     (``create_topic(chat_id, name)``) when the group has none yet. None: post in General."""
     async with app.sessions() as session:
-        link = await group_store.link_for(session, chat_id)
+        link = await session.get(GroupLink, chat_id)
         if link is None or link.role is not GroupRole.DESK:
             return None
         known = group_store.topics(link)

@@ -278,7 +278,7 @@ async def apply_change(ctx: Context, change: PendingChange) -> None:
 async def change_button(ctx: Context, data: ChangeAnswer) -> None:
     """ok | no | the line meant — only the person who asked answers."""
     what = data.what
-    change = await order_store.pending_change(ctx.session, data.change_id)
+    change = await ctx.session.get(PendingChange, data.change_id)
     order = await order_store.order_by_id(ctx.session, change.order_id) if change is not None else None
     if change is None or order is None or ctx.user is None:
         ctx.callback_answer = ctx.t("button.expired")

@@ -12,7 +12,7 @@ from handlers.types import Reply
 from schedules.outbox_sender import OutboxSender, RateLimits
 from storage import groups as group_store
 from storage import outbox
-from storage.models import GroupRole, OutboxMessage
+from storage.models import GroupLink, GroupRole, OutboxMessage
 
 GROUP, DESK, NEW_GROUP = -4_000_000_001, -1_000_000_000_002, -1_000_000_000_003
 
@@ -85,7 +85,7 @@ async def test_desk_topics_are_opened_once_and_remembered(app) -> None:  # type:
     assert api.topics == [(DESK, "日报"), (DESK, "DD202612001")]
     assert [reply.thread_id for _, reply in api.sent] == [101, 101, 102]
     async with app.sessions() as session:
-        link = await group_store.link_for(session, DESK)
+        link = await session.get(GroupLink, DESK)
         assert link is not None and group_store.topics(link) == {"日报": 101, "DD202612001": 102}
 
 
@@ -103,5 +103,5 @@ async def test_a_message_to_a_migrated_group_follows_it_to_the_supergroup(app) -
     async with app.sessions() as session:
         row = (await session.execute(select(OutboxMessage).where(OutboxMessage.key == "m"))).scalar_one()
         assert row.state == "sent" and row.chat_id == NEW_GROUP
-        assert await group_store.link_for(session, GROUP) is None
-        assert (await group_store.link_for(session, NEW_GROUP)).migrated_from == GROUP  # type: ignore[union-attr]
+        assert await session.get(GroupLink, GROUP) is None
+        assert (await session.get(GroupLink, NEW_GROUP)).migrated_from == GROUP  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy import delete, select, text, update
 
 from domain.evidence.leaves import decode
-from domain.evidence.merkle import root_of
+from domain.evidence.merkle import leaf_hash, root_of
 from domain.evidence.note import Checkpoint, Signer
 from storage import audit, checkpoints, merkle_tree
 from storage.audit import Kind, entry_digest, verify_chain
@@ -43,6 +43,12 @@ async def _check(sessions, checkpoint: Checkpoint) -> checkpoints.ConsistencyRep
         return await checkpoints.check_against(session, checkpoint, SIGNER.verifier)
 
 
+async def _recomputed_leaves(session) -> list[tuple[int, str, bytes]]:  # type: ignore[no-untyped-def]
+    """(entry seq, kind, data) of every leaf the audit rows make now, in tree order."""
+    entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.seq))).all()
+    return [(e.seq, kind, data) for e in entries for kind, data in merkle_tree.entry_leaf_bytes(e)]
+
+
 async def _rewrite_from(sessions, seq: int, new_text: str = "伪造") -> None:  # type: ignore[no-untyped-def]
     """Change entry ``seq`` and re-hash the chain from there to the end, as a careful forger would."""
     async with sessions() as session, session.begin():
@@ -68,11 +74,11 @@ async def test_each_entry_becomes_a_leaf_with_its_exact_columns(sessions) -> Non
     async with sessions() as session:
         stored = await merkle_tree.stored_leaves(session)
         tree, seqs = await merkle_tree.recomputed_tree(session)
-        leaf = [x async for x in merkle_tree.recomputed_leaves(session)][1]
+        _, _, data = (await _recomputed_leaves(session))[1]
         entry = (await session.execute(select(AuditEntry).where(AuditEntry.seq == 2))).scalar_one()
     assert len(stored) == 3 and seqs == [1, 2, 3]
     assert root_of(stored) == tree.root()
-    fields = decode(leaf.data)
+    fields = decode(data)
     assert fields["text"] == "消息 1" and fields["hash"] == entry.hash and fields["prev_hash"] == entry.prev_hash
     assert fields["recorded_at"] == "2026-12-03T09:20:00.000000+00:00"
 
@@ -85,18 +91,18 @@ async def test_a_kept_photo_is_a_leaf_of_its_own(sessions) -> None:  # type: ign
                            payload={"sha256": sha, "size": len(photo)})
     async with sessions() as session:
         leaves = list((await session.execute(select(AuditLeaf).order_by(AuditLeaf.leaf_index))).scalars())
-        found = [x async for x in merkle_tree.recomputed_leaves(session)]
+        found = await _recomputed_leaves(session)
     assert [(x.kind, x.seq) for x in leaves] == [("audit_entry", 1), ("photo", 1)]
-    assert decode(found[1].data) == {"leaf": "photo", "seq": 1, "sha256": sha}
-    assert found[1].hash.hex() == leaves[1].hash
+    assert decode(found[1][2]) == {"leaf": "photo", "seq": 1, "sha256": sha}
+    assert leaf_hash(found[1][2]).hex() == leaves[1].hash
 
 
 async def test_text_no_encoding_can_hold_still_makes_a_leaf(sessions) -> None:  # type: ignore[no-untyped-def]
     async with sessions() as session, session.begin():
         await audit.append(session, kind=Kind.INBOUND, recorded_at=T0, text="表情😀 制表\t符")
     async with sessions() as session:
-        [leaf] = [x async for x in merkle_tree.recomputed_leaves(session)]
-    assert decode(leaf.data)["text"] == "表情😀 制表\t符" and leaf.data.isascii()
+        [(_, _, data)] = await _recomputed_leaves(session)
+    assert decode(data)["text"] == "表情😀 制表\t符" and data.isascii()
 
 
 async def test_the_migration_computes_leaves_for_entries_already_logged(engine, sessions) -> None:  # type: ignore[no-untyped-def]
@@ -174,8 +180,8 @@ async def test_rewriting_the_stored_leaves_too_is_still_detected_and_narrowed(se
     await _rewrite_from(sessions, 25)
     async with sessions() as session, session.begin():  # the forger recomputes the leaf table as well
         await session.execute(delete(AuditLeaf))
-        async for leaf in merkle_tree.recomputed_leaves(session):
-            session.add(AuditLeaf(leaf_index=leaf.index, seq=leaf.seq, kind=leaf.kind, hash=leaf.hash.hex()))
+        for index, (seq, kind, data) in enumerate(await _recomputed_leaves(session)):
+            session.add(AuditLeaf(leaf_index=index, seq=seq, kind=kind, hash=leaf_hash(data).hex()))
     report = await _check(sessions, checkpoint)
     assert not report.ok and not report.exact
     assert report.good_leaves == early.size == 20 and report.first_bad_seq == 21

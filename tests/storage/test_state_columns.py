@@ -9,7 +9,7 @@ from sqlalchemy.exc import StatementError
 from domain.orders.lifecycle import OrderState
 from domain.roles import Role
 from storage import groups, outbox, users
-from storage.models import GroupRole, Order, OutboxMessage, OutboxState, User
+from storage.models import GroupLink, GroupRole, Order, OutboxMessage, OutboxState, User
 from tests.conftest import utc
 
 NOW = utc(2026, 12, 3, 9, 0)
@@ -49,7 +49,7 @@ async def test_a_groups_role_written_as_a_word_reads_back_as_the_member(sessions
         await session.execute(text("INSERT INTO group_links (chat_id, role) VALUES (-100, 'desk'), (-200, 'unlinked')"))
     async with sessions() as session:
         assert await groups.desk(session) is not None
-        link = await groups.link_for(session, -100)
+        link = await session.get(GroupLink, -100)
         assert link is not None and link.role is GroupRole.DESK
         assert not await groups.unlink(session, -200)  # already unlinked
         raw = (await session.execute(text("SELECT role FROM group_links WHERE chat_id = -100"))).scalar_one()
