@@ -105,7 +105,7 @@ COMMAND_LIST: tuple[Command, ...] = (
     Command("outbox", reminders.outbox_state, ADMIN, "help.outbox"),
     Command("fine", reminders.fine_by_hand, CLERKS, "help.fine"),
     Command("appeal", reminders.appeal, frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER}), "help.appeal"),
-    Command("evidence", evidence.evidence, frozenset({Role.MANAGER, Role.CLERK, Role.SALES}), "help.evidence"),
+    Command("evidence", evidence.evidence, evidence.READERS, "help.evidence"),
     Command("export", export.export, CLERKS, "help.export"),
     Command("kpi", kpi.kpi, OVERVIEW, "help.kpi"),
     Command("status", report_views.status, OVERVIEW, "help.status"),
