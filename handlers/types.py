@@ -236,21 +236,15 @@ _FROM_ISO: dict[str, Callable[[str], Any]] = {"date": date.fromisoformat, "datet
 
 
 def job_to_json(job: Job) -> dict[str, Any]:
-    data: dict[str, Any] = {"task": type(job).__name__}
-    for name in (f.name for f in fields(job)):
-        value = getattr(job, name)
-        data[name] = value.isoformat() if isinstance(value, date | datetime) else value
-    return data
+    values = {f.name: getattr(job, f.name) for f in fields(job)}
+    return {"task": type(job).__name__,
+            **{name: v.isoformat() if isinstance(v, date | datetime) else v for name, v in values.items()}}
 
 
 def job_from_json(data: dict[str, Any]) -> Job:
     kind = _JOB_KINDS[data.get("task", "ExportJob")]  # inbox rows from before there were other jobs: exports
-    values: dict[str, Any] = {}
-    for f in fields(kind):
-        if f.name in data:
-            read = _FROM_ISO.get(str(f.type))
-            values[f.name] = read(data[f.name]) if read is not None else data[f.name]
-    return kind(**values)
+    return kind(**{f.name: read(data[f.name]) if (read := _FROM_ISO.get(str(f.type))) else data[f.name]
+                   for f in fields(kind) if f.name in data})
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,10 +277,9 @@ def _document_from_json(data: dict[str, str] | None) -> OutgoingDocument | None:
 def outcome_to_json(outcome: Outcome) -> str:
     """An outcome as kept in the inbox until it is delivered (so a crash cannot lose the answer)."""
     return json.dumps({
-        "replies": [{"chat_id": r.chat_id, "text": r.text, "buttons": keyboard_to_json(r.buttons),
-                     "reply_to_message_id": r.reply_to_message_id, "edit_message_id": r.edit_message_id,
-                     "document": _document_to_json(r.document), "photo": _document_to_json(r.photo),
-                     "entity": r.entity, "thread_id": r.thread_id} for r in outcome.replies],
+        "replies": [{**{f.name: getattr(r, f.name) for f in fields(r)}, "buttons": keyboard_to_json(r.buttons),
+                     "document": _document_to_json(r.document), "photo": _document_to_json(r.photo)}
+                    for r in outcome.replies],
         "callback_answer": outcome.callback_answer,
         "menus": [list(menu) for menu in outcome.menus],
         "jobs": [job_to_json(j) for j in outcome.jobs],
@@ -296,10 +289,9 @@ def outcome_to_json(outcome: Outcome) -> str:
 
 def outcome_from_json(raw: str) -> Outcome:
     data = json.loads(raw)
-    replies = tuple(Reply(chat_id=r["chat_id"], text=r["text"], buttons=keyboard_from_json(r["buttons"]),
-                          reply_to_message_id=r["reply_to_message_id"], edit_message_id=r["edit_message_id"],
-                          document=_document_from_json(r["document"]), photo=_document_from_json(r["photo"]),
-                          entity=r["entity"], thread_id=r.get("thread_id")) for r in data["replies"])
+    replies = tuple(Reply(**{**r, "buttons": keyboard_from_json(r["buttons"]),  # thread_id: not in older rows
+                             "document": _document_from_json(r["document"]), "photo": _document_from_json(r["photo"])})
+                    for r in data["replies"])
     jobs = tuple(job_from_json(j) for j in data.get("jobs", ()))
     return Outcome(replies, data["callback_answer"], menus=tuple((m[0], m[1], m[2]) for m in data["menus"]),
                    jobs=jobs, notified=data.get("notified", True))
