@@ -90,9 +90,7 @@ async def publish(app: App, session: AsyncSession, now: datetime, *, purpose: st
     """
     rebuilt = await recomputed_tree(session)
     report = await verify_published(app, session, now, rebuilt)
-    if report is not None and not report.ok:
-        return None
-    if only_if_grown and report is not None and report.size == report.checkpoint.size:
+    if report is not None and (not report.ok or only_if_grown and report.size == report.checkpoint.size):
         return None
     row = await checkpoints.make(session, signer=app.config.audit_signer, purpose=purpose, now=now,
                                  published=True, tree=rebuilt[0])
