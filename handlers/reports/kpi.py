@@ -80,8 +80,7 @@ async def kpi_request(ctx: Context, words: list[str], *, trend: bool = False) ->
     if rest:
         stores, users = await reports.names(ctx.session)
         wanted = rest[0]
-        store = await store_by_code(ctx.session, wanted.upper())
-        store = store or next((s for s in stores.values() if s.name == wanted), None)
+        store = await store_by_code(ctx.session, wanted) or next((s for s in stores.values() if s.name == wanted), None)
         clerk = next((u for u in users.values() if u.role == Role.CLERK and wanted in (u.name, u.username)), None)
         if store is not None:
             scope, scope_name = Scope(store_id=store.id), store.name
