@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 if TYPE_CHECKING:  # only the type: importing the parser package loads its lexicon (seconds)
     from domain.parsing import ParsedMessage
 
-IncomingKind = Literal["message", "edited_message", "callback"]
-
 
 class Parser(Protocol):
     """What use cases need of ``domain.parsing.Parser`` (built by the composition root, not at import)."""
@@ -52,9 +50,6 @@ class IncomingFile:
     mime_type: str | None = None
 
 
-ChatType = Literal["private", "group", "supergroup", "channel"]
-
-
 @dataclass(frozen=True, slots=True)
 class ChatEvent:
     """A service message in a group: members joined or left, or the group moved to a new id
@@ -69,7 +64,7 @@ class ChatEvent:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    kind: IncomingKind
+    kind: Literal["message", "edited_message", "callback"]
     update_id: int | None
     user_id: int
     chat_id: int
@@ -84,7 +79,7 @@ class Incoming:
     callback_data: str | None = None
     files: tuple[IncomingFile, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
-    chat_type: ChatType = "private"
+    chat_type: Literal["private", "group", "supergroup", "channel"] = "private"
     chat_title: str | None = None
     is_forum: bool = False
     thread_id: int | None = None  # the forum topic (message_thread_id) the message is in
