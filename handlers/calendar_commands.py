@@ -36,9 +36,7 @@ async def calendar_command(ctx: Context, args: str) -> None:
     if words and words[0].lower() in ("on", "上班", "取消"):
         await _day_on(ctx, words[1:])
         return
-    today = ctx.app.calendar.local(ctx.now).date()
-    year, month = _month(" ".join(words), today)
-    await _show_month(ctx, year, month)
+    await _show_month(ctx, *_month(" ".join(words), ctx.app.calendar.local(ctx.now).date()))
 
 
 async def _show_month(ctx: Context, year: int, month: int) -> None:
