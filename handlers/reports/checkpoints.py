@@ -20,6 +20,7 @@ from domain.policy.reminders import daily_slot
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
+from handlers.notify import notify_users
 from handlers.reminders.run import Sweep
 from storage import checkpoints, outbox
 from storage.checkpoints import ConsistencyReport
@@ -46,12 +47,8 @@ def divergence_text(language: str, report: ConsistencyReport) -> str:
 async def send_checkpoint(session: AsyncSession, row: AuditCheckpoint, now: datetime,
                           not_before: datetime | None = None) -> int:
     """Queue the checkpoint to every manager; returns how many were queued."""
-    queued = 0
-    for manager in await users_with_role(session, Role.MANAGER):
-        queued += await outbox.enqueue(session, key=f"audit:checkpoint:{row.id}:u{manager.id}",
-                                       chat_id=manager.telegram_id, text=checkpoint_text(manager.language, row),
-                                       now=now, not_before=not_before)
-    return queued
+    return await notify_users(session, await users_with_role(session, Role.MANAGER), key=f"audit:checkpoint:{row.id}",
+                              now=now, text_for=lambda language: checkpoint_text(language, row), not_before=not_before)
 
 
 async def raise_alarm(app: App, session: AsyncSession, now: datetime, row: AuditCheckpoint,
