@@ -115,13 +115,11 @@ def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tu
         if name == "parsed" and isinstance(value, dict):
             lines += [_labelled(language, k, v, tz) for k, v in value.items()
                       if k not in _QUIET and v not in (None, "", [], {})]
-            continue
-        if name == "diff" and isinstance(value, dict):
-            for field, change in value.items():
-                if isinstance(change, dict):
-                    lines.append(t(language, "change.diff_line", field=field_label(language, field),
-                                   old=_value(language, field, change.get("old"), tz),
-                                   new=_value(language, field, change.get("new"), tz)))
-            continue
-        lines.append(_labelled(language, name, value, tz))
+        elif name == "diff" and isinstance(value, dict):
+            lines += [t(language, "change.diff_line", field=field_label(language, field),
+                        old=_value(language, field, change.get("old"), tz),
+                        new=_value(language, field, change.get("new"), tz))
+                      for field, change in value.items() if isinstance(change, dict)]
+        else:
+            lines.append(_labelled(language, name, value, tz))
     return lines
