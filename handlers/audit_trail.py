@@ -39,9 +39,8 @@ async def _record_inbound(session: AsyncSession, app: App, incoming: Incoming, r
             {"kind": f.kind, "file_id": f.file_id, "file_unique_id": f.file_unique_id, "size": f.size,
              "file_name": f.file_name} for f in incoming.files
         ]
-    version = 1
-    if incoming.kind == "edited_message" and incoming.message_id is not None:
-        version = await audit.next_message_version(session, incoming.chat_id, incoming.message_id)
+    version = (await audit.next_message_version(session, incoming.chat_id, incoming.message_id)
+               if incoming.kind == "edited_message" and incoming.message_id is not None else 1)
     entry, duplicate = await audit.record_update(
         session, bot_id=app.config.bot_id, update_id=incoming.update_id, kind=_KIND[incoming.kind],
         recorded_at=received_at, telegram_time=incoming.sent_at, chat_id=incoming.chat_id,

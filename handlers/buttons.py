@@ -138,9 +138,7 @@ class ChangeAnswer(ButtonData, prefix="c"):
     @property
     def line_edit(self) -> int | None:
         """The edit a ``L<edit>`` answer chooses a line for; None for ok / no."""
-        if not self.what.startswith("L"):
-            return None
-        return id_from(self.what[1:], range(0, 1000))
+        return id_from(self.what[1:], range(0, 1000)) if self.what.startswith("L") else None
 
 
 KindWord = Literal["change", "order", "query"]

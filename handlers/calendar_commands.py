@@ -4,6 +4,7 @@ managers add or remove a company day off by chat, audited, effective for every r
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import date
 
 from domain.errors import DomainError
@@ -35,9 +36,7 @@ async def calendar_command(ctx: Context, args: str) -> None:
     if words and words[0].lower() in ("on", "上班", "取消"):
         await _day_on(ctx, words[1:])
         return
-    today = ctx.app.calendar.local(ctx.now).date()
-    year, month = _month(" ".join(words), today)
-    await _show_month(ctx, year, month)
+    await _show_month(ctx, *_month(" ".join(words), ctx.app.calendar.local(ctx.now).date()))
 
 
 async def _show_month(ctx: Context, year: int, month: int) -> None:
@@ -181,17 +180,13 @@ def _what(ctx: Context, calendar: WorkingCalendar, day: date) -> str:
 def _day(text: str, today: date) -> date:
     """2027-02-16, 2027/2/16; without a year (2-16, 2/16) the next such date from today."""
     cleaned = text.strip()
-    try:
-        match = _ISO_DAY.fullmatch(cleaned)
-        if match:
+    with suppress(ValueError):  # a day the calendar does not have (2-30)
+        if match := _ISO_DAY.fullmatch(cleaned):
             return date(*(int(g) for g in match.groups()))
-        short = re.fullmatch(r"(\d{1,2})[-/.月](\d{1,2})日?", cleaned)
-        if short:
+        if short := re.fullmatch(r"(\d{1,2})[-/.月](\d{1,2})日?", cleaned):
             month, day = int(short.group(1)), int(short.group(2))
             candidate = date(today.year, month, day)
             return candidate if candidate >= today else date(today.year + 1, month, day)
-    except ValueError:
-        pass
     raise DomainError("calendar.invalid_date", text=text)
 
 
@@ -200,11 +195,9 @@ def _month(text: str, today: date) -> tuple[int, int]:
     if word in _RELATIVE:
         year, month = divmod(today.year * 12 + today.month - 1 + _RELATIVE[word], 12)
         return year, month + 1
-    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", word)
-    if match and 1 <= int(match.group(2)) <= 12:
+    if (match := re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", word)) and 1 <= int(match.group(2)) <= 12:
         return int(match.group(1)), int(match.group(2))
-    match = re.fullmatch(r"(\d{1,2})\s*月", word)
-    if match and 1 <= int(match.group(1)) <= 12:
+    if (match := re.fullmatch(r"(\d{1,2})\s*月", word)) and 1 <= int(match.group(1)) <= 12:
         month = int(match.group(1))
         return (today.year + 1 if month < today.month else today.year), month
     raise DomainError("calendar.invalid_month", text=text)

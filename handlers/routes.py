@@ -105,7 +105,7 @@ COMMAND_LIST: tuple[Command, ...] = (
     Command("outbox", reminders.outbox_state, ADMIN, "help.outbox"),
     Command("fine", reminders.fine_by_hand, CLERKS, "help.fine"),
     Command("appeal", reminders.appeal, frozenset({Role.SALES, Role.CLERK, Role.STORE_MANAGER}), "help.appeal"),
-    Command("evidence", evidence.evidence, frozenset({Role.MANAGER, Role.CLERK, Role.SALES}), "help.evidence"),
+    Command("evidence", evidence.evidence, evidence.READERS, "help.evidence"),
     Command("export", export.export, CLERKS, "help.export"),
     Command("kpi", kpi.kpi, OVERVIEW, "help.kpi"),
     Command("status", report_views.status, OVERVIEW, "help.status"),
@@ -171,10 +171,8 @@ ANSWERS: dict[str, AnswerRoute] = {a.question.value: a for a in ANSWER_LIST}
 NOTICES: dict[str, Renderer] = dict(NOTICE_LIST)
 
 
-def commands_for(role: Role | str | None) -> list[Command]:
-    if role is None:
-        return []
-    return sorted((c for c in COMMAND_LIST if Role(role) in c.roles), key=lambda c: c.rank)
+def menu_commands(role: str) -> list[Command]:
+    return sorted((c for c in COMMAND_LIST if Role(role) in c.roles and c.menu), key=lambda c: c.rank)
 
 
 def menu_for(role: str | None, language: str) -> list[tuple[str, str]]:
@@ -182,7 +180,7 @@ def menu_for(role: str | None, language: str) -> list[tuple[str, str]]:
     strangers see only /start."""
     if role is None:
         return [("start", t(language, "help.start"))]
-    return [(c.name, t(language, help_key(c, role))) for c in commands_for(role) if c.menu]
+    return [(c.name, t(language, help_key(c, role))) for c in menu_commands(role)]
 
 
 def help_key(command: Command, role: str) -> str:
@@ -196,5 +194,5 @@ def help_text(ctx: Context) -> str:
     """/help: the sender's commands, from the table, and the hint for their role."""
     role = ctx.person.role
     return "\n".join([ctx.t("help.header", role=ctx.t(f"role.{role}")),
-                      *(f"/{c.name} — {ctx.t(help_key(c, role))}" for c in commands_for(role) if c.menu),
+                      *(f"/{c.name} — {ctx.t(help_key(c, role))}" for c in menu_commands(role)),
                       "", ctx.t(f"help.footer.{role}")])

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 if TYPE_CHECKING:  # only the type: importing the parser package loads its lexicon (seconds)
     from domain.parsing import ParsedMessage
 
-IncomingKind = Literal["message", "edited_message", "callback"]
-
 
 class Parser(Protocol):
     """What use cases need of ``domain.parsing.Parser`` (built by the composition root, not at import)."""
@@ -52,9 +50,6 @@ class IncomingFile:
     mime_type: str | None = None
 
 
-ChatType = Literal["private", "group", "supergroup", "channel"]
-
-
 @dataclass(frozen=True, slots=True)
 class ChatEvent:
     """A service message in a group: members joined or left, or the group moved to a new id
@@ -69,7 +64,7 @@ class ChatEvent:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    kind: IncomingKind
+    kind: Literal["message", "edited_message", "callback"]
     update_id: int | None
     user_id: int
     chat_id: int
@@ -84,7 +79,7 @@ class Incoming:
     callback_data: str | None = None
     files: tuple[IncomingFile, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
-    chat_type: ChatType = "private"
+    chat_type: Literal["private", "group", "supergroup", "channel"] = "private"
     chat_title: str | None = None
     is_forum: bool = False
     thread_id: int | None = None  # the forum topic (message_thread_id) the message is in
@@ -236,21 +231,15 @@ _FROM_ISO: dict[str, Callable[[str], Any]] = {"date": date.fromisoformat, "datet
 
 
 def job_to_json(job: Job) -> dict[str, Any]:
-    data: dict[str, Any] = {"task": type(job).__name__}
-    for name in (f.name for f in fields(job)):
-        value = getattr(job, name)
-        data[name] = value.isoformat() if isinstance(value, date | datetime) else value
-    return data
+    values = {f.name: getattr(job, f.name) for f in fields(job)}
+    return {"task": type(job).__name__,
+            **{name: v.isoformat() if isinstance(v, date | datetime) else v for name, v in values.items()}}
 
 
 def job_from_json(data: dict[str, Any]) -> Job:
     kind = _JOB_KINDS[data.get("task", "ExportJob")]  # inbox rows from before there were other jobs: exports
-    values: dict[str, Any] = {}
-    for f in fields(kind):
-        if f.name in data:
-            read = _FROM_ISO.get(str(f.type))
-            values[f.name] = read(data[f.name]) if read is not None else data[f.name]
-    return kind(**values)
+    return kind(**{f.name: read(data[f.name]) if (read := _FROM_ISO.get(str(f.type))) else data[f.name]
+                   for f in fields(kind) if f.name in data})
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,10 +272,9 @@ def _document_from_json(data: dict[str, str] | None) -> OutgoingDocument | None:
 def outcome_to_json(outcome: Outcome) -> str:
     """An outcome as kept in the inbox until it is delivered (so a crash cannot lose the answer)."""
     return json.dumps({
-        "replies": [{"chat_id": r.chat_id, "text": r.text, "buttons": keyboard_to_json(r.buttons),
-                     "reply_to_message_id": r.reply_to_message_id, "edit_message_id": r.edit_message_id,
-                     "document": _document_to_json(r.document), "photo": _document_to_json(r.photo),
-                     "entity": r.entity, "thread_id": r.thread_id} for r in outcome.replies],
+        "replies": [{**{f.name: getattr(r, f.name) for f in fields(r)}, "buttons": keyboard_to_json(r.buttons),
+                     "document": _document_to_json(r.document), "photo": _document_to_json(r.photo)}
+                    for r in outcome.replies],
         "callback_answer": outcome.callback_answer,
         "menus": [list(menu) for menu in outcome.menus],
         "jobs": [job_to_json(j) for j in outcome.jobs],
@@ -296,10 +284,9 @@ def outcome_to_json(outcome: Outcome) -> str:
 
 def outcome_from_json(raw: str) -> Outcome:
     data = json.loads(raw)
-    replies = tuple(Reply(chat_id=r["chat_id"], text=r["text"], buttons=keyboard_from_json(r["buttons"]),
-                          reply_to_message_id=r["reply_to_message_id"], edit_message_id=r["edit_message_id"],
-                          document=_document_from_json(r["document"]), photo=_document_from_json(r["photo"]),
-                          entity=r["entity"], thread_id=r.get("thread_id")) for r in data["replies"])
+    replies = tuple(Reply(**{**r, "buttons": keyboard_from_json(r["buttons"]),  # thread_id: not in older rows
+                             "document": _document_from_json(r["document"]), "photo": _document_from_json(r["photo"])})
+                    for r in data["replies"])
     jobs = tuple(job_from_json(j) for j in data.get("jobs", ()))
     return Outcome(replies, data["callback_answer"], menus=tuple((m[0], m[1], m[2]) for m in data["menus"]),
                    jobs=jobs, notified=data.get("notified", True))

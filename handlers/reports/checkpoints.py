@@ -20,6 +20,7 @@ from domain.policy.reminders import daily_slot
 from domain.roles import Role
 from domain.texts import t
 from handlers.app import App
+from handlers.notify import notify_users
 from handlers.reminders.run import Sweep
 from storage import checkpoints, outbox
 from storage.checkpoints import ConsistencyReport
@@ -46,12 +47,8 @@ def divergence_text(language: str, report: ConsistencyReport) -> str:
 async def send_checkpoint(session: AsyncSession, row: AuditCheckpoint, now: datetime,
                           not_before: datetime | None = None) -> int:
     """Queue the checkpoint to every manager; returns how many were queued."""
-    queued = 0
-    for manager in await users_with_role(session, Role.MANAGER):
-        queued += await outbox.enqueue(session, key=f"audit:checkpoint:{row.id}:u{manager.id}",
-                                       chat_id=manager.telegram_id, text=checkpoint_text(manager.language, row),
-                                       now=now, not_before=not_before)
-    return queued
+    return await notify_users(session, await users_with_role(session, Role.MANAGER), key=f"audit:checkpoint:{row.id}",
+                              now=now, text_for=lambda language: checkpoint_text(language, row), not_before=not_before)
 
 
 async def raise_alarm(app: App, session: AsyncSession, now: datetime, row: AuditCheckpoint,
@@ -82,34 +79,21 @@ async def verify_published(app: App, session: AsyncSession, now: datetime,
     return report
 
 
-async def publish(app: App, session: AsyncSession, now: datetime, *, purpose: str,
-                  not_before: datetime | None = None, only_if_grown: bool = False) -> AuditCheckpoint | None:
-    """Prove, sign, store and send a checkpoint; None (and the alarm) when the log was rewritten.
-
-    ``only_if_grown``: None as well when nothing was logged since the last published checkpoint.
-    """
-    rebuilt = await recomputed_tree(session)
-    report = await verify_published(app, session, now, rebuilt)
-    if report is not None and not report.ok:
-        return None
-    if only_if_grown and report is not None and report.size == report.checkpoint.size:
-        return None
-    row = await checkpoints.make(session, signer=app.config.audit_signer, purpose=purpose, now=now,
-                                 published=True, tree=rebuilt[0])
-    await send_checkpoint(session, row, now, not_before)
-    return row
-
-
 async def daily_checkpoint(run: Sweep) -> None:
-    """Sweep part: the day's checkpoint, sent with the R15 tracking sheet."""
+    """Sweep part: the day's checkpoint, sent with the R15 tracking sheet — proved, signed, stored and
+    sent; none when the log was rewritten (the alarm goes instead) or nothing was logged since the last one."""
     if (slot := daily_slot(run.calendar, run.now, run.policy.digests.daily_at)) is None:
         return
     day, due_at = slot
     done = f"audit:daily:{day.isoformat()}"  # once a day, whatever came of it
     if await outbox.for_key(run.session, done) is not None:
         return
-    await publish(run.app, run.session, run.now, purpose=f"daily:{day.isoformat()}", not_before=due_at,
-                  only_if_grown=True)
+    rebuilt = await recomputed_tree(run.session)
+    report = await verify_published(run.app, run.session, run.now, rebuilt)
+    if report is None or report.ok and report.size != report.checkpoint.size:
+        row = await checkpoints.make(run.session, signer=run.app.config.audit_signer, now=run.now, published=True,
+                                     purpose=f"daily:{day.isoformat()}", tree=rebuilt[0])
+        await send_checkpoint(run.session, row, run.now, due_at)
     await outbox.mark_skipped(run.session, key=done, chat_id=0, now=run.now)
 
 

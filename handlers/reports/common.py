@@ -15,9 +15,6 @@ from handlers.types import EvidenceJob, ExportJob, KpiJob
 from storage import outbox
 from storage.scope import Scope
 
-MANAGERS = frozenset({Role.MANAGER})
-DESK = frozenset({Role.CLERK, Role.MANAGER})
-OVERVIEW = frozenset({Role.MANAGER, Role.STORE_MANAGER, Role.CLERK})
 # Customer phone numbers and addresses: those who work the orders (as handlers.orders.common.may_see).
 CONTACT_ROLES = frozenset({Role.CLERK, Role.MANAGER})
 

@@ -170,11 +170,9 @@ def render(lang: str, found: reports.Evidence, *, tz: ZoneInfo, people: dict[int
 
 
 def may_read(user: User, found: reports.Evidence) -> bool:
-    role = Role(user.role)
-    if role in (Role.MANAGER, Role.CLERK):
-        return True
-    record = found.order or found.case
-    return role is Role.SALES and record is not None and record.sales_id == user.id
+    role, record = Role(user.role), found.order or found.case
+    return role in (Role.MANAGER, Role.CLERK) or (role is Role.SALES and record is not None
+                                                  and record.sales_id == user.id)
 
 
 @dataclass(frozen=True)

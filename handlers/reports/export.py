@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # openpyxl (~24 MB with numpy and lxml) is imported where a w
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("orders", "aftersales", "fines")
 DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
-Progress = Callable[[int, int], None]
 
 # Column widths by header key: 17 for a time (…_at), 10 where not named.
 WIDTHS = {
@@ -62,10 +61,6 @@ COLUMNS = {
     "fines": ("fine_number", "rule", "person", "store", "amount", "reason", "fine_state", "order", "proposed_at",
               "decided_by", "decided_at", "appeal_deadline", "appealed_at", "appeal_reason"),
 }
-
-
-def _width(key: str) -> int:
-    return WIDTHS.get(key, 17 if key.endswith("_at") else 10)
 
 
 def _materials(lang: str, lines: Sequence[Any], lead: LeadTimeRules | None) -> str:
@@ -137,7 +132,8 @@ class _Sheet:
         self.sheet = self.book.create_sheet(t(language, f"export.sheet.{kind}"))
         self.keys, self.tz = keys, tz
         for index, key in enumerate(keys, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = _width(key)
+            width = WIDTHS.get(key, 17 if key.endswith("_at") else 10)
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
         self.sheet.freeze_panes = "A2"
         bold = Font(bold=True)
         self.sheet.append([self._styled(t(language, f"export.col.{key}"), font=bold) for key in self.keys])
@@ -183,7 +179,7 @@ class _Sheet:
 
 
 async def build_workbook(session: AsyncSession, kind: str, period: Period, *, tz: ZoneInfo, language: str = "zh-CN",
-                         contacts: bool = False, progress: Progress | None = None,
+                         contacts: bool = False, progress: Callable[[int, int], None] | None = None,
                          lead: LeadTimeRules | None = None) -> tuple[bytes, int]:
     """The .xlsx bytes and the number of data rows, for orders handed in / cases opened /
     fines proposed within ``period`` (local dates). ``lead`` says which material a line

@@ -53,16 +53,14 @@ async def build(session: AsyncSession, config: AppConfig, job: Job) -> Any:
 
 async def deliver(session: AsyncSession, app: App, job: Job, result: Any) -> None:
     """Queue what the worker built to the person who asked."""
-    kind = _kind(job)
-    if kind.deliver is not None:
-        await kind.deliver(session, app, job, result)
+    if (send := _kind(job).deliver) is not None:
+        await send(session, app, job, result)
 
 
 async def failed(session: AsyncSession, app: App, job: Job) -> None:
     """Tell the person who asked that it could not be built (the error itself is in the log)."""
-    kind = _kind(job)
-    if kind.failed is not None:
-        await kind.failed(session, app, job)
+    if (say := _kind(job).failed) is not None:
+        await say(session, app, job)
 
 
 async def computed(app: App, session: AsyncSession, job: Job) -> Any:

@@ -35,11 +35,8 @@ async def weekly_trend(session: AsyncSession, config: AppConfig, *, now: datetim
                        weeks: int = 8, scope: Scope = Scope()) -> list[tuple[Period, KpiCounts]]:
     """The KPI counts (the company's, or ``scope``'s) of each of the last ``weeks`` whole weeks,
     oldest first (the chart)."""
-    trend = []
-    for period in last_weeks(today, weeks):
-        found = await counts(session, config, period, now=now, today=today, scope=scope)
-        trend.append((period, found.get(None, KpiCounts())))
-    return trend
+    return [(period, (await counts(session, config, period, now=now, today=today, scope=scope)).get(None, KpiCounts()))
+            for period in last_weeks(today, weeks)]
 
 
 def rate_lines(lang: str, figures: KpiCounts) -> list[str]:
@@ -83,8 +80,7 @@ async def kpi_request(ctx: Context, words: list[str], *, trend: bool = False) ->
     if rest:
         stores, users = await reports.names(ctx.session)
         wanted = rest[0]
-        store = await store_by_code(ctx.session, wanted.upper())
-        store = store or next((s for s in stores.values() if s.name == wanted), None)
+        store = await store_by_code(ctx.session, wanted) or next((s for s in stores.values() if s.name == wanted), None)
         clerk = next((u for u in users.values() if u.role == Role.CLERK and wanted in (u.name, u.username)), None)
         if store is not None:
             scope, scope_name = Scope(store_id=store.id), store.name
@@ -115,15 +111,15 @@ async def kpi_figures(session: AsyncSession, config: AppConfig, job: KpiJob) -> 
     answer = KpiAnswer(period=period, scope=scope, scope_name=job.scope_name, figures=total(list(by_store.values())))
     if answer.figures.empty:
         return answer
-    if job.breakdown and scope.store_id is None and len(by_store) > 1:
-        for key in sorted(by_store, key=lambda k: (k is None, stores[k].code if k in stores else "")):
-            name = f"{stores[key].code} {stores[key].name}" if key in stores else t(lang, "report.kpi.unassigned")
-            answer.by_store.append((name, by_store[key]))
-    if job.breakdown:
-        by_clerk = await counts(session, config, period, now=job.now, today=job.today, group="clerk", scope=scope)
-        for key in sorted(by_clerk, key=lambda k: (k is None, users[k].name if k in users else "")):
-            name = users[key].name if key in users else t(lang, "report.kpi.unassigned")
-            answer.by_clerk.append((name, by_clerk[key]))
+    if not job.breakdown:
+        return answer
+    unassigned = t(lang, "report.kpi.unassigned")
+    if scope.store_id is None and len(by_store) > 1:
+        answer.by_store = [(f"{stores[k].code} {stores[k].name}" if k in stores else unassigned, by_store[k])
+                           for k in sorted(by_store, key=lambda k: (k is None, stores[k].code if k in stores else ""))]
+    by_clerk = await counts(session, config, period, now=job.now, today=job.today, group="clerk", scope=scope)
+    answer.by_clerk = [(users[k].name if k in users else unassigned, by_clerk[k])
+                       for k in sorted(by_clerk, key=lambda k: (k is None, users[k].name if k in users else ""))]
     return answer
 
 

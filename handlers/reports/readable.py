@@ -13,7 +13,7 @@ from handlers.orders.cards import item_text
 
 # Where a value names a state or a category, the catalogue namespace it is labelled from.
 _VALUE_LABELS = {
-    "flags": "flag.label", "from_state": "state", "to_state": "state", "state": "state",
+    "flags": "flag.label", "from_state": "state", "to_state": "state", "state": "state", "from": "state", "to": "state",
     "severity": "case.severity", "category": "case.category", "role": "role",
     "material": "material", "payment": "payment", "order_state": "state", "aftersales_category": "case.category",
 }
@@ -71,8 +71,6 @@ def _value(language: str, name: str, value: Any, tz: tzinfo | None = None) -> st
         return moment_text(datetime.fromisoformat(value.replace("Z", "+00:00")), tz)
     if isinstance(value, str) and name in _VALUE_LABELS:
         return _first(language, [f"{_VALUE_LABELS[name]}.{value}"], value)
-    if isinstance(value, str) and name in ("from", "to") and has(f"state.{value}"):
-        return t(language, f"state.{value}")
     if isinstance(value, str) and name == "product":
         return product_word(language, value)
     if isinstance(value, list) and name == "items":
@@ -117,13 +115,11 @@ def detail_lines(language: str, detail: str | dict[str, Any] | None, *, skip: tu
         if name == "parsed" and isinstance(value, dict):
             lines += [_labelled(language, k, v, tz) for k, v in value.items()
                       if k not in _QUIET and v not in (None, "", [], {})]
-            continue
-        if name == "diff" and isinstance(value, dict):
-            for field, change in value.items():
-                if isinstance(change, dict):
-                    lines.append(t(language, "change.diff_line", field=field_label(language, field),
-                                   old=_value(language, field, change.get("old"), tz),
-                                   new=_value(language, field, change.get("new"), tz)))
-            continue
-        lines.append(_labelled(language, name, value, tz))
+        elif name == "diff" and isinstance(value, dict):
+            lines += [t(language, "change.diff_line", field=field_label(language, field),
+                        old=_value(language, field, change.get("old"), tz),
+                        new=_value(language, field, change.get("new"), tz))
+                      for field, change in value.items() if isinstance(change, dict)]
+        else:
+            lines.append(_labelled(language, name, value, tz))
     return lines

@@ -51,10 +51,9 @@ async def status_figures(ctx: Context, scope: Scope) -> reports.StatusFigures:
 
 def status_text(lang: str, figures: reports.StatusFigures, *, scope_name: str, day: date) -> str:
     lines = [t(lang, "report.status.header", scope=scope_name, date=cards.fmt_date(lang, day))]
-    open_total = sum(figures.by_state.values())
     states = " · ".join(f"{cards.state_label(lang, s)} {figures.by_state[s]}" for s in OPEN_STATES
                         if figures.by_state.get(s))
-    lines.append(t(lang, "report.status.orders", count=open_total, states=states or "—"))
+    lines.append(t(lang, "report.status.orders", count=sum(figures.by_state.values()), states=states or "—"))
     lines.append(t(lang, "report.status.today", place=figures.to_place_today, deliver=figures.deliveries_today,
                    submitted=figures.submitted_today, rush=figures.rush_today))
     lines.append(t(lang, "report.status.overdue", placement=figures.overdue_placement, pickup=figures.pickup_late,
@@ -90,13 +89,12 @@ async def overdue(ctx: Context, args: str) -> None:
         lines.append(ctx.t("report.overdue.row", number=order.number, store=order.store.name if order.store else "—",
                            customer=order.customer_name or "—", state=cards.state_label(lang, order.state),
                            problem=problem))
-    tz = ctx.app.config.tz
     for case in cases:
         lines.append(ctx.t("report.overdue.case_row", number=case.number,
                            store=case.store.name if case.store else "—",
                            severity=ctx.t(f"case.severity.{case.severity}"),
                            state=case_cards.state_label(lang, case.state),
-                           due=case_cards.fmt_time(lang, case.next_due_at, tz)))
+                           due=case_cards.fmt_time(lang, case.next_due_at, ctx.app.config.tz)))
     ctx.reply("\n".join(lines))
 
 
