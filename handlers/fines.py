@@ -32,8 +32,6 @@ from storage import orders as order_store
 from storage import users as user_store
 from storage.models import Fine, Order, User
 
-MANAGERS = frozenset({Role.MANAGER})
-
 
 @dataclass(frozen=True)
 class RuleReason:
