@@ -104,13 +104,10 @@ def _refuse_implausible(ctx: Context, parsed: ParsedMessage) -> tuple[ParsedMess
     """A name or an address in the message that cannot be one — a 4 000-character "address" from a
     paste that ran messages together — is not put on the draft: the card says why and asks for it,
     as it does for an answer (the message stays whole in the audit log)."""
-    notes: list[str] = []
-    cleared: dict[str, Any] = {}
-    for name in _FREE_TEXT:
-        if note := _free_text_problem(ctx.language, name, getattr(parsed, name)):
-            notes.append(note)
-            cleared[name] = None
-    return (replace(parsed, **cleared) if cleared else parsed), notes
+    notes = {name: note for name in _FREE_TEXT
+             if (note := _free_text_problem(ctx.language, name, getattr(parsed, name)))}
+    cleared: dict[str, Any] = dict.fromkeys(notes)
+    return replace(parsed, **cleared), list(notes.values())
 
 
 @dataclass(frozen=True)
