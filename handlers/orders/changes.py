@@ -275,10 +275,10 @@ async def change_button(ctx: Context, data: ChangeAnswer) -> None:
     what = data.what
     change = await order_store.pending_change(ctx.session, data.change_id)
     order = await order_store.order_by_id(ctx.session, change.order_id) if change is not None else None
-    if change is None or order is None or ctx.user is None:
+    if change is None or order is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    if change.requested_by != ctx.user.id:
+    if change.requested_by != ctx.person.id:
         requester = await user_by_id(ctx.session, change.requested_by)
         ctx.callback_answer = ctx.t("change.not_yours", name=requester.name if requester else "")
         return

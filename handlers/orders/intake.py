@@ -406,7 +406,7 @@ async def draft_button(ctx: Context, data: DraftAnswer) -> None:
     """确认 | 仍然提交 | 修改 | 取消 on the draft card — only on one's own draft."""
     what = data.what
     order = await order_store.order_by_id(ctx.session, data.order_id)
-    if order is None or ctx.user is None or order.sales_id != ctx.user.id:
+    if order is None or order.sales_id != ctx.person.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
     if order.state != OrderState.draft:
@@ -414,8 +414,8 @@ async def draft_button(ctx: Context, data: DraftAnswer) -> None:
     elif what in ("ok", "force"):
         await confirm(ctx, order, checked=what == "force")
     elif what == "edit":
-        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_edit.value, ref_id=order.id, field=None,
-                                      now=ctx.now)
+        await order_store.await_input(ctx.session, ctx.person.id, kind=Question.draft_edit.value, ref_id=order.id,
+                                      field=None, now=ctx.now)
         ctx.say("ask.draft_edit")
     elif what == "drop":
         await drop_draft(ctx, order)
