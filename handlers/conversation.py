@@ -23,7 +23,7 @@ from handlers.context import Context
 from handlers.orders import ambiguity, intake
 from handlers.orders.cancel import request_cancel
 from handlers.orders.changes import change_draft, request_change
-from handlers.orders.common import record, visible_order
+from handlers.orders.common import visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import order as order_command, show_order
 from handlers.questions import Question
@@ -137,7 +137,7 @@ async def _change_latest_draft(ctx: Context) -> bool:
     changed = change_draft(ctx, draft) if draft is not None else []
     if draft is None or not changed:
         return False
-    await _draft_updated(ctx, draft, changed)
+    await intake.draft_filled(ctx, draft, intake.filled_detail(draft, changed))
     return True
 
 
@@ -257,13 +257,7 @@ async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None
     if not changed:
         ctx.say("ask.draft_edit_not_understood")
         return
-    await _draft_updated(ctx, order, changed)
-
-
-async def _draft_updated(ctx: Context, order: Order, changed: list[str]) -> None:
-    """Record what a message filled in or changed on a draft, and show the card again."""
-    await record(ctx, order, "draft_filled", detail=intake.filled_detail(order, changed))
-    await intake.show_draft(ctx, order, note_key="draft.updated")
+    await intake.draft_filled(ctx, order, intake.filled_detail(order, changed))
 
 
 async def on_edit(ctx: Context) -> None:
@@ -275,8 +269,7 @@ async def on_edit(ctx: Context) -> None:
     parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.sent_local, expect="order")
     if order.state == OrderState.draft:
         intake.apply_parsed(order, parsed)
-        await record(ctx, order, "draft_filled", detail={"from_edit": True})
-        await intake.show_draft(ctx, order, note_key="draft.updated_from_edit")
+        await intake.draft_filled(ctx, order, {"from_edit": True}, note_key="draft.updated_from_edit")
         return
     if OrderState(order.state) in FINISHED:
         ctx.say("edit.order_finished", number=order.number)

@@ -213,6 +213,13 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
               entity=f"draft:{order.id}", edit=edit)
 
 
+async def draft_filled(ctx: Context, order: Order, detail: dict[str, object], *,
+                       note_key: str = "draft.updated") -> None:
+    """Record what a message filled in or changed on a draft, and show the card again."""
+    await record(ctx, order, "draft_filled", detail=detail)
+    await show_draft(ctx, order, note_key=note_key)
+
+
 async def correct_material(ctx: Context, order: Order) -> bool:
     """「板木」 / 「2 板木」: the material of the lines it names (or of every line not yet named).
 
@@ -228,9 +235,8 @@ async def correct_material(ctx: Context, order: Order) -> bool:
     targets = [order.lines[n - 1] for n in named] or list(order.lines)
     for line in targets:
         line.material = answer.material.value
-    await record(ctx, order, "draft_filled", detail={"fields": ["material"], "material": answer.material.value,
-                                                     "lines": [line.position for line in targets]})
-    await show_draft(ctx, order, note_key="draft.updated")
+    await draft_filled(ctx, order, {"fields": ["material"], "material": answer.material.value,
+                                    "lines": [line.position for line in targets]})
     return True
 
 
@@ -333,8 +339,7 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
         ctx.reply(t(ctx.language, "ask.not_understood", field=t(ctx.language, f"field.{field}")) + "\n"
                   + t(ctx.language, f"ask.{field}"))
         return
-    await record(ctx, order, "draft_filled", detail=filled_detail(order, changed))
-    await show_draft(ctx, order, note_key="draft.updated")
+    await draft_filled(ctx, order, filled_detail(order, changed))
 
 
 def filled_detail(order: Order, changed: list[str]) -> dict[str, object]:
