@@ -56,8 +56,7 @@ def fine_reason(language: str, fine: Fine) -> str:
     """The fine's reason in ``language``: a rule's in the reader's words, a typed one as typed."""
     if not fine.reason_parts:
         return fine.reason
-    parts = json.loads(fine.reason_parts)
-    return RuleReason(str(parts["key"]), dict(parts["args"])).text(language)
+    return RuleReason(**json.loads(fine.reason_parts)).text(language)
 
 
 async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: User, amount: int,
@@ -216,23 +215,21 @@ async def decide(ctx: Context, data: FineDecision) -> None:
     await _notice(ctx, fine)
     key = f"fine.decided.{after.value}"
     params = {"number": fine.number, "person": fine.person.name, "amount": fine.amount_yuan}
-    if (when := notice_goes_at(ctx)) is not None:  # not "已书面通知本人" while the notice waits for working time
-        key, params["at"] = f"{key}_queued", fmt_time(ctx.language, when, ctx.app.config.tz)
+    if (at := notice_goes_at(ctx)) is not None:  # not "已书面通知本人" while the notice waits for working time
+        key, params["at"] = f"{key}_queued", at
     ctx.reply(ctx.t(key, **params), edit=True, entity=fine.number)
 
 
-def notice_goes_at(ctx: Context) -> datetime | None:
-    """When a notice queued now reaches the person: None for at once, else the next working time (R18)."""
+def notice_goes_at(ctx: Context) -> str | None:
+    """When a notice queued now reaches the person, as shown: None for at once, else the next working time (R18)."""
     when = deliver_at(ctx.now, ctx.app.calendar)
-    return None if when == ctx.now else when
+    return None if when == ctx.now else fmt_time(ctx.language, when, ctx.app.config.tz)
 
 
 def notice_timing(ctx: Context) -> str:
     """An extra line saying when the notice goes out, when it has to wait for working time."""
-    when = notice_goes_at(ctx)
-    if when is None:
-        return ""
-    return "\n" + ctx.t("fine.notice_queued", at=fmt_time(ctx.language, when, ctx.app.config.tz))
+    at = notice_goes_at(ctx)
+    return "" if at is None else "\n" + ctx.t("fine.notice_queued", at=at)
 
 
 def why_not(language: str, fine: Fine, action: FineAction, tz: ZoneInfo) -> str:
