@@ -64,17 +64,18 @@ async def handle(ctx: Context, answers: Mapping[str, AnswerRoute]) -> None:
     if answer is not None and Role(ctx.person.role) not in answer.roles:
         answer = None
     if incoming.reply_to_message_id is not None:
-        if waiting is not None and answer is not None and await _replies_about_question(ctx, waiting):
+        card = await _replied_card(ctx)
+        if waiting is not None and answer is not None and await _replies_about_question(ctx, waiting, card):
             await answer.handler(ctx, waiting, parsed)
             return
-        if await _reply_to_card(ctx, parsed, waiting):
+        if card is not None and await _reply_to_card(ctx, parsed, waiting, card):
             return
     if await case_intake.category_command(ctx, text):
         return
     if waiting is not None and answer is not None and not _is_new_request(parsed, text, waiting.kind):
         await answer.handler(ctx, waiting, parsed)
         return
-    await _by_kind(ctx, parsed, text)
+    await _by_kind(ctx, parsed)
 
 
 def _is_new_request(parsed: ParsedMessage, text: str, waiting_kind: str) -> bool:
@@ -90,9 +91,9 @@ def _is_new_request(parsed: ParsedMessage, text: str, waiting_kind: str) -> bool
     return parsed.kind == "order" and len(parsed.missing_for_order()) <= 3
 
 
-async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
+async def _by_kind(ctx: Context, parsed: ParsedMessage) -> None:
     # A bare document number is a look-up: nothing to ask about.
-    if (number := bare_number(text)) is not None and await _show_number(ctx, number):
+    if (number := bare_number(ctx.incoming.text or "")) is not None and await _show_number(ctx, number):
         return
     if await ambiguity.ask_if_unsure(ctx, parsed):
         return
@@ -167,24 +168,18 @@ async def _search(ctx: Context, parsed: ParsedMessage) -> None:
         ctx.say("query.none", needle=needle)
 
 
-async def _replies_about_question(ctx: Context, waiting: AwaitingInput) -> bool:
+async def _replies_about_question(ctx: Context, waiting: AwaitingInput, entity: str | None) -> bool:
     """Whether this reply is to a message about the case a pending question is about — the
-    question itself (「…请回复原因」) or the case's card: then it answers the question, not a step."""
-    if not waiting.kind.startswith("case_"):
-        return False
-    entity = await _replied_card(ctx)
-    if entity is None or not entity.startswith("SH"):
+    question itself (「…请回复原因」) or the case's card (``entity``): then it answers the question, not a step."""
+    if not waiting.kind.startswith("case_") or entity is None or not entity.startswith("SH"):
         return False
     case = await case_store.case_by_id(ctx.session, waiting.ref_id)
     return case is not None and case.number == entity
 
 
-async def _reply_to_card(ctx: Context, parsed: ParsedMessage, waiting: AwaitingInput | None) -> bool:
-    """A reply to a bot card: fills a draft, or asks for a change / cancellation of that order.
-    ``waiting``: the question the bot is waiting for this person to answer, if any."""
-    entity = await _replied_card(ctx)
-    if entity is None:
-        return False
+async def _reply_to_card(ctx: Context, parsed: ParsedMessage, waiting: AwaitingInput | None, entity: str) -> bool:
+    """A reply to the bot card about ``entity``: fills a draft, or asks for a change / cancellation of that
+    order. ``waiting``: the question the bot is waiting for this person to answer, if any."""
     if entity.startswith("draft:"):
         draft_id = id_from(entity.removeprefix("draft:"))
         order = await order_store.order_by_id(ctx.session, draft_id) if draft_id else None
@@ -289,7 +284,7 @@ async def _open_draft(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessag
     if order is not None and order.state == OrderState.draft:
         return order
     await order_store.clear_awaiting(ctx.session, ctx.person.id)
-    await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
+    await _by_kind(ctx, parsed)
     return None
 
 
@@ -310,7 +305,7 @@ async def draft_material(ctx: Context, waiting: AwaitingInput, parsed: ParsedMes
     order = await order_store.order_by_id(ctx.session, waiting.ref_id)
     if order is not None and order.state == OrderState.draft and await intake.correct_material(ctx, order):
         return
-    await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
+    await _by_kind(ctx, parsed)
 
 
 async def cancel_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:
