@@ -188,7 +188,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     lines += cards.unknown_material_lines_text(lang, order, ctx.app.config.policy.lead_time)
     lines += [cards.finding_text(lang, order, finding, days=finding.count) for finding in review.dated]
     if refusal:
-        lines.append(t(lang, f"refusal.{refusal}", payment=cards.field_value(lang, order, "payment")))
+        lines.append(t(lang, f"refusal.{refusal}", payment=cards.value_text(lang, "payment", order.payment)))
     lines += notes
     if missing:
         lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
@@ -199,7 +199,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
                                       field=asked, now=ctx.now)
     else:
         if uncertain:
-            lines.append(t(lang, "draft.uncertain", fields="、".join(t(lang, f"field.{name}") for name in cards.FIELDS
+            lines.append(t(lang, "draft.uncertain", fields="、".join(t(lang, f"field.{name}") for name in REQUIRED
                                                                       if name in uncertain)))
         lines.append(t(lang, "check.please_confirm" if check_first else "draft.ready"))
         if unknown_material_lines(order.lines):
