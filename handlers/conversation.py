@@ -185,18 +185,17 @@ async def _reply_to_card(ctx: Context, parsed: ParsedMessage, waiting: AwaitingI
         order = await order_store.order_by_id(ctx.session, draft_id) if draft_id else None
         if order is None or order.sales_id != ctx.person.id:
             return False
-        if order.state != OrderState.draft:
-            # The confirm card of an order submitted since: a reply to it is about that order.
-            if not order.number:
-                return False
-            entity = order.number
-        else:
+        if order.state == OrderState.draft:
             field = waiting.field if waiting and waiting.ref_id == order.id and waiting.kind == "draft_field" else None
             if field:
                 await intake.fill_field(ctx, order, field)
             else:
                 await _edit_draft(ctx, order, parsed)
             return True
+        # The confirm card of an order submitted since: a reply to it is about that order.
+        if not order.number:
+            return False
+        entity = order.number
     if entity.startswith("SH"):
         return await case_intake.reply_to_case(ctx, entity)
     if entity.startswith("DD"):
