@@ -67,8 +67,7 @@ async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: Us
     A rule's reason (``RuleReason``) is recorded in zh-CN and shown to each reader in theirs."""
     if await fine_store.fine_for_key(session, rule_key) is not None:
         return None
-    parts = reason.dumps() if isinstance(reason, RuleReason) else None
-    reason = reason.text("zh-CN") if isinstance(reason, RuleReason) else reason
+    parts, reason = (reason.dumps(), reason.text("zh-CN")) if isinstance(reason, RuleReason) else (None, reason)
     local = app.calendar.local(now)
     seq = await order_store.next_document_seq(session, "FK", f"{local.year:04d}{local.month:02d}")
     fine = Fine(number=format_fine_number(local.year, local.month, seq), rule=rule, rule_key=rule_key,
@@ -126,10 +125,9 @@ appeal_now = partial(_decision_card, FineState.appealed)
 
 async def propose_rush_fine(ctx: Context, order: Order) -> None:
     """R2: the clerk proposes the rush-insertion fine for an order sent outside the intake window."""
-    sales = await user_store.user_by_id(ctx.session, order.sales_id)
-    assert sales is not None
     fine = await propose_fine(
-        ctx.session, ctx.app, rule="R2", person=sales, amount=ctx.app.config.policy.intake.rush_insertion_fine_yuan,
+        ctx.session, ctx.app, rule="R2", person=order.sales,
+        amount=ctx.app.config.policy.intake.rush_insertion_fine_yuan,
         reason=RuleReason("fine.reason.R2", {"number": order.number}), now=ctx.now, rule_key=f"R2:{order.number}",
         order=order, proposed_by=ctx.user, evidence=[order.evidence_id] if order.evidence_id else [])
     ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number) if fine else ctx.t("fine.exists")
