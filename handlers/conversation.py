@@ -23,7 +23,7 @@ from handlers.context import Context
 from handlers.orders import ambiguity, intake
 from handlers.orders.cancel import request_cancel
 from handlers.orders.changes import change_draft, request_change
-from handlers.orders.common import record, visible_order
+from handlers.orders.common import visible_order
 from handlers.orders.lifecycle import record_backorder
 from handlers.orders.views import order as order_command, show_order
 from handlers.questions import Question
@@ -63,17 +63,18 @@ async def handle(ctx: Context, answers: Mapping[str, AnswerRoute]) -> None:
     if answer is not None and Role(ctx.person.role) not in answer.roles:
         answer = None
     if incoming.reply_to_message_id is not None:
-        if waiting is not None and answer is not None and await _replies_about_question(ctx, waiting):
+        card = await _replied_card(ctx)
+        if waiting is not None and answer is not None and await _replies_about_question(ctx, waiting, card):
             await answer.handler(ctx, waiting, parsed)
             return
-        if await _reply_to_card(ctx, parsed, waiting):
+        if card is not None and await _reply_to_card(ctx, parsed, waiting, card):
             return
     if await case_intake.category_command(ctx, text):
         return
     if waiting is not None and answer is not None and not _is_new_request(parsed, text, waiting.kind):
         await answer.handler(ctx, waiting, parsed)
         return
-    await _by_kind(ctx, parsed, text)
+    await _by_kind(ctx, parsed)
 
 
 def _is_new_request(parsed: ParsedMessage, text: str, waiting_kind: str) -> bool:
@@ -89,9 +90,9 @@ def _is_new_request(parsed: ParsedMessage, text: str, waiting_kind: str) -> bool
     return parsed.kind == "order" and len(parsed.missing_for_order()) <= 3
 
 
-async def _by_kind(ctx: Context, parsed: ParsedMessage, text: str = "") -> None:
+async def _by_kind(ctx: Context, parsed: ParsedMessage) -> None:
     # A bare document number is a look-up: nothing to ask about.
-    if (number := bare_number(text)) is not None and await _show_number(ctx, number):
+    if (number := bare_number(ctx.incoming.text or "")) is not None and await _show_number(ctx, number):
         return
     if await ambiguity.ask_if_unsure(ctx, parsed):
         return
@@ -136,7 +137,7 @@ async def _change_latest_draft(ctx: Context) -> bool:
     changed = change_draft(ctx, draft) if draft is not None else []
     if draft is None or not changed:
         return False
-    await _draft_updated(ctx, draft, changed)
+    await intake.draft_filled(ctx, draft, intake.filled_detail(draft, changed))
     return True
 
 
@@ -166,41 +167,34 @@ async def _search(ctx: Context, parsed: ParsedMessage) -> None:
         ctx.say("query.none", needle=needle)
 
 
-async def _replies_about_question(ctx: Context, waiting: AwaitingInput) -> bool:
+async def _replies_about_question(ctx: Context, waiting: AwaitingInput, entity: str | None) -> bool:
     """Whether this reply is to a message about the case a pending question is about — the
-    question itself (「…请回复原因」) or the case's card: then it answers the question, not a step."""
-    if not waiting.kind.startswith("case_"):
-        return False
-    entity = await _replied_card(ctx)
-    if entity is None or not entity.startswith("SH"):
+    question itself (「…请回复原因」) or the case's card (``entity``): then it answers the question, not a step."""
+    if not waiting.kind.startswith("case_") or entity is None or not entity.startswith("SH"):
         return False
     case = await ctx.session.get(AfterSalesCase, waiting.ref_id)
     return case is not None and case.number == entity
 
 
-async def _reply_to_card(ctx: Context, parsed: ParsedMessage, waiting: AwaitingInput | None) -> bool:
-    """A reply to a bot card: fills a draft, or asks for a change / cancellation of that order.
-    ``waiting``: the question the bot is waiting for this person to answer, if any."""
-    entity = await _replied_card(ctx)
-    if entity is None:
-        return False
+async def _reply_to_card(ctx: Context, parsed: ParsedMessage, waiting: AwaitingInput | None, entity: str) -> bool:
+    """A reply to the bot card about ``entity``: fills a draft, or asks for a change / cancellation of that
+    order. ``waiting``: the question the bot is waiting for this person to answer, if any."""
     if entity.startswith("draft:"):
         draft_id = id_from(entity.removeprefix("draft:"))
         order = await order_store.order_by_id(ctx.session, draft_id) if draft_id else None
         if order is None or order.sales_id != ctx.person.id:
             return False
-        if order.state != OrderState.draft:
-            # The confirm card of an order submitted since: a reply to it is about that order.
-            if not order.number:
-                return False
-            entity = order.number
-        else:
+        if order.state == OrderState.draft:
             field = waiting.field if waiting and waiting.ref_id == order.id and waiting.kind == "draft_field" else None
             if field:
                 await intake.fill_field(ctx, order, field)
             else:
                 await _edit_draft(ctx, order, parsed)
             return True
+        # The confirm card of an order submitted since: a reply to it is about that order.
+        if not order.number:
+            return False
+        entity = order.number
     if entity.startswith("SH"):
         return await case_intake.reply_to_case(ctx, entity)
     if entity.startswith("DD"):
@@ -256,13 +250,7 @@ async def _edit_draft(ctx: Context, order: Order, parsed: ParsedMessage) -> None
     if not changed:
         ctx.say("ask.draft_edit_not_understood")
         return
-    await _draft_updated(ctx, order, changed)
-
-
-async def _draft_updated(ctx: Context, order: Order, changed: list[str]) -> None:
-    """Record what a message filled in or changed on a draft, and show the card again."""
-    await record(ctx, order, "draft_filled", detail=intake.filled_detail(order, changed))
-    await intake.show_draft(ctx, order, note_key="draft.updated")
+    await intake.draft_filled(ctx, order, intake.filled_detail(order, changed))
 
 
 async def on_edit(ctx: Context) -> None:
@@ -274,8 +262,7 @@ async def on_edit(ctx: Context) -> None:
     parsed = ctx.app.parser.parse(ctx.incoming.text or "", ctx.sent_local, expect="order")
     if order.state == OrderState.draft:
         intake.apply_parsed(order, parsed)
-        await record(ctx, order, "draft_filled", detail={"from_edit": True})
-        await intake.show_draft(ctx, order, note_key="draft.updated_from_edit")
+        await intake.draft_filled(ctx, order, {"from_edit": True}, note_key="draft.updated_from_edit")
         return
     if OrderState(order.state) in FINISHED:
         ctx.say("edit.order_finished", number=order.number)
@@ -295,7 +282,7 @@ async def _open_draft(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessag
     if order is not None and order.state == OrderState.draft:
         return order
     await order_store.clear_awaiting(ctx.session, ctx.person.id)
-    await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
+    await _by_kind(ctx, parsed)
     return None
 
 
@@ -316,7 +303,7 @@ async def draft_material(ctx: Context, waiting: AwaitingInput, parsed: ParsedMes
     order = await order_store.order_by_id(ctx.session, waiting.ref_id)
     if order is not None and order.state == OrderState.draft and await intake.correct_material(ctx, order):
         return
-    await _by_kind(ctx, parsed, (ctx.incoming.text or "").strip())
+    await _by_kind(ctx, parsed)
 
 
 async def cancel_reason(ctx: Context, waiting: AwaitingInput, parsed: ParsedMessage) -> None:

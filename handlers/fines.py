@@ -32,8 +32,6 @@ from storage import orders as order_store
 from storage import users as user_store
 from storage.models import Fine, Order, User
 
-MANAGERS = frozenset({Role.MANAGER})
-
 
 @dataclass(frozen=True)
 class RuleReason:
@@ -58,8 +56,7 @@ def fine_reason(language: str, fine: Fine) -> str:
     """The fine's reason in ``language``: a rule's in the reader's words, a typed one as typed."""
     if not fine.reason_parts:
         return fine.reason
-    parts = json.loads(fine.reason_parts)
-    return RuleReason(str(parts["key"]), dict(parts["args"])).text(language)
+    return RuleReason(**json.loads(fine.reason_parts)).text(language)
 
 
 async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: User, amount: int,
@@ -70,8 +67,7 @@ async def propose_fine(session: AsyncSession, app: App, *, rule: str, person: Us
     A rule's reason (``RuleReason``) is recorded in zh-CN and shown to each reader in theirs."""
     if await fine_store.fine_for_key(session, rule_key) is not None:
         return None
-    parts = reason.dumps() if isinstance(reason, RuleReason) else None
-    reason = reason.text("zh-CN") if isinstance(reason, RuleReason) else reason
+    parts, reason = (reason.dumps(), reason.text("zh-CN")) if isinstance(reason, RuleReason) else (None, reason)
     local = app.calendar.local(now)
     seq = await order_store.next_document_seq(session, "FK", f"{local.year:04d}{local.month:02d}")
     fine = Fine(number=format_fine_number(local.year, local.month, seq), rule=rule, rule_key=rule_key,
@@ -129,10 +125,9 @@ appeal_now = partial(_decision_card, FineState.appealed)
 
 async def propose_rush_fine(ctx: Context, order: Order) -> None:
     """R2: the clerk proposes the rush-insertion fine for an order sent outside the intake window."""
-    sales = await user_store.user_by_id(ctx.session, order.sales_id)
-    assert sales is not None
     fine = await propose_fine(
-        ctx.session, ctx.app, rule="R2", person=sales, amount=ctx.app.config.policy.intake.rush_insertion_fine_yuan,
+        ctx.session, ctx.app, rule="R2", person=order.sales,
+        amount=ctx.app.config.policy.intake.rush_insertion_fine_yuan,
         reason=RuleReason("fine.reason.R2", {"number": order.number}), now=ctx.now, rule_key=f"R2:{order.number}",
         order=order, proposed_by=ctx.user, evidence=[order.evidence_id] if order.evidence_id else [])
     ctx.callback_answer = ctx.t("fine.proposed_ok", number=fine.number) if fine else ctx.t("fine.exists")
@@ -218,23 +213,21 @@ async def decide(ctx: Context, data: FineDecision) -> None:
     await _notice(ctx, fine)
     key = f"fine.decided.{after.value}"
     params = {"number": fine.number, "person": fine.person.name, "amount": fine.amount_yuan}
-    if (when := notice_goes_at(ctx)) is not None:  # not "已书面通知本人" while the notice waits for working time
-        key, params["at"] = f"{key}_queued", fmt_time(ctx.language, when, ctx.app.config.tz)
+    if (at := notice_goes_at(ctx)) is not None:  # not "已书面通知本人" while the notice waits for working time
+        key, params["at"] = f"{key}_queued", at
     ctx.reply(ctx.t(key, **params), edit=True, entity=fine.number)
 
 
-def notice_goes_at(ctx: Context) -> datetime | None:
-    """When a notice queued now reaches the person: None for at once, else the next working time (R18)."""
+def notice_goes_at(ctx: Context) -> str | None:
+    """When a notice queued now reaches the person, as shown: None for at once, else the next working time (R18)."""
     when = deliver_at(ctx.now, ctx.app.calendar)
-    return None if when == ctx.now else when
+    return None if when == ctx.now else fmt_time(ctx.language, when, ctx.app.config.tz)
 
 
 def notice_timing(ctx: Context) -> str:
     """An extra line saying when the notice goes out, when it has to wait for working time."""
-    when = notice_goes_at(ctx)
-    if when is None:
-        return ""
-    return "\n" + ctx.t("fine.notice_queued", at=fmt_time(ctx.language, when, ctx.app.config.tz))
+    at = notice_goes_at(ctx)
+    return "" if at is None else "\n" + ctx.t("fine.notice_queued", at=at)
 
 
 def why_not(language: str, fine: Fine, action: FineAction, tz: ZoneInfo) -> str:

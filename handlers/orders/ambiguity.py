@@ -35,7 +35,7 @@ def _same_customer(ctx: Context, order: Order, parsed: ParsedMessage) -> bool:
 
 async def ask_if_unsure(ctx: Context, parsed: ParsedMessage) -> bool:
     """Ask which kind the message is, when that is in doubt; True when the question was asked."""
-    if ctx.user is None or ctx.user.role != Role.SALES.value or not parsed.order_ref or parsed.kind not in CHOICES:
+    if ctx.person.role != Role.SALES.value or not parsed.order_ref or parsed.kind not in CHOICES:
         return False
     order = await visible_order(ctx, parsed.order_ref)
     if order is None:
@@ -56,8 +56,8 @@ async def kind_button(ctx: Context, data: KindChoice) -> None:
     choice = data.choice
     entry = (await order_store.audit_entries(ctx.session, [data.evidence_id])).get(data.evidence_id)
     order = await order_store.order_by_id(ctx.session, data.order_id) if entry is not None else None
-    if (entry is None or order is None or ctx.user is None or entry.actor_id != ctx.user.telegram_id
-            or not may_see(ctx.user, order) or entry.text is None or entry.telegram_time is None
+    if (entry is None or order is None or entry.actor_id != ctx.person.telegram_id
+            or not may_see(ctx.person, order) or entry.text is None or entry.telegram_time is None
             # already answered: a draft was made from it
             or (entry.chat_id is not None and entry.message_id is not None
                 and await order_store.order_by_source_message(ctx.session, entry.chat_id, entry.message_id))):

@@ -72,7 +72,7 @@ async def _cancel(ctx: Context, order: Order) -> None:
     order.state, order.cancelled_at = OrderState.cancelled, ctx.now
     await record(ctx, order, "cancelled", from_state=before.value, to_state=order.state,
                  detail={"reason": order.cancel_reason})
-    if ctx.user is not None and ctx.user.role == Role.SALES:
+    if ctx.person.role == Role.SALES:
         clerks = await people(ctx.session, Role.CLERK)
         await ctx.notify(clerks, f"order:{order.number}:cancelled", entity=order.number, text_key="clerk.cancelled",
                          number=order.number, reason=order.cancel_reason or "")
@@ -94,7 +94,7 @@ async def decide_cancel(ctx: Context, order: Order, *, accept: bool) -> None:
         await record(ctx, order, "cancel_refused", detail={"reason": order.cancel_reason})
         key, text_key = "cancelkept", "sales.cancel_refused"
     await tell_sales(ctx, order, f"order:{order.number}:{key}:{ctx.evidence_id}", text_key=text_key,
-                     number=order.number, clerk=ctx.user.name if ctx.user else "")
+                     number=order.number, clerk=ctx.person.name)
     ctx.reply(ctx.t(f"{text_key}.clerk", number=order.number), edit=True, entity=order.number)
 
 
@@ -102,6 +102,5 @@ async def drop_draft(ctx: Context, order: Order) -> None:
     order.state, order.cancelled_at = OrderState.cancelled, ctx.now
     order.held_until = None
     await record(ctx, order, "draft_dropped", from_state=OrderState.draft.value, to_state=order.state)
-    if ctx.user is not None:
-        await order_store.clear_awaiting(ctx.session, ctx.user.id)
+    await order_store.clear_awaiting(ctx.session, ctx.person.id)
     ctx.reply(ctx.t("draft.dropped"), edit=ctx.incoming.kind == "callback", entity=f"draft:{order.id}")

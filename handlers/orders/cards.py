@@ -14,7 +14,6 @@ from handlers.buttons import DraftAnswer, LineArrival, OrderStep
 from handlers.types import Button
 from storage.models import Order, OrderLine
 
-FIELDS = ORDER_REQUIRED  # the card lists the required fields, in their order
 # Lines listed on a card; a pasted order of hundreds of lines would not fit a Telegram message.
 SHOWN_LINES = 20
 # The clerk's forward steps, in life-cycle order, as buttons.
@@ -48,14 +47,6 @@ def line_status(language: str, line: OrderLine) -> str:
     return t(language, f"line.{line.state}")
 
 
-def field_value(language: str, order: Order, name: str) -> str:
-    if name == "items":
-        if not order.lines:
-            return t(language, "order.value_missing")
-        return t(language, "punct.list").join(line_text(language, line) for line in order.lines)
-    return value_text(language, name, getattr(order, name, None))
-
-
 def value_text(language: str, name: str, value: object) -> str:
     """One field's value as the cards show it (the confirm card, a change's diff)."""
     if not value:
@@ -73,10 +64,11 @@ def summary(language: str, order: Order, *, with_lines_status: bool = False,
             uncertain: frozenset[str] | set[str] = frozenset()) -> list[str]:
     colon = t(language, "punct.colon")
     lines = []
-    for name in FIELDS:
+    for name in ORDER_REQUIRED:  # the card lists the required fields, in their order
         mark = UNCERTAIN_MARK if name in uncertain else ""
         if name != "items":
-            lines.append(f"{t(language, f'field.{name}')}{colon}{field_value(language, order, name)}{mark}")
+            value = value_text(language, name, getattr(order, name))
+            lines.append(f"{t(language, f'field.{name}')}{colon}{value}{mark}")
             continue
         # The goods: a heading, then one numbered line each (the first SHOWN_LINES of them).
         lines.append(f"{t(language, 'field.items')}{colon}".rstrip() + mark.strip()
@@ -100,29 +92,24 @@ def state_label(language: str, state: str) -> str:
     return t(language, f"state.{state}")
 
 
-def _numbers(language: str, positions: tuple[int, ...]) -> str:
-    return ("、" if language.startswith("zh") else ", ").join(str(n) for n in positions)
-
-
-def unknown_material_lines_text(language: str, order: Order, lead: LeadTimeRules | None = None, *,
-                                for_clerk: bool = False) -> list[str]:
-    """Which lines' material was assumed for the lead time, and how the sender corrects it."""
+def unknown_material_lines_text(language: str, order: Order, lead: LeadTimeRules | None) -> list[str]:
+    """Which lines' material was assumed for the lead time, and how the sender corrects it (``lead``
+    None: for the clerk, who is only told which lines)."""
     unknown = unknown_material_lines(order.lines)
     if not unknown:
         return []
-    if for_clerk:
-        return [t(language, "check.unknown_material_clerk", lines=_numbers(language, unknown))]
-    assert lead is not None
+    numbers = t(language, "punct.enum").join(map(str, unknown))
+    if lead is None:
+        return [t(language, "check.unknown_material_clerk", lines=numbers)]
     days = lead.unknown_material_days
     assumed = assumed_material(lead)
     if assumed is None:
-        return [t(language, "check.unknown_material_no_guess", lines=_numbers(language, unknown), days=days)]
+        return [t(language, "check.unknown_material_no_guess", lines=numbers, days=days)]
     other = Material.panel if assumed is Material.solid else Material.solid
     # Material names are also prefixes ("panel bed"): strip the joining space to quote them.
     assumed_name = t(language, f"material.{assumed.value}").strip()
     other_name = t(language, f"material.{other.value}").strip()
-    text = t(language, "check.unknown_material", lines=_numbers(language, unknown), days=days, material=assumed_name,
-             other=other_name)
+    text = t(language, "check.unknown_material", lines=numbers, days=days, material=assumed_name, other=other_name)
     if len(unknown) > 1:
         text += t(language, "check.unknown_material_per_line", example=unknown[-1], other=other_name)
     return [text]
@@ -175,7 +162,7 @@ def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card")
                sales=order.sales.name if order.sales else "—", state=state_label(language, order.state))]
     lines += summary(language, order, with_lines_status=order.state == OrderState.placed)
     lines += flag_lines(language, order.flag_set)
-    lines += unknown_material_lines_text(language, order, for_clerk=True)
+    lines += unknown_material_lines_text(language, order, None)
     if order.cancel_requested_at is not None and order.state != OrderState.cancelled:
         lines.append(t(language, "cancel.requested_line", reason=order.cancel_reason or "—"))
     return "\n".join(lines)

@@ -67,12 +67,6 @@ def plan(order: Order, request: ChangeRequest) -> Plan:
     return Plan(old, new, outcome)
 
 
-def _show(language: str, name: str, value: Any) -> str:
-    if name == "delivery_date" and isinstance(value, str):  # as stored in a pending change
-        value = date.fromisoformat(value)
-    return cards.value_text(language, name, value)
-
-
 def _item_text(language: str, item: dict[str, Any]) -> str:
     return cards.item_text(language, item.get("material"), item["product"], item.get("spec"), item["quantity"],
                            item.get("unit"))
@@ -101,7 +95,8 @@ def diff_lines(language: str, old: dict[str, Any], new: dict[str, Any]) -> list[
             lines += _item_diff(language, c.old or [], c.new or [])
         else:
             lines.append(t(language, "change.diff_line", field=t(language, f"field.{c.name}"),
-                           old=_show(language, c.name, c.old), new=_show(language, c.name, c.new)))
+                           old=cards.value_text(language, c.name, c.old),
+                           new=cards.value_text(language, c.name, c.new)))
     return lines
 
 
@@ -144,8 +139,8 @@ async def propose(ctx: Context, order: Order, request: ChangeRequest, *, origin:
         return
     old, new = planned.old, planned.new
     if new["payment"] != old["payment"] and normalise_payment(new["payment"]) is None:
-        ctx.reply(t(lang, "change.payment_refused", number=order.number, payment=_show(lang, "payment", new["payment"])),
-                  entity=order.number, edit=edit)
+        ctx.reply(t(lang, "change.payment_refused", number=order.number,
+                    payment=cards.value_text(lang, "payment", new["payment"])), entity=order.number, edit=edit)
         return
     if not diff_fields(old, new):
         ctx.reply(t(lang, "change.already_so", number=order.number), entity=order.number, edit=edit)
@@ -178,8 +173,8 @@ def _pieces(old: dict[str, Any], new: dict[str, Any]) -> int:
     """Pieces the change touches: changed, added and removed lines' quantities, else the whole order."""
     old_items, new_items = old["items"], new["items"]
     by_id = {item.get("id"): item for item in new_items if item.get("id") is not None}
-    touched = [item for item in old_items if by_id.get(item.get("id")) != item]
-    touched = [by_id.get(item.get("id"), item) for item in touched] + [i for i in new_items if i.get("id") is None]
+    touched = [by_id.get(item.get("id"), item) for item in old_items if by_id.get(item.get("id")) != item]
+    touched += [item for item in new_items if item.get("id") is None]
     if touched:
         return sum(max(int(i["quantity"]), 1) for i in touched)
     return max(sum(int(i["quantity"]) for i in old_items), 1)
@@ -280,10 +275,10 @@ async def change_button(ctx: Context, data: ChangeAnswer) -> None:
     what = data.what
     change = await ctx.session.get(PendingChange, data.change_id)
     order = await order_store.order_by_id(ctx.session, change.order_id) if change is not None else None
-    if change is None or order is None or ctx.user is None:
+    if change is None or order is None:
         ctx.callback_answer = ctx.t("button.expired")
         return
-    if change.requested_by != ctx.user.id:
+    if change.requested_by != ctx.person.id:
         requester = await user_by_id(ctx.session, change.requested_by)
         ctx.callback_answer = ctx.t("change.not_yours", name=requester.name if requester else "")
         return

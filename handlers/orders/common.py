@@ -25,14 +25,12 @@ class Reach(TypedDict, total=False):
 def visible_filter(user: User) -> Reach | None:
     """The same rule as a query filter (``sales_id`` / ``store_id`` for the storage queries), None
     for someone who may see nothing."""
-    how_far = visibility.reach(user.role)
-    if how_far is visibility.Reach.everything:
-        return {}
-    if how_far is visibility.Reach.own_store:
-        return {"store_id": user.store_id if user.store_id is not None else -1}
-    if how_far is visibility.Reach.own:
-        return {"sales_id": user.id}
-    return None
+    filters: dict[visibility.Reach, Reach] = {
+        visibility.Reach.everything: {},
+        visibility.Reach.own_store: {"store_id": user.store_id if user.store_id is not None else -1},
+        visibility.Reach.own: {"sales_id": user.id},
+    }
+    return filters.get(visibility.reach(user.role))
 
 
 async def visible_order(ctx: Context, number: str) -> Order | None:

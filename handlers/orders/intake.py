@@ -104,13 +104,10 @@ def _refuse_implausible(ctx: Context, parsed: ParsedMessage) -> tuple[ParsedMess
     """A name or an address in the message that cannot be one — a 4 000-character "address" from a
     paste that ran messages together — is not put on the draft: the card says why and asks for it,
     as it does for an answer (the message stays whole in the audit log)."""
-    notes: list[str] = []
-    cleared: dict[str, Any] = {}
-    for name in _FREE_TEXT:
-        if note := _free_text_problem(ctx.language, name, getattr(parsed, name)):
-            notes.append(note)
-            cleared[name] = None
-    return (replace(parsed, **cleared) if cleared else parsed), notes
+    notes = {name: note for name in _FREE_TEXT
+             if (note := _free_text_problem(ctx.language, name, getattr(parsed, name)))}
+    cleared: dict[str, Any] = dict.fromkeys(notes)
+    return replace(parsed, **cleared), list(notes.values())
 
 
 @dataclass(frozen=True)
@@ -191,7 +188,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     lines += cards.unknown_material_lines_text(lang, order, ctx.app.config.policy.lead_time)
     lines += [cards.finding_text(lang, order, finding, days=finding.count) for finding in review.dated]
     if refusal:
-        lines.append(t(lang, f"refusal.{refusal}", payment=cards.field_value(lang, order, "payment")))
+        lines.append(t(lang, f"refusal.{refusal}", payment=cards.value_text(lang, "payment", order.payment)))
     lines += notes
     if missing:
         lines.append(t(lang, "draft.missing", fields=t(lang, "punct.enum").join(t(lang, f"field.{m}") for m in missing)))
@@ -202,7 +199,7 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
                                       field=asked, now=ctx.now)
     else:
         if uncertain:
-            lines.append(t(lang, "draft.uncertain", fields="、".join(t(lang, f"field.{name}") for name in cards.FIELDS
+            lines.append(t(lang, "draft.uncertain", fields="、".join(t(lang, f"field.{name}") for name in REQUIRED
                                                                       if name in uncertain)))
         lines.append(t(lang, "check.please_confirm" if check_first else "draft.ready"))
         if unknown_material_lines(order.lines):
@@ -214,6 +211,13 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
     ctx.reply("\n".join(lines), buttons=cards.draft_buttons(lang, order, can_confirm=not missing and not refusal,
                                                             check_first=check_first),
               entity=f"draft:{order.id}", edit=edit)
+
+
+async def draft_filled(ctx: Context, order: Order, detail: dict[str, object], *,
+                       note_key: str = "draft.updated") -> None:
+    """Record what a message filled in or changed on a draft, and show the card again."""
+    await record(ctx, order, "draft_filled", detail=detail)
+    await show_draft(ctx, order, note_key=note_key)
 
 
 async def correct_material(ctx: Context, order: Order) -> bool:
@@ -231,9 +235,8 @@ async def correct_material(ctx: Context, order: Order) -> bool:
     targets = [order.lines[n - 1] for n in named] or list(order.lines)
     for line in targets:
         line.material = answer.material.value
-    await record(ctx, order, "draft_filled", detail={"fields": ["material"], "material": answer.material.value,
-                                                     "lines": [line.position for line in targets]})
-    await show_draft(ctx, order, note_key="draft.updated")
+    await draft_filled(ctx, order, {"fields": ["material"], "material": answer.material.value,
+                                    "lines": [line.position for line in targets]})
     return True
 
 
@@ -336,8 +339,7 @@ async def fill_field(ctx: Context, order: Order, field: str) -> None:
         ctx.reply(t(ctx.language, "ask.not_understood", field=t(ctx.language, f"field.{field}")) + "\n"
                   + t(ctx.language, f"ask.{field}"))
         return
-    await record(ctx, order, "draft_filled", detail=filled_detail(order, changed))
-    await show_draft(ctx, order, note_key="draft.updated")
+    await draft_filled(ctx, order, filled_detail(order, changed))
 
 
 def filled_detail(order: Order, changed: list[str]) -> dict[str, object]:
@@ -409,7 +411,7 @@ async def draft_button(ctx: Context, data: DraftAnswer) -> None:
     """确认 | 仍然提交 | 修改 | 取消 on the draft card — only on one's own draft."""
     what = data.what
     order = await order_store.order_by_id(ctx.session, data.order_id)
-    if order is None or ctx.user is None or order.sales_id != ctx.user.id:
+    if order is None or order.sales_id != ctx.person.id:
         ctx.callback_answer = ctx.t("button.expired")
         return
     if order.state != OrderState.draft:
@@ -417,8 +419,8 @@ async def draft_button(ctx: Context, data: DraftAnswer) -> None:
     elif what in ("ok", "force"):
         await confirm(ctx, order, checked=what == "force")
     elif what == "edit":
-        await order_store.await_input(ctx.session, ctx.user.id, kind=Question.draft_edit.value, ref_id=order.id, field=None,
-                                      now=ctx.now)
+        await order_store.await_input(ctx.session, ctx.person.id, kind=Question.draft_edit.value, ref_id=order.id,
+                                      field=None, now=ctx.now)
         ctx.say("ask.draft_edit")
     elif what == "drop":
         await drop_draft(ctx, order)

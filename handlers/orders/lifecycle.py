@@ -206,7 +206,7 @@ async def step_command(ctx: Context, args: str) -> None:
     """/step DD202612005 打单 — the same steps as the card's buttons, typed."""
     parts = args.split()
     if len(parts) != 2:
-        ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))
+        ctx.say("step.usage", words="、".join(STEP_WORDS))
         return
     order = await visible_order(ctx, parts[0])
     if order is None:
@@ -214,7 +214,7 @@ async def step_command(ctx: Context, args: str) -> None:
         return
     action = STEP_WORDS.get(parts[1]) or next((a for a in Action if a.value == parts[1]), None)
     if action is None:
-        ctx.say("step.usage", words="、".join(dict.fromkeys(STEP_WORDS)))
+        ctx.say("step.usage", words="、".join(STEP_WORDS))
         return
     if await _step_or_explain(ctx, order, action):
         await show_clerk_card(ctx, order, edit=False)

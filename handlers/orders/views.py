@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from domain.orders.lifecycle import OrderState
 from domain.roles import Role
@@ -12,11 +12,9 @@ from handlers.context import Context
 from handlers.orders import cards
 from handlers.orders.common import visible_filter, visible_order
 from handlers.orders.lifecycle import CLERKS
-from handlers.records import history_lines
+from handlers.records import R as Record, history_lines
 from storage import orders as order_store
-from storage.models import AfterSalesCase, Order
-
-Record = TypeVar("Record", Order, AfterSalesCase)
+from storage.models import Order
 
 
 async def listing(ctx: Context, what: str, find: Callable[..., Awaitable[Sequence[Record]]],
