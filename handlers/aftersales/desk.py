@@ -102,7 +102,6 @@ async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> bool:
 
 
 async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
-    case_transition(CaseState(case.state), CaseAction.resolve)  # refuse before asking
     ctx.reply(ctx.t("case.ask.resolution", number=case.number), buttons=cards.resolution_buttons(ctx.language, case),
               entity=case.number)
 

@@ -60,8 +60,7 @@ async def mention_for(session: AsyncSession, entity: str | None, user: User) -> 
 
 async def queue(session: AsyncSession, desk: GroupLink, user: User, *, key: str, text: str, now: datetime,
                 mode: ClerkNotices, per: DeskTopics, buttons: list[list[dict[str, str]]] | None = None,
-                entity: str | None = None,
-                not_before: datetime | None = None, live: dict[str, object] | None = None,
+                entity: str | None = None, not_before: datetime | None = None, live: dict[str, object] | None = None,
                 urgent: bool = False, attachment: dict[str, str] | None = None) -> bool:
     """Queue ``user``'s notification (``key`` without the ``:u…`` part) at the desk.
 

@@ -30,7 +30,6 @@ Route = Callable[[Context], Awaitable[None]]
 # Commands that make sense in front of the group; the others show personal lists or customer
 # data, so they are for a private chat.
 GROUP_COMMANDS = frozenset({"link", "unlink", "help", "order", "case", "step"})
-DESK_ROLES = frozenset({Role.CLERK, Role.MANAGER})
 
 
 async def route(ctx: Context, then: Route) -> None:
@@ -90,7 +89,7 @@ async def _press(ctx: Context, then: Route) -> None:
         order = await order_store.order_by_id(ctx.session, draft.order_id)
         if order is not None and order.sales_id != ctx.user.id:
             sender = await ctx.session.get(User, order.sales_id) if order.sales_id else None
-            if Role(ctx.user.role) not in DESK_ROLES or sender is None:
+            if Role(ctx.user.role) not in routes.CLERKS or sender is None:
                 ctx.callback_answer = ctx.t("group.only_sender")
                 return
             # A clerk or manager may press the card for the sender: the draft is handled as the
@@ -150,7 +149,7 @@ async def _belongs(ctx: Context, addressed: bool) -> bool:
     managers anywhere linked; someone else gets one sentence when they address the bot."""
     assert ctx.group is not None
     role = Role(ctx.person.role)
-    if role in DESK_ROLES or role is Role.ADMIN:
+    if role in routes.CLERKS or role is Role.ADMIN:
         return True
     if ctx.group.role is GroupRole.STORE and ctx.person.store_id == ctx.group.store_id:
         return True

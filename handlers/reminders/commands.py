@@ -132,8 +132,7 @@ _KINDS = {
 
 async def outbox_state(ctx: Context, args: str) -> None:
     counts = await outbox.summary(ctx.session)
-    states = ("pending", "sending", "sent", "failed", "unreachable", "dropped")
-    lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in states})]
+    lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in OutboxState})]
     for row in await outbox.recent(ctx.session, (OutboxState.FAILED, OutboxState.UNREACHABLE)):
         lines.append(ctx.t("outbox.row", id=row.id, chat=row.chat_id, state=row.state, error=row.last_error or ""))
     ctx.reply("\n".join(lines))

@@ -55,13 +55,11 @@ class Sweep:
             self._people[key] = list(await users_with_role(self.session, role, store_id=store_id))
         return self._people[key]
 
-    def plan(self, users: list[User] | User | None, key: str, text_for: Callable[[str], str], due_at: datetime,
+    def plan(self, users: list[User] | User, key: str, text_for: Callable[[str], str], due_at: datetime,
              *, entity: str | None = None,
              buttons_for: Callable[[str], tuple[tuple[Button, ...], ...]] | None = None,
              urgent: bool = False, attachment: dict[str, str] | None = None,
              live: dict[str, object] | None = None) -> None:
-        if users is None:
-            return
         for user in users if isinstance(users, list) else [users]:
             self.planned.append(Planned(f"{key}:u{user.id}", user, text_for, due_at, entity, buttons_for,
                                         urgent, attachment, live))
