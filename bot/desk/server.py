@@ -205,8 +205,7 @@ class DeskServer:
             nonce, breach = str(body["nonce"]), str(body.get("breach") or "")
         except (ValueError, KeyError, TypeError):
             return web.json_response({"text": t(language, "desk.error.bad_request")}, status=400)
-        data = actions.callback_data(action, target, breach) if action in actions.ACTIONS else None
-        if data is None:
+        if action not in actions.ACTIONS or actions.callback_data(action, target, breach) is None:
             return web.json_response({"text": t(language, "desk.error.bad_request")}, status=400)
         if not actions.allowed(ctx.user.role, action):
             return web.json_response({"text": t(language, "desk.error.not_allowed")}, status=403)
@@ -216,6 +215,8 @@ class DeskServer:
                                         max_age=timedelta(seconds=self._max_age))
         if not used:
             return web.json_response({"text": t(language, "desk.error.replayed")}, status=401)
-        text = await actions.act(self.app, telegram_id=who.telegram_id, action=action, data=data, now=ctx.now)
+        result = await actions.act(self.app, telegram_id=who.telegram_id, action=action, target=target,
+                                   breach=breach, now=ctx.now)
         self._kick()  # the written notice to the fined person waits in the outbox
-        return web.json_response({"text": text})
+        assert result is not None
+        return web.json_response({"text": result.text})

@@ -8,6 +8,7 @@ the same use case. Nothing here decides a fine or acknowledges a case itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -19,6 +20,11 @@ from handlers.types import UNIX_TIMES, Incoming, id_from
 
 ACTIONS = ("fine_confirm", "fine_waive", "escalation_ack")
 _FINE_DECISIONS: dict[str, Literal["confirm", "waive"]] = {"fine_confirm": "confirm", "fine_waive": "waive"}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    text: str  # the use case's answer (it may say why nothing changed)
 
 
 def callback_data(action: str, target: str, breach: str = "") -> str | None:
@@ -34,12 +40,16 @@ def callback_data(action: str, target: str, breach: str = "") -> str | None:
     return None
 
 
-async def act(app: App, *, telegram_id: int, action: str, data: str, now: datetime) -> str:
-    """Press the chat's button ``data`` (``callback_data``'s, for ``action``) as ``telegram_id``; the answer's text."""
+async def act(app: App, *, telegram_id: int, action: str, target: str, breach: str = "",
+              now: datetime) -> ActionResult | None:
+    """Press the chat's button for ``action`` as ``telegram_id``; None for a request naming no button."""
+    data = callback_data(action, target, breach)
+    if data is None:
+        return None
     incoming = Incoming(kind="callback", update_id=None, user_id=telegram_id, chat_id=telegram_id, sent_at=now,
                         callback_data=data, raw={"via": "desk", "action": action, "callback_data": data})
     outcome = await dispatch(app, incoming)
-    return outcome.callback_answer or (outcome.replies[0].text if outcome.replies else "")
+    return ActionResult(outcome.callback_answer or (outcome.replies[0].text if outcome.replies else ""))
 
 
 def allowed(role: str, action: str) -> bool:
