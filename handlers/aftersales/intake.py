@@ -170,12 +170,9 @@ async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | No
     about the category, so the caller reads it otherwise.
     """
     match = _CATEGORY_COMMAND.match(text)
-    if match is None:
-        if case is None or category_named(text) is None:
-            return False
-        number, word = None, text
-    else:
-        number, word = match.group(1), match.group(2)
+    if match is None and (case is None or category_named(text) is None):
+        return False
+    number, word = match.groups() if match else (None, text)
     role = Role(ctx.person.role)
     if number:
         case = await visible_case(ctx, number)
