@@ -155,9 +155,8 @@ async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
     """A step button pressed after the case moved on: its state now, who moved it and when; the
     card is redrawn with the buttons possible now."""
     last = next((e for e in reversed(await case_store.history(ctx.session, case.id)) if e.to_state), None)
-    who = await user_by_id(ctx.session, last.actor_id) if last and last.actor_id else None
     ctx.callback_answer = ctx.t("case.not_now", number=case.number, state=cards.state_label(ctx.language, case.state),
-                                who=who.name if who else "—",
+                                who=last.actor.name if last and last.actor else "—",
                                 at=cards.fmt_time(ctx.language, last.at if last else case.opened_at,
                                                   ctx.app.config.tz),
                                 action=ctx.t(f"case.button.{what}"))

@@ -17,7 +17,7 @@ from handlers.app import ClerkNotices, DeskTopics
 from storage import groups as group_store
 from storage import outbox
 from storage.aftersales import case_by_number
-from storage.models import AfterSalesCase, GroupLink, Order, Store, User
+from storage.models import AfterSalesCase, GroupLink, Order, User
 from storage.orders import order_by_number
 
 DAILY_TOPIC = "日报"
@@ -44,8 +44,7 @@ async def topic_for(session: AsyncSession, entity: str | None, per: DeskTopics) 
         return None
     if per == "order":
         return entity
-    store = await session.get(Store, record.store_id) if record.store_id else None
-    return store.code if store is not None else None
+    return record.store.code if record.store is not None else None
 
 
 async def mention_for(session: AsyncSession, entity: str | None, user: User) -> str | None:

@@ -44,8 +44,7 @@ async def _acknowledged(run: Sweep, case: AfterSalesCase,
     snoozes = [row for row in rows if row.event == "escalation_snooze"]
     hours = run.policy.after_sales.escalation_ack_working_hours
     snoozed = run.calendar.add_working_hours(snoozes[-1].at, hours) if snoozes else None
-    snoozer = await run.session.get(User, snoozes[-1].actor_id) if snoozes and snoozes[-1].actor_id else None
-    return any(row.event == "escalation_ack" for row in rows), snoozed, snoozer
+    return any(row.event == "escalation_ack" for row in rows), snoozed, snoozes[-1].actor if snoozes else None
 
 
 async def sla(run: Sweep) -> None:
@@ -115,8 +114,7 @@ async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
     acked = await notices.acknowledgement(ctx.session, case, breach)
     # Someone dealt with it already: say who and when, or what state the case is in now.
     if acked is not None:
-        who = await ctx.session.get(User, acked.actor_id) if acked.actor_id else None
-        text = ctx.t("sla.already_acked", number=case.number, who=who.name if who else "—",
+        text = ctx.t("sla.already_acked", number=case.number, who=acked.actor.name if acked.actor else "—",
                      at=case_cards.fmt_time(ctx.language, acked.at, ctx.app.config.tz))
     elif CaseState(case.state) in case_cards.SETTLED:
         text = ctx.t("sla.case_moved_on", number=case.number,
