@@ -240,7 +240,7 @@ async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> st
         person = await user_by_id(ctx.session, order.clerk_id) if order.clerk_id else None
         amount = policy.placement.clerk_error_fine_yuan
     else:
-        person = await user_by_id(ctx.session, order.sales_id)
+        person = order.sales
         pieces = sum(line.quantity for line in order.lines) if case.whole_order else 1
         amount = policy.change_fines.after_store_warehouse_yuan * max(pieces, 1)
     if person is None:

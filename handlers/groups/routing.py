@@ -23,7 +23,7 @@ from handlers.groups import linking
 from handlers.groups.linking import LINKERS
 from storage import groups as group_store
 from storage import orders as order_store
-from storage.models import GroupLink, GroupRole, User
+from storage.models import GroupLink, GroupRole
 
 Route = Callable[[Context], Awaitable[None]]
 
@@ -88,15 +88,14 @@ async def _press(ctx: Context, then: Route) -> None:
         # A draft's confirm card: only the sales person who sent the order confirms it.
         order = await order_store.order_by_id(ctx.session, draft.order_id)
         if order is not None and order.sales_id != ctx.user.id:
-            sender = await ctx.session.get(User, order.sales_id) if order.sales_id else None
-            if Role(ctx.user.role) not in routes.CLERKS or sender is None:
+            if Role(ctx.user.role) not in routes.CLERKS:
                 ctx.callback_answer = ctx.t("group.only_sender")
                 return
             # A clerk or manager may press the card for the sender: the draft is handled as the
             # sender's, and who really pressed goes on the record (the inbound entry has it too).
             await ctx.audit(f"draft:{order.id}", "group.pressed_for_sender",
-                            {"sender": sender.id, "button": incoming.callback_data}, by=incoming.user_id)
-            ctx.user = sender
+                            {"sender": order.sales_id, "button": incoming.callback_data}, by=incoming.user_id)
+            ctx.user = order.sales
     await then(ctx)
 
 
