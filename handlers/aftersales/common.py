@@ -8,7 +8,7 @@ import logging
 import mimetypes
 from pathlib import Path
 
-from domain.aftersales import CaseState, sla_due, warning_at
+from domain.aftersales import sla_due, warning_at
 from domain.numbering import parse_case_number
 from domain.roles import Role
 from handlers import records
@@ -54,7 +54,7 @@ async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
                   [(p.started_at, p.ended_at) for p in rows])
     case.respond_by, case.resolve_by = due.respond_by, due.resolve_by
     running = due.respond_by if case.accepted_at is None else due.resolve_by
-    case.next_due_at = None if CaseState(case.state) in SETTLED else running
+    case.next_due_at = None if case.state in SETTLED else running
     case.warn_at = warning_at(case.next_due_at, policy.after_sales, calendar)
 
 

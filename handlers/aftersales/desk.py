@@ -40,7 +40,7 @@ async def show_card(ctx: Context, case: AfterSalesCase, *, desk: bool = True, ed
 
 
 async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail: object) -> None:
-    before = CaseState(case.state)
+    before = case.state
     after = case_transition(before, action)
     case.state = after
     if action is CaseAction.accept and case.accepted_at is None:
@@ -59,7 +59,7 @@ async def desk_button(ctx: Context, data: DeskAction) -> None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     action = _BUTTON_ACTIONS.get(data.what)
-    if action is not None and action not in case_actions(CaseState(case.state)):
+    if action is not None and action not in case_actions(case.state):
         await refuse_stale(ctx, case, data.what)
         return
     if await _DESK_STEPS[data.what](ctx, case, data.arg):
@@ -78,7 +78,7 @@ async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> bool:
 
 async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str, action: CaseAction,
                       question: Question, edit: bool = False) -> None:
-    case_transition(CaseState(case.state), action)  # refuse before asking
+    case_transition(case.state, action)  # refuse before asking
     await order_store.await_input(ctx.session, ctx.person.id, kind=question.value, ref_id=case.id, field=None, now=ctx.now)
     ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number, edit=edit)
 
@@ -86,7 +86,7 @@ async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str
 async def _end_pause(ctx: Context, case: AfterSalesCase) -> CasePause | None:
     """The customer wait ends now, by the sender (the SLA clock runs again); the pause, if any."""
     open_pause = await case_store.open_pause(ctx.session, case.id)
-    if open_pause is not None and CaseState(case.state) is CaseState.waiting_customer:
+    if open_pause is not None and case.state is CaseState.waiting_customer:
         open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
         await ctx.session.flush()
     return open_pause
@@ -183,7 +183,7 @@ async def pick_category(ctx: Context, case: AfterSalesCase, value: str, *,
 
 async def change_category(ctx: Context, case: AfterSalesCase, category: Category) -> None:
     """R13: the case's category is now ``category`` (recorded when it changes); not on a finished case."""
-    if CaseState(case.state) in FINISHED:
+    if case.state in FINISHED:
         raise DomainError("case.finished", state=case.state, action="category")
     before = case.category
     if before != category.value:
@@ -206,7 +206,7 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
     """客户满意度调查: a satisfied customer closes the case; otherwise it re-opens (直至客户满意为止)."""
     rules = ctx.app.config.policy.after_sales
     validate_score(score, rules)
-    if CaseState(case.state) is not CaseState.resolved:
+    if case.state is not CaseState.resolved:
         ctx.callback_answer = ctx.t("case.score_not_now", state=cards.state_label(ctx.language, case.state))
         return
     action = after_satisfaction(score, rules)

@@ -70,7 +70,7 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
     seq = await order_store.next_document_seq(ctx.session, "SH", f"{local.year:04d}{local.month:02d}")
     text = (ctx.incoming.text or "").strip()
     case = AfterSalesCase(
-        number=format_case_number(local.year, local.month, seq), state=CaseState.open.value,
+        number=format_case_number(local.year, local.month, seq), state=CaseState.open,
         order_id=order.id if order else None, store_id=(order.store_id if order else ctx.person.store_id),
         sales_id=ctx.person.id, category=(parsed.aftersales_category or Category.other.value),
         severity=Severity.medium.value, description=_description(text, parsed.order_ref),

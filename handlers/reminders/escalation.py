@@ -14,7 +14,6 @@ from functools import partial
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 
-from domain.aftersales import CaseState
 from domain.aftersales.sla import escalation_steps
 from domain.roles import Role
 from domain.texts import t
@@ -116,7 +115,7 @@ async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
     if acked is not None:
         text = ctx.t("sla.already_acked", number=case.number, who=acked.actor.name if acked.actor else "—",
                      at=case_cards.fmt_time(ctx.language, acked.at, ctx.app.config.tz))
-    elif CaseState(case.state) in case_cards.SETTLED:
+    elif case.state in case_cards.SETTLED:
         text = ctx.t("sla.case_moved_on", number=case.number,
                      state=case_cards.state_label(ctx.language, case.state))
     else:
