@@ -222,7 +222,7 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
     case.sla_started_at = ctx.now  # a fresh resolution budget from the re-opening
     await step(ctx, case, action, score=score, previous_resolution=resolution)
     ctx.reply(ctx.t("case.reopened_for_sales", number=case.number, score=score), entity=case.number, edit=True)
-    desk = [case.assignee] if case.assignee else list(await people(ctx.session, Role.CLERK))
+    desk = [case.assignee] if case.assignee else await people(ctx.session, Role.CLERK)
     await ctx.notify(desk, f"case:{case.number}:reopened:{case.reopen_count}", entity=case.number,
                      live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
 

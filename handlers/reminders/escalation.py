@@ -31,11 +31,6 @@ from storage.models import AfterSalesCase, User
 HANDLERS = frozenset({Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 
 
-async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
-    """The case's assignee while active; otherwise every clerk."""
-    return [case.assignee] if case.assignee is not None and case.assignee.active else await run.people(Role.CLERK)
-
-
 async def _acknowledged(run: Sweep, case: AfterSalesCase,
                         breach: datetime) -> tuple[bool, datetime | None, User | None]:
     """(acknowledged, snoozed-until, who snoozed) for this breach, from the case's history."""
@@ -52,7 +47,7 @@ async def sla(run: Sweep) -> None:
         due, warn_at = case.next_due_at, case.warn_at
         if due is None or warn_at is None or due <= run.now:
             continue  # past the deadline: the escalation below speaks instead of the warning
-        run.plan(await _owners(run, case), f"R14:warn:{case.number}:{due.isoformat()}",
+        run.plan(await run.held_by(case.assignee), f"R14:warn:{case.number}:{due.isoformat()}",
                  partial(notices.deadline_text, key="sla.warning", case=case, due=due, tz=tz), warn_at,
                  entity=case.number, live=notices.deadline_spec("sla.warning", due, buttons=False))
     for case in await case_store.cases_due(run.session, run.now, column="next_due_at"):
@@ -74,12 +69,12 @@ async def sla(run: Sweep) -> None:
         if snoozed is not None:
             if snoozed <= run.now:
                 # 稍后 promised the one who pressed it to be asked again.
-                again = [snoozer] if snoozer is not None and snoozer.active else await _owners(run, case)
+                again = [snoozer] if snoozer is not None and snoozer.active else await run.held_by(case.assignee)
                 chase(again, f"R14:escalate:{key}:snooze:{snoozed.isoformat()}", "sla.breached",
                       snoozed, urgent=True)
             continue
         # The owner hears that the deadline passed; the chain above hears level by level.
-        chase(await _owners(run, case), f"R14:breach:{key}", "sla.breached", breach, urgent=False)
+        chase(await run.held_by(case.assignee), f"R14:breach:{key}", "sla.breached", breach, urgent=False)
         for level, (role, due_at) in enumerate(escalation_steps(breach, run.policy.after_sales, run.calendar),
                                                start=1):
             if due_at > run.now:
@@ -97,7 +92,7 @@ async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]
     if wanted is Role.STORE_MANAGER:
         return await run.people(wanted, case.store_id)
     if wanted is Role.CLERK:
-        return await _owners(run, case)
+        return await run.held_by(case.assignee)
     return await run.people(wanted)
 
 
