@@ -47,15 +47,13 @@ async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
     the resolution deadline; ``warn_at`` precedes it. Both are None while a pause stops
     the clock and once the case is resolved (the sweep has nothing to chase).
     """
-    policy = ctx.app.config.policy
-    calendar = ctx.app.calendar
-    rows = await case_store.pauses(ctx.session, case.id)
-    due = sla_due(case.sla_started_at, case.severity, policy.after_sales, calendar,
-                  [(p.started_at, p.ended_at) for p in rows])
+    rules, calendar = ctx.app.config.policy.after_sales, ctx.app.calendar
+    due = sla_due(case.sla_started_at, case.severity, rules, calendar,
+                  [(p.started_at, p.ended_at) for p in await case_store.pauses(ctx.session, case.id)])
     case.respond_by, case.resolve_by = due.respond_by, due.resolve_by
     running = due.respond_by if case.accepted_at is None else due.resolve_by
     case.next_due_at = None if case.state in SETTLED else running
-    case.warn_at = warning_at(case.next_due_at, policy.after_sales, calendar)
+    case.warn_at = warning_at(case.next_due_at, rules, calendar)
 
 
 async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterSalesCase | None) -> list[CasePhoto]:
