@@ -52,9 +52,7 @@ async def mention_for(session: AsyncSession, entity: str | None, user: User) -> 
     if entity is None or not entity.startswith("DD") or not user.username:
         return None
     order = await order_by_number(session, entity)
-    if order is None or order.clerk_id != user.id:
-        return None
-    return f"@{user.username}"
+    return f"@{user.username}" if order is not None and order.clerk_id == user.id else None
 
 
 async def queue(session: AsyncSession, desk: GroupLink, user: User, *, key: str, text: str, now: datetime,
