@@ -88,7 +88,6 @@ async def _end_pause(ctx: Context, case: AfterSalesCase) -> CasePause | None:
     open_pause = await case_store.open_pause(ctx.session, case.id)
     if open_pause is not None and case.state is CaseState.waiting_customer:
         open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
-        await ctx.session.flush()
     return open_pause
 
 
@@ -276,7 +275,6 @@ def _reason_answer(act: Callable[[Context, AfterSalesCase, str], Awaitable[None]
 async def wait_reason(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     """The answer to 等客户的原因: the R14 (SLA) clock stops, with the reason, who and when."""
     ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.person.id, reason=reason))
-    await ctx.session.flush()
     await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
     await show_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
 
