@@ -61,10 +61,9 @@ def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, head
     lines.append(t(language, "case.line.assignee", name=case.assignee.name if case.assignee else "—"))
     if case.queued:
         lines.append(t(language, "case.line.queued", at=fmt_time(language, case.opened_at, tz)))
-    state = CaseState(case.state)
-    if state is CaseState.open:
+    if case.state is CaseState.open:
         lines.append(t(language, "case.line.respond_by", at=fmt_time(language, case.respond_by, tz)))
-    if state not in SETTLED:
+    if case.state not in SETTLED:
         lines.append(t(language, "case.line.resolve_by", at=fmt_time(language, case.resolve_by, tz)))
     if waiting_reason:
         lines.append(t(language, "case.line.waiting", reason=waiting_reason))
@@ -78,14 +77,13 @@ def card(language: str, case: AfterSalesCase, tz: ZoneInfo, *, photos: int, head
 
 def desk_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
     """The clerk's steps for the case's state: accept, severity, assign, wait/resume, resolve, category, fine."""
-    state = CaseState(case.state)
-    if state in SETTLED:
+    if case.state in SETTLED:
         return ()
 
     def button(what: DeskWord, key: str | None = None, arg: str = "") -> Button:
         return Button(t(language, key or f"case.button.{what}"), DeskAction(case.id, what, arg).pack())
 
-    rows = [tuple(button(what) for what in row) for row in _STEP_ROWS[state]]
+    rows = [tuple(button(what) for what in row) for row in _STEP_ROWS[case.state]]
     rows.append(tuple(button("sev", f"case.severity.{s.value}", code)
                       for code, s in SEVERITY_CODES.items() if s.value != case.severity))
     rows.append((button("assign"), button("cat", "case.button.category")))
@@ -96,7 +94,7 @@ def desk_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...
 
 
 def sales_buttons(language: str, case: AfterSalesCase) -> tuple[tuple[Button, ...], ...]:
-    if CaseState(case.state) in SETTLED:
+    if case.state in SETTLED:
         return ()
     return ((Button(t(language, "case.button.category"), SalesCaseAction(case.id, "cat").pack()),),)
 

@@ -8,7 +8,7 @@ import logging
 import mimetypes
 from pathlib import Path
 
-from domain.aftersales import CaseState, sla_due, warning_at
+from domain.aftersales import sla_due, warning_at
 from domain.numbering import parse_case_number
 from domain.roles import Role
 from handlers import records
@@ -47,15 +47,13 @@ async def refresh_sla(ctx: Context, case: AfterSalesCase) -> None:
     the resolution deadline; ``warn_at`` precedes it. Both are None while a pause stops
     the clock and once the case is resolved (the sweep has nothing to chase).
     """
-    policy = ctx.app.config.policy
-    calendar = ctx.app.calendar
-    rows = await case_store.pauses(ctx.session, case.id)
-    due = sla_due(case.sla_started_at, case.severity, policy.after_sales, calendar,
-                  [(p.started_at, p.ended_at) for p in rows])
+    rules, calendar = ctx.app.config.policy.after_sales, ctx.app.calendar
+    due = sla_due(case.sla_started_at, case.severity, rules, calendar,
+                  [(p.started_at, p.ended_at) for p in await case_store.pauses(ctx.session, case.id)])
     case.respond_by, case.resolve_by = due.respond_by, due.resolve_by
     running = due.respond_by if case.accepted_at is None else due.resolve_by
-    case.next_due_at = None if CaseState(case.state) in SETTLED else running
-    case.warn_at = warning_at(case.next_due_at, policy.after_sales, calendar)
+    case.next_due_at = None if case.state in SETTLED else running
+    case.warn_at = warning_at(case.next_due_at, rules, calendar)
 
 
 async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterSalesCase | None) -> list[CasePhoto]:
@@ -66,23 +64,15 @@ async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterS
     """
     kept: list[CasePhoto] = []
     for file in files:
-        data: bytes | None = None
-        error: str | None = None
-        fetcher = ctx.app.files
-        if fetcher is None:
-            error = "no file transport"
-        else:
+        sha256 = size = path = None
+        error: str | None = "no file transport"
+        if (fetcher := ctx.app.files) is not None:
             try:
                 data = await fetcher.download(file.file_id)
-            except Exception as exc:  # the transport's errors vary by library; the id is kept either way
-                log.warning("download of %s failed: %s", file.file_id, exc)
-                error = f"{type(exc).__name__}: {exc}"[:300]
-        sha256 = size = path = None
-        if data is not None:
-            sha256, size = hashlib.sha256(data).hexdigest(), len(data)
-            try:
+                sha256, size, error = hashlib.sha256(data).hexdigest(), len(data), None
                 path = str(_save(ctx.app.config.files_dir, sha256, file, data))
-            except OSError as exc:
+            except Exception as exc:  # the transport's errors vary by library, a disk's too; the id is kept either way
+                log.warning("keeping %s failed: %s", file.file_id, exc)
                 error = f"{type(exc).__name__}: {exc}"[:300]
         entry = await audit.append(
             ctx.session, kind=Kind.FILE, recorded_at=ctx.now, chat_id=ctx.incoming.chat_id,
@@ -106,8 +96,7 @@ async def keep_files(ctx: Context, files: tuple[IncomingFile, ...], case: AfterS
 
 def _save(directory: str, sha256: str, file: IncomingFile, data: bytes) -> Path:
     ext = ".jpg" if file.kind == "photo" else (
-        Path(file.file_name).suffix if file.file_name and Path(file.file_name).suffix
-        else (mimetypes.guess_extension(file.mime_type or "") or ".bin"))
+        Path(file.file_name or "").suffix or mimetypes.guess_extension(file.mime_type or "") or ".bin")
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{sha256}{ext}"

@@ -40,7 +40,7 @@ async def show_card(ctx: Context, case: AfterSalesCase, *, desk: bool = True, ed
 
 
 async def step(ctx: Context, case: AfterSalesCase, action: CaseAction, **detail: object) -> None:
-    before = CaseState(case.state)
+    before = case.state
     after = case_transition(before, action)
     case.state = after
     if action is CaseAction.accept and case.accepted_at is None:
@@ -59,7 +59,7 @@ async def desk_button(ctx: Context, data: DeskAction) -> None:
         ctx.callback_answer = ctx.t("button.expired")
         return
     action = _BUTTON_ACTIONS.get(data.what)
-    if action is not None and action not in case_actions(CaseState(case.state)):
+    if action is not None and action not in case_actions(case.state):
         await refuse_stale(ctx, case, data.what)
         return
     if await _DESK_STEPS[data.what](ctx, case, data.arg):
@@ -78,7 +78,7 @@ async def _accept(ctx: Context, case: AfterSalesCase, arg: str) -> bool:
 
 async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str, action: CaseAction,
                       question: Question, edit: bool = False) -> None:
-    case_transition(CaseState(case.state), action)  # refuse before asking
+    case_transition(case.state, action)  # refuse before asking
     await order_store.await_input(ctx.session, ctx.person.id, kind=question.value, ref_id=case.id, field=None, now=ctx.now)
     ctx.reply(ctx.t(f"case.ask.{what}_reason", number=case.number), entity=case.number, edit=edit)
 
@@ -86,9 +86,8 @@ async def _ask_reason(ctx: Context, case: AfterSalesCase, arg: str, *, what: str
 async def _end_pause(ctx: Context, case: AfterSalesCase) -> CasePause | None:
     """The customer wait ends now, by the sender (the SLA clock runs again); the pause, if any."""
     open_pause = await case_store.open_pause(ctx.session, case.id)
-    if open_pause is not None and CaseState(case.state) is CaseState.waiting_customer:
+    if open_pause is not None and case.state is CaseState.waiting_customer:
         open_pause.ended_at, open_pause.ended_by = ctx.now, ctx.person.id
-        await ctx.session.flush()
     return open_pause
 
 
@@ -102,7 +101,6 @@ async def _resume(ctx: Context, case: AfterSalesCase, arg: str) -> bool:
 
 
 async def _ask_resolution(ctx: Context, case: AfterSalesCase, arg: str) -> None:
-    case_transition(CaseState(case.state), CaseAction.resolve)  # refuse before asking
     ctx.reply(ctx.t("case.ask.resolution", number=case.number), buttons=cards.resolution_buttons(ctx.language, case),
               entity=case.number)
 
@@ -156,9 +154,8 @@ async def refuse_stale(ctx: Context, case: AfterSalesCase, what: str) -> None:
     """A step button pressed after the case moved on: its state now, who moved it and when; the
     card is redrawn with the buttons possible now."""
     last = next((e for e in reversed(await case_store.history(ctx.session, case.id)) if e.to_state), None)
-    who = await user_by_id(ctx.session, last.actor_id) if last and last.actor_id else None
     ctx.callback_answer = ctx.t("case.not_now", number=case.number, state=cards.state_label(ctx.language, case.state),
-                                who=who.name if who else "—",
+                                who=last.actor.name if last and last.actor else "—",
                                 at=cards.fmt_time(ctx.language, last.at if last else case.opened_at,
                                                   ctx.app.config.tz),
                                 action=ctx.t(f"case.button.{what}"))
@@ -185,7 +182,7 @@ async def pick_category(ctx: Context, case: AfterSalesCase, value: str, *,
 
 async def change_category(ctx: Context, case: AfterSalesCase, category: Category) -> None:
     """R13: the case's category is now ``category`` (recorded when it changes); not on a finished case."""
-    if CaseState(case.state) in FINISHED:
+    if case.state in FINISHED:
         raise DomainError("case.finished", state=case.state, action="category")
     before = case.category
     if before != category.value:
@@ -208,7 +205,7 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
     """客户满意度调查: a satisfied customer closes the case; otherwise it re-opens (直至客户满意为止)."""
     rules = ctx.app.config.policy.after_sales
     validate_score(score, rules)
-    if CaseState(case.state) is not CaseState.resolved:
+    if case.state is not CaseState.resolved:
         ctx.callback_answer = ctx.t("case.score_not_now", state=cards.state_label(ctx.language, case.state))
         return
     action = after_satisfaction(score, rules)
@@ -224,7 +221,7 @@ async def satisfaction(ctx: Context, case: AfterSalesCase, score: int) -> None:
     case.sla_started_at = ctx.now  # a fresh resolution budget from the re-opening
     await step(ctx, case, action, score=score, previous_resolution=resolution)
     ctx.reply(ctx.t("case.reopened_for_sales", number=case.number, score=score), entity=case.number, edit=True)
-    desk = [case.assignee] if case.assignee else list(await people(ctx.session, Role.CLERK))
+    desk = [case.assignee] if case.assignee else await people(ctx.session, Role.CLERK)
     await ctx.notify(desk, f"case:{case.number}:reopened:{case.reopen_count}", entity=case.number,
                      live=notices.card_spec(note_key="case.reopened_for_desk", score=score))
 
@@ -242,7 +239,7 @@ async def propose_case_fine(ctx: Context, case: AfterSalesCase, rule: str) -> st
         person = await user_by_id(ctx.session, order.clerk_id) if order.clerk_id else None
         amount = policy.placement.clerk_error_fine_yuan
     else:
-        person = await user_by_id(ctx.session, order.sales_id)
+        person = order.sales
         pieces = sum(line.quantity for line in order.lines) if case.whole_order else 1
         amount = policy.change_fines.after_store_warehouse_yuan * max(pieces, 1)
     if person is None:
@@ -278,7 +275,6 @@ def _reason_answer(act: Callable[[Context, AfterSalesCase, str], Awaitable[None]
 async def wait_reason(ctx: Context, case: AfterSalesCase, reason: str) -> None:
     """The answer to 等客户的原因: the R14 (SLA) clock stops, with the reason, who and when."""
     ctx.session.add(CasePause(case_id=case.id, started_at=ctx.now, started_by=ctx.person.id, reason=reason))
-    await ctx.session.flush()
     await step(ctx, case, CaseAction.wait_for_customer, reason=reason)
     await show_card(ctx, case, edit=False, note=ctx.t("case.paused", number=case.number))
 

@@ -70,7 +70,7 @@ async def request_aftersales(ctx: Context, parsed: ParsedMessage) -> None:
     seq = await order_store.next_document_seq(ctx.session, "SH", f"{local.year:04d}{local.month:02d}")
     text = (ctx.incoming.text or "").strip()
     case = AfterSalesCase(
-        number=format_case_number(local.year, local.month, seq), state=CaseState.open.value,
+        number=format_case_number(local.year, local.month, seq), state=CaseState.open,
         order_id=order.id if order else None, store_id=(order.store_id if order else ctx.person.store_id),
         sales_id=ctx.person.id, category=(parsed.aftersales_category or Category.other.value),
         severity=Severity.medium.value, description=_description(text, parsed.order_ref),
@@ -170,12 +170,9 @@ async def category_command(ctx: Context, text: str, *, case: AfterSalesCase | No
     about the category, so the caller reads it otherwise.
     """
     match = _CATEGORY_COMMAND.match(text)
-    if match is None:
-        if case is None or category_named(text) is None:
-            return False
-        number, word = None, text
-    else:
-        number, word = match.group(1), match.group(2)
+    if match is None and (case is None or category_named(text) is None):
+        return False
+    number, word = match.groups() if match else (None, text)
     role = Role(ctx.person.role)
     if number:
         case = await visible_case(ctx, number)

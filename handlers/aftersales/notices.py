@@ -76,7 +76,7 @@ async def acknowledgement(session: AsyncSession, case: AfterSalesCase, due: date
 
 async def card_now(target: Target) -> Rendered | None:
     case = await case_store.case_by_number(target.session, target.entity)
-    if case is None or CaseState(case.state) in FINISHED:
+    if case is None or case.state in FINISHED:
         return None
     language, spec = target.language, target.spec
     params = dict(spec.get("params") or {})

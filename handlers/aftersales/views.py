@@ -40,15 +40,12 @@ async def show_case(ctx: Context, case: AfterSalesCase) -> None:
     pause_rows = await case_store.pauses(ctx.session, case.id)
     open_pause = next((p for p in pause_rows if p.ended_at is None), None)
     lines = [cards.card(lang, case, tz, photos=len(photos), waiting_reason=open_pause.reason if open_pause else None)]
-    for index, photo in enumerate(photos, start=1):
-        if photo.sha256:
-            lines.append(t(lang, "case.photo_row", n=index, sha=photo.sha256[:16], size=photo.size))
-        else:
-            lines.append(t(lang, "case.photo_row_failed", n=index, file_id=photo.file_id[:24]))
-    for pause in pause_rows:
-        lines.append(t(lang, "case.pause_row", start=cards.fmt_time(lang, pause.started_at, tz),
-                       end=cards.fmt_time(lang, pause.ended_at, tz) if pause.ended_at else t(lang, "case.pause_open"),
-                       reason=pause.reason))
+    lines += [t(lang, "case.photo_row", n=index, sha=photo.sha256[:16], size=photo.size) if photo.sha256
+              else t(lang, "case.photo_row_failed", n=index, file_id=photo.file_id[:24])
+              for index, photo in enumerate(photos, start=1)]
+    lines += [t(lang, "case.pause_row", start=cards.fmt_time(lang, pause.started_at, tz),
+                end=cards.fmt_time(lang, pause.ended_at, tz) if pause.ended_at else t(lang, "case.pause_open"),
+                reason=pause.reason) for pause in pause_rows]
     lines += await history_lines(ctx, await case_store.history(ctx.session, case.id),
                                  what=lambda event: t(lang, f"case.event.{event.event}"),
                                  note=lambda event, detail: _note(lang, event.event, detail), note_first=True)

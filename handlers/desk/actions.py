@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from handlers.app import App
 from handlers.buttons import EscalationAnswer, FineDecision
@@ -18,12 +19,12 @@ from handlers.routes import BUTTONS
 from handlers.types import UNIX_TIMES, Incoming, id_from
 
 ACTIONS = ("fine_confirm", "fine_waive", "escalation_ack")
+_FINE_DECISIONS: dict[str, Literal["confirm", "waive"]] = {"fine_confirm": "confirm", "fine_waive": "waive"}
 
 
 @dataclass(frozen=True, slots=True)
 class ActionResult:
-    done: bool  # the use case ran (its answer may still say why nothing changed)
-    text: str
+    text: str  # the use case's answer (it may say why nothing changed)
 
 
 def callback_data(action: str, target: str, breach: str = "") -> str | None:
@@ -31,10 +32,8 @@ def callback_data(action: str, target: str, breach: str = "") -> str | None:
     row_id = id_from(target)
     if row_id is None:
         return None
-    if action == "fine_confirm":
-        return FineDecision(row_id, "confirm").pack()
-    if action == "fine_waive":
-        return FineDecision(row_id, "waive").pack()
+    if action in _FINE_DECISIONS:
+        return FineDecision(row_id, _FINE_DECISIONS[action]).pack()
     breach_at = id_from(breach, UNIX_TIMES)
     if action == "escalation_ack" and breach_at is not None:
         return EscalationAnswer(row_id, breach_at, "ack").pack()
@@ -50,8 +49,7 @@ async def act(app: App, *, telegram_id: int, action: str, target: str, breach: s
     incoming = Incoming(kind="callback", update_id=None, user_id=telegram_id, chat_id=telegram_id, sent_at=now,
                         callback_data=data, raw={"via": "desk", "action": action, "callback_data": data})
     outcome = await dispatch(app, incoming)
-    text = outcome.callback_answer or (outcome.replies[0].text if outcome.replies else "")
-    return ActionResult(True, text)
+    return ActionResult(outcome.callback_answer or (outcome.replies[0].text if outcome.replies else ""))
 
 
 def allowed(role: str, action: str) -> bool:

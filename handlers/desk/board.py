@@ -56,9 +56,8 @@ async def board(ctx: Context) -> Board:
     found = Board(total=await status_figures(ctx, scope))
     if role is Role.MANAGER:
         stores, _users = await reports.names(ctx.session)
-        for store in sorted(stores.values(), key=lambda s: s.code):
-            found.stores.append(StoreRow(f"{store.code} {store.name}",
-                                         await status_figures(ctx, Scope(store_id=store.id))))
+        found.stores = [StoreRow(f"{store.code} {store.name}", await status_figures(ctx, Scope(store_id=store.id)))
+                        for store in sorted(stores.values(), key=lambda s: s.code)]
     where = visible_filter(ctx.person)
     if where is not None:
         found.open_orders = [o for o in await order_store.orders_visible(ctx.session, **where, limit=50) if o.number]
@@ -72,8 +71,7 @@ async def board(ctx: Context) -> Board:
             breach = case.next_due_at
         found.cases.append(CaseRow(case, sla, breach, may_ack=breach is not None and role in HANDLERS))
     people = await fines_of(ctx)
-    for fine in await fine_store.fines(ctx.session, states=["proposed"]):
-        if people is None or fine.person_id in people:
-            found.fines.append(FineRow(fine, may_decide=role is Role.MANAGER and bool(
-                decision_buttons(ctx.language, fine))))
+    found.fines = [FineRow(fine, may_decide=role is Role.MANAGER and bool(decision_buttons(ctx.language, fine)))
+                   for fine in await fine_store.fines(ctx.session, states=["proposed"])
+                   if people is None or fine.person_id in people]
     return found

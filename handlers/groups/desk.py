@@ -17,7 +17,7 @@ from handlers.app import ClerkNotices, DeskTopics
 from storage import groups as group_store
 from storage import outbox
 from storage.aftersales import case_by_number
-from storage.models import AfterSalesCase, GroupLink, Order, Store, User
+from storage.models import AfterSalesCase, GroupLink, Order, User
 from storage.orders import order_by_number
 
 DAILY_TOPIC = "日报"
@@ -44,8 +44,7 @@ async def topic_for(session: AsyncSession, entity: str | None, per: DeskTopics) 
         return None
     if per == "order":
         return entity
-    store = await session.get(Store, record.store_id) if record.store_id else None
-    return store.code if store is not None else None
+    return record.store.code if record.store is not None else None
 
 
 async def mention_for(session: AsyncSession, entity: str | None, user: User) -> str | None:
@@ -53,15 +52,12 @@ async def mention_for(session: AsyncSession, entity: str | None, user: User) -> 
     if entity is None or not entity.startswith("DD") or not user.username:
         return None
     order = await order_by_number(session, entity)
-    if order is None or order.clerk_id != user.id:
-        return None
-    return f"@{user.username}"
+    return f"@{user.username}" if order is not None and order.clerk_id == user.id else None
 
 
 async def queue(session: AsyncSession, desk: GroupLink, user: User, *, key: str, text: str, now: datetime,
                 mode: ClerkNotices, per: DeskTopics, buttons: list[list[dict[str, str]]] | None = None,
-                entity: str | None = None,
-                not_before: datetime | None = None, live: dict[str, object] | None = None,
+                entity: str | None = None, not_before: datetime | None = None, live: dict[str, object] | None = None,
                 urgent: bool = False, attachment: dict[str, str] | None = None) -> bool:
     """Queue ``user``'s notification (``key`` without the ``:u…`` part) at the desk.
 

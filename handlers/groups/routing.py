@@ -23,14 +23,13 @@ from handlers.groups import linking
 from handlers.groups.linking import LINKERS
 from storage import groups as group_store
 from storage import orders as order_store
-from storage.models import GroupLink, GroupRole, User
+from storage.models import GroupLink, GroupRole
 
 Route = Callable[[Context], Awaitable[None]]
 
 # Commands that make sense in front of the group; the others show personal lists or customer
 # data, so they are for a private chat.
 GROUP_COMMANDS = frozenset({"link", "unlink", "help", "order", "case", "step"})
-DESK_ROLES = frozenset({Role.CLERK, Role.MANAGER})
 
 
 async def route(ctx: Context, then: Route) -> None:
@@ -89,15 +88,14 @@ async def _press(ctx: Context, then: Route) -> None:
         # A draft's confirm card: only the sales person who sent the order confirms it.
         order = await order_store.order_by_id(ctx.session, draft.order_id)
         if order is not None and order.sales_id != ctx.user.id:
-            sender = await ctx.session.get(User, order.sales_id) if order.sales_id else None
-            if Role(ctx.user.role) not in DESK_ROLES or sender is None:
+            if Role(ctx.user.role) not in routes.CLERKS:
                 ctx.callback_answer = ctx.t("group.only_sender")
                 return
             # A clerk or manager may press the card for the sender: the draft is handled as the
             # sender's, and who really pressed goes on the record (the inbound entry has it too).
             await ctx.audit(f"draft:{order.id}", "group.pressed_for_sender",
-                            {"sender": sender.id, "button": incoming.callback_data}, by=incoming.user_id)
-            ctx.user = sender
+                            {"sender": order.sales_id, "button": incoming.callback_data}, by=incoming.user_id)
+            ctx.user = order.sales
     await then(ctx)
 
 
@@ -150,7 +148,7 @@ async def _belongs(ctx: Context, addressed: bool) -> bool:
     managers anywhere linked; someone else gets one sentence when they address the bot."""
     assert ctx.group is not None
     role = Role(ctx.person.role)
-    if role in DESK_ROLES or role is Role.ADMIN:
+    if role in routes.CLERKS or role is Role.ADMIN:
         return True
     if ctx.group.role is GroupRole.STORE and ctx.person.store_id == ctx.group.store_id:
         return True

@@ -73,10 +73,6 @@ def _date(ctx: Context, day: date | None) -> str:
     return cards.fmt_date(ctx.language, day)
 
 
-def _due(ctx: Context, case: AfterSalesCase) -> str:
-    return case_cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz)
-
-
 def _place_line(ctx: Context, order: Order, today: date) -> str:
     return ctx.t("remind.item_place", label=order.number, date=_date(ctx, order.order_date))
 
@@ -87,9 +83,10 @@ def _case_line(ctx: Context, case: AfterSalesCase, today: date) -> str:
     state = case_cards.state_label(ctx.language, case.state)
     if case.next_due_at is None:
         return ctx.t("remind.item_case_paused", label=case.number, state=state)
+    at = case_cards.fmt_time(ctx.language, case.next_due_at, ctx.app.config.tz)
     if case.accepted_at is None and case.next_due_at == case.respond_by:
-        return ctx.t("remind.item_case_unaccepted", label=case.number, at=_due(ctx, case))
-    return ctx.t("remind.item_case_in_hand", label=case.number, at=_due(ctx, case), state=state)
+        return ctx.t("remind.item_case_unaccepted", label=case.number, at=at)
+    return ctx.t("remind.item_case_in_hand", label=case.number, at=at, state=state)
 
 
 def _late_eta(order: Order, today: date) -> date | None:
@@ -132,8 +129,7 @@ _KINDS = {
 
 async def outbox_state(ctx: Context, args: str) -> None:
     counts = await outbox.summary(ctx.session)
-    states = ("pending", "sending", "sent", "failed", "unreachable", "dropped")
-    lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in states})]
+    lines = [ctx.t("outbox.header", **{s: counts.get(s, 0) for s in OutboxState})]
     for row in await outbox.recent(ctx.session, (OutboxState.FAILED, OutboxState.UNREACHABLE)):
         lines.append(ctx.t("outbox.row", id=row.id, chat=row.chat_id, state=row.state, error=row.last_error or ""))
     ctx.reply("\n".join(lines))

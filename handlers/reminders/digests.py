@@ -67,13 +67,11 @@ def _chase_text(language: str, orders: Sequence[Order], tz: ZoneInfo) -> str:
 
 def _store_text(language: str, orders: Sequence[Order], arrived: Sequence[tuple[OrderLine, Order]]) -> str:
     lines = [t(language, "digest.store_header")]
-    for line, order in arrived:
-        lines.append(t(language, "digest.store_arrived", number=order.number, line=cards.line_text(language, line)))
-    for order in orders:
-        for line in order.lines:
-            if line.state == LineState.backorder:
-                lines.append(t(language, "digest.store_backorder", number=order.number,
-                               line=cards.line_text(language, line), eta=cards.fmt_date(language, line.eta)))
+    lines += [t(language, "digest.store_arrived", number=order.number, line=cards.line_text(language, line))
+              for line, order in arrived]
+    lines += [t(language, "digest.store_backorder", number=order.number, line=cards.line_text(language, line),
+                eta=cards.fmt_date(language, line.eta))
+              for order in orders for line in order.lines if line.state == LineState.backorder]
     return "\n".join(lines)
 
 

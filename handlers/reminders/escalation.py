@@ -14,7 +14,6 @@ from functools import partial
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 
-from domain.aftersales import CaseState
 from domain.aftersales.sla import escalation_steps
 from domain.roles import Role
 from domain.texts import t
@@ -32,11 +31,6 @@ from storage.models import AfterSalesCase, User
 HANDLERS = frozenset({Role.CLERK, Role.STORE_MANAGER, Role.MANAGER})
 
 
-async def _owners(run: Sweep, case: AfterSalesCase) -> list[User]:
-    """The case's assignee while active; otherwise every clerk."""
-    return [case.assignee] if case.assignee is not None and case.assignee.active else await run.people(Role.CLERK)
-
-
 async def _acknowledged(run: Sweep, case: AfterSalesCase,
                         breach: datetime) -> tuple[bool, datetime | None, User | None]:
     """(acknowledged, snoozed-until, who snoozed) for this breach, from the case's history."""
@@ -44,8 +38,7 @@ async def _acknowledged(run: Sweep, case: AfterSalesCase,
     snoozes = [row for row in rows if row.event == "escalation_snooze"]
     hours = run.policy.after_sales.escalation_ack_working_hours
     snoozed = run.calendar.add_working_hours(snoozes[-1].at, hours) if snoozes else None
-    snoozer = await run.session.get(User, snoozes[-1].actor_id) if snoozes and snoozes[-1].actor_id else None
-    return any(row.event == "escalation_ack" for row in rows), snoozed, snoozer
+    return any(row.event == "escalation_ack" for row in rows), snoozed, snoozes[-1].actor if snoozes else None
 
 
 async def sla(run: Sweep) -> None:
@@ -54,7 +47,7 @@ async def sla(run: Sweep) -> None:
         due, warn_at = case.next_due_at, case.warn_at
         if due is None or warn_at is None or due <= run.now:
             continue  # past the deadline: the escalation below speaks instead of the warning
-        run.plan(await _owners(run, case), f"R14:warn:{case.number}:{due.isoformat()}",
+        run.plan(await run.held_by(case.assignee), f"R14:warn:{case.number}:{due.isoformat()}",
                  partial(notices.deadline_text, key="sla.warning", case=case, due=due, tz=tz), warn_at,
                  entity=case.number, live=notices.deadline_spec("sla.warning", due, buttons=False))
     for case in await case_store.cases_due(run.session, run.now, column="next_due_at"):
@@ -76,12 +69,12 @@ async def sla(run: Sweep) -> None:
         if snoozed is not None:
             if snoozed <= run.now:
                 # 稍后 promised the one who pressed it to be asked again.
-                again = [snoozer] if snoozer is not None and snoozer.active else await _owners(run, case)
+                again = [snoozer] if snoozer is not None and snoozer.active else await run.held_by(case.assignee)
                 chase(again, f"R14:escalate:{key}:snooze:{snoozed.isoformat()}", "sla.breached",
                       snoozed, urgent=True)
             continue
         # The owner hears that the deadline passed; the chain above hears level by level.
-        chase(await _owners(run, case), f"R14:breach:{key}", "sla.breached", breach, urgent=False)
+        chase(await run.held_by(case.assignee), f"R14:breach:{key}", "sla.breached", breach, urgent=False)
         for level, (role, due_at) in enumerate(escalation_steps(breach, run.policy.after_sales, run.calendar),
                                                start=1):
             if due_at > run.now:
@@ -99,7 +92,7 @@ async def _people_for(run: Sweep, role: str, case: AfterSalesCase) -> list[User]
     if wanted is Role.STORE_MANAGER:
         return await run.people(wanted, case.store_id)
     if wanted is Role.CLERK:
-        return await _owners(run, case)
+        return await run.held_by(case.assignee)
     return await run.people(wanted)
 
 
@@ -115,15 +108,14 @@ async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
     acked = await notices.acknowledgement(ctx.session, case, breach)
     # Someone dealt with it already: say who and when, or what state the case is in now.
     if acked is not None:
-        who = await ctx.session.get(User, acked.actor_id) if acked.actor_id else None
-        text = ctx.t("sla.already_acked", number=case.number, who=who.name if who else "—",
+        text = ctx.t("sla.already_acked", number=case.number, who=acked.actor.name if acked.actor else "—",
                      at=case_cards.fmt_time(ctx.language, acked.at, ctx.app.config.tz))
-    elif CaseState(case.state) in case_cards.SETTLED:
+    elif case.state in case_cards.SETTLED:
         text = ctx.t("sla.case_moved_on", number=case.number,
                      state=case_cards.state_label(ctx.language, case.state))
     else:
         event = "escalation_ack" if data.what == "ack" else "escalation_snooze"
-        await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id if ctx.user else None,
+        await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id,
                                    event=event, detail={"breach": breach.isoformat()},
                                    evidence_id=ctx.evidence_id)
         text = ctx.t(f"sla.{event}", number=case.number)

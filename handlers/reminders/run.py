@@ -55,13 +55,11 @@ class Sweep:
             self._people[key] = list(await users_with_role(self.session, role, store_id=store_id))
         return self._people[key]
 
-    def plan(self, users: list[User] | User | None, key: str, text_for: Callable[[str], str], due_at: datetime,
+    def plan(self, users: list[User] | User, key: str, text_for: Callable[[str], str], due_at: datetime,
              *, entity: str | None = None,
              buttons_for: Callable[[str], tuple[tuple[Button, ...], ...]] | None = None,
              urgent: bool = False, attachment: dict[str, str] | None = None,
              live: dict[str, object] | None = None) -> None:
-        if users is None:
-            return
         for user in users if isinstance(users, list) else [users]:
             self.planned.append(Planned(f"{key}:u{user.id}", user, text_for, due_at, entity, buttons_for,
                                         urgent, attachment, live))
@@ -92,8 +90,11 @@ class Sweep:
 
     async def clerks_of(self, order: Order) -> list[User]:
         """The clerk who received the order; before anyone did, every clerk is responsible."""
-        clerk = await self.session.get(User, order.clerk_id) if order.clerk_id is not None else None
-        return [clerk] if clerk is not None and clerk.active else await self.people(Role.CLERK)
+        return await self.held_by(await self.session.get(User, order.clerk_id) if order.clerk_id is not None else None)
+
+    async def held_by(self, holder: User | None) -> list[User]:
+        """The clerk holding an order or a case (its assignee) while active; otherwise every clerk."""
+        return [holder] if holder is not None and holder.active else await self.people(Role.CLERK)
 
     async def fine(self, people: list[User], *, rule: str, amount: int, reason: RuleReason, rule_key: str,
                    order: Order | None) -> None:

@@ -78,7 +78,6 @@ async def placement(run: Sweep) -> None:
                 both = duty.kind == FINE_BOTH
                 amount = (run.policy.placement.not_placed_fine_yuan if both
                           else run.policy.placement.clerk_error_fine_yuan)
-                assert order.order_date is not None  # a placement duty is counted from it
                 reason = RuleReason(f"fine.reason.{duty.rule}", {"number": order.number,
                                                                  "date": order.order_date.isoformat()})
                 await run.fine(([order.sales] if both else []) + await run.clerks_of(order), rule=duty.rule,
