@@ -143,7 +143,7 @@ class FineTarget:
     params: dict[str, object] = field(default_factory=dict)
 
 
-async def fine_target(session: AsyncSession, who: str, rule: str) -> FineTarget:
+async def fine_target(session: AsyncSession, who: str, rule: str, language: str) -> FineTarget:
     """/fine's first word: a Telegram id, @username, a person's name, or an order / after-sales number
     (then the person the rule holds responsible for that order)."""
     who = who.strip()
@@ -160,8 +160,8 @@ async def fine_target(session: AsyncSession, who: str, rule: str) -> FineTarget:
     if len(named) == 1:
         return FineTarget(named)
     if named:
-        return FineTarget(refusal="fine.ambiguous", params={"who": who, "people": "、".join(
-            f"{p.name}（{p.telegram_id}）" for p in named)})
+        return FineTarget(refusal="fine.ambiguous", params={"who": who, "people": t(language, "punct.enum").join(
+            t(language, "punct.person_id", name=p.name, id=p.telegram_id) for p in named)})
     return FineTarget(refusal="fine.no_person", params={"who": who})
 
 

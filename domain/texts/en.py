@@ -54,7 +54,7 @@ TEXTS: dict[str, str] = {
     "button.expired": "This button has expired; please start again.",
     "error.internal": "Sorry, something went wrong with this message. Your original message is saved (no. {ref}); please send it again later or contact the order clerk.",
     "date.format": "{year}-{month:02d}-{day:02d} ({weekday})",
-    "punct.colon": ": ", "punct.list": "; ", "punct.enum": ", ",
+    "punct.colon": ": ", "punct.list": "; ", "punct.enum": ", ", "punct.person_id": "{name} ({id})",
     "weekday.0": "Mon", "weekday.1": "Tue", "weekday.2": "Wed", "weekday.3": "Thu",
     "weekday.4": "Fri", "weekday.5": "Sat", "weekday.6": "Sun",
     "material.solid": "solid wood ", "material.panel": "panel ",

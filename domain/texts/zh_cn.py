@@ -59,7 +59,7 @@ TEXTS: dict[str, str] = {
     # Dates, materials, payment, states
     "date.format": "{month}月{day}日（{weekday}）",
     # Punctuation between a label and its value, between list items and between names.
-    "punct.colon": "：", "punct.list": "；", "punct.enum": "、",
+    "punct.colon": "：", "punct.list": "；", "punct.enum": "、", "punct.person_id": "{name}（{id}）",
     "weekday.0": "周一", "weekday.1": "周二", "weekday.2": "周三", "weekday.3": "周四",
     "weekday.4": "周五", "weekday.5": "周六", "weekday.6": "周日",
     "material.solid": "实木", "material.panel": "板木",

@@ -199,8 +199,8 @@ async def show_draft(ctx: Context, order: Order, *, edit: bool = False, note_key
                                       field=asked, now=ctx.now)
     else:
         if uncertain:
-            lines.append(t(lang, "draft.uncertain", fields="、".join(t(lang, f"field.{name}") for name in REQUIRED
-                                                                      if name in uncertain)))
+            guessed = (t(lang, f"field.{name}") for name in REQUIRED if name in uncertain)
+            lines.append(t(lang, "draft.uncertain", fields=t(lang, "punct.enum").join(guessed)))
         lines.append(t(lang, "check.please_confirm" if check_first else "draft.ready"))
         if unknown_material_lines(order.lines):
             # 「板木」 typed next corrects the assumed material of this draft.

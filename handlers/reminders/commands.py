@@ -143,7 +143,7 @@ async def fine_by_hand(ctx: Context, args: str) -> None:
         ctx.say("fine.usage")
         return
     who, rule, reason = parts[0], parts[2].upper(), parts[3]
-    target = await fine_target(ctx.session, who, rule)
+    target = await fine_target(ctx.session, who, rule, ctx.language)
     if target.refusal is not None:
         ctx.say(target.refusal, **target.params)
         return

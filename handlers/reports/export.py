@@ -82,12 +82,12 @@ def _order_values(lang: str, item: tuple[Any, Sequence[Any]], lead: LeadTimeRule
     flags = [f for f in (row.flags or "").split(",") if f]
     return {
         **row._mapping, "store": row.store_name, "sales": row.sales_name, "customer": row.customer_name,
-        "phone": row.customer_phone, "items": "；".join(line_text(lang, line) for line in lines),
+        "phone": row.customer_phone, "items": t(lang, "punct.list").join(line_text(lang, line) for line in lines),
         "material": _materials(lang, lines, lead),
         "payment": t(lang, f"payment.{row.payment}") if row.payment else None,
         "state": t(lang, f"state.{row.state}"),
-        "flags": "、".join(t(lang, f"flag.short.{f}").strip() for f in flags),
-        "backorders": "；".join(f"{line_text(lang, line)} → {line.eta.isoformat() if line.eta else '?'}"
+        "flags": t(lang, "punct.enum").join(t(lang, f"flag.short.{f}").strip() for f in flags),
+        "backorders": t(lang, "punct.list").join(f"{line_text(lang, line)} → {line.eta.isoformat() if line.eta else '?'}"
                                for line in lines if line.state == LineState.backorder),
     }
 

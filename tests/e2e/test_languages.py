@@ -4,14 +4,17 @@ and address, a case description, a fine's reason, quoted messages — stays as t
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 
 from domain.texts import to_traditional
+from tests.conftest import local
 from tests.e2e.harness import Harness
 from tests.e2e.test_aftersales import open_case_with_photo
-from tests.e2e.test_orders import ORDER, number_in
+from tests.e2e.test_orders import ORDER, number_in, submit
 
 # Typed by people (or names given by the admin): shown as typed in every language.
 TYPED = ("张三", "13812345678", "天河区天河路1号", "天河店", "张导购", "李跟单", "王经理", "打错单",
@@ -132,3 +135,23 @@ async def test_the_backorder_list_counts_its_lines_in_english(harness: Harness) 
     await h.say("clerk", "12月18日")
     [listed] = await h.say("manager", "/backorders")
     assert listed["text"].startswith("⏳ Backorder lines: 1 (earliest ETA first):"), listed["text"]  # not "1 … lines"
+
+
+async def test_lists_in_english_answers_and_exports_use_english_punctuation(harness: Harness) -> None:
+    """Lists were joined with Chinese punctuation whatever the reader's language: an English clerk's
+    /fine named the matching people as 'Zhang（2001）、Liu（2002）', and the English export wrote the
+    goods as 'a；b' and the flags as 'rush、short lead time'."""
+    h = harness
+    h.sandbox.clock.set(local(2026, 12, 3, 10, 5))  # outside the window, a short lead time: two flags
+    number, _ = await submit(h, "张三 13812345678 实木床1张 板木床头柜2个 12月8日送 天河区天河路1号 全款")
+    await h.say("clerk", "/lang en")
+    [ambiguous] = await h.say("clerk", "/fine 导购 30 R8 typo")
+    assert "（" not in ambiguous["text"] and "、" not in ambiguous["text"], ambiguous["text"]
+    assert f"张导购 ({h.uid('sales1')}), " in ambiguous["text"], ambiguous["text"]
+    [_preparing, export] = await h.say("clerk", "/export orders this month", expect=2, timeout=60)
+    ws = load_workbook(io.BytesIO(await h.client.download(export["document"]["url"]))).active
+    row = {head.value: cell.value for head, cell in zip(ws[1], ws[2])}
+    assert ws.cell(2, 1).value == number
+    items, flags = row["Items"], row["Flags"]
+    assert "; " in items and "；" not in items, items
+    assert ", " in flags and "、" not in flags, flags
