@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, Unpack
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.lifecycle import OrderState
@@ -29,8 +30,6 @@ async def next_document_seq(session: AsyncSession, kind: str, year_month: str) -
     PostgreSQL: the counter row is locked (FOR UPDATE) until the transaction
     ends; SQLite: writers are serialised by BEGIN IMMEDIATE (storage.db).
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
     insert = postgresql.insert if is_postgres(session) else sqlite.insert
     await session.execute(insert(DocumentCounter).values(kind=kind, year_month=year_month, last_seq=0)
                           .on_conflict_do_nothing())

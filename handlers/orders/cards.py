@@ -92,15 +92,20 @@ def state_label(language: str, state: str) -> str:
     return t(language, f"state.{state}")
 
 
-def unknown_material_lines_text(language: str, order: Order, lead: LeadTimeRules | None) -> list[str]:
-    """Which lines' material was assumed for the lead time, and how the sender corrects it (``lead``
-    None: for the clerk, who is only told which lines)."""
+def unknown_material_clerk_text(language: str, order: Order) -> list[str]:
+    """The clerk's card: which lines' material was not written (the sender is asked to correct it)."""
+    unknown = unknown_material_lines(order.lines)
+    if not unknown:
+        return []
+    return [t(language, "check.unknown_material_clerk", lines=t(language, "punct.enum").join(map(str, unknown)))]
+
+
+def unknown_material_lines_text(language: str, order: Order, lead: LeadTimeRules) -> list[str]:
+    """Which lines' material was assumed for the lead time, and how the sender corrects it."""
     unknown = unknown_material_lines(order.lines)
     if not unknown:
         return []
     numbers = t(language, "punct.enum").join(map(str, unknown))
-    if lead is None:
-        return [t(language, "check.unknown_material_clerk", lines=numbers)]
     days = lead.unknown_material_days
     assumed = assumed_material(lead)
     if assumed is None:
@@ -162,7 +167,7 @@ def clerk_card(language: str, order: Order, *, headline_key: str = "clerk.card")
                sales=order.sales.name if order.sales else "—", state=state_label(language, order.state))]
     lines += summary(language, order, with_lines_status=order.state == OrderState.placed)
     lines += flag_lines(language, order.flag_set)
-    lines += unknown_material_lines_text(language, order, None)
+    lines += unknown_material_clerk_text(language, order)
     if order.cancel_requested_at is not None and order.state != OrderState.cancelled:
         lines.append(t(language, "cancel.requested_line", reason=order.cancel_reason or "—"))
     return "\n".join(lines)

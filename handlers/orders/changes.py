@@ -100,7 +100,8 @@ def diff_lines(language: str, old: dict[str, Any], new: dict[str, Any]) -> list[
     return lines
 
 
-async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *, origin: ChangeOrigin = ChangeOrigin.MESSAGE,
+async def request_change(ctx: Context, order: Order, parsed: ParsedMessage, *,
+                         origin: ChangeOrigin = ChangeOrigin.MESSAGE,
                          request: ChangeRequest | None = None, by_reply: bool = False) -> None:
     """Show the change as a diff with 确认修改/不改 — or ask which line, or say what to write."""
     transition(OrderState(order.state), Action.change)  # refuses changes after delivery / on closed orders

@@ -115,7 +115,7 @@ async def acknowledge(ctx: Context, data: EscalationAnswer) -> None:
                      state=case_cards.state_label(ctx.language, case.state))
     else:
         event = "escalation_ack" if data.what == "ack" else "escalation_snooze"
-        await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.user.id,
+        await case_store.add_event(ctx.session, case, at=ctx.now, actor_id=ctx.person.id,
                                    event=event, detail={"breach": breach.isoformat()},
                                    evidence_id=ctx.evidence_id)
         text = ctx.t(f"sla.{event}", number=case.number)

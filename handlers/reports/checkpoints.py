@@ -90,7 +90,7 @@ async def daily_checkpoint(run: Sweep) -> None:
         return
     rebuilt = await recomputed_tree(run.session)
     report = await verify_published(run.app, run.session, run.now, rebuilt)
-    if report is None or report.ok and report.size != report.checkpoint.size:
+    if report is None or (report.ok and report.size != report.checkpoint.size):
         row = await checkpoints.make(run.session, signer=run.app.config.audit_signer, now=run.now, published=True,
                                      purpose=f"daily:{day.isoformat()}", tree=rebuilt[0])
         await send_checkpoint(run.session, row, run.now, due_at)

@@ -87,8 +87,9 @@ def _order_values(lang: str, item: tuple[Any, Sequence[Any]], lead: LeadTimeRule
         "payment": t(lang, f"payment.{row.payment}") if row.payment else None,
         "state": t(lang, f"state.{row.state}"),
         "flags": t(lang, "punct.enum").join(t(lang, f"flag.short.{f}").strip() for f in flags),
-        "backorders": t(lang, "punct.list").join(f"{line_text(lang, line)} → {line.eta.isoformat() if line.eta else '?'}"
-                               for line in lines if line.state == LineState.backorder),
+        "backorders": t(lang, "punct.list").join(
+            f"{line_text(lang, line)} → {line.eta.isoformat() if line.eta else '?'}"
+            for line in lines if line.state == LineState.backorder),
     }
 
 
